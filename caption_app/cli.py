@@ -1,0 +1,99 @@
+"""Command line entry point: the GUI launcher and the headless ``transcribe`` command.
+
+Everything here must work without a display: ``--help``, ``--version`` and ``transcribe``
+never import Qt, so they run on servers and in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from caption_app import APP_ID, __version__
+
+EXPORT_FORMATS = ("txt", "md", "srt", "vtt", "json")
+
+
+class ExitCode:
+    """Process exit codes, documented in ``caption-app transcribe --help``."""
+
+    OK = 0
+    USAGE = 2
+    AUTH = 3
+    NETWORK = 4
+    AUDIO = 5
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--api-host",
+        metavar="URL",
+        help="streaming host: streaming.assemblyai.com (default), streaming.eu.assemblyai.com, "
+        "or a ws:// URL of a local server",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_ID,
+        description="Live captions for meetings. Without a command, opens the caption window.",
+        epilog="Run 'caption-app transcribe --help' for the headless captioner.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_engine_options(parser)
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--source", metavar="FILE", help="caption this media file")
+    source.add_argument(
+        "--device", metavar="NAME", help="capture from the input device whose name contains NAME"
+    )
+    parser.add_argument(
+        "--start", action="store_true", help="start captioning as soon as the window opens"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start the GUI, check it can show its windows, print the result and exit",
+    )
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    transcribe = commands.add_parser(
+        "transcribe",
+        help="caption a file or an input device without a window; lines print as they finish",
+        description="Caption a media file (streamed at real-time pace) or an input device "
+        "without a window. Finished lines print to stdout as they arrive.",
+        epilog="Exit codes: 0 success, 2 usage, 3 authentication, 4 network or service, "
+        "5 audio input. Ctrl+C stops cleanly and still writes the transcript.",
+    )
+    transcribe.add_argument("source", nargs="?", metavar="SOURCE", help="a media file")
+    transcribe.add_argument(
+        "--device", metavar="NAME", help="capture from an input device (case-insensitive match)"
+    )
+    transcribe.add_argument(
+        "--list-devices", action="store_true", help="list the devices that can be captured"
+    )
+    _add_engine_options(transcribe)
+    transcribe.add_argument(
+        "--format", choices=EXPORT_FORMATS, default="txt", help="transcript format for --out"
+    )
+    transcribe.add_argument("--out", metavar="PATH", help="write the transcript here at the end")
+    transcribe.add_argument(
+        "--force", action="store_true", help="overwrite --out if it already exists"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "transcribe":
+        from caption_app.headless import run_transcribe
+
+        return run_transcribe(args)
+    from caption_app.ui.app import run_gui
+
+    return run_gui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

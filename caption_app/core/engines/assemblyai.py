@@ -1,0 +1,190 @@
+"""The AssemblyAI Universal-Streaming v3 engine, through the official SDK's StreamingClient.
+
+The SDK runs a read thread and a write thread per connection and calls our handlers on the read
+thread; the handlers here only translate the SDK's models into engine events and enqueue them.
+The SDK is imported lazily: it costs ~0.3 s (pydantic) and the window should appear first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from caption_app.core.engines.base import (
+    Began,
+    EventQueue,
+    Failed,
+    SpeakersRevised,
+    Terminated,
+    TurnReceived,
+    Warned,
+)
+from caption_app.core.settings import StreamingSettings
+from caption_app.core.streaming.turns import SpeakerRevision, TurnMessage, WordMessage
+
+if TYPE_CHECKING:
+    from assemblyai.streaming.v3 import StreamingClient
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+CONNECT_TIMEOUT_S = 3.0
+
+
+class StreamingAuth(Protocol):
+    """What a connection authenticates with: an API key, or a single-use temporary token."""
+
+    @property
+    def api_key(self) -> str | None: ...
+
+    @property
+    def token(self) -> str | None: ...
+
+
+AuthProvider = Callable[[], StreamingAuth]
+"""Called once per connection (a token service mints a fresh single-use token each time)."""
+
+
+class AssemblyAIEngine:
+    name = "AssemblyAI Universal-Streaming"
+    billed_per_hour_usd = 0.15
+
+    def __init__(self, auth: AuthProvider, *, terminate_timeout_s: float = 5.0) -> None:
+        self._auth = auth
+        self._terminate_timeout_s = terminate_timeout_s
+
+    def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> AssemblyAIConnection:
+        from assemblyai.streaming.v3 import StreamingClient, StreamingClientOptions
+
+        auth = self._auth()
+        client = StreamingClient(
+            StreamingClientOptions(
+                api_host=settings.api_host,
+                api_key=auth.api_key,
+                token=auth.token,
+                connect_timeout=CONNECT_TIMEOUT_S,
+                # Reconnecting, with backoff and a marked gap, is the live session's job.
+                max_connection_retries=0,
+                terminate_timeout=self._terminate_timeout_s,
+            )
+        )
+        connection = AssemblyAIConnection(client, stream, events)
+        client.connect(streaming_parameters(settings))
+        return connection
+
+
+class AssemblyAIConnection:
+    def __init__(self, client: StreamingClient, stream: int, events: EventQueue) -> None:
+        from assemblyai.streaming.v3 import StreamingEvents
+
+        self._client = client
+        self._stream = stream
+        self._events = events
+        client.on(StreamingEvents.Begin, self._on_begin)
+        client.on(StreamingEvents.Turn, self._on_turn)
+        client.on(StreamingEvents.SpeakerRevision, self._on_speaker_revision)
+        client.on(StreamingEvents.Termination, self._on_termination)
+        client.on(StreamingEvents.Error, self._on_error)
+        client.on(StreamingEvents.Warning, self._on_warning)
+
+    def send_audio(self, pcm: bytes) -> None:
+        self._client.stream(pcm)
+
+    def force_endpoint(self) -> None:
+        self._client.force_endpoint()
+
+    def update(self, settings: StreamingSettings) -> None:
+        self._client.set_params(session_parameters(settings))
+
+    def close(self, *, terminate: bool, timeout: float) -> None:
+        # The SDK waits `terminate_timeout` for Termination; a stop that arrives while a
+        # connect was still in progress has less time left, so the wait is capped here.
+        self._client._options.terminate_timeout = max(0.1, timeout)  # noqa: SLF001
+        self._client.disconnect(terminate=terminate)
+
+    # SDK handlers: run on the SDK's read thread; translate and enqueue, nothing more.
+
+    def _on_begin(self, _client: Any, event: Any) -> None:
+        self._events.put(Began(self._stream, str(event.id), event.expires_at))
+
+    def _on_turn(self, _client: Any, event: Any) -> None:
+        self._events.put(TurnReceived(self._stream, turn_message(event)))
+
+    def _on_speaker_revision(self, _client: Any, event: Any) -> None:
+        revisions = tuple(
+            SpeakerRevision(
+                turn_order=item.turn_order,
+                speaker_label=item.speaker_label,
+                word_speakers=tuple(w.speaker for w in item.words),
+            )
+            for item in event.revisions
+        )
+        self._events.put(SpeakersRevised(self._stream, revisions))
+
+    def _on_termination(self, _client: Any, event: Any) -> None:
+        self._events.put(
+            Terminated(self._stream, event.audio_duration_seconds, event.session_duration_seconds)
+        )
+
+    def _on_error(self, _client: Any, error: Any) -> None:
+        self._events.put(Failed(self._stream, getattr(error, "code", None), str(error)))
+
+    def _on_warning(self, _client: Any, event: Any) -> None:
+        self._events.put(Warned(self._stream, event.warning_code, event.warning))
+
+
+def turn_message(event: Any) -> TurnMessage:
+    return TurnMessage(
+        turn_order=event.turn_order,
+        transcript=event.transcript,
+        end_of_turn=event.end_of_turn,
+        turn_is_formatted=event.turn_is_formatted,
+        end_of_turn_confidence=event.end_of_turn_confidence,
+        speaker_label=event.speaker_label,
+        language_code=event.language_code,
+        words=tuple(
+            WordMessage(
+                text=w.text,
+                start_ms=w.start,
+                end_ms=w.end,
+                confidence=w.confidence,
+                is_final=w.word_is_final,
+                speaker=w.speaker,
+            )
+            for w in event.words
+        ),
+    )
+
+
+def streaming_parameters(settings: StreamingSettings) -> Any:
+    """The connect-time query parameters: everything the settings say, nothing unset."""
+    from assemblyai.streaming.v3 import StreamingParameters
+
+    return StreamingParameters(
+        sample_rate=SAMPLE_RATE,
+        encoding="pcm_s16le",
+        speech_model=settings.speech_model,
+        format_turns=settings.format_turns,
+        end_of_turn_confidence_threshold=settings.end_of_turn_confidence_threshold,
+        min_turn_silence=settings.min_turn_silence_ms,
+        max_turn_silence=settings.max_turn_silence_ms,
+        keyterms_prompt=list(settings.keyterms) or None,
+        filter_profanity=settings.filter_profanity,
+        speaker_labels=settings.speaker_labels or None,
+        language_detection=settings.language_detection or None,
+    )
+
+
+def session_parameters(settings: StreamingSettings) -> Any:
+    """The fields the service lets a running session change (UpdateConfiguration)."""
+    from assemblyai.streaming.v3 import StreamingSessionParameters
+
+    return StreamingSessionParameters(
+        format_turns=settings.format_turns,
+        end_of_turn_confidence_threshold=settings.end_of_turn_confidence_threshold,
+        min_turn_silence=settings.min_turn_silence_ms,
+        max_turn_silence=settings.max_turn_silence_ms,
+        keyterms_prompt=list(settings.keyterms),
+        filter_profanity=settings.filter_profanity,
+    )

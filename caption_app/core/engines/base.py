@@ -1,0 +1,83 @@
+"""The engine interface the live session drives, and the events engines report.
+
+An engine opens *connections* (one streaming session each). A connection reports everything as
+small immutable events put on a queue the live session owns, so the session's state is only
+ever touched by the session's own thread; engine threads (such as the SDK's read thread) do
+nothing but enqueue.
+"""
+
+from __future__ import annotations
+
+import queue
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from caption_app.core.settings import StreamingSettings
+from caption_app.core.streaming.turns import SpeakerRevision, TurnMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Began:
+    stream: int
+    session_id: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnReceived:
+    stream: int
+    message: TurnMessage
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakersRevised:
+    stream: int
+    revisions: tuple[SpeakerRevision, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Terminated:
+    stream: int
+    audio_duration_s: float | None
+    session_duration_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    stream: int
+    code: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Warned:
+    stream: int
+    code: int | None
+    message: str
+
+
+EngineEvent = Began | TurnReceived | SpeakersRevised | Terminated | Failed | Warned
+EventQueue = queue.SimpleQueue[EngineEvent]
+
+
+class Connection(Protocol):
+    """One open streaming session. Every method is non-blocking except ``close``."""
+
+    def send_audio(self, pcm: bytes) -> None: ...
+
+    def force_endpoint(self) -> None: ...
+
+    def update(self, settings: StreamingSettings) -> None: ...
+
+    def close(self, *, terminate: bool, timeout: float) -> None:
+        """End the session; with ``terminate`` wait up to ``timeout`` for its last turns."""
+
+
+class Engine(Protocol):
+    name: str
+    """Shown to people and written into transcripts ("AssemblyAI Universal-Streaming")."""
+    billed_per_hour_usd: float
+
+    def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
+        """Connect; blocks for the handshake only. Failures arrive as ``Failed`` events."""

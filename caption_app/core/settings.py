@@ -1,0 +1,229 @@
+"""The typed settings schema: every setting with its default, range and validation.
+
+One place knows what a setting is. Stores (QSettings in the GUI, nothing in the headless CLI)
+only load and save the plain values this module produces; junk values from a damaged store are
+replaced by defaults and reported, never raised into the UI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+DEFAULT_API_HOST = "streaming.assemblyai.com"
+EU_API_HOST = "streaming.eu.assemblyai.com"
+SPEECH_MODELS = (
+    "universal-streaming-english",
+    "universal-streaming-multilingual",
+    "u3-rt-pro",
+)
+MAX_KEYTERMS = 100
+MAX_KEYTERM_CHARS = 50
+MIN_CHUNK_MS, MAX_CHUNK_MS = 50, 200
+
+
+class SettingsError(ValueError):
+    """A setting value a person typed or a store held is out of range; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamingSettings:
+    """What a streaming session needs; documented defaults of Universal-Streaming (2025-09)."""
+
+    api_host: str = DEFAULT_API_HOST
+    speech_model: str = SPEECH_MODELS[0]
+    format_turns: bool = True
+    end_of_turn_confidence_threshold: float = 0.4
+    min_turn_silence_ms: int = 400
+    max_turn_silence_ms: int = 1280
+    keyterms: tuple[str, ...] = ()
+    filter_profanity: bool = False
+    speaker_labels: bool = False
+    language_detection: bool = False
+    chunk_ms: int = 50
+    token_url: str = ""
+    """Organisation token service; when set, no API key is used (token-service mode)."""
+
+    def validate(self) -> StreamingSettings:
+        """Return self when valid; raise SettingsError naming the first bad setting."""
+        validate_api_host(self.api_host)
+        if self.speech_model not in SPEECH_MODELS:
+            raise SettingsError(
+                f"Unknown speech model {self.speech_model!r}; choose one of "
+                + ", ".join(SPEECH_MODELS)
+            )
+        if not 0.0 <= self.end_of_turn_confidence_threshold <= 1.0:
+            raise SettingsError("End-of-turn confidence must be between 0 and 1.")
+        if not 0 <= self.min_turn_silence_ms <= 10_000:
+            raise SettingsError("Minimum turn silence must be between 0 and 10000 ms.")
+        if not self.min_turn_silence_ms <= self.max_turn_silence_ms <= 10_000:
+            raise SettingsError(
+                "Maximum turn silence must be at least the minimum and at most 10000 ms."
+            )
+        validate_keyterms(self.keyterms)
+        if not MIN_CHUNK_MS <= self.chunk_ms <= MAX_CHUNK_MS:
+            raise SettingsError(f"Audio chunks must be {MIN_CHUNK_MS}-{MAX_CHUNK_MS} ms.")
+        if self.token_url and not self.token_url.startswith(("https://", "http://")):
+            raise SettingsError("The token service URL must start with https://")
+        return self
+
+
+def validate_api_host(host: str) -> None:
+    if not host or host.strip() != host:
+        raise SettingsError("The API host is empty or has spaces around it.")
+    if host.endswith("/"):
+        raise SettingsError("The API host must not end with '/'.")
+    if "://" in host and not host.startswith(("ws://", "wss://")):
+        raise SettingsError("The API host must be a host name, or a ws:// or wss:// URL.")
+
+
+def validate_keyterms(terms: tuple[str, ...]) -> None:
+    if len(terms) > MAX_KEYTERMS:
+        raise SettingsError(f"At most {MAX_KEYTERMS} key terms are allowed ({len(terms)} given).")
+    for term in terms:
+        if not term.strip():
+            raise SettingsError("Key terms must not be empty.")
+        if len(term) > MAX_KEYTERM_CHARS:
+            raise SettingsError(
+                f"Key term {term[:20]!r}… is longer than {MAX_KEYTERM_CHARS} characters; "
+                "the service would ignore it."
+            )
+
+
+def parse_keyterms(text: str) -> tuple[str, ...]:
+    """One term per line or comma-separated, as people type them; blanks dropped."""
+    parts = [p.strip() for line in text.splitlines() for p in line.split(",")]
+    return tuple(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class OverlayStyle:
+    font_family: str = "DejaVu Sans"
+    font_size_pt: int = 28
+    text_color: str = "#ffffff"
+    background_color: str = "#000000"
+    background_opacity: float = 0.75
+    outline: bool = True
+    lines: int = 2
+    finished_lines_only: bool = False
+    clear_after_silence_s: int = 8
+    """0 keeps the last lines on screen."""
+    show_speakers: bool = True
+
+    def validate(self) -> OverlayStyle:
+        if not 12 <= self.font_size_pt <= 96:
+            raise SettingsError("Caption font size must be between 12 and 96 pt.")
+        if not 1 <= self.lines <= 6:
+            raise SettingsError("The overlay shows 1 to 6 lines.")
+        if not 0.0 <= self.background_opacity <= 1.0:
+            raise SettingsError("Background opacity must be between 0 and 1.")
+        for colour in (self.text_color, self.background_color):
+            _check_colour(colour)
+        if not 0 <= self.clear_after_silence_s <= 600:
+            raise SettingsError("Clear-after-silence must be 0-600 seconds.")
+        return self
+
+
+OVERLAY_PRESETS: Mapping[str, OverlayStyle] = {
+    "White on black": OverlayStyle(),
+    "Yellow on black (high contrast)": OverlayStyle(
+        text_color="#ffff00", background_color="#000000", background_opacity=0.9
+    ),
+    "Green screen (chroma key)": OverlayStyle(
+        text_color="#ffffff", background_color="#00b140", background_opacity=1.0
+    ),
+}
+
+
+def _check_colour(colour: str) -> None:
+    if len(colour) != 7 or not colour.startswith("#"):
+        raise SettingsError(f"Colour {colour!r} must look like #rrggbb.")
+    try:
+        int(colour[1:], 16)
+    except ValueError as exc:
+        raise SettingsError(f"Colour {colour!r} must look like #rrggbb.") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    streaming: StreamingSettings = field(default_factory=StreamingSettings)
+    overlay: OverlayStyle = field(default_factory=OverlayStyle)
+    input_device_id: str = ""
+    """Stable device id (host API + name); empty means the system default."""
+    engine: str = "assemblyai"
+    retention_days: int = 0
+    """0 keeps transcripts forever."""
+
+
+def to_plain(settings: AppSettings) -> dict[str, Any]:
+    """Flatten to ``section/name`` keys holding plain JSON-able values (for any store)."""
+    plain: dict[str, Any] = {}
+    for section in ("streaming", "overlay"):
+        for f in fields(getattr(settings, section)):
+            value = getattr(getattr(settings, section), f.name)
+            plain[f"{section}/{f.name}"] = list(value) if isinstance(value, tuple) else value
+    plain["input/device_id"] = settings.input_device_id
+    plain["engine/name"] = settings.engine
+    plain["history/retention_days"] = settings.retention_days
+    return plain
+
+
+def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
+    """Rebuild settings from a store; junk values fall back to defaults, listed as problems."""
+    problems: list[str] = []
+    streaming = _section(StreamingSettings(), "streaming", values, problems)
+    overlay = _section(OverlayStyle(), "overlay", values, problems)
+    try:
+        streaming.validate()
+    except SettingsError as exc:
+        problems.append(f"streaming settings reset to defaults: {exc}")
+        streaming = StreamingSettings()
+    try:
+        overlay.validate()
+    except SettingsError as exc:
+        problems.append(f"overlay style reset to defaults: {exc}")
+        overlay = OverlayStyle()
+    base = AppSettings()
+    device = _coerce(values.get("input/device_id", ""), "", "input/device_id", problems)
+    engine = _coerce(values.get("engine/name", base.engine), base.engine, "engine/name", problems)
+    retention = _coerce(
+        values.get("history/retention_days", 0), 0, "history/retention_days", problems
+    )
+    if retention < 0:
+        problems.append("history/retention_days was negative; keeping transcripts forever")
+        retention = 0
+    return AppSettings(streaming, overlay, device, engine, retention), problems
+
+
+def _section(default: Any, name: str, values: Mapping[str, Any], problems: list[str]) -> Any:
+    changes = {}
+    for f in fields(default):
+        key = f"{name}/{f.name}"
+        if key in values:
+            changes[f.name] = _coerce(values[key], getattr(default, f.name), key, problems)
+    return dataclasses.replace(default, **changes)
+
+
+def _coerce(raw: Any, default: Any, key: str, problems: list[str]) -> Any:
+    """Coerce a stored value to the default's type (QSettings returns strings on some OSes)."""
+    try:
+        if isinstance(default, bool):
+            if isinstance(raw, str):
+                if raw.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(raw)
+                return raw.lower() in ("true", "1")
+            return bool(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, tuple):
+            if isinstance(raw, str):
+                return parse_keyterms(raw)
+            return tuple(str(x) for x in raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        problems.append(f"{key} had an unreadable value; using the default")
+        return default

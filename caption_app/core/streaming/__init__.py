@@ -1,0 +1,1 @@
+"""Live streaming: turn assembly, fault classification and the live session loop."""

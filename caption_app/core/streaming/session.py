@@ -1,0 +1,463 @@
+"""The live session: audio source in, caption updates out, through any engine.
+
+``LiveSession.run()`` is the body of one worker thread (a QThread in the GUI, the main thread in
+the headless CLI). It pumps 50 ms chunks from the audio source into the engine connection and
+folds the engine's events into turn updates, all on that one thread. Other threads only call
+the ``request_*`` methods, which enqueue commands and never block.
+
+Faults are handled here: reconnect with exponential backoff (0.5 s doubling to 8 s) while
+capture keeps running, the last second of audio carried over to the new connection, the gap
+marked; rollover to a new connection before the service's 3-hour expiry; a watchdog that
+restarts a connection which went silent while speech kept flowing.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from caption_app.core.audio.source import AudioChunk, AudioSource, AudioSourceError, EndOfStream
+from caption_app.core.engines.base import (
+    Began,
+    Connection,
+    Engine,
+    EngineEvent,
+    EventQueue,
+    Failed,
+    SpeakersRevised,
+    Terminated,
+    TurnReceived,
+    Warned,
+)
+from caption_app.core.settings import StreamingSettings
+from caption_app.core.streaming.errors import Problem, Recovery, classify
+from caption_app.core.streaming.turns import TurnAssembler, TurnUpdate
+
+log = logging.getLogger(__name__)
+
+SPEECH_DBFS = -45.0
+"""Chunks louder than this count as speech for the watchdog."""
+
+
+class SessionState(enum.Enum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    PAUSED = "paused"
+    STOPPING = "stopping"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Knobs with production defaults; tests shorten them."""
+
+    backoff_first_s: float = 0.5
+    backoff_max_s: float = 8.0
+    rate_limit_backoff_s: float = 5.0
+    rollover_margin_s: float = 120.0
+    """Open the next connection this long before the service's ``expires_at``."""
+    watchdog_s: float = 5.0
+    terminate_timeout_s: float = 5.0
+    preroll_ms: int = 1000
+    """Audio kept while reconnecting and sent first on the new connection."""
+    read_timeout_s: float = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    audio_s: float
+    """Audio the engine acknowledged over all connections (as the service reports it)."""
+    session_s: float
+    """Wall-clock time from start to stop."""
+    connections: int
+    failed: Problem | None
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    start_ms: int
+    end_ms: int
+    reason: str
+
+
+class SessionListener:
+    """Receives the session's reports, all on the session's thread. Override what you need."""
+
+    def state_changed(self, state: SessionState, detail: str) -> None:
+        """``detail`` is a short human sentence, e.g. "Reconnecting in 2 s"."""
+
+    def stream_began(self, stream: int, session_id: str, expires_at: datetime | None) -> None:
+        pass
+
+    def stream_opened(self, stream: int, offset_ms: int) -> None:
+        """A connection's audio starts at ``offset_ms`` on the session clock."""
+
+    def turn_updated(self, update: TurnUpdate) -> None:
+        pass
+
+    def gap_marked(self, gap: Gap) -> None:
+        pass
+
+    def problem(self, problem: Problem) -> None:
+        pass
+
+    def notice(self, text: str) -> None:
+        """Something worth telling a person that needs no action (a warning, a resume)."""
+
+    def audio_level(self, rms_dbfs: float, peak_dbfs: float, sending: bool) -> None:
+        pass
+
+    def ended(self, summary: SessionEnded) -> None:
+        pass
+
+
+class _Command(enum.Enum):
+    STOP = "stop"
+    FORCE_ENDPOINT = "force-endpoint"
+    PAUSE = "pause"
+    RESUME = "resume"
+
+
+class LiveSession:
+    def __init__(
+        self,
+        engine: Engine,
+        source: AudioSource,
+        settings: StreamingSettings,
+        listener: SessionListener,
+        *,
+        timing: Timing | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._source = source
+        self._settings = settings
+        self._listener = listener
+        self._timing = timing or Timing()
+        self._clock = clock
+        self._commands: queue.SimpleQueue[_Command | StreamingSettings] = queue.SimpleQueue()
+        self._events: EventQueue = queue.SimpleQueue()
+        self._assembler = TurnAssembler()
+        self._state = SessionState.IDLE
+        self._stop_requested = threading.Event()
+
+        self._connection: Connection | None = None
+        self._stream = -1
+        self._stream_started = False
+        self._closers: list[threading.Thread] = []
+        self._preroll: collections.deque[AudioChunk] = collections.deque(
+            maxlen=max(1, self._timing.preroll_ms // settings.chunk_ms)
+        )
+        self._position_ms = 0
+        self._gap_start_ms: int | None = None
+        self._gap_reason = ""
+        self._next_attempt_at = 0.0
+        self._backoff_s = self._timing.backoff_first_s
+        self._rollover_at: float | None = None
+        self._speech_unanswered_since: float | None = None
+        self._paused = False
+        self._audio_acknowledged_s = 0.0
+        self._connections = 0
+        self._failure: Problem | None = None
+        self._source_done = False
+
+    # --- requests from other threads: enqueue, never block -------------------------------
+
+    def request_stop(self) -> None:
+        self._stop_requested.set()
+        self._commands.put(_Command.STOP)
+
+    def request_force_endpoint(self) -> None:
+        """End the current caption line now (ForceEndpoint)."""
+        self._commands.put(_Command.FORCE_ENDPOINT)
+
+    def request_pause(self, paused: bool) -> None:
+        """Pause stops sending audio: the connection is closed, so nothing is billed either."""
+        self._commands.put(_Command.PAUSE if paused else _Command.RESUME)
+
+    def request_settings(self, settings: StreamingSettings) -> None:
+        """Apply what the service allows mid-session (UpdateConfiguration); the rest next time."""
+        self._commands.put(settings.validate())
+
+    @property
+    def state(self) -> SessionState:
+        return self._state
+
+    # --- the session thread ----------------------------------------------------------------
+
+    def run(self) -> SessionEnded:
+        started = self._clock()
+        try:
+            self._source.start()
+        except AudioSourceError as exc:
+            return self._finish(started, self._audio_problem(exc))
+        try:
+            self._connect()
+            while not self._stop_requested.is_set() and self._state is not SessionState.FAILED:
+                self._handle_commands()
+                self._handle_events()
+                if self._stop_requested.is_set() or self._state is SessionState.FAILED:
+                    break
+                if self._source_done:
+                    break
+                self._pump_audio()
+                self._maintain_connection()
+        except AudioSourceError as exc:
+            self._failure = self._audio_problem(exc)
+        finally:
+            self._source.stop()
+            self._shutdown()
+        return self._finish(started, self._failure)
+
+    def _finish(self, started: float, failure: Problem | None) -> SessionEnded:
+        if failure is not None:
+            self._set_state(SessionState.FAILED, failure.message)
+        summary = SessionEnded(
+            audio_s=self._audio_acknowledged_s,
+            session_s=self._clock() - started,
+            connections=self._connections,
+            failed=failure,
+        )
+        self._listener.ended(summary)
+        if failure is None:
+            self._set_state(SessionState.IDLE, "Stopped")
+        return summary
+
+    def _audio_problem(self, exc: AudioSourceError) -> Problem:
+        problem = Problem(None, str(exc), "Pick another input and start again.", Recovery.GIVE_UP)
+        self._listener.problem(problem)
+        return problem
+
+    # commands
+
+    def _handle_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(command, StreamingSettings):
+                self._apply_settings(command)
+            elif command is _Command.FORCE_ENDPOINT and self._connection is not None:
+                self._connection.force_endpoint()
+            elif command is _Command.PAUSE and not self._paused:
+                self._paused = True
+                self._retire_connection(reason="paused")
+                self._set_state(SessionState.PAUSED, "Paused: no audio is being sent")
+            elif command is _Command.RESUME and self._paused:
+                self._paused = False
+                self._connect()
+
+    def _apply_settings(self, settings: StreamingSettings) -> None:
+        restart_needed = (
+            settings.api_host != self._settings.api_host
+            or settings.speech_model != self._settings.speech_model
+            or settings.speaker_labels != self._settings.speaker_labels
+            or settings.language_detection != self._settings.language_detection
+        )
+        self._settings = replace(settings, chunk_ms=self._settings.chunk_ms)
+        if self._connection is not None:
+            self._connection.update(self._settings)
+        if restart_needed:
+            self._listener.notice("Model, host and speaker settings apply at the next start.")
+
+    # engine events
+
+    def _handle_events(self) -> None:
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+            self._handle_event(event)
+
+    def _handle_event(self, event: EngineEvent) -> None:
+        current = event.stream == self._stream
+        if current:
+            self._speech_unanswered_since = None
+        if isinstance(event, TurnReceived):
+            update = self._assembler.apply(event.stream, event.message)
+            if update is not None:
+                self._listener.turn_updated(update)
+        elif isinstance(event, SpeakersRevised):
+            for update in self._assembler.revise_speakers(event.stream, event.revisions):
+                self._listener.turn_updated(update)
+        elif isinstance(event, Began):
+            if current:
+                self._on_began(event)
+        elif isinstance(event, Terminated):
+            self._audio_acknowledged_s += float(event.audio_duration_s or 0)
+            self._end_stream(event.stream)
+        elif isinstance(event, Warned):
+            self._listener.notice(f"The captioning service warns: {event.message}")
+        elif isinstance(event, Failed):
+            self._on_failed(event)
+
+    def _on_began(self, event: Began) -> None:
+        self._backoff_s = self._timing.backoff_first_s
+        self._listener.stream_began(event.stream, event.session_id, event.expires_at)
+        if event.expires_at is not None:
+            remaining = (event.expires_at - datetime.now(UTC)).total_seconds()
+            margin = min(self._timing.rollover_margin_s, remaining / 2)
+            self._rollover_at = self._clock() + max(0.0, remaining - margin)
+        self._set_state(SessionState.LIVE, "Live")
+
+    def _on_failed(self, event: Failed) -> None:
+        if event.stream != self._stream:
+            # A retired connection (rollover, pause) failing on its way out changes nothing.
+            self._end_stream(event.stream)
+            return
+        problem = classify(event.code, event.message)
+        log.warning("stream %d failed: code=%s", event.stream, event.code)
+        self._listener.problem(problem)
+        self._retire_connection(reason="connection lost", terminate=False)
+        if problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP):
+            self._failure = problem
+            self._set_state(SessionState.FAILED, problem.message)
+            return
+        if problem.recovery is Recovery.RECONNECT_NOW:
+            delay = 0.0
+        elif problem.recovery is Recovery.RETRY_LATER:
+            delay = max(self._timing.rate_limit_backoff_s, self._backoff_s)
+        else:
+            delay = self._backoff_s
+            self._backoff_s = min(self._backoff_s * 2, self._timing.backoff_max_s)
+        self._next_attempt_at = self._clock() + delay
+        self._set_state(SessionState.RECONNECTING, f"Reconnecting in {delay:.1f} s")
+
+    # audio
+
+    def _pump_audio(self) -> None:
+        try:
+            chunk = self._source.read(timeout=self._timing.read_timeout_s)
+        except EndOfStream:
+            self._source_done = True
+            return
+        if chunk is None:
+            return
+        self._position_ms = chunk.start_ms + self._settings.chunk_ms
+        sending = self._connection is not None and not self._paused
+        self._listener.audio_level(chunk.rms_dbfs, chunk.peak_dbfs, sending)
+        if self._connection is None or self._paused:
+            if not self._paused:
+                self._preroll.append(chunk)  # reconnecting: keep the last second for later
+            return
+        self._send(chunk)
+
+    def _send(self, chunk: AudioChunk) -> None:
+        assert self._connection is not None
+        if not self._stream_started:
+            self._stream_started = True
+            self._assembler.begin_stream(self._stream, chunk.start_ms)
+            self._listener.stream_opened(self._stream, chunk.start_ms)
+            self._close_gap(chunk.start_ms)
+        self._connection.send_audio(chunk.pcm)
+        if chunk.rms_dbfs > SPEECH_DBFS and self._speech_unanswered_since is None:
+            self._speech_unanswered_since = self._clock()
+
+    # connection lifecycle
+
+    def _connect(self) -> None:
+        self._stream += 1
+        self._stream_started = False
+        self._connections += 1
+        self._speech_unanswered_since = None
+        self._rollover_at = None
+        state = SessionState.CONNECTING if self._stream == 0 else SessionState.RECONNECTING
+        self._set_state(state, "Connecting…")
+        try:
+            self._connection = self._engine.open(self._stream, self._settings, self._events)
+        except Exception as exc:  # an auth provider or token service failing  # noqa: BLE001
+            self._connection = None
+            self._events.put(Failed(self._stream, None, str(exc)))
+            return
+        for chunk in self._preroll:
+            self._send(chunk)
+        self._preroll.clear()
+
+    def _maintain_connection(self) -> None:
+        now = self._clock()
+        if self._connection is None:
+            if not self._paused and now >= self._next_attempt_at:
+                self._connect()
+            return
+        if self._rollover_at is not None and now >= self._rollover_at:
+            log.info("rolling over stream %d before it expires", self._stream)
+            self._retire_connection(reason="", terminate=True)
+            self._connect()
+            return
+        unanswered = self._speech_unanswered_since
+        if unanswered is not None and now - unanswered > self._timing.watchdog_s:
+            self._listener.notice("The captioning service stopped answering; reconnecting.")
+            self._retire_connection(reason="service stopped answering", terminate=False)
+            self._connect()
+
+    def _retire_connection(self, *, reason: str, terminate: bool = True) -> None:
+        """Close the current connection in the background; its last turns still arrive."""
+        connection, stream = self._connection, self._stream
+        self._connection = None
+        if reason and self._gap_start_ms is None:
+            self._gap_start_ms, self._gap_reason = self._position_ms, reason
+        if connection is None:
+            return
+        if terminate:
+            connection.force_endpoint()
+        closer = threading.Thread(
+            target=self._close_quietly,
+            args=(connection, stream, terminate),
+            name=f"close-stream-{stream}",
+        )
+        closer.start()
+        self._closers.append(closer)
+        self._closers = [t for t in self._closers if t.is_alive()]
+
+    def _close_quietly(self, connection: Connection, stream: int, terminate: bool) -> None:
+        try:
+            connection.close(terminate=terminate, timeout=self._timing.terminate_timeout_s)
+        except Exception:
+            log.exception("closing stream %d failed", stream)
+        finally:
+            # Whatever the engine said last has been queued by now; end its live turn after it.
+            self._events.put(Terminated(stream, None, None))
+
+    def _end_stream(self, stream: int) -> None:
+        update = self._assembler.end_stream(stream)
+        if update is not None:
+            self._listener.turn_updated(update)
+
+    def _close_gap(self, end_ms: int) -> None:
+        if self._gap_start_ms is None:
+            return
+        if end_ms > self._gap_start_ms:
+            self._listener.gap_marked(Gap(self._gap_start_ms, end_ms, self._gap_reason))
+        self._gap_start_ms = None
+
+    def _shutdown(self) -> None:
+        """Stop: Terminate the live connection and wait (bounded) for its last turns."""
+        self._set_state(SessionState.STOPPING, "Stopping…")
+        deadline = self._clock() + self._timing.terminate_timeout_s + 0.5
+        connection, stream = self._connection, self._stream
+        self._connection = None
+        if connection is not None:
+            try:
+                connection.close(terminate=True, timeout=self._timing.terminate_timeout_s)
+            except Exception:
+                log.exception("closing stream %d failed", stream)
+        for closer in self._closers:
+            closer.join(timeout=max(0.0, deadline - self._clock()))
+        self._handle_events()
+        for live in self._assembler.live_turns():
+            self._end_stream(live.stream)
+
+    def _set_state(self, state: SessionState, detail: str) -> None:
+        self._state = state
+        self._listener.state_changed(state, detail)

@@ -1,0 +1,236 @@
+"""Turn assembly: Turn messages in, immutable caption snapshots out.
+
+The service sends many messages per turn, keyed by ``turn_order``. Two server behaviours exist
+(protocol doc section 5.3): legacy formatting sends an unformatted end-of-turn message followed by
+a formatted one with the same ``turn_order``; current servers format inline and send a single
+end-of-turn message. The robust rule, used here: key turns by (stream, turn_order), update the
+live turn in place, and let the last end-of-turn message for a key replace the turn. A turn is
+therefore never shown twice, and a formatted swap happens exactly once.
+
+A *stream* is one streaming connection. Reconnects and rollovers open a new stream whose
+``turn_order`` starts again at 0 and whose word times start again at 0; ``begin_stream`` gives
+each stream its offset on the session clock so every time handed out is on one clock.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+TurnKey = tuple[int, int]
+"""(stream index within the session, turn_order within the stream)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word; times are milliseconds on the session clock."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    confidence: float
+    is_final: bool
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WordMessage:
+    """A word as the engine reported it; times relative to the start of its stream."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    confidence: float
+    is_final: bool
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnMessage:
+    """The engine-neutral content of one Turn message (the SDK's ``TurnEvent``)."""
+
+    turn_order: int
+    transcript: str
+    end_of_turn: bool
+    turn_is_formatted: bool
+    words: tuple[WordMessage, ...]
+    end_of_turn_confidence: float = 0.0
+    speaker_label: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerRevision:
+    """A re-clustering result for one earlier turn of a stream."""
+
+    turn_order: int
+    speaker_label: str | None
+    word_speakers: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """An immutable snapshot of one turn, safe to hand to another thread."""
+
+    stream: int
+    order: int
+    words: tuple[Word, ...]
+    text: str
+    """Finalized text: the transcript as the service sent it (formatted once formatted)."""
+    tail: str
+    """Words not yet final, to be drawn dimmed after ``text``."""
+    finished: bool
+    formatted: bool
+    speaker: str | None = None
+    language: str | None = None
+    interrupted: bool = False
+    """The stream ended before the service finished this turn (kept as heard so far)."""
+
+    @property
+    def key(self) -> TurnKey:
+        return (self.stream, self.order)
+
+    @property
+    def start_ms(self) -> int:
+        return self.words[0].start_ms if self.words else 0
+
+    @property
+    def end_ms(self) -> int:
+        return self.words[-1].end_ms if self.words else 0
+
+    @property
+    def display_text(self) -> str:
+        """Everything a reader should see, finalized words then the tail."""
+        if self.text and self.tail:
+            return f"{self.text} {self.tail}"
+        return self.text or self.tail
+
+
+class UpdateKind(enum.Enum):
+    LIVE = "live"
+    """The live turn grew or changed."""
+    FINISHED = "finished"
+    """A turn ended for the first time."""
+    REPLACED = "replaced"
+    """A finished turn was replaced (the legacy formatted swap)."""
+    RELABELLED = "relabelled"
+    """A finished turn's speakers were revised."""
+
+
+@dataclass(frozen=True, slots=True)
+class TurnUpdate:
+    kind: UpdateKind
+    turn: Turn
+
+
+class TurnAssembler:
+    """Builds turn snapshots from Turn messages; costs O(1) per message at any session length.
+
+    It keeps only what later messages can still change: the live turn of each stream, and the
+    finished turns (by key) that a legacy formatted message or a speaker revision may replace.
+    """
+
+    def __init__(self) -> None:
+        self._offsets: dict[int, int] = {}
+        self._live: dict[int, Turn] = {}
+        self._finished: dict[TurnKey, Turn] = {}
+
+    def begin_stream(self, stream: int, offset_ms: int) -> None:
+        """Start a stream whose audio begins ``offset_ms`` after the session's audio began."""
+        self._offsets[stream] = offset_ms
+
+    def apply(self, stream: int, message: TurnMessage) -> TurnUpdate | None:
+        """Fold one Turn message in; returns what changed, or ``None`` for a stale message."""
+        key = (stream, message.turn_order)
+        offset = self._offsets.get(stream, 0)
+        words = tuple(_on_session_clock(w, offset) for w in message.words)
+        previous = self._finished.get(key)
+        if previous is not None and not message.end_of_turn:
+            return None  # a late partial for a turn that has already ended
+        tail = " ".join(w.text for w in words if not w.is_final)
+        turn = Turn(
+            stream=stream,
+            order=message.turn_order,
+            words=words,
+            text=message.transcript.strip(),
+            tail="" if message.end_of_turn else tail,
+            finished=message.end_of_turn,
+            formatted=message.turn_is_formatted,
+            speaker=message.speaker_label or (previous.speaker if previous else None),
+            language=message.language_code or (previous.language if previous else None),
+        )
+        if not message.end_of_turn:
+            live = self._live.get(stream)
+            if live is not None and live.order != message.turn_order:
+                # The service moved on without ending the old turn; never leave it unfinished.
+                self._finish(replace(live, finished=True, tail="", interrupted=True))
+            self._live[stream] = turn
+            return TurnUpdate(UpdateKind.LIVE, turn)
+        live = self._live.get(stream)
+        if live is not None and live.order == message.turn_order:
+            del self._live[stream]
+        if previous is not None:
+            if previous.text == turn.text and previous.formatted == turn.formatted:
+                return None  # an exact repeat changes nothing a reader can see
+            self._finished[key] = turn
+            return TurnUpdate(UpdateKind.REPLACED, turn)
+        self._finish(turn)
+        return TurnUpdate(UpdateKind.FINISHED, turn)
+
+    def end_stream(self, stream: int) -> TurnUpdate | None:
+        """The stream closed: its live turn is finished as heard so far (marked interrupted)."""
+        live = self._live.pop(stream, None)
+        if live is None or not (live.text or live.tail):
+            return None
+        words = tuple(replace(w, is_final=True) for w in live.words)
+        text = " ".join(w.text for w in words) or live.display_text
+        turn = replace(live, words=words, text=text, tail="", finished=True, interrupted=True)
+        self._finish(turn)
+        return TurnUpdate(UpdateKind.FINISHED, turn)
+
+    def revise_speakers(
+        self, stream: int, revisions: Iterable[SpeakerRevision]
+    ) -> list[TurnUpdate]:
+        updates = []
+        for revision in revisions:
+            key = (stream, revision.turn_order)
+            turn = self._finished.get(key)
+            if turn is None:
+                continue
+            turn = replace(
+                turn,
+                speaker=revision.speaker_label,
+                words=_relabel(turn.words, revision.word_speakers),
+            )
+            self._finished[key] = turn
+            updates.append(TurnUpdate(UpdateKind.RELABELLED, turn))
+        return updates
+
+    def forget_finished_before(self, stream: int) -> None:
+        """Drop finished turns of streams before ``stream``: nothing can change them any more."""
+        for key in [k for k in self._finished if k[0] < stream]:
+            del self._finished[key]
+
+    def live_turns(self) -> list[Turn]:
+        return list(self._live.values())
+
+    def _finish(self, turn: Turn) -> None:
+        self._finished[turn.key] = turn
+
+
+def _on_session_clock(word: WordMessage, offset_ms: int) -> Word:
+    return Word(
+        text=word.text,
+        start_ms=word.start_ms + offset_ms,
+        end_ms=word.end_ms + offset_ms,
+        confidence=word.confidence,
+        is_final=word.is_final,
+        speaker=word.speaker,
+    )
+
+
+def _relabel(words: tuple[Word, ...], speakers: Sequence[str | None]) -> tuple[Word, ...]:
+    if len(speakers) != len(words):
+        return words  # revisions never change words; a mismatched list is ignored, not guessed
+    return tuple(replace(w, speaker=s) for w, s in zip(words, speakers, strict=True))

@@ -1,0 +1,1 @@
+"""Thin Qt adapters over the core: worker threads, signal bridges, the QSettings store."""
