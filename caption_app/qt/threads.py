@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import weakref
 
-from PySide6.QtCore import QObject, QThread
+from PySide6.QtCore import QObject, Qt, QThread
 
 _started: weakref.WeakSet[QThread] = weakref.WeakSet()
 
@@ -12,13 +12,18 @@ _started: weakref.WeakSet[QThread] = weakref.WeakSet()
 def start_worker(worker: QObject, name: str) -> QThread:
     """Move ``worker`` to a new thread and start it.
 
-    Cleanup is wired before ``start()`` (the Buzz pattern): when the thread finishes, the
-    worker and the thread delete themselves. The worker's ``run`` slot, if it has one, is
-    started by the thread's ``started`` signal.
+    Cleanup is wired before ``start()`` (the Buzz pattern): the worker's ``finished`` signal
+    quits the thread, and when the thread finishes, the worker and the thread delete
+    themselves. The worker's ``run`` slot, if it has one, starts with the thread.
     """
     thread = QThread()
     thread.setObjectName(name)
     worker.moveToThread(thread)
+    finished = getattr(worker, "finished", None)
+    if finished is not None:
+        # Direct: quit from the worker's own thread as run() returns, without needing the
+        # GUI event loop to spin (the headless paths and tests may not be spinning it).
+        finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
     run = getattr(worker, "run", None)

@@ -54,7 +54,9 @@ class AssemblyAIEngine:
         self._auth = auth
         self._terminate_timeout_s = terminate_timeout_s
 
-    def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> AssemblyAIConnection:
+    def open(
+        self, stream: int, settings: StreamingSettings, events: EventQueue
+    ) -> AssemblyAIConnection:
         from assemblyai.streaming.v3 import StreamingClient, StreamingClientOptions
 
         auth = self._auth()

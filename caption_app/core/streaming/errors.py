@@ -32,6 +32,8 @@ class Problem:
     action: str
     """What they can do about it."""
     recovery: Recovery
+    audio: bool = False
+    """The audio input failed (not the engine): pick another input."""
 
 
 def classify(code: int | None, text: str) -> Problem:
@@ -82,7 +84,7 @@ def classify(code: int | None, text: str) -> Problem:
     if code == 1008:
         return Problem(
             code,
-            f"AssemblyAI refused the connection: {text}",
+            f"AssemblyAI refused the connection ({text}).",
             "Check the account on the AssemblyAI dashboard.",
             Recovery.GIVE_UP,
         )

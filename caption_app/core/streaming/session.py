@@ -70,6 +70,8 @@ class Timing:
     preroll_ms: int = 1000
     """Audio kept while reconnecting and sent first on the new connection."""
     read_timeout_s: float = 0.05
+    give_up_after_failures: int | None = None
+    """Consecutive failed connection attempts before giving up; None retries for ever (GUI)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,7 @@ class LiveSession:
         self._audio_acknowledged_s = 0.0
         self._connections = 0
         self._failure: Problem | None = None
+        self._failures_in_a_row = 0
         self._source_done = False
 
     # --- requests from other threads: enqueue, never block -------------------------------
@@ -233,7 +236,9 @@ class LiveSession:
         return summary
 
     def _audio_problem(self, exc: AudioSourceError) -> Problem:
-        problem = Problem(None, str(exc), "Pick another input and start again.", Recovery.GIVE_UP)
+        problem = Problem(
+            None, str(exc), "Pick another input and start again.", Recovery.GIVE_UP, audio=True
+        )
         self._listener.problem(problem)
         return problem
 
@@ -304,9 +309,13 @@ class LiveSession:
 
     def _on_began(self, event: Began) -> None:
         self._backoff_s = self._timing.backoff_first_s
+        self._failures_in_a_row = 0
         self._listener.stream_began(event.stream, event.session_id, event.expires_at)
         if event.expires_at is not None:
-            remaining = (event.expires_at - datetime.now(UTC)).total_seconds()
+            expires = event.expires_at
+            if expires.tzinfo is None:  # the SDK parses Unix seconds into a naive UTC time
+                expires = expires.replace(tzinfo=UTC)
+            remaining = (expires - datetime.now(UTC)).total_seconds()
             margin = min(self._timing.rollover_margin_s, remaining / 2)
             self._rollover_at = self._clock() + max(0.0, remaining - margin)
         self._set_state(SessionState.LIVE, "Live")
@@ -320,6 +329,10 @@ class LiveSession:
         log.warning("stream %d failed: code=%s", event.stream, event.code)
         self._listener.problem(problem)
         self._retire_connection(reason="connection lost", terminate=False)
+        self._failures_in_a_row += 1
+        limit = self._timing.give_up_after_failures
+        if limit is not None and self._failures_in_a_row >= limit:
+            problem = replace(problem, recovery=Recovery.GIVE_UP)
         if problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP):
             self._failure = problem
             self._set_state(SessionState.FAILED, problem.message)

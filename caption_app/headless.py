@@ -1,0 +1,145 @@
+"""``caption-app transcribe``: the GUI's session code path, without widgets.
+
+Finished lines print to stdout as they arrive; the transcript goes to ``--out`` at the end, and
+to the crash-safe journal all along. Ctrl+C stops cleanly and still writes the transcript.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from caption_app.cli import ExitCode
+from caption_app.core.audio.devices import list_devices
+from caption_app.core.audio.source import AudioSourceError
+from caption_app.core.settings import SettingsError, StreamingSettings
+from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
+from caption_app.core.streaming.errors import Problem, Recovery
+from caption_app.core.streaming.session import SessionEnded, SessionListener
+from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind
+
+log = logging.getLogger(__name__)
+
+
+class _LinePrinter(SessionListener):
+    """Prints each finished turn once, in its final form.
+
+    With legacy formatting the unformatted end of turn is followed by the formatted one, so an
+    unformatted finished turn is held until its formatted version (or the next turn) arrives.
+    """
+
+    def __init__(self, expect_formatting: bool) -> None:
+        self._expect_formatting = expect_formatting
+        self._held: Turn | None = None
+        self.problems: list[Problem] = []
+
+    def turn_updated(self, update: TurnUpdate) -> None:
+        turn = update.turn
+        if self._held is not None and (
+            turn.key != self._held.key or update.kind is UpdateKind.REPLACED
+        ):
+            held, self._held = self._held, None
+            self._print(turn if turn.key == held.key else held)
+            if turn.key == held.key:
+                return
+        if update.kind is UpdateKind.FINISHED:
+            if self._expect_formatting and not turn.formatted and not turn.interrupted:
+                self._held = turn
+            else:
+                self._print(turn)
+
+    def problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
+        print(f"caption-app: {problem.message} {problem.action}", file=sys.stderr)
+
+    def notice(self, text: str) -> None:
+        print(f"caption-app: {text}", file=sys.stderr)
+
+    def ended(self, summary: SessionEnded) -> None:
+        if self._held is not None:
+            self._print(self._held)
+            self._held = None
+
+    def _print(self, turn: Turn) -> None:
+        speaker = f"{turn.speaker}: " if turn.speaker else ""
+        print(f"{speaker}{turn.text}", flush=True)
+
+
+def run_transcribe(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.list_devices:
+        return _list_devices()
+    if bool(args.source) == bool(args.device):
+        print("caption-app transcribe: give a media file or --device NAME", file=sys.stderr)
+        return ExitCode.USAGE
+    try:
+        settings = StreamingSettings(**_host(args)).validate()
+    except SettingsError as exc:
+        print(f"caption-app transcribe: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not args.force:
+        print(f"caption-app transcribe: {out} exists; use --force to replace it", file=sys.stderr)
+        return ExitCode.USAGE
+
+    from caption_app.core.secrets.credentials import NoCredentials, resolve_for_cli
+
+    try:
+        auth = resolve_for_cli(settings)
+    except NoCredentials as exc:
+        print(f"caption-app: {exc}", file=sys.stderr)
+        return ExitCode.AUTH
+
+    choice = SourceChoice(media_path=args.source, device_query=args.device)
+    try:
+        source = open_source(choice, settings.chunk_ms)
+    except AudioSourceError as exc:
+        print(f"caption-app: {exc}", file=sys.stderr)
+        return ExitCode.AUDIO
+
+    printer = _LinePrinter(expect_formatting=settings.format_turns)
+    live = build_live_session(settings, source, auth, printer, cli=True)
+    # request_stop only sets a flag and enqueues, so it is safe inside a signal handler.
+    previous = signal.signal(signal.SIGINT, lambda _n, _f: live.session.request_stop())
+    try:
+        summary = live.session.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    live.recorder.close()
+    if out is not None:
+        written = live.recorder.export(out, args.format, overwrite=bool(args.force))
+        print(f"caption-app: transcript written to {written}", file=sys.stderr)
+    return _exit_code(summary)
+
+
+def _host(args: argparse.Namespace) -> dict[str, str]:
+    return {"api_host": args.api_host} if args.api_host else {}
+
+
+def _exit_code(summary: SessionEnded) -> int:
+    failed = summary.failed
+    if failed is None:
+        return ExitCode.OK
+    if failed.recovery is Recovery.NEW_KEY:
+        return ExitCode.AUTH
+    if failed.audio:
+        return ExitCode.AUDIO
+    return ExitCode.NETWORK
+
+
+def _list_devices() -> int:
+    try:
+        devices = list_devices()
+    except AudioSourceError as exc:
+        print(f"caption-app: {exc}", file=sys.stderr)
+        return ExitCode.AUDIO
+    if not devices:
+        print("No input devices found.", file=sys.stderr)
+        return ExitCode.AUDIO
+    for device in devices:
+        marker = "*" if device.is_default else " "
+        print(f"{marker} {device.label}  [{device.host_api}, {device.default_rate:g} Hz]")
+    return ExitCode.OK

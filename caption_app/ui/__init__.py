@@ -1,0 +1,1 @@
+"""Widgets: the main window, caption overlay, transcript view, dialogs and tray."""

@@ -1,0 +1,84 @@
+"""The Input menu: every capture device, system-audio entries, a media file, and Refresh.
+
+Devices are identified by their stable id (host API + name), never by PortAudio index, so the
+check mark and the remembered choice survive devices coming and going.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu, QWidget
+
+from caption_app.core.audio.devices import InputDevice
+
+
+class InputMenu(QMenu):
+    deviceChosen = Signal(str)
+    """The chosen device's stable id."""
+    mediaFileRequested = Signal()
+
+    def __init__(
+        self, list_devices: Callable[[], Sequence[InputDevice]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__("&Input", parent)
+        self.setAccessibleName("Input device menu")
+        self._list_devices = list_devices
+        self._group = QActionGroup(self)
+        self._group.setExclusive(True)
+        self._chosen_id = ""
+        self._devices: list[InputDevice] = []
+        self.refresh()
+
+    @property
+    def devices(self) -> list[InputDevice]:
+        return list(self._devices)
+
+    def chosen_id(self) -> str:
+        return self._chosen_id
+
+    def set_chosen(self, device_id: str) -> None:
+        self._chosen_id = device_id
+        for action in self._group.actions():
+            action.setChecked(action.data() == device_id)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-enumerate (hot-plug); cheap enough to run on the GUI thread."""
+        self.clear()
+        for action in self._group.actions():
+            self._group.removeAction(action)
+        try:
+            self._devices = list(self._list_devices())
+        except Exception as exc:  # a broken sound system must not break the menu  # noqa: BLE001
+            self._devices = []
+            self.addAction(f"Could not list devices: {exc}").setEnabled(False)
+        microphones = [d for d in self._devices if not d.is_monitor]
+        system = [d for d in self._devices if d.is_monitor]
+        if not self._devices:
+            self.addAction("No input devices found").setEnabled(False)
+        for device in microphones:
+            self._add_device(device)
+        if system:
+            self.addSeparator()
+            for device in system:
+                self._add_device(device)
+        self.addSeparator()
+        self.addAction("Caption a &media file…", self.mediaFileRequested.emit)
+        self.addAction("&Refresh devices", self.refresh)
+        self.set_chosen(self._chosen_id)
+
+    def _add_device(self, device: InputDevice) -> None:
+        label = device.label + (" (default)" if device.is_default else "")
+        action = QAction(label, self)
+        action.setCheckable(True)
+        action.setData(device.device_id)
+        action.triggered.connect(lambda _checked=False, d=device.device_id: self._choose(d))
+        self._group.addAction(action)
+        self.addAction(action)
+
+    def _choose(self, device_id: str) -> None:
+        self.set_chosen(device_id)
+        self.deviceChosen.emit(device_id)

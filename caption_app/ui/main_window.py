@@ -1,0 +1,203 @@
+"""The control room: start/stop, input, status, the live transcript, and the menus.
+
+The window owns no session logic. It turns clicks into requests on the ``SessionController``
+and shows what the controller reports; starting a session is delegated to a ``start_session``
+callable supplied by the application, which knows about engines, keys and sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caption_app import APP_NAME
+from caption_app.core.audio.devices import InputDevice
+from caption_app.core.streaming.errors import Problem
+from caption_app.core.streaming.session import SessionState
+from caption_app.qt.session_controller import SessionController
+from caption_app.ui.input_menu import InputMenu
+from caption_app.ui.notice_bar import NoticeBar
+from caption_app.ui.status_panel import StatusPanel
+from caption_app.ui.transcript_view import TranscriptView
+
+MEDIA_FILTER = "Media files (*.wav *.flac *.mp3 *.m4a *.aac *.ogg *.opus *.webm *.mp4 *.mkv *.mov)"
+
+DEFAULT_SHORTCUTS = {
+    "start_stop": "Ctrl+Shift+S",
+    "end_line": "Ctrl+Shift+E",
+    "lock_overlay": "Ctrl+Shift+L",
+    "export": "Ctrl+Shift+X",
+    "pause": "Ctrl+Shift+P",
+}
+
+
+class MainWindow(QMainWindow):
+    startRequested = Signal()
+    """Start captioning the chosen input (the application builds the session)."""
+    mediaFileChosen = Signal(str)
+    deviceChosen = Signal(str)
+    exportRequested = Signal()
+    settingsRequested = Signal()
+    keyRequested = Signal()
+    overlayToggled = Signal(bool)
+    lockToggled = Signal(bool)
+
+    def __init__(
+        self,
+        controller: SessionController,
+        list_devices: Callable[[], Sequence[InputDevice]],
+        *,
+        price_per_hour: float,
+        shortcuts: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(f"{APP_NAME} main window")
+        self.controller = controller
+        self.notices = NoticeBar()
+        self.status_panel = StatusPanel(price_per_hour)
+        self.transcript = TranscriptView()
+        self.input_menu = InputMenu(list_devices, self)
+        self._build_actions(shortcuts or DEFAULT_SHORTCUTS)
+        self._build_layout()
+        self._connect_controller()
+        self.input_menu.deviceChosen.connect(self.deviceChosen)
+        self.input_menu.mediaFileRequested.connect(self._choose_media_file)
+        self._set_running(False)
+        self.resize(760, 520)
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: str = "", *, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.setCheckable(checkable)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self, keys: dict[str, str]) -> None:
+        self.start_action = self._action("&Start captions", keys["start_stop"])
+        self.start_action.triggered.connect(self.toggle_start)
+        self.pause_action = self._action("&Pause", keys["pause"], checkable=True)
+        self.pause_action.toggled.connect(self.controller.pause)
+        self.end_line_action = self._action("&End caption line now", keys["end_line"])
+        self.end_line_action.triggered.connect(self.controller.force_endpoint)
+        self.overlay_action = self._action("Show &overlay", checkable=True)
+        self.overlay_action.setChecked(True)
+        self.overlay_action.toggled.connect(self.overlayToggled)
+        self.lock_action = self._action("&Lock overlay (click-through)", keys["lock_overlay"])
+        self.lock_action.setCheckable(True)
+        self.lock_action.toggled.connect(self.lockToggled)
+        self.export_action = self._action("E&xport transcript…", keys["export"])
+        self.export_action.triggered.connect(self.exportRequested)
+        self.settings_action = self._action("Se&ttings…", "Ctrl+,")
+        self.settings_action.triggered.connect(self.settingsRequested)
+        self.key_action = self._action("API &key…")
+        self.key_action.triggered.connect(self.keyRequested)
+        self.quit_action = self._action("&Quit", "Ctrl+Q")
+        self.quit_action.triggered.connect(self.close)
+
+    def _build_layout(self) -> None:
+        menu = self.menuBar()
+        session_menu = menu.addMenu("&Session")
+        for action in (self.start_action, self.pause_action, self.end_line_action):
+            session_menu.addAction(action)
+        session_menu.addSeparator()
+        session_menu.addAction(self.export_action)
+        session_menu.addSeparator()
+        session_menu.addAction(self.quit_action)
+        menu.addMenu(self.input_menu)
+        view_menu = menu.addMenu("&View")
+        view_menu.addAction(self.overlay_action)
+        view_menu.addAction(self.lock_action)
+        tools_menu = menu.addMenu("&Tools")
+        tools_menu.addAction(self.settings_action)
+        tools_menu.addAction(self.key_action)
+
+        toolbar = QToolBar("Controls")
+        toolbar.setAccessibleName("Controls")
+        toolbar.setObjectName("controls")
+        for action in (
+            self.start_action,
+            self.pause_action,
+            self.end_line_action,
+            self.lock_action,
+            self.export_action,
+        ):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.notices)
+        layout.addWidget(self.status_panel)
+        layout.addWidget(self.transcript, 1)
+        self.setCentralWidget(central)
+
+    def _connect_controller(self) -> None:
+        c = self.controller
+        c.stateChanged.connect(self.status_panel.set_state)
+        c.stateChanged.connect(self._on_state)
+        c.audioLevel.connect(self.status_panel.set_level)
+        c.turnUpdated.connect(self.transcript.apply_update)
+        c.gapMarked.connect(self.transcript.add_gap)
+        c.problemRaised.connect(self.show_problem)
+        c.noticed.connect(self.notices.show_notice)
+        c.runningChanged.connect(self._set_running)
+
+    # --- behaviour --------------------------------------------------------------------------
+
+    @Slot()
+    def toggle_start(self) -> None:
+        if self.controller.running:
+            self.controller.stop()
+        else:
+            self.status_panel.reset_clock()
+            self.startRequested.emit()
+
+    @Slot(object)
+    def show_problem(self, problem: Problem) -> None:
+        from caption_app.core.streaming.errors import Recovery
+
+        if problem.recovery is Recovery.NEW_KEY:
+            self.notices.show_notice(
+                f"{problem.message} {problem.action}", "Enter key…", self.keyRequested.emit
+            )
+        else:
+            self.notices.show_notice(f"{problem.message} {problem.action}")
+
+    @Slot(str, str)
+    def _on_state(self, state_value: str, _detail: str) -> None:
+        if SessionState(state_value) is SessionState.IDLE:
+            self.pause_action.setChecked(False)
+
+    @Slot(bool)
+    def _set_running(self, running: bool) -> None:
+        self.start_action.setText("&Stop captions" if running else "&Start captions")
+        self.start_action.setToolTip("Stop captioning" if running else "Start captioning")
+        self.pause_action.setEnabled(running)
+        self.end_line_action.setEnabled(running)
+        self.input_menu.setEnabled(not running)
+
+    @Slot()
+    def _choose_media_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Caption a media file", "", MEDIA_FILTER)
+        if path:
+            self.mediaFileChosen.emit(path)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.controller.running:
+            self.controller.stop()
+            self.controller.wait(7000)
+        super().closeEvent(event)

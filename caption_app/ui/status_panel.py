@@ -1,0 +1,111 @@
+"""The session's status at a glance: state, elapsed time and cost, level, "sending" light.
+
+People must always see when their audio is leaving the machine: the sending indicator is lit
+exactly while the session reports that chunks go to the cloud engine.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+from caption_app.core.streaming.session import SessionState
+
+METER_FLOOR_DBFS = -60.0
+STATE_TEXT = {
+    SessionState.IDLE: "Stopped",
+    SessionState.CONNECTING: "Connecting…",
+    SessionState.LIVE: "Live",
+    SessionState.RECONNECTING: "Reconnecting…",
+    SessionState.PAUSED: "Paused",
+    SessionState.STOPPING: "Stopping…",
+    SessionState.FAILED: "Failed",
+}
+
+
+def format_elapsed(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def estimated_cost_usd(seconds: float, price_per_hour: float) -> float:
+    return seconds / 3600.0 * price_per_hour
+
+
+class StatusPanel(QWidget):
+    def __init__(self, price_per_hour: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._price = price_per_hour
+        self._started_at: float | None = None
+        self.state_label = QLabel(STATE_TEXT[SessionState.IDLE])
+        self.state_label.setAccessibleName("Session state")
+        self.time_label = QLabel(self._time_text(0.0))
+        self.time_label.setAccessibleName("Session time and estimated cost")
+        self.meter = QProgressBar()
+        self.meter.setRange(0, 100)
+        self.meter.setTextVisible(False)
+        self.meter.setMaximumWidth(160)
+        self.meter.setAccessibleName("Input level")
+        self.sending_label = QLabel()
+        self.sending_label.setAccessibleName("Audio sending indicator")
+        self.set_sending(False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.state_label, self.time_label, self.meter, self.sending_label):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        # Ticks once a second only while a session runs, to advance the clock display.
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._refresh_time)
+
+    @Slot(str, str)
+    def set_state(self, state_value: str, detail: str) -> None:
+        state = SessionState(state_value)
+        text = STATE_TEXT[state]
+        if detail and detail not in (text, "Live", "Stopped"):
+            text = f"{text} — {detail}"
+        self.state_label.setText(text)
+        if state is SessionState.CONNECTING and self._started_at is None:
+            self._started_at = time.monotonic()
+            self._tick.start()
+        if state in (SessionState.IDLE, SessionState.FAILED):
+            self._tick.stop()
+            self.set_sending(False)
+            self.meter.setValue(0)
+
+    def reset_clock(self) -> None:
+        self._started_at = None
+        self.time_label.setText(self._time_text(0.0))
+
+    @Slot(float, float, bool)
+    def set_level(self, rms_dbfs: float, _peak_dbfs: float, sending: bool) -> None:
+        level = 0.0 if math.isinf(rms_dbfs) else (rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
+        self.meter.setValue(round(100 * min(1.0, max(0.0, level))))
+        self.set_sending(sending)
+
+    def set_sending(self, sending: bool) -> None:
+        if sending:
+            self.sending_label.setText("● Sending audio to the cloud")
+            self.sending_label.setStyleSheet("color: #c62828; font-weight: bold;")
+        else:
+            self.sending_label.setText("○ Not sending audio")
+            self.sending_label.setStyleSheet("")
+        self.sending_label.setProperty("sending", sending)
+
+    def is_sending(self) -> bool:
+        return bool(self.sending_label.property("sending"))
+
+    def elapsed_s(self) -> float:
+        return 0.0 if self._started_at is None else time.monotonic() - self._started_at
+
+    @Slot()
+    def _refresh_time(self) -> None:
+        self.time_label.setText(self._time_text(self.elapsed_s()))
+
+    def _time_text(self, seconds: float) -> str:
+        cost = estimated_cost_usd(seconds, self._price)
+        return f"{format_elapsed(seconds)} · ≈ ${cost:.2f}"

@@ -1,0 +1,48 @@
+"""Every close/error code of the protocol doc maps to a message, an action and a recovery."""
+
+from __future__ import annotations
+
+import pytest
+
+from caption_app.core.streaming.errors import Recovery, classify
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "recovery"),
+    [
+        (401, "WebSocket handshake rejected (HTTP 401)", Recovery.NEW_KEY),
+        (1008, "Unauthorized Connection: Missing Authorization header", Recovery.NEW_KEY),
+        (4001, "Not Authorized", Recovery.NEW_KEY),
+        (4002, "Insufficient Funds", Recovery.GIVE_UP),
+        (1008, "Unauthorized Connection: insufficient balance", Recovery.GIVE_UP),
+        (4003, "This feature is paid-only and requires you to add a credit card", Recovery.GIVE_UP),
+        (3009, "Too many concurrent sessions", Recovery.RETRY_LATER),
+        (1008, "Unauthorized connection: Too many concurrent sessions", Recovery.RETRY_LATER),
+        (3008, "Session expired: maximum session duration exceeded", Recovery.RECONNECT_NOW),
+        (4008, "Session Expired", Recovery.RECONNECT_NOW),
+        (3007, "Audio chunk duration violation", Recovery.RECONNECT),
+        (4029, "Client sent audio too fast", Recovery.RECONNECT),
+        (3006, "Input validation error", Recovery.RECONNECT),
+        (3005, "Server error", Recovery.RECONNECT),
+        (1006, "Connection closed (code=1006)", Recovery.RECONNECT),
+        (1011, "internal error", Recovery.RECONNECT),
+        (1013, "temporary server condition", Recovery.RECONNECT),
+        (None, "Connection failed: [Errno 111] Connection refused", Recovery.RECONNECT),
+        (1008, "Policy violation: account disabled", Recovery.GIVE_UP),
+    ],
+)
+def test_codes_map_to_recovery(code: int | None, text: str, recovery: Recovery) -> None:
+    problem = classify(code, text)
+    assert problem.recovery is recovery
+    assert problem.message.endswith(".") or problem.message.endswith(")")
+    assert problem.action
+
+
+def test_chunking_faults_read_as_bugs_worth_reporting() -> None:
+    problem = classify(3007, "Input duration violation: 20 ms. Expected between 50 and 1000 ms")
+    assert "bug" in problem.message and "report" in problem.action
+
+
+def test_messages_never_echo_a_key_like_text() -> None:
+    problem = classify(1008, "Unauthorized Connection: Missing Authorization header")
+    assert "Authorization" not in problem.message

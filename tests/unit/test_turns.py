@@ -1,0 +1,170 @@
+"""Turn assembly: both server formatting behaviours, speaker revisions, streams, snapshots."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from caption_app.core.streaming.turns import (
+    SpeakerRevision,
+    TurnAssembler,
+    TurnMessage,
+    UpdateKind,
+    WordMessage,
+)
+
+
+def _words(texts: list[str], final: int, start: int = 0) -> tuple[WordMessage, ...]:
+    return tuple(
+        WordMessage(t, start + 300 * i, start + 300 * i + 250, 0.9, i < final)
+        for i, t in enumerate(texts)
+    )
+
+
+def _msg(
+    order: int,
+    texts: list[str],
+    final: int,
+    *,
+    eot: bool = False,
+    formatted: bool = False,
+    transcript: str | None = None,
+) -> TurnMessage:
+    text = transcript if transcript is not None else " ".join(texts[:final])
+    return TurnMessage(order, text, eot, formatted, _words(texts, final))
+
+
+def _partials(order: int, sentence: str) -> list[TurnMessage]:
+    words = sentence.split()
+    return [_msg(order, words[: n + 1], n) for n in range(len(words))]
+
+
+def test_partials_grow_in_place_with_a_dim_tail() -> None:
+    asm = TurnAssembler()
+    updates = [asm.apply(0, m) for m in _partials(0, "hi my name is sonny")]
+    assert all(u is not None and u.kind is UpdateKind.LIVE for u in updates)
+    last = updates[-1]
+    assert last is not None
+    assert (last.turn.text, last.turn.tail) == ("hi my name is", "sonny")
+    assert [t.key for t in asm.live_turns()] == [(0, 0)]
+
+
+def test_legacy_formatting_swaps_in_exactly_once() -> None:
+    asm = TurnAssembler()
+    words = "hi my name is sonny".split()
+    for m in _partials(0, "hi my name is sonny"):
+        asm.apply(0, m)
+    first = asm.apply(0, _msg(0, words, 5, eot=True))
+    second = asm.apply(
+        0, _msg(0, words, 5, eot=True, formatted=True, transcript="Hi, my name is Sonny.")
+    )
+    repeat = asm.apply(
+        0, _msg(0, words, 5, eot=True, formatted=True, transcript="Hi, my name is Sonny.")
+    )
+    assert first is not None and first.kind is UpdateKind.FINISHED
+    assert first.turn.text == "hi my name is sonny"
+    assert second is not None and second.kind is UpdateKind.REPLACED
+    assert second.turn.text == "Hi, my name is Sonny." and second.turn.formatted
+    assert repeat is None
+    assert asm.live_turns() == []
+
+
+def test_inline_formatting_finishes_once() -> None:
+    asm = TurnAssembler()
+    asm.apply(0, _msg(0, ["Hi,", "my"], 1, formatted=True))
+    done = asm.apply(0, _msg(0, ["Hi,", "my", "name."], 3, eot=True, formatted=True))
+    assert done is not None and done.kind is UpdateKind.FINISHED
+    assert done.turn.text == "Hi, my name." and done.turn.tail == ""
+
+
+def test_late_partial_after_end_is_ignored() -> None:
+    asm = TurnAssembler()
+    asm.apply(0, _msg(0, ["a", "b"], 2, eot=True))
+    assert asm.apply(0, _msg(0, ["a"], 0)) is None
+
+
+def test_a_new_turn_finishes_an_abandoned_live_turn() -> None:
+    asm = TurnAssembler()
+    asm.apply(0, _msg(0, ["one", "two"], 1))
+    asm.apply(0, _msg(1, ["three"], 0))
+    keys = [t.key for t in asm.live_turns()]
+    assert keys == [(0, 1)]
+
+
+def test_end_stream_finishes_the_live_turn_as_interrupted() -> None:
+    asm = TurnAssembler()
+    asm.apply(0, _msg(0, ["never", "finished"], 1))
+    update = asm.end_stream(0)
+    assert update is not None and update.kind is UpdateKind.FINISHED
+    assert update.turn.interrupted and update.turn.text == "never finished"
+    assert asm.end_stream(0) is None
+
+
+def test_streams_have_their_own_turn_orders_and_clock_offsets() -> None:
+    asm = TurnAssembler()
+    asm.begin_stream(0, 0)
+    asm.begin_stream(1, 60_000)
+    a = asm.apply(0, _msg(0, ["x"], 1, eot=True))
+    b = asm.apply(1, _msg(0, ["y"], 1, eot=True))
+    assert a is not None and b is not None
+    assert a.turn.key != b.turn.key
+    assert b.turn.start_ms == 60_000 and a.turn.start_ms == 0
+
+
+def test_speaker_revision_relabels_turn_and_words() -> None:
+    asm = TurnAssembler()
+    asm.apply(0, dataclasses.replace(_msg(0, ["hello", "world"], 2, eot=True), speaker_label="A"))
+    updates = asm.revise_speakers(
+        0, [SpeakerRevision(0, "B", ("B", "A")), SpeakerRevision(9, "C", ())]
+    )
+    assert [u.kind for u in updates] == [UpdateKind.RELABELLED]
+    turn = updates[0].turn
+    assert turn.speaker == "B" and [w.speaker for w in turn.words] == ["B", "A"]
+
+
+def test_language_code_is_kept_through_the_formatted_swap() -> None:
+    asm = TurnAssembler()
+    first = dataclasses.replace(_msg(0, ["hola"], 1, eot=True), language_code="es")
+    asm.apply(0, first)
+    swapped = asm.apply(0, _msg(0, ["hola"], 1, eot=True, formatted=True, transcript="Hola."))
+    assert swapped is not None and swapped.turn.language == "es"
+
+
+def test_snapshots_are_immutable() -> None:
+    asm = TurnAssembler()
+    update = asm.apply(0, _msg(0, ["a"], 1))
+    assert update is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        update.turn.text = "changed"  # type: ignore[misc]
+
+
+@given(
+    st.lists(st.sampled_from(["alpha", "beta", "gamma", "delta"]), min_size=1, max_size=12),
+    st.booleans(),
+)
+def test_any_turn_is_shown_once_and_finished(words: list[str], legacy: bool) -> None:
+    asm = TurnAssembler()
+    finished = 0
+    for m in _partials(0, " ".join(words)):
+        asm.apply(0, m)
+    for m in [_msg(0, words, len(words), eot=True)] + (
+        [
+            _msg(
+                0,
+                words,
+                len(words),
+                eot=True,
+                formatted=True,
+                transcript=" ".join(words).capitalize() + ".",
+            )
+        ]
+        if legacy
+        else []
+    ):
+        u = asm.apply(0, m)
+        finished += u is not None and u.kind is UpdateKind.FINISHED
+    assert finished == 1
+    assert asm.live_turns() == []
