@@ -14,13 +14,13 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from caption_app.core.streaming.errors import Problem
 from caption_app.core.streaming.session import (
-    Gap,
     LiveSession,
     SessionEnded,
     SessionListener,
     SessionState,
 )
 from caption_app.core.streaming.turns import TurnUpdate
+from caption_app.core.transcript.model import Gap
 
 SessionFactory = Callable[[SessionListener], LiveSession]
 

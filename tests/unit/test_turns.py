@@ -12,6 +12,7 @@ from caption_app.core.streaming.turns import (
     SpeakerRevision,
     TurnAssembler,
     TurnMessage,
+    TurnUpdate,
     UpdateKind,
     WordMessage,
 )
@@ -37,6 +38,13 @@ def _msg(
     return TurnMessage(order, text, eot, formatted, _words(texts, final))
 
 
+def _one(asm: TurnAssembler, stream: int, message: TurnMessage) -> TurnUpdate | None:
+    """Apply a message that should change at most one turn."""
+    updates = asm.apply(stream, message)
+    assert len(updates) <= 1
+    return updates[0] if updates else None
+
+
 def _partials(order: int, sentence: str) -> list[TurnMessage]:
     words = sentence.split()
     return [_msg(order, words[: n + 1], n) for n in range(len(words))]
@@ -44,7 +52,7 @@ def _partials(order: int, sentence: str) -> list[TurnMessage]:
 
 def test_partials_grow_in_place_with_a_dim_tail() -> None:
     asm = TurnAssembler()
-    updates = [asm.apply(0, m) for m in _partials(0, "hi my name is sonny")]
+    updates = [_one(asm, 0, m) for m in _partials(0, "hi my name is sonny")]
     assert all(u is not None and u.kind is UpdateKind.LIVE for u in updates)
     last = updates[-1]
     assert last is not None
@@ -56,14 +64,11 @@ def test_legacy_formatting_swaps_in_exactly_once() -> None:
     asm = TurnAssembler()
     words = "hi my name is sonny".split()
     for m in _partials(0, "hi my name is sonny"):
-        asm.apply(0, m)
-    first = asm.apply(0, _msg(0, words, 5, eot=True))
-    second = asm.apply(
-        0, _msg(0, words, 5, eot=True, formatted=True, transcript="Hi, my name is Sonny.")
-    )
-    repeat = asm.apply(
-        0, _msg(0, words, 5, eot=True, formatted=True, transcript="Hi, my name is Sonny.")
-    )
+        _one(asm, 0, m)
+    first = _one(asm, 0, _msg(0, words, 5, eot=True))
+    formatted = _msg(0, words, 5, eot=True, formatted=True, transcript="Hi, my name is Sonny.")
+    second = _one(asm, 0, formatted)
+    repeat = _one(asm, 0, formatted)
     assert first is not None and first.kind is UpdateKind.FINISHED
     assert first.turn.text == "hi my name is sonny"
     assert second is not None and second.kind is UpdateKind.REPLACED
@@ -74,29 +79,33 @@ def test_legacy_formatting_swaps_in_exactly_once() -> None:
 
 def test_inline_formatting_finishes_once() -> None:
     asm = TurnAssembler()
-    asm.apply(0, _msg(0, ["Hi,", "my"], 1, formatted=True))
-    done = asm.apply(0, _msg(0, ["Hi,", "my", "name."], 3, eot=True, formatted=True))
+    _one(asm, 0, _msg(0, ["Hi,", "my"], 1, formatted=True))
+    done = _one(asm, 0, _msg(0, ["Hi,", "my", "name."], 3, eot=True, formatted=True))
     assert done is not None and done.kind is UpdateKind.FINISHED
     assert done.turn.text == "Hi, my name." and done.turn.tail == ""
 
 
 def test_late_partial_after_end_is_ignored() -> None:
     asm = TurnAssembler()
-    asm.apply(0, _msg(0, ["a", "b"], 2, eot=True))
-    assert asm.apply(0, _msg(0, ["a"], 0)) is None
+    _one(asm, 0, _msg(0, ["a", "b"], 2, eot=True))
+    assert asm.apply(0, _msg(0, ["a"], 0)) == []
 
 
 def test_a_new_turn_finishes_an_abandoned_live_turn() -> None:
     asm = TurnAssembler()
-    asm.apply(0, _msg(0, ["one", "two"], 1))
-    asm.apply(0, _msg(1, ["three"], 0))
-    keys = [t.key for t in asm.live_turns()]
-    assert keys == [(0, 1)]
+    _one(asm, 0, _msg(0, ["one", "two"], 1))
+    updates = asm.apply(0, _msg(1, ["three"], 0))
+    assert [(u.kind, u.turn.key) for u in updates] == [
+        (UpdateKind.FINISHED, (0, 0)),
+        (UpdateKind.LIVE, (0, 1)),
+    ]
+    assert updates[0].turn.interrupted and updates[0].turn.text == "one two"
+    assert [t.key for t in asm.live_turns()] == [(0, 1)]
 
 
 def test_end_stream_finishes_the_live_turn_as_interrupted() -> None:
     asm = TurnAssembler()
-    asm.apply(0, _msg(0, ["never", "finished"], 1))
+    _one(asm, 0, _msg(0, ["never", "finished"], 1))
     update = asm.end_stream(0)
     assert update is not None and update.kind is UpdateKind.FINISHED
     assert update.turn.interrupted and update.turn.text == "never finished"
@@ -107,8 +116,8 @@ def test_streams_have_their_own_turn_orders_and_clock_offsets() -> None:
     asm = TurnAssembler()
     asm.begin_stream(0, 0)
     asm.begin_stream(1, 60_000)
-    a = asm.apply(0, _msg(0, ["x"], 1, eot=True))
-    b = asm.apply(1, _msg(0, ["y"], 1, eot=True))
+    a = _one(asm, 0, _msg(0, ["x"], 1, eot=True))
+    b = _one(asm, 1, _msg(0, ["y"], 1, eot=True))
     assert a is not None and b is not None
     assert a.turn.key != b.turn.key
     assert b.turn.start_ms == 60_000 and a.turn.start_ms == 0
@@ -116,7 +125,7 @@ def test_streams_have_their_own_turn_orders_and_clock_offsets() -> None:
 
 def test_speaker_revision_relabels_turn_and_words() -> None:
     asm = TurnAssembler()
-    asm.apply(0, dataclasses.replace(_msg(0, ["hello", "world"], 2, eot=True), speaker_label="A"))
+    _one(asm, 0, dataclasses.replace(_msg(0, ["hello", "world"], 2, eot=True), speaker_label="A"))
     updates = asm.revise_speakers(
         0, [SpeakerRevision(0, "B", ("B", "A")), SpeakerRevision(9, "C", ())]
     )
@@ -128,14 +137,14 @@ def test_speaker_revision_relabels_turn_and_words() -> None:
 def test_language_code_is_kept_through_the_formatted_swap() -> None:
     asm = TurnAssembler()
     first = dataclasses.replace(_msg(0, ["hola"], 1, eot=True), language_code="es")
-    asm.apply(0, first)
-    swapped = asm.apply(0, _msg(0, ["hola"], 1, eot=True, formatted=True, transcript="Hola."))
+    _one(asm, 0, first)
+    swapped = _one(asm, 0, _msg(0, ["hola"], 1, eot=True, formatted=True, transcript="Hola."))
     assert swapped is not None and swapped.turn.language == "es"
 
 
 def test_snapshots_are_immutable() -> None:
     asm = TurnAssembler()
-    update = asm.apply(0, _msg(0, ["a"], 1))
+    update = _one(asm, 0, _msg(0, ["a"], 1))
     assert update is not None
     with pytest.raises(dataclasses.FrozenInstanceError):
         update.turn.text = "changed"  # type: ignore[misc]
@@ -149,7 +158,7 @@ def test_any_turn_is_shown_once_and_finished(words: list[str], legacy: bool) -> 
     asm = TurnAssembler()
     finished = 0
     for m in _partials(0, " ".join(words)):
-        asm.apply(0, m)
+        _one(asm, 0, m)
     for m in [_msg(0, words, len(words), eot=True)] + (
         [
             _msg(
@@ -164,7 +173,7 @@ def test_any_turn_is_shown_once_and_finished(words: list[str], legacy: bool) -> 
         if legacy
         else []
     ):
-        u = asm.apply(0, m)
+        u = _one(asm, 0, m)
         finished += u is not None and u.kind is UpdateKind.FINISHED
     assert finished == 1
     assert asm.live_turns() == []

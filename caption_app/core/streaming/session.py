@@ -39,6 +39,7 @@ from caption_app.core.engines.base import (
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.errors import Problem, Recovery, classify
 from caption_app.core.streaming.turns import TurnAssembler, TurnUpdate
+from caption_app.core.transcript.model import Gap, GapReason
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +85,6 @@ class SessionEnded:
     failed: Problem | None
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
-    start_ms: int
-    end_ms: int
-    reason: str
-
-
 class SessionListener:
     """Receives the session's reports, all on the session's thread. Override what you need."""
 
@@ -117,6 +111,9 @@ class SessionListener:
 
     def audio_level(self, rms_dbfs: float, peak_dbfs: float, sending: bool) -> None:
         pass
+
+    def tick(self) -> None:
+        """Called once per loop iteration (at least every ``read_timeout_s``)."""
 
     def ended(self, summary: SessionEnded) -> None:
         pass
@@ -214,6 +211,7 @@ class LiveSession:
                     break
                 self._pump_audio()
                 self._maintain_connection()
+                self._listener.tick()
         except AudioSourceError as exc:
             self._failure = self._audio_problem(exc)
         finally:
@@ -256,7 +254,7 @@ class LiveSession:
                 self._connection.force_endpoint()
             elif command is _Command.PAUSE and not self._paused:
                 self._paused = True
-                self._retire_connection(reason="paused")
+                self._retire_connection(reason=GapReason.PAUSE)
                 self._set_state(SessionState.PAUSED, "Paused: no audio is being sent")
             elif command is _Command.RESUME and self._paused:
                 self._paused = False
@@ -290,8 +288,7 @@ class LiveSession:
         if current:
             self._speech_unanswered_since = None
         if isinstance(event, TurnReceived):
-            update = self._assembler.apply(event.stream, event.message)
-            if update is not None:
+            for update in self._assembler.apply(event.stream, event.message):
                 self._listener.turn_updated(update)
         elif isinstance(event, SpeakersRevised):
             for update in self._assembler.revise_speakers(event.stream, event.revisions):
@@ -328,7 +325,7 @@ class LiveSession:
         problem = classify(event.code, event.message)
         log.warning("stream %d failed: code=%s", event.stream, event.code)
         self._listener.problem(problem)
-        self._retire_connection(reason="connection lost", terminate=False)
+        self._retire_connection(reason=GapReason.RECONNECT, terminate=False)
         self._failures_in_a_row += 1
         limit = self._timing.give_up_after_failures
         if limit is not None and self._failures_in_a_row >= limit:
@@ -411,7 +408,7 @@ class LiveSession:
         unanswered = self._speech_unanswered_since
         if unanswered is not None and now - unanswered > self._timing.watchdog_s:
             self._listener.notice("The captioning service stopped answering; reconnecting.")
-            self._retire_connection(reason="service stopped answering", terminate=False)
+            self._retire_connection(reason=GapReason.RECONNECT, terminate=False)
             self._connect()
 
     def _retire_connection(self, *, reason: str, terminate: bool = True) -> None:

@@ -140,14 +140,18 @@ class TurnAssembler:
         """Start a stream whose audio begins ``offset_ms`` after the session's audio began."""
         self._offsets[stream] = offset_ms
 
-    def apply(self, stream: int, message: TurnMessage) -> TurnUpdate | None:
-        """Fold one Turn message in; returns what changed, or ``None`` for a stale message."""
+    def apply(self, stream: int, message: TurnMessage) -> list[TurnUpdate]:
+        """Fold one Turn message in; returns what changed (nothing for a stale message).
+
+        Usually one update; two when the service moved on to a new turn without ending the
+        live one, which is then finished as heard so far (a turn is never left unfinished).
+        """
         key = (stream, message.turn_order)
         offset = self._offsets.get(stream, 0)
         words = tuple(_on_session_clock(w, offset) for w in message.words)
         previous = self._finished.get(key)
         if previous is not None and not message.end_of_turn:
-            return None  # a late partial for a turn that has already ended
+            return []  # a late partial for a turn that has already ended
         tail = " ".join(w.text for w in words if not w.is_final)
         turn = Turn(
             stream=stream,
@@ -160,26 +164,29 @@ class TurnAssembler:
             speaker=message.speaker_label or (previous.speaker if previous else None),
             language=message.language_code or (previous.language if previous else None),
         )
-        if not message.end_of_turn:
-            live = self._live.get(stream)
-            if live is not None and live.order != message.turn_order:
-                # The service moved on without ending the old turn; never leave it unfinished.
-                self._finish(replace(live, finished=True, tail="", interrupted=True))
-            self._live[stream] = turn
-            return TurnUpdate(UpdateKind.LIVE, turn)
+        updates = []
         live = self._live.get(stream)
+        if live is not None and message.turn_order > live.order:
+            # The service moved on without ending the old turn; never leave it unfinished.
+            # (A legacy formatted repeat of an *earlier* turn leaves the live one alone.)
+            abandoned = self.end_stream(stream)
+            if abandoned is not None:
+                updates.append(abandoned)
+        if not message.end_of_turn:
+            self._live[stream] = turn
+            return [*updates, TurnUpdate(UpdateKind.LIVE, turn)]
         if live is not None and live.order == message.turn_order:
             del self._live[stream]
         if previous is not None:
             if previous.text == turn.text and previous.formatted == turn.formatted:
-                return None  # an exact repeat changes nothing a reader can see
+                return updates  # an exact repeat changes nothing a reader can see
             self._finished[key] = turn
-            return TurnUpdate(UpdateKind.REPLACED, turn)
+            return [*updates, TurnUpdate(UpdateKind.REPLACED, turn)]
         self._finish(turn)
-        return TurnUpdate(UpdateKind.FINISHED, turn)
+        return [*updates, TurnUpdate(UpdateKind.FINISHED, turn)]
 
     def end_stream(self, stream: int) -> TurnUpdate | None:
-        """The stream closed: its live turn is finished as heard so far (marked interrupted)."""
+        """Finish the stream's live turn as heard so far (marked interrupted), if it has one."""
         live = self._live.pop(stream, None)
         if live is None or not (live.text or live.tail):
             return None

@@ -1,0 +1,57 @@
+"""What every audio source hands the streaming session: fixed 16 kHz mono s16le chunks.
+
+Devices, system audio and media files all look the same from here on, so the session (and the
+tests) never care where the sound came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+SAMPLE_RATE = 16_000
+"""AssemblyAI streaming input: 16 kHz, mono, 16-bit little-endian PCM."""
+SAMPLE_WIDTH = 2
+MIN_CHUNK_MS, MAX_CHUNK_MS = 50, 200
+"""Our range; AssemblyAI itself accepts 50-1000 ms per message."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioChunk:
+    pcm: bytes
+    """16 kHz mono s16le, exactly chunk_ms of audio (a file's last chunk is padded with silence)."""
+    start_ms: int
+    """Position of the first sample on the source's clock, so drops and pauses keep one clock."""
+    rms_dbfs: float
+    peak_dbfs: float
+
+
+class AudioSourceError(Exception):
+    """A sentence a person understands: which device or file, what went wrong, what to do."""
+
+
+class EndOfStream(Exception):
+    """A media file has delivered all of its audio."""
+
+
+@runtime_checkable
+class AudioSource(Protocol):
+    description: str
+
+    def start(self) -> None: ...
+
+    def read(self, timeout: float) -> AudioChunk | None: ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def overflow_count(self) -> int: ...
+
+
+# Media sources also offer duration_ms / position_ms (ms, for progress); devices return None.
+
+
+def check_chunk_ms(chunk_ms: int) -> int:
+    if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
+        raise ValueError(f"chunk_ms must be {MIN_CHUNK_MS}-{MAX_CHUNK_MS}, not {chunk_ms}")
+    return chunk_ms

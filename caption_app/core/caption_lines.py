@@ -1,0 +1,187 @@
+"""What the caption overlay shows, without Qt: the recent turns and their wrapped lines.
+
+The overlay only ever shows a few lines, so this model keeps only the last few finished turns
+plus the live turn of each stream. Applying an update and laying the text out therefore cost
+the same an hour into a meeting as in its first minute. A revision (legacy formatted swap,
+speaker relabel) of a turn that has already scrolled away is simply ignored.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from caption_app.core.streaming.turns import Turn, TurnKey, TurnUpdate, UpdateKind
+
+KEPT_FINISHED_TURNS = 16
+"""Enough short turns ("Yes." "Okay.") to fill six lines; long turns fill them sooner."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One turn as shown: finalized text solid, the not-yet-final tail dimmed."""
+
+    key: TurnKey
+    solid: str
+    dim: str
+    speaker: str | None
+    finished: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of one line drawn in one style; ``text`` carries its leading space."""
+
+    text: str
+    dim: bool = False
+    label: bool = False
+
+
+Line = tuple[Run, ...]
+
+
+class CaptionLines:
+    """The recent turns on screen, updated in O(1) per ``TurnUpdate``."""
+
+    def __init__(
+        self,
+        *,
+        finished_lines_only: bool = False,
+        show_speakers: bool = True,
+        kept_turns: int = KEPT_FINISHED_TURNS,
+    ) -> None:
+        self.finished_lines_only = finished_lines_only
+        self.show_speakers = show_speakers
+        self._kept = kept_turns
+        self._finished: OrderedDict[TurnKey, Turn] = OrderedDict()
+        self._live: dict[int, Turn] = {}
+
+    def apply(self, update: TurnUpdate) -> bool:
+        """Fold one update in; returns whether anything on screen may have changed."""
+        turn = update.turn
+        if update.kind is UpdateKind.LIVE:
+            return self._apply_live(turn)
+        if update.kind is UpdateKind.FINISHED:
+            self._drop_live(turn)
+            self._finished[turn.key] = turn
+            self._finished.move_to_end(turn.key)
+            self._trim()
+            return True
+        # REPLACED / RELABELLED: only a turn still on screen changes; its place stays.
+        if turn.key not in self._finished:
+            return False
+        self._finished[turn.key] = turn
+        return True
+
+    def clear(self) -> None:
+        """Forget everything shown (the silence timeout, a new session)."""
+        self._finished.clear()
+        self._live.clear()
+
+    def turn_count(self) -> int:
+        """How many turns the model holds (bounded; for tests of constant cost)."""
+        return len(self._finished) + len(self._live)
+
+    def visible_segments(self) -> list[Segment]:
+        """The turns to draw, oldest first: finished turns, then live turns by stream."""
+        turns: list[Turn] = list(self._finished.values())
+        if not self.finished_lines_only:
+            turns.extend(self._live[s] for s in sorted(self._live))
+        segments = []
+        for turn in turns:
+            solid, dim = turn.text, turn.tail
+            if turn.finished:
+                solid, dim = turn.display_text, ""
+            if not (solid or dim):
+                continue
+            speaker = turn.speaker if self.show_speakers else None
+            segments.append(Segment(turn.key, solid, dim, speaker, turn.finished))
+        return segments
+
+    def _apply_live(self, turn: Turn) -> bool:
+        if turn.key in self._finished:
+            return False  # a late partial for a turn already ended
+        # An abandoned live turn of this stream was finished by the assembler (a FINISHED
+        # update) before this turn's first partial, so replacing the stream's entry is safe.
+        self._live[turn.stream] = turn
+        return True
+
+    def _drop_live(self, turn: Turn) -> None:
+        live = self._live.get(turn.stream)
+        if live is not None and live.order == turn.order:
+            del self._live[turn.stream]
+
+    def _trim(self) -> None:
+        while len(self._finished) > self._kept:
+            self._finished.popitem(last=False)
+
+
+def wrap_lines(
+    segments: Sequence[Segment],
+    width: float,
+    measure: Callable[[str], float],
+    max_lines: int,
+) -> list[Line]:
+    """Word-wrap the segments to ``width`` and return the last ``max_lines`` lines.
+
+    Turns flow on from one another like broadcast captions; a change of speaker starts a new
+    line with its label. A word wider than the whole line gets a line of its own (and is
+    clipped when drawn) rather than being split mid-word.
+    """
+    space = measure(" ")
+    lines: list[Line] = []
+    for paragraph in _paragraphs(segments):
+        lines.extend(_wrap_paragraph(paragraph, width, measure, space))
+    return lines[-max_lines:] if max_lines > 0 else []
+
+
+def line_text(line: Line) -> str:
+    return "".join(run.text for run in line)
+
+
+_Token = tuple[str, bool, bool]  # (word, dim, label)
+
+
+def _paragraphs(segments: Iterable[Segment]) -> list[list[_Token]]:
+    paragraphs: list[list[_Token]] = []
+    speaker: str | None = None
+    for segment in segments:
+        starts_new = segment.speaker is not None and segment.speaker != speaker
+        if starts_new or not paragraphs:
+            paragraphs.append([])
+        if starts_new:
+            paragraphs[-1].append((f"{segment.speaker}:", False, True))
+            speaker = segment.speaker
+        paragraphs[-1].extend((w, False, False) for w in segment.solid.split())
+        paragraphs[-1].extend((w, True, False) for w in segment.dim.split())
+    return paragraphs
+
+
+def _wrap_paragraph(
+    tokens: list[_Token], width: float, measure: Callable[[str], float], space: float
+) -> list[Line]:
+    lines: list[list[_Token]] = []
+    current: list[_Token] = []
+    used = 0.0
+    for token in tokens:
+        advance = measure(token[0])
+        if current and used + space + advance > width:
+            lines.append(current)
+            current, used = [], 0.0
+        used += (space if current else 0.0) + advance
+        current.append(token)
+    if current:
+        lines.append(current)
+    return [_runs(line) for line in lines]
+
+
+def _runs(tokens: list[_Token]) -> Line:
+    runs: list[Run] = []
+    for word, dim, label in tokens:
+        text = f" {word}" if runs else word
+        if runs and runs[-1].dim == dim and runs[-1].label == label:
+            runs[-1] = Run(runs[-1].text + text, dim, label)
+        else:
+            runs.append(Run(text, dim, label))
+    return tuple(runs)

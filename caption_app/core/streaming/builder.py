@@ -1,0 +1,87 @@
+"""Builds a live session from settings, a source choice and credentials — for GUI and CLI alike.
+
+Keeping this in the core means the window and ``caption-app transcribe`` run the very same
+session, recorder and journal code; only what listens to the session differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from caption_app.core.audio.capture import open_device_source
+from caption_app.core.audio.devices import find_device, resolve_device
+from caption_app.core.audio.media import open_media_source
+from caption_app.core.audio.source import AudioSource
+from caption_app.core.engines.assemblyai import AssemblyAIEngine, AuthProvider
+from caption_app.core.engines.base import Engine
+from caption_app.core.settings import StreamingSettings
+from caption_app.core.streaming.recording import RecordingListener
+from caption_app.core.streaming.session import LiveSession, SessionListener, Timing
+from caption_app.core.transcript.model import SessionInfo, new_session_id
+from caption_app.core.transcript.paths import transcripts_dir
+from caption_app.core.transcript.recorder import TranscriptRecorder
+
+CLI_GIVE_UP_AFTER = 5
+"""A script should fail rather than retry for ever; the GUI keeps trying (the user sees it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChoice:
+    media_path: str | None = None
+    device_query: str | None = None
+    """``--device NAME``: a case-insensitive match on the device's name."""
+    device_id: str | None = None
+    """The remembered device's stable id (GUI); falls back to the default with a notice."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedSource:
+    source: AudioSource
+    notice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltSession:
+    session: LiveSession
+    recorder: TranscriptRecorder
+
+
+def open_source(choice: SourceChoice, chunk_ms: int) -> OpenedSource:
+    """Pick the source (not yet started); raises ``AudioSourceError`` with a clear message."""
+    if choice.media_path:
+        return OpenedSource(open_media_source(choice.media_path, chunk_ms, realtime=True))
+    if choice.device_query:
+        return OpenedSource(open_device_source(find_device(choice.device_query), chunk_ms))
+    picked = resolve_device(choice.device_id or "")
+    return OpenedSource(open_device_source(picked.device, chunk_ms), picked.notice)
+
+
+def build_live_session(
+    settings: StreamingSettings,
+    source: AudioSource,
+    auth: AuthProvider,
+    listener: SessionListener,
+    *,
+    cli: bool = False,
+    engine: Engine | None = None,
+    timing: Timing | None = None,
+    transcripts: Path | None = None,
+) -> BuiltSession:
+    engine = engine or AssemblyAIEngine(auth)
+    started = datetime.now(UTC)
+    info = SessionInfo(
+        id=new_session_id(started),
+        started_at=started,
+        engine=engine.name,
+        source=source.description,
+        settings={k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()},
+    )
+    recorder = TranscriptRecorder(transcripts or transcripts_dir(), info)
+    if timing is None:
+        timing = Timing(give_up_after_failures=CLI_GIVE_UP_AFTER if cli else None)
+    session = LiveSession(
+        engine, source, settings, RecordingListener(recorder, listener), timing=timing
+    )
+    return BuiltSession(session, recorder)

@@ -1,0 +1,173 @@
+"""The caption overlay: a frameless, always-on-top, translucent bar showing the last lines.
+
+Locking makes it click-through (``Qt.WindowTransparentForInput``) so it can sit over a meeting
+window without ever taking a click; it is unlocked from the tray or the main window, since a
+locked overlay cannot receive one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRectF, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QSizeGrip, QWidget
+
+from caption_app.core.caption_lines import CaptionLines, Line, line_text
+from caption_app.core.settings import OverlayStyle
+from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
+from caption_app.ui import overlay_geometry
+from caption_app.ui.overlay_lines import CaptionPainter
+
+MIN_WIDTH = 240
+GRIP_SIZE = 16
+WINDOW_FLAGS = (
+    Qt.WindowType.FramelessWindowHint
+    | Qt.WindowType.WindowStaysOnTopHint
+    | Qt.WindowType.Tool  # no taskbar entry
+    | Qt.WindowType.WindowDoesNotAcceptFocus  # never takes the keyboard from the meeting
+)
+
+
+class CaptionOverlay(QWidget):
+    """Shows the recent turns; drag it by its body and widen it by the corner grip."""
+
+    lockedChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, WINDOW_FLAGS)
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWindowTitle("Live captions")
+        self.setAccessibleName("Live captions")
+        self.setMinimumWidth(MIN_WIDTH)
+        self.setCursor(Qt.CursorShape.SizeAllCursor)
+        self._model = CaptionLines()
+        self._lines: list[Line] | None = None  # laid out lazily, at most once per paint
+        self._locked = False
+        self._drag_from: QPoint | None = None
+        self._silence = QTimer(self)
+        self._silence.setSingleShot(True)
+        self._silence.timeout.connect(self.clear)
+        self._grip = QSizeGrip(self)
+        self._grip.resize(GRIP_SIZE, GRIP_SIZE)
+        self._painter = CaptionPainter(OverlayStyle())
+        self.set_style(OverlayStyle())
+        self.resize(
+            overlay_geometry.default_geometry(self.screen(), self.height(), MIN_WIDTH).size()
+        )
+
+    # --- content ----------------------------------------------------------------------------
+
+    @Slot(object)
+    def apply_update(self, update: TurnUpdate) -> None:
+        if not self._model.apply(update):
+            return
+        if update.kind in (UpdateKind.FINISHED, UpdateKind.REPLACED):
+            # Screen readers get each finished sentence once, not every partial.
+            self.setAccessibleDescription(update.turn.display_text)
+        self._invalidate()
+        if self._silence.interval() > 0:
+            self._silence.start()
+
+    @Slot()
+    def clear(self) -> None:
+        self._silence.stop()
+        self._model.clear()
+        self._invalidate()
+
+    def clear_pending(self) -> bool:
+        """Whether the silence timer is running (it is not when clearing is switched off)."""
+        return self._silence.isActive()
+
+    def rendered_lines(self) -> list[str]:
+        """The text of each line as drawn, top to bottom (for tests and accessibility)."""
+        return [line_text(line) for line in self.rendered_runs()]
+
+    def rendered_runs(self) -> list[Line]:
+        """The lines as drawn, each a sequence of solid, dimmed or label runs."""
+        if self._lines is None:
+            self._lines = self._painter.layout(self._model.visible_segments(), self.width())
+        return self._lines
+
+    def model(self) -> CaptionLines:
+        return self._model
+
+    # --- style ------------------------------------------------------------------------------
+
+    def set_style(self, style: OverlayStyle) -> None:
+        style = style.validate()
+        self._painter = CaptionPainter(style)
+        self._model.finished_lines_only = style.finished_lines_only
+        self._model.show_speakers = style.show_speakers
+        self._silence.setInterval(style.clear_after_silence_s * 1000)
+        if style.clear_after_silence_s == 0:
+            self._silence.stop()
+        bottom = self.geometry().bottom()
+        self.setFixedHeight(self._painter.box_height())
+        if self.isVisible():
+            self.move(self.x(), bottom - self.height() + 1)  # grow upwards, like captions do
+        self._invalidate()
+
+    def style_in_use(self) -> OverlayStyle:
+        return self._painter.style
+
+    # --- lock (click-through) -----------------------------------------------------------------
+
+    @Slot(bool)
+    def set_locked(self, locked: bool) -> None:
+        if locked == self._locked:
+            return
+        self._locked = locked
+        geometry, visible = self.geometry(), self.isVisible()
+        # Changing window flags recreates the native window and hides it: put it back.
+        self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, locked)
+        self._grip.setVisible(not locked)
+        self.setGeometry(geometry)
+        if visible:
+            self.show()
+        self.lockedChanged.emit(locked)
+
+    def is_locked(self) -> bool:
+        return self._locked
+
+    # --- position -----------------------------------------------------------------------------
+
+    def save_geometry(self, store: QSettings) -> None:
+        overlay_geometry.save_geometry(store, self.geometry())
+
+    def restore_geometry(self, store: QSettings) -> None:
+        self.setGeometry(overlay_geometry.restored_geometry(store, self.height(), MIN_WIDTH))
+
+    # --- Qt events ----------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            self._painter.paint(painter, QRectF(self.rect()), self.rendered_runs())
+        finally:
+            painter.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._grip.move(self.width() - self._grip.width(), self.height() - self._grip.height())
+        self._invalidate()
+        super().resizeEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        handle = self.windowHandle()
+        # The window manager moves it where it can (Wayland allows nothing else).
+        if handle is not None and handle.startSystemMove():
+            return
+        self._drag_from = event.globalPosition().toPoint() - self.pos()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self.move(event.globalPosition().toPoint() - self._drag_from)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag_from = None
+
+    def _invalidate(self) -> None:
+        self._lines = None
+        self.update()
