@@ -20,6 +20,7 @@ from caption_app.core.streaming.builder import SourceChoice, build_live_session,
 from caption_app.core.streaming.errors import Problem, Recovery
 from caption_app.core.streaming.session import SessionEnded, SessionListener
 from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind
+from caption_app.core.transcript.export import write_export
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,9 @@ def run_transcribe(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
 
     from caption_app.core.secrets.credentials import NoCredentials, resolve_for_cli
+    from caption_app.core.secrets.store import select_os_keyring
 
+    select_os_keyring()
     try:
         auth = resolve_for_cli(settings)
     except NoCredentials as exc:
@@ -95,23 +98,24 @@ def run_transcribe(args: argparse.Namespace) -> int:
 
     choice = SourceChoice(media_path=args.source, device_query=args.device)
     try:
-        source = open_source(choice, settings.chunk_ms)
+        opened = open_source(choice, settings.chunk_ms)
     except AudioSourceError as exc:
         print(f"caption-app: {exc}", file=sys.stderr)
         return ExitCode.AUDIO
+    if opened.notice:
+        print(f"caption-app: {opened.notice}", file=sys.stderr)
 
     printer = _LinePrinter(expect_formatting=settings.format_turns)
-    live = build_live_session(settings, source, auth, printer, cli=True)
+    live = build_live_session(settings, opened.source, auth, printer, cli=True)
     # request_stop only sets a flag and enqueues, so it is safe inside a signal handler.
     previous = signal.signal(signal.SIGINT, lambda _n, _f: live.session.request_stop())
     try:
         summary = live.session.run()
     finally:
         signal.signal(signal.SIGINT, previous)
-    live.recorder.close()
     if out is not None:
-        written = live.recorder.export(out, args.format, overwrite=bool(args.force))
-        print(f"caption-app: transcript written to {written}", file=sys.stderr)
+        write_export(live.recorder.snapshot(), out, args.format, overwrite=bool(args.force))
+        print(f"caption-app: transcript written to {out}", file=sys.stderr)
     return _exit_code(summary)
 
 

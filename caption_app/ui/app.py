@@ -116,7 +116,9 @@ class CaptionApp:
         try:
             source = open_source(choice, self.settings.streaming.chunk_ms)
         except AudioSourceError as exc:
-            self.window.notices.show_notice(str(exc), "Refresh devices", self.window.input_menu.refresh)
+            self.window.notices.show_notice(
+                str(exc), "Refresh devices", self.window.input_menu.refresh
+            )
             return
         self.window.transcript.clear()
         self.overlay.clear()

@@ -36,6 +36,8 @@ from caption_app.core.engines.base import (
     TurnReceived,
     Warned,
 )
+from caption_app.core.secrets.credentials import NoCredentials
+from caption_app.core.secrets.token_service import TokenServiceError
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.errors import Problem, Recovery, classify
 from caption_app.core.streaming.turns import TurnAssembler, TurnUpdate
@@ -43,6 +45,10 @@ from caption_app.core.transcript.model import Gap, GapReason
 
 log = logging.getLogger(__name__)
 
+_ENTER_KEY = "Enter a valid key in the key dialog."
+_TOKEN_ACTION = (
+    "Check the token service address in Settings, or ask your administrator."  # noqa: S105
+)
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech for the watchdog."""
 
@@ -157,6 +163,9 @@ class LiveSession:
             maxlen=max(1, self._timing.preroll_ms // settings.chunk_ms)
         )
         self._position_ms = 0
+        self._stream_offset_ms = 0
+        self._heard_until_ms = 0
+        """End of the last word the current stream reported: audio after it may be lost."""
         self._gap_start_ms: int | None = None
         self._gap_reason = ""
         self._next_attempt_at = 0.0
@@ -169,6 +178,7 @@ class LiveSession:
         self._failure: Problem | None = None
         self._failures_in_a_row = 0
         self._source_done = False
+        self._source_started = False
 
     # --- requests from other threads: enqueue, never block -------------------------------
 
@@ -197,11 +207,11 @@ class LiveSession:
     def run(self) -> SessionEnded:
         started = self._clock()
         try:
-            self._source.start()
-        except AudioSourceError as exc:
-            return self._finish(started, self._audio_problem(exc))
-        try:
+            # Connect first: the engine's first connection also imports its SDK, and audio
+            # captured meanwhile would reach the service as a burst ahead of real time.
             self._connect()
+            self._source.start()
+            self._source_started = True
             while not self._stop_requested.is_set() and self._state is not SessionState.FAILED:
                 self._handle_commands()
                 self._handle_events()
@@ -288,7 +298,11 @@ class LiveSession:
         if current:
             self._speech_unanswered_since = None
         if isinstance(event, TurnReceived):
+            if current:
+                self._failures_in_a_row = 0  # the service is really working again
             for update in self._assembler.apply(event.stream, event.message):
+                if current:
+                    self._heard_until_ms = max(self._heard_until_ms, update.turn.end_ms)
                 self._listener.turn_updated(update)
         elif isinstance(event, SpeakersRevised):
             for update in self._assembler.revise_speakers(event.stream, event.revisions):
@@ -306,7 +320,6 @@ class LiveSession:
 
     def _on_began(self, event: Began) -> None:
         self._backoff_s = self._timing.backoff_first_s
-        self._failures_in_a_row = 0
         self._listener.stream_began(event.stream, event.session_id, event.expires_at)
         if event.expires_at is not None:
             expires = event.expires_at
@@ -367,6 +380,7 @@ class LiveSession:
         assert self._connection is not None
         if not self._stream_started:
             self._stream_started = True
+            self._stream_offset_ms = self._heard_until_ms = chunk.start_ms
             self._assembler.begin_stream(self._stream, chunk.start_ms)
             self._listener.stream_opened(self._stream, chunk.start_ms)
             self._close_gap(chunk.start_ms)
@@ -386,13 +400,51 @@ class LiveSession:
         self._set_state(state, "Connecting…")
         try:
             self._connection = self._engine.open(self._stream, self._settings, self._events)
-        except Exception as exc:  # an auth provider or token service failing  # noqa: BLE001
-            self._connection = None
+        except NoCredentials as exc:
+            self._fail_to_connect(Problem(None, str(exc), _ENTER_KEY, Recovery.NEW_KEY))
+            return
+        except TokenServiceError as exc:
+            recovery = Recovery.NEW_KEY if exc.is_rejection else Recovery.RECONNECT
+            self._fail_to_connect(Problem(exc.status, str(exc), _TOKEN_ACTION, recovery))
+            return
+        except Exception as exc:  # anything else an engine raises: retry like a network fault
+            log.exception("opening stream %d failed", self._stream)
             self._events.put(Failed(self._stream, None, str(exc)))
             return
+        self._catch_up()
         for chunk in self._preroll:
             self._send(chunk)
         self._preroll.clear()
+
+    def _catch_up(self) -> None:
+        """Take what the source captured while connecting; only the last second is kept.
+
+        Sending a longer backlog would run ahead of real time (the service refuses that) and
+        leave captions lagging; the part dropped is inside the marked gap.
+        """
+        if not self._source_started:
+            return
+        while True:
+            try:
+                chunk = self._source.read(timeout=0)
+            except EndOfStream:
+                self._source_done = True
+                return
+            if chunk is None:
+                return
+            self._position_ms = chunk.start_ms + self._settings.chunk_ms
+            self._preroll.append(chunk)
+
+    def _fail_to_connect(self, problem: Problem) -> None:
+        """No connection could even be attempted (no key, token service refused)."""
+        self._listener.problem(problem)
+        if problem.recovery is Recovery.NEW_KEY:
+            self._failure = problem
+            self._set_state(SessionState.FAILED, problem.message)
+            return
+        self._next_attempt_at = self._clock() + self._backoff_s
+        self._backoff_s = min(self._backoff_s * 2, self._timing.backoff_max_s)
+        self._set_state(SessionState.RECONNECTING, problem.message)
 
     def _maintain_connection(self) -> None:
         now = self._clock()
@@ -416,7 +468,11 @@ class LiveSession:
         connection, stream = self._connection, self._stream
         self._connection = None
         if reason and self._gap_start_ms is None:
-            self._gap_start_ms, self._gap_reason = self._position_ms, reason
+            # Audio sent after the last word the service reported may never have been heard
+            # (it was in flight when the connection died), so the gap starts there.
+            heard = max(self._heard_until_ms, self._stream_offset_ms)
+            start = self._position_ms if reason == GapReason.PAUSE else heard
+            self._gap_start_ms, self._gap_reason = start, reason
         if connection is None:
             return
         if terminate:

@@ -1,0 +1,71 @@
+"""Shared wording and time formats for the human-readable exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caption_app.core.transcript.model import Gap, GapReason, TranscriptDocument
+
+GAP_REASONS = {
+    GapReason.RECONNECT: "connection lost",
+    GapReason.PAUSE: "paused",
+    GapReason.DEVICE: "audio input changed",
+    GapReason.ROLLOVER: "session renewed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    timestamps: bool = False
+    """TXT/Markdown: start each turn with its time on the session clock."""
+    speakers: bool = True
+    """Name the speaker of each turn (TXT/Markdown) or cue (SRT/WebVTT) when known."""
+    header: bool = True
+    """TXT/Markdown: title, date, length and source above the transcript."""
+
+
+def clock(ms: int) -> str:
+    """``HH:MM:SS`` on the session clock (hours grow past 99 if they must)."""
+    seconds = max(0, ms) // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def subtitle_time(ms: int, separator: str) -> str:
+    """``HH:MM:SS,mmm`` (SRT) or ``HH:MM:SS.mmm`` (WebVTT)."""
+    ms = max(0, ms)
+    seconds, millis = divmod(ms, 1000)
+    return (
+        f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}{separator}{millis:03d}"
+    )
+
+
+def spoken_duration(ms: int) -> str:
+    """``12 s``, ``3 min 5 s``, ``1 h 2 min``: how a person says a length."""
+    seconds = round(max(0, ms) / 1000)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def gap_line(gap: Gap) -> str:
+    reason = GAP_REASONS.get(gap.reason, gap.reason or "no captions")
+    return f"[… {spoken_duration(gap.duration_ms)} not captioned: {reason} …]"
+
+
+def header_facts(doc: TranscriptDocument) -> list[tuple[str, str]]:
+    """(label, value) pairs describing the session, local time for the date."""
+    started = doc.info.started_at.astimezone()
+    facts = [
+        ("Date", f"{started:%Y-%m-%d %H:%M} ({started:%Z})"),
+        ("Length", spoken_duration(doc.duration_ms)),
+        ("Words", f"{doc.word_count:,}"),
+    ]
+    if doc.info.source:
+        facts.append(("Source", doc.info.source))
+    if doc.info.engine:
+        facts.append(("Engine", doc.info.engine))
+    return facts

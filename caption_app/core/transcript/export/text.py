@@ -1,0 +1,60 @@
+"""Plain text and Markdown: a transcript to read, paste into notes, or print."""
+
+from __future__ import annotations
+
+import re
+
+from caption_app.core.streaming.turns import Turn
+from caption_app.core.transcript.export.common import (
+    ExportOptions,
+    clock,
+    gap_line,
+    header_facts,
+)
+from caption_app.core.transcript.model import Gap, TranscriptDocument, speaker_name
+
+
+def to_txt(doc: TranscriptDocument, options: ExportOptions) -> str:
+    paragraphs: list[str] = []
+    if options.header:
+        title = doc.info.display_title
+        facts = " · ".join(f"{label}: {value}" for label, value in header_facts(doc))
+        paragraphs.append(f"{title}\n{facts}")
+    for entry in doc.entries:
+        if isinstance(entry, Gap):
+            paragraphs.append(gap_line(entry))
+        elif entry.text:
+            paragraphs.append(_lead(entry, options) + entry.text)
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def to_markdown(doc: TranscriptDocument, options: ExportOptions) -> str:
+    blocks: list[str] = []
+    if options.header:
+        blocks.append(f"# {_escape(doc.info.display_title)}")
+        blocks.append("\n".join(f"- **{k}:** {_escape(v)}" for k, v in header_facts(doc)))
+    for entry in doc.entries:
+        if isinstance(entry, Gap):
+            blocks.append(f"*{_escape(gap_line(entry))}*")
+        elif entry.text:
+            lead = _lead(entry, options)
+            text = _escape(entry.text)
+            blocks.append(f"**{_escape(lead.strip())}** {text}" if lead else text)
+    return "\n\n".join(blocks) + "\n"
+
+
+def _lead(turn: Turn, options: ExportOptions) -> str:
+    parts = []
+    if options.timestamps:
+        parts.append(f"[{clock(turn.start_ms)}]")
+    if options.speakers and turn.speaker:
+        parts.append(f"{speaker_name(turn.speaker)}:")
+    return " ".join(parts) + " " if parts else ""
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_<>#|])")
+
+
+def _escape(text: str) -> str:
+    # Spoken text rarely holds Markdown syntax, but a stray "*" or "#" must not restyle notes.
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

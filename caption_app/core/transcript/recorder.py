@@ -1,0 +1,76 @@
+"""The running session's transcript and its journal, kept in step.
+
+The session loop calls ``apply`` for every turn update, ``begin_stream`` for every connection
+and ``add_gap`` when captioning stopped; each finished turn is journaled (and fsync'ed) before
+``apply`` returns, while live partials never touch the disk.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from caption_app.core.streaming.turns import Turn, TurnUpdate
+from caption_app.core.transcript.journal import JournalWriter
+from caption_app.core.transcript.model import (
+    Gap,
+    SessionInfo,
+    SessionTranscript,
+    StreamInfo,
+    TranscriptDocument,
+)
+
+
+class TranscriptRecorder:
+    def __init__(self, directory: Path, info: SessionInfo, **journal_options: Any) -> None:
+        self.transcript = SessionTranscript(info)
+        self.journal = JournalWriter.create(directory, info, **journal_options)
+        self._ended_at: datetime | None = None
+
+    def __enter__(self) -> TranscriptRecorder:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.journal.close(clean=False)  # keep it unfinished: recovery will offer it
+
+    @property
+    def path(self) -> Path:
+        return self.journal.path
+
+    def apply(self, update: TurnUpdate) -> Turn | None:
+        turn = self.transcript.apply(update)
+        if turn is not None:
+            self.journal.append_turn(turn)
+        return turn
+
+    def begin_stream(self, index: int, session_id: str | None, offset_ms: int) -> StreamInfo:
+        stream = self.transcript.add_stream(index, session_id, offset_ms)
+        self.journal.append_stream(stream)
+        return stream
+
+    def add_gap(self, start_ms: int, end_ms: int, reason: str) -> Gap:
+        gap = self.transcript.add_gap(start_ms, end_ms, reason)
+        self.journal.append_gap(gap)
+        return gap
+
+    def rename(self, title: str) -> None:
+        self.transcript.rename(title.strip())
+        self.journal.set_title(title.strip())
+
+    def flush_due(self) -> bool:
+        """Call from the session loop when the journal defers fsyncs (slow disks)."""
+        return self.journal.flush_due()
+
+    def snapshot(self) -> TranscriptDocument:
+        return self.transcript.snapshot(self._ended_at)
+
+    def close(self) -> TranscriptDocument:
+        """End the session cleanly; returns the final document."""
+        if self._ended_at is None:
+            self._ended_at = datetime.now(UTC)
+        self.journal.close(clean=True)
+        return self.snapshot()

@@ -1,0 +1,402 @@
+"""The API key dialog: first run, replace, remove, and the paths for machines without a keyring.
+
+The key is checked against the service on a worker thread (the GUI never waits on the
+network); "rejected" and "could not reach the service" lead to different choices. The key is
+stored only in the OS keyring, or kept in memory for this run when the user asks for that.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caption_app.core.secrets.credentials import ENV_VAR, MemoryKey, session_memory_key
+from caption_app.core.secrets.store import (
+    InvalidKey,
+    KeyringUnavailable,
+    KeyStore,
+    clean_key,
+    mask_key,
+)
+from caption_app.core.secrets.validation import (
+    DEFAULT_API_HOST,
+    KeyCheck,
+    KeyStatus,
+    check_api_key,
+)
+from caption_app.qt.threads import start_worker
+
+KeyChecker = Callable[[str, str, float], KeyCheck]
+"""(key, api_host, timeout) -> result: ``check_api_key``, pointed at a test server in tests."""
+
+DASHBOARD_URL = "https://www.assemblyai.com/dashboard"
+INTRO = (
+    "Caption App sends your audio to AssemblyAI, which turns it into captions. It needs your "
+    "AssemblyAI API key for that. The key is a paying credential: usage is billed to your "
+    f"account. You find it on your AssemblyAI dashboard ({DASHBOARD_URL}) after signing in."
+)
+
+
+# A check outlives a dialog closed mid-check; its worker must outlive the dialog too, or
+# Python would delete the C++ object while its thread still runs. Dropped when the dialog
+# hears the check end (a worker of a dialog closed mid-check stays: a few bytes).
+_in_flight: set[_CheckWorker] = set()
+
+
+class Destination(enum.Enum):
+    KEYRING = "keyring"
+    MEMORY = "memory"
+
+
+class _CheckWorker(QObject):
+    checked = Signal(object)
+    finished = Signal()
+
+    def __init__(self, checker: KeyChecker, key: str, api_host: str, timeout: float) -> None:
+        super().__init__()
+        self._job = (checker, key, api_host, timeout)
+
+    @Slot()
+    def run(self) -> None:
+        checker, key, api_host, timeout = self._job
+        try:
+            result = checker(key, api_host, timeout)
+        except Exception as exc:  # noqa: BLE001 - the dialog must get an answer whatever happens
+            result = KeyCheck(KeyStatus.UNREACHABLE, f"The check failed ({type(exc).__name__}).")
+        self._job = (checker, "", api_host, timeout)
+        self.checked.emit(result)
+        self.finished.emit()
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    button.setAutoDefault(False)
+    return button
+
+
+class KeyDialog(QDialog):
+    """Enter, check, store, replace or remove the AssemblyAI API key."""
+
+    offline_requested = Signal()
+    key_changed = Signal(str)
+    """"keyring", "memory" or "removed": where the key now is (never the key itself)."""
+
+    def __init__(
+        self,
+        store: KeyStore,
+        checker: KeyChecker = check_api_key,
+        api_host: str = DEFAULT_API_HOST,
+        parent: QWidget | None = None,
+        *,
+        memory: MemoryKey | None = None,
+        offline_available: bool = False,
+        environment_key: bool = False,
+        check_timeout_s: float = 5.0,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._memory = session_memory_key() if memory is None else memory
+        self._checker = checker
+        self._api_host = api_host
+        self._timeout = check_timeout_s
+        self._pending: tuple[str, Destination] | None = None
+        self._plaintext_confirmed = False
+        self._worker: _CheckWorker | None = None
+        self._worker_thread: QThread | None = None
+        self.setWindowTitle("AssemblyAI API key — Caption App")
+        self.setAccessibleName("AssemblyAI API key")
+        self._build_info(environment_key)
+        self._build_entry(offline_available)
+        self._lay_out()
+        self._connect()
+        self.refresh()
+
+    # construction
+
+    def _build_info(self, environment_key: bool) -> None:
+        self.intro = QLabel(INTRO)
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)
+        self.intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.intro.setAccessibleName("What the API key is")
+        self.environment_label = QLabel(
+            f"{ENV_VAR} is set in the environment: it is used for this run, overrides a stored "
+            "key, and is never written anywhere."
+        )
+        self.environment_label.setWordWrap(True)
+        self.environment_label.setAccessibleName("Environment key notice")
+        self.environment_label.setVisible(environment_key)
+        self.backend_label = QLabel()
+        self.backend_label.setAccessibleName("Keyring in use")
+        self.current_label = QLabel()
+        self.current_label.setAccessibleName("Stored key")
+        self.replace_button = _button("Replace…", "Replace the stored key")
+        self.remove_button = _button("Remove", "Remove the stored key")
+        self.problem_label = QLabel()
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setAccessibleName("Keyring problem")
+
+    def _build_entry(self, offline_available: bool) -> None:
+        self.key_edit = QLineEdit()
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("Paste your AssemblyAI API key")
+        self.key_edit.setAccessibleName("API key")
+        self.key_edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText
+            | Qt.InputMethodHint.ImhSensitiveData
+            | Qt.InputMethodHint.ImhNoPredictiveText
+        )
+        self.key_label = QLabel("&API key:")
+        self.key_label.setBuddy(self.key_edit)
+        self.show_button = _button("Show", "Show the key")
+        self.show_button.setCheckable(True)
+        self.save_button = _button("Check and save", "Check the key and save it in the keyring")
+        self.save_button.setDefault(True)
+        self.session_button = _button(
+            "Use for this session only", "Check the key and use it until Caption App quits"
+        )
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setAccessibleName("Status")
+        self.save_anyway_button = _button("Save without checking", "Save the key without checking")
+        self.plaintext_button = _button("Store unencrypted anyway", "Store the key unencrypted")
+        self.offline_button = _button(
+            "Use the offline engine instead", "Use the offline engine instead of AssemblyAI"
+        )
+        self.offline_button.setVisible(offline_available)
+        self.offline_button.setEnabled(offline_available)
+        self.close_button = _button("Close", "Close")
+
+    def _lay_out(self) -> None:
+        self.entry = QWidget()
+        entry_layout = QVBoxLayout(self.entry)
+        entry_layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.key_label)
+        row.addWidget(self.key_edit, 1)
+        row.addWidget(self.show_button)
+        entry_layout.addLayout(row)
+        actions = QHBoxLayout()
+        actions.addWidget(self.save_button)
+        actions.addWidget(self.session_button)
+        entry_layout.addLayout(actions)
+
+        current = QHBoxLayout()
+        current.addWidget(self.current_label, 1)
+        current.addWidget(self.replace_button)
+        current.addWidget(self.remove_button)
+        follow_up = QHBoxLayout()
+        follow_up.addWidget(self.save_anyway_button)
+        follow_up.addWidget(self.plaintext_button)
+        follow_up.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.offline_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        for widget in (self.intro, self.environment_label, self.backend_label):
+            layout.addWidget(widget)
+        layout.addLayout(current)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(self.entry)
+        layout.addWidget(self.status_label)
+        layout.addLayout(follow_up)
+        layout.addLayout(bottom)
+
+    def _connect(self) -> None:
+        self.show_button.toggled.connect(self._toggle_shown)
+        self.save_button.clicked.connect(lambda: self._start(Destination.KEYRING))
+        self.session_button.clicked.connect(lambda: self._start(Destination.MEMORY))
+        self.key_edit.returnPressed.connect(self.save_button.click)
+        self.save_anyway_button.clicked.connect(self._save_anyway)
+        self.plaintext_button.clicked.connect(self._confirm_plaintext)
+        self.replace_button.clicked.connect(self._replace)
+        self.remove_button.clicked.connect(self._remove)
+        self.offline_button.clicked.connect(self._use_offline)
+        self.close_button.clicked.connect(self.reject)
+
+    # state
+
+    def refresh(self) -> None:
+        """Re-read the keyring: which backend, whether a key is stored, whether it works."""
+        problem = self._store.problem()
+        stored = None if problem else self._store.get()
+        self.backend_label.setText(f"Keyring: {self._store.backend_name()}")
+        if problem is not None:
+            self.problem_label.setText(
+                f"{problem} You can still caption: set {ENV_VAR} in the environment before "
+                "starting Caption App (used for that run only, never stored), or enter the key "
+                "below and use it for this session only (forgotten when Caption App quits)."
+            )
+        elif self._store.is_plaintext_backend():
+            self.problem_label.setText(
+                "Warning: this keyring keeps secrets in a file that is not encrypted. Anyone "
+                "who can read your files can read a key stored there."
+            )
+        self.problem_label.setVisible(problem is not None or self._store.is_plaintext_backend())
+        self.save_button.setEnabled(problem is None)
+        if stored:
+            self.current_label.setText(f"Stored key: {mask_key(stored)}")
+        elif self._memory.get():
+            self.current_label.setText("A key is in use for this session only (not stored).")
+        else:
+            self.current_label.setText("No key is stored.")
+        self.replace_button.setVisible(bool(stored))
+        self.remove_button.setVisible(bool(stored))
+        self.entry.setVisible(not stored)
+        self._set_follow_up()
+
+    def _set_follow_up(self, save_anyway: bool = False, plaintext: bool = False) -> None:
+        self.save_anyway_button.setVisible(save_anyway)
+        self.plaintext_button.setVisible(plaintext)
+
+    def _say(self, text: str) -> None:
+        self.status_label.setText(text)
+        self.status_label.setAccessibleDescription(text)
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (self.key_edit, self.session_button, self.replace_button, self.remove_button):
+            widget.setEnabled(not busy)
+        self.save_button.setEnabled(not busy and self._store.problem() is None)
+
+    def is_checking(self) -> bool:
+        return self._worker_thread is not None
+
+    # actions
+
+    @Slot(bool)
+    def _toggle_shown(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.key_edit.setEchoMode(mode)
+        self.show_button.setText("Hide" if shown else "Show")
+        self.show_button.setAccessibleName("Hide the key" if shown else "Show the key")
+
+    def _start(self, destination: Destination) -> None:
+        if self.is_checking():
+            return
+        try:
+            key = clean_key(self.key_edit.text())
+        except InvalidKey as exc:
+            self._say(str(exc))
+            return
+        self._pending = (key, destination)
+        self._set_follow_up()
+        self._set_busy(True)
+        self._say("Checking the key with AssemblyAI…")
+        worker = _CheckWorker(self._checker, key, self._api_host, self._timeout)
+        worker.checked.connect(self._on_checked)
+        self._worker = worker  # Python owns the worker: without a reference it is deleted
+        _in_flight.add(worker)
+        self._worker_thread = start_worker(worker, "key-check")
+        self._worker_thread.finished.connect(self._on_worker_finished)
+
+    @Slot()
+    def _on_worker_finished(self) -> None:
+        if self._worker is not None:
+            _in_flight.discard(self._worker)
+        self._worker = None
+        self._worker_thread = None
+
+    @Slot(object)
+    def _on_checked(self, result: KeyCheck) -> None:
+        self._set_busy(False)
+        if self._pending is None:
+            return
+        key, destination = self._pending
+        if result.status is KeyStatus.ACCEPTED:
+            self._commit(key, destination)
+        elif result.status is KeyStatus.REJECTED:
+            self._pending = None
+            self._say(
+                f"AssemblyAI rejected this key. {result.message} Copy the key again from your "
+                "dashboard; nothing was saved."
+            )
+            self.key_edit.selectAll()
+            self.key_edit.setFocus()
+        else:
+            verb = "save it" if destination is Destination.KEYRING else "use it"
+            self._say(
+                f"Could not check the key: {result.message} The key may still be right. "
+                f"Do you want to {verb} anyway? Captions will tell you if it is refused."
+            )
+            self.save_anyway_button.setText("Save anyway" if verb == "save it" else "Use anyway")
+            self._set_follow_up(save_anyway=True)
+
+    @Slot()
+    def _save_anyway(self) -> None:
+        if self._pending is not None:
+            self._set_follow_up()
+            self._commit(*self._pending)
+
+    @Slot()
+    def _confirm_plaintext(self) -> None:
+        self._plaintext_confirmed = True
+        self._save_anyway()
+
+    def _commit(self, key: str, destination: Destination) -> None:
+        if destination is Destination.MEMORY:
+            self._memory.set(key)
+            self._finish("memory", "The key is in use for this session only.")
+            return
+        if self._store.is_plaintext_backend() and not self._plaintext_confirmed:
+            self._say(
+                f"The keyring in use ({self._store.backend_name()}) does not encrypt the key. "
+                "Store it there anyway, or use it for this session only?"
+            )
+            self._set_follow_up(plaintext=True)
+            return
+        try:
+            self._store.set(key)
+        except KeyringUnavailable as exc:
+            self._say(f"{exc} You can use the key for this session only instead.")
+            self.refresh()
+            self.entry.setVisible(True)
+            return
+        self._memory.clear()
+        self._finish("keyring", f"The key was saved in {self._store.backend_name()}.")
+
+    def _finish(self, where: str, message: str) -> None:
+        self._pending = None
+        self.key_edit.clear()
+        self.show_button.setChecked(False)
+        self.refresh()
+        self._say(message)
+        self.key_changed.emit(where)
+        self.accept()
+
+    @Slot()
+    def _replace(self) -> None:
+        self.entry.setVisible(True)
+        self.key_edit.setFocus()
+        self._say("Enter the new key; the stored one stays until the new one is saved.")
+
+    @Slot()
+    def _remove(self) -> None:
+        try:
+            self._store.delete()
+        except KeyringUnavailable as exc:
+            self._say(str(exc))
+            return
+        self._memory.clear()
+        self.refresh()
+        self._say(f"The key was removed from {self._store.backend_name()}.")
+        self.key_changed.emit("removed")
+
+    @Slot()
+    def _use_offline(self) -> None:
+        self.offline_requested.emit()
+        self.accept()

@@ -1,0 +1,480 @@
+"""The transcript in the main window: finished turns, the live turn(s), gaps, search and copy.
+
+An 8-hour session must stay smooth, so nothing is ever rebuilt wholesale on an update: finished
+turns are appended as blocks of one ``QTextDocument``; the live turn of each stream is one of
+the trailing blocks, rewritten in place; a replaced or relabelled turn is found through its
+stored ``QTextBlock`` handle (stable while other blocks come and go) and only that block is
+rewritten. Every update therefore costs the same at hour 8 as at minute 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QPoint, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QTextBlock,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caption_app.core.streaming.session import Gap
+from caption_app.core.streaming.turns import Turn, TurnKey, TurnUpdate, UpdateKind
+
+DIM_STRENGTH = 0.55
+"""How much of the text colour a not-yet-final word keeps (the rest is the background)."""
+MAX_HIGHLIGHTS = 500
+"""Search highlights are capped so a one-letter search stays instant in a long session."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """What one turn's block shows; kept instead of the Turn so long sessions stay small."""
+
+    start_ms: int
+    speaker: str | None
+    text: str
+    tail: str = ""
+
+    @classmethod
+    def of(cls, turn: Turn) -> _Line:
+        return cls(turn.start_ms, turn.speaker, turn.text, turn.tail)
+
+
+@dataclass(slots=True)
+class _Finished:
+    block: QTextBlock
+    line: _Line
+
+
+def clock(ms: int) -> str:
+    """hh:mm:ss on the session clock."""
+    seconds = max(0, ms) // 1000
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def gap_text(gap: Gap) -> str:
+    seconds = max(1, round((gap.end_ms - gap.start_ms) / 1000))
+    span = f"{seconds} s" if seconds < 120 else f"{seconds // 60} min {seconds % 60} s"
+    reason = f": {gap.reason}" if gap.reason else ""
+    return f"— {span} not captioned{reason} —"
+
+
+class FindBar(QWidget):
+    """Find field with next/previous; hidden until Ctrl+F."""
+
+    searched = Signal(str)
+    """The text changed: search again from the current match."""
+    nextRequested = Signal()
+    previousRequested = Signal()
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Find bar")
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Find in transcript")
+        self.field.setAccessibleName("Find in transcript")
+        self.field.setClearButtonEnabled(True)
+        label = QLabel("&Find:")
+        label.setBuddy(self.field)
+        self.previous_button = _button("&Previous", "Find previous")
+        self.next_button = _button("&Next", "Find next")
+        self.result_label = QLabel()
+        self.result_label.setAccessibleName("Search result")
+        self.close_button = _button("Close", "Close the find bar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (label, self.field, self.previous_button, self.next_button):
+            layout.addWidget(widget)
+        layout.addWidget(self.result_label, 1)
+        layout.addWidget(self.close_button)
+        self.field.textChanged.connect(self.searched)
+        self.field.returnPressed.connect(self.nextRequested)
+        self.next_button.clicked.connect(self.nextRequested)
+        self.previous_button.clicked.connect(self.previousRequested)
+        self.close_button.clicked.connect(self.closed)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, signal in (
+            (QKeySequence(QKeySequence.StandardKey.FindNext), self.nextRequested),
+            (QKeySequence(QKeySequence.StandardKey.FindPrevious), self.previousRequested),
+            (QKeySequence("Shift+Return"), self.previousRequested),
+            (QKeySequence(Qt.Key.Key_Escape), self.closed),
+        ):
+            QShortcut(keys, self, context=context).activated.connect(signal)
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.setAutoDefault(False)
+    return button
+
+
+class TranscriptView(QWidget):
+    """Read-only, searchable, copyable transcript that follows the end unless scrolled up."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Transcript")
+        self.editor = QPlainTextEdit()
+        self.editor.setReadOnly(True)
+        self.editor.setUndoRedoEnabled(False)  # undo history would grow for the whole session
+        self.editor.setAccessibleName("Transcript text")
+        self.editor.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.editor.customContextMenuRequested.connect(self._context_menu)
+        self.find_bar = FindBar()
+        self.find_bar.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.find_bar)
+        self._doc: QTextDocument = self.editor.document()
+        self._finished: dict[TurnKey, _Finished] = {}
+        self._live: list[Turn] = []
+        """Live turns in the order of the document's last ``len(_live)`` blocks."""
+        self._empty = True
+        self._show_speakers = True
+        self._follow = True
+        self._adjusting = False
+        self._build_formats()
+        self._build_actions()
+        bar = self.editor.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.valueChanged.connect(self._value_changed)
+        self.find_bar.searched.connect(self._search_as_typed)
+        self.find_bar.nextRequested.connect(self.find_next)
+        self.find_bar.previousRequested.connect(self.find_previous)
+        self.find_bar.closed.connect(self.hide_find_bar)
+
+    def _build_formats(self) -> None:
+        palette = self.editor.palette()
+        text = palette.color(QPalette.ColorRole.Text)
+        base = palette.color(QPalette.ColorRole.Base)
+        self._text_format = QTextCharFormat()
+        self._dim_format = QTextCharFormat()
+        self._dim_format.setForeground(_mix(text, base, DIM_STRENGTH))
+        self._time_format = QTextCharFormat()
+        self._time_format.setForeground(palette.color(QPalette.ColorRole.PlaceholderText))
+        self._speaker_format = QTextCharFormat()
+        self._speaker_format.setFontWeight(QFont.Weight.Bold)
+        self._gap_format = QTextCharFormat(self._dim_format)
+        self._gap_format.setFontItalic(True)
+        highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
+        highlight.setAlpha(70)
+        self._match_format = QTextCharFormat()
+        self._match_format.setBackground(highlight)
+
+    def _build_actions(self) -> None:
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.find_action = QAction("&Find…", self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        self.find_action.setShortcutContext(context)
+        self.find_action.triggered.connect(self.show_find_bar)
+        self.copy_all_action = QAction("Copy &all", self)
+        self.copy_all_action.triggered.connect(self.copy_all)
+        for action in (self.find_action, self.copy_all_action):
+            self.addAction(action)
+
+    # --- content --------------------------------------------------------------------------
+
+    @Slot(object)
+    def apply_update(self, update: TurnUpdate) -> None:
+        turn = update.turn
+        if update.kind is UpdateKind.LIVE:
+            self._show_live(turn)
+        elif update.kind is UpdateKind.FINISHED:
+            self._finish(turn)
+        else:
+            entry = self._finished.get(turn.key)
+            if entry is None:
+                if update.kind is UpdateKind.REPLACED:
+                    self._finish(turn)  # its first version was cleared away; show this one
+                return
+            entry.line = _Line.of(turn)
+            self._rewrite(entry.block, entry.line)
+        self._keep_end_in_view()
+
+    @Slot(object)
+    def add_gap(self, gap: Gap) -> None:
+        cursor = self._select(self._new_block_before_live())
+        cursor.insertText(f"{clock(gap.start_ms)}  ", self._time_format)
+        cursor.insertText(gap_text(gap), self._gap_format)
+        self._keep_end_in_view()
+
+    @Slot()
+    def clear(self) -> None:
+        self._doc.clear()
+        self._finished.clear()
+        self._live.clear()
+        self._empty = True
+        self._follow = True
+        self.editor.setExtraSelections([])
+
+    def set_show_speakers(self, show: bool) -> None:
+        if show == self._show_speakers:
+            return
+        self._show_speakers = show
+        # The only whole-document pass, and only when the person flips the option.
+        for entry in self._finished.values():
+            self._rewrite(entry.block, entry.line)
+        for index, turn in enumerate(self._live):
+            self._rewrite(self._live_block(index), _Line.of(turn))
+        self._keep_end_in_view()
+
+    def plain_text(self) -> str:
+        return self._doc.toPlainText()
+
+    def follows_end(self) -> bool:
+        return self._follow
+
+    # --- turns ----------------------------------------------------------------------------
+
+    def _live_index(self, turn: Turn) -> int | None:
+        for index, live in enumerate(self._live):
+            if live.stream == turn.stream:
+                return index
+        return None
+
+    def _show_live(self, turn: Turn) -> None:
+        index = self._live_index(turn)
+        if index is not None and self._live[index].order != turn.order:
+            # The service moved on without ending the old turn: keep what was heard of it.
+            old = self._live[index]
+            self._finish(replace(old, text=old.display_text, tail="", finished=True))
+            index = None
+        if index is None:
+            block = self._new_live_block()
+            self._live.append(turn)
+        else:
+            block = self._live_block(index)
+            self._live[index] = turn
+        self._rewrite(block, _Line.of(turn))
+
+    def _finish(self, turn: Turn) -> None:
+        line = _Line.of(turn)
+        entry = self._finished.get(turn.key)
+        index = self._live_index(turn)
+        if index is not None and self._live[index].order != turn.order:
+            index = None
+        if entry is not None:
+            block = entry.block  # ended again (legacy formatting): swap in place
+        elif index == 0:
+            block = self._live_block(0)  # the first live block is already at the boundary
+        else:
+            if index is not None:
+                self._remove_block(self._live_block(index))
+                del self._live[index]
+                index = None
+            block = self._new_block_before_live()
+        if index is not None:
+            del self._live[index]
+        self._rewrite(block, line)
+        self._finished[turn.key] = _Finished(block, line)
+
+    # --- blocks ---------------------------------------------------------------------------
+
+    def _live_block(self, index: int) -> QTextBlock:
+        block = self._doc.lastBlock()
+        for _ in range(len(self._live) - 1 - index):
+            block = block.previous()
+        return block
+
+    def _new_live_block(self) -> QTextBlock:
+        if self._empty:
+            self._empty = False
+            return self._doc.firstBlock()
+        cursor = QTextCursor(self._doc)
+        cursor.setPosition(self._doc.characterCount() - 1)
+        cursor.insertBlock()
+        return cursor.block()
+
+    def _new_block_before_live(self) -> QTextBlock:
+        if not self._live:
+            return self._new_live_block()  # same place: the end of the document
+        previous = self._live_block(0).previous()
+        if previous.isValid():
+            # Open the block at the end of the one before, so no tracked block is split.
+            cursor = QTextCursor(self._doc)
+            cursor.setPosition(_end_of(previous))
+            cursor.insertBlock()
+            return cursor.block()
+        cursor = QTextCursor(self._doc)  # live blocks start the document: open one before
+        cursor.insertBlock()
+        return self._doc.firstBlock()
+
+    def _remove_block(self, block: QTextBlock) -> None:
+        # Only live blocks after the first are removed, so a block precedes this one. Taking
+        # its separator with the text keeps every other block handle valid.
+        previous = block.previous()
+        cursor = QTextCursor(self._doc)
+        cursor.setPosition(_end_of(previous))
+        cursor.setPosition(_end_of(block), QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+
+    def _select(self, block: QTextBlock) -> QTextCursor:
+        # setPosition, not movePosition: moving by "end of block" lays the block out first,
+        # which made every update ~5x dearer after 30,000 turns.
+        cursor = QTextCursor(self._doc)
+        cursor.setPosition(block.position())
+        cursor.setPosition(_end_of(block), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _rewrite(self, block: QTextBlock, line: _Line) -> None:
+        cursor = self._select(block)
+        cursor.beginEditBlock()
+        cursor.insertText(f"{clock(line.start_ms)}  ", self._time_format)
+        if self._show_speakers and line.speaker:
+            cursor.insertText(f"Speaker {line.speaker}: ", self._speaker_format)
+        if line.text:
+            cursor.insertText(line.text, self._text_format)
+        if line.tail:
+            cursor.insertText(f" {line.tail}" if line.text else line.tail, self._dim_format)
+        cursor.endEditBlock()
+
+    # --- follow the end -------------------------------------------------------------------
+
+    def _keep_end_in_view(self) -> None:
+        if self._follow:
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        bar = self.editor.verticalScrollBar()
+        self._adjusting = True
+        try:
+            bar.setValue(bar.maximum())
+        finally:
+            self._adjusting = False
+
+    @Slot(int, int)
+    def _range_changed(self, _minimum: int, _maximum: int) -> None:
+        self._keep_end_in_view()
+
+    @Slot(int)
+    def _value_changed(self, value: int) -> None:
+        if not self._adjusting:
+            # The person scrolled: stop following when they left the end, resume at the end.
+            self._follow = value >= self.editor.verticalScrollBar().maximum()
+
+    # --- search ---------------------------------------------------------------------------
+
+    @Slot()
+    def show_find_bar(self) -> None:
+        self.find_bar.show()
+        self.find_bar.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_bar.field.selectAll()
+
+    @Slot()
+    def hide_find_bar(self) -> None:
+        self.find_bar.hide()
+        self.editor.setExtraSelections([])
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def find_next(self) -> bool:
+        return self.find(self.find_bar.field.text())
+
+    @Slot()
+    def find_previous(self) -> bool:
+        return self.find(self.find_bar.field.text(), backward=True)
+
+    def find(self, text: str, *, backward: bool = False) -> bool:
+        """Select the next (or previous) match after the selection, wrapping around."""
+        if not text:
+            self.editor.setExtraSelections([])
+            self.find_bar.result_label.clear()
+            return False
+        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
+        found = self._doc.find(text, self.editor.textCursor(), flags)
+        if found.isNull():
+            start = QTextCursor(self._doc)
+            if backward:
+                start.movePosition(QTextCursor.MoveOperation.End)
+            found = self._doc.find(text, start, flags)
+        self._highlight(text)
+        if found.isNull():
+            self.find_bar.result_label.setText("Not found")
+            return False
+        self.editor.setTextCursor(found)  # selects it and scrolls it into view
+        return True
+
+    @Slot(str)
+    def _search_as_typed(self, text: str) -> None:
+        cursor = self.editor.textCursor()
+        cursor.setPosition(cursor.selectionStart())  # let the current match grow as one types
+        self.editor.setTextCursor(cursor)
+        self.find(text)
+
+    def _highlight(self, text: str) -> None:
+        selections = []
+        cursor = self._doc.find(text, 0)
+        while not cursor.isNull() and len(selections) < MAX_HIGHLIGHTS:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor  # type: ignore[attr-defined]
+            selection.format = self._match_format  # type: ignore[attr-defined]
+            selections.append(selection)
+            cursor = self._doc.find(text, cursor)
+        self.editor.setExtraSelections(selections)
+        count = len(selections)
+        more = "+" if count == MAX_HIGHLIGHTS else ""
+        self.find_bar.result_label.setText(
+            f"{count}{more} match{'es' if count != 1 else ''}" if count else "Not found"
+        )
+
+    # --- copy -----------------------------------------------------------------------------
+
+    @Slot()
+    def copy_selection(self) -> None:
+        self.editor.copy()
+
+    @Slot()
+    def copy_all(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(self.plain_text())
+
+    @Slot(QPoint)
+    def _context_menu(self, position: QPoint) -> None:
+        menu = self.editor.createStandardContextMenu(position)
+        menu.addSeparator()
+        menu.addAction(self.copy_all_action)
+        menu.addAction(self.find_action)
+        menu.exec(self.editor.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+
+def _end_of(block: QTextBlock) -> int:
+    """The position of the block's separator, just after its last character."""
+    return block.position() + block.length() - 1
+
+
+def _mix(top: QColor, bottom: QColor, amount: float) -> QColor:
+    def channel(a: int, b: int) -> int:
+        return round(a * amount + b * (1.0 - amount))
+
+    return QColor(
+        channel(top.red(), bottom.red()),
+        channel(top.green(), bottom.green()),
+        channel(top.blue(), bottom.blue()),
+    )

@@ -1,0 +1,312 @@
+"""The transcript view, fed by the real TurnAssembler, on real Qt widgets (offscreen)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from caption_app.core.streaming.session import Gap
+from caption_app.core.streaming.turns import (
+    SpeakerRevision,
+    TurnAssembler,
+    TurnMessage,
+    TurnUpdate,
+    WordMessage,
+)
+from caption_app.ui.transcript_view import TranscriptView, clock
+
+SENTENCE = "hi my name is sonny"
+FORMATTED = "Hi, my name is Sonny."
+
+
+def _msg(
+    order: int,
+    words: list[str],
+    final: int,
+    *,
+    eot: bool = False,
+    formatted: bool = False,
+    transcript: str | None = None,
+    start_ms: int = 0,
+    speaker: str | None = None,
+) -> TurnMessage:
+    text = transcript if transcript is not None else " ".join(words[:final])
+    wm = tuple(
+        WordMessage(w, start_ms + 300 * i, start_ms + 300 * i + 250, 0.9, i < final)
+        for i, w in enumerate(words)
+    )
+    return TurnMessage(order, text, eot, formatted, wm, speaker_label=speaker)
+
+
+def _partials(order: int, sentence: str, start_ms: int = 0) -> list[TurnMessage]:
+    words = sentence.split()
+    return [_msg(order, words[: n + 1], n, start_ms=start_ms) for n in range(len(words))]
+
+
+class Feed:
+    """Real turn assembly into the view."""
+
+    def __init__(self, view: TranscriptView) -> None:
+        self.view = view
+        self.assembler = TurnAssembler()
+
+    def send(self, *messages: TurnMessage, stream: int = 0) -> list[TurnUpdate]:
+        updates = []
+        for message in messages:
+            for update in self.assembler.apply(stream, message):
+                updates.append(update)
+                self.view.apply_update(update)
+        return updates
+
+    def finished_turn(self, order: int, sentence: str, start_ms: int, stream: int = 0) -> None:
+        words = sentence.split()
+        self.send(
+            _msg(order, words, len(words), eot=True, formatted=True, start_ms=start_ms),
+            stream=stream,
+        )
+
+
+@pytest.fixture
+def view(qtbot: QtBot) -> Iterator[TranscriptView]:
+    widget = TranscriptView()
+    qtbot.addWidget(widget)
+    widget.resize(500, 200)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+
+
+def _lines(view: TranscriptView) -> list[str]:
+    return view.plain_text().split("\n")
+
+
+def test_clock_is_hours_minutes_seconds_from_the_session_start() -> None:
+    assert clock(0) == "00:00:00"
+    assert clock(3_723_999) == "01:02:03"
+    assert clock(9 * 3600 * 1000) == "09:00:00"
+
+
+def test_partials_grow_in_place_with_the_tail_dimmed(view: TranscriptView) -> None:
+    feed = Feed(view)
+    doc = view.editor.document()
+    for message in _partials(0, SENTENCE, start_ms=65_000):
+        feed.send(message)
+        assert doc.blockCount() == 1
+    assert _lines(view) == ["00:01:05  hi my name is sonny"]
+    block = doc.firstBlock()
+    fragments = []
+    it = block.begin()
+    while not it.atEnd():
+        fragment = it.fragment()
+        fragments.append((fragment.text(), fragment.charFormat().foreground().color().name()))
+        it += 1
+    solid = next(colour for text, colour in fragments if text == "hi my name is")
+    dim = next(colour for text, colour in fragments if text == " sonny")
+    assert solid != dim
+
+
+def test_end_of_turn_and_legacy_swap_rewrite_the_same_block(view: TranscriptView) -> None:
+    feed = Feed(view)
+    feed.send(*_partials(0, SENTENCE))
+    words = SENTENCE.split()
+    feed.send(_msg(0, words, 5, eot=True))  # unformatted end of turn
+    doc = view.editor.document()
+    assert doc.blockCount() == 1
+    assert _lines(view) == ["00:00:00  hi my name is sonny"]
+    feed.send(*_partials(1, "next one", start_ms=2_000))
+    assert doc.blockCount() == 2
+    (update,) = feed.send(_msg(0, words, 5, eot=True, formatted=True, transcript=FORMATTED))
+    assert update.kind.value == "replaced"
+    assert doc.blockCount() == 2
+    assert _lines(view) == ["00:00:00  Hi, my name is Sonny.", "00:00:02  next one"]
+
+
+def test_finished_turns_stay_above_the_live_turn(view: TranscriptView) -> None:
+    feed = Feed(view)
+    feed.send(*_partials(0, "first words here"))
+    feed.send(_partials(0, "from another stream", start_ms=1_000)[0], stream=1)
+    feed.finished_turn(0, "Stream one ends.", 1_000, stream=1)  # not the first live block
+    feed.finished_turn(0, "First words here.", 0)
+    feed.send(*_partials(1, "still talking", start_ms=4_000))
+    feed.finished_turn(1, "Still talking.", 4_000)
+    assert _lines(view) == [
+        "00:00:01  Stream one ends.",
+        "00:00:00  First words here.",
+        "00:00:04  Still talking.",
+    ]
+
+
+def test_a_turn_the_service_moved_past_is_kept_as_heard(view: TranscriptView) -> None:
+    feed = Feed(view)
+    feed.send(*_partials(0, "never ended"))
+    feed.send(*_partials(1, "the next", start_ms=3_000))
+    assert _lines(view) == ["00:00:00  never ended", "00:00:03  the next"]
+
+
+def test_relabelled_turn_shows_the_new_speaker_and_speakers_can_be_hidden(
+    view: TranscriptView,
+) -> None:
+    feed = Feed(view)
+    words = SENTENCE.split()
+    feed.send(_msg(0, words, 5, eot=True, formatted=True, transcript=FORMATTED, speaker="A"))
+    feed.finished_turn(1, "Later.", 5_000)
+    assert _lines(view)[0] == "00:00:00  Speaker A: Hi, my name is Sonny."
+    for update in feed.assembler.revise_speakers(0, [SpeakerRevision(0, "B")]):
+        view.apply_update(update)
+    assert _lines(view) == ["00:00:00  Speaker B: Hi, my name is Sonny.", "00:00:05  Later."]
+    view.set_show_speakers(False)
+    assert _lines(view)[0] == "00:00:00  Hi, my name is Sonny."
+    view.set_show_speakers(True)
+    assert _lines(view)[0] == "00:00:00  Speaker B: Hi, my name is Sonny."
+
+
+def test_gaps_are_marked_between_turns(view: TranscriptView) -> None:
+    feed = Feed(view)
+    feed.finished_turn(0, "Before the drop.", 0)
+    feed.send(*_partials(0, "after", start_ms=20_000), stream=1)
+    view.add_gap(Gap(5_000, 17_000, "connection lost"))
+    assert _lines(view) == [
+        "00:00:00  Before the drop.",
+        "00:00:05  — 12 s not captioned: connection lost —",
+        "00:00:20  after",
+    ]
+
+
+def test_clear_empties_everything(view: TranscriptView) -> None:
+    feed = Feed(view)
+    feed.finished_turn(0, "Something.", 0)
+    view.clear()
+    assert view.plain_text() == ""
+    Feed(view).finished_turn(0, "Fresh start.", 0)
+    assert _lines(view) == ["00:00:00  Fresh start."]
+
+
+def _fill(feed: Feed, count: int, first_order: int = 0) -> None:
+    for i in range(count):
+        feed.finished_turn(first_order + i, f"Sentence number {first_order + i}.", i * 1000)
+
+
+def test_follows_the_end_until_scrolled_up_and_resumes_at_the_bottom(
+    view: TranscriptView, qtbot: QtBot
+) -> None:
+    feed = Feed(view)
+    bar = view.editor.verticalScrollBar()
+    _fill(feed, 60)
+    assert bar.maximum() > 0
+    assert view.follows_end()
+    assert bar.value() == bar.maximum()
+    bar.triggerAction(bar.SliderAction.SliderPageStepSub)  # what a person's Page Up does
+    assert not view.follows_end()
+    held = bar.value()
+    assert held < bar.maximum()
+    _fill(feed, 30, first_order=60)
+    feed.send(*_partials(90, "live words at the end"))
+    QApplication.processEvents()
+    assert bar.value() == held
+    assert not view.follows_end()
+    bar.triggerAction(bar.SliderAction.SliderToMaximum)
+    assert view.follows_end()
+    _fill(feed, 10, first_order=91)
+    QApplication.processEvents()
+    assert bar.value() == bar.maximum()
+
+
+def test_find_selects_matches_forwards_backwards_and_wraps(
+    view: TranscriptView, qtbot: QtBot
+) -> None:
+    feed = Feed(view)
+    for order, sentence in enumerate(["Alpha beta.", "Gamma beta.", "Delta."]):
+        feed.finished_turn(order, sentence, order * 1000)
+    qtbot.keyClick(view.editor, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert view.find_bar.isVisible()
+    assert view.find_bar.field.hasFocus()
+    qtbot.keyClicks(view.find_bar.field, "beta")
+    cursor = view.editor.textCursor()
+    assert cursor.selectedText() == "beta"
+    assert cursor.block().blockNumber() == 0
+    assert view.find_bar.result_label.text() == "2 matches"
+    assert len(view.editor.extraSelections()) == 2
+    qtbot.keyClick(view.find_bar.field, Qt.Key.Key_Return)
+    assert view.editor.textCursor().block().blockNumber() == 1
+    qtbot.mouseClick(view.find_bar.next_button, Qt.MouseButton.LeftButton)  # wraps
+    assert view.editor.textCursor().block().blockNumber() == 0
+    qtbot.mouseClick(view.find_bar.previous_button, Qt.MouseButton.LeftButton)  # wraps back
+    assert view.editor.textCursor().block().blockNumber() == 1
+    assert not view.find("zeta")
+    assert view.find_bar.result_label.text() == "Not found"
+    qtbot.keyClick(view.find_bar.field, Qt.Key.Key_Escape)
+    assert not view.find_bar.isVisible()
+    assert view.editor.extraSelections() == []
+
+
+def test_copy_selection_and_copy_all_reach_the_clipboard(view: TranscriptView) -> None:
+    feed = Feed(view)
+    feed.finished_turn(0, "Copy me.", 0)
+    feed.finished_turn(1, "And me.", 1_000)
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    view.copy_all_action.trigger()
+    assert clipboard.text() == "00:00:00  Copy me.\n00:00:01  And me."
+    assert view.find("And me")
+    view.copy_selection()
+    assert clipboard.text() == "And me"
+
+
+def test_controls_have_accessible_names(view: TranscriptView) -> None:
+    view.show_find_bar()
+    for widget in (
+        view.editor,
+        view.find_bar.field,
+        view.find_bar.next_button,
+        view.find_bar.previous_button,
+        view.find_bar.close_button,
+    ):
+        assert widget.accessibleName()
+
+
+def test_update_cost_does_not_grow_with_the_session(view: TranscriptView) -> None:
+    """An 8-hour session: each update must cost the same at the end as at the start."""
+    feed = Feed(view)
+    budget_s = 10.0
+    sample = 200
+
+    def timed_turns(first: int) -> float:
+        """Mean seconds per update over turns of live partials, an end and a legacy swap."""
+        updates = 0
+        spent = 0.0
+        order = first
+        while updates < sample:
+            words = f"sample turn {order} with six words".split()
+            formatted = f"Sample turn {order} with six words."  # the legacy formatted swap
+            messages = [
+                *(_msg(order, words[: n + 1], n, start_ms=order * 1000) for n in range(6)),
+                _msg(order, words, 6, eot=True, start_ms=order * 1000),
+                _msg(order, words, 6, eot=True, formatted=True, transcript=formatted, start_ms=0),
+            ]
+            for message in messages:
+                t0 = time.perf_counter()
+                feed.send(message)
+                spent += time.perf_counter() - t0
+                updates += 1
+            order += 1
+        QApplication.processEvents()
+        return spent / updates
+
+    start_cost = timed_turns(0)
+    started = time.monotonic()
+    filled = 100
+    while filled < 30_000 and time.monotonic() - started < budget_s:
+        _fill(feed, 500, first_order=filled)
+        QApplication.processEvents()  # a real event loop paints between bursts
+        filled += 500
+    assert filled >= 5_000, f"only {filled} turns fit in {budget_s} s"
+    end_cost = timed_turns(filled)
+    print(f"turns={filled} start={start_cost * 1e3:.3f} ms end={end_cost * 1e3:.3f} ms")
+    assert view.editor.document().blockCount() >= filled - 100
+    assert end_cost < 3 * start_cost + 0.001

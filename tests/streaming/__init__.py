@@ -1,0 +1,1 @@
+"""Tests of the streaming engine and its local test double."""

@@ -1,0 +1,270 @@
+"""The live session, end to end: real SDK, real media decoding, the local protocol server."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+
+from caption_app.core.streaming.builder import BuiltSession
+from caption_app.core.streaming.errors import Recovery
+from caption_app.core.streaming.session import SessionEnded, SessionState
+from caption_app.core.streaming.turns import UpdateKind
+from caption_app.core.transcript.journal import read_journal
+from tests.streaming.harness import FAST, Collector, Running, build, run_to_end
+from tests.streaming_server.clips import load_clip
+from tests.streaming_server.config import AuthFailure, Fault, FaultTrigger
+from tests.streaming_server.server import StreamingServer
+
+CLIP = "librivox-austen-0880.wav"  # 3 s: "he was not an ill disposed young man"
+LONG_CLIP = "librivox-austen-0870.wav"  # 7.1 s
+
+
+def _once(server: StreamingServer, built: BuiltSession, *faults: FaultTrigger) -> SessionEnded:
+    """Run with ``faults`` scheduled in the first connection only (triggers fire per session)."""
+    server.config.faults = faults
+    running = Running(built)
+    server.wait_for_sessions(1, timeout=10)
+    server.config.faults = ()
+    return running.finish(timeout=40)
+
+
+def _assert_no_turn_lost(server: StreamingServer, seen: Collector) -> None:
+    """Every turn the service finished, on every connection, is in our transcript as sent."""
+    ours = seen.finished_turns()
+    for stream, record in enumerate(server.sessions()):
+        sent: dict[int, str] = {}
+        for message in record.sent("Turn"):
+            if message.get("end_of_turn"):
+                sent[message["turn_order"]] = message["transcript"]
+        for order, text in sent.items():
+            assert ours[(stream, order)].text == text, (stream, order)
+
+
+def _script(server: StreamingServer, clip: str, turns: int) -> list[str]:
+    """Script the server with the clip's reference; returns the formatted turn texts."""
+    script = load_clip(clip).script(turns=turns)
+    server.config.script = script
+    return [t.formatted_text for t in script]
+
+
+def test_inline_formatting_and_exact_audio(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    expected = _script(streaming_server, CLIP, turns=1)
+    built, seen = build(streaming_server.url, CLIP, tmp_path)
+    summary = run_to_end(built)
+    assert summary.failed is None
+    final = seen.finished_turns()
+    assert [t.text for t in final.values()] == expected
+    assert all(t.formatted and not t.interrupted for t in final.values())
+    assert not [u for u in seen.updates if u.kind is UpdateKind.REPLACED]
+    # Words grew live, with a non-final tail, before the turn ended.
+    live = [u.turn for u in seen.updates if u.kind is UpdateKind.LIVE]
+    assert len(live) >= 3 and any(t.tail for t in live)
+    # The server got exactly the file's samples, in 50 ms chunks, at real-time pace.
+    record = streaming_server.session(0)
+    pcm = load_clip(CLIP).pcm
+    audio = record.audio_bytes()
+    assert audio[: len(pcm)] == pcm and set(audio[len(pcm) :]) <= {0}
+    frames = record.frames()
+    assert {f.duration_ms for f in frames} == {50.0}
+    span = frames[-1].received_at - frames[0].received_at
+    assert span == pytest.approx(record.audio_ms() / 1000 - 0.05, rel=0.05, abs=0.15)
+    assert record.params.format_turns is True and record.params.sample_rate == 16000
+    assert record.headers["authorization"] == "test-key"
+    assert "Terminate" in record.control_types()
+    assert summary.audio_s == pytest.approx(record.audio_ms() / 1000, abs=1.0)
+    # The journal on disk holds the same finished turn.
+    (journal,) = tmp_path.glob("*.jsonl")
+    recovered = read_journal(journal)
+    assert recovered.clean_end and [t.text for t in recovered.document.turns] == expected
+
+
+def test_legacy_formatting_swaps_each_turn_once(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    streaming_server.config.legacy_formatting = True
+    expected = _script(streaming_server, LONG_CLIP, turns=2)
+    built, seen = build(streaming_server.url, LONG_CLIP, tmp_path)
+    assert run_to_end(built).failed is None
+    replaced = [u.turn for u in seen.updates if u.kind is UpdateKind.REPLACED]
+    finished = [u.turn for u in seen.updates if u.kind is UpdateKind.FINISHED]
+    assert [t.text for t in replaced] == expected
+    assert [t.formatted for t in finished] == [False, False]
+    assert [t.text for t in seen.finished_turns().values()] == expected
+
+
+def test_format_turns_off_still_finishes_turns(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    _script(streaming_server, CLIP, turns=1)
+    built, seen = build(streaming_server.url, CLIP, tmp_path, format_turns=False)
+    assert run_to_end(built).failed is None
+    (turn,) = seen.finished_turns().values()
+    assert turn.text == load_clip(CLIP).reference and not turn.formatted
+
+
+@pytest.mark.parametrize("fault", [Fault.DROP, Fault.SERVER_ERROR, Fault.SERVER_ERROR_CLOSE_ONLY])
+def test_connection_faults_reconnect_without_losing_a_finished_turn(
+    streaming_server: StreamingServer, tmp_path: Path, fault: Fault
+) -> None:
+    _script(streaming_server, LONG_CLIP, turns=3)
+    built, seen = build(streaming_server.url, LONG_CLIP, tmp_path)
+    summary = _once(streaming_server, built, FaultTrigger(fault, after_turns=1))
+    assert summary.failed is None and summary.connections == 2
+    assert SessionState.RECONNECTING.value in seen.state_names()
+    assert seen.state_names().count(SessionState.LIVE.value) == 2
+    assert [p.recovery for p in seen.problems] == [Recovery.RECONNECT]
+    _assert_no_turn_lost(streaming_server, seen)
+    first = seen.finished_turns()[(0, 0)]
+    (gap,) = seen.gaps
+    assert gap.reason == "reconnect" and first.end_ms <= gap.start_ms < gap.end_ms
+    # The new connection's turns are on the same session clock, after the gap.
+    later = [t for t in seen.finished_turns().values() if t.stream == 1]
+    assert later and all(t.start_ms >= gap.end_ms for t in later)
+    # The journal holds the same turns and the gap.
+    doc = read_journal(built.recorder.path).document
+    assert [t.text for t in doc.turns] == [t.text for t in seen.finished_turns().values()]
+    assert list(doc.gaps) == [gap]
+
+
+def test_rejected_key_asks_for_a_new_key_without_retrying(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    for mode in (AuthFailure.HTTP_401, AuthFailure.CLOSE_1008):
+        streaming_server.config.auth_failure = mode
+        built, seen = build(streaming_server.url, CLIP, tmp_path, key="wrong-key")
+        started = time.monotonic()
+        summary = run_to_end(built)
+        assert time.monotonic() - started < 3.0
+        assert summary.failed is not None and summary.failed.recovery is Recovery.NEW_KEY
+        assert summary.connections == 1
+        assert seen.state_names()[-1] == SessionState.FAILED.value
+    assert len(streaming_server.rejected_handshakes()) == 1
+    assert len(streaming_server.sessions()) == 1
+
+
+def test_concurrency_limit_backs_off_and_resumes(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    _script(streaming_server, LONG_CLIP, turns=2)
+    built, seen = build(streaming_server.url, LONG_CLIP, tmp_path)
+    summary = _once(streaming_server, built, FaultTrigger(Fault.CONCURRENCY_3009, at_audio_ms=1000))
+    assert summary.failed is None and summary.connections == 2
+    assert seen.problems[0].recovery is Recovery.RETRY_LATER
+    assert "limit" in seen.problems[0].message
+
+
+def test_audio_rate_violation_reads_as_a_bug_and_recovers(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    _script(streaming_server, CLIP, turns=1)
+    streaming_server.config.rate_slack_seconds = -0.5  # every real-time sender looks too fast
+    built, seen = build(
+        streaming_server.url,
+        CLIP,
+        tmp_path,
+        timing=dataclasses.replace(FAST, give_up_after_failures=2),
+    )
+    summary = run_to_end(built)
+    assert seen.problems and seen.problems[0].code == 3007
+    assert "bug" in seen.problems[0].message
+    assert summary.failed is not None and summary.connections == 2
+
+
+def test_rollover_before_expiry_loses_no_turn(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    _script(streaming_server, LONG_CLIP, turns=3)
+    streaming_server.config.max_session_seconds = 4.0
+    timing = dataclasses.replace(FAST, rollover_margin_s=1.5)
+    built, seen = build(streaming_server.url, LONG_CLIP, tmp_path, timing=timing)
+    summary = run_to_end(built)
+    assert summary.failed is None and summary.connections >= 2
+    assert not seen.problems and not seen.gaps
+    _assert_no_turn_lost(streaming_server, seen)
+    # The old connection was ended politely (Terminate, close 1000), not left to expire.
+    first = streaming_server.sessions()[0]
+    assert first.control_types()[-2:] == ["ForceEndpoint", "Terminate"]
+    assert first.close is not None and first.close[0] == 1000
+
+
+def test_expiry_without_rollover_reconnects_at_once(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    _script(streaming_server, LONG_CLIP, turns=2)
+    built, seen = build(streaming_server.url, LONG_CLIP, tmp_path)
+    summary = _once(streaming_server, built, FaultTrigger(Fault.EXPIRE, at_audio_ms=1500))
+    assert summary.failed is None and summary.connections == 2
+    assert seen.problems[0].recovery is Recovery.RECONNECT_NOW
+
+
+def test_watchdog_restarts_a_session_whose_reader_died(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    _script(streaming_server, LONG_CLIP, turns=4)
+    built, seen = build(
+        streaming_server.url, LONG_CLIP, tmp_path, timing=dataclasses.replace(FAST, watchdog_s=5.0)
+    )
+    summary = _once(streaming_server, built, FaultTrigger(Fault.MALFORMED_TURN, at_audio_ms=800))
+    assert summary.failed is None and summary.connections == 2
+    first, second = streaming_server.sessions()[:2]
+    malformed_at = next(
+        s.sent_at
+        for s in first.sent_records()
+        if s.message.get("type") == "Turn" and "end_of_turn_confidence" not in s.message
+    )
+    assert second.opened_at - malformed_at < 5.0 + 1.0
+    assert any("stopped answering" in text for text, _ in seen.notices)
+    assert [t for t in seen.finished_turns().values() if t.stream == 1]
+
+
+def test_force_endpoint_and_settings_reach_the_service(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    _script(streaming_server, LONG_CLIP, turns=1)
+    built, seen = build(streaming_server.url, LONG_CLIP, tmp_path)
+    running = Running(built)
+    assert seen.live_event.wait(5)
+    assert streaming_server.session(0).wait_until_audio_ms(1500, timeout=5)
+    built.session.request_force_endpoint()
+    new = dataclasses.replace(
+        built.session._settings, max_turn_silence_ms=900, keyterms=("Dashwood",)
+    )
+    built.session.request_settings(new)
+    running.finish(20)
+    record = streaming_server.session(0)
+    assert "ForceEndpoint" in record.control_types()
+    assert record.config_updates()[0]["max_turn_silence"] == 900
+    assert record.config_updates()[0]["keyterms_prompt"] == ["Dashwood"]
+    assert len(seen.finished_turns()) >= 2  # the forced end split the one scripted turn
+
+
+def test_stop_during_connect_returns_in_time(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    streaming_server.config.handshake_delay_seconds = 0.8
+    built, _seen = build(streaming_server.url, LONG_CLIP, tmp_path)
+    running = Running(built)
+    time.sleep(0.2)
+    took = running.stop(timeout=15)
+    assert took < FAST.terminate_timeout_s + 1.0
+
+
+def test_stop_during_reconnect_returns_at_once(tmp_path: Path) -> None:
+    from tests.streaming_server.fixtures import running_server
+
+    with running_server() as server:
+        built, seen = build(server.url, LONG_CLIP, tmp_path)
+        running = Running(built)
+        assert seen.live_event.wait(5)
+    # The server is gone: the session keeps trying to reconnect.
+    deadline = time.monotonic() + 5
+    while SessionState.RECONNECTING.value not in seen.state_names() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert SessionState.RECONNECTING.value in seen.state_names()
+    took = running.stop(timeout=10)
+    assert took < FAST.terminate_timeout_s + 1.0
