@@ -7,6 +7,7 @@ to the crash-safe journal all along. Ctrl+C stops cleanly and still writes the t
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import signal
 import sys
@@ -77,7 +78,10 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print("caption-app transcribe: give a media file or --device NAME", file=sys.stderr)
         return ExitCode.USAGE
     try:
-        settings = StreamingSettings(**_host(args)).validate()
+        settings = StreamingSettings()
+        if args.api_host:
+            settings = dataclasses.replace(settings, api_host=args.api_host)
+        settings.validate()
     except SettingsError as exc:
         print(f"caption-app transcribe: {exc}", file=sys.stderr)
         return ExitCode.USAGE
@@ -117,10 +121,6 @@ def run_transcribe(args: argparse.Namespace) -> int:
         write_export(live.recorder.snapshot(), out, args.format, overwrite=bool(args.force))
         print(f"caption-app: transcript written to {out}", file=sys.stderr)
     return _exit_code(summary)
-
-
-def _host(args: argparse.Namespace) -> dict[str, str]:
-    return {"api_host": args.api_host} if args.api_host else {}
 
 
 def _exit_code(summary: SessionEnded) -> int:

@@ -49,9 +49,9 @@ class SessionController(QObject):
             "ended",
         ):
             getattr(worker, name).connect(getattr(self, name))
-        worker.finished.connect(self._on_finished)
         self._worker = worker
         self._thread = start_worker(worker, "live-session")
+        self._thread.finished.connect(self._on_finished)
         self.runningChanged.emit(True)
 
     def stop(self) -> None:
@@ -77,6 +77,9 @@ class SessionController(QObject):
 
     @Slot()
     def _on_finished(self) -> None:
+        """The session thread has ended (queued from the thread's own ``finished``)."""
+        if self._thread is not None:
+            self._thread.wait()
         self._worker = None
         self._thread = None
         self.runningChanged.emit(False)

@@ -45,7 +45,7 @@ def normalise_shortcut(text: str) -> str | None:
     if not text.strip():
         return ""
     sequence = QKeySequence.fromString(text, _PORTABLE)
-    keys = [sequence[i].key() for i in range(sequence.count())]
+    keys = [sequence[i].key() for i in range(sequence.count())]  # type: ignore[index]
     if not keys or Qt.Key.Key_unknown in keys:
         return None
     return sequence.toString(_PORTABLE)

@@ -1,21 +1,51 @@
-"""The one way this project starts a QThread, so tests can prove none is left running."""
+"""The one way this project starts a QThread, so tests can prove none is left running.
+
+Python owns the QThread and worker wrappers, so something must hold them until the thread has
+really ended: a QThread destroyed while running aborts the process. A reaper object on the GUI
+thread keeps both alive and lets go of them only once the thread's ``finished`` has arrived.
+"""
 
 from __future__ import annotations
 
 import weakref
 
-from PySide6.QtCore import QObject, Qt, QThread
+from PySide6.QtCore import QObject, Qt, QThread, Slot
 
 _started: weakref.WeakSet[QThread] = weakref.WeakSet()
+
+
+class _Reaper(QObject):
+    """Lives on the thread that starts workers (the GUI thread); releases ended threads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept: dict[QThread, QObject] = {}
+
+    def keep(self, thread: QThread, worker: QObject) -> None:
+        self._kept[thread] = worker
+        thread.finished.connect(self._release)  # queued: finished is emitted by the thread
+
+    @Slot()
+    def _release(self) -> None:
+        thread = self.sender()
+        if isinstance(thread, QThread) and thread in self._kept:
+            thread.wait()  # finished comes just before the thread really returns
+            del self._kept[thread]
+
+
+_reaper: _Reaper | None = None
 
 
 def start_worker(worker: QObject, name: str) -> QThread:
     """Move ``worker`` to a new thread and start it.
 
-    Cleanup is wired before ``start()`` (the Buzz pattern): the worker's ``finished`` signal
-    quits the thread, and when the thread finishes, the worker and the thread delete
-    themselves. The worker's ``run`` slot, if it has one, starts with the thread.
+    Wired before ``start()`` (the Buzz pattern): the worker's ``finished`` signal quits the
+    thread, the worker's ``run`` slot (if any) starts with it, and the reaper keeps both objects
+    alive until the thread has ended.
     """
+    global _reaper  # noqa: PLW0603 - one reaper per process, created on the GUI thread
+    if _reaper is None:
+        _reaper = _Reaper()
     thread = QThread()
     thread.setObjectName(name)
     worker.moveToThread(thread)
@@ -24,11 +54,10 @@ def start_worker(worker: QObject, name: str) -> QThread:
         # Direct: quit from the worker's own thread as run() returns, without needing the
         # GUI event loop to spin (the headless paths and tests may not be spinning it).
         finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-    thread.finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
     run = getattr(worker, "run", None)
     if run is not None:
         thread.started.connect(run)
+    _reaper.keep(thread, worker)
     _started.add(thread)
     thread.start()
     return thread

@@ -22,7 +22,10 @@ from caption_app.core.settings import AppSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.streaming.errors import Problem, Recovery
 from caption_app.core.streaming.session import SessionListener
+from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.export import write_export
+from caption_app.core.transcript.journal import read_journal
+from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.main_window import MainWindow
@@ -72,7 +75,7 @@ class CaptionApp:
             ],
             self.window,
         )
-        self._recorder_export = None
+        self._recorder: TranscriptRecorder | None = None
         self._wire()
         for problem in self.store.problems:
             self.window.notices.show_notice(f"A setting was reset: {problem}")
@@ -114,7 +117,7 @@ class CaptionApp:
             device_id=self.settings.input_device_id or None,
         )
         try:
-            source = open_source(choice, self.settings.streaming.chunk_ms)
+            opened = open_source(choice, self.settings.streaming.chunk_ms)
         except AudioSourceError as exc:
             self.window.notices.show_notice(
                 str(exc), "Refresh devices", self.window.input_menu.refresh
@@ -124,8 +127,8 @@ class CaptionApp:
         self.overlay.clear()
 
         def factory(listener: SessionListener):  # type: ignore[no-untyped-def]
-            built = build_live_session(self.settings.streaming, source, auth, listener)
-            self._recorder_export = built.recorder
+            built = build_live_session(self.settings.streaming, opened.source, auth, listener)
+            self._recorder = built.recorder
             return built.session
 
         self.controller.start(factory)
@@ -151,7 +154,7 @@ class CaptionApp:
 
     @Slot()
     def export(self) -> None:
-        recorder = self._recorder_export
+        recorder = self._recorder
         if recorder is None:
             self.window.notices.show_notice("Nothing to export yet: start captions first.")
             return
@@ -164,8 +167,11 @@ class CaptionApp:
         if not path.endswith(f".{fmt}"):
             path += f".{fmt}"
         try:
-            write_export(recorder.document(), Path(path), fmt, overwrite=True)
-        except OSError as exc:
+            # The journal is the thread-safe copy: the session thread owns the live model,
+            # and every finished turn is already on disk.
+            document = read_journal(recorder.path).document
+            write_export(document, Path(path), fmt, overwrite=True)
+        except (OSError, TranscriptFileError) as exc:
             QMessageBox.warning(self.window, "Export failed", f"Could not write {path}: {exc}")
 
     @Slot()

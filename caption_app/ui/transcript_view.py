@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caption_app.core.streaming.session import Gap
 from caption_app.core.streaming.turns import Turn, TurnKey, TurnUpdate, UpdateKind
+from caption_app.core.transcript.export.common import GAP_REASONS, clock, spoken_duration
+from caption_app.core.transcript.model import Gap
 
 DIM_STRENGTH = 0.55
 """How much of the text colour a not-yet-final word keeps (the rest is the background)."""
@@ -65,17 +66,11 @@ class _Finished:
     line: _Line
 
 
-def clock(ms: int) -> str:
-    """hh:mm:ss on the session clock."""
-    seconds = max(0, ms) // 1000
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
 def gap_text(gap: Gap) -> str:
-    seconds = max(1, round((gap.end_ms - gap.start_ms) / 1000))
-    span = f"{seconds} s" if seconds < 120 else f"{seconds // 60} min {seconds % 60} s"
-    reason = f": {gap.reason}" if gap.reason else ""
-    return f"— {span} not captioned{reason} —"
+    """The words shown for a gap, e.g. "— 12 s not captioned: connection lost —"."""
+    reason = GAP_REASONS.get(gap.reason, gap.reason)
+    span = spoken_duration(max(1000, gap.duration_ms))
+    return f"— {span} not captioned: {reason} —" if reason else f"— {span} not captioned —"
 
 
 class FindBar(QWidget):
@@ -394,13 +389,13 @@ class TranscriptView(QWidget):
 
     @Slot()
     def find_next(self) -> bool:
-        return self.find(self.find_bar.field.text())
+        return self.find_text(self.find_bar.field.text())
 
     @Slot()
     def find_previous(self) -> bool:
-        return self.find(self.find_bar.field.text(), backward=True)
+        return self.find_text(self.find_bar.field.text(), backward=True)
 
-    def find(self, text: str, *, backward: bool = False) -> bool:
+    def find_text(self, text: str, *, backward: bool = False) -> bool:
         """Select the next (or previous) match after the selection, wrapping around."""
         if not text:
             self.editor.setExtraSelections([])
@@ -425,15 +420,15 @@ class TranscriptView(QWidget):
         cursor = self.editor.textCursor()
         cursor.setPosition(cursor.selectionStart())  # let the current match grow as one types
         self.editor.setTextCursor(cursor)
-        self.find(text)
+        self.find_text(text)
 
     def _highlight(self, text: str) -> None:
-        selections = []
+        selections: list[QTextEdit.ExtraSelection] = []
         cursor = self._doc.find(text, 0)
         while not cursor.isNull() and len(selections) < MAX_HIGHLIGHTS:
             selection = QTextEdit.ExtraSelection()
-            selection.cursor = cursor  # type: ignore[attr-defined]
-            selection.format = self._match_format  # type: ignore[attr-defined]
+            selection.cursor = cursor
+            selection.format = self._match_format
             selections.append(selection)
             cursor = self._doc.find(text, cursor)
         self.editor.setExtraSelections(selections)

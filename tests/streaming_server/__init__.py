@@ -1,6 +1,6 @@
 """A local, protocol-faithful double of AssemblyAI's Universal-Streaming v3 service.
 
-See shared/docs/assemblyai-v3-protocol.md (beside the checkout) (section 9 is the checklist this follows).
+See shared/docs/assemblyai-v3-protocol.md beside the checkout (section 9 is the checklist).
 """
 
 from tests.streaming_server.config import (

@@ -13,8 +13,6 @@ from tests.streaming_server.script import Script, script_from_reference
 from tests.support.paths import AUDIO_DIR
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Clip:
     name: str

@@ -62,7 +62,7 @@ def test_partials_grow_in_place_with_a_dim_tail() -> None:
 
 def test_legacy_formatting_swaps_in_exactly_once() -> None:
     asm = TurnAssembler()
-    words = "hi my name is sonny".split()
+    words = ["hi", "my", "name", "is", "sonny"]
     for m in _partials(0, "hi my name is sonny"):
         _one(asm, 0, m)
     first = _one(asm, 0, _msg(0, words, 5, eot=True))

@@ -97,15 +97,13 @@ def _caption(overlay: CaptionOverlay) -> None:
     asm = TurnAssembler()
     words = FINISHED.split()
     done = tuple(WordMessage(w, 300 * i, 300 * i + 250, 0.9, True) for i, w in enumerate(words))
-    update = asm.apply(0, TurnMessage(0, FINISHED, True, True, done))
-    assert update is not None
+    (update,) = asm.apply(0, TurnMessage(0, FINISHED, True, True, done))
     overlay.apply_update(update)
     live = [*LIVE_FINAL.split(), LIVE_TAIL]
     live_words = tuple(
         WordMessage(w, 300 * i, 300 * i + 250, 0.8, i < len(live) - 1) for i, w in enumerate(live)
     )
-    update = asm.apply(0, TurnMessage(1, LIVE_FINAL, False, False, live_words))
-    assert update is not None
+    (update,) = asm.apply(0, TurnMessage(1, LIVE_FINAL, False, False, live_words))
     overlay.apply_update(update)
 
 

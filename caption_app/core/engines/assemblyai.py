@@ -80,7 +80,7 @@ class AssemblyAIConnection:
     def __init__(self, client: StreamingClient, stream: int, events: EventQueue) -> None:
         from assemblyai.streaming.v3 import StreamingEvents
 
-        self._client = client
+        self._client: Any = client  # the SDK's methods are untyped
         self._stream = stream
         self._events = events
         client.on(StreamingEvents.Begin, self._on_begin)
@@ -161,12 +161,12 @@ def turn_message(event: Any) -> TurnMessage:
 
 def streaming_parameters(settings: StreamingSettings) -> Any:
     """The connect-time query parameters: everything the settings say, nothing unset."""
-    from assemblyai.streaming.v3 import StreamingParameters
+    from assemblyai.streaming.v3 import Encoding, SpeechModel, StreamingParameters
 
-    return StreamingParameters(
+    parameters: dict[str, Any] = dict(
         sample_rate=SAMPLE_RATE,
-        encoding="pcm_s16le",
-        speech_model=settings.speech_model,
+        encoding=Encoding.pcm_s16le,
+        speech_model=SpeechModel(settings.speech_model),
         format_turns=settings.format_turns,
         end_of_turn_confidence_threshold=settings.end_of_turn_confidence_threshold,
         min_turn_silence=settings.min_turn_silence_ms,
@@ -176,13 +176,14 @@ def streaming_parameters(settings: StreamingSettings) -> Any:
         speaker_labels=settings.speaker_labels or None,
         language_detection=settings.language_detection or None,
     )
+    return StreamingParameters(**parameters)
 
 
 def session_parameters(settings: StreamingSettings) -> Any:
     """The fields the service lets a running session change (UpdateConfiguration)."""
     from assemblyai.streaming.v3 import StreamingSessionParameters
 
-    return StreamingSessionParameters(
+    parameters: dict[str, Any] = dict(
         format_turns=settings.format_turns,
         end_of_turn_confidence_threshold=settings.end_of_turn_confidence_threshold,
         min_turn_silence=settings.min_turn_silence_ms,
@@ -190,3 +191,4 @@ def session_parameters(settings: StreamingSettings) -> Any:
         keyterms_prompt=list(settings.keyterms),
         filter_profanity=settings.filter_profanity,
     )
+    return StreamingSessionParameters(**parameters)

@@ -46,9 +46,7 @@ from caption_app.core.transcript.model import Gap, GapReason
 log = logging.getLogger(__name__)
 
 _ENTER_KEY = "Enter a valid key in the key dialog."
-_TOKEN_ACTION = (
-    "Check the token service address in Settings, or ask your administrator."  # noqa: S105
-)
+_TOKEN_ACTION = "Check the token service address in Settings, or ask your administrator."  # noqa: S105
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech for the watchdog."""
 
@@ -212,12 +210,10 @@ class LiveSession:
             self._connect()
             self._source.start()
             self._source_started = True
-            while not self._stop_requested.is_set() and self._state is not SessionState.FAILED:
+            while self._keep_running():
                 self._handle_commands()
                 self._handle_events()
-                if self._stop_requested.is_set() or self._state is SessionState.FAILED:
-                    break
-                if self._source_done:
+                if not self._keep_running():
                     break
                 self._pump_audio()
                 self._maintain_connection()
@@ -228,6 +224,11 @@ class LiveSession:
             self._source.stop()
             self._shutdown()
         return self._finish(started, self._failure)
+
+    def _keep_running(self) -> bool:
+        return not (
+            self._stop_requested.is_set() or self._state is SessionState.FAILED or self._source_done
+        )
 
     def _finish(self, started: float, failure: Problem | None) -> SessionEnded:
         if failure is not None:

@@ -1,0 +1,156 @@
+"""The settings dialog: edits an ``AppSettings`` (and the shortcuts) page by page.
+
+Every edit is validated at once against the core schema; a problem is shown inline on its page
+and in one line above the buttons, and OK/Apply stay disabled until it is fixed. The widgets
+are never reset by validation, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caption_app.core.settings import AppSettings, SettingsError
+from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
+from caption_app.ui.overlay_style_page import OverlayStylePage
+from caption_app.ui.settings_pages import (
+    EnginePage,
+    HistoryPage,
+    SettingsPage,
+    ShortcutsPage,
+    TurnsPage,
+    error_label,
+    show_error,
+)
+
+
+class SettingsDialog(QDialog):
+    applied = Signal(object)
+    """The validated ``AppSettings``, on Apply and on OK."""
+    shortcutsApplied = Signal(object)
+    """The shortcut mapping (action name -> key sequence), on Apply and on OK."""
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        parent: QWidget | None = None,
+        *,
+        shortcuts: Mapping[str, str] | None = None,
+        offline_available: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings — Caption App")
+        self.setAccessibleName("Settings")
+        self._settings = settings
+        self._shortcuts = dict(shortcuts or DEFAULT_SHORTCUTS)
+        self.engine_page = EnginePage(offline_available)
+        self.turns_page = TurnsPage()
+        self.overlay_page = OverlayStylePage()
+        self.shortcuts_page = ShortcutsPage()
+        self.history_page = HistoryPage()
+        self._pages: list[SettingsPage] = [
+            self.engine_page,
+            self.turns_page,
+            self.overlay_page,
+            self.history_page,
+        ]
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Settings pages")
+        for tab, title in (
+            (self.engine_page, "&Engine"),
+            (self.turns_page, "Formatting && &turns"),
+            (self.overlay_page, "Overlay st&yle"),
+            (self.shortcuts_page, "S&hortcuts"),
+            (self.history_page, "Hi&story"),
+        ):
+            tab.setAccessibleName(title.replace("&&", "and").replace("&", ""))
+            self.tabs.addTab(tab, title)
+        self.problem_label = error_label("Settings problem")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply
+        )
+        self.ok_button = self._standard_button(QDialogButtonBox.StandardButton.Ok, "OK")
+        self.apply_button = self._standard_button(QDialogButtonBox.StandardButton.Apply, "Apply")
+        self.cancel_button = self._standard_button(QDialogButtonBox.StandardButton.Cancel, "Cancel")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(self.buttons)
+        for page in self._pages:
+            page.load(settings)
+            page.edited.connect(self._revalidate)
+        self.shortcuts_page.load(self._shortcuts)
+        self.shortcuts_page.edited.connect(self._revalidate)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.apply_button.clicked.connect(self.apply)
+        self.tabs.setFocus()
+        self._revalidate()
+
+    def _standard_button(self, which: QDialogButtonBox.StandardButton, name: str) -> QPushButton:
+        button = self.buttons.button(which)
+        button.setAccessibleName(name)
+        return button
+
+    # --- results --------------------------------------------------------------------------
+
+    def settings(self) -> AppSettings:
+        """The last applied settings (the ones passed in until Apply or OK)."""
+        return self._settings
+
+    def shortcuts(self) -> dict[str, str]:
+        return dict(self._shortcuts)
+
+    def problem(self) -> str | None:
+        """Why OK is disabled, or None when everything typed is valid."""
+        return self._candidate()[2]
+
+    # --- validation -----------------------------------------------------------------------
+
+    def _candidate(self) -> tuple[AppSettings | None, dict[str, str] | None, str | None]:
+        settings = self._settings
+        try:
+            for page in self._pages:
+                settings = page.apply(settings)
+            settings.streaming.validate()
+            settings.overlay.validate()
+            shortcuts = self.shortcuts_page.shortcuts()
+        except SettingsError as exc:
+            return None, None, str(exc)
+        return settings, shortcuts, None
+
+    @Slot()
+    def _revalidate(self) -> bool:
+        _settings, _shortcuts, problem = self._candidate()
+        show_error(self.problem_label, problem)
+        self.ok_button.setEnabled(problem is None)
+        self.apply_button.setEnabled(problem is None)
+        return problem is None
+
+    @Slot()
+    def apply(self) -> bool:
+        settings, shortcuts, problem = self._candidate()
+        if settings is None or shortcuts is None:
+            show_error(self.problem_label, problem)
+            return False
+        self._settings = settings
+        self._shortcuts = shortcuts
+        self.applied.emit(settings)
+        self.shortcutsApplied.emit(dict(shortcuts))
+        return True
+
+    @Slot()
+    def accept(self) -> None:
+        if self.apply():
+            super().accept()

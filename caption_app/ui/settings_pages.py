@@ -1,0 +1,339 @@
+"""The pages of the settings dialog, except the overlay style (``overlay_style_page.py``).
+
+Each page shows part of an ``AppSettings`` and folds its widgets' values back into one; it
+raises ``SettingsError`` with a sentence for a person when what they typed cannot be used, and
+never resets a widget, so nothing typed is lost while it is being corrected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caption_app.core.settings import (
+    DEFAULT_API_HOST,
+    EU_API_HOST,
+    MAX_KEYTERMS,
+    SPEECH_MODELS,
+    AppSettings,
+    SettingsError,
+    StreamingSettings,
+    parse_keyterms,
+    validate_keyterms,
+)
+from caption_app.qt.settings_store import DEFAULT_SHORTCUTS, SHORTCUT_LABELS
+
+W = TypeVar("W", bound=QWidget)
+
+ENGINES = {"assemblyai": "AssemblyAI (cloud)", "offline": "Offline (on this computer)"}
+OFFLINE_SOON = "Offline captioning is coming soon."
+
+
+def named(widget: W, name: str) -> W:
+    widget.setAccessibleName(name)
+    return widget
+
+
+def add_row(form: QFormLayout, text: str, field: QWidget, note: str = "") -> QLabel:
+    """A labelled row whose label is the field's buddy; ``note`` is shown after the field."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    if not note:
+        form.addRow(label, field)
+        return label
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(field)
+    hint = QLabel(note)
+    hint.setAccessibleName(f"{field.accessibleName()}: {note}")
+    row.addWidget(hint)
+    row.addStretch(1)
+    field.setAccessibleDescription(note)
+    form.addRow(label, box)
+    return label
+
+
+def error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def show_error(label: QLabel, message: str | None) -> None:
+    label.setText(f"⚠ {message}" if message else "")
+    label.setVisible(bool(message))
+
+
+class SettingsPage(QWidget):
+    """One tab: ``load`` shows settings, ``apply`` folds the widgets back into them."""
+
+    edited = Signal()
+
+    def load(self, settings: AppSettings) -> None:
+        raise NotImplementedError
+
+    def apply(self, settings: AppSettings) -> AppSettings:
+        raise NotImplementedError
+
+    def _notify(self, *_args: object) -> None:
+        self.edited.emit()
+
+
+def _streaming(settings: AppSettings, **changes: object) -> AppSettings:
+    return dataclasses.replace(
+        settings,
+        streaming=dataclasses.replace(settings.streaming, **changes),  # type: ignore[arg-type]
+    )
+
+
+class EnginePage(SettingsPage):
+    def __init__(self, offline_available: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        self.engine_combo = named(QComboBox(), "Captioning engine")
+        for value, text in ENGINES.items():
+            self.engine_combo.addItem(text, value)
+        if not offline_available:
+            offline = self.engine_combo.findData("offline")
+            model = self.engine_combo.model()
+            assert isinstance(model, QStandardItemModel)
+            item = model.item(offline)
+            item.setEnabled(False)
+            item.setToolTip(OFFLINE_SOON)
+        add_row(form, "&Engine:", self.engine_combo)
+        self.host_combo = named(QComboBox(), "API host")
+        self.host_combo.setEditable(True)
+        self.host_combo.addItems([DEFAULT_API_HOST, EU_API_HOST])
+        self.host_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.host_combo.setToolTip(
+            f"{EU_API_HOST} keeps processing in the EU; a ws:// URL points at a test server."
+        )
+        add_row(form, "API &host:", self.host_combo)
+        self.token_edit = named(QLineEdit(), "Token service URL")
+        self.token_edit.setPlaceholderText("https://… (empty: use your API key)")
+        add_row(form, "&Token service URL:", self.token_edit)
+        self.model_combo = named(QComboBox(), "Speech model")
+        self.model_combo.addItems(list(SPEECH_MODELS))
+        add_row(form, "Speech &model:", self.model_combo)
+        self.language_check = named(
+            QCheckBox("Detect the spoken &language"), "Detect the spoken language"
+        )
+        form.addRow(self.language_check)
+        self.engine_combo.currentIndexChanged.connect(self._notify)
+        self.host_combo.editTextChanged.connect(self._notify)
+        self.token_edit.textChanged.connect(self._notify)
+        self.model_combo.currentIndexChanged.connect(self._notify)
+        self.language_check.toggled.connect(self._notify)
+
+    def load(self, settings: AppSettings) -> None:
+        s = settings.streaming
+        index = self.engine_combo.findData(settings.engine)
+        self.engine_combo.setCurrentIndex(max(0, index))
+        self.host_combo.setEditText(s.api_host)
+        self.token_edit.setText(s.token_url)
+        self.model_combo.setCurrentText(s.speech_model)
+        self.language_check.setChecked(s.language_detection)
+
+    def apply(self, settings: AppSettings) -> AppSettings:
+        settings = _streaming(
+            settings,
+            api_host=self.host_combo.currentText().strip(),
+            token_url=self.token_edit.text().strip(),
+            speech_model=self.model_combo.currentText(),
+            language_detection=self.language_check.isChecked(),
+        )
+        return dataclasses.replace(settings, engine=str(self.engine_combo.currentData()))
+
+
+class TurnsPage(SettingsPage):
+    """Formatting, turn detection, key terms and the other recognition options."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        d = StreamingSettings()
+        form = QFormLayout()
+        self.format_check = named(
+            QCheckBox("&Format turns (punctuation and capitals)"), "Format turns"
+        )
+        form.addRow(self.format_check)
+        self.confidence_spin = named(QDoubleSpinBox(), "End-of-turn confidence threshold")
+        self.confidence_spin.setRange(0.0, 1.0)
+        self.confidence_spin.setDecimals(2)
+        self.confidence_spin.setSingleStep(0.05)
+        add_row(
+            form,
+            "End-of-turn &confidence:",
+            self.confidence_spin,
+            f"Default: {d.end_of_turn_confidence_threshold}",
+        )
+        self.min_silence_spin = self._ms_spin("Minimum turn silence")
+        add_row(
+            form, "M&inimum silence:", self.min_silence_spin, f"Default: {d.min_turn_silence_ms} ms"
+        )
+        self.max_silence_spin = self._ms_spin("Maximum turn silence")
+        add_row(
+            form, "Ma&ximum silence:", self.max_silence_spin, f"Default: {d.max_turn_silence_ms} ms"
+        )
+        self.restore_button = named(QPushButton("&Restore defaults"), "Restore turn defaults")
+        self.restore_button.setAutoDefault(False)
+        form.addRow(self.restore_button)
+        self.keyterms_edit = named(QPlainTextEdit(), "Key terms, one per line")
+        self.keyterms_edit.setTabChangesFocus(True)
+        self.keyterms_edit.setPlaceholderText("One name or term per line, e.g. AssemblyAI")
+        add_row(form, "&Key terms:", self.keyterms_edit)
+        self.keyterms_count = named(QLabel(), "Key term count")
+        form.addRow("", self.keyterms_count)
+        self.keyterms_error = error_label("Key terms problem")
+        form.addRow("", self.keyterms_error)
+        self.profanity_check = named(QCheckBox("Filter &profanity"), "Filter profanity")
+        form.addRow(self.profanity_check)
+        self.speakers_check = named(QCheckBox("Label &speakers (diarization)"), "Label speakers")
+        form.addRow(self.speakers_check)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.restore_button.clicked.connect(self.restore_defaults)
+        self.format_check.toggled.connect(self._notify)
+        self.confidence_spin.valueChanged.connect(self._notify)
+        self.min_silence_spin.valueChanged.connect(self._notify)
+        self.max_silence_spin.valueChanged.connect(self._notify)
+        self.keyterms_edit.textChanged.connect(self._notify)
+        self.profanity_check.toggled.connect(self._notify)
+        self.speakers_check.toggled.connect(self._notify)
+
+    @staticmethod
+    def _ms_spin(name: str) -> QSpinBox:
+        spin = named(QSpinBox(), name)
+        spin.setRange(0, 10_000)
+        spin.setSingleStep(40)
+        spin.setSuffix(" ms")
+        return spin
+
+    def restore_defaults(self) -> None:
+        """Turn detection back to the service's documented defaults (key terms are kept)."""
+        d = StreamingSettings()
+        self.format_check.setChecked(d.format_turns)
+        self.confidence_spin.setValue(d.end_of_turn_confidence_threshold)
+        self.min_silence_spin.setValue(d.min_turn_silence_ms)
+        self.max_silence_spin.setValue(d.max_turn_silence_ms)
+
+    def load(self, settings: AppSettings) -> None:
+        s = settings.streaming
+        self.format_check.setChecked(s.format_turns)
+        self.confidence_spin.setValue(s.end_of_turn_confidence_threshold)
+        self.min_silence_spin.setValue(s.min_turn_silence_ms)
+        self.max_silence_spin.setValue(s.max_turn_silence_ms)
+        self.keyterms_edit.setPlainText("\n".join(s.keyterms))
+        self.profanity_check.setChecked(s.filter_profanity)
+        self.speakers_check.setChecked(s.speaker_labels)
+
+    def apply(self, settings: AppSettings) -> AppSettings:
+        terms = parse_keyterms(self.keyterms_edit.toPlainText())
+        self.keyterms_count.setText(f"{len(terms)} of {MAX_KEYTERMS} key terms")
+        try:
+            validate_keyterms(terms)
+        except SettingsError as exc:
+            show_error(self.keyterms_error, str(exc))
+            raise
+        show_error(self.keyterms_error, None)
+        return _streaming(
+            settings,
+            format_turns=self.format_check.isChecked(),
+            end_of_turn_confidence_threshold=round(self.confidence_spin.value(), 2),
+            min_turn_silence_ms=self.min_silence_spin.value(),
+            max_turn_silence_ms=self.max_silence_spin.value(),
+            keyterms=terms,
+            filter_profanity=self.profanity_check.isChecked(),
+            speaker_labels=self.speakers_check.isChecked(),
+        )
+
+
+class ShortcutsPage(QWidget):
+    """One key sequence per action; the same keys may not do two things."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout()
+        self.edits: dict[str, QKeySequenceEdit] = {}
+        for name, text in SHORTCUT_LABELS.items():
+            edit = named(QKeySequenceEdit(), f"Shortcut for {text}")
+            edit.setMaximumSequenceLength(1)
+            edit.setClearButtonEnabled(True)
+            edit.keySequenceChanged.connect(self.edited)
+            add_row(form, f"{text}:", edit)
+            self.edits[name] = edit
+        self.restore_button = named(QPushButton("Restore &defaults"), "Restore default shortcuts")
+        self.restore_button.setAutoDefault(False)
+        self.restore_button.clicked.connect(lambda: self.load(DEFAULT_SHORTCUTS))
+        form.addRow(self.restore_button)
+        self.error = error_label("Shortcut problem")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+    def load(self, shortcuts: Mapping[str, str]) -> None:
+        for name, edit in self.edits.items():
+            edit.setKeySequence(QKeySequence(shortcuts.get(name, DEFAULT_SHORTCUTS[name])))
+
+    def shortcuts(self) -> dict[str, str]:
+        """Action name -> portable key sequence; raises SettingsError for a clash."""
+        result = {
+            name: edit.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+            for name, edit in self.edits.items()
+        }
+        used: dict[str, str] = {}
+        for name, keys in result.items():
+            if keys and keys in used:
+                message = (
+                    f"{keys} is set for both “{SHORTCUT_LABELS[used[keys]]}” and "
+                    f"“{SHORTCUT_LABELS[name]}”."
+                )
+                show_error(self.error, message)
+                raise SettingsError(message)
+            used[keys] = name
+        show_error(self.error, None)
+        return result
+
+
+class HistoryPage(SettingsPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        self.retention_spin = named(QSpinBox(), "Keep transcripts for, in days")
+        self.retention_spin.setRange(0, 3650)
+        self.retention_spin.setSuffix(" days")
+        self.retention_spin.setSpecialValueText("Forever")
+        add_row(form, "&Keep transcripts for:", self.retention_spin, "0 keeps them forever")
+        self.retention_spin.valueChanged.connect(self._notify)
+
+    def load(self, settings: AppSettings) -> None:
+        self.retention_spin.setValue(settings.retention_days)
+
+    def apply(self, settings: AppSettings) -> AppSettings:
+        return dataclasses.replace(settings, retention_days=self.retention_spin.value())
