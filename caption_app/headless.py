@@ -71,7 +71,12 @@ class _LinePrinter(SessionListener):
 
 
 def run_transcribe(args: argparse.Namespace) -> int:
+    from caption_app.core.log_masking import install_secret_masking
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_secret_masking()
+    # The SDK logs every close as an error; the problem is printed once, in plain words, below.
+    logging.getLogger("assemblyai").setLevel(logging.CRITICAL)
     if args.list_devices:
         return _list_devices()
     if bool(args.source) == bool(args.device):

@@ -7,24 +7,37 @@ happens on the session thread when a session starts).
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from caption_app import APP_ID, APP_NAME, __version__
 from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
-from caption_app.core.secrets.credentials import NoCredentials
+from caption_app.core.secrets.credentials import (
+    ENV_VAR,
+    NoCredentials,
+    session_memory_key,
+)
 from caption_app.core.settings import AppSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.streaming.errors import Problem, Recovery
 from caption_app.core.streaming.session import SessionListener
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.export import write_export
+from caption_app.core.transcript.history import (
+    apply_retention,
+    mark_recovered,
+    unfinished_sessions,
+)
 from caption_app.core.transcript.journal import read_journal
+from caption_app.core.transcript.model import TranscriptDocument
+from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
@@ -76,9 +89,11 @@ class CaptionApp:
             self.window,
         )
         self._recorder: TranscriptRecorder | None = None
+        self._dialogs: dict[str, QDialog] = {}
         self._wire()
         for problem in self.store.problems:
             self.window.notices.show_notice(f"A setting was reset: {problem}")
+        self._tidy_history()
 
     def _wire(self) -> None:
         w, c = self.window, self.controller
@@ -93,6 +108,7 @@ class CaptionApp:
         w.exportRequested.connect(self.export)
         w.settingsRequested.connect(self.open_settings)
         w.keyRequested.connect(self.open_key_dialog)
+        w.historyRequested.connect(self.open_history)
 
     def show(self) -> None:
         self.window.show()
@@ -158,29 +174,39 @@ class CaptionApp:
         if recorder is None:
             self.window.notices.show_notice("Nothing to export yet: start captions first.")
             return
+        try:
+            # The journal is the thread-safe copy: the session thread owns the live model,
+            # and every finished turn is already on disk.
+            document = read_journal(recorder.path).document
+        except TranscriptFileError as exc:
+            self.window.notices.show_notice(str(exc))
+            return
+        self._export_document(document)
+
+    def _export_document(self, document: TranscriptDocument) -> None:
         path, chosen = QFileDialog.getSaveFileName(
             self.window, "Export transcript", "", ";;".join(EXPORT_FILTERS.values())
         )
         if not path:
             return
-        fmt = next(k for k, v in EXPORT_FILTERS.items() if v == chosen) if chosen else "txt"
+        fmt = next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt")
         if not path.endswith(f".{fmt}"):
             path += f".{fmt}"
+        # The file dialog has already asked before replacing an existing file.
         try:
-            # The journal is the thread-safe copy: the session thread owns the live model,
-            # and every finished turn is already on disk.
-            document = read_journal(recorder.path).document
             write_export(document, Path(path), fmt, overwrite=True)
-        except (OSError, TranscriptFileError) as exc:
-            QMessageBox.warning(self.window, "Export failed", f"Could not write {path}: {exc}")
+        except OSError as exc:
+            self.window.notices.show_notice(f"Could not write {path}: {exc}")
 
     @Slot()
     def open_settings(self) -> None:
         from caption_app.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.window)
+        dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
         dialog.applied.connect(self._apply_settings)
-        dialog.open()
+        dialog.shortcutsApplied.connect(self.store.save_shortcuts)
+        dialog.shortcutsApplied.connect(self.window.set_shortcuts)
+        self._show_dialog("settings", dialog)
 
     @Slot(object)
     def _apply_settings(self, settings: AppSettings) -> None:
@@ -195,8 +221,51 @@ class CaptionApp:
         from caption_app.core.secrets.validation import check_api_key
         from caption_app.ui.key_dialog import KeyDialog
 
-        dialog = KeyDialog(KeyStore(), check_api_key, self.settings.streaming.api_host, self.window)
+        dialog = KeyDialog(
+            KeyStore(),
+            check_api_key,
+            self.settings.streaming.api_host,
+            self.window,
+            memory=session_memory_key(),
+            environment_key=bool(os.environ.get(ENV_VAR)),
+        )
+        self._show_dialog("key", dialog)
+
+    @Slot()
+    def open_history(self) -> None:
+        from caption_app.ui.history_dialog import HistoryDialog
+
+        self._show_dialog("history", HistoryDialog(transcripts_dir(), self.window))
+
+    def _show_dialog(self, name: str, dialog: QDialog) -> None:
+        """Non-modal; kept referenced while open so tests and the person can find it."""
+        old = self._dialogs.pop(name, None)
+        if old is not None:
+            old.close()
+        self._dialogs[name] = dialog
         dialog.open()
+
+    def dialog(self, name: str) -> QDialog | None:
+        return self._dialogs.get(name)
+
+    def _tidy_history(self) -> None:
+        """Apply the retention setting, then offer sessions that did not end cleanly."""
+        directory = transcripts_dir()
+        if self.settings.retention_days > 0:
+            apply_retention(directory, self.settings.retention_days)
+        crashed = unfinished_sessions(directory)
+        if crashed:
+            newest = crashed[0]
+            when = newest.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.window.notices.show_notice(
+                f"The session of {when} did not end cleanly; its {newest.words} words are safe.",
+                "Export it…",
+                lambda: self._recover(newest.path),
+            )
+
+    def _recover(self, path: Path) -> None:
+        recovered = mark_recovered(path)
+        self._export_document(recovered.document)
 
     def shutdown(self) -> None:
         self.overlay.save_geometry(self.store.qsettings)
@@ -220,6 +289,12 @@ def _with_host(settings: AppSettings, host: str) -> AppSettings:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    from caption_app.core.log_masking import install_secret_masking
+    from caption_app.core.secrets.store import select_os_keyring
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    install_secret_masking()
+    select_os_keyring()
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_ID)
     app.setOrganizationName(APP_ID)

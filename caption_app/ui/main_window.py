@@ -7,7 +7,7 @@ callable supplied by the application, which knows about engines, keys and source
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -24,20 +24,13 @@ from caption_app.core.audio.devices import InputDevice
 from caption_app.core.streaming.errors import Problem
 from caption_app.core.streaming.session import SessionState
 from caption_app.qt.session_controller import SessionController
+from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
 from caption_app.ui.input_menu import InputMenu
 from caption_app.ui.notice_bar import NoticeBar
 from caption_app.ui.status_panel import StatusPanel
 from caption_app.ui.transcript_view import TranscriptView
 
 MEDIA_FILTER = "Media files (*.wav *.flac *.mp3 *.m4a *.aac *.ogg *.opus *.webm *.mp4 *.mkv *.mov)"
-
-DEFAULT_SHORTCUTS = {
-    "start_stop": "Ctrl+Shift+S",
-    "end_line": "Ctrl+Shift+E",
-    "lock_overlay": "Ctrl+Shift+L",
-    "export": "Ctrl+Shift+X",
-    "pause": "Ctrl+Shift+P",
-}
 
 
 class MainWindow(QMainWindow):
@@ -48,6 +41,7 @@ class MainWindow(QMainWindow):
     exportRequested = Signal()
     settingsRequested = Signal()
     keyRequested = Signal()
+    historyRequested = Signal()
     overlayToggled = Signal(bool)
     lockToggled = Signal(bool)
 
@@ -57,7 +51,7 @@ class MainWindow(QMainWindow):
         list_devices: Callable[[], Sequence[InputDevice]],
         *,
         price_per_hour: float,
-        shortcuts: dict[str, str] | None = None,
+        shortcuts: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
@@ -86,7 +80,20 @@ class MainWindow(QMainWindow):
         self.addAction(action)
         return action
 
-    def _build_actions(self, keys: dict[str, str]) -> None:
+    def set_shortcuts(self, keys: Mapping[str, str]) -> None:
+        for name, action in self._shortcut_actions().items():
+            action.setShortcut(QKeySequence(keys.get(name, DEFAULT_SHORTCUTS[name])))
+
+    def _shortcut_actions(self) -> dict[str, QAction]:
+        return {
+            "start_stop": self.start_action,
+            "end_line": self.end_line_action,
+            "lock_overlay": self.lock_action,
+            "export": self.export_action,
+            "pause": self.pause_action,
+        }
+
+    def _build_actions(self, keys: Mapping[str, str]) -> None:
         self.start_action = self._action("&Start captions", keys["start_stop"])
         self.start_action.triggered.connect(self.toggle_start)
         self.pause_action = self._action("&Pause", keys["pause"], checkable=True)
@@ -105,6 +112,8 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.settingsRequested)
         self.key_action = self._action("API &key…")
         self.key_action.triggered.connect(self.keyRequested)
+        self.history_action = self._action("&History…", "Ctrl+H")
+        self.history_action.triggered.connect(self.historyRequested)
         self.quit_action = self._action("&Quit", "Ctrl+Q")
         self.quit_action.triggered.connect(self.close)
 
@@ -115,12 +124,16 @@ class MainWindow(QMainWindow):
             session_menu.addAction(action)
         session_menu.addSeparator()
         session_menu.addAction(self.export_action)
+        session_menu.addAction(self.history_action)
         session_menu.addSeparator()
         session_menu.addAction(self.quit_action)
         menu.addMenu(self.input_menu)
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.overlay_action)
         view_menu.addAction(self.lock_action)
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(self.transcript.find_action)
+        edit_menu.addAction(self.transcript.copy_all_action)
         tools_menu = menu.addMenu("&Tools")
         tools_menu.addAction(self.settings_action)
         tools_menu.addAction(self.key_action)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from caption_app.core.caption_lines import Segment
-from caption_app.core.contrast import WCAG_AAA, blend, contrast_ratio
+from caption_app.core.contrast import WCAG_AAA, blend, contrast_ratio, relative_luminance
 from caption_app.core.settings import OVERLAY_PRESETS, AppSettings, OverlayStyle
 from caption_app.ui.overlay_lines import CaptionPainter
 from caption_app.ui.settings_pages import SettingsPage, add_row, named
@@ -43,12 +43,11 @@ SAMPLE = Segment(
 
 def worst_contrast(style: OverlayStyle) -> float:
     """Text against the box at its opacity, over the darkest or brightest content behind it."""
-    return min(
-        contrast_ratio(
-            style.text_color, blend(style.background_color, under, style.background_opacity)
-        )
-        for under in ("#000000", "#ffffff")
-    )
+    boxes = [blend(style.background_color, under, style.background_opacity) for under in UNDER]
+    darkest, brightest = sorted(relative_luminance(box) for box in boxes)
+    if darkest <= relative_luminance(style.text_color) <= brightest:
+        return 1.0  # some content behind the box makes it exactly as bright as the text
+    return min(contrast_ratio(style.text_color, box) for box in boxes)
 
 
 class ColourButton(QPushButton):

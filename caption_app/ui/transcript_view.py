@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QPoint, Qt, Signal, Slot
+from PySide6.QtCore import QPoint, Qt, Slot
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -19,18 +19,13 @@ from PySide6.QtGui import (
     QGuiApplication,
     QKeySequence,
     QPalette,
-    QShortcut,
     QTextBlock,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -39,6 +34,7 @@ from PySide6.QtWidgets import (
 from caption_app.core.streaming.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 from caption_app.core.transcript.export.common import GAP_REASONS, clock, spoken_duration
 from caption_app.core.transcript.model import Gap
+from caption_app.ui.find_bar import FindBar
 
 DIM_STRENGTH = 0.55
 """How much of the text colour a not-yet-final word keeps (the rest is the background)."""
@@ -71,57 +67,6 @@ def gap_text(gap: Gap) -> str:
     reason = GAP_REASONS.get(gap.reason, gap.reason)
     span = spoken_duration(max(1000, gap.duration_ms))
     return f"— {span} not captioned: {reason} —" if reason else f"— {span} not captioned —"
-
-
-class FindBar(QWidget):
-    """Find field with next/previous; hidden until Ctrl+F."""
-
-    searched = Signal(str)
-    """The text changed: search again from the current match."""
-    nextRequested = Signal()
-    previousRequested = Signal()
-    closed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Find bar")
-        self.field = QLineEdit()
-        self.field.setPlaceholderText("Find in transcript")
-        self.field.setAccessibleName("Find in transcript")
-        self.field.setClearButtonEnabled(True)
-        label = QLabel("&Find:")
-        label.setBuddy(self.field)
-        self.previous_button = _button("&Previous", "Find previous")
-        self.next_button = _button("&Next", "Find next")
-        self.result_label = QLabel()
-        self.result_label.setAccessibleName("Search result")
-        self.close_button = _button("Close", "Close the find bar")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (label, self.field, self.previous_button, self.next_button):
-            layout.addWidget(widget)
-        layout.addWidget(self.result_label, 1)
-        layout.addWidget(self.close_button)
-        self.field.textChanged.connect(self.searched)
-        self.field.returnPressed.connect(self.nextRequested)
-        self.next_button.clicked.connect(self.nextRequested)
-        self.previous_button.clicked.connect(self.previousRequested)
-        self.close_button.clicked.connect(self.closed)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, signal in (
-            (QKeySequence(QKeySequence.StandardKey.FindNext), self.nextRequested),
-            (QKeySequence(QKeySequence.StandardKey.FindPrevious), self.previousRequested),
-            (QKeySequence("Shift+Return"), self.previousRequested),
-            (QKeySequence(Qt.Key.Key_Escape), self.closed),
-        ):
-            QShortcut(keys, self, context=context).activated.connect(signal)
-
-
-def _button(text: str, name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(name)
-    button.setAutoDefault(False)
-    return button
 
 
 class TranscriptView(QWidget):
