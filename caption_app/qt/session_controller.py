@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from caption_app.core.audio.source import AudioSource
 from caption_app.core.settings import StreamingSettings
 from caption_app.qt.session_worker import SessionFactory, SessionWorker
 from caption_app.qt.threads import start_worker
@@ -65,6 +66,11 @@ class SessionController(QObject):
     def force_endpoint(self) -> None:
         if self._worker is not None:
             self._worker.session.request_force_endpoint()
+
+    def switch_source(self, source: AudioSource) -> None:
+        """Continue the running session on another input (after an unplug, or by choice)."""
+        if self._worker is not None:
+            self._worker.session.request_source(source)
 
     def apply_settings(self, settings: StreamingSettings) -> None:
         if self._worker is not None:

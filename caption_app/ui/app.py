@@ -160,6 +160,14 @@ class CaptionApp:
         self.device_query = None
         self.settings = _replace(self.settings, input_device_id=device_id)
         self.store.save(self.settings)
+        if self.controller.running:
+            choice = SourceChoice(device_id=device_id)
+            try:
+                opened = open_source(choice, self.settings.streaming.chunk_ms)
+            except AudioSourceError as exc:
+                self.window.notices.show_notice(str(exc))
+                return
+            self.controller.switch_source(opened.source)
 
     @Slot(str)
     def _choose_media(self, path: str) -> None:

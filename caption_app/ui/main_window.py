@@ -201,7 +201,6 @@ class MainWindow(QMainWindow):
         self.start_action.setToolTip("Stop captioning" if running else "Start captioning")
         self.pause_action.setEnabled(running)
         self.end_line_action.setEnabled(running)
-        self.input_menu.setEnabled(not running)
 
     @Slot()
     def _choose_media_file(self) -> None:

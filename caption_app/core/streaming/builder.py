@@ -82,6 +82,11 @@ def build_live_session(
     if timing is None:
         timing = Timing(give_up_after_failures=CLI_GIVE_UP_AFTER if cli else None)
     session = LiveSession(
-        engine, source, settings, RecordingListener(recorder, listener), timing=timing
+        engine,
+        source,
+        settings,
+        RecordingListener(recorder, listener),
+        timing=timing,
+        wait_for_new_source=not cli,  # a person can pick another input; a script cannot
     )
     return BuiltSession(session, recorder)

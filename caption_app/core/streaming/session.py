@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from caption_app.core.audio.silence import SilenceWatch
 from caption_app.core.audio.source import AudioChunk, AudioSource, AudioSourceError, EndOfStream
 from caption_app.core.engines.base import (
     Began,
@@ -123,6 +124,9 @@ class SessionListener:
         pass
 
 
+_NEW_INPUT = "Pick another input in the Input menu; captions continue in this session."
+
+
 class _Command(enum.Enum):
     STOP = "stop"
     FORCE_ENDPOINT = "force-endpoint"
@@ -140,14 +144,21 @@ class LiveSession:
         *,
         timing: Timing | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wait_for_new_source: bool = False,
     ) -> None:
+        """``wait_for_new_source``: when the input fails mid-session (unplugged), keep the
+        session and wait for ``request_source`` (the GUI) instead of ending it (the CLI)."""
         self._engine = engine
         self._source = source
+        self._wait_for_new_source = wait_for_new_source
+        self._silence = SilenceWatch(source.description)
         self._settings = settings
         self._listener = listener
         self._timing = timing or Timing()
         self._clock = clock
-        self._commands: queue.SimpleQueue[_Command | StreamingSettings] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[_Command | StreamingSettings | AudioSource] = (
+            queue.SimpleQueue()
+        )
         self._events: EventQueue = queue.SimpleQueue()
         self._assembler = TurnAssembler()
         self._state = SessionState.IDLE
@@ -177,6 +188,9 @@ class LiveSession:
         self._failures_in_a_row = 0
         self._source_done = False
         self._source_started = False
+        self._source_lost_at: float | None = None
+        self._source_offset_ms = 0
+        """Added to the source's chunk times: a replacement input starts its clock at 0."""
 
     # --- requests from other threads: enqueue, never block -------------------------------
 
@@ -191,6 +205,10 @@ class LiveSession:
     def request_pause(self, paused: bool) -> None:
         """Pause stops sending audio: the connection is closed, so nothing is billed either."""
         self._commands.put(_Command.PAUSE if paused else _Command.RESUME)
+
+    def request_source(self, source: AudioSource) -> None:
+        """Continue with another input (not started yet) after the current one failed."""
+        self._commands.put(source)
 
     def request_settings(self, settings: StreamingSettings) -> None:
         """Apply what the service allows mid-session (UpdateConfiguration); the rest next time."""
@@ -215,7 +233,10 @@ class LiveSession:
                 self._handle_events()
                 if not self._keep_running():
                     break
-                self._pump_audio()
+                if self._source_lost_at is None:
+                    self._pump_audio()
+                else:
+                    self._wait_for_command(self._timing.read_timeout_s)
                 self._maintain_connection()
                 self._listener.tick()
         except AudioSourceError as exc:
@@ -253,23 +274,65 @@ class LiveSession:
 
     # commands
 
+    def _wait_for_command(self, timeout: float) -> None:
+        """Block until a command arrives (or ``timeout``) and handle it."""
+        try:
+            command = self._commands.get(timeout=timeout)
+        except queue.Empty:
+            return
+        self._handle_command(command)
+
     def _handle_commands(self) -> None:
         while True:
             try:
                 command = self._commands.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(command, StreamingSettings):
-                self._apply_settings(command)
-            elif command is _Command.FORCE_ENDPOINT and self._connection is not None:
-                self._connection.force_endpoint()
-            elif command is _Command.PAUSE and not self._paused:
-                self._paused = True
-                self._retire_connection(reason=GapReason.PAUSE)
-                self._set_state(SessionState.PAUSED, "Paused: no audio is being sent")
-            elif command is _Command.RESUME and self._paused:
-                self._paused = False
-                self._connect()
+            self._handle_command(command)
+
+    def _handle_command(self, command: _Command | StreamingSettings | AudioSource) -> None:
+        if isinstance(command, StreamingSettings):
+            self._apply_settings(command)
+        elif command is _Command.FORCE_ENDPOINT and self._connection is not None:
+            self._connection.force_endpoint()
+        elif command is _Command.PAUSE and not self._paused:
+            self._paused = True
+            self._retire_connection(reason=GapReason.PAUSE)
+            self._set_state(SessionState.PAUSED, "Paused: no audio is being sent")
+        elif command is _Command.RESUME and self._paused:
+            self._paused = False
+            self._connect()
+        elif not isinstance(command, _Command):
+            self._switch_source(command)
+
+    def _on_source_lost(self, exc: AudioSourceError) -> None:
+        """The input failed mid-session: keep the session and wait for another input."""
+        self._listener.problem(Problem(None, str(exc), _NEW_INPUT, Recovery.GIVE_UP, audio=True))
+        self._source.stop()
+        self._source_lost_at = self._clock()
+        self._retire_connection(reason=GapReason.DEVICE)
+        self._set_state(SessionState.PAUSED, "Waiting for another input")
+
+    def _switch_source(self, source: AudioSource) -> None:
+        """Continue on another input: after a failure, or because the person picked one."""
+        if self._source_lost_at is None:
+            self._source.stop()
+            self._source_lost_at = self._clock()
+            self._retire_connection(reason=GapReason.DEVICE)
+        lost_at = self._source_lost_at
+        try:
+            source.start()
+        except AudioSourceError as exc:
+            self._listener.problem(
+                Problem(None, str(exc), _NEW_INPUT, Recovery.GIVE_UP, audio=True)
+            )
+            return
+        waited_ms = int((self._clock() - lost_at) * 1000)
+        self._source_offset_ms = self._position_ms + waited_ms
+        self._source, self._source_lost_at = source, None
+        self._silence = SilenceWatch(source.description)
+        self._listener.notice(f"Captioning continues from {source.description}.")
+        self._connect()
 
     def _apply_settings(self, settings: StreamingSettings) -> None:
         restart_needed = (
@@ -360,15 +423,32 @@ class LiveSession:
 
     # audio
 
-    def _pump_audio(self) -> None:
+    def _read(self, timeout: float) -> AudioChunk | None:
+        """The next chunk on the session clock; a failing input ends or pauses the session."""
         try:
-            chunk = self._source.read(timeout=self._timing.read_timeout_s)
+            chunk = self._source.read(timeout=timeout)
         except EndOfStream:
             self._source_done = True
-            return
+            return None
+        except AudioSourceError as exc:
+            if not self._wait_for_new_source:
+                raise
+            self._on_source_lost(exc)
+            return None
+        if chunk is None:
+            return None
+        if self._source_offset_ms:
+            chunk = replace(chunk, start_ms=chunk.start_ms + self._source_offset_ms)
+        self._position_ms = chunk.start_ms + self._settings.chunk_ms
+        notice = self._silence.feed(chunk, self._settings.chunk_ms)
+        if notice is not None:
+            self._listener.notice(notice)
+        return chunk
+
+    def _pump_audio(self) -> None:
+        chunk = self._read(self._timing.read_timeout_s)
         if chunk is None:
             return
-        self._position_ms = chunk.start_ms + self._settings.chunk_ms
         sending = self._connection is not None and not self._paused
         self._listener.audio_level(chunk.rms_dbfs, chunk.peak_dbfs, sending)
         if self._connection is None or self._paused:
@@ -425,15 +505,10 @@ class LiveSession:
         """
         if not self._source_started:
             return
-        while True:
-            try:
-                chunk = self._source.read(timeout=0)
-            except EndOfStream:
-                self._source_done = True
-                return
+        while self._source_lost_at is None:
+            chunk = self._read(timeout=0)
             if chunk is None:
                 return
-            self._position_ms = chunk.start_ms + self._settings.chunk_ms
             self._preroll.append(chunk)
 
     def _fail_to_connect(self, problem: Problem) -> None:
@@ -450,7 +525,8 @@ class LiveSession:
     def _maintain_connection(self) -> None:
         now = self._clock()
         if self._connection is None:
-            if not self._paused and now >= self._next_attempt_at:
+            waiting = self._paused or self._source_lost_at is not None
+            if not waiting and now >= self._next_attempt_at:
                 self._connect()
             return
         if self._rollover_at is not None and now >= self._rollover_at:
