@@ -1,0 +1,476 @@
+"""The History window: past sessions to open, export, rename or delete.
+
+Everything it does goes through ``caption_app.core.transcript.history``, which never deletes
+a file that is not a Caption App journal nor one being recorded. Unreadable journals are
+listed in a notice and left alone; a failed action shows inline, never as an exception or a
+blocking error box. The three questions the window asks (where to save, what title, are you
+sure) are injected callables, so tests drive the window without modal dialogs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import pairwise
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caption_app.core.transcript.errors import TranscriptFileError
+from caption_app.core.transcript.export import (
+    FORMATS,
+    ExportOptions,
+    TargetExistsError,
+    export_document,
+    format_for_path,
+    write_export,
+)
+from caption_app.core.transcript.history import (
+    HistoryError,
+    SessionSummary,
+    delete_session,
+    list_sessions,
+    open_session,
+    rename_session,
+)
+from caption_app.core.transcript.journal import JournalError
+from caption_app.ui.history_model import Column, SessionTableModel, format_date
+
+AskSavePath = Callable[[str, str], str | None]
+"""(suggested path, ";;"-joined file filters) -> the chosen path, or None when cancelled."""
+AskText = Callable[[str, str], str | None]
+"""(prompt, prefilled text) -> the text entered, or None when cancelled."""
+Confirm = Callable[[str], bool]
+"""(question) -> True to go ahead."""
+
+EXPORT_FILTERS: dict[str, str] = {fmt: f"{label} (*.{fmt})" for fmt, label in FORMATS.items()}
+ACTIVE_TIP = "This session is still being recorded; stop it first."
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+# Errors an action can meet; each is shown inline and nothing else changes.
+_ACTION_ERRORS = (HistoryError, TranscriptFileError, OSError, ValueError)
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    button.setAutoDefault(False)  # Enter belongs to the table (open), not to a button
+    return button
+
+
+def _message_label(name: str, style: str = "") -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName(name)
+    if style:
+        label.setStyleSheet(style)
+    label.hide()
+    return label
+
+
+def suggested_file_name(summary: SessionSummary) -> str:
+    """A file name from the session's title that every file system accepts."""
+    name = _UNSAFE_FILE_CHARS.sub(" ", summary.title).strip(" .") or summary.id
+    return f"{name}.txt"
+
+
+class HistoryDialog(QDialog):
+    """Lists past sessions (newest first) and opens, exports, renames or deletes them."""
+
+    def __init__(
+        self,
+        directory: Path,
+        parent: QWidget | None = None,
+        *,
+        ask_save_path: AskSavePath | None = None,
+        ask_text: AskText | None = None,
+        confirm: Confirm | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._directory = directory
+        self._ask_save_path = ask_save_path or self._ask_save_path_with_dialog
+        self._ask_text = ask_text or self._ask_text_with_dialog
+        self._confirm = confirm or self._confirm_with_dialog
+        self._export_dir = Path.home()
+        self._problems: list[JournalError] = []
+        self._opened: SessionSummary | None = None
+        self.setWindowTitle("History — Caption App")
+        self.setAccessibleName("Session history")
+        self.resize(900, 620)
+        self._build()
+        self._lay_out()
+        self._connect()
+        self.refresh()
+
+    # construction
+
+    def _build(self) -> None:
+        self.problems_label = _message_label(
+            "Unreadable session files", "QLabel { color: palette(text); font-style: italic; }"
+        )
+        self.model = SessionTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Past sessions")
+        self.table.setAccessibleDescription(
+            "Enter opens the selected session, Delete deletes it after asking."
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the buttons
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.installEventFilter(self)
+
+        self.open_button = _button("&Open", "Open the selected session")
+        self.export_button = _button("&Export…", "Export the selected session")
+        self.rename_button = _button("&Rename…", "Rename the selected session")
+        self.delete_button = _button("&Delete", "Delete the selected session")
+        self.refresh_button = _button("Re&fresh", "Refresh the list of sessions")
+        self.close_button = _button("&Close", "Close the history")
+
+        self.error_label = _message_label("History error", "QLabel { color: #b00020; }")
+        self.status_label = _message_label("History status")
+
+        self.viewer_title = QLabel("Select a session and choose Open to read it here.")
+        self.viewer_title.setWordWrap(True)
+        self.viewer_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.viewer_title.setAccessibleName("Opened session")
+        self.viewer = QPlainTextEdit()
+        self.viewer.setReadOnly(True)
+        self.viewer.setUndoRedoEnabled(False)
+        self.viewer.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.viewer.setAccessibleName("Transcript of the opened session")
+        self.viewer_title.setBuddy(self.viewer)
+
+    def _lay_out(self) -> None:
+        buttons = QHBoxLayout()
+        for button in (
+            self.open_button,
+            self.export_button,
+            self.rename_button,
+            self.delete_button,
+            self.refresh_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.problems_label)
+        top_layout.addWidget(self.table, 1)
+        top_layout.addLayout(buttons)
+        top_layout.addWidget(self.error_label)
+        top_layout.addWidget(self.status_label)
+
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.viewer_title)
+        bottom_layout.addWidget(self.viewer, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setAccessibleName("Sessions and transcript")
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        QVBoxLayout(self).addWidget(self.splitter)
+
+        order = [
+            self.table,
+            self.open_button,
+            self.export_button,
+            self.rename_button,
+            self.delete_button,
+            self.refresh_button,
+            self.close_button,
+            self.viewer,
+        ]
+        for first, second in pairwise(order):
+            QWidget.setTabOrder(first, second)
+
+    def _connect(self) -> None:
+        self.table.activated.connect(self._on_activated)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.open_button.clicked.connect(self.open_selected)
+        self.export_button.clicked.connect(self.export_selected)
+        self.rename_button.clicked.connect(self.rename_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.close_button.clicked.connect(self.close)
+
+    # the list
+
+    @property
+    def problems(self) -> list[JournalError]:
+        """Journals the last refresh could not read (left untouched on disk)."""
+        return list(self._problems)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Read the folder again; the selection stays on the same session if it still exists."""
+        keep = self.selected_session()
+        self._clear_messages()
+        problems: list[JournalError] = []
+        try:
+            sessions = list_sessions(self._directory, problems=problems)
+        except OSError as exc:
+            sessions = []
+            self._show_error(f"Cannot read the history folder {self._directory}: {exc}")
+        self._problems = problems
+        self.model.set_sessions(sessions)
+        self._show_problems()
+        row = self.model.row_of(keep.id) if keep is not None else None
+        self.select_row(row if row is not None else 0)
+        self._update_buttons()
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        if not index.isValid():
+            self.table.clearSelection()
+            return
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+
+    def selected_session(self) -> SessionSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.session_at(rows[0].row()) if rows else None
+
+    def _show_problems(self) -> None:
+        if not self._problems:
+            self.problems_label.hide()
+            self.problems_label.clear()
+            return
+        lines = [f"• {p.path.name}: {p.reason}" for p in self._problems]
+        count = len(self._problems)
+        heading = (
+            "1 file in the history folder cannot be read; it is left as it is:"
+            if count == 1
+            else f"{count} files in the history folder cannot be read; they are left as they are:"
+        )
+        text = "\n".join([heading, *lines])
+        self.problems_label.setText(text)
+        self.problems_label.setAccessibleDescription(text)
+        self.problems_label.show()
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        summary = self.selected_session()
+        chosen = summary is not None
+        active = summary is not None and summary.active
+        self.open_button.setEnabled(chosen)
+        self.export_button.setEnabled(chosen)
+        for button, tip in (
+            (self.rename_button, "Give the selected session a title"),
+            (self.delete_button, "Delete the selected session's transcript file"),
+        ):
+            button.setEnabled(chosen and not active)
+            button.setToolTip(ACTIVE_TIP if active else tip)
+            button.setAccessibleDescription(ACTIVE_TIP if active else "")
+
+    # keyboard
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            plain = event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            )
+            if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.open_selected()
+                return True
+            if plain and event.key() == Qt.Key.Key_Delete:
+                self.delete_selected()
+                return True
+        return super().eventFilter(watched, event)
+
+    @Slot(QModelIndex)
+    def _on_activated(self, _index: QModelIndex) -> None:
+        self.open_selected()  # double-click (Enter is caught above, before the view sees it)
+
+    # actions
+
+    @Slot()
+    def open_selected(self) -> None:
+        summary = self.selected_session()
+        if summary is None:
+            return
+        try:
+            session = open_session(summary.path)
+            text = export_document(session.document, "txt", ExportOptions(timestamps=True))
+        except _ACTION_ERRORS as exc:
+            self._show_error(f"Cannot open {summary.title}: {exc}")
+            return
+        notes = [f"{summary.title} — {format_date(summary)}"]
+        if summary.active:
+            notes.append("still recording: this is what is saved so far")
+        if session.skipped_lines:
+            notes.append(f"{session.skipped_lines} damaged line(s) were skipped")
+        self._opened = summary
+        self.viewer_title.setText(" · ".join(notes))
+        self.viewer.setPlainText(text)
+        self._clear_messages()
+
+    @Slot()
+    def export_selected(self) -> None:
+        summary = self.selected_session()
+        if summary is None:
+            return
+        suggested = str(self._export_dir / suggested_file_name(summary))
+        chosen = self._ask_save_path(suggested, ";;".join(EXPORT_FILTERS.values()))
+        if not chosen:
+            return
+        path = Path(chosen)
+        try:
+            fmt = format_for_path(path)
+            document = open_session(summary.path).document
+            try:
+                write_export(document, path, fmt)
+            except TargetExistsError:
+                if not self._confirm(f"Replace {path.name}?\nIt already exists in {path.parent}."):
+                    self._show_status(f"Not exported; {path.name} was left as it was.")
+                    return
+                write_export(document, path, fmt, overwrite=True)
+        except _ACTION_ERRORS as exc:
+            self._show_error(f"Could not export {summary.title}: {exc}")
+            return
+        self._export_dir = path.parent
+        self._show_status(f"Exported {summary.title} to {path}.")
+
+    @Slot()
+    def rename_selected(self) -> None:
+        summary = self.selected_session()
+        if summary is None:
+            return
+        if summary.active:
+            self._show_error(f"Cannot rename {summary.title}: {ACTIVE_TIP}")
+            return
+        title = self._ask_text("New title for this session:", summary.title)
+        if title is None or title.strip() == summary.title:
+            return
+        try:
+            rename_session(summary.path, title)
+        except _ACTION_ERRORS as exc:
+            self._show_error(f"Could not rename {summary.title}: {exc}")
+            return
+        self.refresh()
+        self._show_status(f"Renamed to {title.strip() or 'its date'}.")
+
+    @Slot()
+    def delete_selected(self) -> None:
+        summary = self.selected_session()
+        if summary is None:
+            return
+        if summary.active:
+            self._show_error(f"Cannot delete {summary.title}: {ACTIVE_TIP}")
+            return
+        question = (
+            f"Delete the session “{summary.title}” of {format_date(summary)}?\n"
+            "Its transcript file is removed; this cannot be undone."
+        )
+        if not self._confirm(question):
+            return
+        row = self.table.selectionModel().selectedRows()[0].row()
+        try:
+            delete_session(self._directory, summary.path)
+        except _ACTION_ERRORS as exc:
+            self._show_error(f"Could not delete {summary.title}: {exc}")
+            return
+        if self._opened is not None and self._opened.id == summary.id:
+            self._opened = None
+            self.viewer.clear()
+            self.viewer_title.setText("The opened session was deleted.")
+        self.refresh()
+        self.select_row(min(row, self.model.rowCount() - 1))  # the next row, as in a file list
+        self._show_status(f"Deleted {summary.title}.")
+        self.table.setFocus()
+
+    # inline messages
+
+    def _show_error(self, text: str) -> None:
+        self.status_label.hide()
+        self.error_label.setText(text)
+        self.error_label.setAccessibleDescription(text)
+        self.error_label.show()
+
+    def _show_status(self, text: str) -> None:
+        self.error_label.hide()
+        self.status_label.setText(text)
+        self.status_label.setAccessibleDescription(text)
+        self.status_label.show()
+
+    def _clear_messages(self) -> None:
+        self.error_label.hide()
+        self.status_label.hide()
+
+    # the real questions, used when no callable is injected
+
+    def _ask_save_path_with_dialog(self, suggested: str, filters: str) -> str | None:
+        # This window asks before replacing (write_export refuses to), so the file dialog
+        # must not ask too.
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Export transcript",
+            suggested,
+            filters,
+            "",
+            QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not path:
+            return None
+        fmt = next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt")
+        try:
+            format_for_path(Path(path))
+        except ValueError:
+            path += f".{fmt}"  # no known suffix typed: take the format from the chosen filter
+        return path
+
+    def _ask_text_with_dialog(self, prompt: str, current: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, "Rename session", prompt, QLineEdit.EchoMode.Normal, current
+        )
+        return text if ok else None
+
+    def _confirm_with_dialog(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Caption App", question)
+        return answer == QMessageBox.StandardButton.Yes

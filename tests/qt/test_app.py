@@ -1,0 +1,234 @@
+"""The whole GUI against the local streaming server: what a person sees, start to stop."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from caption_app.cli import build_parser
+from caption_app.core.streaming.session import SessionState
+from caption_app.core.transcript.export import FORMATS, write_export
+from caption_app.core.transcript.journal import read_journal
+from caption_app.ui.app import CaptionApp
+from tests.streaming_server.clips import load_clip
+from tests.streaming_server.config import SpeakerRelabel
+from tests.streaming_server.fixtures import running_server
+from tests.streaming_server.script import script_from_reference
+from tests.streaming_server.server import StreamingServer
+from tests.support.paths import AUDIO_DIR
+
+CLIP = "librivox-austen-0870.wav"
+CANARY_KEY = "sk-CANARY-7f3a9e1c2b4d6f8a0e1c3b5d"
+
+
+@pytest.fixture
+def server() -> Iterator[StreamingServer]:
+    with running_server() as server:
+        server.config.api_keys = {"test-key", CANARY_KEY}
+        server.config.script = load_clip(CLIP).script(turns=2)
+        yield server
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private home: data, config and temp directories all under tmp_path."""
+    for name in ("home", "data", "tmp"):
+        (tmp_path / name).mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "test-key")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    return tmp_path
+
+
+def _app(server: StreamingServer, home: Path, *extra: str) -> CaptionApp:
+    settings = QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    args = build_parser().parse_args(
+        ["--api-host", server.url, "--source", str(AUDIO_DIR / CLIP), *extra]
+    )
+    app = CaptionApp(args, settings)
+    app.show()
+    return app
+
+
+def _run_to_end(qtbot: QtBot, app: CaptionApp) -> None:
+    app.start()
+    assert app.controller.running
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
+
+
+@pytest.fixture
+def close_apps() -> Iterator[list[CaptionApp]]:
+    apps: list[CaptionApp] = []
+    yield apps
+    for app in apps:
+        app.shutdown()
+        app.window.close()
+        app.overlay.close()
+
+
+def test_overlay_and_transcript_follow_a_legacy_session(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    server.config.legacy_formatting = True
+    app = _app(server, home)
+    close_apps.append(app)
+    first_turn: list[str] = []
+    sending: list[bool] = []
+
+    def shown(_update: object) -> None:
+        segments = {seg.key: seg for seg in app.overlay.model().visible_segments()}
+        if (0, 0) in segments:
+            first_turn.append(f"{segments[(0, 0)].solid}|{segments[(0, 0)].dim}")
+
+    app.controller.turnUpdated.connect(shown)
+    app.controller.audioLevel.connect(
+        lambda _r, _p, _s: sending.append(app.window.status_panel.is_sending())
+    )
+    _run_to_end(qtbot, app)
+    expected = [t.formatted_text for t in load_clip(CLIP).script(turns=2)]
+    # Live words first, growing with a dimmed tail...
+    assert len(first_turn) >= 3 and first_turn[0].startswith("|")
+    assert any(not f.endswith("|") for f in first_turn)
+    # ...then the unformatted end of turn, then the formatted text swapped in exactly once.
+    finals = [f for f in first_turn if f.endswith("|")]
+    assert finals[-1] == f"{expected[0]}|"
+    changes = [b for a, b in itertools.pairwise(finals) if a != b]
+    assert changes == [f"{expected[0]}|"], finals
+    # Older lines scrolled up: the overlay ends with the last words of the last sentence.
+    assert expected[1].endswith(" ".join(app.overlay.rendered_lines()))
+    text = app.window.transcript.plain_text()
+    assert all(sentence in text for sentence in expected)
+    assert text.count(expected[0]) == 1
+    assert any(sending) and not app.window.status_panel.is_sending()
+    assert app.window.status_panel.state_label.text() == "Stopped"
+
+
+def test_speaker_revision_relabels_the_overlay(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    clip = load_clip(CLIP)
+    script = script_from_reference(clip.reference, clip.duration_ms, turns=2)
+    server.config.script = tuple(
+        dataclasses.replace(
+            t, speaker=s, words=tuple(dataclasses.replace(w, speaker=s) for w in t.words)
+        )
+        for t, s in zip(script, ("A", "B"), strict=True)
+    )
+    server.config.speaker_revisions = (SpeakerRelabel(1, "A"),)
+    settings = QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("streaming/speaker_labels", True)
+    settings.sync()
+    app = _app(server, home)
+    close_apps.append(app)
+    labels: list[str] = []
+    app.controller.turnUpdated.connect(
+        lambda _u: labels.append(" ".join(app.overlay.rendered_lines()))
+    )
+    _run_to_end(qtbot, app)
+    assert server.session(0).params.speaker_labels is True
+    assert any("B:" in frame for frame in labels)
+    assert "B:" not in " ".join(app.overlay.rendered_lines())  # B's turn became A's
+    assert {seg.speaker for seg in app.overlay.model().visible_segments()} == {"A"}
+
+
+def test_settings_changes_reach_the_running_session(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    app = _app(server, home)
+    close_apps.append(app)
+    app.start()
+    assert server.wait_for_sessions(1, timeout=10)
+    assert server.session(0).wait_until_audio_ms(1000, timeout=10)
+    streaming = dataclasses.replace(
+        app.settings.streaming, max_turn_silence_ms=900, filter_profanity=True
+    )
+    app._apply_settings(dataclasses.replace(app.settings, streaming=streaming))
+    assert server.session(0).wait_for(lambda r: bool(r.config_updates()), timeout=5)
+    update = server.session(0).config_updates()[0]
+    assert update["max_turn_silence"] == 900 and update["filter_profanity"] is True
+    app.window.end_line_action.trigger()
+    assert server.session(0).wait_for(lambda r: "ForceEndpoint" in r.control_types(), timeout=5)
+    app.controller.stop()
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=15_000)
+    # The change was saved through the one settings façade.
+    reopened = QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    assert int(reopened.value("streaming/max_turn_silence_ms")) == 900
+
+
+def test_lock_and_position_survive_a_restart(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    app = _app(server, home)
+    close_apps.append(app)
+    app.window.lock_action.trigger()
+    assert app.overlay.is_locked()
+    assert app.overlay.windowFlags() & Qt.WindowType.WindowTransparentForInput
+    app.window.lock_action.trigger()
+    assert not app.overlay.windowFlags() & Qt.WindowType.WindowTransparentForInput
+    app.overlay.move(123, 234)
+    app.shutdown()
+    again = _app(server, home)
+    close_apps.append(again)
+    assert (again.overlay.x(), again.overlay.y()) == (123, 234)
+
+
+def test_rejected_key_opens_the_key_dialog_without_retrying(
+    qtbot: QtBot,
+    server: StreamingServer,
+    home: Path,
+    close_apps: list[CaptionApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "not-a-valid-key")
+    app = _app(server, home)
+    close_apps.append(app)
+    states: list[str] = []
+    app.controller.stateChanged.connect(lambda s, _d: states.append(s))
+    _run_to_end(qtbot, app)
+    qtbot.waitUntil(lambda: app.dialog("key") is not None, timeout=5000)
+    dialog = app.dialog("key")
+    assert dialog is not None and dialog.isVisible()
+    assert states[-1] == SessionState.FAILED.value
+    assert len(server.rejected_handshakes()) + len(server.sessions()) == 1
+    assert "rejected" in app.window.notices.text()
+
+
+def test_the_key_never_reaches_a_file_a_log_or_a_title(
+    qtbot: QtBot,
+    server: StreamingServer,
+    home: Path,
+    close_apps: list[CaptionApp],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("ASSEMBLYAI_API_KEY", CANARY_KEY)
+    app = _app(server, home)
+    close_apps.append(app)
+    _run_to_end(qtbot, app)
+    assert server.session(0).headers["authorization"] == CANARY_KEY  # it was really used
+    recorder = app._recorder
+    assert recorder is not None
+    document = read_journal(recorder.path).document
+    assert document.word_count > 0
+    for fmt in FORMATS:
+        write_export(document, home / "home" / f"export.{fmt}", fmt)
+    app.shutdown()
+    written = [p for p in home.rglob("*") if p.is_file()]
+    assert len(written) >= 7  # journal, settings, five exports
+    for path in written:
+        assert CANARY_KEY.encode() not in path.read_bytes(), path
+    assert CANARY_KEY not in caplog.text
+    assert CANARY_KEY not in app.window.windowTitle()
+    assert CANARY_KEY not in " ".join(os.environ.get(k, "") for k in ("_",))
