@@ -19,7 +19,7 @@ from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.settings import SettingsError, StreamingSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.streaming.errors import Problem, Recovery
-from caption_app.core.streaming.session import SessionEnded, SessionListener
+from caption_app.core.streaming.reports import SessionEnded, SessionListener
 from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.transcript.export import write_export
 

@@ -13,12 +13,8 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Signal, Slot
 
 from caption_app.core.streaming.errors import Problem
-from caption_app.core.streaming.session import (
-    LiveSession,
-    SessionEnded,
-    SessionListener,
-    SessionState,
-)
+from caption_app.core.streaming.reports import SessionEnded, SessionListener, SessionState
+from caption_app.core.streaming.session import LiveSession
 from caption_app.core.streaming.turns import TurnUpdate
 from caption_app.core.transcript.model import Gap
 

@@ -27,7 +27,7 @@ from caption_app.core.secrets.credentials import (
 from caption_app.core.settings import AppSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.streaming.errors import Problem, Recovery
-from caption_app.core.streaming.session import SessionListener
+from caption_app.core.streaming.reports import SessionListener
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.export import write_export
 from caption_app.core.transcript.history import (

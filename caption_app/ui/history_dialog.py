@@ -14,7 +14,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -91,8 +91,28 @@ def _message_label(name: str, style: str = "") -> QLabel:
 
 def suggested_file_name(summary: SessionSummary) -> str:
     """A file name from the session's title that every file system accepts."""
-    name = _UNSAFE_FILE_CHARS.sub(" ", summary.title).strip(" .") or summary.id
+    name = " ".join(_UNSAFE_FILE_CHARS.sub(" ", summary.title).split()).strip(" .")
+    name = name or summary.id
     return f"{name}.txt"
+
+
+class SessionTable(QTableView):
+    """The session list; Enter asks to open the current row, Delete asks to delete it."""
+
+    openRequested = Signal()
+    deleteRequested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        )
+        if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.openRequested.emit()
+        elif plain and event.key() == Qt.Key.Key_Delete:
+            self.deleteRequested.emit()
+        else:
+            super().keyPressEvent(event)
 
 
 class HistoryDialog(QDialog):
@@ -130,7 +150,7 @@ class HistoryDialog(QDialog):
             "Unreadable session files", "QLabel { color: palette(text); font-style: italic; }"
         )
         self.model = SessionTableModel(self)
-        self.table = QTableView()
+        self.table = SessionTable()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Past sessions")
         self.table.setAccessibleDescription(
@@ -148,7 +168,6 @@ class HistoryDialog(QDialog):
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.installEventFilter(self)
 
         self.open_button = _button("&Open", "Open the selected session")
         self.export_button = _button("&Export…", "Export the selected session")
@@ -226,6 +245,8 @@ class HistoryDialog(QDialog):
 
     def _connect(self) -> None:
         self.table.activated.connect(self._on_activated)
+        self.table.openRequested.connect(self.open_selected)
+        self.table.deleteRequested.connect(self.delete_selected)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.open_button.clicked.connect(self.open_selected)
         self.export_button.clicked.connect(self.export_selected)
@@ -307,26 +328,9 @@ class HistoryDialog(QDialog):
             button.setToolTip(ACTIVE_TIP if active else tip)
             button.setAccessibleDescription(ACTIVE_TIP if active else "")
 
-    # keyboard
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            plain = event.modifiers() in (
-                Qt.KeyboardModifier.NoModifier,
-                Qt.KeyboardModifier.KeypadModifier,
-            )
-            if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.open_selected()
-                return True
-            if plain and event.key() == Qt.Key.Key_Delete:
-                self.delete_selected()
-                return True
-        return super().eventFilter(watched, event)
-
     @Slot(QModelIndex)
     def _on_activated(self, _index: QModelIndex) -> None:
-        self.open_selected()  # double-click (Enter is caught above, before the view sees it)
+        self.open_selected()  # double-click; Enter is taken by SessionTable before this fires
 
     # actions
 
@@ -341,7 +345,8 @@ class HistoryDialog(QDialog):
         except _ACTION_ERRORS as exc:
             self._show_error(f"Cannot open {summary.title}: {exc}")
             return
-        notes = [f"{summary.title} — {format_date(summary)}"]
+        date = format_date(summary)
+        notes = [summary.title if date in summary.title else f"{summary.title} — {date}"]
         if summary.active:
             notes.append("still recording: this is what is saved so far")
         if session.skipped_lines:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
 from caption_app.core.streaming.errors import Problem
-from caption_app.core.streaming.session import SessionState
+from caption_app.core.streaming.reports import SessionState
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
 from caption_app.ui.input_menu import InputMenu

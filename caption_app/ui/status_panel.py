@@ -12,7 +12,7 @@ import time
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from caption_app.core.streaming.session import SessionState
+from caption_app.core.streaming.reports import SessionState
 
 METER_FLOOR_DBFS = -60.0
 STATE_TEXT = {

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
-from caption_app.core.streaming.session import SessionState
+from caption_app.core.streaming.reports import SessionState
 from caption_app.core.transcript.export import FORMATS, write_export
 from caption_app.core.transcript.journal import read_journal
 from caption_app.ui.app import CaptionApp

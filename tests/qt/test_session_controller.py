@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 from caption_app.core.audio.media import open_media_source
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.builder import build_live_session
-from caption_app.core.streaming.session import LiveSession, SessionListener
+from caption_app.core.streaming.reports import SessionListener
+from caption_app.core.streaming.session import LiveSession
 from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
 from caption_app.qt.session_controller import SessionController
 from tests.streaming.harness import FAST, key_auth

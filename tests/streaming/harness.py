@@ -14,7 +14,8 @@ from caption_app.core.secrets.credentials import Credentials, CredentialSource
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.builder import BuiltSession, build_live_session
 from caption_app.core.streaming.errors import Problem
-from caption_app.core.streaming.session import SessionEnded, SessionListener, SessionState, Timing
+from caption_app.core.streaming.reports import SessionEnded, SessionListener, SessionState
+from caption_app.core.streaming.session import Timing
 from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.transcript.model import Gap
 from tests.streaming_server.fixtures import TEST_API_KEY

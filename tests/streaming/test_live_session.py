@@ -10,7 +10,7 @@ import pytest
 
 from caption_app.core.streaming.builder import BuiltSession
 from caption_app.core.streaming.errors import Recovery
-from caption_app.core.streaming.session import SessionEnded, SessionState
+from caption_app.core.streaming.reports import SessionEnded, SessionState
 from caption_app.core.streaming.turns import UpdateKind
 from caption_app.core.transcript.journal import read_journal
 from tests.streaming.harness import FAST, Collector, Running, build, run_to_end

@@ -18,7 +18,8 @@ from caption_app.core.engines.assemblyai import AssemblyAIEngine, AuthProvider
 from caption_app.core.engines.base import Engine
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.recording import RecordingListener
-from caption_app.core.streaming.session import LiveSession, SessionListener, Timing
+from caption_app.core.streaming.reports import SessionListener
+from caption_app.core.streaming.session import LiveSession, Timing
 from caption_app.core.transcript.model import SessionInfo, new_session_id
 from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder

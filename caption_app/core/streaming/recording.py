@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from caption_app.core.streaming.errors import Problem
-from caption_app.core.streaming.session import SessionEnded, SessionListener, SessionState
+from caption_app.core.streaming.reports import SessionEnded, SessionListener, SessionState
 from caption_app.core.streaming.turns import TurnUpdate
 from caption_app.core.transcript.model import Gap
 from caption_app.core.transcript.recorder import TranscriptRecorder

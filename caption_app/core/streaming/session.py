@@ -41,7 +41,12 @@ from caption_app.core.secrets.credentials import NoCredentials
 from caption_app.core.secrets.token_service import TokenServiceError
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.errors import Problem, Recovery, classify
-from caption_app.core.streaming.turns import TurnAssembler, TurnUpdate
+from caption_app.core.streaming.reports import (
+    SessionEnded,
+    SessionListener,
+    SessionState,
+)
+from caption_app.core.streaming.turns import TurnAssembler
 from caption_app.core.transcript.model import Gap, GapReason
 
 log = logging.getLogger(__name__)
@@ -50,16 +55,6 @@ _ENTER_KEY = "Enter a valid key in the key dialog."
 _TOKEN_ACTION = "Check the token service address in Settings, or ask your administrator."  # noqa: S105
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech for the watchdog."""
-
-
-class SessionState(enum.Enum):
-    IDLE = "idle"
-    CONNECTING = "connecting"
-    LIVE = "live"
-    RECONNECTING = "reconnecting"
-    PAUSED = "paused"
-    STOPPING = "stopping"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,50 +73,6 @@ class Timing:
     read_timeout_s: float = 0.05
     give_up_after_failures: int | None = None
     """Consecutive failed connection attempts before giving up; None retries for ever (GUI)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SessionEnded:
-    audio_s: float
-    """Audio the engine acknowledged over all connections (as the service reports it)."""
-    session_s: float
-    """Wall-clock time from start to stop."""
-    connections: int
-    failed: Problem | None
-
-
-class SessionListener:
-    """Receives the session's reports, all on the session's thread. Override what you need."""
-
-    def state_changed(self, state: SessionState, detail: str) -> None:
-        """``detail`` is a short human sentence, e.g. "Reconnecting in 2 s"."""
-
-    def stream_began(self, stream: int, session_id: str, expires_at: datetime | None) -> None:
-        pass
-
-    def stream_opened(self, stream: int, offset_ms: int) -> None:
-        """A connection's audio starts at ``offset_ms`` on the session clock."""
-
-    def turn_updated(self, update: TurnUpdate) -> None:
-        pass
-
-    def gap_marked(self, gap: Gap) -> None:
-        pass
-
-    def problem(self, problem: Problem) -> None:
-        pass
-
-    def notice(self, text: str) -> None:
-        """Something worth telling a person that needs no action (a warning, a resume)."""
-
-    def audio_level(self, rms_dbfs: float, peak_dbfs: float, sending: bool) -> None:
-        pass
-
-    def tick(self) -> None:
-        """Called once per loop iteration (at least every ``read_timeout_s``)."""
-
-    def ended(self, summary: SessionEnded) -> None:
-        pass
 
 
 _NEW_INPUT = "Pick another input in the Input menu; captions continue in this session."

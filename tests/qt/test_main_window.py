@@ -1,0 +1,110 @@
+"""The main window: input menu, status, accessibility, keyboard reach, self-test start-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from caption_app.core.audio.devices import InputDevice
+from caption_app.core.streaming.errors import Problem, Recovery
+from caption_app.qt.session_controller import SessionController
+from caption_app.ui.main_window import MainWindow
+from caption_app.ui.status_panel import estimated_cost_usd, format_elapsed
+
+MIC = InputDevice("Built-in Microphone", "PulseAudio", 48_000, 2, is_default=True, key="mic")
+MONITOR = InputDevice("Speakers", "PulseAudio", 48_000, 2, is_monitor=True, key="spk.monitor")
+
+
+def _window(qtbot: QtBot, devices: list[InputDevice]) -> MainWindow:
+    window = MainWindow(SessionController(), lambda: list(devices), price_per_hour=0.15)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_input_menu_lists_devices_system_audio_and_a_file(qtbot: QtBot) -> None:
+    devices = [MIC, MONITOR]
+    window = _window(qtbot, devices)
+    texts = [a.text() for a in window.input_menu.actions() if a.text()]
+    assert texts[:2] == ["Built-in Microphone (default)", "System audio — Speakers"]
+    assert "Caption a &media file…" in texts and "&Refresh devices" in texts
+    with qtbot.waitSignal(window.deviceChosen) as chosen:
+        next(a for a in window.input_menu.actions() if "Speakers" in a.text()).trigger()
+    assert chosen.args == [MONITOR.device_id]
+    checked = [a.text() for a in window.input_menu.actions() if a.isChecked()]
+    assert checked == ["System audio — Speakers"]
+    devices.remove(MONITOR)  # unplugged: Refresh re-enumerates
+    window.input_menu.refresh()
+    assert "System audio — Speakers" not in [a.text() for a in window.input_menu.actions()]
+
+
+def test_no_devices_says_so(qtbot: QtBot) -> None:
+    window = _window(qtbot, [])
+    assert "No input devices found" in [a.text() for a in window.input_menu.actions()]
+
+
+def test_status_shows_time_cost_and_the_sending_light(qtbot: QtBot) -> None:
+    window = _window(qtbot, [MIC])
+    assert format_elapsed(3725) == "1:02:05"
+    assert round(estimated_cost_usd(3600, 0.15), 2) == 0.15
+    panel = window.status_panel
+    panel.set_state("connecting", "Connecting…")
+    panel.set_level(-20.0, -6.0, True)
+    assert panel.is_sending() and "Sending" in panel.sending_label.text()
+    assert panel.meter.value() > 50
+    panel.set_state("idle", "Stopped")
+    assert not panel.is_sending()
+
+
+def test_a_rejected_key_offers_the_key_dialog_in_a_notice(qtbot: QtBot) -> None:
+    window = _window(qtbot, [MIC])
+    window.show_problem(
+        Problem(401, "AssemblyAI rejected the API key.", "Enter…", Recovery.NEW_KEY)
+    )
+    assert window.notices.isVisible()
+    with qtbot.waitSignal(window.keyRequested):
+        window.notices.action_button.click()
+
+
+def test_every_control_is_named_and_reachable_by_keyboard(qtbot: QtBot) -> None:
+    window = _window(qtbot, [MIC])
+    window.notices.show_notice("x", "Act", lambda: None)
+    controls = [
+        w
+        for w in window.findChildren(QWidget)
+        if isinstance(w, QAbstractButton | QLineEdit) and w.isVisibleTo(window)
+    ]
+    assert controls
+    unnamed = [w for w in controls if not (w.accessibleName() or w.text())]
+    assert not unnamed, unnamed
+    for action in window.actions():
+        if action.text() and action.isEnabled():
+            assert action.text().replace("&", "").strip()
+    shortcuts = {a.shortcut().toString() for a in window.actions() if not a.shortcut().isEmpty()}
+    assert {"Ctrl+Shift+S", "Ctrl+Shift+E", "Ctrl+Shift+L", "Ctrl+Shift+X"} <= shortcuts
+
+
+def test_self_test_start_up(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "CAPTION_APP_DATA_DIR": str(tmp_path / "data"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "caption_app", "--self-test"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("self-test: ok")
