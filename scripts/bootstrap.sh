@@ -65,7 +65,9 @@ ensure_venv() {
   fi
   stamp="$VENV/.installed-${extra:-app}"
   want="$(sha256sum <"$ROOT/pyproject.toml" | cut -d' ' -f1)-$("$VENV/bin/python" -V 2>&1)"
-  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  # The dev install is a superset of the app install: either stamp being current will do.
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] \
+    && [ "$(cat "$VENV/.installed-dev" 2>/dev/null)" != "$want" ]; then
     log "installing Python packages into .venv (first time takes a few minutes)"
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
     "$VENV/bin/python" -m pip install -q -e "$target"
