@@ -268,3 +268,25 @@ def test_stop_during_reconnect_returns_at_once(tmp_path: Path) -> None:
     assert SessionState.RECONNECTING.value in seen.state_names()
     took = running.stop(timeout=10)
     assert took < FAST.terminate_timeout_s + 1.0
+
+
+def test_pause_stops_sending_and_resume_continues(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    _script(streaming_server, LONG_CLIP, turns=2)
+    built, seen = build(streaming_server.url, LONG_CLIP, tmp_path)
+    running = Running(built)
+    assert streaming_server.wait_for_sessions(1, timeout=10)
+    assert streaming_server.session(0).wait_until_audio_ms(1500, timeout=10)
+    built.session.request_pause(True)
+    assert streaming_server.session(0).wait_finished(timeout=10)  # closed: nothing is billed
+    sent_while_paused = streaming_server.session(0).audio_ms()
+    time.sleep(1.0)
+    assert streaming_server.session(0).audio_ms() == sent_while_paused
+    assert len(streaming_server.sessions()) == 1
+    built.session.request_pause(False)
+    summary = running.finish(timeout=20)
+    assert summary.connections == 2
+    assert SessionState.PAUSED.value in seen.state_names()
+    (gap,) = seen.gaps
+    assert gap.reason == "pause" and gap.end_ms - gap.start_ms >= 900
