@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -34,3 +35,30 @@ def no_leftover_threads() -> Iterator[None]:
 
     running = threads.running_worker_threads()
     assert not running, f"test left QThreads running: {running}"
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A thread that outlives the suite would hang the interpreter's exit (and CI with it).
+
+    Each test already fails when it leaks one; this is the last line of defence: say which
+    threads are left and exit with a failure instead of waiting for ever.
+    """
+    deadline = time.monotonic() + 10
+    leftover = _live_non_daemon_threads() - {threading.main_thread()}
+    while leftover and time.monotonic() < deadline:
+        time.sleep(0.1)
+        leftover = _live_non_daemon_threads() - {threading.main_thread()}
+    if leftover:
+        names = ", ".join(sorted(t.name for t in leftover))
+        sys.stderr.write(f"\nthreads still running after the tests: {names}; failing the run\n")
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(_exit_status or 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -27,8 +28,9 @@ def test_unplugged_device_keeps_the_session_and_another_continues_it(
     module = pulse.server.load_null_sink("capsessionunplug", 16_000, 1, "Headset")
     unloaded = False
     player = None
+    stack = contextlib.ExitStack()  # stops the session whatever fails, before the server goes
     try:
-        with running_server() as server:
+        with running_server() as server, stack:
             server.config.script = load_clip(CLIP).script(turns=3)
             settings = StreamingSettings(api_host=server.url)
             seen = Collector()
@@ -38,13 +40,16 @@ def test_unplugged_device_keeps_the_session_and_another_continues_it(
                 settings, source, lambda: auth, seen, timing=FAST, transcripts=tmp_path
             )
             running = Running(built)
+            stack.callback(running.built.session.request_stop)
             assert seen.live_event.wait(10)
             player = pulse.server.play(clips_dir / CLIP, "capsessionunplug")
             assert server.session(0).wait_until_audio_ms(2000, timeout=10)
             pulse.server.unload_module(module)
             unloaded = True
             deadline = time.monotonic() + 5
-            while not seen.problems and time.monotonic() < deadline:
+            while time.monotonic() < deadline and not (
+                seen.problems and seen.states[-1][0] is SessionState.PAUSED
+            ):
                 time.sleep(0.05)
             (problem,) = seen.problems
             assert problem.audio and "Headset" in problem.message
