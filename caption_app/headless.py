@@ -60,12 +60,20 @@ class _LinePrinter(SessionListener):
     def notice(self, text: str) -> None:
         print(f"caption-app: {text}", file=sys.stderr)
 
+    def progress(self, position_ms: int, duration_ms: int) -> None:
+        if sys.stderr.isatty():  # a person watching; scripts and logs get no \r noise
+            done = f"{position_ms // 60000}:{position_ms // 1000 % 60:02d}"
+            total = f"{duration_ms // 60000}:{duration_ms // 1000 % 60:02d}"
+            print(f"\r{done} / {total}", end="", file=sys.stderr, flush=True)
+
     def ended(self, summary: SessionEnded) -> None:
         if self._held is not None:
             self._print(self._held)
             self._held = None
 
     def _print(self, turn: Turn) -> None:
+        if sys.stderr.isatty():
+            print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the progress line
         speaker = f"{turn.speaker}: " if turn.speaker else ""
         print(f"{speaker}{turn.text}", flush=True)
 

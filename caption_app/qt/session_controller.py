@@ -23,6 +23,7 @@ class SessionController(QObject):
     problemRaised = Signal(object)
     noticed = Signal(str)
     audioLevel = Signal(float, float, bool)
+    progress = Signal(int, int)
     ended = Signal(object)
     runningChanged = Signal(bool)
 
@@ -47,6 +48,7 @@ class SessionController(QObject):
             "problemRaised",
             "noticed",
             "audioLevel",
+            "progress",
             "ended",
         ):
             getattr(worker, name).connect(getattr(self, name))

@@ -48,6 +48,9 @@ class _SignalListener(SessionListener):
     def audio_level(self, rms_dbfs: float, peak_dbfs: float, sending: bool) -> None:
         self._worker.audioLevel.emit(rms_dbfs, peak_dbfs, sending)
 
+    def progress(self, position_ms: int, duration_ms: int) -> None:
+        self._worker.progress.emit(position_ms, duration_ms)
+
     def ended(self, summary: SessionEnded) -> None:
         self._worker.ended.emit(summary)
 
@@ -65,6 +68,8 @@ class SessionWorker(QObject):
     noticed = Signal(str)
     audioLevel = Signal(float, float, bool)
     """RMS dBFS, peak dBFS, and whether audio is being sent to the engine right now."""
+    progress = Signal(int, int)
+    """Media file position and duration, in ms (about once a second)."""
     ended = Signal(object)
     """A ``SessionEnded`` summary."""
     finished = Signal()

@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         c.stateChanged.connect(self.status_panel.set_state)
         c.stateChanged.connect(self._on_state)
         c.audioLevel.connect(self.status_panel.set_level)
+        c.progress.connect(self.status_panel.set_progress)
         c.turnUpdated.connect(self.transcript.apply_update)
         c.gapMarked.connect(self.transcript.add_gap)
         c.problemRaised.connect(self.show_problem)

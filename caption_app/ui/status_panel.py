@@ -49,12 +49,21 @@ class StatusPanel(QWidget):
         self.meter.setTextVisible(False)
         self.meter.setMaximumWidth(160)
         self.meter.setAccessibleName("Input level")
+        self.progress_label = QLabel()
+        self.progress_label.setAccessibleName("Media file position")
         self.sending_label = QLabel()
         self.sending_label.setAccessibleName("Audio sending indicator")
         self.set_sending(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.state_label, self.time_label, self.meter, self.sending_label):
+        widgets = (
+            self.state_label,
+            self.time_label,
+            self.progress_label,
+            self.meter,
+            self.sending_label,
+        )
+        for widget in widgets:
             layout.addWidget(widget)
         layout.addStretch(1)
         # Ticks once a second only while a session runs, to advance the clock display.
@@ -77,8 +86,15 @@ class StatusPanel(QWidget):
             self.set_sending(False)
             self.meter.setValue(0)
 
+    @Slot(int, int)
+    def set_progress(self, position_ms: int, duration_ms: int) -> None:
+        self.progress_label.setText(
+            f"File {format_elapsed(position_ms / 1000)} / {format_elapsed(duration_ms / 1000)}"
+        )
+
     def reset_clock(self) -> None:
         self._started_at = None
+        self.progress_label.clear()
         self.time_label.setText(self._time_text(0.0))
 
     @Slot(float, float, bool)

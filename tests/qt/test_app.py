@@ -112,6 +112,8 @@ def test_overlay_and_transcript_follow_a_legacy_session(
     assert text.count(expected[0]) == 1
     assert any(sending) and not app.window.status_panel.is_sending()
     assert app.window.status_panel.state_label.text() == "Stopped"
+    # A media file shows how far captioning has got.
+    assert app.window.status_panel.progress_label.text().endswith(" / 0:00:07")
 
 
 def test_speaker_revision_relabels_the_overlay(

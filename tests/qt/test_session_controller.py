@@ -17,6 +17,7 @@ from caption_app.core.streaming.reports import SessionListener
 from caption_app.core.streaming.session import LiveSession
 from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
 from caption_app.qt.session_controller import SessionController
+from caption_app.qt.threads import running_worker_threads
 from tests.streaming.harness import FAST, key_auth
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import running_server
@@ -83,7 +84,7 @@ def test_turns_arrive_on_the_gui_thread(
 def test_fifty_start_stop_cycles_leave_no_thread(
     qtbot: QtBot, server: StreamingServer, tmp_path: Path, controller: SessionController
 ) -> None:
-    threads_before = threading.active_count()
+    before = {t for t in threading.enumerate() if not t.daemon}
     factory = _factory(server, tmp_path)
     for _ in range(50):
         with qtbot.waitSignal(
@@ -95,4 +96,8 @@ def test_fifty_start_stop_cycles_leave_no_thread(
         assert controller.wait(5000)
     assert len(server.sessions()) == 50
     assert all("Terminate" in r.control_types() for r in server.sessions())
-    qtbot.waitUntil(lambda: threading.active_count() <= threads_before, timeout=5000)
+    # No session thread, SDK thread or closer thread is left behind by any of the 50 cycles.
+    qtbot.waitUntil(lambda: not running_worker_threads(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: {t for t in threading.enumerate() if not t.daemon} <= before, timeout=5000
+    )

@@ -49,6 +49,9 @@ class RecordingListener(SessionListener):
     def audio_level(self, rms_dbfs: float, peak_dbfs: float, sending: bool) -> None:
         self._inner.audio_level(rms_dbfs, peak_dbfs, sending)
 
+    def progress(self, position_ms: int, duration_ms: int) -> None:
+        self._inner.progress(position_ms, duration_ms)
+
     def tick(self) -> None:
         self._recorder.flush_due()
         self._inner.tick()

@@ -62,6 +62,9 @@ class SessionListener:
     def audio_level(self, rms_dbfs: float, peak_dbfs: float, sending: bool) -> None:
         pass
 
+    def progress(self, position_ms: int, duration_ms: int) -> None:
+        """A media file's position, about once a second (live inputs have no duration)."""
+
     def tick(self) -> None:
         """Called once per loop iteration (at least every ``read_timeout_s``)."""
 

@@ -141,6 +141,7 @@ class LiveSession:
         self._source_started = False
         self._source_lost_at: float | None = None
         self._source_offset_ms = 0
+        self._progress_reported_s = -1
         """Added to the source's chunk times: a replacement input starts its clock at 0."""
 
     # --- requests from other threads: enqueue, never block -------------------------------
@@ -402,11 +403,19 @@ class LiveSession:
             return
         sending = self._connection is not None and not self._paused
         self._listener.audio_level(chunk.rms_dbfs, chunk.peak_dbfs, sending)
+        self._report_progress(chunk)
         if self._connection is None or self._paused:
             if not self._paused:
                 self._preroll.append(chunk)  # reconnecting: keep the last second for later
             return
         self._send(chunk)
+
+    def _report_progress(self, chunk: AudioChunk) -> None:
+        duration = getattr(self._source, "duration_ms", None)
+        if duration is None or chunk.start_ms // 1000 == self._progress_reported_s:
+            return
+        self._progress_reported_s = chunk.start_ms // 1000
+        self._listener.progress(chunk.start_ms - self._source_offset_ms, duration)
 
     def _send(self, chunk: AudioChunk) -> None:
         assert self._connection is not None
