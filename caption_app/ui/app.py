@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app import APP_ID, APP_NAME, __version__
 from caption_app.core.audio.devices import list_devices
@@ -29,7 +29,7 @@ from caption_app.core.streaming.builder import SourceChoice, build_live_session,
 from caption_app.core.streaming.errors import Problem, Recovery
 from caption_app.core.streaming.reports import SessionListener
 from caption_app.core.transcript.errors import TranscriptFileError
-from caption_app.core.transcript.export import write_export
+from caption_app.core.transcript.export import TargetExistsError, write_export
 from caption_app.core.transcript.history import (
     apply_retention,
     mark_recovered,
@@ -41,18 +41,12 @@ from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
+from caption_app.ui import prompts
 from caption_app.ui.main_window import MainWindow
 from caption_app.ui.overlay import CaptionOverlay
 from caption_app.ui.tray import build_tray
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-EXPORT_FILTERS = {
-    "txt": "Plain text (*.txt)",
-    "md": "Markdown (*.md)",
-    "srt": "SubRip subtitles (*.srt)",
-    "vtt": "WebVTT subtitles (*.vtt)",
-    "json": "JSON, full detail (*.json)",
-}
 
 
 class CaptionApp:
@@ -192,19 +186,22 @@ class CaptionApp:
         self._export_document(document)
 
     def _export_document(self, document: TranscriptDocument) -> None:
-        path, chosen = QFileDialog.getSaveFileName(
-            self.window, "Export transcript", "", ";;".join(EXPORT_FILTERS.values())
-        )
+        suggested = str(Path.home() / f"{document.info.display_title}.txt")
+        path = prompts.ask_export_path(self.window, suggested)
         if not path:
             return
-        fmt = next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt")
-        if not path.endswith(f".{fmt}"):
-            path += f".{fmt}"
-        # The file dialog has already asked before replacing an existing file.
+        target = Path(path)
         try:
-            write_export(document, Path(path), fmt, overwrite=True)
-        except OSError as exc:
-            self.window.notices.show_notice(f"Could not write {path}: {exc}")
+            try:
+                write_export(document, target)
+            except TargetExistsError:
+                if not prompts.confirm(self.window, f"Replace {target.name}?"):
+                    return
+                write_export(document, target, overwrite=True)
+        except (OSError, ValueError) as exc:
+            self.window.notices.show_notice(f"Could not write {target}: {exc}")
+            return
+        self.window.notices.show_notice(f"Transcript exported to {target}.")
 
     @Slot()
     def open_settings(self) -> None:
@@ -309,6 +306,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(True)
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "caption-app.svg")))
     captions = CaptionApp(args)
     captions.show()
     app.aboutToQuit.connect(captions.shutdown)

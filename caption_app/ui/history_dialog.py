@@ -19,13 +19,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -36,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.export import (
-    FORMATS,
     ExportOptions,
     TargetExistsError,
     export_document,
@@ -52,6 +47,7 @@ from caption_app.core.transcript.history import (
     rename_session,
 )
 from caption_app.core.transcript.journal import JournalError
+from caption_app.ui import prompts
 from caption_app.ui.history_model import Column, SessionTableModel, format_date
 
 AskSavePath = Callable[[str, str], str | None]
@@ -61,7 +57,7 @@ AskText = Callable[[str, str], str | None]
 Confirm = Callable[[str], bool]
 """(question) -> True to go ahead."""
 
-EXPORT_FILTERS: dict[str, str] = {fmt: f"{label} (*.{fmt})" for fmt, label in FORMATS.items()}
+EXPORT_FILTERS = prompts.EXPORT_FILTERS
 ACTIVE_TIP = "This session is still being recorded; stop it first."
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -129,9 +125,13 @@ class HistoryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._directory = directory
-        self._ask_save_path = ask_save_path or self._ask_save_path_with_dialog
-        self._ask_text = ask_text or self._ask_text_with_dialog
-        self._confirm = confirm or self._confirm_with_dialog
+        self._ask_save_path = ask_save_path or (
+            lambda suggested, _filters: prompts.ask_export_path(self, suggested)
+        )
+        self._ask_text = ask_text or (
+            lambda prompt, current: prompts.ask_text(self, "Rename session", prompt, current)
+        )
+        self._confirm = confirm or (lambda question: prompts.confirm(self, question))
         self._export_dir = Path.home()
         self._problems: list[JournalError] = []
         self._opened: SessionSummary | None = None
@@ -447,35 +447,3 @@ class HistoryDialog(QDialog):
     def _clear_messages(self) -> None:
         self.error_label.hide()
         self.status_label.hide()
-
-    # the real questions, used when no callable is injected
-
-    def _ask_save_path_with_dialog(self, suggested: str, filters: str) -> str | None:
-        # This window asks before replacing (write_export refuses to), so the file dialog
-        # must not ask too.
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
-            "Export transcript",
-            suggested,
-            filters,
-            "",
-            QFileDialog.Option.DontConfirmOverwrite,
-        )
-        if not path:
-            return None
-        fmt = next((k for k, v in EXPORT_FILTERS.items() if v == chosen), "txt")
-        try:
-            format_for_path(Path(path))
-        except ValueError:
-            path += f".{fmt}"  # no known suffix typed: take the format from the chosen filter
-        return path
-
-    def _ask_text_with_dialog(self, prompt: str, current: str) -> str | None:
-        text, ok = QInputDialog.getText(
-            self, "Rename session", prompt, QLineEdit.EchoMode.Normal, current
-        )
-        return text if ok else None
-
-    def _confirm_with_dialog(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Caption App", question)
-        return answer == QMessageBox.StandardButton.Yes

@@ -16,8 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
 from caption_app.core.streaming.reports import SessionState
-from caption_app.core.transcript.export import FORMATS, write_export
+from caption_app.core.transcript.export import FORMATS
 from caption_app.core.transcript.journal import read_journal
+from caption_app.ui import prompts
 from caption_app.ui.app import CaptionApp
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.config import SpeakerRelabel
@@ -224,8 +225,12 @@ def test_the_key_never_reaches_a_file_a_log_or_a_title(
     assert recorder is not None
     document = read_journal(recorder.path).document
     assert document.word_count > 0
-    for fmt in FORMATS:
-        write_export(document, home / "home" / f"export.{fmt}", fmt)
+    # Export through the app's own action, the file dialog answered with each format in turn.
+    targets = iter(str(home / "home" / f"export.{fmt}") for fmt in FORMATS)
+    monkeypatch.setattr(prompts, "ask_export_path", lambda _parent, _suggested: next(targets))
+    for _fmt in FORMATS:
+        app.export()
+    assert "exported" in app.window.notices.text()
     app.shutdown()
     written = [p for p in home.rglob("*") if p.is_file()]
     assert len(written) >= 7  # journal, settings, five exports
@@ -234,3 +239,32 @@ def test_the_key_never_reaches_a_file_a_log_or_a_title(
     assert CANARY_KEY not in caplog.text
     assert CANARY_KEY not in app.window.windowTitle()
     assert CANARY_KEY not in " ".join(os.environ.get(k, "") for k in ("_",))
+
+
+def test_export_asks_before_replacing_a_file(
+    qtbot: QtBot,
+    server: StreamingServer,
+    home: Path,
+    close_apps: list[CaptionApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = _app(server, home)
+    close_apps.append(app)
+    _run_to_end(qtbot, app)
+    target = home / "home" / "notes.md"
+    target.write_text("my own notes", encoding="utf-8")
+    questions: list[str] = []
+    answers = iter([False, True])
+
+    def confirm(_parent: object, question: str) -> bool:
+        questions.append(question)
+        return next(answers)
+
+    monkeypatch.setattr(prompts, "ask_export_path", lambda _parent, _suggested: str(target))
+    monkeypatch.setattr(prompts, "confirm", confirm)
+    app.export()  # declined: the file is untouched
+    assert target.read_text(encoding="utf-8") == "my own notes"
+    app.export()  # accepted: replaced with the transcript in Markdown
+    assert questions == ["Replace notes.md?", "Replace notes.md?"]
+    assert target.read_text(encoding="utf-8").startswith("#")
+    assert "exported" in app.window.notices.text()
