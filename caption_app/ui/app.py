@@ -29,7 +29,11 @@ from caption_app.core.streaming.builder import SourceChoice, build_live_session,
 from caption_app.core.streaming.errors import Problem, Recovery
 from caption_app.core.streaming.reports import SessionListener
 from caption_app.core.transcript.errors import TranscriptFileError
-from caption_app.core.transcript.export import TargetExistsError, write_export
+from caption_app.core.transcript.export import (
+    TargetExistsError,
+    suggested_file_name,
+    write_export,
+)
 from caption_app.core.transcript.history import (
     apply_retention,
     mark_recovered,
@@ -186,7 +190,8 @@ class CaptionApp:
         self._export_document(document)
 
     def _export_document(self, document: TranscriptDocument) -> None:
-        suggested = str(Path.home() / f"{document.info.display_title}.txt")
+        name = suggested_file_name(document.info.display_title, fallback="transcript")
+        suggested = str(Path.home() / name)
         path = prompts.ask_export_path(self.window, suggested)
         if not path:
             return

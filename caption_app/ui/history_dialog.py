@@ -9,23 +9,18 @@ sure) are injected callables, so tests drive the window without modal dialogs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +31,7 @@ from caption_app.core.transcript.export import (
     TargetExistsError,
     export_document,
     format_for_path,
+    suggested_file_name,
     write_export,
 )
 from caption_app.core.transcript.history import (
@@ -48,7 +44,8 @@ from caption_app.core.transcript.history import (
 )
 from caption_app.core.transcript.journal import JournalError
 from caption_app.ui import prompts
-from caption_app.ui.history_model import Column, SessionTableModel, format_date
+from caption_app.ui.history_model import SessionTableModel, format_date
+from caption_app.ui.history_table import SessionTable
 
 AskSavePath = Callable[[str, str], str | None]
 """(suggested path, ";;"-joined file filters) -> the chosen path, or None when cancelled."""
@@ -59,7 +56,6 @@ Confirm = Callable[[str], bool]
 
 EXPORT_FILTERS = prompts.EXPORT_FILTERS
 ACTIVE_TIP = "This session is still being recorded; stop it first."
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 # Errors an action can meet; each is shown inline and nothing else changes.
 _ACTION_ERRORS = (HistoryError, TranscriptFileError, OSError, ValueError)
@@ -83,32 +79,6 @@ def _message_label(name: str, style: str = "") -> QLabel:
         label.setStyleSheet(style)
     label.hide()
     return label
-
-
-def suggested_file_name(summary: SessionSummary) -> str:
-    """A file name from the session's title that every file system accepts."""
-    name = " ".join(_UNSAFE_FILE_CHARS.sub(" ", summary.title).split()).strip(" .")
-    name = name or summary.id
-    return f"{name}.txt"
-
-
-class SessionTable(QTableView):
-    """The session list; Enter asks to open the current row, Delete asks to delete it."""
-
-    openRequested = Signal()
-    deleteRequested = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        plain = event.modifiers() in (
-            Qt.KeyboardModifier.NoModifier,
-            Qt.KeyboardModifier.KeypadModifier,
-        )
-        if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.openRequested.emit()
-        elif plain and event.key() == Qt.Key.Key_Delete:
-            self.deleteRequested.emit()
-        else:
-            super().keyPressEvent(event)
 
 
 class HistoryDialog(QDialog):
@@ -150,24 +120,7 @@ class HistoryDialog(QDialog):
             "Unreadable session files", "QLabel { color: palette(text); font-style: italic; }"
         )
         self.model = SessionTableModel(self)
-        self.table = SessionTable()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Past sessions")
-        self.table.setAccessibleDescription(
-            "Enter opens the selected session, Delete deletes it after asking."
-        )
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the buttons
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
-        self.table.setSortingEnabled(True)
+        self.table = SessionTable(self.model)
 
         self.open_button = _button("&Open", "Open the selected session")
         self.export_button = _button("&Export…", "Export the selected session")
@@ -281,20 +234,10 @@ class HistoryDialog(QDialog):
         self._update_buttons()
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        if not index.isValid():
-            self.table.clearSelection()
-            return
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.selectionModel().setCurrentIndex(index, flags)
-        self.table.scrollTo(index)
+        self.table.select_row(row)
 
     def selected_session(self) -> SessionSummary | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.session_at(rows[0].row()) if rows else None
+        return self.table.selected_session()
 
     def _show_problems(self) -> None:
         if not self._problems:
@@ -330,7 +273,7 @@ class HistoryDialog(QDialog):
 
     @Slot(QModelIndex)
     def _on_activated(self, _index: QModelIndex) -> None:
-        self.open_selected()  # double-click; Enter is taken by SessionTable before this fires
+        self.open_selected()  # double-click; SessionTable takes Enter before this fires
 
     # actions
 
@@ -361,7 +304,7 @@ class HistoryDialog(QDialog):
         summary = self.selected_session()
         if summary is None:
             return
-        suggested = str(self._export_dir / suggested_file_name(summary))
+        suggested = str(self._export_dir / suggested_file_name(summary.title, summary.id))
         chosen = self._ask_save_path(suggested, ";;".join(EXPORT_FILTERS.values()))
         if not chosen:
             return
@@ -415,7 +358,7 @@ class HistoryDialog(QDialog):
         )
         if not self._confirm(question):
             return
-        row = self.table.selectionModel().selectedRows()[0].row()
+        row = self.table.selected_row() or 0
         try:
             delete_session(self._directory, summary.path)
         except _ACTION_ERRORS as exc:

@@ -23,6 +23,7 @@ from caption_app.core.transcript import (
     load_json_export,
     write_export,
 )
+from caption_app.core.transcript.export import suggested_file_name
 from tests.transcript.builders import make_info, make_turn, meeting
 from tests.transcript.strategies import documents, turn_text
 
@@ -211,3 +212,16 @@ def test_empty_session_exports_without_error() -> None:
     assert export_document(doc, "vtt") == "WEBVTT\n"
     assert _vtt_captions(export_document(doc, "vtt")) == []
     assert "Words: 0" in export_document(doc, "txt")
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Session 2026-11-21 20:13", "Session 2026-11-21 20 13.md"),
+        ("Q3 plan / budget: draft?", "Q3 plan budget draft.md"),
+        ("  ..  ", "fallback.md"),
+        ("line\nbreak\ttab", "line break tab.md"),
+    ],
+)
+def test_suggested_file_names_are_safe_on_every_file_system(title: str, expected: str) -> None:
+    assert suggested_file_name(title, "fallback", "md") == expected

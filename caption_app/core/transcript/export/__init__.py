@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ __all__ = [
     "export_document",
     "format_for_path",
     "load_json_export",
+    "suggested_file_name",
     "write_export",
 ]
 
@@ -45,6 +47,13 @@ _SUFFIXES = {
     ".vtt": "vtt",
     ".json": "json",
 }
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def suggested_file_name(title: str, fallback: str, fmt: str = "txt") -> str:
+    """A file name from a session title that every file system accepts (no ``/``, ``:``…)."""
+    name = " ".join(_UNSAFE_FILE_CHARS.sub(" ", title).split()).strip(" .")
+    return f"{name or fallback}.{fmt}"
 
 
 def export_document(doc: TranscriptDocument, fmt: str, options: ExportOptions | None = None) -> str:
