@@ -34,6 +34,15 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_system_audio_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--with-system-audio",
+        action="store_true",
+        help="mix the microphone (--device, or the default) with system audio, so the other "
+        "participants are captioned too; lines are labelled You / Others",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=APP_ID,
@@ -47,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--device", metavar="NAME", help="capture from the input device whose name contains NAME"
     )
+    _add_system_audio_option(parser)
     parser.add_argument(
         "--start", action="store_true", help="start captioning as soon as the window opens"
     )
@@ -69,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_argument(
         "--device", metavar="NAME", help="capture from an input device (case-insensitive match)"
     )
+    _add_system_audio_option(transcribe)
     transcribe.add_argument(
         "--list-devices", action="store_true", help="list the devices that can be captured"
     )

@@ -87,8 +87,13 @@ def run_transcribe(args: argparse.Namespace) -> int:
     logging.getLogger("assemblyai").setLevel(logging.CRITICAL)
     if args.list_devices:
         return _list_devices()
-    if bool(args.source) == bool(args.device):
-        print("caption-app transcribe: give a media file or --device NAME", file=sys.stderr)
+    live_input = bool(args.device or args.with_system_audio)
+    if bool(args.source) == live_input:
+        print(
+            "caption-app transcribe: give a media file, or --device NAME and/or "
+            "--with-system-audio",
+            file=sys.stderr,
+        )
         return ExitCode.USAGE
     try:
         settings = StreamingSettings()
@@ -113,7 +118,11 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print(f"caption-app: {exc}", file=sys.stderr)
         return ExitCode.AUTH
 
-    choice = SourceChoice(media_path=args.source, device_query=args.device)
+    choice = SourceChoice(
+        media_path=args.source,
+        device_query=args.device,
+        with_system_audio=args.with_system_audio,
+    )
     try:
         opened = open_source(choice, settings.chunk_ms)
     except AudioSourceError as exc:

@@ -63,6 +63,7 @@ class CaptionApp:
             self.settings = _with_host(self.settings, args.api_host)
         self.media_path: str | None = args.source
         self.device_query: str | None = args.device
+        self.with_system_audio: bool = args.with_system_audio
         self.controller = SessionController()
         self.overlay = CaptionOverlay()
         self.overlay.set_style(self.settings.overlay)
@@ -129,6 +130,7 @@ class CaptionApp:
             media_path=self.media_path,
             device_query=self.device_query,
             device_id=self.settings.input_device_id or None,
+            with_system_audio=self.with_system_audio,
         )
         try:
             opened = open_source(choice, self.settings.streaming.chunk_ms)
@@ -137,6 +139,8 @@ class CaptionApp:
                 str(exc), "Refresh devices", self.window.input_menu.refresh
             )
             return
+        if opened.notice:
+            self.window.notices.show_notice(opened.notice)
         self.window.transcript.clear()
         self.overlay.clear()
 
@@ -156,6 +160,7 @@ class CaptionApp:
     def _choose_device(self, device_id: str) -> None:
         self.media_path = None
         self.device_query = None
+        self.with_system_audio = False
         self.settings = _replace(self.settings, input_device_id=device_id)
         self.store.save(self.settings)
         if self.controller.running:
@@ -165,6 +170,8 @@ class CaptionApp:
             except AudioSourceError as exc:
                 self.window.notices.show_notice(str(exc))
                 return
+            if opened.notice:
+                self.window.notices.show_notice(opened.notice)
             self.controller.switch_source(opened.source)
 
     @Slot(str)

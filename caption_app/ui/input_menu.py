@@ -1,4 +1,5 @@
-"""The Input menu: every capture device, system-audio entries, a media file, and Refresh.
+"""The Input menu: every capture device, system-audio entries, microphone + system audio,
+a media file, and Refresh.
 
 Devices are identified by their stable id (host API + name), never by PortAudio index, so the
 check mark and the remembered choice survive devices coming and going.
@@ -12,7 +13,8 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-from caption_app.core.audio.devices import InputDevice
+from caption_app.core.audio.devices import MIXED_LABEL, MIXED_PREFIX, InputDevice, resolve_mixed
+from caption_app.core.audio.source import AudioSourceError
 
 
 class InputMenu(QMenu):
@@ -42,7 +44,8 @@ class InputMenu(QMenu):
     def set_chosen(self, device_id: str) -> None:
         self._chosen_id = device_id
         for action in self._group.actions():
-            action.setChecked(action.data() == device_id)
+            mixed = action.data() == MIXED_PREFIX and device_id.startswith(MIXED_PREFIX)
+            action.setChecked(mixed or action.data() == device_id)
 
     @Slot()
     def refresh(self) -> None:
@@ -65,6 +68,9 @@ class InputMenu(QMenu):
             self.addSeparator()
             for device in system:
                 self._add_device(device)
+        if system and microphones:
+            self.addSeparator()
+            self._add_mixed()
         self.addSeparator()
         self.addAction("Caption a &media file…", self.mediaFileRequested.emit)
         self.addAction("&Refresh devices", self.refresh)
@@ -82,3 +88,28 @@ class InputMenu(QMenu):
     def _choose(self, device_id: str) -> None:
         self.set_chosen(device_id)
         self.deviceChosen.emit(device_id)
+
+    def _add_mixed(self) -> None:
+        action = QAction(f"{MIXED_LABEL} (You / Others)", self)
+        action.setCheckable(True)
+        action.setData(MIXED_PREFIX)
+        action.setToolTip(
+            "Caption your microphone and the other participants together; "
+            "lines are labelled You and Others."
+        )
+        action.triggered.connect(self._choose_mixed)
+        self._group.addAction(action)
+        self.addAction(action)
+
+    @Slot()
+    def _choose_mixed(self) -> None:
+        """Pair the microphone in use (or the default one) with the default system audio."""
+        chosen = self._chosen_id.removeprefix(MIXED_PREFIX).partition("|")[0]
+        microphones = {d.device_id for d in self._devices if not d.is_monitor}
+        microphone = chosen if chosen in microphones else ""
+        try:
+            pair = resolve_mixed(f"{MIXED_PREFIX}{microphone}|", self._devices)
+        except AudioSourceError:  # devices changed under us: show what is there now
+            self.refresh()
+            return
+        self._choose(pair.device_id)

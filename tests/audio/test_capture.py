@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from caption_app.core.audio.capture import DeviceSource, open_device_source
+from caption_app.core.audio.capture import open_device_source
 from caption_app.core.audio.devices import InputDevice, list_devices
 from caption_app.core.audio.silence import SilenceWatch
-from caption_app.core.audio.source import AudioChunk, AudioSourceError
+from caption_app.core.audio.source import AudioChunk, AudioSource, AudioSourceError
 from tests.audio.rig import PulseRig, read_wav
 from tests.audio.signal_tools import aligned_correlation, pcm_of
 
@@ -26,7 +26,7 @@ def device_for(sink: str) -> InputDevice:
 
 
 def capture_playback(
-    rig: PulseRig, source: DeviceSource, wav: Path, sink: str, tail_s: float = 0.4
+    rig: PulseRig, source: AudioSource, wav: Path, sink: str, tail_s: float = 0.4
 ) -> tuple[list[AudioChunk], float]:
     """Read chunks while paplay plays `wav` into `sink`, plus tail_s after it ends."""
     chunks: list[AudioChunk] = []

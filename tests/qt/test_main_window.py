@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from caption_app.core.audio.devices import InputDevice
+from caption_app.core.audio.devices import MIXED_LABEL, InputDevice
 from caption_app.core.streaming.errors import Problem, Recovery
 from caption_app.qt.session_controller import SessionController
 from caption_app.ui.main_window import MainWindow
@@ -41,6 +42,30 @@ def test_input_menu_lists_devices_system_audio_and_a_file(qtbot: QtBot) -> None:
     devices.remove(MONITOR)  # unplugged: Refresh re-enumerates
     window.input_menu.refresh()
     assert "System audio — Speakers" not in [a.text() for a in window.input_menu.actions()]
+
+
+def test_microphone_and_system_audio_together_pairs_the_microphone_in_use(
+    qtbot: QtBot,
+) -> None:
+    webcam = InputDevice("Webcam", "PulseAudio", 48_000, 1, key="cam")
+    devices = [MIC, webcam, MONITOR]
+    window = _window(qtbot, devices)
+    menu = window.input_menu
+
+    def mixed_action() -> QAction:
+        return next(a for a in menu.actions() if a.text().startswith(MIXED_LABEL))
+
+    next(a for a in menu.actions() if a.text() == "Webcam").trigger()
+    with qtbot.waitSignal(window.deviceChosen) as chosen:
+        mixed_action().trigger()
+    assert chosen.args == [f"mixed:{webcam.device_id}|{MONITOR.device_id}"]
+    assert [a.text() for a in menu.actions() if a.isChecked()] == [mixed_action().text()]
+    menu.set_chosen(chosen.args[0])  # as at the next start, from the settings
+    menu.refresh()
+    assert mixed_action().isChecked()
+    devices.remove(MONITOR)  # no system audio: the entry is not offered
+    menu.refresh()
+    assert not [a for a in menu.actions() if a.text().startswith(MIXED_LABEL)]
 
 
 def test_no_devices_says_so(qtbot: QtBot) -> None:

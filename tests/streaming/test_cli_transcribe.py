@@ -95,6 +95,10 @@ def test_exit_codes(streaming_server: StreamingServer, tmp_path: Path) -> None:
     assert missing.returncode == ExitCode.AUDIO and "missing.wav" in err
     usage = _transcribe(*host, env=_env(tmp_path))
     assert usage.wait(timeout=60) == ExitCode.USAGE
+    # A file and live system audio at once cannot be mixed.
+    both = _transcribe(str(AUDIO_DIR / CLIP), "--with-system-audio", *host, env=_env(tmp_path))
+    _out, err = both.communicate(timeout=60)
+    assert both.returncode == ExitCode.USAGE and "--with-system-audio" in err
     no_key_env = _env(tmp_path)
     del no_key_env["ASSEMBLYAI_API_KEY"]
     no_key = _transcribe(str(AUDIO_DIR / CLIP), *host, env=no_key_env)

@@ -145,6 +145,21 @@ class PulseServer:
         self._modules.append(module)
         return module
 
+    def load_microphone(self, name: str, master: str, description: str) -> int:
+        """A source that is not a monitor (what the app lists as a microphone), hearing
+        ``master`` (e.g. a null sink's monitor, so what is played there is "spoken")."""
+        module = int(
+            self.pactl(
+                "load-module",
+                "module-remap-source",
+                f"master={master}",
+                f"source_name={name}",
+                f"source_properties=\"device.description='{description}'\"",
+            ).strip()
+        )
+        self._modules.append(module)
+        return module
+
     def unload_module(self, module: int) -> None:
         """Unloading a sink while a stream reads its monitor simulates unplugging a device."""
         self.pactl("unload-module", str(module))

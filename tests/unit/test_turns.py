@@ -177,3 +177,24 @@ def test_any_turn_is_shown_once_and_finished(words: list[str], legacy: bool) -> 
         finished += u is not None and u.kind is UpdateKind.FINISHED
     assert finished == 1
     assert asm.live_turns() == []
+
+
+def test_an_attributing_input_names_who_spoke_unless_the_service_does() -> None:
+    """Words 300 ms apart from the stream's start; the input heard You until 1 s, then Others."""
+    asked: list[tuple[int, int]] = []
+
+    def who(start_ms: int, end_ms: int) -> str | None:
+        asked.append((start_ms, end_ms))
+        return "You" if end_ms <= 11_000 else "Others"
+
+    asm = TurnAssembler(attribute=who)
+    asm.begin_stream(0, 10_000)  # the stream began 10 s into the session
+    update = _one(asm, 0, _msg(0, ["one", "two", "three", "four", "five"], 5, eot=True))
+    assert update is not None
+    assert [w.speaker for w in update.turn.words] == ["You"] * 3 + ["Others"] * 2
+    assert update.turn.speaker == "You"  # who spoke longest
+    assert asked[0] == (10_000, 10_250)  # asked on the session clock
+    labelled = dataclasses.replace(_msg(1, ["hi"], 1, eot=True), speaker_label="B")
+    update = _one(asm, 0, labelled)
+    assert update is not None and update.turn.speaker == "B"
+    assert len(asked) == 5  # the service named the speaker: the input was not asked

@@ -21,6 +21,9 @@ from caption_app.core.audio.source import AudioSourceError
 
 PULSE_HOST_API = "PulseAudio"
 SYSTEM_AUDIO_PREFIX = "System audio — "
+MIXED_PREFIX = "mixed:"
+"""Device ids of the form ``mixed:<microphone id>|<system audio id>``."""
+MIXED_LABEL = "Microphone + system audio"
 NO_DEVICES_MESSAGE = (
     "No audio input devices were found. Connect a microphone (or start the sound server), "
     "then choose Refresh in the Input menu."
@@ -175,3 +178,57 @@ def find_device(name_query: str, devices: list[InputDevice] | None = None) -> In
             f"“{name_query}” matches several inputs: {names}. Type more of the name."
         )
     raise AudioSourceError(f"No input device matches “{name_query}”. Available: {names}.")
+
+
+@dataclass(frozen=True, slots=True)
+class MixedChoice:
+    microphone: InputDevice
+    system: InputDevice
+    notice: str | None = None
+
+    @property
+    def device_id(self) -> str:
+        return mixed_device_id(self.microphone, self.system)
+
+
+def mixed_device_id(microphone: InputDevice, system: InputDevice) -> str:
+    return f"{MIXED_PREFIX}{microphone.device_id}|{system.device_id}"
+
+
+def default_system_audio(devices: list[InputDevice]) -> InputDevice | None:
+    """The monitor of the default output (what the meeting plays through), else the first."""
+    monitors = [d for d in devices if d.is_monitor]
+    return next((d for d in monitors if d.is_default), monitors[0] if monitors else None)
+
+
+NO_SYSTEM_AUDIO_MESSAGE = (
+    "No system audio input was found, so the other participants cannot be captioned together "
+    "with your microphone. On Linux this needs PulseAudio or PipeWire; on Windows, the "
+    "PyAudioWPatch package; on macOS, a virtual loopback device (see the README)."
+)
+
+
+def resolve_mixed(device_id: str, devices: list[InputDevice] | None = None) -> MixedChoice:
+    """The remembered microphone + system audio pair; a missing half falls back to the default
+    with a notice. ``device_id`` may be just ``MIXED_PREFIX`` for "the defaults"."""
+    devices = list_devices() if devices is None else devices
+    wanted_mic, _, wanted_system = device_id.removeprefix(MIXED_PREFIX).partition("|")
+    by_id = {d.device_id: d for d in devices}
+    microphone = by_id.get(wanted_mic) or default_device([d for d in devices if not d.is_monitor])
+    system = by_id.get(wanted_system) or default_system_audio(devices)
+    if microphone is None:
+        raise AudioSourceError(NO_DEVICES_MESSAGE)
+    if system is None:
+        raise AudioSourceError(NO_SYSTEM_AUDIO_MESSAGE)
+    missing = [
+        wanted.split(":", 1)[-1]
+        for wanted, got in ((wanted_mic, microphone), (wanted_system, system))
+        if wanted and wanted != got.device_id
+    ]
+    notice = None
+    if missing:
+        notice = (
+            f"Not connected: {', '.join(missing)}. Using {microphone.label} and "
+            f"{system.label} instead."
+        )
+    return MixedChoice(microphone, system, notice)

@@ -30,6 +30,7 @@ class PulseSource:
     monitor_of: str | None
     """For a monitor source: the description of the output it listens to."""
     is_default: bool
+    """The default input; for a monitor, the one listening to the default output."""
 
 
 def _pactl(*args: str) -> str | None:
@@ -63,7 +64,9 @@ def list_sources() -> list[PulseSource] | None:
     if info is None:
         return _list_sources_plain()
     try:
-        default = str(json.loads(info).get("default_source_name") or "")
+        server = json.loads(info)
+        default = str(server.get("default_source_name") or "")
+        default_sink = str(server.get("default_sink_name") or "")
         sources: list[dict[str, Any]] = json.loads(_pactl("-f", "json", "list", "sources") or "[]")
         sinks: list[dict[str, Any]] = json.loads(_pactl("-f", "json", "list", "sinks") or "[]")
     except (json.JSONDecodeError, AttributeError):
@@ -74,7 +77,7 @@ def list_sources() -> list[PulseSource] | None:
         name = str(src.get("name", ""))
         rate, channels = _spec(str(src.get("sample_specification", "")))
         monitored = src.get("monitor_source") or None  # pactl's key for "monitor of sink"
-        monitor_of = None
+        monitor_of, sink = None, ""
         if monitored or name.endswith(".monitor"):
             sink = str(monitored or name.removesuffix(".monitor"))
             monitor_of = sink_names.get(sink, sink)
@@ -86,7 +89,8 @@ def list_sources() -> list[PulseSource] | None:
                 rate=rate,
                 channels=channels,
                 monitor_of=monitor_of,
-                is_default=name == default,
+                # A monitor is the default one when it listens to the default output.
+                is_default=sink == default_sink if monitor_of is not None else name == default,
             )
         )
     return found
@@ -98,10 +102,12 @@ def _list_sources_plain() -> list[PulseSource] | None:
     if short is None:
         return None
     info = _pactl("info") or ""
-    default = ""
+    default = default_sink = ""
     for line in info.splitlines():
         if line.startswith("Default Source:"):
             default = line.split(":", 1)[1].strip()
+        elif line.startswith("Default Sink:"):
+            default_sink = line.split(":", 1)[1].strip()
     found = []
     for line in short.splitlines():
         cols = line.split("\t")
@@ -109,10 +115,9 @@ def _list_sources_plain() -> list[PulseSource] | None:
             continue
         rate, channels = _spec(cols[3])
         monitor_of = cols[1].removesuffix(".monitor") if cols[1].endswith(".monitor") else None
+        is_default = monitor_of == default_sink if monitor_of is not None else cols[1] == default
         found.append(
-            PulseSource(
-                int(cols[0]), cols[1], cols[1], rate, channels, monitor_of, cols[1] == default
-            )
+            PulseSource(int(cols[0]), cols[1], cols[1], rate, channels, monitor_of, is_default)
         )
     return found
 

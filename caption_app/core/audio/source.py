@@ -48,6 +48,13 @@ class AudioSource(Protocol):
     def overflow_count(self) -> int: ...
 
 
+@runtime_checkable
+class AttributingSource(Protocol):
+    """A source that can tell who was speaking when (microphone + system audio)."""
+
+    def channel_of(self, start_ms: int, end_ms: int) -> str | None: ...
+
+
 # Media sources also offer duration_ms / position_ms (ms, for progress); devices return None.
 
 

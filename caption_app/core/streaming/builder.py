@@ -11,8 +11,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from caption_app.core.audio.capture import open_device_source
-from caption_app.core.audio.devices import find_device, resolve_device
+from caption_app.core.audio.devices import (
+    MIXED_PREFIX,
+    MixedChoice,
+    find_device,
+    resolve_device,
+    resolve_mixed,
+)
 from caption_app.core.audio.media import open_media_source
+from caption_app.core.audio.mixed import MixedSource
 from caption_app.core.audio.source import AudioSource
 from caption_app.core.engines.assemblyai import AssemblyAIEngine, AuthProvider
 from caption_app.core.engines.base import Engine
@@ -35,6 +42,8 @@ class SourceChoice:
     """``--device NAME``: a case-insensitive match on the device's name."""
     device_id: str | None = None
     """The remembered device's stable id (GUI); falls back to the default with a notice."""
+    with_system_audio: bool = False
+    """Mix the chosen (or default) microphone with system audio, words labelled You / Others."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +63,23 @@ def open_source(choice: SourceChoice, chunk_ms: int) -> OpenedSource:
     if choice.media_path:
         return OpenedSource(open_media_source(choice.media_path, chunk_ms, realtime=True))
     if choice.device_query:
-        return OpenedSource(open_device_source(find_device(choice.device_query), chunk_ms))
-    picked = resolve_device(choice.device_id or "")
+        device = find_device(choice.device_query)
+        if not choice.with_system_audio:
+            return OpenedSource(open_device_source(device, chunk_ms))
+        return _open_mixed(resolve_mixed(f"{MIXED_PREFIX}{device.device_id}|"), chunk_ms)
+    device_id = choice.device_id or ""
+    if choice.with_system_audio and not device_id.startswith(MIXED_PREFIX):
+        device_id = f"{MIXED_PREFIX}{device_id}|"
+    if device_id.startswith(MIXED_PREFIX):
+        return _open_mixed(resolve_mixed(device_id), chunk_ms)
+    picked = resolve_device(device_id)
     return OpenedSource(open_device_source(picked.device, chunk_ms), picked.notice)
+
+
+def _open_mixed(choice: MixedChoice, chunk_ms: int) -> OpenedSource:
+    microphone = open_device_source(choice.microphone, chunk_ms)
+    system = open_device_source(choice.system, chunk_ms)
+    return OpenedSource(MixedSource(microphone, system, chunk_ms), choice.notice)
 
 
 def build_live_session(

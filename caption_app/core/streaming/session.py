@@ -24,7 +24,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from caption_app.core.audio.silence import SilenceWatch
-from caption_app.core.audio.source import AudioChunk, AudioSource, AudioSourceError, EndOfStream
+from caption_app.core.audio.source import (
+    AttributingSource,
+    AudioChunk,
+    AudioSource,
+    AudioSourceError,
+    EndOfStream,
+)
 from caption_app.core.engines.base import (
     Began,
     Connection,
@@ -111,7 +117,7 @@ class LiveSession:
             queue.SimpleQueue()
         )
         self._events: EventQueue = queue.SimpleQueue()
-        self._assembler = TurnAssembler()
+        self._assembler = TurnAssembler(attribute=self._speaker_at)
         self._state = SessionState.IDLE
         self._stop_requested = threading.Event()
 
@@ -396,6 +402,14 @@ class LiveSession:
         if notice is not None:
             self._listener.notice(notice)
         return chunk
+
+    def _speaker_at(self, start_ms: int, end_ms: int) -> str | None:
+        """Who spoke then, when the input can tell (microphone + system audio: You / Others).
+        Words come back within seconds of their audio, so the current input is the one."""
+        if not isinstance(self._source, AttributingSource):
+            return None
+        offset = self._source_offset_ms
+        return self._source.channel_of(start_ms - offset, end_ms - offset)
 
     def _pump_audio(self) -> None:
         chunk = self._read(self._timing.read_timeout_s)

@@ -15,11 +15,14 @@ each stream its offset on the session clock so every time handed out is on one c
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 TurnKey = tuple[int, int]
 """(stream index within the session, turn_order within the stream)."""
+Attribution = Callable[[int, int], str | None]
+"""(start_ms, end_ms) on the session clock -> who spoke then, e.g. "You" / "Others" from a
+microphone + system audio source; None when unknown. Used when the service names no speaker."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +134,8 @@ class TurnAssembler:
     finished turns (by key) that a legacy formatted message or a speaker revision may replace.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, attribute: Attribution | None = None) -> None:
+        self._attribute = attribute
         self._offsets: dict[int, int] = {}
         self._live: dict[int, Turn] = {}
         self._finished: dict[TurnKey, Turn] = {}
@@ -152,6 +156,10 @@ class TurnAssembler:
         previous = self._finished.get(key)
         if previous is not None and not message.end_of_turn:
             return []  # a late partial for a turn that has already ended
+        speaker = message.speaker_label
+        if speaker is None and self._attribute is not None:
+            words = _attributed(words, self._attribute)
+            speaker = _main_speaker(words)
         tail = " ".join(w.text for w in words if not w.is_final)
         turn = Turn(
             stream=stream,
@@ -161,7 +169,7 @@ class TurnAssembler:
             tail="" if message.end_of_turn else tail,
             finished=message.end_of_turn,
             formatted=message.turn_is_formatted,
-            speaker=message.speaker_label or (previous.speaker if previous else None),
+            speaker=speaker or (previous.speaker if previous else None),
             language=message.language_code or (previous.language if previous else None),
         )
         updates = []
@@ -235,6 +243,22 @@ def _on_session_clock(word: WordMessage, offset_ms: int) -> Word:
         is_final=word.is_final,
         speaker=word.speaker,
     )
+
+
+def _attributed(words: tuple[Word, ...], attribute: Attribution) -> tuple[Word, ...]:
+    return tuple(
+        w if w.speaker is not None else replace(w, speaker=attribute(w.start_ms, w.end_ms))
+        for w in words
+    )
+
+
+def _main_speaker(words: tuple[Word, ...]) -> str | None:
+    """The speaker who spoke longest in the turn (words without a speaker do not vote)."""
+    spoken: dict[str, int] = {}
+    for w in words:
+        if w.speaker is not None:
+            spoken[w.speaker] = spoken.get(w.speaker, 0) + max(1, w.end_ms - w.start_ms)
+    return max(spoken, key=lambda s: spoken[s]) if spoken else None
 
 
 def _relabel(words: tuple[Word, ...], speakers: Sequence[str | None]) -> tuple[Word, ...]:

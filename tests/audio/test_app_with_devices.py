@@ -1,0 +1,90 @@
+"""The caption window on real capture devices: a missing remembered input, then switching to
+microphone + system audio from the Input menu while captions run."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from caption_app.cli import build_parser
+from caption_app.core.audio.devices import MIXED_LABEL
+from caption_app.ui.app import CaptionApp
+from tests.audio.rig import PulseRig
+from tests.streaming_server.clips import load_clip
+from tests.streaming_server.fixtures import running_server
+
+pytestmark = pytest.mark.pulse
+CLIP = "librivox-austen-0870.wav"
+
+
+def test_missing_input_falls_back_with_a_notice_then_mixes_in_system_audio(
+    qtbot: QtBot,
+    pulse: PulseRig,
+    clips_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("home", "data", "tmp"):
+        (tmp_path / name).mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "test-key")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    qsettings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    qsettings.setValue("input/device_id", "PulseAudio:usb-headset-unplugged")
+    player = None
+    # A microphone (hearing the 16 kHz sink) and, as system audio, the default output's
+    # monitor: the 48 kHz sink, silent here.
+    microphone = pulse.server.load_microphone(
+        "captestmic", f"{pulse.sink16}.monitor", "Caption Test Microphone"
+    )
+    pulse.server.set_default_sink(pulse.sink48)
+    with running_server() as server:
+        server.config.script = load_clip(CLIP).script(turns=2)
+        app = CaptionApp(build_parser().parse_args(["--api-host", server.url]), qsettings)
+        try:
+            app.show()
+            app.start()
+            assert app.controller.running
+            notice = app.window.notices.text()
+            assert "usb-headset-unplugged" in notice and "not connected" in notice
+            assert "using Caption Test Microphone instead" in notice
+            player = pulse.server.play(clips_dir / CLIP, pulse.sink16)
+            qtbot.waitUntil(
+                lambda: bool(server.sessions()) and server.session(0).audio_ms() > 1500,
+                timeout=10_000,
+            )
+            heard = np.frombuffer(server.session(0).audio_bytes(), dtype="<i2")
+            assert np.abs(heard).max() > 1000, "the default input's audio reached the service"
+
+            # Microphone + system audio, chosen from the menu while captions run.
+            menu = app.window.input_menu
+            mixed = next(a for a in menu.actions() if a.text().startswith(MIXED_LABEL))
+            mixed.trigger()
+            assert app.settings.input_device_id.startswith("mixed:")
+            qtbot.waitUntil(
+                lambda: len(server.sessions()) == 2 and server.session(1).audio_ms() > 500,
+                timeout=10_000,
+            )
+            assert app.window.notices.text() == (
+                "Captioning continues from Caption Test Microphone + "
+                f"System audio — {pulse.description48}."
+            )
+            assert mixed.isChecked()
+            app.controller.stop()
+            qtbot.waitUntil(lambda: not app.controller.running, timeout=10_000)
+        finally:
+            if player is not None:
+                player.terminate()
+                player.wait(timeout=5)
+            app.shutdown()
+            app.window.close()
+            app.overlay.close()
+            pulse.server.set_default_sink(pulse.sink16)
+            pulse.server.unload_module(microphone)
