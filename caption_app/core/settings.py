@@ -19,6 +19,9 @@ SPEECH_MODELS = (
     "universal-streaming-multilingual",
     "u3-rt-pro",
 )
+SPARSE_PARTIAL_MODEL_PREFIXES = ("u3", "universal-3")
+"""Universal-3 Pro models send no word-by-word partials: one early partial, then one per
+pause, so minutes of unbroken speech can pass with no message at all (protocol doc 5.4)."""
 MAX_KEYTERMS = 100
 MAX_KEYTERM_CHARS = 50
 MIN_CHUNK_MS, MAX_CHUNK_MS = 50, 200
@@ -45,6 +48,10 @@ class StreamingSettings:
     chunk_ms: int = 50
     token_url: str = ""
     """Organisation token service; when set, no API key is used (token-service mode)."""
+
+    @property
+    def sparse_partials(self) -> bool:
+        return self.speech_model.startswith(SPARSE_PARTIAL_MODEL_PREFIXES)
 
     def validate(self) -> StreamingSettings:
         """Return self when valid; raise SettingsError naming the first bad setting."""

@@ -107,6 +107,27 @@ def test_format_turns_off_still_finishes_turns(
     assert turn.text == load_clip(CLIP).reference and not turn.formatted
 
 
+def test_universal_3_pro_partials_show_once_and_do_not_trip_the_watchdog(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    expected = _script(streaming_server, LONG_CLIP, turns=2)
+    # ~2.7 s pass between a turn's early partial and the next message: longer than this
+    # watchdog, shorter than the allowance the session gives Universal-3 Pro.
+    timing = dataclasses.replace(FAST, watchdog_s=1.0)
+    built, seen = build(
+        streaming_server.url, LONG_CLIP, tmp_path, timing=timing, speech_model="u3-rt-pro"
+    )
+    summary = run_to_end(built)
+    assert summary.failed is None and summary.connections == 1
+    assert [t.text for t in seen.finished_turns().values()] == expected
+    live = [u.turn for u in seen.updates if u.kind is UpdateKind.LIVE]
+    assert len(live) == 2  # one early partial per turn
+    for turn in live:  # the whole text so far, dimmed, once
+        assert turn.text == "" and turn.tail.endswith("—")
+        assert turn.display_text == turn.tail
+    assert not [u for u in seen.updates if u.kind is UpdateKind.REPLACED]
+
+
 @pytest.mark.parametrize("fault", [Fault.DROP, Fault.SERVER_ERROR, Fault.SERVER_ERROR_CLOSE_ONLY])
 def test_connection_faults_reconnect_without_losing_a_finished_turn(
     streaming_server: StreamingServer, tmp_path: Path, fault: Fault

@@ -41,7 +41,7 @@ from tests.streaming_server import (
 from tests.streaming_server.clips import Clip, chunks, load_clip, paced
 from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.query import ParamError, SessionParams, parse_query
-from tests.streaming_server.recognizer import ScriptedRecognizer
+from tests.streaming_server.recognizer import ScriptedRecognizer, recognizer_for
 from tests.streaming_server.sdk_events import EventLog
 
 CHUNK_MS = 50
@@ -662,6 +662,51 @@ def test_script_helpers_place_words_on_the_audio_timeline() -> None:
     assert turns[0].words[0].start_ms == 150
     assert turns[-1].end_ms == CLIP.duration_ms - 150
     assert turns[1].words[0].start_ms - turns[0].end_ms == 300
+
+
+def test_universal_3_pro_sequence(server: StreamingServer) -> None:
+    """Protocol doc 5.4: SpeechStarted first, one early partial (all words non-final, the
+    whole text so far ending in an em dash), then a formatted end of turn with confidence 1,
+    whatever ``format_turns`` says."""
+    server.config.script = script_from_sentences([SONNY], word_ms=200, gap_ms=20, start_ms=100)
+    log = EventLog()
+    with sdk_client(server, log) as client:
+        client.connect(
+            params(speech_model=SpeechModel.u3_rt_pro, format_turns=False, max_turn_silence=300)
+        )
+        client.stream(paced(clip_chunks(1600), CHUNK_MS))  # the turn ends on silence at 1480 ms
+        client.disconnect(terminate=True)
+
+    assert log.of("Begin")[0].configuration.mode == "balanced"
+    names = [n for n in log.names() if n in ("SpeechStarted", "Turn")]
+    assert names == ["SpeechStarted", "Turn", "Turn"]
+    assert log.of("SpeechStarted")[0].timestamp == 100
+    partial, end = log.of("Turn")
+    assert (partial.end_of_turn, partial.turn_is_formatted) == (False, False)
+    assert partial.end_of_turn_confidence == 0
+    assert partial.transcript == "hi my name is—"
+    assert not any(w.word_is_final for w in partial.words)
+    assert (end.end_of_turn, end.turn_is_formatted, end.end_of_turn_confidence) == (True, True, 1)
+    assert end.transcript == SONNY and all(w.word_is_final for w in end.words)
+    assert server.session().sent("Turn")[-1]["utterance"] == SONNY
+
+
+def test_universal_3_pro_sends_one_partial_per_pause_inside_a_turn() -> None:
+    session = SessionParams(speech_model="u3-rt-pro")
+    script = script_from_sentences(["one two three four five six"], word_ms=200, gap_ms=400)
+    recognizer = recognizer_for(script, lambda: session, legacy_formatting=True)
+    messages = recognizer.advance(script[-1].end_ms + session.max_turn_silence)
+    assert [m["type"] for m in messages] == ["SpeechStarted"] + ["Turn"] * 5
+    turns = messages[1:]
+    # The early partial once 750 ms of speech are heard, then one per pause; no legacy repeat.
+    assert [m["transcript"] for m in turns] == [
+        "one two—",
+        "one two three—",
+        "one two three four—",
+        "one two three four five—",
+        "One two three four five six.",
+    ]
+    assert [m["end_of_turn"] for m in turns] == [False] * 4 + [True]
 
 
 def test_recognizer_ends_a_turn_when_the_next_one_starts_and_can_loop_the_script() -> None:

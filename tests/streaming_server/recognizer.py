@@ -1,10 +1,17 @@
-"""Universal-Streaming style Turn messages from a script, driven by how much audio has arrived.
+"""Turn messages from a script, driven by how much audio has arrived.
 
-Growth follows protocol doc 5.2: each time the received audio passes a word's end, one message
-moves the previous tail word to final and appends the new word as a non-final tail; the
-``transcript`` holds only the final words. A turn ends (``end_of_turn`` true, all words final,
-``utterance`` set) once the audio passes its last word's end plus ``max_turn_silence``, when the
-next turn's first word is heard, on ForceEndpoint, or on Terminate. Formatting follows 5.3.
+Universal-Streaming growth follows protocol doc 5.2: each time the received audio passes a
+word's end, one message moves the previous tail word to final and appends the new word as a
+non-final tail; the ``transcript`` holds only the final words. A turn ends (``end_of_turn`` true,
+all words final, ``utterance`` set) once the audio passes its last word's end plus
+``max_turn_silence``, when the next turn's first word is heard, on ForceEndpoint, or on
+Terminate. Formatting follows 5.3.
+
+Universal-3 Pro models (5.4) behave differently, and ``U3ProRecognizer`` does that: a
+``SpeechStarted`` before each turn's first Turn, no word-by-word growth but one early partial
+after ~750 ms of speech and at most one more per silence inside the turn (all words non-final,
+the whole text so far in ``transcript``, ending in an em dash), and an end of turn that is
+always formatted, with ``end_of_turn_confidence`` 1 and ``utterance == transcript``.
 """
 
 from __future__ import annotations
@@ -95,18 +102,24 @@ class ScriptedRecognizer:
         order = self.turn_order
         self.turn_order += 1
         self.completed[order] = words
-        inline = params.format_turns and not self._legacy
-        confidence = turn.end_of_turn_confidence
+        inline = self._formats_inline(params)
+        confidence = self._final_confidence(turn)
         final = self._turn(order, turn, words, (), formatted=inline, confidence=confidence)
         final.update(end_of_turn=True, utterance=final["transcript"])
         self._add_language(final, turn, params)
         messages = [final]
-        if params.format_turns and self._legacy:
+        if params.format_turns and self._legacy and not inline:
             formatted = self._turn(order, turn, words, (), formatted=True, confidence=confidence)
             formatted.update(end_of_turn=True, utterance="")
             self._add_language(formatted, turn, params)
             messages.append(formatted)
         return messages
+
+    def _formats_inline(self, params: SessionParams) -> bool:
+        return params.format_turns and not self._legacy
+
+    def _final_confidence(self, turn: ScriptTurn) -> float:
+        return turn.end_of_turn_confidence
 
     def _partial(self, turn: ScriptTurn) -> Message:
         params = self._params()
@@ -163,3 +176,75 @@ class ScriptedRecognizer:
         if params.language_detection:
             message["language_code"] = turn.language_code
             message["language_confidence"] = turn.language_confidence
+
+
+EARLY_PARTIAL_MS = 750
+"""U3 Pro: the first partial comes after this much continuous speech."""
+SILENCE_INSIDE_TURN_MS = 300
+"""U3 Pro: a pause between two words of a turn at least this long earns one partial."""
+
+
+class U3ProRecognizer(ScriptedRecognizer):
+    """Universal-3 Pro message sequence (protocol doc 5.4) from the same scripts."""
+
+    def __init__(self, script: Script, params: Callable[[], SessionParams]) -> None:
+        super().__init__(script, params, legacy_formatting=False)
+        self._partials_sent = 0
+
+    def advance(self, audio_ms: float) -> list[Message]:
+        messages: list[Message] = []
+        while (turn := self._current()) is not None:
+            if self._heard < len(turn.words) and audio_ms >= turn.words[self._heard].end_ms:
+                if self._heard == 0:
+                    messages.append({"type": "SpeechStarted", "timestamp": turn.words[0].start_ms})
+                self._heard += 1
+                if self._partial_due(turn):
+                    messages.append(self._partial(turn))
+            elif self._heard == len(turn.words) and self._turn_is_over(turn, audio_ms):
+                messages.extend(self._end_turn(turn, self._heard))
+                self._partials_sent = 0
+            else:
+                break
+        return messages
+
+    def force_endpoint(self) -> list[Message]:
+        self._partials_sent = 0
+        return super().force_endpoint()
+
+    def _partial_due(self, turn: ScriptTurn) -> bool:
+        heard = turn.words[: self._heard]
+        if self._heard == len(turn.words):
+            return False  # the end of turn follows
+        if self._partials_sent == 0:
+            return heard[-1].end_ms - heard[0].start_ms >= EARLY_PARTIAL_MS
+        pause = turn.words[self._heard].start_ms - heard[-1].end_ms
+        return pause >= SILENCE_INSIDE_TURN_MS
+
+    def _partial(self, turn: ScriptTurn) -> Message:
+        self._partials_sent += 1
+        heard = turn.words[: self._heard]
+        message = self._turn(self.turn_order, turn, (), heard, formatted=False, confidence=0.0)
+        message["transcript"] = " ".join(w.text for w in heard) + "—"
+        return message
+
+    def _formats_inline(self, params: SessionParams) -> bool:
+        return True  # format_turns does not apply: U3 Pro always formats
+
+    def _final_confidence(self, turn: ScriptTurn) -> float:
+        return 1.0
+
+
+def recognizer_for(
+    script: Script,
+    params: Callable[[], SessionParams],
+    *,
+    legacy_formatting: bool,
+    loop_script: bool = False,
+) -> ScriptedRecognizer:
+    """The recognizer the session's ``speech_model`` calls for."""
+    model = params().speech_model or ""
+    if model.startswith(("u3", "universal-3")):
+        return U3ProRecognizer(script, params)
+    return ScriptedRecognizer(
+        script, params, legacy_formatting=legacy_formatting, loop_script=loop_script
+    )

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.streaming_server.config import Fault, FaultTrigger, ServerConfig
 from tests.streaming_server.query import SessionParams
-from tests.streaming_server.recognizer import ScriptedRecognizer
+from tests.streaming_server.recognizer import U3ProRecognizer, recognizer_for
 from tests.streaming_server.recording import AudioFrame, ControlMessage, SessionRecord
 
 MIN_CHUNK_MS = 50
@@ -59,7 +59,7 @@ class Session:
         self._config = config
         self._start = start
         self._params: SessionParams = record.params
-        self._recognizer = ScriptedRecognizer(
+        self._recognizer = recognizer_for(
             config.script,
             lambda: self._params,
             legacy_formatting=config.legacy_formatting,
@@ -121,7 +121,7 @@ class Session:
         if self._config.echo_configuration:
             begin["configuration"] = {
                 "model": self._params.speech_model or "universal-streaming-english",
-                "mode": None,
+                "mode": "balanced" if isinstance(self._recognizer, U3ProRecognizer) else None,
                 "api_version": "2025-05-12",
             }
         await self.send(begin)

@@ -16,6 +16,7 @@ from caption_app.core.engines.base import (
     EventQueue,
     Failed,
     SpeakersRevised,
+    SpeechDetected,
     Terminated,
     TurnReceived,
     Warned,
@@ -89,6 +90,7 @@ class AssemblyAIConnection:
         client.on(StreamingEvents.Termination, self._on_termination)
         client.on(StreamingEvents.Error, self._on_error)
         client.on(StreamingEvents.Warning, self._on_warning)
+        client.on(StreamingEvents.SpeechStarted, self._on_speech_started)
 
     def send_audio(self, pcm: bytes) -> None:
         self._client.stream(pcm)
@@ -134,6 +136,9 @@ class AssemblyAIConnection:
 
     def _on_warning(self, _client: Any, event: Any) -> None:
         self._events.put(Warned(self._stream, event.warning_code, event.warning))
+
+    def _on_speech_started(self, _client: Any, event: Any) -> None:
+        self._events.put(SpeechDetected(self._stream, int(event.timestamp)))
 
 
 def turn_message(event: Any) -> TurnMessage:

@@ -57,7 +57,16 @@ class Warned:
     message: str
 
 
-EngineEvent = Began | TurnReceived | SpeakersRevised | Terminated | Failed | Warned
+@dataclass(frozen=True, slots=True)
+class SpeechDetected:
+    """The service heard speech begin (Universal-3 Pro sends this before each turn). Like any
+    event it shows the connection is alive, which is all the session needs from it."""
+
+    stream: int
+    at_ms: int
+
+
+EngineEvent = Began | TurnReceived | SpeakersRevised | Terminated | Failed | Warned | SpeechDetected
 EventQueue = queue.SimpleQueue[EngineEvent]
 
 

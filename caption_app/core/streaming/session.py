@@ -61,6 +61,9 @@ _ENTER_KEY = "Enter a valid key in the key dialog."
 _TOKEN_ACTION = "Check the token service address in Settings, or ask your administrator."  # noqa: S105
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech for the watchdog."""
+SPARSE_WATCHDOG_FACTOR = 4
+"""Universal-3 Pro answers speech with a partial after ~0.75 s and then only at pauses, so the
+watchdog waits this many times longer before calling a connection dead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,7 +512,10 @@ class LiveSession:
             self._connect()
             return
         unanswered = self._speech_unanswered_since
-        if unanswered is not None and now - unanswered > self._timing.watchdog_s:
+        limit = self._timing.watchdog_s
+        if self._settings.sparse_partials:
+            limit *= SPARSE_WATCHDOG_FACTOR
+        if unanswered is not None and now - unanswered > limit:
             self._listener.notice("The captioning service stopped answering; reconnecting.")
             self._retire_connection(reason=GapReason.RECONNECT, terminate=False)
             self._connect()

@@ -5,7 +5,8 @@ The service sends many messages per turn, keyed by ``turn_order``. Two server be
 a formatted one with the same ``turn_order``; current servers format inline and send a single
 end-of-turn message. The robust rule, used here: key turns by (stream, turn_order), update the
 live turn in place, and let the last end-of-turn message for a key replace the turn. A turn is
-therefore never shown twice, and a formatted swap happens exactly once.
+therefore never shown twice, and a formatted swap happens exactly once. Universal-3 Pro partials
+carry the whole text so far with every word non-final; they are drawn as one dimmed tail.
 
 A *stream* is one streaming connection. Reconnects and rollovers open a new stream whose
 ``turn_order`` starts again at 0 and whose word times start again at 0; ``begin_stream`` gives
@@ -161,11 +162,16 @@ class TurnAssembler:
             words = _attributed(words, self._attribute)
             speaker = _main_speaker(words)
         tail = " ".join(w.text for w in words if not w.is_final)
+        text = message.transcript.strip()
+        if not message.end_of_turn and not any(w.is_final for w in words):
+            # Universal-3 Pro partials: every word non-final and the whole text so far (often
+            # ending in an em dash) in ``transcript``. It is all tail: drawn dimmed, once.
+            text, tail = "", text or tail
         turn = Turn(
             stream=stream,
             order=message.turn_order,
             words=words,
-            text=message.transcript.strip(),
+            text=text,
             tail="" if message.end_of_turn else tail,
             finished=message.end_of_turn,
             formatted=message.turn_is_formatted,
