@@ -13,8 +13,12 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-from caption_app.core.audio.devices import MIXED_LABEL, MIXED_PREFIX, InputDevice, resolve_mixed
-from caption_app.core.audio.source import AudioSourceError
+from caption_app.core.audio.devices import (
+    MIXED_LABEL,
+    MIXED_PREFIX,
+    InputDevice,
+    mixed_device_id,
+)
 
 
 class InputMenu(QMenu):
@@ -77,7 +81,8 @@ class InputMenu(QMenu):
         self.set_chosen(self._chosen_id)
 
     def _add_device(self, device: InputDevice) -> None:
-        label = device.label + (" (default)" if device.is_default else "")
+        default = " (default output)" if device.is_monitor else " (default)"
+        label = device.label + (default if device.is_default else "")
         action = QAction(label, self)
         action.setCheckable(True)
         action.setData(device.device_id)
@@ -103,13 +108,10 @@ class InputMenu(QMenu):
 
     @Slot()
     def _choose_mixed(self) -> None:
-        """Pair the microphone in use (or the default one) with the default system audio."""
+        """Pair the microphone in use (or the default one) with whatever the default output
+        is at each start, so plugging in a headset moves the captions with the meeting."""
         chosen = self._chosen_id.removeprefix(MIXED_PREFIX).partition("|")[0]
-        microphones = {d.device_id for d in self._devices if not d.is_monitor}
-        microphone = chosen if chosen in microphones else ""
-        try:
-            pair = resolve_mixed(f"{MIXED_PREFIX}{microphone}|", self._devices)
-        except AudioSourceError:  # devices changed under us: show what is there now
-            self.refresh()
-            return
-        self._choose(pair.device_id)
+        microphone = next(
+            (d for d in self._devices if d.device_id == chosen and not d.is_monitor), None
+        )
+        self._choose(mixed_device_id(microphone))

@@ -1,5 +1,5 @@
 """The caption window on real capture devices: a missing remembered input, then switching to
-microphone + system audio from the Input menu while captions run."""
+microphone + system audio from the Input menu while captions run, and its You / Others labels."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
 from caption_app.core.audio.devices import MIXED_LABEL
+from caption_app.core.audio.mixed import YOU
+from caption_app.core.streaming.turns import Turn, TurnUpdate
 from caption_app.ui.app import CaptionApp
 from tests.audio.rig import PulseRig
 from tests.streaming_server.clips import load_clip
@@ -49,6 +51,8 @@ def test_missing_input_falls_back_with_a_notice_then_mixes_in_system_audio(
         server.config.script = load_clip(CLIP).script(turns=2)
         app = CaptionApp(build_parser().parse_args(["--api-host", server.url]), qsettings)
         try:
+            updates: list[TurnUpdate] = []
+            app.controller.turnUpdated.connect(updates.append)
             app.show()
             app.start()
             assert app.controller.running
@@ -77,6 +81,14 @@ def test_missing_input_falls_back_with_a_notice_then_mixes_in_system_audio(
                 f"System audio — {pulse.description48}."
             )
             assert mixed.isChecked()
+            # The mixed input's clock starts at the switch, seconds into the session: the
+            # microphone side still hears the clip, so the new stream's first turn is "You".
+
+            def mixed_turns() -> list[Turn]:
+                return [u.turn for u in updates if u.turn.finished and u.turn.stream == 1]
+
+            qtbot.waitUntil(lambda: bool(mixed_turns()), timeout=15_000)
+            assert mixed_turns()[0].speaker == YOU
             app.controller.stop()
             qtbot.waitUntil(lambda: not app.controller.running, timeout=10_000)
         finally:

@@ -16,14 +16,20 @@ from caption_app.core.audio.devices import (
 )
 from caption_app.core.audio.levels import levels
 from caption_app.core.audio.media import open_media_source
-from caption_app.core.audio.mixed import MAX_SYSTEM_BACKLOG, OTHERS, YOU, MixedSource
+from caption_app.core.audio.mixed import (
+    DRIFT_WINDOW_CHUNKS,
+    MAX_SYSTEM_BACKLOG,
+    OTHERS,
+    YOU,
+    MixedSource,
+)
 from caption_app.core.audio.source import AudioChunk, AudioSourceError, EndOfStream
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.journal import read_journal
 from tests.audio.rig import PulseRig, read_wav, write_wav
 from tests.audio.test_capture import capture_playback
-from tests.streaming.harness import FAST, Collector, key_auth, run_to_end
+from tests.streaming.harness import FAST, Collector, Running, key_auth, run_to_end
 from tests.streaming_server.fixtures import running_server
 from tests.streaming_server.script import turn_from_text
 
@@ -48,6 +54,7 @@ class ListSource:
         self._end = end
         self._clock = clock
         self.handed = 0
+        self.fail_after: int | None = None
         self.started = self.stopped = False
         self.fail_start: str | None = None
 
@@ -61,6 +68,8 @@ class ListSource:
         self.started = True
 
     def read(self, timeout: float) -> AudioChunk | None:
+        if self.fail_after is not None and self.handed >= self.fail_after:
+            raise AudioSourceError(f"The input “{self.description}” was disconnected.")
         if self._clock is not None and self.handed >= self._clock.handed:
             return None
         if self._chunks:
@@ -141,14 +150,46 @@ def test_words_are_attributed_to_the_side_that_carried_the_speech() -> None:
     assert hiss.channel_of(0, 1000) == OTHERS
 
 
+def test_a_burst_after_a_stall_mixes_everything_in_step() -> None:
+    """A reconnect holds the session thread: both sides queue up, then are read together."""
+    mic = tone(1.5, 2_000)
+    system = tone(1.5, 2_000, 330.0)
+    source = MixedSource(ListSource("Mic", chunked(mic)), ListSource("Out", chunked(system)), 50)
+    chunks = read_all(source)  # every chunk of both sides was ready at once
+    mixed = np.frombuffer(b"".join(c.pcm for c in chunks), dtype="<i2")
+    assert np.array_equal(mixed, mic.astype(np.int32) + system)
+    assert source.overflow_count == 0
+
+
 def test_system_audio_running_ahead_is_trimmed_and_counted() -> None:
-    mic = ListSource("Mic", [])
-    system = ListSource("Out", [])
+    """System audio 10 % fast for 8 s (real clocks differ by ~0.01 %; exaggerated to see it in
+    seconds): the backlog stays within what one drift window adds above MAX_SYSTEM_BACKLOG."""
+    mic, system = ListSource("Mic", []), ListSource("Out", [])
     source = MixedSource(mic, system, CHUNK_MS)
-    mic.give(chunked(tone(0.05, 1000)))
-    system.give(chunked(tone(1.0, 1000)))  # 20 chunks arrive at once: 1 s ahead
-    assert source.read(0.0) is not None
-    assert source.overflow_count == 20 - 1 - MAX_SYSTEM_BACKLOG
+    mic_chunks, system_chunks = chunked(tone(8.0, 1000)), chunked(tone(8.8, 1000, 330.0))
+    depths = []
+    for i, chunk in enumerate(mic_chunks):
+        mic.give([chunk])
+        system.give(system_chunks[i + i // 10 : i + 1 + (i + 1) // 10])
+        assert source.read(0.0) is not None
+        depths.append(len(source._backlog))
+    assert 0 < source.overflow_count <= 16
+    grows_per_window = DRIFT_WINDOW_CHUNKS // 10
+    assert max(depths) <= MAX_SYSTEM_BACKLOG + 2 * grows_per_window
+    assert max(depths[-DRIFT_WINDOW_CHUNKS:]) > MAX_SYSTEM_BACKLOG  # it was really ahead
+
+
+def test_system_audio_failing_leaves_the_microphone_going_and_says_so() -> None:
+    mic = ListSource("Mic", chunked(tone(0.5, 5_000)))
+    system = ListSource("Headset", chunked(tone(0.1, 5_000)), clock=mic)
+    system.fail_after = 2
+    source = MixedSource(mic, system, CHUNK_MS)
+    chunks = read_all(source)
+    assert len(chunks) == 10  # no microphone chunk lost
+    assert system.stopped
+    notice = source.take_notice()
+    assert notice is not None and "Headset" in notice and "continues from Mic alone" in notice
+    assert source.take_notice() is None  # said once
 
 
 def test_system_audio_that_ends_or_lags_leaves_silence_in_its_place() -> None:
@@ -184,7 +225,13 @@ def test_the_pair_falls_back_to_defaults_and_says_so() -> None:
     assert (chosen.microphone, chosen.system, chosen.notice) == (other_mic, hdmi, None)
     assert resolve_mixed(chosen.device_id, devices) == chosen
     gone = resolve_mixed(f"{MIXED_PREFIX}PulseAudio:usb|{hdmi.device_id}", devices)
-    assert gone.microphone == mic and gone.notice is not None and "usb" in gone.notice
+    assert gone.microphone == mic and gone.notice == "usb is not connected; using Headset."
+    follows = resolve_mixed(f"{MIXED_PREFIX}{other_mic.device_id}|", devices)
+    assert (follows.system, follows.notice) == (speakers, None)  # the default output's monitor
+    # System audio as the "microphone" would hear the others twice: the real one is used.
+    doubled = resolve_mixed(f"{MIXED_PREFIX}{speakers.device_id}|", devices)
+    assert (doubled.microphone, doubled.system) == (mic, speakers)
+    assert doubled.notice == "spk.monitor is system audio, not a microphone; using Headset."
     with pytest.raises(AudioSourceError, match="system audio"):
         resolve_mixed(MIXED_PREFIX, [mic, other_mic])
 
@@ -236,6 +283,45 @@ def test_a_session_labels_your_turns_and_the_others_turns(clips_dir: Path, tmp_p
     assert document.info.source == "mic.wav + system.wav"
 
 
+def test_labels_stay_right_when_the_mixed_input_starts_mid_session(
+    clips_dir: Path, tmp_path: Path
+) -> None:
+    """The mixed input's clock starts at 0 when it is switched to, seconds into the session;
+    words (on the session clock) must be looked up on the input's own clock."""
+    mic_wav, system_wav, split_ms = two_sided_meeting(clips_dir, tmp_path)
+    quiet = write_wav(tmp_path / "quiet.wav", silence(20.0))
+    script = (
+        turn_from_text("he was not an ill disposed young man", 200, split_ms - 1100),
+        turn_from_text("he might even have been made amiable himself", split_ms + 100, 7_100),
+    )
+    with running_server() as server:
+        server.config.script = script
+        settings = StreamingSettings(api_host=server.url).validate()
+        seen = Collector()
+        auth = key_auth()
+        built = build_live_session(
+            settings,
+            open_media_source(quiet, CHUNK_MS, realtime=True),
+            lambda: auth,
+            seen,
+            timing=FAST,
+            transcripts=tmp_path,
+        )
+        running = Running(built)
+        assert server.wait_until_audio_ms(2500, timeout=10)
+        built.session.request_source(
+            MixedSource(
+                open_media_source(mic_wav, CHUNK_MS, realtime=True),
+                open_media_source(system_wav, CHUNK_MS, realtime=True),
+                CHUNK_MS,
+            )
+        )
+        summary = running.finish(timeout=30)
+    assert summary.failed is None and summary.connections == 2
+    turns = [t for t in seen.finished_turns().values() if t.stream == 1]
+    assert [t.speaker for t in turns] == [YOU, OTHERS]
+
+
 # --- real capture: two PulseAudio monitors as microphone and system audio ---------------------
 
 
@@ -243,19 +329,23 @@ def test_a_session_labels_your_turns_and_the_others_turns(clips_dir: Path, tmp_p
 def test_real_capture_mixes_both_devices_and_tells_them_apart(
     pulse: PulseRig, clips_dir: Path
 ) -> None:
-    # The 16 kHz sink's monitor stands in for the microphone (picked by name, as --device
-    # does); the system side is the monitor of the default output, made the 48 kHz sink here.
+    # A microphone that hears the 16 kHz sink (picked by name, as --device does); system
+    # audio is the monitor of the default output, made the 48 kHz sink here.
+    microphone = pulse.server.load_microphone(
+        "captestmixmic", f"{pulse.sink16}.monitor", "Caption Test Mix Microphone"
+    )
     pulse.server.set_default_sink(pulse.sink48)
     try:
         opened = open_source(
-            SourceChoice(device_query=pulse.description16, with_system_audio=True), CHUNK_MS
+            SourceChoice(device_query="Caption Test Mix Microphone", with_system_audio=True),
+            CHUNK_MS,
         )
     finally:
         pulse.server.set_default_sink(pulse.sink16)
     source = opened.source
     assert isinstance(source, MixedSource) and opened.notice is None
     assert source.description == (
-        f"System audio — {pulse.description16} + System audio — {pulse.description48}"
+        f"Caption Test Mix Microphone + System audio — {pulse.description48}"
     )
     clip = clips_dir / "goforward.wav"
     source.start()
@@ -264,6 +354,7 @@ def test_real_capture_mixes_both_devices_and_tells_them_apart(
         theirs, _ = capture_playback(pulse, source, clip, pulse.sink48)
     finally:
         source.stop()
+        pulse.server.unload_module(microphone)
 
     def span(chunks: list[AudioChunk]) -> tuple[int, int]:
         loud = [c for c in chunks if c.rms_dbfs > -40]
@@ -272,4 +363,3 @@ def test_real_capture_mixes_both_devices_and_tells_them_apart(
 
     assert source.channel_of(*span(yours)) == YOU
     assert source.channel_of(*span(theirs)) == OTHERS
-    assert source.overflow_count <= 2

@@ -113,7 +113,7 @@ def test_universal_3_pro_partials_show_once_and_do_not_trip_the_watchdog(
     expected = _script(streaming_server, LONG_CLIP, turns=2)
     # ~2.7 s pass between a turn's early partial and the next message: longer than this
     # watchdog, shorter than the allowance the session gives Universal-3 Pro.
-    timing = dataclasses.replace(FAST, watchdog_s=1.0)
+    timing = dataclasses.replace(FAST, watchdog_s=1.5)
     built, seen = build(
         streaming_server.url, LONG_CLIP, tmp_path, timing=timing, speech_model="u3-rt-pro"
     )
@@ -255,7 +255,10 @@ def test_force_endpoint_and_settings_reach_the_service(
     assert streaming_server.session(0).wait_until_audio_ms(1500, timeout=5)
     built.session.request_force_endpoint()
     new = dataclasses.replace(
-        built.session._settings, max_turn_silence_ms=900, keyterms=("Dashwood",)
+        built.session._settings,
+        max_turn_silence_ms=900,
+        keyterms=("Dashwood",),
+        speech_model="u3-rt-pro",
     )
     built.session.request_settings(new)
     running.finish(20)
@@ -263,6 +266,11 @@ def test_force_endpoint_and_settings_reach_the_service(
     assert "ForceEndpoint" in record.control_types()
     assert record.config_updates()[0]["max_turn_silence"] == 900
     assert record.config_updates()[0]["keyterms_prompt"] == ["Dashwood"]
+    # The model cannot change on an open connection: it is kept (reconnects too) and the
+    # person is told it applies at the next start.
+    assert any("next start" in text for text, _ in seen.notices)
+    assert built.session._settings.speech_model == "universal-streaming-english"
+    assert built.session._settings.max_turn_silence_ms == 900
     assert len(seen.finished_turns()) >= 2  # the forced end split the one scripted turn
 
 

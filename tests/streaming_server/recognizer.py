@@ -185,43 +185,52 @@ SILENCE_INSIDE_TURN_MS = 300
 
 
 class U3ProRecognizer(ScriptedRecognizer):
-    """Universal-3 Pro message sequence (protocol doc 5.4) from the same scripts."""
+    """Universal-3 Pro message sequence (protocol doc 5.4) from the same scripts. Like the real
+    service it only knows what it has heard: a pause partial is sent once the silence after a
+    word has lasted ``SILENCE_INSIDE_TURN_MS``, never by looking ahead in the script."""
 
-    def __init__(self, script: Script, params: Callable[[], SessionParams]) -> None:
-        super().__init__(script, params, legacy_formatting=False)
-        self._partials_sent = 0
+    def __init__(
+        self, script: Script, params: Callable[[], SessionParams], *, loop_script: bool = False
+    ) -> None:
+        super().__init__(script, params, legacy_formatting=False, loop_script=loop_script)
+        self._partial_at = 0  # words heard when the last partial of this turn went out
 
     def advance(self, audio_ms: float) -> list[Message]:
         messages: list[Message] = []
         while (turn := self._current()) is not None:
-            if self._heard < len(turn.words) and audio_ms >= turn.words[self._heard].end_ms:
+            if self._pause_heard(turn, audio_ms):  # (the silence comes before the next word)
+                messages.append(self._partial(turn))
+            elif self._heard < len(turn.words) and audio_ms >= turn.words[self._heard].end_ms:
                 if self._heard == 0:
                     messages.append({"type": "SpeechStarted", "timestamp": turn.words[0].start_ms})
                 self._heard += 1
-                if self._partial_due(turn):
+                if self._partial_at == 0 and self._speech_ms(turn) >= EARLY_PARTIAL_MS:
                     messages.append(self._partial(turn))
             elif self._heard == len(turn.words) and self._turn_is_over(turn, audio_ms):
                 messages.extend(self._end_turn(turn, self._heard))
-                self._partials_sent = 0
+                self._partial_at = 0
             else:
                 break
         return messages
 
     def force_endpoint(self) -> list[Message]:
-        self._partials_sent = 0
+        self._partial_at = 0
         return super().force_endpoint()
 
-    def _partial_due(self, turn: ScriptTurn) -> bool:
-        heard = turn.words[: self._heard]
-        if self._heard == len(turn.words):
-            return False  # the end of turn follows
-        if self._partials_sent == 0:
-            return heard[-1].end_ms - heard[0].start_ms >= EARLY_PARTIAL_MS
-        pause = turn.words[self._heard].start_ms - heard[-1].end_ms
-        return pause >= SILENCE_INSIDE_TURN_MS
+    def _speech_ms(self, turn: ScriptTurn) -> int:
+        return turn.words[self._heard - 1].end_ms - turn.words[0].start_ms
+
+    def _pause_heard(self, turn: ScriptTurn, audio_ms: float) -> bool:
+        """A silence inside the turn, after the early partial, not yet answered."""
+        if not 0 < self._partial_at < self._heard < len(turn.words):
+            return False
+        silence_from = turn.words[self._heard - 1].end_ms
+        next_word = turn.words[self._heard].start_ms
+        heard_silence = audio_ms >= silence_from + SILENCE_INSIDE_TURN_MS
+        return heard_silence and next_word >= silence_from + SILENCE_INSIDE_TURN_MS
 
     def _partial(self, turn: ScriptTurn) -> Message:
-        self._partials_sent += 1
+        self._partial_at = self._heard
         heard = turn.words[: self._heard]
         message = self._turn(self.turn_order, turn, (), heard, formatted=False, confidence=0.0)
         message["transcript"] = " ".join(w.text for w in heard) + "—"
@@ -244,7 +253,7 @@ def recognizer_for(
     """The recognizer the session's ``speech_model`` calls for."""
     model = params().speech_model or ""
     if model.startswith(("u3", "universal-3")):
-        return U3ProRecognizer(script, params)
+        return U3ProRecognizer(script, params, loop_script=loop_script)
     return ScriptedRecognizer(
         script, params, legacy_formatting=legacy_formatting, loop_script=loop_script
     )

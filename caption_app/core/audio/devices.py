@@ -91,6 +91,7 @@ def _from_portaudio() -> list[InputDevice]:
     try:
         with portaudio.portaudio() as pa:
             default_index = _default_input_index(pa)
+            default_loopback = _default_loopback_index(pa)
             wanted_api = _preferred_host_api(pa)
             for index in range(pa.get_device_count()):
                 info: dict[str, Any] = pa.get_device_info_by_index(index)
@@ -106,7 +107,7 @@ def _from_portaudio() -> list[InputDevice]:
                         host_api=portaudio.host_api_name(pa, int(info["hostApi"])),
                         default_rate=int(info["defaultSampleRate"]),
                         channels=int(info["maxInputChannels"]),
-                        is_default=index == default_index,
+                        is_default=index == (default_loopback if loopback else default_index),
                         is_monitor=loopback,
                         key=name,
                     )
@@ -120,6 +121,17 @@ def _default_input_index(pa: Any) -> int | None:
     try:
         return int(pa.get_default_input_device_info()["index"])
     except OSError:
+        return None
+
+
+def _default_loopback_index(pa: Any) -> int | None:
+    """PyAudioWPatch (Windows): the loopback of the default output; None elsewhere."""
+    finder = getattr(pa, "get_default_wasapi_loopback", None)
+    if finder is None:
+        return None
+    try:
+        return int(finder()["index"])
+    except (OSError, LookupError, TypeError, ValueError):
         return None
 
 
@@ -191,8 +203,10 @@ class MixedChoice:
         return mixed_device_id(self.microphone, self.system)
 
 
-def mixed_device_id(microphone: InputDevice, system: InputDevice) -> str:
-    return f"{MIXED_PREFIX}{microphone.device_id}|{system.device_id}"
+def mixed_device_id(microphone: InputDevice | None, system: InputDevice | None = None) -> str:
+    """None for a half means "the default one at each start"."""
+    mic_id = microphone.device_id if microphone else ""
+    return f"{MIXED_PREFIX}{mic_id}|{system.device_id if system else ''}"
 
 
 def default_system_audio(devices: list[InputDevice]) -> InputDevice | None:
@@ -209,26 +223,28 @@ NO_SYSTEM_AUDIO_MESSAGE = (
 
 
 def resolve_mixed(device_id: str, devices: list[InputDevice] | None = None) -> MixedChoice:
-    """The remembered microphone + system audio pair; a missing half falls back to the default
-    with a notice. ``device_id`` may be just ``MIXED_PREFIX`` for "the defaults"."""
+    """The microphone + system audio pair ``mixed:<microphone id>|<system audio id>`` names.
+
+    An empty half means the default: an empty system half follows the default output (where
+    the meeting plays) at every start. A named half that is gone falls back to the default
+    with a notice; so does a "microphone" that is itself system audio (it would hear the
+    others twice and tell nobody apart).
+    """
     devices = list_devices() if devices is None else devices
     wanted_mic, _, wanted_system = device_id.removeprefix(MIXED_PREFIX).partition("|")
-    by_id = {d.device_id: d for d in devices}
-    microphone = by_id.get(wanted_mic) or default_device([d for d in devices if not d.is_monitor])
-    system = by_id.get(wanted_system) or default_system_audio(devices)
+    microphones = {d.device_id: d for d in devices if not d.is_monitor}
+    monitors = {d.device_id: d for d in devices if d.is_monitor}
+    microphone = microphones.get(wanted_mic) or default_device(list(microphones.values()))
+    system = monitors.get(wanted_system) or default_system_audio(devices)
     if microphone is None:
         raise AudioSourceError(NO_DEVICES_MESSAGE)
     if system is None:
         raise AudioSourceError(NO_SYSTEM_AUDIO_MESSAGE)
-    missing = [
-        wanted.split(":", 1)[-1]
-        for wanted, got in ((wanted_mic, microphone), (wanted_system, system))
-        if wanted and wanted != got.device_id
-    ]
-    notice = None
-    if missing:
-        notice = (
-            f"Not connected: {', '.join(missing)}. Using {microphone.label} and "
-            f"{system.label} instead."
-        )
-    return MixedChoice(microphone, system, notice)
+    notes = []
+    if wanted_mic and wanted_mic != microphone.device_id:
+        name = wanted_mic.split(":", 1)[-1]
+        why = "is system audio, not a microphone" if wanted_mic in monitors else "is not connected"
+        notes.append(f"{name} {why}; using {microphone.label}.")
+    if wanted_system and wanted_system != system.device_id:
+        notes.append(f"{wanted_system.split(':', 1)[-1]} is not connected; using {system.label}.")
+    return MixedChoice(microphone, system, " ".join(notes) or None)

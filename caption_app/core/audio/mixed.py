@@ -7,10 +7,15 @@ few minutes, so a word the service returns can be attributed to "You" or "Others
 side carried the energy while it was spoken, the way the SDK's ``ChannelStreamer`` does it,
 but on our own capture path.
 
-The microphone's clock drives the mix. System audio is taken as it comes: when it has nothing
-ready the mix carries silence for it, and when it runs ahead (two devices never share a clock)
-its oldest chunks are dropped and counted, so its words never lag the microphone's by more
-than ``MAX_SYSTEM_BACKLOG`` chunks.
+The microphone's clock drives the mix: one system chunk is mixed into each microphone chunk.
+When system audio has nothing ready the mix carries silence for it. Two devices never share a
+clock, so system audio slowly runs ahead or behind; a backlog that stays above
+``MAX_SYSTEM_BACKLOG`` for a whole ``DRIFT_WINDOW_CHUNKS`` is drift, and its oldest chunks are
+dropped and counted. A burst is not drift: after a stall (a reconnect) both sides deliver their
+queued audio together and the backlog drains as the microphone's queue does.
+
+When system audio fails (the headset whose output it monitors is unplugged) the microphone goes
+on alone and ``take_notice`` says so once; when the microphone fails, the input has failed.
 """
 
 from __future__ import annotations
@@ -26,7 +31,11 @@ from caption_app.core.audio.source import AudioChunk, AudioSource, AudioSourceEr
 
 YOU, OTHERS = "You", "Others"
 MAX_SYSTEM_BACKLOG = 3
-"""System chunks held beyond the one mixed now (150 ms at 50 ms chunks)."""
+"""System chunks that may stay queued beyond the one mixed now (150 ms at 50 ms chunks)."""
+DRIFT_WINDOW_CHUNKS = 40
+"""How long (in microphone chunks: 2 s at 50 ms) a backlog must persist to count as drift."""
+BACKLOG_CAP_MS = 3000
+"""Never hold more system audio than this (a microphone that stopped delivering)."""
 ACTIVE_DBFS = -50.0
 """A side quieter than this in a chunk is not speaking (room tone, fan, hiss)."""
 DOMINANCE = 2.0
@@ -62,8 +71,12 @@ class MixedSource:
         self.labels = labels
         self.description = f"{microphone.description} + {system.description}"
         self._backlog: collections.deque[AudioChunk] = collections.deque()
+        self._backlog_cap = max(1, BACKLOG_CAP_MS // chunk_ms)
+        self._low_water: int | None = None
+        self._window = 0
         self._drift_drops = 0
-        self._system_ended = False
+        self._system_done = False
+        self._notice: str | None = None
         self._history: dict[int, _Levels] = {}
         self._history_order: collections.deque[int] = collections.deque()
         self._max_history = max(1, HISTORY_MS // chunk_ms)
@@ -92,8 +105,15 @@ class MixedSource:
             raise
 
     def stop(self) -> None:
-        self.microphone.stop()
-        self.system.stop()
+        try:
+            self.microphone.stop()
+        finally:
+            self.system.stop()
+
+    def take_notice(self) -> str | None:
+        """Something the person should know about one side of the input, once."""
+        notice, self._notice = self._notice, None
+        return notice
 
     def read(self, timeout: float) -> AudioChunk | None:
         mic = self.microphone.read(timeout)
@@ -111,16 +131,36 @@ class MixedSource:
         return AudioChunk(mixed.tobytes(), mic.start_ms, rms, peak)
 
     def _next_system_chunk(self) -> AudioChunk | None:
-        """Whatever system audio is ready, never waiting: the microphone sets the pace."""
-        try:
-            while not self._system_ended and (chunk := self.system.read(0.0)) is not None:
-                self._backlog.append(chunk)
-        except EndOfStream:
-            self._system_ended = True  # a recording played as "system audio" ended: silence
-        while len(self._backlog) > MAX_SYSTEM_BACKLOG + 1:
+        """The next system chunk, never waiting for one: the microphone sets the pace."""
+        if not self._system_done:
+            try:
+                while (chunk := self.system.read(0.0)) is not None:
+                    self._backlog.append(chunk)
+            except EndOfStream:
+                self._system_done = True  # a recording played as "system audio" ended
+            except AudioSourceError as exc:
+                self._system_done = True
+                self._notice = (
+                    f"{exc} Captioning continues from {self.microphone.description} alone."
+                )
+                self.system.stop()
+        while len(self._backlog) > self._backlog_cap:
             self._backlog.popleft()
             self._drift_drops += 1
-        return self._backlog.popleft() if self._backlog else None
+        chunk = self._backlog.popleft() if self._backlog else None
+        self._trim_drift()
+        return chunk
+
+    def _trim_drift(self) -> None:
+        depth = len(self._backlog)
+        self._low_water = depth if self._low_water is None else min(self._low_water, depth)
+        self._window += 1
+        if self._window < DRIFT_WINDOW_CHUNKS:
+            return
+        for _ in range(self._low_water - MAX_SYSTEM_BACKLOG):
+            self._backlog.popleft()
+            self._drift_drops += 1
+        self._low_water, self._window = None, 0
 
     # --- attribution ---------------------------------------------------------------------
 

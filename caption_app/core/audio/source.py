@@ -54,6 +54,10 @@ class AttributingSource(Protocol):
 
     def channel_of(self, start_ms: int, end_ms: int) -> str | None: ...
 
+    def take_notice(self) -> str | None:
+        """A message about one of its sides (system audio stopped), handed out once."""
+        ...
+
 
 # Media sources also offer duration_ms / position_ms (ms, for progress); devices return None.
 

@@ -84,6 +84,14 @@ class Timing:
     """Consecutive failed connection attempts before giving up; None retries for ever (GUI)."""
 
 
+_FIXED_FOR_THE_SESSION = (
+    "api_host",
+    "speech_model",
+    "speaker_labels",
+    "language_detection",
+    "chunk_ms",
+    "token_url",
+)
 _NEW_INPUT = "Pick another input in the Input menu; captions continue in this session."
 
 
@@ -120,7 +128,10 @@ class LiveSession:
             queue.SimpleQueue()
         )
         self._events: EventQueue = queue.SimpleQueue()
-        self._assembler = TurnAssembler(attribute=self._speaker_at)
+        self._assembler = TurnAssembler()
+        self._connection_sparse_partials = settings.sparse_partials
+        self._attributing: AttributingSource | None = None
+        self._use_source_attribution(source)
         self._state = SessionState.IDLE
         self._stop_requested = threading.Event()
 
@@ -291,22 +302,24 @@ class LiveSession:
         waited_ms = int((self._clock() - lost_at) * 1000)
         self._source_offset_ms = self._position_ms + waited_ms
         self._source, self._source_lost_at = source, None
+        self._use_source_attribution(source)
         self._silence = SilenceWatch(source.description)
         self._listener.notice(f"Captioning continues from {source.description}.")
         self._connect()
 
     def _apply_settings(self, settings: StreamingSettings) -> None:
-        restart_needed = (
-            settings.api_host != self._settings.api_host
-            or settings.speech_model != self._settings.speech_model
-            or settings.speaker_labels != self._settings.speaker_labels
-            or settings.language_detection != self._settings.language_detection
-        )
-        self._settings = replace(settings, chunk_ms=self._settings.chunk_ms)
+        # What a connection is opened with stays as it was for the whole session (reconnects
+        # included), so "at the next start" is true; the rest goes out as UpdateConfiguration.
+        fixed = {name: getattr(self._settings, name) for name in _FIXED_FOR_THE_SESSION}
+        restart_needed = any(getattr(settings, name) != fixed[name] for name in fixed)
+        self._settings = replace(settings, **fixed)
         if self._connection is not None:
             self._connection.update(self._settings)
         if restart_needed:
-            self._listener.notice("Model, host and speaker settings apply at the next start.")
+            self._listener.notice(
+                "Changes to the model, host, speaker labels, language detection or token "
+                "service apply at the next start."
+            )
 
     # engine events
 
@@ -401,18 +414,26 @@ class LiveSession:
         if self._source_offset_ms:
             chunk = replace(chunk, start_ms=chunk.start_ms + self._source_offset_ms)
         self._position_ms = chunk.start_ms + self._settings.chunk_ms
+        if self._attributing is not None and (told := self._attributing.take_notice()):
+            self._listener.notice(told)
         notice = self._silence.feed(chunk, self._settings.chunk_ms)
         if notice is not None:
             self._listener.notice(notice)
         return chunk
 
+    def _use_source_attribution(self, source: AudioSource) -> None:
+        """Let the input name speakers when it can (microphone + system audio: You / Others);
+        plain inputs cost the turn assembly nothing."""
+        self._attributing = source if isinstance(source, AttributingSource) else None
+        self._assembler.attribute = self._speaker_at if self._attributing is not None else None
+
     def _speaker_at(self, start_ms: int, end_ms: int) -> str | None:
-        """Who spoke then, when the input can tell (microphone + system audio: You / Others).
-        Words come back within seconds of their audio, so the current input is the one."""
-        if not isinstance(self._source, AttributingSource):
+        """Who spoke at these session-clock times. Words come back within seconds of their
+        audio, so the current input (on its own clock, ``_source_offset_ms`` behind) is the one."""
+        if self._attributing is None:
             return None
         offset = self._source_offset_ms
-        return self._source.channel_of(start_ms - offset, end_ms - offset)
+        return self._attributing.channel_of(start_ms - offset, end_ms - offset)
 
     def _pump_audio(self) -> None:
         chunk = self._read(self._timing.read_timeout_s)
@@ -454,6 +475,8 @@ class LiveSession:
         self._connections += 1
         self._speech_unanswered_since = None
         self._rollover_at = None
+        # The model is fixed per connection; a change in Settings applies to the next one.
+        self._connection_sparse_partials = self._settings.sparse_partials
         state = SessionState.CONNECTING if self._stream == 0 else SessionState.RECONNECTING
         self._set_state(state, "Connecting…")
         try:
@@ -513,7 +536,7 @@ class LiveSession:
             return
         unanswered = self._speech_unanswered_since
         limit = self._timing.watchdog_s
-        if self._settings.sparse_partials:
+        if self._connection_sparse_partials:
             limit *= SPARSE_WATCHDOG_FACTOR
         if unanswered is not None and now - unanswered > limit:
             self._listener.notice("The captioning service stopped answering; reconnecting.")

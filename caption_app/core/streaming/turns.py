@@ -136,7 +136,8 @@ class TurnAssembler:
     """
 
     def __init__(self, attribute: Attribution | None = None) -> None:
-        self._attribute = attribute
+        self.attribute = attribute
+        """Names speakers the service did not (the input changes it when it switches)."""
         self._offsets: dict[int, int] = {}
         self._live: dict[int, Turn] = {}
         self._finished: dict[TurnKey, Turn] = {}
@@ -158,8 +159,8 @@ class TurnAssembler:
         if previous is not None and not message.end_of_turn:
             return []  # a late partial for a turn that has already ended
         speaker = message.speaker_label
-        if speaker is None and self._attribute is not None:
-            words = _attributed(words, self._attribute)
+        if speaker is None and self.attribute is not None:
+            words = _attributed(words, self.attribute)
             speaker = _main_speaker(words)
         tail = " ".join(w.text for w in words if not w.is_final)
         text = message.transcript.strip()
