@@ -138,10 +138,12 @@ class MixedSource:
                     self._backlog.append(chunk)
             except EndOfStream:
                 self._system_done = True  # a recording played as "system audio" ended
-            except AudioSourceError as exc:
+            except AudioSourceError:
                 self._system_done = True
                 self._notice = (
-                    f"{exc} Captioning continues from {self.microphone.description} alone."
+                    f"System audio from “{self.system.description}” stopped, so the others are "
+                    f"no longer captioned; captioning continues from {self.microphone.description}"
+                    " alone. Choose it again in the Input menu once it is back."
                 )
                 self.system.stop()
         while len(self._backlog) > self._backlog_cap:
