@@ -168,4 +168,11 @@ def _list_devices() -> int:
     for device in devices:
         marker = "*" if device.is_default else " "
         print(f"{marker} {device.label}  [{device.host_api}, {device.default_rate:g} Hz]")
+    if any(d.is_monitor for d in devices) and any(not d.is_monitor for d in devices):
+        # stderr, so scripts reading the list on stdout see devices only
+        print(
+            "(* = default. To caption your microphone and the others together, add "
+            "--with-system-audio.)",
+            file=sys.stderr,
+        )
     return ExitCode.OK
