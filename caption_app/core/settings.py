@@ -25,6 +25,7 @@ pause, so minutes of unbroken speech can pass with no message at all (protocol d
 MAX_KEYTERMS = 100
 MAX_KEYTERM_CHARS = 50
 MIN_CHUNK_MS, MAX_CHUNK_MS = 50, 200
+MAX_RETENTION_DAYS = 3650
 
 
 class SettingsError(ValueError):
@@ -182,35 +183,41 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
     problems: list[str] = []
     streaming = _section(StreamingSettings(), "streaming", values, problems)
     overlay = _section(OverlayStyle(), "overlay", values, problems)
-    try:
-        streaming.validate()
-    except SettingsError as exc:
-        problems.append(f"streaming settings reset to defaults: {exc}")
-        streaming = StreamingSettings()
-    try:
-        overlay.validate()
-    except SettingsError as exc:
-        problems.append(f"overlay style reset to defaults: {exc}")
-        overlay = OverlayStyle()
     base = AppSettings()
     device = _coerce(values.get("input/device_id", ""), "", "input/device_id", problems)
     engine = _coerce(values.get("engine/name", base.engine), base.engine, "engine/name", problems)
     retention = _coerce(
         values.get("history/retention_days", 0), 0, "history/retention_days", problems
     )
-    if retention < 0:
-        problems.append("history/retention_days was negative; keeping transcripts forever")
+    if not 0 <= retention <= MAX_RETENTION_DAYS:
+        problems.append(
+            f"history/retention_days was {retention}, outside 0-{MAX_RETENTION_DAYS}; "
+            "keeping transcripts forever"
+        )
         retention = 0
     return AppSettings(streaming, overlay, device, engine, retention), problems
 
 
 def _section(default: Any, name: str, values: Mapping[str, Any], problems: list[str]) -> Any:
-    changes = {}
+    """One settings section from the store. Every readable, valid value is kept; a value that
+    is junk or breaks validation falls back to its default alone, and is listed."""
+    section = default
     for f in fields(default):
         key = f"{name}/{f.name}"
-        if key in values:
-            changes[f.name] = _coerce(values[key], getattr(default, f.name), key, problems)
-    return dataclasses.replace(default, **changes)
+        if key not in values:
+            continue
+        before = len(problems)
+        value = _coerce(values[key], getattr(default, f.name), key, problems)
+        if len(problems) > before:
+            continue
+        candidate = dataclasses.replace(section, **{f.name: value})
+        try:
+            candidate.validate()
+        except SettingsError as exc:
+            problems.append(f"{key}: {exc} Using the default.")
+            continue
+        section = candidate
+    return section
 
 
 def _coerce(raw: Any, default: Any, key: str, problems: list[str]) -> Any:
@@ -231,6 +238,6 @@ def _coerce(raw: Any, default: Any, key: str, problems: list[str]) -> Any:
                 return parse_keyterms(raw)
             return tuple(str(x) for x in raw)
         return str(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         problems.append(f"{key} had an unreadable value; using the default")
         return default

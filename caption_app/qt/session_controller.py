@@ -53,8 +53,7 @@ class SessionController(QObject):
         ):
             getattr(worker, name).connect(getattr(self, name))
         self._worker = worker
-        self._thread = start_worker(worker, "live-session")
-        self._thread.finished.connect(self._on_finished)
+        self._thread = start_worker(worker, "live-session", on_finished=self._on_finished)
         self.runningChanged.emit(True)
 
     def stop(self) -> None:

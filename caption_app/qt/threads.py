@@ -8,6 +8,7 @@ thread keeps both alive and lets go of them only once the thread's ``finished`` 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Slot
 
@@ -36,7 +37,9 @@ class _Reaper(QObject):
 _reaper: _Reaper | None = None
 
 
-def start_worker(worker: QObject, name: str) -> QThread:
+def start_worker(
+    worker: QObject, name: str, on_finished: Callable[[], None] | None = None
+) -> QThread:
     """Move ``worker`` to a new thread and start it.
 
     Wired before ``start()`` (the Buzz pattern): the worker's ``finished`` signal quits the
@@ -57,6 +60,8 @@ def start_worker(worker: QObject, name: str) -> QThread:
     run = getattr(worker, "run", None)
     if run is not None:
         thread.started.connect(run)
+    if on_finished is not None:
+        thread.finished.connect(on_finished)  # before start(): a quick run cannot outpace it
     _reaper.keep(thread, worker)
     _started.add(thread)
     thread.start()

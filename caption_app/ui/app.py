@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer, Slot
@@ -35,6 +36,7 @@ from caption_app.core.transcript.export import (
     write_export,
 )
 from caption_app.core.transcript.history import (
+    HistoryError,
     apply_retention,
     mark_recovered,
     unfinished_sessions,
@@ -97,6 +99,7 @@ class CaptionApp:
     def _wire(self) -> None:
         w, c = self.window, self.controller
         c.turnUpdated.connect(self.overlay.apply_update)
+        c.stateChanged.connect(self.overlay.show_state)
         c.problemRaised.connect(self._on_problem)
         w.startRequested.connect(self.start)
         w.deviceChosen.connect(self._choose_device)
@@ -149,7 +152,11 @@ class CaptionApp:
             self._recorder = built.recorder
             return built.session
 
-        self.controller.start(factory)
+        try:
+            self.controller.start(factory)
+        except (OSError, TranscriptFileError) as exc:  # e.g. the transcripts folder
+            opened.source.stop()
+            self.window.notices.show_notice(f"Could not start captioning: {exc}")
 
     @Slot(object)
     def _on_problem(self, problem: Problem) -> None:
@@ -177,6 +184,13 @@ class CaptionApp:
     @Slot(str)
     def _choose_media(self, path: str) -> None:
         self.media_path = path
+        if self.controller.running:
+            self.window.notices.show_notice(
+                f"Stop the captions running now; {Path(path).name} is captioned when you "
+                "start again."
+            )
+            return
+        self.window.status_panel.reset_clock()
         self.start()
 
     # --- dialogs ----------------------------------------------------------------------------
@@ -219,11 +233,14 @@ class CaptionApp:
     def open_settings(self) -> None:
         from caption_app.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
-        dialog.applied.connect(self._apply_settings)
-        dialog.shortcutsApplied.connect(self.store.save_shortcuts)
-        dialog.shortcutsApplied.connect(self.window.set_shortcuts)
-        self._show_dialog("settings", dialog)
+        def make() -> QDialog:
+            dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
+            dialog.applied.connect(self._apply_settings)
+            dialog.shortcutsApplied.connect(self.store.save_shortcuts)
+            dialog.shortcutsApplied.connect(self.window.set_shortcuts)
+            return dialog
+
+        self._show_dialog("settings", make)
 
     @Slot(object)
     def _apply_settings(self, settings: AppSettings) -> None:
@@ -238,27 +255,35 @@ class CaptionApp:
         from caption_app.core.secrets.validation import check_api_key
         from caption_app.ui.key_dialog import KeyDialog
 
-        dialog = KeyDialog(
-            KeyStore(),
-            check_api_key,
-            self.settings.streaming.api_host,
-            self.window,
-            memory=session_memory_key(),
-            environment_key=bool(os.environ.get(ENV_VAR)),
+        self._show_dialog(
+            "key",
+            lambda: KeyDialog(
+                KeyStore(),
+                check_api_key,
+                self.settings.streaming.api_host,
+                self.window,
+                memory=session_memory_key(),
+                environment_key=bool(os.environ.get(ENV_VAR)),
+            ),
         )
-        self._show_dialog("key", dialog)
 
     @Slot()
     def open_history(self) -> None:
         from caption_app.ui.history_dialog import HistoryDialog
 
-        self._show_dialog("history", HistoryDialog(transcripts_dir(), self.window))
+        self._show_dialog("history", lambda: HistoryDialog(transcripts_dir(), self.window))
 
-    def _show_dialog(self, name: str, dialog: QDialog) -> None:
-        """Non-modal; kept referenced while open so tests and the person can find it."""
-        old = self._dialogs.pop(name, None)
+    def _show_dialog(self, name: str, make: Callable[[], QDialog]) -> None:
+        """One of each dialog at a time, kept referenced while open so tests and the person
+        can find it. Asking again brings the open one forward: what was typed stays."""
+        old = self._dialogs.get(name)
+        if old is not None and old.isVisible():
+            old.raise_()
+            old.activateWindow()
+            return
         if old is not None:
-            old.close()
+            old.deleteLater()
+        dialog = make()
         self._dialogs[name] = dialog
         dialog.open()
 
@@ -268,9 +293,13 @@ class CaptionApp:
     def _tidy_history(self) -> None:
         """Apply the retention setting, then offer sessions that did not end cleanly."""
         directory = transcripts_dir()
-        if self.settings.retention_days > 0:
-            apply_retention(directory, self.settings.retention_days)
-        crashed = unfinished_sessions(directory)
+        try:
+            if self.settings.retention_days > 0:
+                apply_retention(directory, self.settings.retention_days)
+            crashed = unfinished_sessions(directory)
+        except (OSError, HistoryError) as exc:  # the app must start whatever the folder holds
+            self.window.notices.show_notice(f"Cannot read the transcripts folder: {exc}")
+            return
         if crashed:
             newest = crashed[0]
             when = newest.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -281,7 +310,11 @@ class CaptionApp:
             )
 
     def _recover(self, path: Path) -> None:
-        recovered = mark_recovered(path)
+        try:
+            recovered = mark_recovered(path)
+        except (TranscriptFileError, HistoryError, OSError) as exc:
+            self.window.notices.show_notice(f"Could not recover {path.name}: {exc}")
+            return
         self._export_document(recovered.document)
 
     def shutdown(self) -> None:

@@ -36,6 +36,7 @@ from caption_app.core.secrets.validation import (
     check_api_key,
 )
 from caption_app.qt.threads import start_worker
+from caption_app.ui.labels import show_text
 
 KeyChecker = Callable[[str, str, float], KeyCheck]
 """(key, api_host, timeout) -> result: ``check_api_key``, pointed at a test server in tests."""
@@ -235,26 +236,28 @@ class KeyDialog(QDialog):
         """Re-read the keyring: which backend, whether a key is stored, whether it works."""
         problem = self._store.problem()
         stored = None if problem else self._store.get()
-        self.backend_label.setText(f"Keyring: {self._store.backend_name()}")
+        show_text(self.backend_label, f"Keyring: {self._store.backend_name()}")
         if problem is not None:
-            self.problem_label.setText(
+            show_text(
+                self.problem_label,
                 f"{problem} You can still caption: set {ENV_VAR} in the environment before "
                 "starting Caption App (used for that run only, never stored), or enter the key "
-                "below and use it for this session only (forgotten when Caption App quits)."
+                "below and use it for this session only (forgotten when Caption App quits).",
             )
         elif self._store.is_plaintext_backend():
-            self.problem_label.setText(
+            show_text(
+                self.problem_label,
                 "Warning: this keyring keeps secrets in a file that is not encrypted. Anyone "
-                "who can read your files can read a key stored there."
+                "who can read your files can read a key stored there.",
             )
         self.problem_label.setVisible(problem is not None or self._store.is_plaintext_backend())
         self.save_button.setEnabled(problem is None)
         if stored:
-            self.current_label.setText(f"Stored key: {mask_key(stored)}")
+            show_text(self.current_label, f"Stored key: {mask_key(stored)}")
         elif self._memory.get():
-            self.current_label.setText("A key is in use for this session only (not stored).")
+            show_text(self.current_label, "A key is in use for this session only (not stored).")
         else:
-            self.current_label.setText("No key is stored.")
+            show_text(self.current_label, "No key is stored.")
         self.replace_button.setVisible(bool(stored))
         self.remove_button.setVisible(bool(stored))
         self.entry.setVisible(not stored)
@@ -265,13 +268,17 @@ class KeyDialog(QDialog):
         self.plaintext_button.setVisible(plaintext)
 
     def _say(self, text: str) -> None:
-        self.status_label.setText(text)
+        show_text(self.status_label, text)
         self.status_label.setAccessibleDescription(text)
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.key_edit, self.session_button, self.replace_button, self.remove_button):
             widget.setEnabled(not busy)
         self.save_button.setEnabled(not busy and self._store.problem() is None)
+
+    def done(self, result: int) -> None:
+        self._pending = None  # a check still running when the dialog closes saves nothing
+        super().done(result)
 
     def is_checking(self) -> bool:
         return self._worker_thread is not None
@@ -301,8 +308,9 @@ class KeyDialog(QDialog):
         worker.checked.connect(self._on_checked)
         self._worker = worker  # Python owns the worker: without a reference it is deleted
         _in_flight.add(worker)
-        self._worker_thread = start_worker(worker, "key-check")
-        self._worker_thread.finished.connect(self._on_worker_finished)
+        self._worker_thread = start_worker(
+            worker, "key-check", on_finished=self._on_worker_finished
+        )
 
     @Slot()
     def _on_worker_finished(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -202,6 +202,10 @@ class MainWindow(QMainWindow):
         self.start_action.setToolTip("Stop captioning" if running else "Start captioning")
         self.pause_action.setEnabled(running)
         self.end_line_action.setEnabled(running)
+        if not running:  # however it ended (stopped, failed): the next start is not paused
+            blocker = QSignalBlocker(self.pause_action)
+            self.pause_action.setChecked(False)
+            del blocker
 
     @Slot()
     def _choose_media_file(self) -> None:

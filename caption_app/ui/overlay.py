@@ -11,8 +11,9 @@ from PySide6.QtCore import QPoint, QRectF, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
-from caption_app.core.caption_lines import CaptionLines, Line, line_text
+from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
 from caption_app.core.settings import OverlayStyle
+from caption_app.core.streaming.reports import SessionState
 from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
 from caption_app.ui import overlay_geometry
 from caption_app.ui.overlay_lines import CaptionPainter
@@ -25,6 +26,15 @@ WINDOW_FLAGS = (
     | Qt.WindowType.Tool  # no taskbar entry
     | Qt.WindowType.WindowDoesNotAcceptFocus  # never takes the keyboard from the meeting
 )
+
+
+STATUS_TEXT = {
+    SessionState.CONNECTING: "Connecting…",
+    SessionState.RECONNECTING: "Reconnecting… captions resume shortly",
+    SessionState.PAUSED: "Paused",
+    SessionState.FAILED: "Captions stopped: see Caption App",
+}
+"""What the overlay says when it is not captioning, so silence never looks like an outage."""
 
 
 class CaptionOverlay(QWidget):
@@ -44,6 +54,7 @@ class CaptionOverlay(QWidget):
         self._model = CaptionLines()
         self._lines: list[Line] | None = None  # laid out lazily, at most once per paint
         self._locked = False
+        self._status = ""
         self._drag_from: QPoint | None = None
         self._silence = QTimer(self)
         self._silence.setSingleShot(True)
@@ -69,6 +80,20 @@ class CaptionOverlay(QWidget):
         if self._silence.interval() > 0:
             self._silence.start()
 
+    @Slot(str, str)
+    def show_state(self, state_value: str, _detail: str = "") -> None:
+        """A dim status line at the bottom whenever the session is not live."""
+        status = STATUS_TEXT.get(SessionState(state_value), "")
+        if status == self._status:
+            return
+        self._status = status
+        if status:
+            self.setAccessibleDescription(status)
+        self._invalidate()
+
+    def status(self) -> str:
+        return self._status
+
     @Slot()
     def clear(self) -> None:
         self._silence.stop()
@@ -86,7 +111,11 @@ class CaptionOverlay(QWidget):
     def rendered_runs(self) -> list[Line]:
         """The lines as drawn, each a sequence of solid, dimmed or label runs."""
         if self._lines is None:
-            self._lines = self._painter.layout(self._model.visible_segments(), self.width())
+            lines = self._painter.layout(self._model.visible_segments(), self.width())
+            if self._status:
+                room = max(0, self._painter.style.lines - 1)
+                lines = [*lines[len(lines) - room :], (Run(self._status, dim=True),)]
+            self._lines = lines
         return self._lines
 
     def model(self) -> CaptionLines:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from caption_app.core.caption_lines import Segment
 from caption_app.core.contrast import WCAG_AAA, blend, contrast_ratio, relative_luminance
 from caption_app.core.settings import OVERLAY_PRESETS, AppSettings, OverlayStyle
+from caption_app.ui.labels import show_text
 from caption_app.ui.overlay_lines import CaptionPainter
 from caption_app.ui.settings_pages import SettingsPage, add_row, named
 
@@ -239,7 +240,7 @@ class OverlayStylePage(SettingsPage):
         if self._loading:
             return
         style = self.overlay_style()
-        self.opacity_value.setText(f"{self.opacity_slider.value()} %")
+        show_text(self.opacity_value, f"{self.opacity_slider.value()} %")
         self.preview.set_style(style)
         ratio = worst_contrast(style)
         verdict = (
@@ -247,7 +248,7 @@ class OverlayStylePage(SettingsPage):
             if ratio >= WCAG_AAA
             else f"⚠ below {WCAG_AAA:.0f}:1: hard to read for many people"
         )
-        self.contrast_label.setText(f"Contrast {ratio:.1f}:1 ({verdict})")
+        show_text(self.contrast_label, f"Contrast {ratio:.1f}:1 ({verdict})")
         self.preset_combo.blockSignals(True)
         self.preset_combo.setCurrentText(_preset_of(style))
         self.preset_combo.blockSignals(False)

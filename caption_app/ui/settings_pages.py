@@ -33,6 +33,7 @@ from caption_app.core.settings import (
     DEFAULT_API_HOST,
     EU_API_HOST,
     MAX_KEYTERMS,
+    MAX_RETENTION_DAYS,
     SPEECH_MODELS,
     AppSettings,
     SettingsError,
@@ -41,6 +42,7 @@ from caption_app.core.settings import (
     validate_keyterms,
 )
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS, SHORTCUT_LABELS
+from caption_app.ui.labels import show_text
 
 W = TypeVar("W", bound=QWidget)
 
@@ -83,7 +85,7 @@ def error_label(name: str) -> QLabel:
 
 
 def show_error(label: QLabel, message: str | None) -> None:
-    label.setText(f"⚠ {message}" if message else "")
+    show_text(label, f"⚠ {message}" if message else "")
     label.setVisible(bool(message))
 
 
@@ -252,7 +254,7 @@ class TurnsPage(SettingsPage):
 
     def apply(self, settings: AppSettings) -> AppSettings:
         terms = parse_keyterms(self.keyterms_edit.toPlainText())
-        self.keyterms_count.setText(f"{len(terms)} of {MAX_KEYTERMS} key terms")
+        show_text(self.keyterms_count, f"{len(terms)} of {MAX_KEYTERMS} key terms")
         try:
             validate_keyterms(terms)
         except SettingsError as exc:
@@ -326,7 +328,7 @@ class HistoryPage(SettingsPage):
         super().__init__(parent)
         form = QFormLayout(self)
         self.retention_spin = named(QSpinBox(), "Keep transcripts for, in days")
-        self.retention_spin.setRange(0, 3650)
+        self.retention_spin.setRange(0, MAX_RETENTION_DAYS)
         self.retention_spin.setSuffix(" days")
         self.retention_spin.setSpecialValueText("Forever")
         add_row(form, "&Keep transcripts for:", self.retention_spin, "0 keeps them forever")

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from caption_app.core.streaming.reports import SessionState
+from caption_app.ui.labels import show_text
 
 METER_FLOOR_DBFS = -60.0
 STATE_TEXT = {
@@ -77,7 +78,7 @@ class StatusPanel(QWidget):
         text = STATE_TEXT[state]
         if detail and detail not in (text, "Live", "Stopped"):
             text = f"{text} — {detail}"
-        self.state_label.setText(text)
+        show_text(self.state_label, text)
         if state is SessionState.CONNECTING and self._started_at is None:
             self._started_at = time.monotonic()
             self._tick.start()
@@ -88,14 +89,15 @@ class StatusPanel(QWidget):
 
     @Slot(int, int)
     def set_progress(self, position_ms: int, duration_ms: int) -> None:
-        self.progress_label.setText(
-            f"File {format_elapsed(position_ms / 1000)} / {format_elapsed(duration_ms / 1000)}"
+        show_text(
+            self.progress_label,
+            f"File {format_elapsed(position_ms / 1000)} / {format_elapsed(duration_ms / 1000)}",
         )
 
     def reset_clock(self) -> None:
         self._started_at = None
         self.progress_label.clear()
-        self.time_label.setText(self._time_text(0.0))
+        show_text(self.time_label, self._time_text(0.0))
 
     @Slot(float, float, bool)
     def set_level(self, rms_dbfs: float, _peak_dbfs: float, sending: bool) -> None:
@@ -104,11 +106,13 @@ class StatusPanel(QWidget):
         self.set_sending(sending)
 
     def set_sending(self, sending: bool) -> None:
+        if self.sending_label.property("sending") == sending:
+            return  # called for every audio chunk: restyle only on a change
         if sending:
-            self.sending_label.setText("● Sending audio to the cloud")
+            show_text(self.sending_label, "● Sending audio to the cloud")
             self.sending_label.setStyleSheet("color: #c62828; font-weight: bold;")
         else:
-            self.sending_label.setText("○ Not sending audio")
+            show_text(self.sending_label, "○ Not sending audio")
             self.sending_label.setStyleSheet("")
         self.sending_label.setProperty("sending", sending)
 
@@ -120,7 +124,7 @@ class StatusPanel(QWidget):
 
     @Slot()
     def _refresh_time(self) -> None:
-        self.time_label.setText(self._time_text(self.elapsed_s()))
+        show_text(self.time_label, self._time_text(self.elapsed_s()))
 
     def _time_text(self, seconds: float) -> str:
         cost = estimated_cost_usd(seconds, self._price)

@@ -35,6 +35,7 @@ from caption_app.core.streaming.turns import Turn, TurnKey, TurnUpdate, UpdateKi
 from caption_app.core.transcript.export.common import GAP_REASONS, clock, spoken_duration
 from caption_app.core.transcript.model import Gap
 from caption_app.ui.find_bar import FindBar
+from caption_app.ui.labels import show_text
 
 DIM_STRENGTH = 0.55
 """How much of the text colour a not-yet-final word keeps (the rest is the background)."""
@@ -355,7 +356,7 @@ class TranscriptView(QWidget):
             found = self._doc.find(text, start, flags)
         self._highlight(text)
         if found.isNull():
-            self.find_bar.result_label.setText("Not found")
+            show_text(self.find_bar.result_label, "Not found")
             return False
         self.editor.setTextCursor(found)  # selects it and scrolls it into view
         return True
@@ -379,8 +380,9 @@ class TranscriptView(QWidget):
         self.editor.setExtraSelections(selections)
         count = len(selections)
         more = "+" if count == MAX_HIGHLIGHTS else ""
-        self.find_bar.result_label.setText(
-            f"{count}{more} match{'es' if count != 1 else ''}" if count else "Not found"
+        show_text(
+            self.find_bar.result_label,
+            f"{count}{more} match{'es' if count != 1 else ''}" if count else "Not found",
         )
 
     # --- copy -----------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from caption_app.core.transcript.export import FORMATS
 from caption_app.core.transcript.journal import read_journal
 from caption_app.ui import prompts
 from caption_app.ui.app import CaptionApp
+from caption_app.ui.key_dialog import KeyDialog
+from caption_app.ui.overlay import STATUS_TEXT
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.config import SpeakerRelabel
 from tests.streaming_server.fixtures import running_server
@@ -205,6 +207,13 @@ def test_rejected_key_opens_the_key_dialog_without_retrying(
     assert states[-1] == SessionState.FAILED.value
     assert len(server.rejected_handshakes()) + len(server.sessions()) == 1
     assert "rejected" in app.window.notices.text()
+    # The overlay says so too: the meeting window is what the person is looking at.
+    assert app.overlay.status() == STATUS_TEXT[SessionState.FAILED]
+    # Asked for again, the open key dialog comes forward with what was typed in it.
+    assert isinstance(dialog, KeyDialog)
+    dialog.key_edit.setText("half-typed")
+    app.open_key_dialog()
+    assert app.dialog("key") is dialog and dialog.key_edit.text() == "half-typed"
 
 
 def test_the_key_never_reaches_a_file_a_log_or_a_title(
@@ -268,3 +277,19 @@ def test_export_asks_before_replacing_a_file(
     assert questions == ["Replace notes.md?", "Replace notes.md?"]
     assert target.read_text(encoding="utf-8").startswith("#")
     assert "exported" in app.window.notices.text()
+
+
+def test_a_media_file_chosen_while_captioning_waits_and_says_so(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    app = _app(server, home)
+    close_apps.append(app)
+    app.start()
+    assert app.controller.running
+    app.window.mediaFileChosen.emit(str(AUDIO_DIR / "goforward.wav"))
+    assert "goforward.wav is captioned when you start again" in app.window.notices.text()
+    assert len(server.sessions()) <= 1
+    app.controller.stop()
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=10_000)
+    assert not app.window.pause_action.isChecked()
+    assert app.overlay.status() == ""

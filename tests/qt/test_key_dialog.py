@@ -221,6 +221,23 @@ def test_the_check_runs_off_the_gui_thread(qtbot: QtBot, store: KeyStore) -> Non
 
 
 @pytest.mark.keyring
+def test_closing_the_dialog_during_the_check_saves_nothing(
+    qtbot: QtBot, store: KeyStore, server: CheckServer
+) -> None:
+    dialog = _dialog(qtbot, store, server.api_host)
+    qtbot.keyClicks(dialog.key_edit, GOOD_KEY)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.is_checking()
+    dialog.reject()  # the person gave up before the answer came
+    qtbot.waitUntil(
+        lambda: not dialog.is_checking() and not threads.running_worker_threads(),
+        timeout=CHECK_WAIT_MS,
+    )
+    assert server.seen_keys == [GOOD_KEY]  # the check did finish, and was accepted...
+    assert store.get() is None  # ...but nothing was saved behind the person's back
+
+
+@pytest.mark.keyring
 def test_show_toggle_offline_button_and_accessibility(qtbot: QtBot, store: KeyStore) -> None:
     dialog = _dialog(qtbot, store, "ws://127.0.0.1:9", offline_available=True)
     qtbot.mouseClick(dialog.show_button, Qt.MouseButton.LeftButton)

@@ -68,6 +68,15 @@ def test_microphone_and_system_audio_together_pairs_the_microphone_in_use(
     assert not [a for a in menu.actions() if a.text().startswith(MIXED_LABEL)]
 
 
+def test_a_session_that_ends_paused_does_not_start_the_next_one_paused(qtbot: QtBot) -> None:
+    window = _window(qtbot, [MIC])
+    window.controller.runningChanged.emit(True)
+    window.pause_action.setChecked(True)
+    window.controller.runningChanged.emit(False)  # e.g. it failed while paused
+    assert not window.pause_action.isChecked()
+    assert not window.pause_action.isEnabled()
+
+
 def test_no_devices_says_so(qtbot: QtBot) -> None:
     window = _window(qtbot, [])
     assert "No input devices found" in [a.text() for a in window.input_menu.actions()]

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from caption_app.core.caption_lines import KEPT_FINISHED_TURNS
 from caption_app.core.settings import OverlayStyle
+from caption_app.core.streaming.reports import SessionState
 from caption_app.core.streaming.turns import (
     SpeakerRevision,
     TurnAssembler,
@@ -24,7 +25,7 @@ from caption_app.core.streaming.turns import (
     WordMessage,
 )
 from caption_app.ui import overlay_geometry
-from caption_app.ui.overlay import CaptionOverlay
+from caption_app.ui.overlay import STATUS_TEXT, CaptionOverlay
 
 # The offscreen platform cannot raise windows; showing a stay-on-top window asks it to.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")
@@ -164,6 +165,27 @@ def test_speaker_labels_follow_a_revision(overlay: CaptionOverlay) -> None:
     assert overlay.rendered_lines() == ["B: hello hi there"]
     _styled(overlay, show_speakers=False)
     assert overlay.rendered_lines() == ["hello hi there"]
+
+
+def test_an_outage_is_said_on_the_overlay_not_left_as_silence(overlay: CaptionOverlay) -> None:
+    feed = Feed(overlay)
+    words = SENTENCE.split()
+    feed.send(_msg(0, words, 5, eot=True, formatted=True, transcript=FORMATTED))
+    overlay.show_state("reconnecting", "Connecting…")
+    lines = overlay.rendered_runs()
+    assert overlay.rendered_lines() == [FORMATTED, STATUS_TEXT[SessionState.RECONNECTING]]
+    assert lines[-1][0].dim  # drawn dimmed, below the captions it does not replace
+    assert overlay.accessibleDescription() == STATUS_TEXT[SessionState.RECONNECTING]
+    overlay.show_state("live", "Live")
+    assert overlay.rendered_lines() == [FORMATTED]
+    overlay.show_state("failed", "Rejected")
+    overlay.clear()  # the silence timer clears the captions, never the status
+    assert overlay.rendered_lines() == [STATUS_TEXT[SessionState.FAILED]]
+    _styled(overlay, lines=1)
+    feed.send(_msg(1, ["more"], 1, eot=True, transcript="More."))
+    assert overlay.rendered_lines() == [STATUS_TEXT[SessionState.FAILED]]
+    overlay.show_state("idle", "Stopped")
+    assert overlay.rendered_lines() == ["More."]
 
 
 def test_finished_lines_only_hides_the_moving_text(overlay: CaptionOverlay) -> None:

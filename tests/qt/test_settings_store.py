@@ -116,7 +116,8 @@ def test_junk_values_load_as_defaults_and_are_reported(tmp_path: Path) -> None:
     store = _store(path)
     settings = store.load()
     assert settings.overlay == dataclasses.replace(OverlayStyle(), lines=3)
-    assert settings.streaming == StreamingSettings()  # out of range: the section is reset
+    # Only the out-of-range value falls back; its good neighbour is kept.
+    assert settings.streaming == StreamingSettings(min_turn_silence_ms=560)
     assert settings.retention_days == 0
     problems = " | ".join(store.problems)
     assert "overlay/font_size_pt" in problems

@@ -201,7 +201,7 @@ def test_rollover_before_expiry_loses_no_turn(
 ) -> None:
     _script(streaming_server, LONG_CLIP, turns=3)
     streaming_server.config.max_session_seconds = 4.0
-    timing = dataclasses.replace(FAST, rollover_margin_s=1.5)
+    timing = dataclasses.replace(FAST, rollover_margin_s=1.5, rollover_floor_s=0.5)
     built, seen = build(streaming_server.url, LONG_CLIP, tmp_path, timing=timing)
     summary = run_to_end(built)
     assert summary.failed is None and summary.connections >= 2

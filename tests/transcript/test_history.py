@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,6 +196,46 @@ def test_unreadable_and_newer_journals_are_reported_not_raised(tmp_path: Path) -
     assert any(str(newer.path) in m and "newer version" in m for m in messages)
     assert garbage.exists()
     assert newer.path.exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda h: h.update(session=["not", "an", "object"]), id="session-a-list"),
+        pytest.param(lambda h: h.update(session="text"), id="session-text"),
+        pytest.param(
+            lambda h: h["session"].update(started_at="9999-12-31T23:59:00-23:59"),
+            id="date-out-of-range",
+        ),
+    ],
+)
+def test_a_hand_edited_header_is_reported_not_raised(
+    tmp_path: Path, damage: Callable[[dict[str, Any]], None]
+) -> None:
+    good = _session(tmp_path)
+    bad = _session(tmp_path, days_ago=1)
+    lines = bad.path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = json.loads(lines[0])
+    damage(header)
+    bad.path.write_text(json.dumps(header) + "\n" + "".join(lines[1:]), encoding="utf-8")
+    problems: list[JournalError] = []
+    assert [s.path for s in list_sessions(tmp_path, problems=problems)] == [good.path]
+    (problem,) = problems
+    assert str(bad.path) in str(problem)
+    assert unfinished_sessions(tmp_path) == []
+
+
+def test_deeply_nested_lines_are_damage_not_a_crash(tmp_path: Path) -> None:
+    nested = _session(tmp_path)
+    with nested.path.open("ab") as handle:
+        handle.write(b"[" * 100_000 + b"\n")
+    assert [s.path for s in list_sessions(tmp_path)] == [nested.path]
+    assert read_journal(nested.path).skipped_lines == 1
+    start = tmp_path / "nested-start.jsonl"
+    start.write_bytes(b"[" * 100_000 + b"\n")
+    problems: list[JournalError] = []
+    list_sessions(tmp_path, problems=problems)
+    assert [p.path for p in problems] == [start]
 
 
 def test_missing_directory_lists_nothing(tmp_path: Path) -> None:

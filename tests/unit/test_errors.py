@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from caption_app.core.log_masking import masking_filter
 from caption_app.core.streaming.errors import Recovery, classify
 
 
@@ -46,3 +47,9 @@ def test_chunking_faults_read_as_bugs_worth_reporting() -> None:
 def test_messages_never_echo_a_key_like_text() -> None:
     problem = classify(1008, "Unauthorized Connection: Missing Authorization header")
     assert "Authorization" not in problem.message
+
+
+def test_server_text_that_quotes_a_secret_is_masked_before_it_is_shown() -> None:
+    masking_filter().add_secret("sk-ERRORS-CANARY-0123456789")
+    problem = classify(3005, "bad auth header sk-ERRORS-CANARY-0123456789 (Authorization: xyz)")
+    assert "CANARY" not in problem.message and "xyz" not in problem.message

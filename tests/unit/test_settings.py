@@ -106,3 +106,22 @@ def test_no_store_content_can_break_loading(values: dict[str, str]) -> None:
     loaded, _problems = from_plain(values)
     loaded.streaming.validate()
     loaded.overlay.validate()
+
+
+def test_one_bad_value_does_not_reset_its_neighbours() -> None:
+    loaded, problems = from_plain(
+        {
+            "streaming/keyterms": "\n".join(f"term{i}" for i in range(101)),  # one too many
+            "streaming/token_url": "https://tokens.example.org/v3/token",
+            "streaming/speech_model": "u3-rt-pro",
+            "history/retention_days": 1_000_000,
+            "overlay/font_size_pt": float("inf"),
+        }
+    )
+    assert loaded.streaming.keyterms == ()
+    assert loaded.streaming.token_url == "https://tokens.example.org/v3/token"
+    assert loaded.streaming.speech_model == "u3-rt-pro"
+    assert loaded.retention_days == 0
+    assert loaded.overlay.font_size_pt == OverlayStyle().font_size_pt
+    assert len(problems) == 3
+    assert any("streaming/keyterms" in p for p in problems)

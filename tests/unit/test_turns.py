@@ -198,3 +198,11 @@ def test_an_attributing_input_names_who_spoke_unless_the_service_does() -> None:
     update = _one(asm, 0, labelled)
     assert update is not None and update.turn.speaker == "B"
     assert len(asked) == 5  # the service named the speaker: the input was not asked
+
+
+def test_a_partial_for_an_older_turn_never_replaces_the_live_one() -> None:
+    asm = TurnAssembler()
+    _one(asm, 0, _msg(5, ["hello", "world"], 1))
+    assert asm.apply(0, _msg(3, ["stale"], 0)) == []
+    (live,) = asm.live_turns()
+    assert (live.order, live.display_text) == (5, "hello world")

@@ -9,6 +9,7 @@ query may itself carry a secret.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -41,8 +42,17 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def _origin(parts: urllib.parse.SplitResult) -> str:
     host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port that is not a number
+        port = ""
     return f"{parts.scheme}://{host}{port}"
+
+
+def url_origin(url: str) -> str:
+    """``scheme://host[:port]`` of a token service URL: what may be shown or recorded (its
+    path or query may carry an organisation's secret)."""
+    return _origin(urllib.parse.urlsplit(url))
 
 
 def _check_url(url: str) -> urllib.parse.SplitResult:
@@ -122,6 +132,12 @@ def fetch_temporary_token(
             body = response.read(MAX_BODY_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise _http_error(origin, exc) from None
+    except (http.client.HTTPException, ValueError) as exc:
+        # e.g. InvalidURL, whose text quotes the whole URL (path and query may be secret)
+        why = type(exc).__name__
+        raise TokenServiceError(
+            f"The token service at {origin} could not be asked ({why})."
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError):

@@ -23,6 +23,7 @@ from caption_app.core.audio.mixed import MixedSource
 from caption_app.core.audio.source import AudioSource
 from caption_app.core.engines.assemblyai import AssemblyAIEngine, AuthProvider
 from caption_app.core.engines.base import Engine
+from caption_app.core.secrets.token_service import url_origin
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.recording import RecordingListener
 from caption_app.core.streaming.reports import SessionListener
@@ -82,6 +83,14 @@ def _open_mixed(choice: MixedChoice, chunk_ms: int) -> OpenedSource:
     return OpenedSource(MixedSource(microphone, system, chunk_ms), choice.notice)
 
 
+def settings_snapshot(settings: StreamingSettings) -> dict[str, object]:
+    """The settings a transcript records; a token service URL keeps only its origin."""
+    snapshot = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()}
+    if settings.token_url:
+        snapshot["token_url"] = url_origin(settings.token_url)
+    return snapshot
+
+
 def build_live_session(
     settings: StreamingSettings,
     source: AudioSource,
@@ -100,7 +109,7 @@ def build_live_session(
         started_at=started,
         engine=engine.name,
         source=source.description,
-        settings={k: list(v) if isinstance(v, tuple) else v for k, v in asdict(settings).items()},
+        settings=settings_snapshot(settings),
     )
     recorder = TranscriptRecorder(transcripts or transcripts_dir(), info)
     if timing is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from caption_app.core.log_masking import masking_filter
+
 
 class Recovery(enum.Enum):
     RECONNECT = "reconnect"
@@ -38,6 +40,7 @@ class Problem:
 
 def classify(code: int | None, text: str) -> Problem:
     """Map an SDK error (code and text) to a message, an action and a recovery policy."""
+    text = masking_filter().mask(text)  # server text is shown to the person: never a secret
     lowered = text.lower()
     if code in (401, 403, 4001) or (code == 1008 and _is_auth_text(lowered)):
         return Problem(

@@ -75,6 +75,8 @@ class Timing:
     rate_limit_backoff_s: float = 5.0
     rollover_margin_s: float = 120.0
     """Open the next connection this long before the service's ``expires_at``."""
+    rollover_floor_s: float = 600.0
+    """Never roll a connection over sooner than this after it began (clock skew guard)."""
     watchdog_s: float = 5.0
     terminate_timeout_s: float = 5.0
     preroll_ms: int = 1000
@@ -340,7 +342,10 @@ class LiveSession:
                 self._failures_in_a_row = 0  # the service is really working again
             for update in self._assembler.apply(event.stream, event.message):
                 if current:
-                    self._heard_until_ms = max(self._heard_until_ms, update.turn.end_ms)
+                    # A word can only have been heard in audio that was sent (a service
+                    # reporting absurd times must not hide the next gap).
+                    heard = min(update.turn.end_ms, self._position_ms)
+                    self._heard_until_ms = max(self._heard_until_ms, heard)
                 self._listener.turn_updated(update)
         elif isinstance(event, SpeakersRevised):
             for update in self._assembler.revise_speakers(event.stream, event.revisions):
@@ -365,7 +370,11 @@ class LiveSession:
                 expires = expires.replace(tzinfo=UTC)
             remaining = (expires - datetime.now(UTC)).total_seconds()
             margin = min(self._timing.rollover_margin_s, remaining / 2)
-            self._rollover_at = self._clock() + max(0.0, remaining - margin)
+            # A clock far off (expiry already "past") must not retire every new connection
+            # at once, each a billed session: roll over no sooner than the floor; the
+            # service's own 3008 at expiry still reconnects at once.
+            wait = max(self._timing.rollover_floor_s, remaining - margin)
+            self._rollover_at = self._clock() + wait
         self._set_state(SessionState.LIVE, "Live")
 
     def _on_failed(self, event: Failed) -> None:
@@ -579,6 +588,10 @@ class LiveSession:
         update = self._assembler.end_stream(stream)
         if update is not None:
             self._listener.turn_updated(update)
+        if stream < self._stream:
+            # Nothing can revise a retired stream's turns once it has ended: let them go,
+            # so an 8-hour session with reconnects holds only the current stream's turns.
+            self._assembler.forget_stream(stream)
 
     def _close_gap(self, end_ms: int) -> None:
         if self._gap_start_ms is None:

@@ -188,6 +188,8 @@ class TurnAssembler:
             if abandoned is not None:
                 updates.append(abandoned)
         if not message.end_of_turn:
+            if live is not None and message.turn_order < live.order:
+                return updates  # a partial for an older turn: stale, the live one stays
             self._live[stream] = turn
             return [*updates, TurnUpdate(UpdateKind.LIVE, turn)]
         if live is not None and live.order == message.turn_order:
@@ -229,9 +231,9 @@ class TurnAssembler:
             updates.append(TurnUpdate(UpdateKind.RELABELLED, turn))
         return updates
 
-    def forget_finished_before(self, stream: int) -> None:
-        """Drop finished turns of streams before ``stream``: nothing can change them any more."""
-        for key in [k for k in self._finished if k[0] < stream]:
+    def forget_stream(self, stream: int) -> None:
+        """Drop a stream's finished turns once it has ended: nothing can change them any more."""
+        for key in [k for k in self._finished if k[0] == stream]:
             del self._finished[key]
 
     def live_turns(self) -> list[Turn]:

@@ -171,6 +171,8 @@ def apply_retention(
 
 
 def _journal_paths(directory: Path) -> list[Path]:
+    """Journals in ``directory``; none when it does not exist. An unreadable folder raises
+    ``OSError`` (callers say so rather than show an empty history)."""
     try:
         return [p for p in directory.iterdir() if p.suffix == JOURNAL_SUFFIX and p.is_file()]
     except FileNotFoundError:
@@ -230,7 +232,7 @@ def _loads(line: bytes) -> dict[str, Any] | None:
         return None
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return record if isinstance(record, dict) else None
 

@@ -244,11 +244,16 @@ class RecoveredSession:
     """The end record was written by crash recovery, not by the session itself."""
 
 
+_DAMAGE = (KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError)
+"""What decoding a damaged or hand-edited record can raise (a date out of range, nesting too
+deep to parse, a list where an object belongs)."""
+
+
 def parse_header(path: Path, line: bytes) -> SessionInfo:
     """Check the first line of a journal; raises ``JournalError`` naming the file."""
     try:
         header = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise JournalError(path, "it is not a Caption App transcript (unreadable start)") from None
     if not isinstance(header, dict) or header.get("format") != JOURNAL_FORMAT:
         raise JournalError(path, "it is not a Caption App transcript")
@@ -262,8 +267,11 @@ def parse_header(path: Path, line: bytes) -> SessionInfo:
             f"this version reads up to {JOURNAL_VERSION}). Update Caption App to open it.",
         )
     try:
-        return codec.info_from_dict(header["session"])
-    except (KeyError, TypeError, ValueError) as exc:
+        session = header["session"]
+        if not isinstance(session, dict):
+            raise TypeError("the session is not an object")
+        return codec.info_from_dict(session)
+    except _DAMAGE as exc:
         raise JournalError(path, f"its session header is damaged ({exc})") from None
 
 
@@ -306,7 +314,7 @@ class _Replay:
             if not isinstance(record, dict):
                 raise ValueError("not an object")
             self._apply(record)
-        except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        except (UnicodeDecodeError, *_DAMAGE):
             self.skipped += 1  # a torn or damaged line: keep everything else
 
     def _apply(self, record: dict[str, Any]) -> None:

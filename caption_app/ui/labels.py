@@ -1,0 +1,14 @@
+"""Status labels that screen readers follow.
+
+A QLabel given an accessible name is announced by that name, not by its text; so a label whose
+text changes (state, time, a result count) mirrors the text into its accessible description.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+
+def show_text(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setAccessibleDescription(text)

@@ -1,0 +1,42 @@
+"""The session's recorder in front of the UI: a disk that refuses writes costs the saving, never
+the captions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from caption_app.core.streaming.recording import RecordingListener
+from caption_app.core.streaming.reports import SessionEnded
+from caption_app.core.transcript.journal import read_journal
+from caption_app.core.transcript.recorder import TranscriptRecorder
+from tests.streaming.harness import Collector
+from tests.transcript.builders import finished, make_info, make_turn
+
+
+def test_a_full_disk_stops_the_saving_with_one_notice_and_the_captions_go_on(
+    tmp_path: Path,
+) -> None:
+    recorder = TranscriptRecorder(tmp_path, make_info(), max_sync_delay_s=0.0)
+    seen = Collector()
+    listener = RecordingListener(recorder, seen)
+    listener.stream_opened(0, 0)
+    listener.stream_began(0, "sess-0", None)
+    listener.turn_updated(finished(make_turn(0, 0, "Saved before the disk filled.", 1_000)))
+    # From here on every write to the journal fails the way a full disk does (ENOSPC).
+    full = os.open("/dev/full", os.O_WRONLY)
+    try:
+        os.dup2(full, recorder.journal._fd)  # type: ignore[arg-type]
+    finally:
+        os.close(full)
+    for order in (1, 2):
+        listener.turn_updated(finished(make_turn(0, order, f"Said after, number {order}.", 5_000)))
+    listener.ended(SessionEnded(audio_s=6.0, session_s=6.0, connections=1, failed=None))
+
+    assert [u.turn.order for u in seen.updates] == [0, 1, 2]  # every caption still shown
+    (notice,) = [text for text, _ in seen.notices]
+    assert "no longer being saved" in notice
+    assert seen.summary is not None
+    assert recorder.journal.closed
+    saved = read_journal(recorder.path)
+    assert [t.text for t in saved.document.turns] == ["Saved before the disk filled."]
