@@ -244,6 +244,9 @@ class CaptionApp:
 
     @Slot(object)
     def _apply_settings(self, settings: AppSettings) -> None:
+        # The dialog stays open beside the main window: an input picked meanwhile is not the
+        # dialog's to undo.
+        settings = _replace(settings, input_device_id=self.settings.input_device_id)
         self.settings = settings
         self.store.save(settings)
         self.overlay.set_style(settings.overlay)
@@ -284,8 +287,9 @@ class CaptionApp:
         if old is not None:
             old.deleteLater()
         dialog = make()
+        dialog.setModal(False)  # Stop, the transcript and the shortcuts stay usable
         self._dialogs[name] = dialog
-        dialog.open()
+        dialog.show()
 
     def dialog(self, name: str) -> QDialog | None:
         return self._dialogs.get(name)

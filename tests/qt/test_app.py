@@ -22,6 +22,7 @@ from caption_app.ui import prompts
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.key_dialog import KeyDialog
 from caption_app.ui.overlay import STATUS_TEXT
+from caption_app.ui.settings_dialog import SettingsDialog
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.config import SpeakerRelabel
 from tests.streaming_server.fixtures import running_server
@@ -293,3 +294,18 @@ def test_a_media_file_chosen_while_captioning_waits_and_says_so(
     qtbot.waitUntil(lambda: not app.controller.running, timeout=10_000)
     assert not app.window.pause_action.isChecked()
     assert app.overlay.status() == ""
+
+
+def test_the_settings_window_stays_open_beside_captions_and_never_undoes_an_input_choice(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    app = _app(server, home)
+    close_apps.append(app)
+    app.open_settings()
+    dialog = app.dialog("settings")
+    assert isinstance(dialog, SettingsDialog)
+    assert not dialog.isModal()  # Stop and the shortcuts stay usable meanwhile
+    app.window.deviceChosen.emit("PulseAudio:usb-headset")  # picked while the dialog is open
+    dialog.apply()
+    assert app.settings.input_device_id == "PulseAudio:usb-headset"
+    dialog.close()
