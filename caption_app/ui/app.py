@@ -82,6 +82,7 @@ class CaptionApp:
             [
                 self.window.overlay_action,
                 self.window.lock_action,
+                self.window.reset_overlay_action,
                 None,
                 self.window.start_action,
                 None,
@@ -106,6 +107,11 @@ class CaptionApp:
         w.mediaFileChosen.connect(self._choose_media)
         w.overlayToggled.connect(self.overlay.setVisible)
         w.lockToggled.connect(self.overlay.set_locked)
+        w.overlayResetRequested.connect(self.overlay.reset_position)
+        w.overlayResetRequested.connect(lambda: w.overlay_action.setChecked(True))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.screenRemoved.connect(self.overlay.keep_on_screen)
         self.overlay.lockedChanged.connect(w.lock_action.setChecked)
         w.exportRequested.connect(self.export)
         w.settingsRequested.connect(self.open_settings)

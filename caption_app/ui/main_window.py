@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
     settingsRequested = Signal()
     keyRequested = Signal()
     historyRequested = Signal()
+    overlayResetRequested = Signal()
     overlayToggled = Signal(bool)
     lockToggled = Signal(bool)
 
@@ -106,6 +107,11 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action("&Lock overlay (click-through)", keys["lock_overlay"])
         self.lock_action.setCheckable(True)
         self.lock_action.toggled.connect(self.lockToggled)
+        self.reset_overlay_action = self._action("&Reset overlay position")
+        self.reset_overlay_action.setToolTip(
+            "Put the overlay back at the bottom of the main screen, unlocked"
+        )
+        self.reset_overlay_action.triggered.connect(self.overlayResetRequested)
         self.export_action = self._action("E&xport transcript…", keys["export"])
         self.export_action.triggered.connect(self.exportRequested)
         self.settings_action = self._action("Se&ttings…", "Ctrl+,")
@@ -131,6 +137,7 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.overlay_action)
         view_menu.addAction(self.lock_action)
+        view_menu.addAction(self.reset_overlay_action)
         edit_menu = menu.addMenu("&Edit")
         edit_menu.addAction(self.transcript.find_action)
         edit_menu.addAction(self.transcript.copy_all_action)

@@ -8,7 +8,7 @@ locked overlay cannot receive one.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QGuiApplication, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
@@ -160,6 +160,21 @@ class CaptionOverlay(QWidget):
         return self._locked
 
     # --- position -----------------------------------------------------------------------------
+
+    @Slot()
+    def reset_position(self) -> None:
+        """Back to the bottom of the primary screen, unlocked and shown: the way out for a
+        person who cannot find it or cannot drag (keyboard only)."""
+        self.set_locked(False)
+        primary = QGuiApplication.primaryScreen()
+        self.setGeometry(overlay_geometry.default_geometry(primary, self.height(), MIN_WIDTH))
+        self.show()
+
+    @Slot()
+    def keep_on_screen(self) -> None:
+        """After a screen went away: pull the overlay back onto one that is there."""
+        area = overlay_geometry.screen_of(self.geometry()).availableGeometry()
+        self.setGeometry(overlay_geometry.clamped(self.geometry(), area))
 
     def save_geometry(self, store: QSettings) -> None:
         overlay_geometry.save_geometry(store, self.geometry())

@@ -1,4 +1,4 @@
-"""The tray icon: show/hide overlay, lock/unlock, start/stop and quit, from anywhere.
+"""The tray icon: show/hide, lock/unlock or reset the overlay, start/stop and quit, from anywhere.
 
 It reuses the main window's actions, so a change of state (checked, text, enabled) shows in the
 tray menu, the window's menus and the toolbar alike.

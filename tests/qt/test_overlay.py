@@ -353,6 +353,21 @@ def test_a_saved_place_off_the_edge_of_its_screen_is_pulled_back_into_view(
 # --- cost -----------------------------------------------------------------------------------
 
 
+def test_reset_brings_a_lost_or_locked_overlay_back_for_keyboard_users(
+    overlay: CaptionOverlay,
+) -> None:
+    overlay.set_locked(True)
+    overlay.move(-5000, -5000)
+    overlay.hide()
+    overlay.reset_position()
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    assert area.contains(overlay.geometry())
+    assert overlay.isVisible() and not overlay.is_locked()
+    overlay.move(area.right() - 10, area.bottom() - 10)  # as if its screen had gone
+    overlay.keep_on_screen()
+    assert area.contains(overlay.geometry())
+
+
 def test_update_cost_does_not_grow_with_the_session(overlay: CaptionOverlay) -> None:
     feed = TurnAssembler()
     timings: list[float] = []
