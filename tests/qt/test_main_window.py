@@ -77,6 +77,23 @@ def test_a_session_that_ends_paused_does_not_start_the_next_one_paused(qtbot: Qt
     assert not window.pause_action.isEnabled()
 
 
+def test_an_offer_in_a_notice_survives_later_notices(qtbot: QtBot) -> None:
+    window = _window(qtbot, [MIC])
+    bar = window.notices
+    exported: list[str] = []
+    crashed = "The session of 09:00 did not end cleanly."
+    bar.show_notice(crashed, "Export it…", lambda: exported.append("x"))
+    bar.show_notice("Captioning continues from Headset.")
+    bar.show_notice("No sound from Headset: is it muted?")
+    assert bar.text() == "No sound from Headset: is it muted?"  # the newest is shown
+    assert bar.dismiss_button.text() == "Dismiss (1 more)"
+    bar.dismiss_button.click()
+    assert bar.text() == crashed  # the offer is back
+    assert bar.action_button.isVisibleTo(bar) and bar.dismiss_button.text() == "Dismiss"
+    bar.action_button.click()
+    assert exported == ["x"] and bar.isHidden()
+
+
 def test_no_devices_says_so(qtbot: QtBot) -> None:
     window = _window(qtbot, [])
     assert "No input devices found" in [a.text() for a in window.input_menu.actions()]
