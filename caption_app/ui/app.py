@@ -22,7 +22,7 @@ from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.secrets.credentials import (
     ENV_VAR,
-    NoCredentials,
+    CredentialProvider,
     session_memory_key,
 )
 from caption_app.core.settings import AppSettings
@@ -45,6 +45,7 @@ from caption_app.core.transcript.journal import read_journal
 from caption_app.core.transcript.model import TranscriptDocument
 from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
+from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui import prompts
@@ -91,6 +92,7 @@ class CaptionApp:
             self.window,
         )
         self._recorder: TranscriptRecorder | None = None
+        self._asking_keyring = False
         self._dialogs: dict[str, QDialog] = {}
         self._wire()
         for problem in self.store.problems:
@@ -126,15 +128,31 @@ class CaptionApp:
 
     @Slot()
     def start(self) -> None:
-        if self.controller.running:
+        if self.controller.running or self._asking_keyring:
             return
-        from caption_app.core.secrets.credentials import resolve_for_gui
+        from caption_app.core.secrets.credentials import has_stored_key, resolve_for_gui
 
-        try:
-            auth = resolve_for_gui(self.settings.streaming)
-        except NoCredentials:
-            self.open_key_dialog()
+        auth, keyring_needed = resolve_for_gui(self.settings.streaming)
+        if not keyring_needed:
+            self._start_with(auth)
             return
+        # Reading the keyring can wait on an unlock prompt: ask it off the GUI thread.
+        self._asking_keyring = True
+
+        def answered(found: object) -> None:
+            self._asking_keyring = False
+            if found:
+                self._start_with(auth)
+            else:
+                self.open_key_dialog()
+
+        def failed(exc: BaseException) -> None:
+            self._asking_keyring = False
+            self.window.notices.show_notice(f"Could not read the keyring: {exc}")
+
+        call_in_background(lambda: has_stored_key(auth.store), answered, failed, "keyring-read")
+
+    def _start_with(self, auth: CredentialProvider) -> None:
         choice = SourceChoice(
             media_path=self.media_path,
             device_query=self.device_query,

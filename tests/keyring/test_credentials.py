@@ -125,8 +125,9 @@ def test_cli_and_gui_providers_say_when_a_key_is_needed(no_keyring: object) -> N
     memory = session_memory_key()
     memory.set(MEMORY_KEY)
     try:
-        creds = resolve_for_gui(settings, env={})()
-        assert creds.source is CredentialSource.MEMORY
+        provider, keyring_needed = resolve_for_gui(settings, env={})
+        assert not keyring_needed  # the session-only key is enough: no keyring read
+        assert provider().source is CredentialSource.MEMORY
         with pytest.raises(NoCredentials):
             resolve_for_cli(settings, env={})  # the command line has no session-only key
     finally:
@@ -137,8 +138,8 @@ def test_token_mode_provider_fetches_per_connection_not_up_front(no_keyring: obj
     with token_server(
         Reply(body=b'{"token": "tok-a"}'), Reply(401, b'{"error": "revoked"}')
     ) as server:
-        provider = resolve_for_gui(StreamingSettings(token_url=server.url), env={})
-        assert server.requests == []
+        provider, keyring_needed = resolve_for_gui(StreamingSettings(token_url=server.url), env={})
+        assert server.requests == [] and not keyring_needed
         assert provider().token == "tok-a"
         with pytest.raises(TokenServiceError, match="revoked"):
             provider()

@@ -150,6 +150,7 @@ class CredentialProvider:
         fetch_token: TokenFetcher = _fetch_token,
     ) -> None:
         self._args = (env, store, memory, token_url)
+        self.store = store
         self._fetch_token = fetch_token
 
     def __call__(self) -> Credentials:
@@ -171,17 +172,27 @@ NO_KEY_MESSAGE = (
 def _provider(
     settings: StreamingSettings, memory: MemoryKey | None, env: Mapping[str, str] | None
 ) -> CredentialProvider:
+    provider, keyring_needed = _provider_without_keyring(settings, memory, env)
+    if keyring_needed and not has_stored_key(provider.store):
+        raise NoCredentials(NO_KEY_MESSAGE)
+    return provider
+
+
+def _provider_without_keyring(
+    settings: StreamingSettings, memory: MemoryKey | None, env: Mapping[str, str] | None
+) -> tuple[CredentialProvider, bool]:
     environment = os.environ if env is None else env
-    store = KeyStore()
-    provider = CredentialProvider(environment, store, memory, settings.token_url)
+    provider = CredentialProvider(environment, KeyStore(), memory, settings.token_url)
     if settings.token_url or environment.get(ENV_VAR, "").strip():
-        return provider  # the token itself is fetched per connection, not now
-    if (memory is not None and memory.get()) or _stored_key(store):
-        return provider
-    raise NoCredentials(NO_KEY_MESSAGE)
+        return provider, False  # the token itself is fetched per connection, not now
+    return provider, not (memory is not None and memory.get())
 
 
-def _stored_key(store: KeyStore) -> bool:
+def has_stored_key(store: KeyStore | None) -> bool:
+    """Whether the keyring holds a key (a D-Bus call or a keychain prompt: not on the GUI
+    thread). An unusable keyring counts as "no key"; the key dialog explains it."""
+    if store is None:
+        return False
     try:
         return store.get() is not None
     except KeyringUnavailable:
@@ -190,9 +201,10 @@ def _stored_key(store: KeyStore) -> bool:
 
 def resolve_for_gui(
     settings: StreamingSettings, env: Mapping[str, str] | None = None
-) -> CredentialProvider:
-    """The GUI's auth provider; raises ``NoCredentials`` when the key dialog must be shown."""
-    return _provider(settings, session_memory_key(), env)
+) -> tuple[CredentialProvider, bool]:
+    """The GUI's auth provider, and whether the keyring must still be asked if it holds a
+    key (``has_stored_key(provider.store)``, off the GUI thread) before starting."""
+    return _provider_without_keyring(settings, session_memory_key(), env)
 
 
 def resolve_for_cli(
