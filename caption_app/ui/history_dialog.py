@@ -54,7 +54,6 @@ AskText = Callable[[str, str], str | None]
 Confirm = Callable[[str], bool]
 """(question) -> True to go ahead."""
 
-EXPORT_FILTERS = prompts.EXPORT_FILTERS
 ACTIVE_TIP = "This session is still being recorded; stop it first."
 
 # Errors an action can meet; each is shown inline and nothing else changes.
@@ -305,7 +304,7 @@ class HistoryDialog(QDialog):
         if summary is None:
             return
         suggested = str(self._export_dir / suggested_file_name(summary.title, summary.id))
-        chosen = self._ask_save_path(suggested, ";;".join(EXPORT_FILTERS.values()))
+        chosen = self._ask_save_path(suggested, ";;".join(prompts.EXPORT_FILTERS.values()))
         if not chosen:
             return
         path = Path(chosen)

@@ -22,39 +22,17 @@ from caption_app.core.streaming.turns import (
     TurnAssembler,
     TurnMessage,
     TurnUpdate,
-    WordMessage,
 )
 from caption_app.ui import overlay_geometry
 from caption_app.ui.overlay import STATUS_TEXT, CaptionOverlay
+from tests.support.turn_messages import partials as _partials
+from tests.support.turn_messages import turn_message as _msg
 
 # The offscreen platform cannot raise windows; showing a stay-on-top window asks it to.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")
 
 SENTENCE = "hi my name is sonny"
 FORMATTED = "Hi, my name is Sonny."
-
-
-def _msg(
-    order: int,
-    words: list[str],
-    final: int,
-    *,
-    eot: bool = False,
-    formatted: bool = False,
-    transcript: str | None = None,
-    speaker: str | None = None,
-) -> TurnMessage:
-    text = transcript if transcript is not None else " ".join(words[:final])
-    wm = tuple(
-        WordMessage(w, 300 * i, 300 * i + 250, 0.9, i < final, speaker if i < final else None)
-        for i, w in enumerate(words)
-    )
-    return TurnMessage(order, text, eot, formatted, wm, speaker_label=speaker if eot else None)
-
-
-def _partials(order: int, sentence: str) -> list[TurnMessage]:
-    words = sentence.split()
-    return [_msg(order, words[: n + 1], n) for n in range(len(words))]
 
 
 class Feed:

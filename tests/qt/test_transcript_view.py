@@ -18,37 +18,14 @@ from caption_app.core.streaming.turns import (
     TurnAssembler,
     TurnMessage,
     TurnUpdate,
-    WordMessage,
 )
 from caption_app.core.transcript.model import Gap, GapReason
 from caption_app.ui.transcript_view import TranscriptView
+from tests.support.turn_messages import partials as _partials
+from tests.support.turn_messages import turn_message as _msg
 
 SENTENCE = "hi my name is sonny"
 FORMATTED = "Hi, my name is Sonny."
-
-
-def _msg(
-    order: int,
-    words: list[str],
-    final: int,
-    *,
-    eot: bool = False,
-    formatted: bool = False,
-    transcript: str | None = None,
-    start_ms: int = 0,
-    speaker: str | None = None,
-) -> TurnMessage:
-    text = transcript if transcript is not None else " ".join(words[:final])
-    wm = tuple(
-        WordMessage(w, start_ms + 300 * i, start_ms + 300 * i + 250, 0.9, i < final)
-        for i, w in enumerate(words)
-    )
-    return TurnMessage(order, text, eot, formatted, wm, speaker_label=speaker)
-
-
-def _partials(order: int, sentence: str, start_ms: int = 0) -> list[TurnMessage]:
-    words = sentence.split()
-    return [_msg(order, words[: n + 1], n, start_ms=start_ms) for n in range(len(words))]
 
 
 class Feed:

@@ -14,28 +14,9 @@ from caption_app.core.streaming.turns import (
     TurnMessage,
     TurnUpdate,
     UpdateKind,
-    WordMessage,
 )
-
-
-def _words(texts: list[str], final: int, start: int = 0) -> tuple[WordMessage, ...]:
-    return tuple(
-        WordMessage(t, start + 300 * i, start + 300 * i + 250, 0.9, i < final)
-        for i, t in enumerate(texts)
-    )
-
-
-def _msg(
-    order: int,
-    texts: list[str],
-    final: int,
-    *,
-    eot: bool = False,
-    formatted: bool = False,
-    transcript: str | None = None,
-) -> TurnMessage:
-    text = transcript if transcript is not None else " ".join(texts[:final])
-    return TurnMessage(order, text, eot, formatted, _words(texts, final))
+from tests.support.turn_messages import partials as _partials
+from tests.support.turn_messages import turn_message as _msg
 
 
 def _one(asm: TurnAssembler, stream: int, message: TurnMessage) -> TurnUpdate | None:
@@ -43,11 +24,6 @@ def _one(asm: TurnAssembler, stream: int, message: TurnMessage) -> TurnUpdate | 
     updates = asm.apply(stream, message)
     assert len(updates) <= 1
     return updates[0] if updates else None
-
-
-def _partials(order: int, sentence: str) -> list[TurnMessage]:
-    words = sentence.split()
-    return [_msg(order, words[: n + 1], n) for n in range(len(words))]
 
 
 def test_partials_grow_in_place_with_a_dim_tail() -> None:
@@ -125,7 +101,11 @@ def test_streams_have_their_own_turn_orders_and_clock_offsets() -> None:
 
 def test_speaker_revision_relabels_turn_and_words() -> None:
     asm = TurnAssembler()
-    _one(asm, 0, dataclasses.replace(_msg(0, ["hello", "world"], 2, eot=True), speaker_label="A"))
+    _one(
+        asm,
+        0,
+        dataclasses.replace(_msg(0, ["hello", "world"], 2, eot=True), speaker_label="A"),
+    )
     updates = asm.revise_speakers(
         0, [SpeakerRevision(0, "B", ("B", "A")), SpeakerRevision(9, "C", ())]
     )
