@@ -23,9 +23,18 @@ class ExitCode:
     AUTH = 3
     NETWORK = 4
     AUDIO = 5
+    LOCAL_MODEL = 6
+    """The local engine's speech model is missing, damaged or not the expected file."""
 
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "assemblyai", "local"),
+        help="auto (default): AssemblyAI when a key or token service is set up, else this "
+        "computer; assemblyai: the cloud only; local: Whisper on this computer (no account, "
+        "no network)",
+    )
     parser.add_argument(
         "--api-host",
         metavar="URL",
@@ -73,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Caption a media file (streamed at real-time pace) or an input device "
         "without a window. Finished lines print to stdout as they arrive.",
         epilog="Exit codes: 0 success, 2 usage, 3 authentication, 4 network or service, "
-        "5 audio input. Ctrl+C stops cleanly and still writes the transcript.",
+        "5 audio input, 6 local speech model missing or damaged. Ctrl+C stops cleanly and "
+        "still writes the transcript.",
     )
     transcribe.add_argument("source", nargs="?", metavar="SOURCE", help="a media file")
     transcribe.add_argument(
@@ -95,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The local engine runs in a child process; a frozen bundle must let it start there.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "transcribe":

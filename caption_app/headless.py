@@ -16,6 +16,7 @@ from pathlib import Path
 from caption_app.cli import ExitCode
 from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
+from caption_app.core.engines.base import Engine
 from caption_app.core.settings import SettingsError, StreamingSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.streaming.errors import Problem, Recovery
@@ -108,15 +109,9 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print(f"caption-app transcribe: {out} exists; use --force to replace it", file=sys.stderr)
         return ExitCode.USAGE
 
-    from caption_app.core.secrets.credentials import NoCredentials, resolve_for_cli
-    from caption_app.core.secrets.store import select_os_keyring
-
-    select_os_keyring()
-    try:
-        auth = resolve_for_cli(settings)
-    except NoCredentials as exc:
-        print(f"caption-app: {exc}", file=sys.stderr)
-        return ExitCode.AUTH
+    engine = _choose_engine(args.engine or "auto", settings)
+    if isinstance(engine, int):
+        return engine
 
     choice = SourceChoice(
         media_path=args.source,
@@ -132,7 +127,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print(f"caption-app: {opened.notice}", file=sys.stderr)
 
     printer = _LinePrinter(expect_formatting=settings.format_turns)
-    live = build_live_session(settings, opened.source, auth, printer, cli=True)
+    live = build_live_session(settings, opened.source, None, printer, cli=True, engine=engine)
     # request_stop only sets a flag and enqueues, so it is safe inside a signal handler.
     previous = signal.signal(signal.SIGINT, lambda _n, _f: live.session.request_stop())
     try:
@@ -145,10 +140,38 @@ def run_transcribe(args: argparse.Namespace) -> int:
     return _exit_code(summary)
 
 
+def _choose_engine(preference: str, settings: StreamingSettings) -> Engine | int:
+    """The engine for this run, or the exit code when the cloud was asked for and has no key."""
+    from caption_app.core.engines.choice import LOCAL, build_engine, resolve_engine
+
+    if preference == LOCAL:
+        return build_engine(LOCAL, None)
+    from caption_app.core.secrets.credentials import NoCredentials, resolve_for_cli
+    from caption_app.core.secrets.store import select_os_keyring
+
+    select_os_keyring()
+    try:
+        auth = resolve_for_cli(settings)
+    except NoCredentials as exc:
+        if preference != "auto":
+            print(f"caption-app: {exc}", file=sys.stderr)
+            return ExitCode.AUTH
+        print(
+            "caption-app: no AssemblyAI key is set up, so captions run on this computer "
+            "(Whisper tiny.en). Set ASSEMBLYAI_API_KEY, or use --engine assemblyai, for the "
+            "cloud.",
+            file=sys.stderr,
+        )
+        return build_engine(LOCAL, None)
+    return build_engine(resolve_engine(preference, cloud_configured=True), auth)
+
+
 def _exit_code(summary: SessionEnded) -> int:
     failed = summary.failed
     if failed is None:
         return ExitCode.OK
+    if failed.engine_setup:
+        return ExitCode.LOCAL_MODEL
     if failed.recovery is Recovery.NEW_KEY:
         return ExitCode.AUTH
     if failed.audio:

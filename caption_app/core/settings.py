@@ -26,6 +26,8 @@ MAX_KEYTERMS = 100
 MAX_KEYTERM_CHARS = 50
 MIN_CHUNK_MS, MAX_CHUNK_MS = 50, 200
 MAX_RETENTION_DAYS = 3650
+ENGINE_CHOICES = ("auto", "assemblyai", "local")
+"""auto: AssemblyAI when a key or a token service is configured, the local engine otherwise."""
 
 
 class SettingsError(ValueError):
@@ -160,9 +162,12 @@ class AppSettings:
     overlay: OverlayStyle = field(default_factory=OverlayStyle)
     input_device_id: str = ""
     """Stable device id (host API + name); empty means the system default."""
-    engine: str = "assemblyai"
+    engine: str = "auto"
+    """One of ``ENGINE_CHOICES``."""
     retention_days: int = 0
     """0 keeps transcripts forever."""
+    local_model_dir: str = ""
+    """A faster-whisper model folder the person chose; empty looks in the usual places."""
 
 
 def to_plain(settings: AppSettings) -> dict[str, Any]:
@@ -174,6 +179,7 @@ def to_plain(settings: AppSettings) -> dict[str, Any]:
             plain[f"{section}/{f.name}"] = list(value) if isinstance(value, tuple) else value
     plain["input/device_id"] = settings.input_device_id
     plain["engine/name"] = settings.engine
+    plain["engine/local_model_dir"] = settings.local_model_dir
     plain["history/retention_days"] = settings.retention_days
     return plain
 
@@ -186,6 +192,13 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
     base = AppSettings()
     device = _coerce(values.get("input/device_id", ""), "", "input/device_id", problems)
     engine = _coerce(values.get("engine/name", base.engine), base.engine, "engine/name", problems)
+    engine = {"offline": "local"}.get(engine, engine)  # the name it had before it existed
+    if engine not in ENGINE_CHOICES:
+        problems.append(f"engine/name was {engine!r}; using automatic choice")
+        engine = base.engine
+    model_dir = _coerce(
+        values.get("engine/local_model_dir", ""), "", "engine/local_model_dir", problems
+    )
     retention = _coerce(
         values.get("history/retention_days", 0), 0, "history/retention_days", problems
     )
@@ -195,7 +208,7 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
             "keeping transcripts forever"
         )
         retention = 0
-    return AppSettings(streaming, overlay, device, engine, retention), problems
+    return AppSettings(streaming, overlay, device, engine, retention, model_dir), problems
 
 
 def _section(default: Any, name: str, values: Mapping[str, Any], problems: list[str]) -> Any:

@@ -50,6 +50,7 @@ AuthProvider = Callable[[], StreamingAuth]
 class AssemblyAIEngine:
     name = "AssemblyAI Universal-Streaming"
     billed_per_hour_usd = 0.15
+    on_device = False
 
     def __init__(self, auth: AuthProvider, *, terminate_timeout_s: float = 5.0) -> None:
         self._auth = auth

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from caption_app.core.settings import StreamingSettings
+from caption_app.core.streaming.errors import Problem
 from caption_app.core.streaming.turns import SpeakerRevision, TurnMessage
 
 
@@ -48,6 +49,8 @@ class Failed:
     stream: int
     code: int | None
     message: str
+    problem: Problem | None = None
+    """The engine's own reading of the failure; None leaves it to the close-code table."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,17 @@ class SpeechDetected:
     at_ms: int
 
 
-EngineEvent = Began | TurnReceived | SpeakersRevised | Terminated | Failed | Warned | SpeechDetected
+@dataclass(frozen=True, slots=True)
+class Alive:
+    """The engine is working through the audio (the local engine says so every second, so a
+    long decode is not mistaken for a dead connection)."""
+
+    stream: int
+
+
+EngineEvent = (
+    Began | TurnReceived | SpeakersRevised | Terminated | Failed | Warned | SpeechDetected | Alive
+)
 EventQueue = queue.SimpleQueue[EngineEvent]
 
 
@@ -87,6 +100,8 @@ class Engine(Protocol):
     name: str
     """Shown to people and written into transcripts ("AssemblyAI Universal-Streaming")."""
     billed_per_hour_usd: float
+    on_device: bool
+    """True when audio never leaves this computer."""
 
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
         """Connect; blocks for the handshake only. Failures arrive as ``Failed`` events."""

@@ -94,7 +94,7 @@ def settings_snapshot(settings: StreamingSettings) -> dict[str, object]:
 def build_live_session(
     settings: StreamingSettings,
     source: AudioSource,
-    auth: AuthProvider,
+    auth: AuthProvider | None,
     listener: SessionListener,
     *,
     cli: bool = False,
@@ -102,7 +102,9 @@ def build_live_session(
     timing: Timing | None = None,
     transcripts: Path | None = None,
 ) -> BuiltSession:
-    engine = engine or AssemblyAIEngine(auth)
+    if engine is None:
+        assert auth is not None, "the cloud engine needs credentials"
+        engine = AssemblyAIEngine(auth)
     started = datetime.now(UTC)
     info = SessionInfo(
         id=new_session_id(started),

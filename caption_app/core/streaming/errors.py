@@ -36,6 +36,8 @@ class Problem:
     recovery: Recovery
     audio: bool = False
     """The audio input failed (not the engine): pick another input."""
+    engine_setup: bool = False
+    """The local engine cannot run here (its model is missing or damaged)."""
 
 
 def classify(code: int | None, text: str) -> Problem:

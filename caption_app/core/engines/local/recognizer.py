@@ -1,0 +1,411 @@
+"""Streaming on a batch model: the local engine's turn logic, free of threads and processes.
+
+Audio (with the VAD's speech probabilities) and decode results go in; decode jobs and Turn
+messages come out. Every time is the stream's audio clock (samples received), so the same
+audio always gives the same turns, whatever the machine's load:
+
+- an utterance starts when the VAD hears speech, with 200 ms of audio before it;
+- while speech goes on, the utterance is decoded again about every second (greedy, fast);
+  words two consecutive decodes agree on become final (``agreement.py``);
+- when the speaker pauses, the utterance is decoded once more with beam search (the final
+  candidate). The turn ends after ``min_turn_silence`` if that text ends a sentence, and after
+  ``max_turn_silence`` in any case, with Whisper's punctuated, cased text swapped in;
+- an utterance is capped at about 12 s and split at its quietest moment: decode time grows
+  with the utterance;
+- one decode runs at a time; while it runs, audio keeps arriving and partial refreshes that
+  would pile up are skipped, never audio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from caption_app.core.engines.local.agreement import (
+    after_committed,
+    common_prefix,
+    merge_final,
+)
+from caption_app.core.engines.local.decoder import (
+    EMPTY,
+    DecodedWord,
+    Hypothesis,
+    join_words,
+    normalized,
+    rejection,
+)
+from caption_app.core.engines.local.vad import WINDOW
+from caption_app.core.streaming.turns import TurnMessage, WordMessage
+
+RATE = 16_000
+SAMPLES_PER_MS = RATE // 1000
+SPEECH_ON = 0.5
+SPEECH_HOLD = 0.35
+"""Hysteresis: a window continues speech above this, starts it only above ``SPEECH_ON``."""
+PRE_PAD_MS = 200
+POST_PAD_MS = 300
+PAUSE_MS = 160
+"""Silence after which the final candidate is decoded (ahead of the turn's end)."""
+PARTIAL_EVERY_MS = 1000
+MIN_SPEECH_MS = 250
+"""Less speech than this is a click or a breath: never decoded."""
+MAX_UTTERANCE_MS = 12_000
+MIN_SPLIT_MS = 3000
+SETTLING_MS = 300
+"""A partial decode's words ending this close to the live edge may still be cut off."""
+PARTIAL_BEAM, FINAL_BEAM = 1, 5
+SENTENCE_END = (".", "?", "!")
+
+
+@dataclass(frozen=True, slots=True)
+class TurnPolicy:
+    min_turn_silence_ms: int = 400
+    max_turn_silence_ms: int = 1280
+    format_turns: bool = True
+    hotwords: str = ""
+    """Key terms, handed to Whisper as hotwords."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeJob:
+    job_id: int
+    audio: np.ndarray
+    """float32, 16 kHz mono."""
+    offset_ms: int
+    """Where ``audio`` starts on the stream clock."""
+    beam_size: int
+    hotwords: str
+
+
+@dataclass(slots=True)
+class _Job:
+    job_id: int
+    final: bool
+    end: int
+    """Last sample decoded."""
+    speech_end: int
+    """The utterance's last speech sample when the job was made (a final covers it)."""
+    utterance: int
+
+
+@dataclass(slots=True)
+class _Utterance:
+    number: int
+    start: int
+    """First sample (speech start minus the pre-pad)."""
+    speech_end: int
+    speech_samples: int = 0
+    committed: list[DecodedWord] = field(default_factory=list)
+    previous: list[DecodedWord] = field(default_factory=list)
+    """The last credible hypothesis' words after the committed ones."""
+    shown: list[DecodedWord] = field(default_factory=list)
+    shown_final: int = 0
+    """What the last partial showed (committed + tail), the fallback if the final is empty."""
+    last_partial_at: int = 0
+    candidate: Hypothesis | None = None
+    candidate_end: int = -1
+    """The speech end the candidate covers: stale once more speech arrives."""
+    end_at: int | None = None
+    """A forced end or a split point: the turn ends here once a final decode covers it."""
+
+
+@dataclass(slots=True)
+class Output:
+    jobs: list[DecodeJob] = field(default_factory=list)
+    messages: list[TurnMessage] = field(default_factory=list)
+
+
+class StreamingRecognizer:
+    def __init__(self, policy: TurnPolicy) -> None:
+        self.policy = policy
+        self._audio: list[np.ndarray] = []
+        self._audio_start = 0
+        """Sample index of ``_audio[0][0]``."""
+        self._probs: list[float] = []
+        self._probs_start = 0
+        """Window index of ``_probs[0]``."""
+        self._now = 0
+        self._speaking = False
+        self._utterance: _Utterance | None = None
+        self._turn_order = 0
+        self._job: _Job | None = None
+        self._next_job = 0
+        self._next_number = 0
+        self.rejected: list[str] = []
+        """Why decodes were dropped (for the log and the tests)."""
+
+    @property
+    def now_ms(self) -> int:
+        return self._now // SAMPLES_PER_MS
+
+    @property
+    def idle(self) -> bool:
+        """Nothing being said, nothing being decoded: a stop loses nothing now."""
+        return self._utterance is None and self._job is None
+
+    # --- input ----------------------------------------------------------------------------
+
+    def feed(self, samples: np.ndarray, probabilities: np.ndarray) -> Output:
+        """``samples``: float32 audio just received; ``probabilities``: the VAD's verdicts on
+        the windows it completed (window i covers samples i*512 .. (i+1)*512)."""
+        self._audio.append(samples)
+        self._now += len(samples)
+        for p in probabilities:
+            self._on_window(float(p))
+        out = Output()
+        self._step(out)
+        self._trim()
+        return out
+
+    def force_endpoint(self) -> Output:
+        """End the turn now ("End caption line now", or a stop)."""
+        out = Output()
+        u = self._utterance
+        if u is not None and u.end_at is None:
+            u.end_at = self._now
+            u.speech_end = min(u.speech_end, self._now)
+        self._step(out)
+        return out
+
+    def decoded(self, job_id: int, hypothesis: Hypothesis) -> Output:
+        out = Output()
+        job, self._job = self._job, None
+        u = self._utterance
+        if job is not None and job.job_id == job_id and u is not None and job.utterance == u.number:
+            self._take(u, job, hypothesis, out)
+        self._step(out)
+        self._trim()
+        return out
+
+    # --- speech tracking --------------------------------------------------------------------
+
+    def _on_window(self, p: float) -> None:
+        index = self._probs_start + len(self._probs)
+        self._probs.append(p)
+        start, end = index * WINDOW, (index + 1) * WINDOW
+        speech = p >= SPEECH_ON or (self._speaking and p >= SPEECH_HOLD)
+        self._speaking = speech
+        if not speech:
+            return
+        u = self._utterance
+        if u is None:
+            first = max(self._audio_start, start - PRE_PAD_MS * SAMPLES_PER_MS)
+            self._next_number += 1
+            u = self._utterance = _Utterance(self._next_number, first, end)
+            u.last_partial_at = start
+        if u.end_at is not None:
+            return  # speech after a forced end or split belongs to the next turn
+        u.speech_end = end
+        u.speech_samples += WINDOW
+
+    # --- decisions ----------------------------------------------------------------------------
+
+    def _step(self, out: Output) -> None:
+        u = self._utterance
+        if u is None:
+            return
+        if self._try_to_end(u, out):
+            return
+        if self._job is not None:
+            return
+        silence = self._now - u.speech_end
+        if u.end_at is not None or silence >= PAUSE_MS * SAMPLES_PER_MS:
+            target = u.end_at if u.end_at is not None else u.speech_end
+            if u.candidate_end != target:
+                if u.speech_samples < MIN_SPEECH_MS * SAMPLES_PER_MS and not u.shown:
+                    self._drop(u)  # a click or a breath: nothing to decode
+                    return
+                end = min(self._now, target + POST_PAD_MS * SAMPLES_PER_MS)
+                if u.end_at is not None:
+                    end = u.end_at
+                self._submit(u, out, final=True, end=end, covers=target)
+            return
+        if self._now - u.start >= MAX_UTTERANCE_MS * SAMPLES_PER_MS:
+            u.end_at = self._split_point(u)
+            self._submit(u, out, final=True, end=u.end_at, covers=u.end_at)
+            return
+        due = self._now - u.last_partial_at >= PARTIAL_EVERY_MS * SAMPLES_PER_MS
+        if due and u.speech_samples >= MIN_SPEECH_MS * SAMPLES_PER_MS:
+            u.last_partial_at = self._now
+            self._submit(u, out, final=False, end=self._now, covers=-1)
+
+    def _try_to_end(self, u: _Utterance, out: Output) -> bool:
+        if u.candidate is None:
+            return False
+        if u.end_at is not None:
+            if u.candidate_end != u.end_at:
+                return False
+            self._end_turn(u, u.candidate, out, next_start=u.end_at)
+            return True
+        if u.candidate_end != u.speech_end:
+            return False
+        silence_ms = (self._now - u.speech_end) // SAMPLES_PER_MS
+        ends_sentence = u.candidate.text.rstrip().endswith(SENTENCE_END)
+        if silence_ms >= self.policy.max_turn_silence_ms or (
+            silence_ms >= self.policy.min_turn_silence_ms and ends_sentence
+        ):
+            self._end_turn(u, u.candidate, out, next_start=None)
+            return True
+        return False
+
+    def _submit(self, u: _Utterance, out: Output, *, final: bool, end: int, covers: int) -> None:
+        self._next_job += 1
+        self._job = _Job(self._next_job, final, end, covers, u.number)
+        audio = self._slice(u.start, end)
+        out.jobs.append(
+            DecodeJob(
+                self._next_job,
+                audio,
+                u.start // SAMPLES_PER_MS,
+                FINAL_BEAM if final else PARTIAL_BEAM,
+                self.policy.hotwords,
+            )
+        )
+
+    def _take(self, u: _Utterance, job: _Job, hypothesis: Hypothesis, out: Output) -> None:
+        """Fold one decode into the utterance: agreement, a partial, maybe the final."""
+        offset = u.start // SAMPLES_PER_MS
+        speech_ms = u.speech_samples // SAMPLES_PER_MS
+        why = rejection(hypothesis, speech_ms)
+        if why is not None:
+            self.rejected.append(why)
+            hypothesis = EMPTY
+        words = [
+            DecodedWord(w.text, w.start_ms + offset, w.end_ms + offset, w.probability)
+            for w in hypothesis.words
+        ]
+        covering = job.speech_end in (u.speech_end, u.end_at)
+        if job.final and covering:
+            u.candidate = Hypothesis(tuple(words), hypothesis.text, 0.0, 0.0, 0.0)
+            u.candidate_end = job.speech_end
+            return
+        # A partial, or a final overtaken by more speech: either is a fresh reading of the
+        # utterance so far, good for agreement and for refreshing what is shown.
+        if not words:
+            return
+        tail = after_committed(u.committed, words)
+        settled_before = job.end // SAMPLES_PER_MS - SETTLING_MS
+        agreed = []
+        for word in common_prefix(after_committed(u.committed, u.previous), tail):
+            if word.end_ms > settled_before:
+                break
+            agreed.append(word)
+        u.committed.extend(agreed)
+        u.previous = tail
+        live = tail[len(agreed) :]
+        shown = [*u.committed, *live]
+        if keys_of(shown) != keys_of(u.shown) or len(u.committed) != u.shown_final:
+            u.shown, u.shown_final = shown, len(u.committed)
+            out.messages.append(self._partial(u.committed, live))
+
+    def _end_turn(
+        self, u: _Utterance, final: Hypothesis, out: Output, *, next_start: int | None
+    ) -> None:
+        words = merge_final(u.committed, list(final.words))
+        if next_start is not None:
+            words = [w for w in words if w.start_ms < next_start // SAMPLES_PER_MS] or words
+        if not words:
+            words = list(u.shown)  # the final decode heard nothing credible: keep what showed
+        if words:
+            out.messages.append(self._finished(words))
+            self._turn_order += 1
+        self._utterance = None
+        if next_start is not None and self._speech_after(next_start):
+            self._restart_at(next_start)
+        self._step(out)
+
+    def _drop(self, _u: _Utterance) -> None:
+        self._utterance = None
+
+    # --- messages ---------------------------------------------------------------------------
+
+    def _partial(self, final: list[DecodedWord], live: list[DecodedWord]) -> TurnMessage:
+        words = tuple(
+            [_word(w, is_final=True, formatted=False) for w in final]
+            + [_word(w, is_final=False, formatted=False) for w in live]
+        )
+        return TurnMessage(
+            turn_order=self._turn_order,
+            transcript=" ".join(w.text for w in words if w.is_final),
+            end_of_turn=False,
+            turn_is_formatted=False,
+            words=words,
+        )
+
+    def _finished(self, words: list[DecodedWord]) -> TurnMessage:
+        formatted = self.policy.format_turns
+        messages = tuple(_word(w, is_final=True, formatted=formatted) for w in words)
+        return TurnMessage(
+            turn_order=self._turn_order,
+            transcript=join_words([w.text for w in messages])
+            if formatted
+            else " ".join(w.text for w in messages),
+            end_of_turn=True,
+            turn_is_formatted=formatted,
+            words=messages,
+            end_of_turn_confidence=1.0,
+        )
+
+    # --- audio buffer -----------------------------------------------------------------------
+
+    def _slice(self, start: int, end: int) -> np.ndarray:
+        audio = np.concatenate(self._audio) if len(self._audio) > 1 else self._audio[0]
+        self._audio = [audio]
+        return audio[max(0, start - self._audio_start) : max(0, end - self._audio_start)]
+
+    def _trim(self) -> None:
+        """Keep the utterance's audio (or, between utterances, the pre-pad) and no more."""
+        u = self._utterance
+        keep_from = u.start if u is not None else self._now - PRE_PAD_MS * SAMPLES_PER_MS
+        drop = keep_from - self._audio_start
+        if drop <= RATE:  # trim in steps of a second or more, not per chunk
+            return
+        audio = np.concatenate(self._audio)[drop:]
+        self._audio, self._audio_start = [audio], keep_from
+        first_window = keep_from // WINDOW
+        del self._probs[: max(0, first_window - self._probs_start)]
+        self._probs_start = max(self._probs_start, first_window)
+
+    def _split_point(self, u: _Utterance) -> int:
+        """The quietest 160 ms of the utterance's later part (after the committed words)."""
+        committed_end = u.committed[-1].end_ms * SAMPLES_PER_MS if u.committed else u.start
+        lo = max(u.start + MIN_SPLIT_MS * SAMPLES_PER_MS, committed_end) // WINDOW
+        hi = (self._now - PRE_PAD_MS * SAMPLES_PER_MS) // WINDOW
+        if hi - lo < 5:
+            return max(committed_end, self._now - PRE_PAD_MS * SAMPLES_PER_MS)
+        probs = np.asarray(self._probs[lo - self._probs_start : hi - self._probs_start])
+        smooth = np.convolve(probs, np.ones(5) / 5, mode="same")
+        quietest = len(smooth) - 1 - int(np.argmin(smooth[::-1]))  # the later of equals
+        return (lo + quietest) * WINDOW + WINDOW // 2
+
+    def _speech_after(self, sample: int) -> bool:
+        first = sample // WINDOW - self._probs_start
+        return any(p >= SPEECH_ON for p in self._probs[max(0, first) :])
+
+    def _restart_at(self, sample: int) -> None:
+        """Open the next utterance at a split point (its speech is already heard)."""
+        self._next_number += 1
+        u = _Utterance(self._next_number, sample, sample)
+        first = sample // WINDOW - self._probs_start
+        for i, p in enumerate(self._probs[max(0, first) :]):
+            if p >= SPEECH_HOLD:
+                u.speech_end = (self._probs_start + max(0, first) + i + 1) * WINDOW
+                u.speech_samples += WINDOW
+        u.last_partial_at = sample
+        self._utterance = u
+
+
+def keys_of(words: list[DecodedWord]) -> list[str]:
+    return [normalized(w.text) for w in words]
+
+
+def _word(w: DecodedWord, *, is_final: bool, formatted: bool) -> WordMessage:
+    text = w.text if formatted else normalized(w.text)
+    return WordMessage(
+        text=text or w.text,
+        start_ms=w.start_ms,
+        end_ms=max(w.end_ms, w.start_ms),
+        confidence=round(w.probability, 3),
+        is_final=is_final,
+    )
