@@ -36,6 +36,12 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         "no network)",
     )
     parser.add_argument(
+        "--model-dir",
+        metavar="DIR",
+        help="a faster-whisper model folder for the local engine (default: the Hugging Face "
+        "cache, then the installed Whisper tiny.en package)",
+    )
+    parser.add_argument(
         "--api-host",
         metavar="URL",
         help="streaming host: streaming.assemblyai.com (default), streaming.eu.assemblyai.com, "

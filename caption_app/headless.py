@@ -109,7 +109,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print(f"caption-app transcribe: {out} exists; use --force to replace it", file=sys.stderr)
         return ExitCode.USAGE
 
-    engine = _choose_engine(args.engine or "auto", settings)
+    engine = _choose_engine(args.engine or "auto", settings, args.model_dir or "")
     if isinstance(engine, int):
         return engine
 
@@ -140,12 +140,12 @@ def run_transcribe(args: argparse.Namespace) -> int:
     return _exit_code(summary)
 
 
-def _choose_engine(preference: str, settings: StreamingSettings) -> Engine | int:
+def _choose_engine(preference: str, settings: StreamingSettings, model_dir: str) -> Engine | int:
     """The engine for this run, or the exit code when the cloud was asked for and has no key."""
     from caption_app.core.engines.choice import LOCAL, build_engine, resolve_engine
 
     if preference == LOCAL:
-        return build_engine(LOCAL, None)
+        return build_engine(LOCAL, None, model_folder=model_dir)
     from caption_app.core.secrets.credentials import NoCredentials, resolve_for_cli
     from caption_app.core.secrets.store import select_os_keyring
 
@@ -162,7 +162,7 @@ def _choose_engine(preference: str, settings: StreamingSettings) -> Engine | int
             "cloud.",
             file=sys.stderr,
         )
-        return build_engine(LOCAL, None)
+        return build_engine(LOCAL, None, model_folder=model_dir)
     return build_engine(resolve_engine(preference, cloud_configured=True), auth)
 
 

@@ -88,6 +88,16 @@ def rejection(hypothesis: Hypothesis, speech_ms: int) -> str | None:
     return None
 
 
+def without_repeated_tail(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, ...]:
+    """Drop a phrase of two or more words that the decode says twice at its very end: beam
+    search on a short window can read a whole sentence again into the padding."""
+    keys = [normalized(w.text) for w in words]
+    for size in range(len(words) // 2, 1, -1):
+        if keys[-size:] == keys[-2 * size : -size]:
+            return words[:-size]
+    return words
+
+
 def _repeats(words: tuple[DecodedWord, ...]) -> bool:
     """The same phrase of 1-4 words three times in a row: Whisper's loop on noise and music."""
     keys = [normalized(w.text) for w in words]
@@ -162,14 +172,16 @@ class WhisperDecoder:
             return Hypothesis((), "", avg_logprob, float(result.no_speech_prob), 0.0)
         alignment = model.find_alignment(tokenizer, [tokens], encoder_output, content_frames)[0]
         merge_punctuations(alignment, PREPEND_PUNCTUATION, APPEND_PUNCTUATION)
-        words = tuple(
-            DecodedWord(
-                w["word"].strip(),
-                round(float(w["start"]) * 1000),
-                round(float(w["end"]) * 1000),
-                float(w["probability"]),
+        words = without_repeated_tail(
+            tuple(
+                DecodedWord(
+                    w["word"].strip(),
+                    round(float(w["start"]) * 1000),
+                    round(float(w["end"]) * 1000),
+                    float(w["probability"]),
+                )
+                for w in _spoken(alignment)
             )
-            for w in _spoken(alignment)
         )
         return Hypothesis(
             words,
