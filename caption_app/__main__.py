@@ -4,4 +4,5 @@ import sys
 
 from caption_app.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # the local engine's child process imports this module too
+    sys.exit(main())

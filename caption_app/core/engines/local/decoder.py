@@ -61,8 +61,9 @@ EMPTY = Hypothesis((), "", 0.0, 1.0, 0.0)
 
 
 def normalized(text: str) -> str:
-    """A word as agreement compares it: lower case, letters, digits and apostrophes only."""
-    return re.sub(r"[^a-z0-9']", "", text.lower())
+    """A word as agreement compares it and live captions show it: lower case, letters, digits,
+    and the apostrophes and hyphens inside a word ("don't", "cold-hearted")."""
+    return re.sub(r"[^a-z0-9'\-]", "", text.lower()).strip("'-")
 
 
 def join_words(words: list[str]) -> str:
@@ -107,6 +108,21 @@ def _repeats(words: tuple[DecodedWord, ...]) -> bool:
             if phrase == keys[i + size : i + 2 * size] == keys[i + 2 * size : i + 3 * size]:
                 return True
     return False
+
+
+def _hyphens_joined(words: list[DecodedWord]) -> tuple[DecodedWord, ...]:
+    """Whisper's alignment splits "cold-hearted" into "cold" and "-hearted": one word again."""
+    joined: list[DecodedWord] = []
+    for word in words:
+        if joined and word.text.startswith("-"):
+            first = joined[-1]
+            probability = min(first.probability, word.probability)
+            joined[-1] = DecodedWord(
+                first.text + word.text, first.start_ms, word.end_ms, probability
+            )
+        else:
+            joined.append(word)
+    return tuple(joined)
 
 
 def _spoken(alignment: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -173,14 +189,16 @@ class WhisperDecoder:
         alignment = model.find_alignment(tokenizer, [tokens], encoder_output, content_frames)[0]
         merge_punctuations(alignment, PREPEND_PUNCTUATION, APPEND_PUNCTUATION)
         words = without_repeated_tail(
-            tuple(
-                DecodedWord(
-                    w["word"].strip(),
-                    round(float(w["start"]) * 1000),
-                    round(float(w["end"]) * 1000),
-                    float(w["probability"]),
-                )
-                for w in _spoken(alignment)
+            _hyphens_joined(
+                [
+                    DecodedWord(
+                        w["word"].strip(),
+                        round(float(w["start"]) * 1000),
+                        round(float(w["end"]) * 1000),
+                        float(w["probability"]),
+                    )
+                    for w in _spoken(alignment)
+                ]
             )
         )
         return Hypothesis(
