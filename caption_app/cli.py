@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--start", action="store_true", help="start captioning as soon as the window opens"
     )
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="caption a public-domain recording on this computer (no key, no network, no "
+        "microphone) into the overlay and the transcript",
+    )
+    parser.add_argument(
         "--self-test",
         action="store_true",
         help="start the GUI, check it can show its windows, print the result and exit",

@@ -94,6 +94,15 @@ class SettingsStore(QObject):
         self._sync()
         self.changed.emit(settings)
 
+    # --- one-time flags ("this was shown once") ----------------------------------------------
+
+    def flag(self, name: str) -> bool:
+        return bool(self._qsettings.value(f"flags/{name}", False, type=bool))
+
+    def set_flag(self, name: str) -> None:
+        self._qsettings.setValue(f"flags/{name}", True)
+        self._sync()
+
     # --- shortcuts ------------------------------------------------------------------------
 
     def shortcuts(self) -> dict[str, str]:

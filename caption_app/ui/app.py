@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from caption_app import APP_ID, APP_NAME, __version__
 from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
+from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
 from caption_app.core.secrets.credentials import (
     ENV_VAR,
     CredentialProvider,
@@ -54,6 +55,8 @@ from caption_app.ui.overlay import CaptionOverlay
 from caption_app.ui.tray import build_tray
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+DEMO_CLIP = RESOURCES / "demo" / "sense-and-sensibility.wav"
+ENGINES_EXPLAINED = "engines_explained"
 
 
 class CaptionApp:
@@ -71,13 +74,19 @@ class CaptionApp:
         self.overlay = CaptionOverlay()
         self.overlay.set_style(self.settings.overlay)
         self.overlay.restore_geometry(self.store.qsettings)
+        if getattr(args, "engine", None):
+            self.settings = _replace(self.settings, engine=args.engine)  # this run only
+        if getattr(args, "demo", False):
+            self.media_path = str(DEMO_CLIP)
+            self.settings = _replace(self.settings, engine=LOCAL)
         self.window = MainWindow(
             self.controller,
             list_devices,
-            price_per_hour=0.15,
+            price_per_hour=0.0,
             shortcuts=self.store.shortcuts(),
         )
         self.window.input_menu.set_chosen(self.settings.input_device_id)
+        self.window.engine_menu.set_chosen(self.settings.engine)
         self.tray = build_tray(
             QIcon(str(RESOURCES / "icons" / "caption-app.svg")),
             [
@@ -98,6 +107,7 @@ class CaptionApp:
         for problem in self.store.problems:
             self.window.notices.show_notice(f"A setting was reset: {problem}")
         self._tidy_history()
+        self._explain_engines_once()
 
     def _wire(self) -> None:
         w, c = self.window, self.controller
@@ -119,6 +129,8 @@ class CaptionApp:
         w.settingsRequested.connect(self.open_settings)
         w.keyRequested.connect(self.open_key_dialog)
         w.historyRequested.connect(self.open_history)
+        w.engine_menu.engineChosen.connect(self._choose_engine)
+        c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
 
     def show(self) -> None:
         self.window.show()
@@ -130,11 +142,15 @@ class CaptionApp:
     def start(self) -> None:
         if self.controller.running or self._asking_keyring:
             return
+        preference = self.settings.engine
+        if preference == LOCAL:
+            self._start_with(None, LOCAL)
+            return
         from caption_app.core.secrets.credentials import has_stored_key, resolve_for_gui
 
         auth, keyring_needed = resolve_for_gui(self.settings.streaming)
         if not keyring_needed:
-            self._start_with(auth)
+            self._start_with(auth, CLOUD)
             return
         # Reading the keyring can wait on an unlock prompt: ask it off the GUI thread.
         self._asking_keyring = True
@@ -142,7 +158,9 @@ class CaptionApp:
         def answered(found: object) -> None:
             self._asking_keyring = False
             if found:
-                self._start_with(auth)
+                self._start_with(auth, CLOUD)
+            elif preference == "auto":
+                self._start_with(None, LOCAL)  # no account needed: captions on this computer
             else:
                 self.open_key_dialog()
 
@@ -152,7 +170,7 @@ class CaptionApp:
 
         call_in_background(lambda: has_stored_key(auth.store), answered, failed, "keyring-read")
 
-    def _start_with(self, auth: CredentialProvider) -> None:
+    def _start_with(self, auth: CredentialProvider | None, kind: str) -> None:
         choice = SourceChoice(
             media_path=self.media_path,
             device_query=self.device_query,
@@ -170,9 +188,16 @@ class CaptionApp:
             self.window.notices.show_notice(opened.notice)
         self.window.transcript.clear()
         self.overlay.clear()
+        engine = build_engine(kind, auth, model_folder=self.settings.local_model_dir)
+        self.window.status_panel.set_engine(
+            on_device=engine.on_device, price_per_hour=engine.billed_per_hour_usd
+        )
+        self.window.engine_menu.show_live(kind)
 
         def factory(listener: SessionListener):  # type: ignore[no-untyped-def]
-            built = build_live_session(self.settings.streaming, opened.source, auth, listener)
+            built = build_live_session(
+                self.settings.streaming, opened.source, auth, listener, engine=engine
+            )
             self._recorder = built.recorder
             return built.session
 
@@ -186,6 +211,30 @@ class CaptionApp:
     def _on_problem(self, problem: Problem) -> None:
         if problem.recovery is Recovery.NEW_KEY:
             self.open_key_dialog()
+
+    @Slot(str)
+    def _choose_engine(self, preference: str) -> None:
+        self.settings = _replace(self.settings, engine=preference)
+        self.store.save(self.settings)
+        if self.controller.running:
+            self.window.notices.show_notice("The engine you chose is used from the next start.")
+
+    def _explain_engines_once(self) -> None:
+        """A newcomer learns, once, that captions need no account and what the cloud adds."""
+        if self.store.flag(ENGINES_EXPLAINED):
+            return
+        self.store.set_flag(ENGINES_EXPLAINED)
+        self.window.notices.show_notice(
+            "Captions run on this computer with no account: audio stays here. For higher "
+            "accuracy and speaker labels, use AssemblyAI's cloud engine with an API key.",
+            "Use AssemblyAI (enter a key)…",
+            self._use_assemblyai,
+        )
+
+    def _use_assemblyai(self) -> None:
+        self._choose_engine("auto")
+        self.window.engine_menu.set_chosen("auto")
+        self.open_key_dialog()
 
     @Slot(str)
     def _choose_device(self, device_id: str) -> None:
@@ -282,17 +331,29 @@ class CaptionApp:
         from caption_app.core.secrets.validation import check_api_key
         from caption_app.ui.key_dialog import KeyDialog
 
-        self._show_dialog(
-            "key",
-            lambda: KeyDialog(
+        def make() -> QDialog:
+            dialog = KeyDialog(
                 KeyStore(),
                 check_api_key,
                 self.settings.streaming.api_host,
                 self.window,
                 memory=session_memory_key(),
                 environment_key=bool(os.environ.get(ENV_VAR)),
-            ),
-        )
+                offline_available=True,
+            )
+            dialog.offline_requested.connect(self._caption_locally_instead)
+            return dialog
+
+        self._show_dialog("key", make)
+
+    @Slot()
+    def _caption_locally_instead(self) -> None:
+        dialog = self._dialogs.get("key")
+        if dialog is not None:
+            dialog.close()
+        self._choose_engine(LOCAL)
+        self.window.engine_menu.set_chosen(LOCAL)
+        self.start()
 
     @Slot()
     def open_history(self) -> None:
@@ -385,7 +446,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app.aboutToQuit.connect(captions.shutdown)
     if args.self_test:
         QTimer.singleShot(0, lambda: _self_test(captions, app))
-    elif args.start:
+    elif args.start or getattr(args, "demo", False):
         QTimer.singleShot(0, captions.start)
     return app.exec()
 

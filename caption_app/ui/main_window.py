@@ -25,6 +25,7 @@ from caption_app.core.streaming.errors import Problem
 from caption_app.core.streaming.reports import SessionState
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
+from caption_app.ui.engine_menu import EngineMenu
 from caption_app.ui.input_menu import InputMenu
 from caption_app.ui.notice_bar import NoticeBar
 from caption_app.ui.status_panel import StatusPanel
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.status_panel = StatusPanel(price_per_hour)
         self.transcript = TranscriptView()
         self.input_menu = InputMenu(list_devices, self)
+        self.engine_menu = EngineMenu(self)
         self._build_actions(shortcuts or DEFAULT_SHORTCUTS)
         self._build_layout()
         self._connect_controller()
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
         session_menu.addSeparator()
         session_menu.addAction(self.quit_action)
         menu.addMenu(self.input_menu)
+        menu.addMenu(self.engine_menu)
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.overlay_action)
         view_menu.addAction(self.lock_action)

@@ -35,6 +35,7 @@ STATUS_TEXT = {
     SessionState.FAILED: "Captions stopped: see Caption App",
 }
 """What the overlay says when it is not captioning, so silence never looks like an outage."""
+FIRST_HINT = "Press Start captions (Ctrl+Shift+S); captions appear here"
 
 
 class CaptionOverlay(QWidget):
@@ -55,6 +56,8 @@ class CaptionOverlay(QWidget):
         self._lines: list[Line] | None = None  # laid out lazily, at most once per paint
         self._locked = False
         self._status = ""
+        self._hint = FIRST_HINT
+        """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
         self._silence = QTimer(self)
         self._silence.setSingleShot(True)
@@ -71,6 +74,7 @@ class CaptionOverlay(QWidget):
 
     @Slot(object)
     def apply_update(self, update: TurnUpdate) -> None:
+        self._hint = ""
         if not self._model.apply(update):
             return
         if update.kind in (UpdateKind.FINISHED, UpdateKind.REPLACED):
@@ -83,7 +87,11 @@ class CaptionOverlay(QWidget):
     @Slot(str, str)
     def show_state(self, state_value: str, _detail: str = "") -> None:
         """A dim status line at the bottom whenever the session is not live."""
-        status = STATUS_TEXT.get(SessionState(state_value), "")
+        state = SessionState(state_value)
+        if state is not SessionState.IDLE and self._hint:
+            self._hint = ""
+            self._invalidate()
+        status = STATUS_TEXT.get(state, "")
         if status == self._status:
             return
         self._status = status
@@ -115,6 +123,8 @@ class CaptionOverlay(QWidget):
             if self._status:
                 room = max(0, self._painter.style.lines - 1)
                 lines = [*lines[len(lines) - room :], (Run(self._status, dim=True),)]
+            elif not lines and self._hint:
+                lines = [(Run(self._hint, dim=True),)]
             self._lines = lines
         return self._lines
 

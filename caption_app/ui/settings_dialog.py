@@ -45,14 +45,13 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         shortcuts: Mapping[str, str] | None = None,
-        offline_available: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — Caption App")
         self.setAccessibleName("Settings")
         self._settings = settings
         self._shortcuts = dict(shortcuts or DEFAULT_SHORTCUTS)
-        self.engine_page = EnginePage(offline_available)
+        self.engine_page = EnginePage()
         self.turns_page = TurnsPage()
         self.overlay_page = OverlayStylePage()
         self.shortcuts_page = ShortcutsPage()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QStandardItemModel
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caption_app.core.engines.choice import ENGINE_LABELS
 from caption_app.core.settings import (
     DEFAULT_API_HOST,
     EU_API_HOST,
@@ -46,8 +47,6 @@ from caption_app.ui.labels import show_text
 
 W = TypeVar("W", bound=QWidget)
 
-ENGINES = {"assemblyai": "AssemblyAI (cloud)", "offline": "Offline (on this computer)"}
-OFFLINE_SOON = "Offline captioning is coming soon."
 
 
 def named(widget: W, name: str) -> W:
@@ -112,20 +111,20 @@ def _streaming(settings: AppSettings, **changes: object) -> AppSettings:
 
 
 class EnginePage(SettingsPage):
-    def __init__(self, offline_available: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
         self.engine_combo = named(QComboBox(), "Captioning engine")
-        for value, text in ENGINES.items():
+        for value, text in ENGINE_LABELS.items():
             self.engine_combo.addItem(text, value)
-        if not offline_available:
-            offline = self.engine_combo.findData("offline")
-            model = self.engine_combo.model()
-            assert isinstance(model, QStandardItemModel)
-            item = model.item(offline)
-            item.setEnabled(False)
-            item.setToolTip(OFFLINE_SOON)
+        self.engine_combo.setToolTip(
+            "On this computer, audio never leaves the machine and no account is needed; "
+            "AssemblyAI is more accurate and can label speakers."
+        )
         add_row(form, "&Engine:", self.engine_combo)
+        self.model_dir_edit = named(QLineEdit(), "Local model folder")
+        self.model_dir_edit.setPlaceholderText("empty: the installed Whisper tiny.en")
+        add_row(form, "Local &model folder:", self.model_dir_edit)
         self.host_combo = named(QComboBox(), "API host")
         self.host_combo.setEditable(True)
         self.host_combo.addItems([DEFAULT_API_HOST, EU_API_HOST])
@@ -145,6 +144,7 @@ class EnginePage(SettingsPage):
         )
         form.addRow(self.language_check)
         self.engine_combo.currentIndexChanged.connect(self._notify)
+        self.model_dir_edit.textChanged.connect(self._notify)
         self.host_combo.editTextChanged.connect(self._notify)
         self.token_edit.textChanged.connect(self._notify)
         self.model_combo.currentIndexChanged.connect(self._notify)
@@ -154,6 +154,7 @@ class EnginePage(SettingsPage):
         s = settings.streaming
         index = self.engine_combo.findData(settings.engine)
         self.engine_combo.setCurrentIndex(max(0, index))
+        self.model_dir_edit.setText(settings.local_model_dir)
         self.host_combo.setEditText(s.api_host)
         self.token_edit.setText(s.token_url)
         self.model_combo.setCurrentText(s.speech_model)
@@ -167,7 +168,11 @@ class EnginePage(SettingsPage):
             speech_model=self.model_combo.currentText(),
             language_detection=self.language_check.isChecked(),
         )
-        return dataclasses.replace(settings, engine=str(self.engine_combo.currentData()))
+        return dataclasses.replace(
+            settings,
+            engine=str(self.engine_combo.currentData()),
+            local_model_dir=self.model_dir_edit.text().strip(),
+        )
 
 
 class TurnsPage(SettingsPage):

@@ -45,11 +45,15 @@ class StatusPanel(QWidget):
         self.state_label.setAccessibleName("Session state")
         self.time_label = QLabel(self._time_text(0.0))
         self.time_label.setAccessibleName("Session time and estimated cost")
+        self.meter_label = QLabel("Level:")
         self.meter = QProgressBar()
         self.meter.setRange(0, 100)
         self.meter.setTextVisible(False)
         self.meter.setMaximumWidth(160)
         self.meter.setAccessibleName("Input level")
+        self.meter.setToolTip("How loud the input is: it should move when someone speaks")
+        self.meter_label.setBuddy(self.meter)
+        self._on_device = False
         self.progress_label = QLabel()
         self.progress_label.setAccessibleName("Media file position")
         self.sending_label = QLabel()
@@ -61,6 +65,7 @@ class StatusPanel(QWidget):
             self.state_label,
             self.time_label,
             self.progress_label,
+            self.meter_label,
             self.meter,
             self.sending_label,
         )
@@ -105,10 +110,23 @@ class StatusPanel(QWidget):
         self.meter.setValue(round(100 * min(1.0, max(0.0, level))))
         self.set_sending(sending)
 
+    def set_engine(self, *, on_device: bool, price_per_hour: float) -> None:
+        """The engine of the session starting now: its price, and where its audio goes."""
+        self._price = price_per_hour
+        self._on_device = on_device
+        self.sending_label.setProperty("sending", None)  # redraw for the new engine
+        self.set_sending(False)
+        show_text(self.time_label, self._time_text(self.elapsed_s()))
+
     def set_sending(self, sending: bool) -> None:
         if self.sending_label.property("sending") == sending:
             return  # called for every audio chunk: restyle only on a change
-        if sending:
+        if self._on_device:
+            text = "● Audio stays on this computer" if sending else "○ Not listening"
+            show_text(self.sending_label, text)
+            style = "color: #2e7d32; font-weight: bold;" if sending else ""
+            self.sending_label.setStyleSheet(style)
+        elif sending:
             show_text(self.sending_label, "● Sending audio to the cloud")
             self.sending_label.setStyleSheet("color: #c62828; font-weight: bold;")
         else:

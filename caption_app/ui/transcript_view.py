@@ -80,6 +80,9 @@ class TranscriptView(QWidget):
         self.editor.setReadOnly(True)
         self.editor.setUndoRedoEnabled(False)  # undo history would grow for the whole session
         self.editor.setAccessibleName("Transcript text")
+        self.editor.setPlaceholderText(
+            "Press Start captions (Ctrl+Shift+S); each finished line appears here."
+        )
         self.editor.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard

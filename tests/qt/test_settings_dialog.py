@@ -48,9 +48,9 @@ INTERACTIVE = (
 
 
 def _dialog(
-    qtbot: QtBot, settings: AppSettings | None = None, *, offline_available: bool = False
+    qtbot: QtBot, settings: AppSettings | None = None
 ) -> SettingsDialog:
-    dialog = SettingsDialog(settings or AppSettings(), offline_available=offline_available)
+    dialog = SettingsDialog(settings or AppSettings())
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -229,16 +229,18 @@ def test_the_preview_is_painted_in_the_chosen_colours(qtbot: QtBot) -> None:
     assert centre_left.name() == "#0000ff"
 
 
-def test_offline_engine_is_disabled_unless_available(qtbot: QtBot) -> None:
-    for available in (False, True):
-        dialog = _dialog(qtbot, offline_available=available)
-        combo = dialog.engine_page.engine_combo
-        model = combo.model()
-        assert isinstance(model, QStandardItemModel)
-        item = model.item(combo.findData("offline"))
-        assert item.isEnabled() is available
-        if not available:
-            assert "coming soon" in item.toolTip()
+def test_every_engine_can_be_chosen_and_round_trips(qtbot: QtBot) -> None:
+    dialog = _dialog(qtbot, AppSettings(local_model_dir="/models/tiny"))
+    combo = dialog.engine_page.engine_combo
+    model = combo.model()
+    assert isinstance(model, QStandardItemModel)
+    values = [combo.itemData(i) for i in range(combo.count())]
+    assert values == ["auto", "assemblyai", "local"]
+    assert all(model.item(i).isEnabled() for i in range(combo.count()))
+    assert combo.currentData() == "auto"  # a fresh machine
+    combo.setCurrentIndex(combo.findData("local"))
+    applied = dialog.engine_page.apply(AppSettings())
+    assert applied.engine == "local" and applied.local_model_dir == "/models/tiny"
 
 
 def test_shortcut_clash_disables_ok_and_changes_are_reported(qtbot: QtBot) -> None:
