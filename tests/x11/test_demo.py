@@ -1,0 +1,69 @@
+"""``caption-app --demo`` in real windows under Xvfb: the public-domain recording is captioned
+on this computer into the overlay and the transcript, and the transcript can be exported."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from caption_app.cli import build_parser
+from caption_app.ui import prompts
+from caption_app.ui.app import DEMO_CLIP, CaptionApp
+
+pytestmark = [pytest.mark.x11, pytest.mark.timeout(120)]
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> Iterator[CaptionApp]:
+    for name in ("home", "data", "tmp"):
+        (tmp_path / name).mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ASSEMBLYAI_API_KEY", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    app = CaptionApp(build_parser().parse_args(["--demo"]), settings)
+    app.show()
+    qtbot.waitExposed(app.overlay)
+    yield app
+    app.shutdown()
+    app.window.close()
+    app.overlay.close()
+
+
+def test_the_demo_captions_into_the_overlay(
+    qtbot: QtBot, demo: CaptionApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert DEMO_CLIP.is_file()
+    demo.start()  # what --demo does once the window is up
+    qtbot.waitUntil(lambda: demo.controller.running, timeout=5000)
+    qtbot.waitUntil(
+        lambda: "dashwood" in " ".join(demo.overlay.rendered_lines()).lower(), timeout=20_000
+    )
+    # Real pixels: the overlay's box holds bright caption text.
+    image = demo.overlay.grab().toImage()
+    pixels = np.array(
+        [
+            image.pixelColor(x, y).lightness()
+            for y in range(0, image.height(), 2)
+            for x in range(0, image.width(), 2)
+        ]
+    )
+    assert (pixels > 200).sum() > 50, "no caption text drawn"
+    qtbot.waitUntil(lambda: not demo.controller.running, timeout=60_000)
+    transcript = demo.window.transcript.plain_text().lower()
+    assert "dashwood" in transcript and "amiable himself" in transcript
+    target = tmp_path / "demo.json"
+    monkeypatch.setattr(prompts, "ask_export_path", lambda _parent, _suggested: str(target))
+    demo.export()
+    document = json.loads(target.read_text())
+    assert document["session"]["engine"] == "Whisper tiny.en on this computer"
+    assert sum(e["type"] == "turn" for e in document["entries"]) >= 4
