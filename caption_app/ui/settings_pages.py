@@ -48,7 +48,6 @@ from caption_app.ui.labels import show_text
 W = TypeVar("W", bound=QWidget)
 
 
-
 def named(widget: W, name: str) -> W:
     widget.setAccessibleName(name)
     return widget

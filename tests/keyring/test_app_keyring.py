@@ -39,9 +39,11 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Streami
         yield server
 
 
-def _app(server: StreamingServer, tmp_path: Path) -> CaptionApp:
+def _app(server: StreamingServer, tmp_path: Path, *extra: str) -> CaptionApp:
     settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
-    args = build_parser().parse_args(["--api-host", server.url, "--source", str(AUDIO_DIR / CLIP)])
+    args = build_parser().parse_args(
+        ["--api-host", server.url, "--source", str(AUDIO_DIR / CLIP), *extra]
+    )
     app = CaptionApp(args, settings)
     app.show()
     return app
@@ -75,7 +77,9 @@ def test_a_stored_key_is_read_off_the_gui_thread_and_used(
 def test_no_stored_key_opens_the_key_dialog(
     qtbot: QtBot, app_env: StreamingServer, secret_store: KeyStore, tmp_path: Path
 ) -> None:
-    app = _app(app_env, tmp_path)
+    # With the cloud chosen explicitly; "auto" captions on this computer instead
+    # (tests/local_engine/test_local_gui.py).
+    app = _app(app_env, tmp_path, "--engine", "assemblyai")
     try:
         app.start()
         qtbot.waitUntil(lambda: app.dialog("key") is not None, timeout=10_000)

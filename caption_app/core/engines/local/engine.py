@@ -74,6 +74,8 @@ class LocalConnection:
         self._events = events
         self._closing = threading.Event()
         self._terminated = False
+        self.compute_s: float | None = None
+        """CPU seconds the engine spent on the audio (known once it terminated)."""
         context = multiprocessing.get_context("spawn")
         self._pipe, child_end = context.Pipe(duplex=True)
         self._process: Any = context.Process(
@@ -143,7 +145,16 @@ class LocalConnection:
                     put(Failed(stream, None, message[1], _model_problem(message[1])))
                 elif kind == "terminated":
                     self._terminated = True
-                    put(Terminated(stream, float(message[1]), None))
+                    audio_s, compute_s = float(message[1]), float(message[2])
+                    log.info(
+                        "local engine %d: %.1f s of audio, %.2f s of compute (%.2fx real time)",
+                        stream,
+                        audio_s,
+                        compute_s,
+                        compute_s / max(audio_s, 0.001),
+                    )
+                    self.compute_s = compute_s
+                    put(Terminated(stream, audio_s, None))
                     return
         except (EOFError, OSError):
             pass

@@ -9,7 +9,8 @@ threads inherited). Three threads here:
 - a decoder runs one Whisper decode at a time and posts its result to the same inbox.
 
 Messages to the app are tuples: ("began", description), ("turn", TurnMessage), ("alive", ms),
-("error", message) and, last, ("terminated", audio_seconds).
+("error", message) and, last, ("terminated", audio_seconds, compute_seconds): the CPU time
+the process spent on the audio once the model was loaded (VAD, decodes, alignment).
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ class _Session:
         )
         self._received_ms = 0
         self._alive_at = 0
+        self._cpu_at_start = time.process_time()
 
     def run(self) -> None:
         self._decoder_thread.start()
@@ -116,7 +118,8 @@ class _Session:
                 if kind == "close":
                     if message[1]:
                         self._finish()
-                    self._conn.send(("terminated", self._received_ms / 1000))
+                    compute_s = time.process_time() - self._cpu_at_start
+                    self._conn.send(("terminated", self._received_ms / 1000, compute_s))
                     return
                 self._handle(message)
         finally:
