@@ -69,4 +69,5 @@ def no_speech_minute(seed: int = 7) -> np.ndarray:
     ]
     audio = np.concatenate(parts)
     assert len(audio) == _seconds(60)
-    return np.clip(audio * 32768, -32768, 32767).astype(np.int16)
+    samples: np.ndarray = np.clip(audio * 32768, -32768, 32767).astype(np.int16)
+    return samples
