@@ -74,11 +74,11 @@ class CaptionApp:
         self.overlay = CaptionOverlay()
         self.overlay.set_style(self.settings.overlay)
         self.overlay.restore_geometry(self.store.qsettings)
-        if getattr(args, "engine", None):
-            self.settings = _replace(self.settings, engine=args.engine)  # this run only
+        # --engine and --demo apply to this run only: they never reach the saved settings.
+        self.engine_override: str | None = getattr(args, "engine", None)
         if getattr(args, "demo", False):
             self.media_path = str(DEMO_CLIP)
-            self.settings = _replace(self.settings, engine=LOCAL)
+            self.engine_override = LOCAL
         self.window = MainWindow(
             self.controller,
             list_devices,
@@ -86,7 +86,7 @@ class CaptionApp:
             shortcuts=self.store.shortcuts(),
         )
         self.window.input_menu.set_chosen(self.settings.input_device_id)
-        self.window.engine_menu.set_chosen(self.settings.engine)
+        self.window.engine_menu.set_chosen(self.engine_preference)
         self.tray = build_tray(
             QIcon(str(RESOURCES / "icons" / "caption-app.svg")),
             [
@@ -142,7 +142,7 @@ class CaptionApp:
     def start(self) -> None:
         if self.controller.running or self._asking_keyring:
             return
-        preference = self.settings.engine
+        preference = self.engine_preference
         if preference == LOCAL:
             self._start_with(None, LOCAL)
             return
@@ -212,8 +212,13 @@ class CaptionApp:
         if problem.recovery is Recovery.NEW_KEY:
             self.open_key_dialog()
 
+    @property
+    def engine_preference(self) -> str:
+        return self.engine_override or self.settings.engine
+
     @Slot(str)
     def _choose_engine(self, preference: str) -> None:
+        self.engine_override = None  # a choice in the menu is the person's, and is kept
         self.settings = _replace(self.settings, engine=preference)
         self.store.save(self.settings)
         if self.controller.running:
@@ -320,6 +325,9 @@ class CaptionApp:
         # The dialog stays open beside the main window: an input picked meanwhile is not the
         # dialog's to undo.
         settings = _replace(settings, input_device_id=self.settings.input_device_id)
+        if settings.engine != self.settings.engine:
+            self.engine_override = None
+            self.window.engine_menu.set_chosen(settings.engine)
         self.settings = settings
         self.store.save(settings)
         self.overlay.set_style(settings.overlay)

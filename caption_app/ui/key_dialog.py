@@ -175,7 +175,8 @@ class KeyDialog(QDialog):
         self.save_anyway_button = _button("Save without checking", "Save the key without checking")
         self.plaintext_button = _button("Store unencrypted anyway", "Store the key unencrypted")
         self.offline_button = _button(
-            "Use the offline engine instead", "Use the offline engine instead of AssemblyAI"
+            "Caption on this computer instead",
+            "Caption on this computer instead of AssemblyAI: no key, audio stays here",
         )
         self.offline_button.setVisible(offline_available)
         self.offline_button.setEnabled(offline_available)

