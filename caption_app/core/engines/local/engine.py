@@ -74,8 +74,6 @@ class LocalConnection:
         self._events = events
         self._closing = threading.Event()
         self._terminated = False
-        self.compute_s: float | None = None
-        """CPU seconds the engine spent on the audio (known once it terminated)."""
         context = multiprocessing.get_context("spawn")
         self._pipe, child_end = context.Pipe(duplex=True)
         self._process: Any = context.Process(
@@ -153,7 +151,6 @@ class LocalConnection:
                         compute_s,
                         compute_s / max(audio_s, 0.001),
                     )
-                    self.compute_s = compute_s
                     put(Terminated(stream, audio_s, None))
                     return
         except (EOFError, OSError):

@@ -25,6 +25,7 @@ import numpy as np
 from caption_app.core.engines.local.agreement import (
     after_committed,
     common_prefix,
+    keys,
     merge_final,
 )
 from caption_app.core.engines.local.decoder import (
@@ -214,11 +215,13 @@ class StreamingRecognizer:
             target = u.end_at if u.end_at is not None else u.speech_end
             if u.candidate_end != target:
                 if u.speech_samples < MIN_SPEECH_MS * SAMPLES_PER_MS and not u.shown:
-                    self._drop(u)  # a click or a breath: nothing to decode
+                    self._utterance = None  # a click or a breath: nothing to decode
                     return
-                end = min(self._now, target + POST_PAD_MS * SAMPLES_PER_MS)
-                if u.end_at is not None:
-                    end = u.end_at
+                end = (
+                    target
+                    if u.end_at is not None
+                    else min(self._now, target + POST_PAD_MS * SAMPLES_PER_MS)
+                )
                 self._submit(u, out, final=True, end=end, covers=target)
             return
         if self._now - u.start >= MAX_UTTERANCE_MS * SAMPLES_PER_MS:
@@ -295,7 +298,7 @@ class StreamingRecognizer:
         u.previous = tail
         live = tail[len(agreed) :]
         shown = [*u.committed, *live]
-        if keys_of(shown) != keys_of(u.shown) or len(u.committed) != u.shown_final:
+        if keys(shown) != keys(u.shown) or len(u.committed) != u.shown_final:
             u.shown, u.shown_final = shown, len(u.committed)
             out.messages.append(self._partial(u.committed, live))
 
@@ -314,9 +317,6 @@ class StreamingRecognizer:
         if next_start is not None and self._speech_after(next_start):
             self._restart_at(next_start)
         self._step(out)
-
-    def _drop(self, _u: _Utterance) -> None:
-        self._utterance = None
 
     # --- messages ---------------------------------------------------------------------------
 
@@ -394,10 +394,6 @@ class StreamingRecognizer:
                 u.speech_samples += WINDOW
         u.last_partial_at = sample
         self._utterance = u
-
-
-def keys_of(words: list[DecodedWord]) -> list[str]:
-    return [normalized(w.text) for w in words]
 
 
 def _word(w: DecodedWord, *, is_final: bool, formatted: bool) -> WordMessage:

@@ -19,7 +19,6 @@ import logging
 import queue
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -171,7 +170,3 @@ class _Session:
                 log.exception("decoding failed")
                 hypothesis = EMPTY
             self._inbox.put(("decoded", job.job_id, hypothesis))
-
-
-def new_session_id() -> str:
-    return f"local-{uuid.uuid4()}"
