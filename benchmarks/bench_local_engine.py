@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import jiwer
 
-from caption_app.core.streaming.turns import UpdateKind
+from caption_app.core.model.turns import UpdateKind
 from tests.local_engine.speech import (
     finished_text,
     joined_clips,

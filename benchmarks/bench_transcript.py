@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind, Word
+from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind, Word
 from caption_app.core.transcript import (
     FORMATS,
     SessionInfo,

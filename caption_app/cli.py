@@ -15,18 +15,6 @@ from caption_app import APP_ID, __version__
 EXPORT_FORMATS = ("txt", "md", "srt", "vtt", "json")
 
 
-class ExitCode:
-    """Process exit codes, documented in ``caption-app transcribe --help``."""
-
-    OK = 0
-    USAGE = 2
-    AUTH = 3
-    NETWORK = 4
-    AUDIO = 5
-    LOCAL_MODEL = 6
-    """The local engine's speech model is missing, damaged or not the expected file."""
-
-
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",

@@ -13,22 +13,23 @@ import signal
 import sys
 from pathlib import Path
 
-from caption_app.cli import ExitCode
+from caption_app.cli_problems import problem_line
 from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.base import Engine
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import Notice, Progress, SessionEnded, SessionEvent
+from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.settings import SettingsError, StreamingSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
-from caption_app.core.streaming.errors import Problem, Recovery
-from caption_app.core.streaming.reports import SessionEnded, SessionListener
-from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.transcript.export import write_export
+from caption_app.exit_codes import ExitCode
 
 log = logging.getLogger(__name__)
 
 
-class _LinePrinter(SessionListener):
-    """Prints each finished turn once, in its final form.
+class _LinePrinter:
+    """Prints each finished turn once, in its final form, and problems in the CLI's words.
 
     With legacy formatting the unformatted end of turn is followed by the formatted one, so an
     unformatted finished turn is held until its formatted version (or the next turn) arrives.
@@ -37,9 +38,21 @@ class _LinePrinter(SessionListener):
     def __init__(self, expect_formatting: bool) -> None:
         self._expect_formatting = expect_formatting
         self._held: Turn | None = None
-        self.problems: list[Problem] = []
 
-    def turn_updated(self, update: TurnUpdate) -> None:
+    def __call__(self, event: SessionEvent) -> None:
+        if isinstance(event, TurnUpdate):
+            self._turn_updated(event)
+        elif isinstance(event, Problem):
+            print(f"caption-app: {problem_line(event)}", file=sys.stderr)
+        elif isinstance(event, Notice):
+            print(f"caption-app: {event.text}", file=sys.stderr)
+        elif isinstance(event, Progress):
+            self._progress(event.position_ms, event.duration_ms)
+        elif isinstance(event, SessionEnded) and self._held is not None:
+            self._print(self._held)
+            self._held = None
+
+    def _turn_updated(self, update: TurnUpdate) -> None:
         turn = update.turn
         if self._held is not None and (
             turn.key != self._held.key or update.kind is UpdateKind.REPLACED
@@ -54,23 +67,11 @@ class _LinePrinter(SessionListener):
             else:
                 self._print(turn)
 
-    def problem(self, problem: Problem) -> None:
-        self.problems.append(problem)
-        print(f"caption-app: {problem.message} {problem.action}", file=sys.stderr)
-
-    def notice(self, text: str) -> None:
-        print(f"caption-app: {text}", file=sys.stderr)
-
-    def progress(self, position_ms: int, duration_ms: int) -> None:
+    def _progress(self, position_ms: int, duration_ms: int) -> None:
         if sys.stderr.isatty():  # a person watching; scripts and logs get no \r noise
             done = f"{position_ms // 60000}:{position_ms // 1000 % 60:02d}"
             total = f"{duration_ms // 60000}:{duration_ms // 1000 % 60:02d}"
             print(f"\r{done} / {total}", end="", file=sys.stderr, flush=True)
-
-    def ended(self, summary: SessionEnded) -> None:
-        if self._held is not None:
-            self._print(self._held)
-            self._held = None
 
     def _print(self, turn: Turn) -> None:
         if sys.stderr.isatty():
@@ -154,7 +155,8 @@ def _choose_engine(preference: str, settings: StreamingSettings, model_dir: str)
         auth = resolve_for_cli(settings)
     except NoCredentials as exc:
         if preference != "auto":
-            print(f"caption-app: {exc}", file=sys.stderr)
+            problem = Problem(ProblemKind.NO_KEY, str(exc), Recovery.NEW_KEY)
+            print(f"caption-app: {problem_line(problem)}", file=sys.stderr)
             return ExitCode.AUTH
         print(
             "caption-app: no AssemblyAI key is set up, so captions run on this computer "

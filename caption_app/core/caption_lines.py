@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from caption_app.core.streaming.turns import Turn, TurnKey, TurnUpdate, UpdateKind
+from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 
 KEPT_FINISHED_TURNS = 16
 """Enough short turns ("Yes." "Okay.") to fill six lines; long turns fill them sooner."""

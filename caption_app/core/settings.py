@@ -22,6 +22,15 @@ SPEECH_MODELS = (
 SPARSE_PARTIAL_MODEL_PREFIXES = ("u3", "universal-3")
 """Universal-3 Pro models send no word-by-word partials: one early partial, then one per
 pause, so minutes of unbroken speech can pass with no message at all (protocol doc 5.4)."""
+FIXED_FOR_THE_SESSION = (
+    "api_host",
+    "speech_model",
+    "speaker_labels",
+    "language_detection",
+    "chunk_ms",
+    "token_url",
+)
+"""What a live session keeps from its start; the rest can change mid-session."""
 MAX_KEYTERMS = 100
 MAX_KEYTERM_CHARS = 50
 MIN_CHUNK_MS, MAX_CHUNK_MS = 50, 200
@@ -55,6 +64,13 @@ class StreamingSettings:
     @property
     def sparse_partials(self) -> bool:
         return self.speech_model.startswith(SPARSE_PARTIAL_MODEL_PREFIXES)
+
+    def updated_mid_session(self, new: StreamingSettings) -> tuple[StreamingSettings, bool]:
+        """``new`` with what a connection is opened with kept as it is (reconnects included),
+        so "at the next start" is true; and whether ``new`` asked to change any of that."""
+        fixed = {name: getattr(self, name) for name in FIXED_FOR_THE_SESSION}
+        changed = any(getattr(new, name) != value for name, value in fixed.items())
+        return dataclasses.replace(new, **fixed), changed
 
     def validate(self) -> StreamingSettings:
         """Return self when valid; raise SettingsError naming the first bad setting."""

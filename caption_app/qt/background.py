@@ -14,8 +14,6 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from caption_app.qt.threads import start_worker
 
-_waiting: set[_Relay] = set()  # relays wait here until their answer has been delivered
-
 
 class _Call(QObject):
     returned = Signal(object)
@@ -49,12 +47,10 @@ class _Relay(QObject):
 
     @Slot(object)
     def deliver(self, value: object) -> None:
-        _waiting.discard(self)
         self._on_result(value)
 
     @Slot(object)
     def fail(self, exc: BaseException) -> None:
-        _waiting.discard(self)
         self._on_error(exc)
 
 
@@ -66,8 +62,7 @@ def call_in_background(
 ) -> QThread:
     """Call ``fn`` on a new thread; ``on_result`` or ``on_error`` then runs on this one."""
     relay = _Relay(on_result, on_error)
-    _waiting.add(relay)
     call = _Call(fn)
     call.returned.connect(relay.deliver)
     call.raised.connect(relay.fail)
-    return start_worker(call, name)
+    return start_worker(call, name, keep_alive=(relay,))

@@ -1,8 +1,9 @@
 """Owns at most one live session at a time for the GUI: start, stop, pause, and its signals.
 
 The controller lives on the GUI thread. The session runs on its own QThread (see
-``session_worker.py``); its reports arrive here as queued signals and are re-emitted, so widgets
-connect once to the controller and never to a worker that comes and goes.
+``session_worker.py``); its events arrive here through one queued signal, and this is the one
+place that hands each kind to the signal widgets connect to, once, instead of to a worker that
+comes and goes.
 """
 
 from __future__ import annotations
@@ -10,21 +11,28 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from caption_app.core.audio.source import AudioSource
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.problems import Problem
+from caption_app.core.model.session import AudioLevel, Notice, Progress, SessionEvent, StateChanged
+from caption_app.core.model.turns import TurnUpdate
 from caption_app.core.settings import StreamingSettings
 from caption_app.qt.session_worker import SessionFactory, SessionWorker
 from caption_app.qt.threads import start_worker
 
 
 class SessionController(QObject):
-    stateChanged = Signal(str, str)
-    streamBegan = Signal(int, str, object)
+    stateChanged = Signal(object, str)
+    """A ``SessionState``, and a short sentence for the status line."""
     turnUpdated = Signal(object)
+    """A ``TurnUpdate``."""
     gapMarked = Signal(object)
     problemRaised = Signal(object)
+    """A ``Problem``: its kind, message and recovery."""
     noticed = Signal(str)
     audioLevel = Signal(float, float, bool)
+    """RMS dBFS, peak dBFS, and whether audio is being sent to the engine right now."""
     progress = Signal(int, int)
-    ended = Signal(object)
+    """Media file position and duration, in ms (about once a second)."""
     runningChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -40,21 +48,29 @@ class SessionController(QObject):
         if self._worker is not None:
             return
         worker = SessionWorker(factory)
-        for name in (
-            "stateChanged",
-            "streamBegan",
-            "turnUpdated",
-            "gapMarked",
-            "problemRaised",
-            "noticed",
-            "audioLevel",
-            "progress",
-            "ended",
-        ):
-            getattr(worker, name).connect(getattr(self, name))
+        worker.sessionEvent.connect(self._on_event)
         self._worker = worker
         self._thread = start_worker(worker, "live-session", on_finished=self._on_finished)
         self.runningChanged.emit(True)
+
+    @Slot(object)
+    def _on_event(self, event: SessionEvent) -> None:
+        if isinstance(event, TurnUpdate):
+            self.turnUpdated.emit(event)
+        elif isinstance(event, AudioLevel):
+            self.audioLevel.emit(event.rms_dbfs, event.peak_dbfs, event.sending)
+        elif isinstance(event, StateChanged):
+            self.stateChanged.emit(event.state, event.detail)
+        elif isinstance(event, Gap):
+            self.gapMarked.emit(event)
+        elif isinstance(event, Problem):
+            self.problemRaised.emit(event)
+        elif isinstance(event, Notice):
+            self.noticed.emit(event.text)
+        elif isinstance(event, Progress):
+            self.progress.emit(event.position_ms, event.duration_ms)
+        # StreamOpened, StreamBegan and SessionEnded are the recorder's; the window learns
+        # of the end from ``runningChanged`` once the thread has really finished.
 
     def stop(self) -> None:
         if self._worker is not None:

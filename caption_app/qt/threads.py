@@ -3,6 +3,7 @@
 Python owns the QThread and worker wrappers, so something must hold them until the thread has
 really ended: a QThread destroyed while running aborts the process. A reaper object on the GUI
 thread keeps both alive and lets go of them only once the thread's ``finished`` has arrived.
+It is the project's one keep-alive registry for workers.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ class _Reaper(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._kept: dict[QThread, QObject] = {}
+        self._kept: dict[QThread, tuple[QObject, ...]] = {}
 
-    def keep(self, thread: QThread, worker: QObject) -> None:
-        self._kept[thread] = worker
+    def keep(self, thread: QThread, objects: tuple[QObject, ...]) -> None:
+        self._kept[thread] = objects
         thread.finished.connect(self._release)  # queued: finished is emitted by the thread
 
     @Slot()
@@ -38,13 +39,18 @@ _reaper: _Reaper | None = None
 
 
 def start_worker(
-    worker: QObject, name: str, on_finished: Callable[[], None] | None = None
+    worker: QObject,
+    name: str,
+    on_finished: Callable[[], None] | None = None,
+    *,
+    keep_alive: tuple[QObject, ...] = (),
 ) -> QThread:
     """Move ``worker`` to a new thread and start it.
 
     Wired before ``start()`` (the Buzz pattern): the worker's ``finished`` signal quits the
     thread, the worker's ``run`` slot (if any) starts with it, and the reaper keeps both objects
-    alive until the thread has ended.
+    alive until the thread has ended, with ``keep_alive`` (GUI-thread receivers of the worker's
+    queued signals: they are delivered before the thread's queued ``finished``).
     """
     global _reaper  # noqa: PLW0603 - one reaper per process, created on the GUI thread
     if _reaper is None:
@@ -62,7 +68,7 @@ def start_worker(
         thread.started.connect(run)
     if on_finished is not None:
         thread.finished.connect(on_finished)  # before start(): a quick run cannot outpace it
-    _reaper.keep(thread, worker)
+    _reaper.keep(thread, (worker, *keep_alive))
     _started.add(thread)
     thread.start()
     return thread

@@ -21,6 +21,8 @@ from caption_app import APP_ID, APP_NAME, __version__
 from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
+from caption_app.core.model.problems import Problem, Recovery
+from caption_app.core.model.session import SessionListener
 from caption_app.core.secrets.credentials import (
     ENV_VAR,
     CredentialProvider,
@@ -28,30 +30,15 @@ from caption_app.core.secrets.credentials import (
 )
 from caption_app.core.settings import AppSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
-from caption_app.core.streaming.errors import Problem, Recovery
-from caption_app.core.streaming.reports import SessionListener
 from caption_app.core.transcript.errors import TranscriptFileError
-from caption_app.core.transcript.export import (
-    TargetExistsError,
-    suggested_file_name,
-    write_export,
-)
-from caption_app.core.transcript.history import (
-    HistoryError,
-    apply_retention,
-    mark_recovered,
-    unfinished_sessions,
-)
-from caption_app.core.transcript.journal import read_journal
-from caption_app.core.transcript.model import TranscriptDocument
 from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui import prompts
 from caption_app.ui.main_window import MainWindow
 from caption_app.ui.overlay import CaptionOverlay
+from caption_app.ui.transcript_actions import TranscriptActions
 from caption_app.ui.tray import build_tray
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -106,7 +93,8 @@ class CaptionApp:
         self._wire()
         for problem in self.store.problems:
             self.window.notices.show_notice(f"A setting was reset: {problem}")
-        self._tidy_history()
+        self.transcripts = TranscriptActions(self.window)
+        self.transcripts.tidy_history(self.settings.retention_days)
         self._explain_engines_once()
 
     def _wire(self) -> None:
@@ -275,37 +263,7 @@ class CaptionApp:
 
     @Slot()
     def export(self) -> None:
-        recorder = self._recorder
-        if recorder is None:
-            self.window.notices.show_notice("Nothing to export yet: start captions first.")
-            return
-        try:
-            # The journal is the thread-safe copy: the session thread owns the live model,
-            # and every finished turn is already on disk.
-            document = read_journal(recorder.path).document
-        except TranscriptFileError as exc:
-            self.window.notices.show_notice(str(exc))
-            return
-        self._export_document(document)
-
-    def _export_document(self, document: TranscriptDocument) -> None:
-        name = suggested_file_name(document.info.display_title, fallback="transcript")
-        suggested = str(Path.home() / name)
-        path = prompts.ask_export_path(self.window, suggested)
-        if not path:
-            return
-        target = Path(path)
-        try:
-            try:
-                write_export(document, target)
-            except TargetExistsError:
-                if not prompts.confirm(self.window, f"Replace {target.name}?"):
-                    return
-                write_export(document, target, overwrite=True)
-        except (OSError, ValueError) as exc:
-            self.window.notices.show_notice(f"Could not write {target}: {exc}")
-            return
-        self.window.notices.show_notice(f"Transcript exported to {target}.")
+        self.transcripts.export(self._recorder)
 
     @Slot()
     def open_settings(self) -> None:
@@ -335,8 +293,8 @@ class CaptionApp:
 
     @Slot()
     def open_key_dialog(self) -> None:
+        from caption_app.core.engines.assemblyai.key_check import check_api_key
         from caption_app.core.secrets.store import KeyStore
-        from caption_app.core.secrets.validation import check_api_key
         from caption_app.ui.key_dialog import KeyDialog
 
         def make() -> QDialog:
@@ -386,33 +344,6 @@ class CaptionApp:
 
     def dialog(self, name: str) -> QDialog | None:
         return self._dialogs.get(name)
-
-    def _tidy_history(self) -> None:
-        """Apply the retention setting, then offer sessions that did not end cleanly."""
-        directory = transcripts_dir()
-        try:
-            if self.settings.retention_days > 0:
-                apply_retention(directory, self.settings.retention_days)
-            crashed = unfinished_sessions(directory)
-        except (OSError, HistoryError) as exc:  # the app must start whatever the folder holds
-            self.window.notices.show_notice(f"Cannot read the transcripts folder: {exc}")
-            return
-        if crashed:
-            newest = crashed[0]
-            when = newest.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self.window.notices.show_notice(
-                f"The session of {when} did not end cleanly; its {newest.words} words are safe.",
-                "Export it…",
-                lambda: self._recover(newest.path),
-            )
-
-    def _recover(self, path: Path) -> None:
-        try:
-            recovered = mark_recovered(path)
-        except (TranscriptFileError, HistoryError, OSError) as exc:
-            self.window.notices.show_notice(f"Could not recover {path.name}: {exc}")
-            return
-        self._export_document(recovered.document)
 
     def shutdown(self) -> None:
         self.overlay.save_geometry(self.store.qsettings)

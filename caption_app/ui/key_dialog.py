@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+import shiboken6
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -21,6 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caption_app.core.engines.assemblyai.key_check import (
+    DEFAULT_API_HOST,
+    KeyCheck,
+    KeyStatus,
+    check_api_key,
+)
 from caption_app.core.secrets.credentials import ENV_VAR, MemoryKey, session_memory_key
 from caption_app.core.secrets.store import (
     InvalidKey,
@@ -29,13 +36,7 @@ from caption_app.core.secrets.store import (
     clean_key,
     mask_key,
 )
-from caption_app.core.secrets.validation import (
-    DEFAULT_API_HOST,
-    KeyCheck,
-    KeyStatus,
-    check_api_key,
-)
-from caption_app.qt.threads import start_worker
+from caption_app.qt.background import call_in_background
 from caption_app.ui.labels import show_text
 
 KeyChecker = Callable[[str, str, float], KeyCheck]
@@ -49,35 +50,17 @@ INTRO = (
 )
 
 
-# A check outlives a dialog closed mid-check; its worker must outlive the dialog too, or
-# Python would delete the C++ object while its thread still runs. Dropped when the dialog
-# hears the check end (a worker of a dialog closed mid-check stays: a few bytes).
-_in_flight: set[_CheckWorker] = set()
-
-
 class Destination(enum.Enum):
     KEYRING = "keyring"
     MEMORY = "memory"
 
 
-class _CheckWorker(QObject):
-    checked = Signal(object)
-    finished = Signal()
-
-    def __init__(self, checker: KeyChecker, key: str, api_host: str, timeout: float) -> None:
-        super().__init__()
-        self._job = (checker, key, api_host, timeout)
-
-    @Slot()
-    def run(self) -> None:
-        checker, key, api_host, timeout = self._job
-        try:
-            result = checker(key, api_host, timeout)
-        except Exception as exc:  # noqa: BLE001 - the dialog must get an answer whatever happens
-            result = KeyCheck(KeyStatus.UNREACHABLE, f"The check failed ({type(exc).__name__}).")
-        self._job = (checker, "", api_host, timeout)
-        self.checked.emit(result)
-        self.finished.emit()
+def _checked(checker: KeyChecker, key: str, api_host: str, timeout: float) -> KeyCheck:
+    """Runs on a worker thread: the dialog must get an answer whatever happens."""
+    try:
+        return checker(key, api_host, timeout)
+    except Exception as exc:  # noqa: BLE001 - reported as a failed check
+        return KeyCheck(KeyStatus.UNREACHABLE, f"The check failed ({type(exc).__name__}).")
 
 
 def _button(text: str, name: str) -> QPushButton:
@@ -115,8 +98,7 @@ class KeyDialog(QDialog):
         self._timeout = check_timeout_s
         self._pending: tuple[str, Destination] | None = None
         self._plaintext_confirmed = False
-        self._worker: _CheckWorker | None = None
-        self._worker_thread: QThread | None = None
+        self._checking = False
         self.setWindowTitle("AssemblyAI API key — Caption App")
         self.setAccessibleName("AssemblyAI API key")
         self._build_info(environment_key)
@@ -282,7 +264,7 @@ class KeyDialog(QDialog):
         super().done(result)
 
     def is_checking(self) -> bool:
-        return self._worker_thread is not None
+        return self._checking
 
     # actions
 
@@ -305,24 +287,22 @@ class KeyDialog(QDialog):
         self._set_follow_up()
         self._set_busy(True)
         self._say("Checking the key with AssemblyAI…")
-        worker = _CheckWorker(self._checker, key, self._api_host, self._timeout)
-        worker.checked.connect(self._on_checked)
-        self._worker = worker  # Python owns the worker: without a reference it is deleted
-        _in_flight.add(worker)
-        self._worker_thread = start_worker(
-            worker, "key-check", on_finished=self._on_worker_finished
+        self._checking = True
+        checker, api_host, timeout = self._checker, self._api_host, self._timeout
+        call_in_background(
+            lambda: _checked(checker, key, api_host, timeout),
+            self._on_checked,
+            self._on_checked,  # never called: _checked answers whatever happens
+            "key-check",
         )
 
-    @Slot()
-    def _on_worker_finished(self) -> None:
-        if self._worker is not None:
-            _in_flight.discard(self._worker)
-        self._worker = None
-        self._worker_thread = None
-
-    @Slot(object)
-    def _on_checked(self, result: KeyCheck) -> None:
+    def _on_checked(self, result: object) -> None:
+        if not shiboken6.isValid(self):
+            return  # the dialog was closed and deleted while the check ran
+        self._checking = False
         self._set_busy(False)
+        if not isinstance(result, KeyCheck):
+            return
         if self._pending is None:
             return
         key, destination = self._pending

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
-from caption_app.core.streaming.errors import Problem
-from caption_app.core.streaming.reports import SessionState
+from caption_app.core.model.problems import Problem
+from caption_app.core.model.session import SessionState
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
 from caption_app.ui.engine_menu import EngineMenu
@@ -192,18 +192,17 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_problem(self, problem: Problem) -> None:
-        from caption_app.core.streaming.errors import Recovery
+        from caption_app.core.model.problems import Recovery
+        from caption_app.ui.problem_text import problem_text
 
         if problem.recovery is Recovery.NEW_KEY:
-            self.notices.show_notice(
-                f"{problem.message} {problem.action}", "Enter key…", self.keyRequested.emit
-            )
+            self.notices.show_notice(problem_text(problem), "Enter key…", self.keyRequested.emit)
         else:
-            self.notices.show_notice(f"{problem.message} {problem.action}")
+            self.notices.show_notice(problem_text(problem))
 
-    @Slot(str, str)
-    def _on_state(self, state_value: str, _detail: str) -> None:
-        if SessionState(state_value) is SessionState.IDLE:
+    @Slot(object, str)
+    def _on_state(self, state: SessionState, _detail: str) -> None:
+        if state is SessionState.IDLE:
             self.pause_action.setChecked(False)
 
     @Slot(bool)

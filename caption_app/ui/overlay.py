@@ -12,9 +12,9 @@ from PySide6.QtGui import QGuiApplication, QMouseEvent, QPainter, QPaintEvent, Q
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
+from caption_app.core.model.session import SessionState
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
-from caption_app.core.streaming.reports import SessionState
-from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
 from caption_app.ui import overlay_geometry
 from caption_app.ui.overlay_lines import CaptionPainter
 
@@ -84,10 +84,9 @@ class CaptionOverlay(QWidget):
         if self._silence.interval() > 0:
             self._silence.start()
 
-    @Slot(str, str)
-    def show_state(self, state_value: str, _detail: str = "") -> None:
+    @Slot(object, str)
+    def show_state(self, state: SessionState, _detail: str = "") -> None:
         """A dim status line at the bottom whenever the session is not live."""
-        state = SessionState(state_value)
         if state is not SessionState.IDLE and self._hint:
             self._hint = ""
             self._invalidate()

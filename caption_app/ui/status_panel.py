@@ -12,7 +12,7 @@ import time
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from caption_app.core.streaming.reports import SessionState
+from caption_app.core.model.session import SessionState
 from caption_app.ui.labels import show_text
 
 METER_FLOOR_DBFS = -60.0
@@ -77,9 +77,8 @@ class StatusPanel(QWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._refresh_time)
 
-    @Slot(str, str)
-    def set_state(self, state_value: str, detail: str) -> None:
-        state = SessionState(state_value)
+    @Slot(object, str)
+    def set_state(self, state: SessionState, detail: str) -> None:
         text = STATE_TEXT[state]
         if detail and detail not in (text, "Live", "Stopped"):
             text = f"{text} — {detail}"

@@ -9,7 +9,7 @@ rewritten. Every update therefore costs the same at hour 8 as at minute 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QPoint, Qt, Slot
 from PySide6.QtGui import (
@@ -31,43 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caption_app.core.streaming.turns import Turn, TurnKey, TurnUpdate, UpdateKind
-from caption_app.core.transcript.export.common import GAP_REASONS, clock, spoken_duration
-from caption_app.core.transcript.model import Gap
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
+from caption_app.core.transcript.export.common import clock
 from caption_app.ui.find_bar import FindBar
 from caption_app.ui.labels import show_text
+from caption_app.ui.transcript_blocks import FinishedBlock, Line, end_of, gap_text, mix
 
 DIM_STRENGTH = 0.55
 """How much of the text colour a not-yet-final word keeps (the rest is the background)."""
 MAX_HIGHLIGHTS = 500
 """Search highlights are capped so a one-letter search stays instant in a long session."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    """What one turn's block shows; kept instead of the Turn so long sessions stay small."""
-
-    start_ms: int
-    speaker: str | None
-    text: str
-    tail: str = ""
-
-    @classmethod
-    def of(cls, turn: Turn) -> _Line:
-        return cls(turn.start_ms, turn.speaker, turn.text, turn.tail)
-
-
-@dataclass(slots=True)
-class _Finished:
-    block: QTextBlock
-    line: _Line
-
-
-def gap_text(gap: Gap) -> str:
-    """The words shown for a gap, e.g. "— 12 s not captioned: connection lost —"."""
-    reason = GAP_REASONS.get(gap.reason, gap.reason)
-    span = spoken_duration(max(1000, gap.duration_ms))
-    return f"— {span} not captioned: {reason} —" if reason else f"— {span} not captioned —"
 
 
 class TranscriptView(QWidget):
@@ -96,7 +70,7 @@ class TranscriptView(QWidget):
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.find_bar)
         self._doc: QTextDocument = self.editor.document()
-        self._finished: dict[TurnKey, _Finished] = {}
+        self._finished: dict[TurnKey, FinishedBlock] = {}
         self._live: list[Turn] = []
         """Live turns in the order of the document's last ``len(_live)`` blocks."""
         self._empty = True
@@ -119,7 +93,7 @@ class TranscriptView(QWidget):
         base = palette.color(QPalette.ColorRole.Base)
         self._text_format = QTextCharFormat()
         self._dim_format = QTextCharFormat()
-        self._dim_format.setForeground(_mix(text, base, DIM_STRENGTH))
+        self._dim_format.setForeground(mix(text, base, DIM_STRENGTH))
         self._time_format = QTextCharFormat()
         self._time_format.setForeground(palette.color(QPalette.ColorRole.PlaceholderText))
         self._speaker_format = QTextCharFormat()
@@ -157,7 +131,7 @@ class TranscriptView(QWidget):
                 if update.kind is UpdateKind.REPLACED:
                     self._finish(turn)  # its first version was cleared away; show this one
                 return
-            entry.line = _Line.of(turn)
+            entry.line = Line.of(turn)
             self._rewrite(entry.block, entry.line)
         self._keep_end_in_view()
 
@@ -185,7 +159,7 @@ class TranscriptView(QWidget):
         for entry in self._finished.values():
             self._rewrite(entry.block, entry.line)
         for index, turn in enumerate(self._live):
-            self._rewrite(self._live_block(index), _Line.of(turn))
+            self._rewrite(self._live_block(index), Line.of(turn))
         self._keep_end_in_view()
 
     def plain_text(self) -> str:
@@ -215,10 +189,10 @@ class TranscriptView(QWidget):
         else:
             block = self._live_block(index)
             self._live[index] = turn
-        self._rewrite(block, _Line.of(turn))
+        self._rewrite(block, Line.of(turn))
 
     def _finish(self, turn: Turn) -> None:
-        line = _Line.of(turn)
+        line = Line.of(turn)
         entry = self._finished.get(turn.key)
         index = self._live_index(turn)
         if index is not None and self._live[index].order != turn.order:
@@ -236,7 +210,7 @@ class TranscriptView(QWidget):
         if index is not None:
             del self._live[index]
         self._rewrite(block, line)
-        self._finished[turn.key] = _Finished(block, line)
+        self._finished[turn.key] = FinishedBlock(block, line)
 
     # --- blocks ---------------------------------------------------------------------------
 
@@ -262,7 +236,7 @@ class TranscriptView(QWidget):
         if previous.isValid():
             # Open the block at the end of the one before, so no tracked block is split.
             cursor = QTextCursor(self._doc)
-            cursor.setPosition(_end_of(previous))
+            cursor.setPosition(end_of(previous))
             cursor.insertBlock()
             return cursor.block()
         cursor = QTextCursor(self._doc)  # live blocks start the document: open one before
@@ -274,8 +248,8 @@ class TranscriptView(QWidget):
         # its separator with the text keeps every other block handle valid.
         previous = block.previous()
         cursor = QTextCursor(self._doc)
-        cursor.setPosition(_end_of(previous))
-        cursor.setPosition(_end_of(block), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(end_of(previous))
+        cursor.setPosition(end_of(block), QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
 
     def _select(self, block: QTextBlock) -> QTextCursor:
@@ -283,10 +257,10 @@ class TranscriptView(QWidget):
         # which made every update ~5x dearer after 30,000 turns.
         cursor = QTextCursor(self._doc)
         cursor.setPosition(block.position())
-        cursor.setPosition(_end_of(block), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(end_of(block), QTextCursor.MoveMode.KeepAnchor)
         return cursor
 
-    def _rewrite(self, block: QTextBlock, line: _Line) -> None:
+    def _rewrite(self, block: QTextBlock, line: Line) -> None:
         cursor = self._select(block)
         cursor.beginEditBlock()
         cursor.insertText(f"{clock(line.start_ms)}  ", self._time_format)
@@ -407,19 +381,3 @@ class TranscriptView(QWidget):
         menu.addAction(self.find_action)
         menu.exec(self.editor.viewport().mapToGlobal(position))
         menu.deleteLater()
-
-
-def _end_of(block: QTextBlock) -> int:
-    """The position of the block's separator, just after its last character."""
-    return block.position() + block.length() - 1
-
-
-def _mix(top: QColor, bottom: QColor, amount: float) -> QColor:
-    def channel(a: int, b: int) -> int:
-        return round(a * amount + b * (1.0 - amount))
-
-    return QColor(
-        channel(top.red(), bottom.red()),
-        channel(top.green(), bottom.green()),
-        channel(top.blue(), bottom.blue()),
-    )

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.cli import build_parser
 from caption_app.core.audio.devices import MIXED_LABEL
 from caption_app.core.audio.mixed import YOU
-from caption_app.core.streaming.turns import Turn, TurnUpdate
+from caption_app.core.model.turns import Turn, TurnUpdate
 from caption_app.ui.app import CaptionApp
 from tests.audio.rig import PulseRig
 from tests.streaming_server.clips import load_clip

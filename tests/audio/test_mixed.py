@@ -62,6 +62,10 @@ class ListSource:
     def overflow_count(self) -> int:
         return 0
 
+    @property
+    def duration_ms(self) -> int | None:
+        return None
+
     def start(self) -> None:
         if self.fail_start:
             raise AudioSourceError(self.fail_start)

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from caption_app.core.audio.capture import open_device_source
+from caption_app.core.model.session import SessionState
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.builder import build_live_session
-from caption_app.core.streaming.reports import SessionState
 from tests.audio.rig import PulseRig
 from tests.audio.test_capture import device_for
 from tests.streaming.harness import FAST, Collector, Running, key_auth

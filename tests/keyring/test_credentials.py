@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from caption_app.cli_problems import problem_line
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.secrets.credentials import (
     Credentials,
     CredentialSource,
@@ -118,8 +120,11 @@ def test_credentials_hold_exactly_one_secret() -> None:
 
 def test_cli_and_gui_providers_say_when_a_key_is_needed(no_keyring: object) -> None:
     settings = StreamingSettings()
-    with pytest.raises(NoCredentials, match="ASSEMBLYAI_API_KEY"):
+    with pytest.raises(NoCredentials) as raised:
         resolve_for_cli(settings, env={})
+    # The core says what happened; the command line says where a key goes.
+    said = problem_line(Problem(ProblemKind.NO_KEY, str(raised.value), Recovery.NEW_KEY))
+    assert "ASSEMBLYAI_API_KEY" in said and "--engine local" in said
     provider = resolve_for_cli(settings, env={"ASSEMBLYAI_API_KEY": ENV_KEY})
     assert provider() == Credentials(CredentialSource.ENVIRONMENT, api_key=ENV_KEY)
     memory = session_memory_key()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
-from caption_app.core.secrets.validation import KeyStatus, check_api_key
+from caption_app.core.engines.assemblyai.key_check import KeyStatus, check_api_key
 from tests.keyring.ws_key_server import BAD_KEY, GOOD_KEY, key_server
 
 

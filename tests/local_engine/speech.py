@@ -14,10 +14,10 @@ import numpy as np
 
 from caption_app.core.audio.media import open_media_source
 from caption_app.core.engines.local.engine import LocalEngine, LocalEngineOptions
+from caption_app.core.model.session import SessionEnded, SessionEvent, StreamOpened
+from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.builder import build_live_session
-from caption_app.core.streaming.reports import SessionEnded
-from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind
 from tests.streaming.harness import FAST, Collector
 from tests.support.paths import AUDIO_DIR
 
@@ -80,13 +80,12 @@ class TimedCollector(Collector):
     arrived: list[float] = field(default_factory=list)
     audio_started_at: float = 0.0
 
-    def stream_opened(self, stream: int, offset_ms: int) -> None:
-        if stream == 0:
+    def __call__(self, event: SessionEvent) -> None:
+        super().__call__(event)
+        if isinstance(event, StreamOpened) and event.stream == 0:
             self.audio_started_at = time.monotonic()
-
-    def turn_updated(self, update: TurnUpdate) -> None:
-        super().turn_updated(update)
-        self.arrived.append(time.monotonic())
+        elif isinstance(event, TurnUpdate):
+            self.arrived.append(time.monotonic())
 
 
 def stream_locally(

@@ -13,7 +13,6 @@ from pathlib import Path
 import jiwer
 import pytest
 
-from caption_app.cli import ExitCode
 from caption_app.core.engines.local.model_files import (
     PINNED_SHA256,
     ModelError,
@@ -21,6 +20,7 @@ from caption_app.core.engines.local.model_files import (
     find_model,
     verify_model,
 )
+from caption_app.exit_codes import ExitCode
 from tests.local_engine.speech import normalise, references
 from tests.support.paths import AUDIO_DIR
 

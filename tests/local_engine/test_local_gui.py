@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
-from caption_app.core.streaming.turns import UpdateKind
+from caption_app.core.model.turns import UpdateKind
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.key_dialog import KeyDialog
 from caption_app.ui.overlay import FIRST_HINT

@@ -9,7 +9,7 @@ import jiwer
 import pytest
 
 from caption_app.core.engines.local.decoder import normalized
-from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind
+from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.transcript.journal import read_journal
 from tests.local_engine.noise import no_speech_minute
 from tests.local_engine.speech import (

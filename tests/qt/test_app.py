@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
-from caption_app.core.streaming.reports import SessionState
+from caption_app.core.model.session import SessionState
 from caption_app.core.transcript.export import FORMATS
 from caption_app.core.transcript.journal import read_journal
 from caption_app.ui import prompts
@@ -199,13 +199,13 @@ def test_rejected_key_opens_the_key_dialog_without_retrying(
     monkeypatch.setenv("ASSEMBLYAI_API_KEY", "not-a-valid-key")
     app = _app(server, home)
     close_apps.append(app)
-    states: list[str] = []
+    states: list[SessionState] = []
     app.controller.stateChanged.connect(lambda s, _d: states.append(s))
     _run_to_end(qtbot, app)
     qtbot.waitUntil(lambda: app.dialog("key") is not None, timeout=5000)
     dialog = app.dialog("key")
     assert dialog is not None and dialog.isVisible()
-    assert states[-1] == SessionState.FAILED.value
+    assert states[-1] is SessionState.FAILED
     assert len(server.rejected_handshakes()) + len(server.sessions()) == 1
     assert "rejected" in app.window.notices.text()
     # The overlay says so too: the meeting window is what the person is looking at.

@@ -23,7 +23,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
-from caption_app.core.streaming.turns import TurnAssembler, TurnMessage, WordMessage
+from caption_app.core.model.turns import TurnMessage, WordMessage
+from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.core.transcript import (
     SessionInfo,
     TranscriptRecorder,

@@ -20,9 +20,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from caption_app.core.engines.assemblyai.key_check import check_api_key
 from caption_app.core.secrets.credentials import MemoryKey
 from caption_app.core.secrets.store import KeyStore
-from caption_app.core.secrets.validation import check_api_key
 from caption_app.qt import threads
 from caption_app.ui.key_dialog import KeyDialog
 from tests.keyring.ws_key_server import BAD_KEY, GOOD_KEY, CheckServer, key_server

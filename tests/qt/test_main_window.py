@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.audio.devices import MIXED_LABEL, InputDevice
-from caption_app.core.streaming.errors import Problem, Recovery
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import SessionState
 from caption_app.qt.session_controller import SessionController
 from caption_app.ui.main_window import MainWindow
 from caption_app.ui.status_panel import estimated_cost_usd, format_elapsed
@@ -104,18 +105,18 @@ def test_status_shows_time_cost_and_the_sending_light(qtbot: QtBot) -> None:
     assert format_elapsed(3725) == "1:02:05"
     assert round(estimated_cost_usd(3600, 0.15), 2) == 0.15
     panel = window.status_panel
-    panel.set_state("connecting", "Connecting…")
+    panel.set_state(SessionState.CONNECTING, "Connecting…")
     panel.set_level(-20.0, -6.0, True)
     assert panel.is_sending() and "Sending" in panel.sending_label.text()
     assert panel.meter.value() > 50
-    panel.set_state("idle", "Stopped")
+    panel.set_state(SessionState.IDLE, "Stopped")
     assert not panel.is_sending()
 
 
 def test_a_rejected_key_offers_the_key_dialog_in_a_notice(qtbot: QtBot) -> None:
     window = _window(qtbot, [MIC])
     window.show_problem(
-        Problem(401, "AssemblyAI rejected the API key.", "Enter…", Recovery.NEW_KEY)
+        Problem(ProblemKind.AUTH, "AssemblyAI rejected the API key.", Recovery.NEW_KEY, 401)
     )
     assert window.notices.isVisible()
     with qtbot.waitSignal(window.keyRequested):

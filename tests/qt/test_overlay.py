@@ -15,14 +15,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.caption_lines import KEPT_FINISHED_TURNS
+from caption_app.core.model.session import SessionState
+from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate
 from caption_app.core.settings import OverlayStyle
-from caption_app.core.streaming.reports import SessionState
-from caption_app.core.streaming.turns import (
-    SpeakerRevision,
-    TurnAssembler,
-    TurnMessage,
-    TurnUpdate,
-)
+from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.ui import overlay_geometry
 from caption_app.ui.overlay import STATUS_TEXT, CaptionOverlay
 from tests.support.turn_messages import partials as _partials
@@ -149,20 +145,20 @@ def test_an_outage_is_said_on_the_overlay_not_left_as_silence(overlay: CaptionOv
     feed = Feed(overlay)
     words = SENTENCE.split()
     feed.send(_msg(0, words, 5, eot=True, formatted=True, transcript=FORMATTED))
-    overlay.show_state("reconnecting", "Connecting…")
+    overlay.show_state(SessionState.RECONNECTING, "Connecting…")
     lines = overlay.rendered_runs()
     assert overlay.rendered_lines() == [FORMATTED, STATUS_TEXT[SessionState.RECONNECTING]]
     assert lines[-1][0].dim  # drawn dimmed, below the captions it does not replace
     assert overlay.accessibleDescription() == STATUS_TEXT[SessionState.RECONNECTING]
-    overlay.show_state("live", "Live")
+    overlay.show_state(SessionState.LIVE, "Live")
     assert overlay.rendered_lines() == [FORMATTED]
-    overlay.show_state("failed", "Rejected")
+    overlay.show_state(SessionState.FAILED, "Rejected")
     overlay.clear()  # the silence timer clears the captions, never the status
     assert overlay.rendered_lines() == [STATUS_TEXT[SessionState.FAILED]]
     _styled(overlay, lines=1)
     feed.send(_msg(1, ["more"], 1, eot=True, transcript="More."))
     assert overlay.rendered_lines() == [STATUS_TEXT[SessionState.FAILED]]
-    overlay.show_state("idle", "Stopped")
+    overlay.show_state(SessionState.IDLE, "Stopped")
     assert overlay.rendered_lines() == ["More."]
 
 

@@ -11,11 +11,11 @@ from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.audio.media import open_media_source
+from caption_app.core.model.session import SessionListener, SessionState
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.builder import build_live_session
-from caption_app.core.streaming.reports import SessionListener
 from caption_app.core.streaming.session import LiveSession
-from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.threads import running_worker_threads
 from tests.streaming.harness import FAST, key_auth
@@ -88,7 +88,9 @@ def test_fifty_start_stop_cycles_leave_no_thread(
     factory = _factory(server, tmp_path)
     for _ in range(50):
         with qtbot.waitSignal(
-            controller.stateChanged, timeout=10_000, check_params_cb=lambda s, _d: s == "live"
+            controller.stateChanged,
+            timeout=10_000,
+            check_params_cb=lambda s, _d: s is SessionState.LIVE,
         ):
             controller.start(factory)
         with qtbot.waitSignal(controller.runningChanged, timeout=10_000):

@@ -13,13 +13,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from caption_app.core.streaming.turns import (
-    SpeakerRevision,
-    TurnAssembler,
-    TurnMessage,
-    TurnUpdate,
-)
-from caption_app.core.transcript.model import Gap, GapReason
+from caption_app.core.model.gaps import Gap, GapReason
+from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate
+from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.ui.transcript_view import TranscriptView
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg

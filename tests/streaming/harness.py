@@ -5,19 +5,25 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from caption_app.core.audio.media import open_media_source
-from caption_app.core.engines.assemblyai import AssemblyAIEngine
+from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.problems import Problem
+from caption_app.core.model.session import (
+    Notice,
+    SessionEnded,
+    SessionEvent,
+    SessionState,
+    StateChanged,
+    StreamBegan,
+)
+from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.secrets.credentials import Credentials, CredentialSource
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.builder import BuiltSession, build_live_session
-from caption_app.core.streaming.errors import Problem
-from caption_app.core.streaming.reports import SessionEnded, SessionListener, SessionState
 from caption_app.core.streaming.session import Timing
-from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind
-from caption_app.core.transcript.model import Gap
 from tests.streaming_server.fixtures import TEST_API_KEY
 from tests.support.paths import AUDIO_DIR
 
@@ -30,7 +36,7 @@ FAST = Timing(
 
 
 @dataclass
-class Collector(SessionListener):
+class Collector:
     """Everything the session reported, with the time each state was entered."""
 
     states: list[tuple[SessionState, float]] = field(default_factory=list)
@@ -42,28 +48,23 @@ class Collector(SessionListener):
     summary: SessionEnded | None = None
     live_event: threading.Event = field(default_factory=threading.Event)
 
-    def state_changed(self, state: SessionState, detail: str) -> None:
-        self.states.append((state, time.monotonic()))
-        if state is SessionState.LIVE:
-            self.live_event.set()
-
-    def stream_began(self, stream: int, session_id: str, expires_at: datetime | None) -> None:
-        self.began.append((stream, session_id))
-
-    def turn_updated(self, update: TurnUpdate) -> None:
-        self.updates.append(update)
-
-    def gap_marked(self, gap: Gap) -> None:
-        self.gaps.append(gap)
-
-    def problem(self, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    def notice(self, text: str) -> None:
-        self.notices.append((text, time.monotonic()))
-
-    def ended(self, summary: SessionEnded) -> None:
-        self.summary = summary
+    def __call__(self, event: SessionEvent) -> None:
+        if isinstance(event, StateChanged):
+            self.states.append((event.state, time.monotonic()))
+            if event.state is SessionState.LIVE:
+                self.live_event.set()
+        elif isinstance(event, StreamBegan):
+            self.began.append((event.stream, event.session_id))
+        elif isinstance(event, TurnUpdate):
+            self.updates.append(event)
+        elif isinstance(event, Gap):
+            self.gaps.append(event)
+        elif isinstance(event, Problem):
+            self.problems.append(event)
+        elif isinstance(event, Notice):
+            self.notices.append((event.text, time.monotonic()))
+        elif isinstance(event, SessionEnded):
+            self.summary = event
 
     def finished_turns(self) -> dict[tuple[int, int], Turn]:
         """The final form of every finished turn (replacements applied), in order."""

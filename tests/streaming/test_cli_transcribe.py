@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from caption_app.cli import ExitCode
 from caption_app.core.transcript.export import export_document
 from caption_app.core.transcript.history import unfinished_sessions
 from caption_app.core.transcript.journal import read_journal
+from caption_app.exit_codes import ExitCode
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.server import StreamingServer
 from tests.support.paths import AUDIO_DIR

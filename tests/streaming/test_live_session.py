@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from caption_app.core.model.problems import Recovery
+from caption_app.core.model.session import SessionEnded, SessionState
+from caption_app.core.model.turns import UpdateKind
 from caption_app.core.streaming.builder import BuiltSession
-from caption_app.core.streaming.errors import Recovery
-from caption_app.core.streaming.reports import SessionEnded, SessionState
-from caption_app.core.streaming.turns import UpdateKind
 from caption_app.core.transcript.journal import read_journal
 from tests.streaming.harness import FAST, Collector, Running, build, run_to_end
 from tests.streaming_server.clips import load_clip

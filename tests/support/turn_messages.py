@@ -6,7 +6,7 @@ final, the rest the non-final tail.
 
 from __future__ import annotations
 
-from caption_app.core.streaming.turns import TurnMessage, WordMessage
+from caption_app.core.model.turns import TurnMessage, WordMessage
 
 
 def turn_message(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from caption_app.core.streaming.turns import Turn, TurnUpdate, UpdateKind, Word
+from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind, Word
 from caption_app.core.transcript import SessionInfo, SessionTranscript, new_session_id
 
 STARTED = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)

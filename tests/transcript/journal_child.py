@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.transcript import TranscriptRecorder
 from tests.transcript.builders import finished, make_info, make_turn
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from caption_app.core.streaming.turns import Turn, Word
+from caption_app.core.model.turns import Turn, Word
 from caption_app.core.transcript import Entry, Gap, SessionTranscript, TranscriptDocument
 from tests.transcript.builders import make_info
 

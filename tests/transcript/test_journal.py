@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.transcript import (
     Gap,
     JournalError,

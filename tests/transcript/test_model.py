@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from caption_app.core.streaming.turns import TurnUpdate, UpdateKind
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.transcript import Gap, SessionTranscript, speaker_name
 from tests.transcript.builders import finished, make_info, make_turn, meeting
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from caption_app.core.model.session import SessionEnded, StreamBegan, StreamOpened
 from caption_app.core.streaming.recording import RecordingListener
-from caption_app.core.streaming.reports import SessionEnded
 from caption_app.core.transcript.journal import read_journal
 from caption_app.core.transcript.recorder import TranscriptRecorder
 from tests.streaming.harness import Collector
@@ -20,9 +20,9 @@ def test_a_full_disk_stops_the_saving_with_one_notice_and_the_captions_go_on(
     recorder = TranscriptRecorder(tmp_path, make_info(), max_sync_delay_s=0.0)
     seen = Collector()
     listener = RecordingListener(recorder, seen)
-    listener.stream_opened(0, 0)
-    listener.stream_began(0, "sess-0", None)
-    listener.turn_updated(finished(make_turn(0, 0, "Saved before the disk filled.", 1_000)))
+    listener(StreamOpened(0, 0))
+    listener(StreamBegan(0, "sess-0"))
+    listener(finished(make_turn(0, 0, "Saved before the disk filled.", 1_000)))
     # From here on every write to the journal fails the way a full disk does (ENOSPC).
     full = os.open("/dev/full", os.O_WRONLY)
     try:
@@ -30,8 +30,8 @@ def test_a_full_disk_stops_the_saving_with_one_notice_and_the_captions_go_on(
     finally:
         os.close(full)
     for order in (1, 2):
-        listener.turn_updated(finished(make_turn(0, order, f"Said after, number {order}.", 5_000)))
-    listener.ended(SessionEnded(audio_s=6.0, session_s=6.0, connections=1, failed=None))
+        listener(finished(make_turn(0, order, f"Said after, number {order}.", 5_000)))
+    listener(SessionEnded(audio_s=6.0, session_s=6.0, connections=1, failed=None))
 
     assert [u.turn.order for u in seen.updates] == [0, 1, 2]  # every caption still shown
     (notice,) = [text for text, _ in seen.notices]

@@ -18,15 +18,9 @@ from caption_app.core.contrast import (
     outline_colour,
     relative_luminance,
 )
+from caption_app.core.model.turns import Turn, TurnMessage, TurnUpdate, UpdateKind, WordMessage
 from caption_app.core.settings import OVERLAY_PRESETS, OverlayStyle
-from caption_app.core.streaming.turns import (
-    Turn,
-    TurnAssembler,
-    TurnMessage,
-    TurnUpdate,
-    UpdateKind,
-    WordMessage,
-)
+from caption_app.core.streaming.assembler import TurnAssembler
 
 
 def _turn(

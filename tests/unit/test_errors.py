@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from caption_app.cli_problems import CLI_ACTIONS
+from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.log_masking import masking_filter
-from caption_app.core.streaming.errors import Recovery, classify
+from caption_app.core.model.problems import Recovery
+from caption_app.ui.problem_text import GUI_ACTIONS
 
 
 @pytest.mark.parametrize(
@@ -36,12 +39,13 @@ def test_codes_map_to_recovery(code: int | None, text: str, recovery: Recovery) 
     problem = classify(code, text)
     assert problem.recovery is recovery
     assert problem.message.endswith(".") or problem.message.endswith(")")
-    assert problem.action
+    assert GUI_ACTIONS[problem.kind] and CLI_ACTIONS[problem.kind]
 
 
 def test_chunking_faults_read_as_bugs_worth_reporting() -> None:
     problem = classify(3007, "Input duration violation: 20 ms. Expected between 50 and 1000 ms")
-    assert "bug" in problem.message and "report" in problem.action
+    assert "bug" in problem.message
+    assert "report" in GUI_ACTIONS[problem.kind] and "report" in CLI_ACTIONS[problem.kind]
 
 
 def test_messages_never_echo_a_key_like_text() -> None:

@@ -1,7 +1,8 @@
-"""The Qt-free core really is Qt-free: the import-linter contract catches a violation.
+"""The import-linter contracts catch what they are meant to: Qt in the core, a cycle between
+packages, two sibling packages leaning on each other.
 
-The test plants ``import PySide6`` in a scratch copy of the package and runs lint-imports on
-it, proving the gate in scripts/test fails on exactly what it is meant to catch.
+Each test plants one offending import in a scratch copy of the package and runs lint-imports
+on it, proving the gate in scripts/test fails on exactly that.
 """
 
 from __future__ import annotations
@@ -50,3 +51,46 @@ def test_pyside6_in_a_core_module_breaks_the_contract(tmp_path: Path) -> None:
     result = _lint_imports(tree)
     assert result.returncode != 0
     assert "caption_app.core.settings -> PySide6" in result.stdout
+
+
+def _plant(tree: Path, module: str, line: str) -> None:
+    path = tree / (module.replace(".", "/") + ".py")
+    path.write_text(f"{line}  # planted\n" + path.read_text())
+
+
+def test_a_cycle_back_into_the_session_breaks_the_layers(tmp_path: Path) -> None:
+    # The transcript model importing the live session is the cycle the model layer removed.
+    tree = _copy_project(tmp_path)
+    _plant(tree, "caption_app.core.transcript.model", "import caption_app.core.streaming.session")
+    result = _lint_imports(tree)
+    assert result.returncode != 0
+    assert "Layers" in result.stdout and "BROKEN" in result.stdout
+    assert "caption_app.core.transcript.model -> caption_app.core.streaming.session" in (
+        result.stdout
+    )
+
+
+def test_the_domain_model_imports_nothing_above_it(tmp_path: Path) -> None:
+    tree = _copy_project(tmp_path)
+    _plant(tree, "caption_app.core.model.turns", "import caption_app.core.transcript.model")
+    result = _lint_imports(tree)
+    assert result.returncode != 0
+    assert "caption_app.core.model.turns -> caption_app.core.transcript.model" in result.stdout
+
+
+def test_sibling_packages_stay_independent(tmp_path: Path) -> None:
+    tree = _copy_project(tmp_path)
+    _plant(tree, "caption_app.core.transcript.cues", "import caption_app.core.engines.base")
+    result = _lint_imports(tree)
+    assert result.returncode != 0
+    assert "caption_app.core.transcript.cues -> caption_app.core.engines.base" in result.stdout
+
+
+def test_the_command_line_and_the_headless_runner_do_not_import_each_other(
+    tmp_path: Path,
+) -> None:
+    tree = _copy_project(tmp_path)
+    _plant(tree, "caption_app.headless", "import caption_app.cli")
+    result = _lint_imports(tree)
+    assert result.returncode != 0
+    assert "caption_app.headless -> caption_app.cli" in result.stdout

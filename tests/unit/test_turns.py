@@ -8,13 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caption_app.core.streaming.turns import (
-    SpeakerRevision,
-    TurnAssembler,
-    TurnMessage,
-    TurnUpdate,
-    UpdateKind,
-)
+from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate, UpdateKind
+from caption_app.core.streaming.assembler import TurnAssembler
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg
 

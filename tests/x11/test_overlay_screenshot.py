@@ -24,8 +24,9 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPai
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from caption_app.core.model.turns import TurnMessage, WordMessage
 from caption_app.core.settings import OverlayStyle
-from caption_app.core.streaming.turns import TurnAssembler, TurnMessage, WordMessage
+from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.ui.overlay import CaptionOverlay
 
 pytestmark = pytest.mark.x11

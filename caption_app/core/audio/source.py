@@ -45,7 +45,14 @@ class AudioSource(Protocol):
     def stop(self) -> None: ...
 
     @property
-    def overflow_count(self) -> int: ...
+    def overflow_count(self) -> int:
+        """Chunks the input had to drop because nobody read them in time."""
+        ...
+
+    @property
+    def duration_ms(self) -> int | None:
+        """A media file's length (for progress); None for live inputs."""
+        ...
 
 
 @runtime_checkable
@@ -57,9 +64,6 @@ class AttributingSource(Protocol):
     def take_notice(self) -> str | None:
         """A message about one of its sides (system audio stopped), handed out once."""
         ...
-
-
-# Media sources also offer duration_ms / position_ms (ms, for progress); devices return None.
 
 
 def check_chunk_ms(chunk_ms: int) -> int:

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import queue
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
+from caption_app.core.model.problems import Problem
+from caption_app.core.model.turns import SpeakerRevision, TurnMessage
 from caption_app.core.settings import StreamingSettings
-from caption_app.core.streaming.errors import Problem
-from caption_app.core.streaming.turns import SpeakerRevision, TurnMessage
 
 
 @dataclass(frozen=True, slots=True)
 class Began:
     stream: int
     session_id: str
-    expires_at: datetime | None
+    expires_in_s: float | None
+    """Seconds until the service ends this session (its 3-hour limit), read by the engine
+    from the service's wall-clock time; None when it never expires."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +47,10 @@ class Terminated:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
+    """The connection failed; the engine has read its own codes into a neutral problem."""
+
     stream: int
-    code: int | None
-    message: str
-    problem: Problem | None = None
-    """The engine's own reading of the failure; None leaves it to the close-code table."""
+    problem: Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +75,14 @@ class Alive:
     long decode is not mistaken for a dead connection)."""
 
     stream: int
+
+
+class OpenFailed(Exception):
+    """The engine could not even try to connect (no key, a token service said no)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
 
 
 EngineEvent = (
@@ -104,4 +112,5 @@ class Engine(Protocol):
     """True when audio never leaves this computer."""
 
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
-        """Connect; blocks for the handshake only. Failures arrive as ``Failed`` events."""
+        """Connect; blocks for the handshake only. Failures arrive as ``Failed`` events;
+        ``OpenFailed`` says why no attempt could be made."""

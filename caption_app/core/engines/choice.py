@@ -31,6 +31,6 @@ def build_engine(kind: str, auth: object, *, model_folder: str = "") -> Engine:
         from caption_app.core.engines.local.engine import LocalEngine, LocalEngineOptions
 
         return LocalEngine(LocalEngineOptions(model_folder=model_folder))
-    from caption_app.core.engines.assemblyai import AssemblyAIEngine
+    from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 
     return AssemblyAIEngine(auth)  # type: ignore[arg-type]

@@ -163,10 +163,8 @@ class CredentialProvider:
         return "CredentialProvider()"
 
 
-NO_KEY_MESSAGE = (
-    f"No AssemblyAI API key is available. Enter one in the key dialog, set {ENV_VAR} in the "
-    "environment, or configure an organisation token service."
-)
+NO_KEY_MESSAGE = "No AssemblyAI API key is available."
+"""What happened; the GUI and the CLI each say where to enter one."""
 
 
 def _provider(

@@ -21,12 +21,12 @@ from caption_app.core.audio.devices import (
 from caption_app.core.audio.media import open_media_source
 from caption_app.core.audio.mixed import MixedSource
 from caption_app.core.audio.source import AudioSource
-from caption_app.core.engines.assemblyai import AssemblyAIEngine, AuthProvider
+from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine, AuthProvider
 from caption_app.core.engines.base import Engine
+from caption_app.core.model.session import SessionListener
 from caption_app.core.secrets.token_service import url_origin
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.recording import RecordingListener
-from caption_app.core.streaming.reports import SessionListener
 from caption_app.core.streaming.session import LiveSession, Timing
 from caption_app.core.transcript.model import SessionInfo, new_session_id
 from caption_app.core.transcript.paths import transcripts_dir

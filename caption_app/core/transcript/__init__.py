@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from caption_app.core.model.gaps import Gap, GapReason
 from caption_app.core.transcript.atomic import TargetExistsError, atomic_write_text
 from caption_app.core.transcript.cues import Cue, CueRules, build_cues
 from caption_app.core.transcript.errors import TranscriptFileError
@@ -32,8 +33,6 @@ from caption_app.core.transcript.journal import (
 )
 from caption_app.core.transcript.model import (
     Entry,
-    Gap,
-    GapReason,
     SessionInfo,
     SessionTranscript,
     StreamInfo,

@@ -11,8 +11,9 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from caption_app.core.streaming.turns import Turn, Word
-from caption_app.core.transcript.model import Gap, SessionInfo, StreamInfo
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.turns import Turn, Word
+from caption_app.core.transcript.model import SessionInfo, StreamInfo
 
 JsonDict = dict[str, Any]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from caption_app.core.streaming.turns import Turn
+from caption_app.core.model.turns import Turn
 from caption_app.core.transcript.model import Entry, speaker_name
 
 SENTENCE_ENDS = (".", "?", "!", "…", '."', '?"', '!"')

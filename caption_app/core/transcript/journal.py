@@ -32,13 +32,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from caption_app.core.streaming.turns import Turn, TurnKey
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.turns import Turn, TurnKey
 from caption_app.core.transcript import codec
 from caption_app.core.transcript.atomic import fsync_directory
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.locks import lock_exclusive, unlock
 from caption_app.core.transcript.model import (
-    Gap,
     SessionInfo,
     SessionTranscript,
     StreamInfo,

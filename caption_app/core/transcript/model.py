@@ -14,30 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from caption_app.core.streaming.turns import Turn, TurnKey, TurnUpdate, UpdateKind
-
-
-class GapReason:
-    """Why captioning stopped for a while; plain strings so newer reasons still load."""
-
-    RECONNECT = "reconnect"
-    PAUSE = "pause"
-    DEVICE = "device"
-    ROLLOVER = "rollover"
-
-
-@dataclass(frozen=True, slots=True)
-class Gap:
-    """A stretch of the session clock with no captions, shown to readers as such."""
-
-    start_ms: int
-    end_ms: int
-    reason: str
-
-    @property
-    def duration_ms(self) -> int:
-        return max(0, self.end_ms - self.start_ms)
-
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 
 Entry = Turn | Gap
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from caption_app.core.streaming.turns import Turn, TurnUpdate
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.turns import Turn, TurnUpdate
 from caption_app.core.transcript.journal import JournalWriter
 from caption_app.core.transcript.model import (
-    Gap,
     SessionInfo,
     SessionTranscript,
     StreamInfo,

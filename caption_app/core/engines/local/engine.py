@@ -28,8 +28,8 @@ from caption_app.core.engines.base import (
 )
 from caption_app.core.engines.local.recognizer import TurnPolicy
 from caption_app.core.engines.local.worker import WorkerConfig, main
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.settings import StreamingSettings
-from caption_app.core.streaming.errors import Problem, Recovery
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class LocalConnection:
                     put(Began(stream, f"local-{uuid.uuid4()}", None))
                 elif kind == "error":
                     self._terminated = True  # it said why it stops: no second report
-                    put(Failed(stream, None, message[1], _model_problem(message[1])))
+                    put(Failed(stream, _model_problem(message[1])))
                 elif kind == "terminated":
                     self._terminated = True
                     audio_s, compute_s = float(message[1]), float(message[2])
@@ -159,18 +159,12 @@ class LocalConnection:
             self._process.join(timeout=EXIT_GRACE_S)
             code = self._process.exitcode
             text = f"The local engine stopped unexpectedly (exit code {code})."
-            put(Failed(stream, None, text, _crash_problem(text)))
+            put(Failed(stream, _crash_problem(text)))
 
 
 def _model_problem(message: str) -> Problem:
-    return Problem(
-        None,
-        message,
-        "Captions cannot run on this computer until the model is fixed.",
-        Recovery.GIVE_UP,
-        engine_setup=True,
-    )
+    return Problem(ProblemKind.ENGINE_SETUP, message, Recovery.GIVE_UP)
 
 
 def _crash_problem(message: str) -> Problem:
-    return Problem(None, message, "Captions resume automatically.", Recovery.RECONNECT)
+    return Problem(ProblemKind.ENGINE_FAULT, message, Recovery.RECONNECT)

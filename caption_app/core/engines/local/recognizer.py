@@ -28,16 +28,10 @@ from caption_app.core.engines.local.agreement import (
     keys,
     merge_final,
 )
-from caption_app.core.engines.local.decoder import (
-    EMPTY,
-    DecodedWord,
-    Hypothesis,
-    join_words,
-    normalized,
-    rejection,
-)
+from caption_app.core.engines.local.decoder import EMPTY, DecodedWord, Hypothesis, rejection
+from caption_app.core.engines.local.messages import finished_message, partial_message
 from caption_app.core.engines.local.vad import WINDOW
-from caption_app.core.streaming.turns import TurnMessage, WordMessage
+from caption_app.core.model.turns import TurnMessage
 
 RATE = 16_000
 SAMPLES_PER_MS = RATE // 1000
@@ -300,7 +294,7 @@ class StreamingRecognizer:
         shown = [*u.committed, *live]
         if keys(shown) != keys(u.shown) or len(u.committed) != u.shown_final:
             u.shown, u.shown_final = shown, len(u.committed)
-            out.messages.append(self._partial(u.committed, live))
+            out.messages.append(partial_message(self._turn_order, u.committed, live))
 
     def _end_turn(
         self, u: _Utterance, final: Hypothesis, out: Output, *, next_start: int | None
@@ -311,41 +305,12 @@ class StreamingRecognizer:
         if not words:
             words = list(u.shown)  # the final decode heard nothing credible: keep what showed
         if words:
-            out.messages.append(self._finished(words))
+            out.messages.append(finished_message(self._turn_order, self.policy.format_turns, words))
             self._turn_order += 1
         self._utterance = None
         if next_start is not None and self._speech_after(next_start):
             self._restart_at(next_start)
         self._step(out)
-
-    # --- messages ---------------------------------------------------------------------------
-
-    def _partial(self, final: list[DecodedWord], live: list[DecodedWord]) -> TurnMessage:
-        words = tuple(
-            [_word(w, is_final=True, formatted=False) for w in final]
-            + [_word(w, is_final=False, formatted=False) for w in live]
-        )
-        return TurnMessage(
-            turn_order=self._turn_order,
-            transcript=" ".join(w.text for w in words if w.is_final),
-            end_of_turn=False,
-            turn_is_formatted=False,
-            words=words,
-        )
-
-    def _finished(self, words: list[DecodedWord]) -> TurnMessage:
-        formatted = self.policy.format_turns
-        messages = tuple(_word(w, is_final=True, formatted=formatted) for w in words)
-        return TurnMessage(
-            turn_order=self._turn_order,
-            transcript=join_words([w.text for w in messages])
-            if formatted
-            else " ".join(w.text for w in messages),
-            end_of_turn=True,
-            turn_is_formatted=formatted,
-            words=messages,
-            end_of_turn_confidence=1.0,
-        )
 
     # --- audio buffer -----------------------------------------------------------------------
 
@@ -394,14 +359,3 @@ class StreamingRecognizer:
                 u.speech_samples += WINDOW
         u.last_partial_at = sample
         self._utterance = u
-
-
-def _word(w: DecodedWord, *, is_final: bool, formatted: bool) -> WordMessage:
-    text = w.text if formatted else normalized(w.text)
-    return WordMessage(
-        text=text or w.text,
-        start_ms=w.start_ms,
-        end_ms=max(w.end_ms, w.start_ms),
-        confidence=round(w.probability, 3),
-        is_final=is_final,
-    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caption_app.core.transcript.model import Gap, GapReason, TranscriptDocument
+from caption_app.core.model.gaps import Gap, GapReason
+from caption_app.core.transcript.model import TranscriptDocument
 
-GAP_REASONS = {
+GAP_REASONS: dict[str, str] = {
     GapReason.RECONNECT: "connection lost",
     GapReason.PAUSE: "paused",
     GapReason.DEVICE: "audio input changed",

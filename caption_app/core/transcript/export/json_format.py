@@ -11,11 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from caption_app.core.streaming.turns import Turn
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.turns import Turn
 from caption_app.core.transcript import codec
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.export.common import ExportOptions
-from caption_app.core.transcript.model import Entry, Gap, TranscriptDocument
+from caption_app.core.transcript.model import Entry, TranscriptDocument
 
 JSON_FORMAT = "caption-app-transcript"
 JSON_VERSION = 1

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-from caption_app.core.streaming.turns import Turn
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.turns import Turn
 from caption_app.core.transcript.export.common import (
     ExportOptions,
     clock,
     gap_line,
     header_facts,
 )
-from caption_app.core.transcript.model import Gap, TranscriptDocument, speaker_name
+from caption_app.core.transcript.model import TranscriptDocument, speaker_name
 
 
 def to_txt(doc: TranscriptDocument, options: ExportOptions) -> str:

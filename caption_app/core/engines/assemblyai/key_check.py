@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.log_masking import install_secret_masking
-from caption_app.core.streaming.errors import Recovery, classify
+from caption_app.core.model.problems import Recovery
 
 DEFAULT_API_HOST = "streaming.assemblyai.com"
 CHECK_SPEECH_MODEL = "universal-streaming-english"

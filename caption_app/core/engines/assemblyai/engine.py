@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.engines.base import (
     Began,
     EventQueue,
     Failed,
+    OpenFailed,
     SpeakersRevised,
     SpeechDetected,
     Terminated,
     TurnReceived,
     Warned,
 )
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.turns import SpeakerRevision, TurnMessage, WordMessage
 from caption_app.core.settings import StreamingSettings
-from caption_app.core.streaming.turns import SpeakerRevision, TurnMessage, WordMessage
 
 if TYPE_CHECKING:
     from assemblyai.streaming.v3 import StreamingClient
@@ -61,7 +65,7 @@ class AssemblyAIEngine:
     ) -> AssemblyAIConnection:
         from assemblyai.streaming.v3 import StreamingClient, StreamingClientOptions
 
-        auth = self._auth()
+        auth = _credentials(self._auth)
         client = StreamingClient(
             StreamingClientOptions(
                 api_host=settings.api_host,
@@ -111,7 +115,7 @@ class AssemblyAIConnection:
     # SDK handlers: run on the SDK's read thread; translate and enqueue, nothing more.
 
     def _on_begin(self, _client: Any, event: Any) -> None:
-        self._events.put(Began(self._stream, str(event.id), event.expires_at))
+        self._events.put(Began(self._stream, str(event.id), _seconds_until(event.expires_at)))
 
     def _on_turn(self, _client: Any, event: Any) -> None:
         self._events.put(TurnReceived(self._stream, turn_message(event)))
@@ -133,7 +137,8 @@ class AssemblyAIConnection:
         )
 
     def _on_error(self, _client: Any, error: Any) -> None:
-        self._events.put(Failed(self._stream, getattr(error, "code", None), str(error)))
+        code = getattr(error, "code", None)
+        self._events.put(Failed(self._stream, classify(code, str(error))))
 
     def _on_warning(self, _client: Any, event: Any) -> None:
         self._events.put(Warned(self._stream, event.warning_code, event.warning))
@@ -198,3 +203,27 @@ def session_parameters(settings: StreamingSettings) -> Any:
         filter_profanity=settings.filter_profanity,
     )
     return StreamingSessionParameters(**parameters)
+
+
+def _seconds_until(expires_at: datetime | None) -> float | None:
+    """The service states its expiry in wall-clock time; the session keeps monotonic time."""
+    if expires_at is None:
+        return None
+    if expires_at.tzinfo is None:  # the SDK parses Unix seconds into a naive UTC time
+        expires_at = expires_at.replace(tzinfo=UTC)
+    return (expires_at - datetime.now(UTC)).total_seconds()
+
+
+def _credentials(auth: AuthProvider) -> StreamingAuth:
+    """This connection's key or token; what stops it is read into a neutral problem."""
+    from caption_app.core.secrets.credentials import NoCredentials
+    from caption_app.core.secrets.token_service import TokenServiceError
+
+    try:
+        return auth()
+    except NoCredentials as exc:
+        raise OpenFailed(Problem(ProblemKind.NO_KEY, str(exc), Recovery.NEW_KEY)) from exc
+    except TokenServiceError as exc:
+        recovery = Recovery.NEW_KEY if exc.is_rejection else Recovery.RECONNECT
+        problem = Problem(ProblemKind.TOKEN_SERVICE, str(exc), recovery, exc.status)
+        raise OpenFailed(problem) from exc

@@ -1,0 +1,63 @@
+"""What AssemblyAI's close and error codes mean, read into engine-neutral problems.
+
+Codes come from the protocol doc (section 7). The SDK replaces the server's close reason with
+its own table text for known codes, so the code decides; the text is a fallback for the older
+servers that used 3005 or 1008 for everything. What a person can do about each kind is worded
+by the GUI and the CLI, not here.
+"""
+
+from __future__ import annotations
+
+from caption_app.core.log_masking import masking_filter
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+
+
+def classify(code: int | None, text: str) -> Problem:
+    """Map an SDK error (code and text) to a problem kind, a message and a recovery policy."""
+    text = masking_filter().mask(text)  # server text is shown to the person: never a secret
+    lowered = text.lower()
+
+    def problem(kind: ProblemKind, message: str, recovery: Recovery) -> Problem:
+        return Problem(kind, message, recovery, code)
+
+    if code in (401, 403, 4001) or (code == 1008 and _is_auth_text(lowered)):
+        return problem(ProblemKind.AUTH, "AssemblyAI rejected the API key.", Recovery.NEW_KEY)
+    if code == 4002 or "insufficient" in lowered or "balance" in lowered:
+        return problem(
+            ProblemKind.FUNDS, "The AssemblyAI account has insufficient funds.", Recovery.GIVE_UP
+        )
+    if code == 4003 or "paid" in lowered:
+        return problem(
+            ProblemKind.PLAN, "This feature needs a paid AssemblyAI account.", Recovery.GIVE_UP
+        )
+    if code in (3009, 4102, 429) or "too many" in lowered or "concurren" in lowered:
+        return problem(
+            ProblemKind.RATE_LIMIT,
+            "AssemblyAI's limit on new sessions was reached.",
+            Recovery.RETRY_LATER,
+        )
+    if code in (3008, 4008) or "expired" in lowered:
+        return problem(
+            ProblemKind.EXPIRED,
+            "The streaming session reached its maximum length.",
+            Recovery.RECONNECT_NOW,
+        )
+    if code in (3007, 4029, 4032, 4033, 3006, 4100, 4101) or "duration violation" in lowered:
+        return problem(
+            ProblemKind.BAD_REQUEST,
+            f"Caption App sent audio the service refused ({text}). This is a bug.",
+            Recovery.RECONNECT,
+        )
+    if code == 1008:
+        return problem(
+            ProblemKind.REFUSED, f"AssemblyAI refused the connection ({text}).", Recovery.GIVE_UP
+        )
+    return problem(
+        ProblemKind.NETWORK,
+        "The connection to the captioning service was lost.",
+        Recovery.RECONNECT,
+    )
+
+
+def _is_auth_text(lowered: str) -> bool:
+    return "unauthori" in lowered and "concurrent" not in lowered and "balance" not in lowered

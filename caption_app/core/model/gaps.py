@@ -1,0 +1,29 @@
+"""Gaps: stretches of the session clock with no captions, shown to readers as such."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class GapReason(enum.StrEnum):
+    """Why captioning stopped for a while. Saved as its value; a transcript written by a newer
+    version may hold a reason not listed here, so ``Gap.reason`` is kept as a plain string."""
+
+    RECONNECT = "reconnect"
+    PAUSE = "pause"
+    DEVICE = "device"
+    ROLLOVER = "rollover"
+    """The service's session was renewed and the new one took longer to open than the audio
+    kept meanwhile (normally no gap at all)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    start_ms: int
+    end_ms: int
+    reason: str
+
+    @property
+    def duration_ms(self) -> int:
+        return max(0, self.end_ms - self.start_ms)

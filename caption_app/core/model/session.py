@@ -1,0 +1,105 @@
+"""What a live session reports: its states and its events, each an immutable value.
+
+The session hands every event to one callable, its listener, on the session's thread. The Qt
+adapter forwards them unchanged through one queued signal; the recorder and the CLI printer
+look at the ones they need. Turn updates, gaps and problems are events as they are.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.problems import Problem
+from caption_app.core.model.turns import TurnUpdate
+
+
+class SessionState(enum.Enum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    PAUSED = "paused"
+    STOPPING = "stopping"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    state: SessionState
+    detail: str
+    """A short human sentence, e.g. "Reconnecting in 2.0 s"."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOpened:
+    """A connection's audio starts at ``offset_ms`` on the session clock."""
+
+    stream: int
+    offset_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class StreamBegan:
+    """The engine accepted the connection (the service's Begin)."""
+
+    stream: int
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something worth telling a person that needs no action (a warning, a resume)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AudioLevel:
+    rms_dbfs: float
+    peak_dbfs: float
+    sending: bool
+    """Whether this audio is being sent to the engine right now."""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A media file's position, about once a second (live inputs have no duration)."""
+
+    position_ms: int
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Once per loop iteration (at least every ``read_timeout_s``): time for periodic work
+    such as flushing the journal. Adapters that only display things ignore it."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded:
+    audio_s: float
+    """Audio the engine acknowledged over all connections (as the service reports it)."""
+    session_s: float
+    """Wall-clock time from start to stop."""
+    connections: int
+    failed: Problem | None
+
+
+SessionEvent = (
+    StateChanged
+    | StreamOpened
+    | StreamBegan
+    | TurnUpdate
+    | Gap
+    | Problem
+    | Notice
+    | AudioLevel
+    | Progress
+    | Tick
+    | SessionEnded
+)
+SessionListener = Callable[[SessionEvent], None]
+"""Called with every event, on the session's thread; it must not block."""

@@ -1,0 +1,119 @@
+"""Turns and words: what an engine reports and what every part of the app shows or saves.
+
+A *stream* is one streaming connection. Word times in a ``TurnMessage`` are relative to the
+start of its stream; a ``Turn`` has them on the one session clock, across reconnects.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+TurnKey = tuple[int, int]
+"""(stream index within the session, turn_order within the stream)."""
+Attribution = Callable[[int, int], str | None]
+"""(start_ms, end_ms) on the session clock -> who spoke then, e.g. "You" / "Others" from a
+microphone + system audio source; None when unknown. Used when the service names no speaker."""
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word; times are milliseconds on the session clock."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    confidence: float
+    is_final: bool
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WordMessage:
+    """A word as the engine reported it; times relative to the start of its stream."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    confidence: float
+    is_final: bool
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnMessage:
+    """The engine-neutral content of one Turn message (the SDK's ``TurnEvent``)."""
+
+    turn_order: int
+    transcript: str
+    end_of_turn: bool
+    turn_is_formatted: bool
+    words: tuple[WordMessage, ...]
+    end_of_turn_confidence: float = 0.0
+    speaker_label: str | None = None
+    language_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerRevision:
+    """A re-clustering result for one earlier turn of a stream."""
+
+    turn_order: int
+    speaker_label: str | None
+    word_speakers: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """An immutable snapshot of one turn, safe to hand to another thread."""
+
+    stream: int
+    order: int
+    words: tuple[Word, ...]
+    text: str
+    """Finalized text: the transcript as the service sent it (formatted once formatted)."""
+    tail: str
+    """Words not yet final, to be drawn dimmed after ``text``."""
+    finished: bool
+    formatted: bool
+    speaker: str | None = None
+    language: str | None = None
+    interrupted: bool = False
+    """The stream ended before the service finished this turn (kept as heard so far)."""
+
+    @property
+    def key(self) -> TurnKey:
+        return (self.stream, self.order)
+
+    @property
+    def start_ms(self) -> int:
+        return self.words[0].start_ms if self.words else 0
+
+    @property
+    def end_ms(self) -> int:
+        return self.words[-1].end_ms if self.words else 0
+
+    @property
+    def display_text(self) -> str:
+        """Everything a reader should see, finalized words then the tail."""
+        if self.text and self.tail:
+            return f"{self.text} {self.tail}"
+        return self.text or self.tail
+
+
+class UpdateKind(enum.Enum):
+    LIVE = "live"
+    """The live turn grew or changed."""
+    FINISHED = "finished"
+    """A turn ended for the first time."""
+    REPLACED = "replaced"
+    """A finished turn was replaced (the legacy formatted swap)."""
+    RELABELLED = "relabelled"
+    """A finished turn's speakers were revised."""
+
+
+@dataclass(frozen=True, slots=True)
+class TurnUpdate:
+    kind: UpdateKind
+    turn: Turn

@@ -1,0 +1,374 @@
+"""The live session's connection supervisor: an explicit state machine on one injected clock.
+
+It decides when a connection is opened, kept, rolled over, restarted by the watchdog or given
+up on, and reports the resulting session state. It never touches audio: the pump in
+``session.py`` moves chunks and engine events and tells the supervisor what happened, and the
+supervisor calls back through ``Pump`` to open and retire connections. Every decision reads
+the same ``clock`` (monotonic seconds), so the unit tests drive it with a fake clock.
+
+Which engine serves the next connection is the supervisor's choice, through ``EngineChoice``
+(today one engine; the cloud ↔ local failover plugs in here).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from caption_app.core.engines.base import Connection, Engine, EventQueue, OpenFailed
+from caption_app.core.model.gaps import GapReason
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import Notice, SessionListener, SessionState, StateChanged
+from caption_app.core.settings import StreamingSettings
+
+log = logging.getLogger(__name__)
+
+SPARSE_WATCHDOG_FACTOR = 4
+"""Universal-3 Pro answers speech with a partial after ~0.75 s and then only at pauses, so the
+watchdog waits this many times longer before calling a connection dead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """Knobs with production defaults; tests shorten them."""
+
+    backoff_first_s: float = 0.5
+    backoff_max_s: float = 8.0
+    rate_limit_backoff_s: float = 5.0
+    rollover_margin_s: float = 120.0
+    """Open the next connection this long before the service's session expires."""
+    rollover_floor_s: float = 600.0
+    """Never roll a connection over sooner than this after it began (clock skew guard)."""
+    watchdog_s: float = 5.0
+    terminate_timeout_s: float = 5.0
+    preroll_ms: int = 1000
+    """Audio kept while reconnecting and sent first on the new connection."""
+    read_timeout_s: float = 0.05
+    give_up_after_failures: int | None = None
+    """Consecutive failed connection attempts before giving up; None retries for ever (GUI)."""
+
+
+class Phase(enum.Enum):
+    STARTING = "starting"
+    CONNECTING = "connecting"
+    """A connection is open; the engine has not said Began yet."""
+    LIVE = "live"
+    BACKOFF = "backoff"
+    """No connection; the next attempt is due at ``next_attempt_at``."""
+    PAUSED = "paused"
+    SOURCE_LOST = "source-lost"
+    """The input failed; waiting for another (the GUI)."""
+    STOPPING = "stopping"
+    FAILED = "failed"
+    ENDED = "ended"
+
+
+class Trigger(enum.Enum):
+    START = "start"
+    BEGAN = "began"
+    FAILED = "failed"
+    """The connection (or the attempt to open one) failed; a retry can help."""
+    FAILED_FATAL = "failed-fatal"
+    """Retrying cannot help: a rejected key, an account problem, a broken input or model."""
+    BACKOFF_ELAPSED = "backoff-elapsed"
+    ROLLOVER_DUE = "rollover-due"
+    WATCHDOG_EXPIRED = "watchdog-expired"
+    PAUSE = "pause"
+    RESUME = "resume"
+    SOURCE_LOST = "source-lost"
+    SOURCE_REPLACED = "source-replaced"
+    STOP = "stop"
+    CLOSED = "closed"
+
+
+_P, _T = Phase, Trigger
+TRANSITIONS: dict[tuple[Phase, Trigger], Phase] = {
+    (_P.STARTING, _T.START): _P.CONNECTING,
+    (_P.STARTING, _T.STOP): _P.STOPPING,
+    (_P.CONNECTING, _T.BEGAN): _P.LIVE,
+    (_P.CONNECTING, _T.FAILED): _P.BACKOFF,
+    (_P.CONNECTING, _T.FAILED_FATAL): _P.FAILED,
+    (_P.CONNECTING, _T.PAUSE): _P.PAUSED,
+    (_P.CONNECTING, _T.SOURCE_LOST): _P.SOURCE_LOST,
+    (_P.CONNECTING, _T.SOURCE_REPLACED): _P.CONNECTING,
+    (_P.CONNECTING, _T.STOP): _P.STOPPING,
+    (_P.LIVE, _T.FAILED): _P.BACKOFF,
+    (_P.LIVE, _T.FAILED_FATAL): _P.FAILED,
+    (_P.LIVE, _T.ROLLOVER_DUE): _P.CONNECTING,
+    (_P.LIVE, _T.WATCHDOG_EXPIRED): _P.CONNECTING,
+    (_P.LIVE, _T.PAUSE): _P.PAUSED,
+    (_P.LIVE, _T.SOURCE_LOST): _P.SOURCE_LOST,
+    (_P.LIVE, _T.SOURCE_REPLACED): _P.CONNECTING,
+    (_P.LIVE, _T.STOP): _P.STOPPING,
+    (_P.BACKOFF, _T.BACKOFF_ELAPSED): _P.CONNECTING,
+    (_P.BACKOFF, _T.FAILED_FATAL): _P.FAILED,
+    (_P.BACKOFF, _T.PAUSE): _P.PAUSED,
+    (_P.BACKOFF, _T.SOURCE_LOST): _P.SOURCE_LOST,
+    (_P.BACKOFF, _T.SOURCE_REPLACED): _P.CONNECTING,
+    (_P.BACKOFF, _T.STOP): _P.STOPPING,
+    (_P.PAUSED, _T.RESUME): _P.CONNECTING,
+    (_P.PAUSED, _T.FAILED_FATAL): _P.FAILED,
+    (_P.PAUSED, _T.SOURCE_LOST): _P.SOURCE_LOST,
+    (_P.PAUSED, _T.SOURCE_REPLACED): _P.PAUSED,
+    (_P.PAUSED, _T.STOP): _P.STOPPING,
+    (_P.SOURCE_LOST, _T.SOURCE_REPLACED): _P.CONNECTING,
+    (_P.SOURCE_LOST, _T.STOP): _P.STOPPING,
+    (_P.FAILED, _T.STOP): _P.STOPPING,
+    (_P.STOPPING, _T.CLOSED): _P.ENDED,
+}
+"""Every move the session can make; a trigger not listed for the current phase is ignored."""
+
+
+class Pump(Protocol):
+    """What the supervisor asks of the audio pump (``LiveSession``)."""
+
+    def connection_opened(self, stream: int, connection: Connection) -> None:
+        """Send the audio kept while connecting, then carry on live."""
+
+    def connection_retired(
+        self, stream: int, connection: Connection | None, reason: GapReason | None, terminate: bool
+    ) -> None:
+        """Close it in the background (its last turns still arrive) and mark the gap."""
+
+
+EngineChoice = Callable[[int, Problem | None], Engine]
+"""(stream index of the next connection, the last failure or None) -> the engine to use."""
+
+
+class Supervisor:
+    def __init__(
+        self,
+        choose_engine: EngineChoice,
+        settings: Callable[[], StreamingSettings],
+        events: EventQueue,
+        pump: Pump,
+        report: SessionListener,
+        *,
+        timing: Timing,
+        clock: Callable[[], float],
+    ) -> None:
+        self._choose_engine = choose_engine
+        self._settings = settings
+        self._events = events
+        self._pump = pump
+        self._report = report
+        self._timing = timing
+        self._clock = clock
+        self.phase = Phase.STARTING
+        self.connection: Connection | None = None
+        self.stream = -1
+        self.connections = 0
+        self.failure: Problem | None = None
+        """Why the session ended, once it has failed."""
+        self.next_attempt_at = 0.0
+        self.rollover_at: float | None = None
+        self._backoff_s = timing.backoff_first_s
+        self._failures_in_a_row = 0
+        self._last_problem: Problem | None = None
+        self._speech_unanswered_since: float | None = None
+        self._watchdog_s = timing.watchdog_s
+
+    # --- what the pump tells it ------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._move(Trigger.START):
+            self._connect()
+
+    def began(self, expires_in_s: float | None) -> None:
+        if not self._move(Trigger.BEGAN):
+            return
+        self._backoff_s = self._timing.backoff_first_s
+        if expires_in_s is not None:
+            margin = min(self._timing.rollover_margin_s, expires_in_s / 2)
+            # A clock far off (expiry already "past") must not retire every new connection
+            # at once, each a billed session: roll over no sooner than the floor; the
+            # service's own 3008 at expiry still reconnects at once.
+            wait = max(self._timing.rollover_floor_s, expires_in_s - margin)
+            self.rollover_at = self._clock() + wait
+        self._set_state(SessionState.LIVE, "Live")
+
+    def heard_from_engine(self) -> None:
+        """Any event of the current connection: it is alive."""
+        self._speech_unanswered_since = None
+
+    def turn_received(self) -> None:
+        """The service is really working again: failures no longer count as in a row."""
+        self._failures_in_a_row = 0
+
+    def speech_sent(self) -> None:
+        """A loud chunk went out; the engine should answer within the watchdog's limit."""
+        if self.phase is Phase.LIVE and self._speech_unanswered_since is None:
+            self._speech_unanswered_since = self._clock()
+
+    def failed(self, problem: Problem) -> None:
+        """The current connection failed (the pump ignores retired ones)."""
+        fatal = problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP)
+        if self.phase not in (Phase.CONNECTING, Phase.LIVE) and not (
+            fatal and self.phase is Phase.BACKOFF
+        ):
+            return  # already failed, or retired on purpose: one report is enough
+        log.warning("stream %d failed: %s (code=%s)", self.stream, problem.kind.value, problem.code)
+        self._report(problem)
+        self._retire(GapReason.RECONNECT, terminate=False)
+        self._after_failure(problem)
+
+    def fail(self, problem: Problem) -> None:
+        """Something outside the engine makes going on impossible (the input at start)."""
+        self._report(problem)
+        if self._move(Trigger.FAILED_FATAL):
+            self.failure = problem  # the connection stays for ``stop`` to close
+            self._set_state(SessionState.FAILED, problem.message)
+
+    def pause(self) -> None:
+        if self._move(Trigger.PAUSE):
+            self._retire(GapReason.PAUSE, terminate=True)
+            self._set_state(SessionState.PAUSED, "Paused: no audio is being sent")
+
+    def resume(self) -> None:
+        if self._move(Trigger.RESUME):
+            self._connect()
+
+    def source_lost(self) -> None:
+        if self._move(Trigger.SOURCE_LOST):
+            self._retire(GapReason.DEVICE, terminate=True)
+            self._set_state(SessionState.PAUSED, "Waiting for another input")
+
+    def source_replaced(self) -> None:
+        """The pump has started another input; go on with it (still paused if paused)."""
+        was = self.phase
+        if self._move(Trigger.SOURCE_REPLACED) and self.phase is Phase.CONNECTING:
+            if was is not Phase.SOURCE_LOST:
+                self._retire(GapReason.DEVICE, terminate=True)
+            self._connect()
+
+    def tick(self) -> None:
+        """Time-driven moves: the next attempt after a backoff, rollover, the watchdog."""
+        now = self._clock()
+        if self.phase is Phase.BACKOFF and now >= self.next_attempt_at:
+            self._move(Trigger.BACKOFF_ELAPSED)
+            self._connect()
+        elif self.phase is not Phase.LIVE:
+            return
+        elif self.rollover_at is not None and now >= self.rollover_at:
+            log.info("rolling over stream %d before it expires", self.stream)
+            self._move(Trigger.ROLLOVER_DUE)
+            self._retire(GapReason.ROLLOVER, terminate=True)
+            self._connect()
+        elif self._watchdog_expired(now):
+            self._report(Notice("The captioning service stopped answering; reconnecting."))
+            self._move(Trigger.WATCHDOG_EXPIRED)
+            self._retire(GapReason.RECONNECT, terminate=False)
+            self._connect()
+
+    def stop(self) -> Connection | None:
+        """Stop: returns the live connection for the pump to close (and wait for)."""
+        connection = self.connection
+        self.connection = None
+        if self._move(Trigger.STOP):
+            self._set_state(SessionState.STOPPING, "Stopping…")
+        return connection
+
+    def closed(self) -> None:
+        """The pump has closed everything: the session has ended."""
+        if not self._move(Trigger.CLOSED):
+            return
+        if self.failure is not None:
+            self._set_state(SessionState.FAILED, self.failure.message)
+        else:
+            self._set_state(SessionState.IDLE, "Stopped")
+
+    @property
+    def running(self) -> bool:
+        return self.phase not in (Phase.FAILED, Phase.STOPPING, Phase.ENDED)
+
+    @property
+    def sending(self) -> bool:
+        """Audio goes to a connection now (else it is kept for the next one, or dropped)."""
+        return self.connection is not None
+
+    # --- the machine -----------------------------------------------------------------------
+
+    def _move(self, trigger: Trigger) -> bool:
+        target = TRANSITIONS.get((self.phase, trigger))
+        if target is None:
+            log.debug("%s ignored while %s", trigger.value, self.phase.value)
+            return False
+        self.phase = target
+        return True
+
+    def _connect(self) -> None:
+        """Open the next connection (the phase is CONNECTING)."""
+        self.stream += 1
+        self.connections += 1
+        self._speech_unanswered_since = None
+        self.rollover_at = None
+        settings = self._settings()
+        # The model is fixed per connection; a change in Settings applies to the next one.
+        factor = SPARSE_WATCHDOG_FACTOR if settings.sparse_partials else 1
+        self._watchdog_s = self._timing.watchdog_s * factor
+        first = self.stream == 0
+        self._set_state(
+            SessionState.CONNECTING if first else SessionState.RECONNECTING, "Connecting…"
+        )
+        try:
+            engine = self._choose_engine(self.stream, self._last_problem)
+            self.connection = engine.open(self.stream, settings, self._events)
+        except OpenFailed as exc:
+            self._connect_failed(exc.problem)
+        except Exception:  # anything else an engine raises: retry like a network fault
+            log.exception("opening stream %d failed", self.stream)
+            self._connect_failed(
+                Problem(
+                    ProblemKind.NETWORK,
+                    "The connection to the captioning service was lost.",
+                    Recovery.RECONNECT,
+                )
+            )
+        else:
+            self._pump.connection_opened(self.stream, self.connection)
+
+    def _connect_failed(self, problem: Problem) -> None:
+        self._report(problem)
+        self._after_failure(problem)
+
+    def _after_failure(self, problem: Problem) -> None:
+        self._last_problem = problem
+        self._failures_in_a_row += 1
+        limit = self._timing.give_up_after_failures
+        if limit is not None and self._failures_in_a_row >= limit:
+            problem = replace(problem, recovery=Recovery.GIVE_UP)
+        if problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP):
+            if self._move(Trigger.FAILED_FATAL):
+                self.failure = problem
+                self._set_state(SessionState.FAILED, problem.message)
+            return
+        if not self._move(Trigger.FAILED):
+            return
+        if problem.recovery is Recovery.RECONNECT_NOW:
+            delay = 0.0
+        elif problem.recovery is Recovery.RETRY_LATER:
+            delay = max(self._timing.rate_limit_backoff_s, self._backoff_s)
+        else:
+            delay = self._backoff_s
+            self._backoff_s = min(self._backoff_s * 2, self._timing.backoff_max_s)
+        self.next_attempt_at = self._clock() + delay
+        detail = f"Reconnecting in {delay:.1f} s"
+        if problem.kind is ProblemKind.TOKEN_SERVICE:
+            detail = problem.message
+        self._set_state(SessionState.RECONNECTING, detail)
+
+    def _retire(self, reason: GapReason | None, *, terminate: bool) -> None:
+        connection, self.connection = self.connection, None
+        self.rollover_at = None
+        self._speech_unanswered_since = None
+        self._pump.connection_retired(self.stream, connection, reason, terminate)
+
+    def _watchdog_expired(self, now: float) -> bool:
+        since = self._speech_unanswered_since
+        return since is not None and now - since > self._watchdog_s
+
+    def _set_state(self, state: SessionState, detail: str) -> None:
+        self._report(StateChanged(state, detail))

@@ -1,0 +1,18 @@
+"""Process exit codes, shared by the command line parser and the headless captioner."""
+
+from __future__ import annotations
+
+
+class ExitCode:
+    """Process exit codes, documented in ``caption-app transcribe --help``."""
+
+    OK = 0
+    USAGE = 2
+    AUTH = 3
+    NETWORK = 4
+    AUDIO = 5
+    LOCAL_MODEL = 6
+    """The local engine's speech model is missing, damaged or not the expected file."""
+
+
+__all__ = ["ExitCode"]

@@ -1,0 +1,92 @@
+"""What the window does with saved transcripts: export the session's, tidy the folder, and
+offer a session that did not end cleanly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+
+from caption_app.core.transcript.errors import TranscriptFileError
+from caption_app.core.transcript.export import (
+    TargetExistsError,
+    suggested_file_name,
+    write_export,
+)
+from caption_app.core.transcript.history import (
+    HistoryError,
+    apply_retention,
+    mark_recovered,
+    unfinished_sessions,
+)
+from caption_app.core.transcript.journal import read_journal
+from caption_app.core.transcript.model import TranscriptDocument
+from caption_app.core.transcript.paths import transcripts_dir
+from caption_app.core.transcript.recorder import TranscriptRecorder
+from caption_app.ui import prompts
+from caption_app.ui.main_window import MainWindow
+
+
+class TranscriptActions:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    @Slot()
+    def export(self, recorder: TranscriptRecorder | None) -> None:
+        if recorder is None:
+            self.window.notices.show_notice("Nothing to export yet: start captions first.")
+            return
+        try:
+            # The journal is the thread-safe copy: the session thread owns the live model,
+            # and every finished turn is already on disk.
+            document = read_journal(recorder.path).document
+        except TranscriptFileError as exc:
+            self.window.notices.show_notice(str(exc))
+            return
+        self.export_document(document)
+
+    def export_document(self, document: TranscriptDocument) -> None:
+        name = suggested_file_name(document.info.display_title, fallback="transcript")
+        suggested = str(Path.home() / name)
+        path = prompts.ask_export_path(self.window, suggested)
+        if not path:
+            return
+        target = Path(path)
+        try:
+            try:
+                write_export(document, target)
+            except TargetExistsError:
+                if not prompts.confirm(self.window, f"Replace {target.name}?"):
+                    return
+                write_export(document, target, overwrite=True)
+        except (OSError, ValueError) as exc:
+            self.window.notices.show_notice(f"Could not write {target}: {exc}")
+            return
+        self.window.notices.show_notice(f"Transcript exported to {target}.")
+
+    def tidy_history(self, retention_days: int) -> None:
+        """Apply the retention setting, then offer sessions that did not end cleanly."""
+        directory = transcripts_dir()
+        try:
+            if retention_days > 0:
+                apply_retention(directory, retention_days)
+            crashed = unfinished_sessions(directory)
+        except (OSError, HistoryError) as exc:  # the app must start whatever the folder holds
+            self.window.notices.show_notice(f"Cannot read the transcripts folder: {exc}")
+            return
+        if crashed:
+            newest = crashed[0]
+            when = newest.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.window.notices.show_notice(
+                f"The session of {when} did not end cleanly; its {newest.words} words are safe.",
+                "Export it…",
+                lambda: self._recover(newest.path),
+            )
+
+    def _recover(self, path: Path) -> None:
+        try:
+            recovered = mark_recovered(path)
+        except (TranscriptFileError, HistoryError, OSError) as exc:
+            self.window.notices.show_notice(f"Could not recover {path.name}: {exc}")
+            return
+        self.export_document(recovered.document)

@@ -1,0 +1,54 @@
+"""What one block of the transcript view shows, and the small helpers that draw it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QTextBlock
+
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.turns import Turn
+from caption_app.core.transcript.export.common import GAP_REASONS, spoken_duration
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """What one turn's block shows; kept instead of the Turn so long sessions stay small."""
+
+    start_ms: int
+    speaker: str | None
+    text: str
+    tail: str = ""
+
+    @classmethod
+    def of(cls, turn: Turn) -> Line:
+        return cls(turn.start_ms, turn.speaker, turn.text, turn.tail)
+
+
+@dataclass(slots=True)
+class FinishedBlock:
+    block: QTextBlock
+    line: Line
+
+
+def gap_text(gap: Gap) -> str:
+    """The words shown for a gap, e.g. "— 12 s not captioned: connection lost —"."""
+    reason = GAP_REASONS.get(gap.reason, gap.reason)
+    span = spoken_duration(max(1000, gap.duration_ms))
+    return f"— {span} not captioned: {reason} —" if reason else f"— {span} not captioned —"
+
+
+def end_of(block: QTextBlock) -> int:
+    """The position of the block's separator, just after its last character."""
+    return block.position() + block.length() - 1
+
+
+def mix(top: QColor, bottom: QColor, amount: float) -> QColor:
+    def channel(a: int, b: int) -> int:
+        return round(a * amount + b * (1.0 - amount))
+
+    return QColor(
+        channel(top.red(), bottom.red()),
+        channel(top.green(), bottom.green()),
+        channel(top.blue(), bottom.blue()),
+    )

@@ -1,0 +1,17 @@
+"""Small, named modules: none of ``caption_app`` grows past 400 lines (ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "caption_app"
+LIMIT = 400
+
+
+def test_no_module_is_over_the_limit() -> None:
+    sizes = {
+        str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert len(sizes) > 50  # the package really was read
+    assert {name: n for name, n in sizes.items() if n > LIMIT} == {}
