@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from caption_app.headless import run_transcribe
 
         return run_transcribe(args)
-    from caption_app.ui.app import run_gui
+    from caption_app.ui.launch import run_gui
 
     return run_gui(args)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
@@ -51,6 +52,17 @@ def normalise_shortcut(text: str) -> str | None:
     return sequence.toString(_PORTABLE)
 
 
+OVERLAY_GROUP = "overlay_window"
+"""One entry per screen, so docking and undocking a laptop finds each screen's place again."""
+
+
+@dataclass(frozen=True, slots=True)
+class OverlayPlace:
+    x: int
+    y: int
+    width: int
+
+
 class SettingsStore(QObject):
     """Loads and saves ``AppSettings`` and the keyboard shortcuts through one ``QSettings``."""
 
@@ -64,11 +76,6 @@ class SettingsStore(QObject):
         self._qsettings = qsettings
         self._load_problems: list[str] = []
         self._shortcut_problems: list[str] = []
-
-    @property
-    def qsettings(self) -> QSettings:
-        """The underlying store, for widgets that keep their own state (window geometry)."""
-        return self._qsettings
 
     @property
     def problems(self) -> list[str]:
@@ -133,6 +140,31 @@ class SettingsStore(QObject):
             self._qsettings.setValue(f"{SHORTCUT_GROUP}/{name}", value)
         self._sync()
         self.shortcutsChanged.emit(clean)
+
+    # --- where the overlay sits, per screen -------------------------------------------------
+
+    def last_overlay_screen(self) -> str:
+        return str(self._qsettings.value(f"{OVERLAY_GROUP}/last_screen", "") or "")
+
+    def overlay_place(self, screen_id: str) -> OverlayPlace | None:
+        """Where the overlay was on that screen; None if never saved, or damaged."""
+        key = f"{OVERLAY_GROUP}/screens/{screen_id}"
+        values = [self._qsettings.value(f"{key}/{name}") for name in ("x", "y", "width")]
+        if any(v is None for v in values):
+            return None
+        try:
+            x, y, width = (int(str(v)) for v in values)
+        except ValueError:
+            return None  # a damaged entry: fall back as if nothing was saved
+        return OverlayPlace(x, y, width) if width > 0 else None
+
+    def save_overlay_place(self, screen_id: str, place: OverlayPlace) -> None:
+        """Remember the place on that screen, and that screen as the last one used."""
+        self._qsettings.setValue(f"{OVERLAY_GROUP}/last_screen", screen_id)
+        key = f"{OVERLAY_GROUP}/screens/{screen_id}"
+        for name, value in (("x", place.x), ("y", place.y), ("width", place.width)):
+            self._qsettings.setValue(f"{key}/{name}", value)
+        self._sync()
 
     def _sync(self) -> None:
         self._qsettings.sync()

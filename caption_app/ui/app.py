@@ -7,17 +7,14 @@ happens on the session thread when a session starts).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer, Slot
+from PySide6.QtCore import QSettings, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
-from caption_app import APP_ID, APP_NAME, __version__
 from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
@@ -60,7 +57,7 @@ class CaptionApp:
         self.controller = SessionController()
         self.overlay = CaptionOverlay()
         self.overlay.set_style(self.settings.overlay)
-        self.overlay.restore_geometry(self.store.qsettings)
+        self.overlay.restore_geometry(self.store)
         # --engine and --demo apply to this run only: they never reach the saved settings.
         self.engine_override: str | None = getattr(args, "engine", None)
         if getattr(args, "demo", False):
@@ -89,6 +86,7 @@ class CaptionApp:
         )
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
+        self._start_when_key_saved = False
         self._dialogs: dict[str, QDialog] = {}
         self._wire()
         for problem in self.store.problems:
@@ -118,6 +116,8 @@ class CaptionApp:
         w.keyRequested.connect(self.open_key_dialog)
         w.historyRequested.connect(self.open_history)
         w.engine_menu.engineChosen.connect(self._choose_engine)
+        self.store.changed.connect(lambda saved: self.overlay.set_style(saved.overlay))
+        self.store.shortcutsChanged.connect(w.set_shortcuts)
         c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
 
     def show(self) -> None:
@@ -150,6 +150,7 @@ class CaptionApp:
             elif preference == "auto":
                 self._start_with(None, LOCAL)  # no account needed: captions on this computer
             else:
+                self._start_when_key_saved = True
                 self.open_key_dialog()
 
         def failed(exc: BaseException) -> None:
@@ -198,7 +199,15 @@ class CaptionApp:
     @Slot(object)
     def _on_problem(self, problem: Problem) -> None:
         if problem.recovery is Recovery.NEW_KEY:
+            self._start_when_key_saved = True
             self.open_key_dialog()
+
+    @Slot(str)
+    def _key_changed(self, where: str) -> None:
+        """A key asked for by Start (or by a rejection) was saved: go on with the start."""
+        if where != "removed" and self._start_when_key_saved and not self.controller.running:
+            self._start_when_key_saved = False
+            self.start()
 
     @property
     def engine_preference(self) -> str:
@@ -273,7 +282,6 @@ class CaptionApp:
             dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
             dialog.applied.connect(self._apply_settings)
             dialog.shortcutsApplied.connect(self.store.save_shortcuts)
-            dialog.shortcutsApplied.connect(self.window.set_shortcuts)
             return dialog
 
         self._show_dialog("settings", make)
@@ -287,8 +295,7 @@ class CaptionApp:
             self.engine_override = None
             self.window.engine_menu.set_chosen(settings.engine)
         self.settings = settings
-        self.store.save(settings)
-        self.overlay.set_style(settings.overlay)
+        self.store.save(settings)  # the overlay follows through ``store.changed``
         self.controller.apply_settings(settings.streaming)
 
     @Slot()
@@ -308,6 +315,7 @@ class CaptionApp:
                 offline_available=True,
             )
             dialog.offline_requested.connect(self._caption_locally_instead)
+            dialog.key_changed.connect(self._key_changed)
             return dialog
 
         self._show_dialog("key", make)
@@ -346,7 +354,7 @@ class CaptionApp:
         return self._dialogs.get(name)
 
     def shutdown(self) -> None:
-        self.overlay.save_geometry(self.store.qsettings)
+        self.overlay.save_geometry(self.store)
         if self.controller.running:
             self.controller.stop()
             self.controller.wait(7000)
@@ -364,33 +372,3 @@ def _with_host(settings: AppSettings, host: str) -> AppSettings:
     return dataclasses.replace(
         settings, streaming=dataclasses.replace(settings.streaming, api_host=host)
     )
-
-
-def run_gui(args: argparse.Namespace) -> int:
-    from caption_app.core.log_masking import install_secret_masking
-    from caption_app.core.secrets.store import select_os_keyring
-
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    install_secret_masking()
-    select_os_keyring()
-    app = QApplication(sys.argv[:1])
-    app.setApplicationName(APP_ID)
-    app.setOrganizationName(APP_ID)
-    app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setQuitOnLastWindowClosed(True)
-    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "caption-app.svg")))
-    captions = CaptionApp(args)
-    captions.show()
-    app.aboutToQuit.connect(captions.shutdown)
-    if args.self_test:
-        QTimer.singleShot(0, lambda: _self_test(captions, app))
-    elif args.start or getattr(args, "demo", False):
-        QTimer.singleShot(0, captions.start)
-    return app.exec()
-
-
-def _self_test(captions: CaptionApp, app: QApplication) -> None:
-    ok = captions.window.isVisible() and captions.overlay.isVisible()
-    print(f"self-test: {'ok' if ok else 'FAILED'} ({APP_NAME} {__version__})", flush=True)
-    app.exit(0 if ok else 1)

@@ -17,7 +17,7 @@ from caption_app.core.audio.devices import (
     MIXED_LABEL,
     MIXED_PREFIX,
     InputDevice,
-    mixed_device_id,
+    MixedInput,
 )
 
 
@@ -48,7 +48,7 @@ class InputMenu(QMenu):
     def set_chosen(self, device_id: str) -> None:
         self._chosen_id = device_id
         for action in self._group.actions():
-            mixed = action.data() == MIXED_PREFIX and device_id.startswith(MIXED_PREFIX)
+            mixed = action.data() == MIXED_PREFIX and MixedInput.parse(device_id) is not None
             action.setChecked(mixed or action.data() == device_id)
 
     @Slot()
@@ -110,8 +110,9 @@ class InputMenu(QMenu):
     def _choose_mixed(self) -> None:
         """Pair the microphone in use (or the default one) with whatever the default output
         is at each start, so plugging in a headset moves the captions with the meeting."""
-        chosen = self._chosen_id.removeprefix(MIXED_PREFIX).partition("|")[0]
+        current = MixedInput.parse(self._chosen_id)
+        chosen = current.microphone_id if current is not None else self._chosen_id
         microphone = next(
             (d for d in self._devices if d.device_id == chosen and not d.is_monitor), None
         )
-        self._choose(mixed_device_id(microphone))
+        self._choose(MixedInput(microphone.device_id if microphone else "").setting)

@@ -7,7 +7,7 @@ locked overlay cannot receive one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
@@ -15,6 +15,7 @@ from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
 from caption_app.core.model.session import SessionState
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
+from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui import overlay_geometry
 from caption_app.ui.overlay_lines import CaptionPainter
 
@@ -185,10 +186,10 @@ class CaptionOverlay(QWidget):
         area = overlay_geometry.screen_of(self.geometry()).availableGeometry()
         self.setGeometry(overlay_geometry.clamped(self.geometry(), area))
 
-    def save_geometry(self, store: QSettings) -> None:
+    def save_geometry(self, store: SettingsStore) -> None:
         overlay_geometry.save_geometry(store, self.geometry())
 
-    def restore_geometry(self, store: QSettings) -> None:
+    def restore_geometry(self, store: SettingsStore) -> None:
         self.setGeometry(overlay_geometry.restored_geometry(store, self.height(), MIN_WIDTH))
 
     # --- Qt events ----------------------------------------------------------------------------

@@ -1,19 +1,19 @@
 """Where the overlay sits: remembered per screen, restored onto a screen that still exists.
 
 A screen is known by its name and geometry, so a monitor that was unplugged, or whose
-resolution changed, counts as gone. Saved positions live under their own QSettings group,
-one entry per screen, so docking and undocking a laptop brings the overlay back to where it
-was on each screen.
+resolution changed, counts as gone. The settings store keeps one place per screen, so docking
+and undocking a laptop brings the overlay back to where it was on each screen.
 """
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QPoint, QRect, QSettings
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QGuiApplication, QScreen
 
-GROUP = "overlay_window"
+from caption_app.qt.settings_store import OverlayPlace, SettingsStore
+
 DEFAULT_WIDTH_SHARE = 0.6
 """A new overlay spans this share of the screen's width."""
 BOTTOM_MARGIN_SHARE = 0.08
@@ -30,27 +30,23 @@ def screen_of(rect: QRect) -> QScreen:
     return QGuiApplication.screenAt(rect.center()) or QGuiApplication.primaryScreen()
 
 
-def save_geometry(store: QSettings, rect: QRect) -> None:
-    sid = screen_id(screen_of(rect))
-    store.setValue(f"{GROUP}/last_screen", sid)
-    for name, value in (("x", rect.x()), ("y", rect.y()), ("width", rect.width())):
-        store.setValue(f"{GROUP}/screens/{sid}/{name}", value)
-    store.sync()
+def save_geometry(store: SettingsStore, rect: QRect) -> None:
+    store.save_overlay_place(
+        screen_id(screen_of(rect)), OverlayPlace(rect.x(), rect.y(), rect.width())
+    )
 
 
-def restored_geometry(store: QSettings, height: int, min_width: int) -> QRect:
+def restored_geometry(store: SettingsStore, height: int, min_width: int) -> QRect:
     """The saved place on the last screen if it still exists, else on another remembered
     screen, else the bottom centre of the primary screen; always clamped to be visible."""
     primary = QGuiApplication.primaryScreen()
     screens = {screen_id(s): s for s in QGuiApplication.screens()}
-    last = str(store.value(f"{GROUP}/last_screen", "") or "")
-    order = [last, screen_id(primary), *screens]
+    order = [store.last_overlay_screen(), screen_id(primary), *screens]
     for sid in order:
         screen = screens.get(sid)
-        saved = _saved(store, sid) if screen is not None else None
+        saved = store.overlay_place(sid) if screen is not None else None
         if screen is not None and saved is not None:
-            x, y, width = saved
-            rect = QRect(x, y, max(width, min_width), height)
+            rect = QRect(saved.x, saved.y, max(saved.width, min_width), height)
             return clamped(rect, screen.availableGeometry())
     return default_geometry(primary, height, min_width)
 
@@ -73,14 +69,3 @@ def clamped(rect: QRect, area: QRect) -> QRect:
     out.moveLeft(max(area.left(), min(out.left(), area.right() - out.width() + 1)))
     out.moveTop(max(area.top(), min(out.top(), area.bottom() - out.height() + 1)))
     return out
-
-
-def _saved(store: QSettings, sid: str) -> tuple[int, int, int] | None:
-    try:
-        values = [store.value(f"{GROUP}/screens/{sid}/{n}") for n in ("x", "y", "width")]
-        if any(v is None for v in values):
-            return None
-        x, y, width = (int(str(v)) for v in values)
-    except ValueError:
-        return None  # a damaged entry: fall back as if nothing was saved
-    return (x, y, width) if width > 0 else None

@@ -9,8 +9,8 @@ import numpy.typing as npt
 import pytest
 
 from caption_app.core.audio.devices import (
-    MIXED_PREFIX,
     InputDevice,
+    MixedInput,
     default_system_audio,
     resolve_mixed,
 )
@@ -223,21 +223,22 @@ def test_the_pair_falls_back_to_defaults_and_says_so() -> None:
     hdmi = InputDevice("HDMI", "PulseAudio", 48_000, 2, False, True, "hdmi.monitor")
     devices = [mic, other_mic, hdmi, speakers]
     assert default_system_audio(devices) == speakers
-    pair = resolve_mixed(MIXED_PREFIX, devices)
+    pair = resolve_mixed(MixedInput(), devices)
     assert (pair.microphone, pair.system, pair.notice) == (mic, speakers, None)
-    chosen = resolve_mixed(f"{MIXED_PREFIX}{other_mic.device_id}|{hdmi.device_id}", devices)
+    chosen = resolve_mixed(MixedInput(other_mic.device_id, hdmi.device_id), devices)
     assert (chosen.microphone, chosen.system, chosen.notice) == (other_mic, hdmi, None)
-    assert resolve_mixed(chosen.device_id, devices) == chosen
-    gone = resolve_mixed(f"{MIXED_PREFIX}PulseAudio:usb|{hdmi.device_id}", devices)
+    saved = MixedInput.parse(chosen.device_id)
+    assert saved is not None and resolve_mixed(saved, devices) == chosen
+    gone = resolve_mixed(MixedInput("PulseAudio:usb", hdmi.device_id), devices)
     assert gone.microphone == mic and gone.notice == "usb is not connected; using Headset."
-    follows = resolve_mixed(f"{MIXED_PREFIX}{other_mic.device_id}|", devices)
+    follows = resolve_mixed(MixedInput(other_mic.device_id), devices)
     assert (follows.system, follows.notice) == (speakers, None)  # the default output's monitor
     # System audio as the "microphone" would hear the others twice: the real one is used.
-    doubled = resolve_mixed(f"{MIXED_PREFIX}{speakers.device_id}|", devices)
+    doubled = resolve_mixed(MixedInput(speakers.device_id), devices)
     assert (doubled.microphone, doubled.system) == (mic, speakers)
     assert doubled.notice == "spk.monitor is system audio, not a microphone; using Headset."
     with pytest.raises(AudioSourceError, match="system audio"):
-        resolve_mixed(MIXED_PREFIX, [mic, other_mic])
+        resolve_mixed(MixedInput(), [mic, other_mic])
 
 
 # --- a whole session: the real SDK against the local server -----------------------------------

@@ -19,6 +19,7 @@ from caption_app.core.model.session import SessionState
 from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate
 from caption_app.core.settings import OverlayStyle
 from caption_app.core.streaming.assembler import TurnAssembler
+from caption_app.qt.settings_store import OverlayPlace, SettingsStore
 from caption_app.ui import overlay_geometry
 from caption_app.ui.overlay import STATUS_TEXT, CaptionOverlay
 from tests.support.turn_messages import partials as _partials
@@ -276,17 +277,19 @@ def test_dragging_the_body_moves_the_overlay(overlay: CaptionOverlay) -> None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "overlay.ini"), QSettings.Format.IniFormat)
+def store(tmp_path: Path) -> SettingsStore:
+    return SettingsStore(QSettings(str(tmp_path / "overlay.ini"), QSettings.Format.IniFormat))
 
 
 def test_position_and_width_persist_across_a_restart(
-    overlay: CaptionOverlay, store: QSettings, qtbot: QtBot, tmp_path: Path
+    overlay: CaptionOverlay, store: SettingsStore, qtbot: QtBot, tmp_path: Path
 ) -> None:
     overlay.setGeometry(60, 300, 420, overlay.height())
     overlay.save_geometry(store)
     overlay.close()
-    reopened_store = QSettings(str(tmp_path / "overlay.ini"), QSettings.Format.IniFormat)
+    reopened_store = SettingsStore(
+        QSettings(str(tmp_path / "overlay.ini"), QSettings.Format.IniFormat)
+    )
     again = CaptionOverlay()
     qtbot.addWidget(again)
     again.set_style(overlay.style_in_use())
@@ -296,12 +299,10 @@ def test_position_and_width_persist_across_a_restart(
 
 
 def test_a_saved_screen_that_is_gone_falls_back_to_the_primary_screen(
-    overlay: CaptionOverlay, store: QSettings
+    overlay: CaptionOverlay, store: SettingsStore
 ) -> None:
     gone = "HDMI-9_3840x2160_800_0"
-    store.setValue(f"{overlay_geometry.GROUP}/last_screen", gone)
-    for name, value in (("x", 900), ("y", 100), ("width", 600)):
-        store.setValue(f"{overlay_geometry.GROUP}/screens/{gone}/{name}", value)
+    store.save_overlay_place(gone, OverlayPlace(900, 100, 600))
     overlay.restore_geometry(store)
     area = QGuiApplication.primaryScreen().availableGeometry()
     assert area.contains(overlay.geometry())
@@ -310,14 +311,16 @@ def test_a_saved_screen_that_is_gone_falls_back_to_the_primary_screen(
 
 
 def test_a_saved_place_off_the_edge_of_its_screen_is_pulled_back_into_view(
-    overlay: CaptionOverlay, store: QSettings
+    overlay: CaptionOverlay, store: SettingsStore
 ) -> None:
     primary = QGuiApplication.primaryScreen()
     area = primary.availableGeometry()
     overlay.setGeometry(area.right() - 500, area.top() + 10, 400, overlay.height())
     overlay.save_geometry(store)
     sid = overlay_geometry.screen_id(primary)
-    store.setValue(f"{overlay_geometry.GROUP}/screens/{sid}/x", area.right() + 5000)
+    saved = store.overlay_place(sid)
+    assert saved is not None
+    store.save_overlay_place(sid, dataclasses.replace(saved, x=area.right() + 5000))
     overlay.restore_geometry(store)
     assert area.contains(overlay.geometry())
     assert overlay.geometry().right() == area.right()

@@ -22,7 +22,7 @@ from caption_app.core.audio.source import AudioSourceError
 PULSE_HOST_API = "PulseAudio"
 SYSTEM_AUDIO_PREFIX = "System audio — "
 MIXED_PREFIX = "mixed:"
-"""Device ids of the form ``mixed:<microphone id>|<system audio id>``."""
+"""Saved input ids of a microphone + system audio pair start so (see ``MixedInput``)."""
 MIXED_LABEL = "Microphone + system audio"
 NO_DEVICES_MESSAGE = (
     "No audio input devices were found. Connect a microphone (or start the sound server), "
@@ -193,6 +193,29 @@ def find_device(name_query: str, devices: list[InputDevice] | None = None) -> In
 
 
 @dataclass(frozen=True, slots=True)
+class MixedInput:
+    """Microphone + system audio, by device id; an empty id means the default at each start.
+
+    Saved as the input setting in the form ``mixed:<microphone id>|<system audio id>``; that
+    string is built and read here only."""
+
+    microphone_id: str = ""
+    system_id: str = ""
+
+    @property
+    def setting(self) -> str:
+        return f"{MIXED_PREFIX}{self.microphone_id}|{self.system_id}"
+
+    @classmethod
+    def parse(cls, device_id: str) -> MixedInput | None:
+        """The pair a saved input id names, or None when it names one device."""
+        if not device_id.startswith(MIXED_PREFIX):
+            return None
+        microphone, _, system = device_id.removeprefix(MIXED_PREFIX).partition("|")
+        return cls(microphone, system)
+
+
+@dataclass(frozen=True, slots=True)
 class MixedChoice:
     microphone: InputDevice
     system: InputDevice
@@ -200,13 +223,7 @@ class MixedChoice:
 
     @property
     def device_id(self) -> str:
-        return mixed_device_id(self.microphone, self.system)
-
-
-def mixed_device_id(microphone: InputDevice | None, system: InputDevice | None = None) -> str:
-    """None for a half means "the default one at each start"."""
-    mic_id = microphone.device_id if microphone else ""
-    return f"{MIXED_PREFIX}{mic_id}|{system.device_id if system else ''}"
+        return MixedInput(self.microphone.device_id, self.system.device_id).setting
 
 
 def default_system_audio(devices: list[InputDevice]) -> InputDevice | None:
@@ -222,8 +239,8 @@ NO_SYSTEM_AUDIO_MESSAGE = (
 )
 
 
-def resolve_mixed(device_id: str, devices: list[InputDevice] | None = None) -> MixedChoice:
-    """The microphone + system audio pair ``mixed:<microphone id>|<system audio id>`` names.
+def resolve_mixed(wanted: MixedInput, devices: list[InputDevice] | None = None) -> MixedChoice:
+    """The devices for a microphone + system audio pair.
 
     An empty half means the default: an empty system half follows the default output (where
     the meeting plays) at every start. A named half that is gone falls back to the default
@@ -231,7 +248,7 @@ def resolve_mixed(device_id: str, devices: list[InputDevice] | None = None) -> M
     others twice and tell nobody apart).
     """
     devices = list_devices() if devices is None else devices
-    wanted_mic, _, wanted_system = device_id.removeprefix(MIXED_PREFIX).partition("|")
+    wanted_mic, wanted_system = wanted.microphone_id, wanted.system_id
     microphones = {d.device_id: d for d in devices if not d.is_monitor}
     monitors = {d.device_id: d for d in devices if d.is_monitor}
     microphone = microphones.get(wanted_mic) or default_device(list(microphones.values()))

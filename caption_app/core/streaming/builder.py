@@ -12,8 +12,8 @@ from pathlib import Path
 
 from caption_app.core.audio.capture import open_device_source
 from caption_app.core.audio.devices import (
-    MIXED_PREFIX,
     MixedChoice,
+    MixedInput,
     find_device,
     resolve_device,
     resolve_mixed,
@@ -67,12 +67,13 @@ def open_source(choice: SourceChoice, chunk_ms: int) -> OpenedSource:
         device = find_device(choice.device_query)
         if not choice.with_system_audio:
             return OpenedSource(open_device_source(device, chunk_ms))
-        return _open_mixed(resolve_mixed(f"{MIXED_PREFIX}{device.device_id}|"), chunk_ms)
+        return _open_mixed(resolve_mixed(MixedInput(device.device_id)), chunk_ms)
     device_id = choice.device_id or ""
-    if choice.with_system_audio and not device_id.startswith(MIXED_PREFIX):
-        device_id = f"{MIXED_PREFIX}{device_id}|"
-    if device_id.startswith(MIXED_PREFIX):
-        return _open_mixed(resolve_mixed(device_id), chunk_ms)
+    mixed = MixedInput.parse(device_id)
+    if choice.with_system_audio and mixed is None:
+        mixed = MixedInput(device_id)
+    if mixed is not None:
+        return _open_mixed(resolve_mixed(mixed), chunk_ms)
     picked = resolve_device(device_id)
     return OpenedSource(open_device_source(picked.device, chunk_ms), picked.notice)
 
