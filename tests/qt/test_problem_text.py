@@ -32,11 +32,11 @@ def test_every_path_in_the_advice_exists(qtbot: QtBot) -> None:
     qtbot.addWidget(window)
     dialog = SettingsDialog(AppSettings(), window)
     qtbot.addWidget(dialog)
-    menus = {
-        _plain(action.text()): action.menu()
-        for action in window.menuBar().actions()
-        if isinstance(action.menu(), QMenu)
-    }
+    menus: dict[str, QMenu] = {}
+    for action in window.menuBar().actions():
+        found = action.menu()
+        if isinstance(found, QMenu):
+            menus[_plain(action.text())] = found
     tabs = {_plain(dialog.tabs.tabText(i)) for i in range(dialog.tabs.count())}
     checked = 0
     for kind, advice in GUI_ACTIONS.items():
@@ -44,9 +44,9 @@ def test_every_path_in_the_advice_exists(qtbot: QtBot) -> None:
             if top == "Settings":
                 assert item in tabs, (kind, advice, tabs)
             else:
-                menu = menus.get(top)
-                assert menu is not None, (kind, advice, sorted(menus))
-                assert item in {_plain(a.text()) for a in menu.actions()}, (kind, advice)
+                top_menu = menus.get(top)
+                assert top_menu is not None, (kind, advice, sorted(menus))
+                assert item in {_plain(a.text()) for a in top_menu.actions()}, (kind, advice)
             checked += 1
         for name in NAMED_MENU.findall(advice):
             assert name in menus, (kind, advice, sorted(menus))
