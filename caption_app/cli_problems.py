@@ -17,6 +17,8 @@ CLI_ACTIONS: dict[ProblemKind, str] = {
     ProblemKind.EXPIRED: "A new session starts now.",
     ProblemKind.BAD_REQUEST: "Retrying; please report this with the log output.",
     ProblemKind.REFUSED: "Check the account on the AssemblyAI dashboard.",
+    ProblemKind.UNREACHABLE: "Retrying; check the network and --api-host, or use --engine local "
+    "to caption on this computer.",
     ProblemKind.NETWORK: "Retrying; check the network (and --api-host) if this keeps happening.",
     ProblemKind.ENGINE_FAULT: _RETRIES,
     ProblemKind.ENGINE_SETUP: "Give a model folder with --model-dir, or use --engine assemblyai.",

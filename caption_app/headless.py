@@ -110,9 +110,10 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print(f"caption-app transcribe: {out} exists; use --force to replace it", file=sys.stderr)
         return ExitCode.USAGE
 
-    engine = _choose_engine(args.engine or "auto", settings, args.model_dir or "")
-    if isinstance(engine, int):
-        return engine
+    engines = _choose_engines(args.engine or "auto", settings, args.model_dir or "")
+    if isinstance(engines, int):
+        return engines
+    engine, stand_in = engines
 
     choice = SourceChoice(
         media_path=args.source,
@@ -128,7 +129,9 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print(f"caption-app: {opened.notice}", file=sys.stderr)
 
     printer = _LinePrinter(expect_formatting=settings.format_turns)
-    live = build_live_session(settings, opened.source, None, printer, cli=True, engine=engine)
+    live = build_live_session(
+        settings, opened.source, None, printer, cli=True, engine=engine, stand_in=stand_in
+    )
     # request_stop only sets a flag and enqueues, so it is safe inside a signal handler.
     previous = signal.signal(signal.SIGINT, lambda _n, _f: live.session.request_stop())
     try:
@@ -141,12 +144,15 @@ def run_transcribe(args: argparse.Namespace) -> int:
     return _exit_code(summary)
 
 
-def _choose_engine(preference: str, settings: StreamingSettings, model_dir: str) -> Engine | int:
-    """The engine for this run, or the exit code when the cloud was asked for and has no key."""
-    from caption_app.core.engines.choice import LOCAL, build_engine, resolve_engine
+def _choose_engines(
+    preference: str, settings: StreamingSettings, model_dir: str
+) -> tuple[Engine, Engine | None] | int:
+    """The engine for this run and the local one standing in for the cloud (auto only), or
+    the exit code when the cloud was asked for and has no key."""
+    from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
 
     if preference == LOCAL:
-        return build_engine(LOCAL, None, model_folder=model_dir)
+        return build_engine(LOCAL, None, model_folder=model_dir), None
     from caption_app.core.secrets.credentials import NoCredentials, resolve_for_cli
     from caption_app.core.secrets.store import select_os_keyring
 
@@ -164,8 +170,11 @@ def _choose_engine(preference: str, settings: StreamingSettings, model_dir: str)
             "cloud.",
             file=sys.stderr,
         )
-        return build_engine(LOCAL, None, model_folder=model_dir)
-    return build_engine(resolve_engine(preference, cloud_configured=True), auth)
+        return build_engine(LOCAL, None, model_folder=model_dir), None
+    cloud = build_engine(CLOUD, auth)
+    if preference == "auto":
+        return cloud, build_engine(LOCAL, None, model_folder=model_dir)
+    return cloud, None
 
 
 def _exit_code(summary: SessionEnded) -> int:

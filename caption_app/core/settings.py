@@ -8,6 +8,9 @@ replaced by defaults and reported, never raised into the UI.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -96,13 +99,44 @@ class StreamingSettings:
         return self
 
 
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_HOST_FORMS = (
+    "a host name such as streaming.assemblyai.com, or a ws:// or wss:// URL such as "
+    "ws://127.0.0.1:8765"
+)
+
+
 def validate_api_host(host: str) -> None:
+    """A dotted host name (or localhost, or an IP address) with an optional port, or a ws://
+    or wss:// URL of one: what the SDK can connect to. Anything else is refused up front."""
     if not host or host.strip() != host:
         raise SettingsError("The API host is empty or has spaces around it.")
     if host.endswith("/"):
         raise SettingsError("The API host must not end with '/'.")
     if "://" in host and not host.startswith(("ws://", "wss://")):
-        raise SettingsError("The API host must be a host name, or a ws:// or wss:// URL.")
+        raise SettingsError(f"The API host must be {_HOST_FORMS}.")
+    parsed = urllib.parse.urlsplit(host if "://" in host else f"wss://{host}")
+    try:
+        name, _port = parsed.hostname, parsed.port
+    except ValueError:
+        raise SettingsError(
+            f"“{host}” has a bad port; the API host must be {_HOST_FORMS}."
+        ) from None
+    if parsed.path or parsed.query or parsed.fragment or not name or not _is_host_name(name):
+        raise SettingsError(f"“{host}” is not {_HOST_FORMS}.")
+
+
+def _is_host_name(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        pass
+    else:
+        return True
+    labels = name.rstrip(".").split(".")
+    if name == "localhost":
+        return True
+    return len(labels) >= 2 and all(_HOST_LABEL.fullmatch(label) for label in labels)
 
 
 def validate_keyterms(terms: tuple[str, ...]) -> None:
@@ -173,6 +207,24 @@ def _check_colour(colour: str) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class FailoverSettings:
+    """engine = auto: when the local engine stands in for a cloud it cannot reach."""
+
+    after_s: float = 5.0
+    """A live cloud connection lost this long: go on locally (unreachable at Start: at once)."""
+    return_to_cloud: bool = True
+    """Back to the cloud at a turn boundary once it answers again; else stay local."""
+    probe_every_s: float = 10.0
+
+    def validate(self) -> FailoverSettings:
+        if not 1.0 <= self.after_s <= 60.0:
+            raise SettingsError("Switch to this computer after 1-60 seconds.")
+        if not 2.0 <= self.probe_every_s <= 300.0:
+            raise SettingsError("Check the cloud again every 2-300 seconds.")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
 class AppSettings:
     streaming: StreamingSettings = field(default_factory=StreamingSettings)
     overlay: OverlayStyle = field(default_factory=OverlayStyle)
@@ -184,12 +236,13 @@ class AppSettings:
     """0 keeps transcripts forever."""
     local_model_dir: str = ""
     """A faster-whisper model folder the person chose; empty looks in the usual places."""
+    failover: FailoverSettings = field(default_factory=FailoverSettings)
 
 
 def to_plain(settings: AppSettings) -> dict[str, Any]:
     """Flatten to ``section/name`` keys holding plain JSON-able values (for any store)."""
     plain: dict[str, Any] = {}
-    for section in ("streaming", "overlay"):
+    for section in ("streaming", "overlay", "failover"):
         for f in fields(getattr(settings, section)):
             value = getattr(getattr(settings, section), f.name)
             plain[f"{section}/{f.name}"] = list(value) if isinstance(value, tuple) else value
@@ -205,6 +258,7 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
     problems: list[str] = []
     streaming = _section(StreamingSettings(), "streaming", values, problems)
     overlay = _section(OverlayStyle(), "overlay", values, problems)
+    failover = _section(FailoverSettings(), "failover", values, problems)
     base = AppSettings()
     device = _coerce(values.get("input/device_id", ""), "", "input/device_id", problems)
     engine = _coerce(values.get("engine/name", base.engine), base.engine, "engine/name", problems)
@@ -224,7 +278,8 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
             "keeping transcripts forever"
         )
         retention = 0
-    return AppSettings(streaming, overlay, device, engine, retention, model_dir), problems
+    settings = AppSettings(streaming, overlay, device, engine, retention, model_dir, failover)
+    return settings, problems
 
 
 def _section(default: Any, name: str, values: Mapping[str, Any], problems: list[str]) -> Any:

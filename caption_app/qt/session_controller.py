@@ -11,9 +11,16 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from caption_app.core.audio.source import AudioSource
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.problems import Problem
-from caption_app.core.model.session import AudioLevel, Notice, Progress, SessionEvent, StateChanged
+from caption_app.core.model.session import (
+    AudioLevel,
+    EngineInUse,
+    Notice,
+    Progress,
+    SessionEvent,
+    StateChanged,
+)
 from caption_app.core.model.turns import TurnUpdate
 from caption_app.core.settings import StreamingSettings
 from caption_app.qt.session_worker import SessionFactory, SessionWorker
@@ -33,6 +40,10 @@ class SessionController(QObject):
     """RMS dBFS, peak dBFS, and whether audio is being sent to the engine right now."""
     progress = Signal(int, int)
     """Media file position and duration, in ms (about once a second)."""
+    markerAdded = Signal(object)
+    """A ``Marker``: captions moved to another engine."""
+    engineChanged = Signal(object)
+    """An ``EngineInUse``: the engine of the connection just opened."""
     runningChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -69,6 +80,10 @@ class SessionController(QObject):
             self.noticed.emit(event.text)
         elif isinstance(event, Progress):
             self.progress.emit(event.position_ms, event.duration_ms)
+        elif isinstance(event, Marker):
+            self.markerAdded.emit(event)
+        elif isinstance(event, EngineInUse):
+            self.engineChanged.emit(event)
         # StreamOpened, StreamBegan and SessionEnded are the recorder's; the window learns
         # of the end from ``runningChanged`` once the thread has really finished.
 

@@ -99,6 +99,7 @@ class CaptionApp:
         w, c = self.window, self.controller
         c.turnUpdated.connect(self.overlay.apply_update)
         c.stateChanged.connect(self.overlay.show_state)
+        c.engineChanged.connect(self.overlay.show_engine)
         c.problemRaised.connect(self._on_problem)
         w.startRequested.connect(self.start)
         w.deviceChosen.connect(self._choose_device)
@@ -178,6 +179,9 @@ class CaptionApp:
         self.window.transcript.clear()
         self.overlay.clear()
         engine = build_engine(kind, auth, model_folder=self.settings.local_model_dir)
+        stand_in = None
+        if kind == CLOUD and self.engine_preference == "auto":  # the local engine covers
+            stand_in = build_engine(LOCAL, None, model_folder=self.settings.local_model_dir)
         self.window.status_panel.set_engine(
             on_device=engine.on_device, price_per_hour=engine.billed_per_hour_usd
         )
@@ -185,7 +189,13 @@ class CaptionApp:
 
         def factory(listener: SessionListener):  # type: ignore[no-untyped-def]
             built = build_live_session(
-                self.settings.streaming, opened.source, auth, listener, engine=engine
+                self.settings.streaming,
+                opened.source,
+                auth,
+                listener,
+                engine=engine,
+                stand_in=stand_in,
+                failover=self.settings.failover,
             )
             self._recorder = built.recorder
             return built.session

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
 from caption_app.core.model.problems import Problem
-from caption_app.core.model.session import SessionState
+from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
 from caption_app.ui.engine_menu import EngineMenu
@@ -176,6 +176,8 @@ class MainWindow(QMainWindow):
         c.progress.connect(self.status_panel.set_progress)
         c.turnUpdated.connect(self.transcript.apply_update)
         c.gapMarked.connect(self.transcript.add_gap)
+        c.markerAdded.connect(self.transcript.add_marker)
+        c.engineChanged.connect(self._on_engine)
         c.problemRaised.connect(self.show_problem)
         c.noticed.connect(self.notices.show_notice)
         c.runningChanged.connect(self._set_running)
@@ -204,6 +206,12 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: SessionState, _detail: str) -> None:
         if state is SessionState.IDLE:
             self.pause_action.setChecked(False)
+
+    @Slot(object)
+    def _on_engine(self, engine: EngineInUse) -> None:
+        price = engine.billed_per_hour_usd
+        self.status_panel.set_engine(on_device=engine.on_device, price_per_hour=price)
+        self.engine_menu.show_live("local" if engine.on_device else "assemblyai")
 
     @Slot(bool)
     def _set_running(self, running: bool) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QSizeGrip, QWidget
+from PySide6.QtWidgets import QLabel, QSizeGrip, QWidget
 
 from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
-from caption_app.core.model.session import SessionState
+from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
@@ -32,10 +32,16 @@ WINDOW_FLAGS = (
 STATUS_TEXT = {
     SessionState.CONNECTING: "Connecting…",
     SessionState.RECONNECTING: "Reconnecting… captions resume shortly",
+    SessionState.UNREACHABLE: "Cannot reach the captioning service",
     SessionState.PAUSED: "Paused",
     SessionState.FAILED: "Captions stopped: see Caption App",
 }
 """What the overlay says when it is not captioning, so silence never looks like an outage."""
+BADGE_TEXT = "On this computer"
+BADGE_STYLE = (
+    "QLabel { color: #ffffff; background: rgba(0, 0, 0, 200); border: 1px solid #ffffff;"
+    " border-radius: 6px; padding: 1px 6px; font-size: 11pt; }"
+)
 FIRST_HINT = "Press Start captions (Ctrl+Shift+S); captions appear here"
 
 
@@ -57,6 +63,10 @@ class CaptionOverlay(QWidget):
         self._lines: list[Line] | None = None  # laid out lazily, at most once per paint
         self._locked = False
         self._status = ""
+        self._badge = QLabel("", self)
+        self._badge.setObjectName("engine-badge")
+        self._badge.setStyleSheet(BADGE_STYLE)
+        self._badge.hide()
         self._hint = FIRST_HINT
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
@@ -101,6 +111,22 @@ class CaptionOverlay(QWidget):
 
     def status(self) -> str:
         return self._status
+
+    @Slot(object)
+    def show_engine(self, engine: EngineInUse) -> None:
+        """A small "On this computer" badge while the local engine stands in for the cloud."""
+        self._badge.setText(BADGE_TEXT if engine.standing_in else "")
+        self._badge.setVisible(engine.standing_in)
+        self._badge.adjustSize()
+        self._place_badge()
+        self.setAccessibleDescription(BADGE_TEXT if engine.standing_in else "Live captions")
+
+    def badge(self) -> str:
+        """The badge's text while it is shown, else ""."""
+        return self._badge.text() if self._badge.isVisibleTo(self) else ""
+
+    def _place_badge(self) -> None:
+        self._badge.move(self.width() - self._badge.width() - 10, 6)
 
     @Slot()
     def clear(self) -> None:
@@ -203,6 +229,7 @@ class CaptionOverlay(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._grip.move(self.width() - self._grip.width(), self.height() - self._grip.height())
+        self._place_badge()
         self._invalidate()
         super().resizeEvent(event)
 

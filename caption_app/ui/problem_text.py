@@ -17,6 +17,8 @@ GUI_ACTIONS: dict[ProblemKind, str] = {
     ProblemKind.EXPIRED: "A new session starts automatically.",
     ProblemKind.BAD_REQUEST: "Captions resume automatically; please report this with the log file.",
     ProblemKind.REFUSED: "Check the account on the AssemblyAI dashboard.",
+    ProblemKind.UNREACHABLE: "Caption App keeps trying in the background; check the network, "
+    "or pick “On this computer” in the Engine menu to caption without it.",
     ProblemKind.NETWORK: "Reconnecting automatically; check the network if this keeps happening.",
     ProblemKind.ENGINE_FAULT: _RESUMES,
     ProblemKind.ENGINE_SETUP: "Captions cannot run on this computer until the model is fixed "

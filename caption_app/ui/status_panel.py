@@ -21,6 +21,7 @@ STATE_TEXT = {
     SessionState.CONNECTING: "Connecting…",
     SessionState.LIVE: "Live",
     SessionState.RECONNECTING: "Reconnecting…",
+    SessionState.UNREACHABLE: "Cloud unreachable",
     SessionState.PAUSED: "Paused",
     SessionState.STOPPING: "Stopping…",
     SessionState.FAILED: "Failed",

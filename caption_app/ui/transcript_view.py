@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 from caption_app.core.transcript.export.common import clock
 from caption_app.ui.find_bar import FindBar
@@ -140,6 +140,13 @@ class TranscriptView(QWidget):
         cursor = self._select(self._new_block_before_live())
         cursor.insertText(f"{clock(gap.start_ms)}  ", self._time_format)
         cursor.insertText(gap_text(gap), self._gap_format)
+        self._keep_end_in_view()
+
+    @Slot(object)
+    def add_marker(self, marker: Marker) -> None:
+        cursor = self._select(self._new_block_before_live())
+        cursor.insertText(f"{clock(marker.at_ms)}  ", self._time_format)
+        cursor.insertText(f"— {marker.text} —", self._gap_format)
         self._keep_end_in_view()
 
     @Slot()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from caption_app.core.model.turns import Turn, Word
-from caption_app.core.transcript import Entry, Gap, SessionTranscript, TranscriptDocument
+from caption_app.core.transcript import Entry, SessionTranscript, TranscriptDocument
 from tests.transcript.builders import make_info
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéüßñøç'&0123456789"
@@ -48,6 +48,6 @@ def documents(draw: st.DrawFn, *, overlapping: bool = False) -> TranscriptDocume
 def turn_text(entries: tuple[Entry, ...]) -> str:
     """All turn text in time order, single-spaced: what the subtitles must carry."""
     turns = sorted(
-        (e for e in entries if not isinstance(e, Gap) and e.words), key=lambda t: t.start_ms
+        (e for e in entries if isinstance(e, Turn) and e.words), key=lambda t: t.start_ms
     )
     return " ".join(" ".join(t.text.split()) for t in turns)

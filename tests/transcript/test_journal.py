@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from caption_app.core.model.gaps import Marker
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.transcript import (
     Gap,
@@ -21,6 +22,9 @@ from caption_app.core.transcript import (
     TranscriptRecorder,
     read_journal,
 )
+from caption_app.core.transcript.export.common import ExportOptions
+from caption_app.core.transcript.export.json_format import load_json_export, to_json
+from caption_app.core.transcript.export.text import to_txt
 from caption_app.core.transcript.journal import JOURNAL_VERSION
 from tests.transcript.builders import finished, make_info, make_turn, meeting
 
@@ -35,6 +39,8 @@ def _record(directory: Path, transcript: SessionTranscript) -> Path:
     for entry in doc.entries:
         if isinstance(entry, Gap):
             writer.append_gap(entry)
+        elif isinstance(entry, Marker):
+            writer.append_marker(entry)
         else:
             writer.append_turn(entry)
     writer.close()
@@ -49,6 +55,8 @@ def test_recorder_journal_reads_back_the_same_document(tmp_path: Path) -> None:
     for entry in source.snapshot().entries:
         if isinstance(entry, Gap):
             recorder.add_gap(entry.start_ms, entry.end_ms, entry.reason)
+        elif isinstance(entry, Marker):
+            recorder.add_marker(entry.at_ms, entry.text)
         else:
             recorder.apply(finished(entry))
     recorder.rename("Budget review")
@@ -278,3 +286,21 @@ def test_deferred_sync_happens_by_the_deadline_without_a_thread(
     writer.close()
     with pytest.raises(ValueError, match="max_sync_delay_s"):
         JournalWriter.create(tmp_path, make_info(), max_sync_delay_s=2.0)
+
+
+def test_an_engine_switch_marker_is_journaled_exported_and_read_back(tmp_path: Path) -> None:
+    recorder = TranscriptRecorder(tmp_path, make_info())
+    recorder.begin_stream(0, "sess-0", 0)
+    recorder.apply(finished(make_turn(0, 0, "Said in the cloud.", 1_000)))
+    recorder.add_marker(4_000, "Captions continue on this computer.")
+    recorder.begin_stream(1, None, 4_000)
+    recorder.apply(finished(make_turn(1, 0, "Said on this computer.", 4_100)))
+    recorder.close()
+    document = read_journal(recorder.path).document
+    assert [type(e).__name__ for e in document.entries] == ["Turn", "Marker", "Turn"]
+    assert document.entries[1] == Marker(4_000, "Captions continue on this computer.")
+    text = to_txt(document, ExportOptions(header=False))
+    assert text.split("\n\n")[1] == "[Captions continue on this computer.]"
+    exported = tmp_path / "out.json"
+    exported.write_text(to_json(document, ExportOptions()), encoding="utf-8")
+    assert load_json_export(exported).entries == document.entries

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from caption_app.core.model.turns import TurnUpdate, UpdateKind
+from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.transcript import Gap, SessionTranscript, speaker_name
 from tests.transcript.builders import finished, make_info, make_turn, meeting
 
@@ -63,7 +63,7 @@ def test_gaps_and_streams_are_recorded_and_count_towards_duration() -> None:
     assert [s.offset_ms for s in doc.streams] == [0, 19_000]
     assert doc.entries.index(gaps[0]) == 2
     last_turn = doc.entries[-1]
-    assert not isinstance(last_turn, Gap)
+    assert isinstance(last_turn, Turn)
     assert doc.duration_ms == last_turn.end_ms
     assert doc.languages == ("en",)
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from caption_app.core.engines.base import Connection, EventQueue, OpenFailed
+from caption_app.core.engines.base import Connection, Engine, EventQueue, OpenFailed
 from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, SessionEvent, SessionState, StateChanged
-from caption_app.core.settings import StreamingSettings
+from caption_app.core.settings import FailoverSettings, StreamingSettings
+from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.supervisor import (
     SPARSE_WATCHDOG_FACTOR,
     TRANSITIONS,
@@ -78,6 +79,9 @@ class FakeEngine:
     refusals: list[Exception] = field(default_factory=list)
     opened: list[int] = field(default_factory=list)
 
+    def reachable(self, settings: StreamingSettings) -> bool:
+        return True
+
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
         if self.refusals:
             raise self.refusals.pop(0)
@@ -88,11 +92,17 @@ class FakeEngine:
 @dataclass
 class FakePump:
     opened: list[int] = field(default_factory=list)
+    engines: list[str] = field(default_factory=list)
+    speaking: bool = False
     retired: list[tuple[int, bool, GapReason | None, bool]] = field(default_factory=list)
     """(stream, had a connection, gap reason, terminate)."""
 
-    def connection_opened(self, stream: int, connection: Connection) -> None:
+    def connection_opened(self, stream: int, connection: Connection, engine: Engine) -> None:
         self.opened.append(stream)
+        self.engines.append(engine.name)
+
+    def between_turns(self) -> bool:
+        return not self.speaking
 
     def connection_retired(
         self, stream: int, connection: Connection | None, reason: GapReason | None, terminate: bool
@@ -106,18 +116,28 @@ class Rig:
     engine: FakeEngine = field(default_factory=FakeEngine)
     pump: FakePump = field(default_factory=FakePump)
     reports: list[SessionEvent] = field(default_factory=list)
-    chosen: list[tuple[int, Problem | None]] = field(default_factory=list)
+    local: FakeEngine | None = None
+    """Standing in for ``engine`` (the cloud) when set: engine = auto."""
+    cloud_answers: bool = False
+    probes: int = 0
     settings: StreamingSettings = field(default_factory=StreamingSettings)
     timing: Timing = TIMING
     supervisor: Supervisor = field(init=False)
 
     def __post_init__(self) -> None:
-        def choose(stream: int, last_problem: Problem | None) -> FakeEngine:
-            self.chosen.append((stream, last_problem))
-            return self.engine
+        def probe() -> bool:
+            self.probes += 1
+            return self.cloud_answers
 
+        engines = EngineSelector(
+            self.engine,
+            self.local,
+            probe=probe,
+            clock=self.clock,
+            run_in_background=lambda work: work(),  # at once: no threads in these tests
+        )
         self.supervisor = Supervisor(
-            choose,
+            engines,
             lambda: self.settings,
             queue.SimpleQueue(),
             self.pump,
@@ -185,6 +205,12 @@ def _speak_unanswered(rig: Rig) -> None:
     rig.supervisor.tick()
 
 
+def _cloud_answers_again(rig: Rig) -> None:
+    rig.cloud_answers = True
+    rig.clock.advance_ms(FailoverSettings().probe_every_s * 1000)
+    rig.supervisor.tick()
+
+
 FIRE: dict[Trigger, Callable[[Rig], object]] = {
     Trigger.START: lambda rig: rig.supervisor.start(),
     Trigger.BEGAN: lambda rig: rig.supervisor.began(THREE_HOURS_S),
@@ -197,11 +223,28 @@ FIRE: dict[Trigger, Callable[[Rig], object]] = {
     Trigger.RESUME: lambda rig: rig.supervisor.resume(),
     Trigger.SOURCE_LOST: lambda rig: rig.supervisor.source_lost(),
     Trigger.SOURCE_REPLACED: lambda rig: rig.supervisor.source_replaced(),
+    Trigger.SWITCH: _cloud_answers_again,
     Trigger.STOP: lambda rig: rig.supervisor.stop(),
     Trigger.CLOSED: lambda rig: rig.supervisor.closed(),
 }
 """How each trigger happens in a session."""
 assert set(FIRE) == set(Trigger)
+
+
+UNREACHABLE = Problem(
+    ProblemKind.UNREACHABLE, "Cannot reach the cloud: refused.", Recovery.RECONNECT
+)
+
+
+def rig_live_locally() -> Rig:
+    """engine = auto with the cloud unreachable at Start: live on the local engine."""
+    rig = Rig(engine=FakeEngine(name="cloud"), local=FakeEngine(name="local"))
+    rig.engine.refusals.append(OpenFailed(UNREACHABLE))
+    rig.supervisor.start()
+    rig.supervisor.tick()
+    rig.supervisor.began(None)
+    assert rig.supervisor.phase is Phase.LIVE and rig.supervisor.engines.on_fallback
+    return rig
 
 
 def fire(rig: Rig, trigger: Trigger) -> None:
@@ -212,7 +255,7 @@ def fire(rig: Rig, trigger: Trigger) -> None:
     ("phase", "trigger"), list(TRANSITIONS), ids=lambda v: getattr(v, "value", str(v))
 )
 def test_every_listed_move_happens(phase: Phase, trigger: Trigger) -> None:
-    rig = rig_in(phase)
+    rig = rig_live_locally() if trigger is Trigger.SWITCH else rig_in(phase)
     opened_before = len(rig.engine.opened)
     fire(rig, trigger)
     target = TRANSITIONS[(phase, trigger)]
@@ -225,7 +268,7 @@ def test_every_listed_move_happens(phase: Phase, trigger: Trigger) -> None:
         assert rig.supervisor.connection is None
 
 
-_TIMERS = (Trigger.BACKOFF_ELAPSED, Trigger.ROLLOVER_DUE, Trigger.WATCHDOG_EXPIRED)
+_TIMERS = (Trigger.BACKOFF_ELAPSED, Trigger.ROLLOVER_DUE, Trigger.WATCHDOG_EXPIRED, Trigger.SWITCH)
 _UNLISTED = [
     (phase, trigger)
     for phase, trigger in itertools.product(Phase, Trigger)
@@ -327,14 +370,14 @@ def test_no_key_fails_at_once_and_a_token_service_hiccup_is_retried() -> None:
     assert phase_of(s) is Phase.BACKOFF
     assert rig.last_state() == (SessionState.RECONNECTING, hiccup.message)
     rig.clock.now = s.next_attempt_at
-    s.tick()  # an engine raising something unexpected is retried like a network fault
+    s.tick()  # an engine raising something unexpected: never connected, retried
     assert phase_of(s) is Phase.BACKOFF
-    assert isinstance(rig.reports[-2], Problem) and rig.reports[-2].kind is ProblemKind.NETWORK
+    assert isinstance(rig.reports[-2], Problem)
+    assert rig.reports[-2].kind is ProblemKind.UNREACHABLE
     rig.clock.now = s.next_attempt_at
     s.tick()
     assert phase_of(s) is Phase.CONNECTING and rig.engine.opened == [2]
-    assert [stream for stream, _ in rig.chosen] == [0, 1, 2]
-    assert rig.chosen[1] == (1, hiccup)  # the engine choice sees why the last one failed
+    assert rig.pump.opened == [2]
 
 
 def test_rollover_comes_two_minutes_before_expiry_and_never_sooner_than_the_floor() -> None:
@@ -456,3 +499,89 @@ def test_stop_from_every_state_hands_over_the_connection_and_ends(phase: Phase) 
     else:
         assert rig.last_state() == (SessionState.IDLE, "Stopped")
     assert not s.running
+
+
+# --- failover (engine = auto): the local engine stands in for a cloud it cannot reach --------
+
+
+def test_a_cloud_unreachable_at_start_hands_over_to_the_local_engine_at_once() -> None:
+    rig = rig_live_locally()
+    assert rig.pump.engines == ["local"]
+    assert UNREACHABLE in rig.reports  # told, once, why
+    assert rig.last_state() == (
+        SessionState.LIVE,
+        "Live on this computer: the cloud cannot be reached",
+    )
+    assert rig.clock.now == 1000.0  # no waiting at all
+
+
+def test_a_lost_cloud_waits_a_few_seconds_for_itself_then_goes_local() -> None:
+    rig = rig_in(Phase.LIVE, engine=FakeEngine(name="cloud"), local=FakeEngine(name="local"))
+    s = rig.supervisor
+    s.failed(NETWORK)
+    for _ in range(3):  # 0.5 s, 1 s, 2 s: the cloud is tried again and stays unreachable
+        rig.engine.refusals.append(OpenFailed(UNREACHABLE))
+        rig.clock.now = s.next_attempt_at
+        s.tick()
+        assert phase_of(s) is Phase.BACKOFF and not s.engines.on_fallback
+    assert rig.clock.now == pytest.approx(1003.5)
+    rig.clock.now = 1000 + FailoverSettings().after_s - 0.001
+    s.tick()
+    assert not s.engines.on_fallback
+    rig.clock.now = 1000 + FailoverSettings().after_s
+    s.tick()
+    assert phase_of(s) is Phase.CONNECTING and rig.pump.engines == ["cloud", "local"]
+
+
+def test_the_cloud_back_is_used_again_at_a_turn_boundary() -> None:
+    rig = rig_live_locally()
+    s = rig.supervisor
+    rig.clock.advance_ms(9_999)
+    s.tick()
+    assert rig.probes == 0  # probed every 10 s, not more often
+    rig.clock.advance_ms(1)
+    s.tick()
+    assert rig.probes == 1 and phase_of(s) is Phase.LIVE  # not answering yet
+    rig.cloud_answers = True
+    rig.pump.speaking = True
+    rig.clock.advance_ms(10_000)
+    s.tick()
+    assert rig.probes == 2 and phase_of(s) is Phase.LIVE  # mid-turn: wait for its end
+    rig.pump.speaking = False
+    s.tick()
+    assert phase_of(s) is Phase.CONNECTING and rig.pump.engines == ["local", "cloud"]
+    assert rig.pump.retired[-1] == (1, True, GapReason.SWITCH, True)
+    s.began(None)
+    assert not s.engines.on_fallback and rig.last_state() == (SessionState.LIVE, "Live")
+
+
+def test_a_cloud_that_fails_again_on_return_hands_back_at_once() -> None:
+    rig = rig_live_locally()
+    s = rig.supervisor
+    _cloud_answers_again(rig)
+    assert rig.pump.engines == ["local", "cloud"]
+    s.failed(UNREACHABLE)
+    s.tick()
+    assert rig.pump.engines == ["local", "cloud", "local"]
+
+
+def test_no_stand_in_for_a_rejected_key_or_when_the_cloud_was_asked_for() -> None:
+    rig = rig_in(Phase.LIVE, local=FakeEngine(name="local"))
+    rig.supervisor.failed(AUTH)
+    assert phase_of(rig.supervisor) is Phase.FAILED and rig.pump.engines == ["fake"]
+    rig = Rig()  # no local engine: engine = assemblyai
+    rig.engine.refusals.append(OpenFailed(UNREACHABLE))
+    rig.supervisor.start()
+    assert phase_of(rig.supervisor) is Phase.BACKOFF
+    shown = f"{UNREACHABLE.message} Trying again in 0.5 s."
+    assert rig.last_state() == (SessionState.UNREACHABLE, shown)  # never "reconnecting"
+
+
+def test_a_local_engine_that_cannot_run_leaves_the_cloud_retrying() -> None:
+    rig = rig_live_locally()
+    s = rig.supervisor
+    broken = Problem(ProblemKind.ENGINE_SETUP, "No model.", Recovery.GIVE_UP)
+    s.failed(broken)
+    assert phase_of(s) is Phase.BACKOFF and not s.engines.on_fallback
+    s.tick()
+    assert rig.pump.engines == ["local", "cloud"]

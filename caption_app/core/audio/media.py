@@ -187,5 +187,7 @@ class MediaSource:
 
 
 def open_media_source(path: str | Path, chunk_ms: int = 50, realtime: bool = True) -> MediaSource:
-    """Not started yet: start() opens the file (and raises AudioSourceError if it cannot)."""
+    """Not started yet, but checked: a missing, unreadable or non-media file raises
+    ``AudioSourceError`` here, before anything connects to a service."""
+    probe_media(path)
     return MediaSource(path, chunk_ms=chunk_ms, realtime=realtime)

@@ -111,6 +111,11 @@ class Engine(Protocol):
     on_device: bool
     """True when audio never leaves this computer."""
 
+    def reachable(self, settings: StreamingSettings) -> bool:
+        """Whether a connection could be made now (blocking, a second or two at most; no
+        session is opened and nothing is billed). Run off the session thread."""
+        ...
+
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
         """Connect; blocks for the handshake only. Failures arrive as ``Failed`` events;
         ``OpenFailed`` says why no attempt could be made."""

@@ -1,4 +1,8 @@
-"""Gaps: stretches of the session clock with no captions, shown to readers as such."""
+"""Gaps and markers on the session clock.
+
+A gap is a stretch with no captions, shown to readers as such; a marker is a moment worth a
+line of its own in the transcript (captions moved to another engine), with nothing missing.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ class GapReason(enum.StrEnum):
     RECONNECT = "reconnect"
     PAUSE = "pause"
     DEVICE = "device"
+    SWITCH = "switch"
+    """Captions moved to another engine and the audio could not all be handed over."""
     ROLLOVER = "rollover"
     """The service's session was renewed and the new one took longer to open than the audio
     kept meanwhile (normally no gap at all)."""
@@ -27,3 +33,11 @@ class Gap:
     @property
     def duration_ms(self) -> int:
         return max(0, self.end_ms - self.start_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A line in the transcript at ``at_ms``, e.g. "Captions continue on this computer"."""
+
+    at_ms: int
+    text: str

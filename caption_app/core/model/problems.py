@@ -43,8 +43,11 @@ class ProblemKind(enum.Enum):
     """The service refused what Caption App sent: a bug."""
     REFUSED = "refused"
     """The service refused the connection for an account reason."""
+    UNREACHABLE = "unreachable"
+    """The service could not be reached at all: offline, refused, a name that does not
+    resolve, a proxy or TLS failure. Nothing was connected, so nothing was "lost"."""
     NETWORK = "network"
-    """The connection could not be made or was lost."""
+    """A connection that was live was lost."""
     ENGINE_FAULT = "engine-fault"
     """The local engine stopped working (it is restarted)."""
     ENGINE_SETUP = "engine-setup"

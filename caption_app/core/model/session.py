@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.problems import Problem
 from caption_app.core.model.turns import TurnUpdate
 
@@ -21,6 +21,9 @@ class SessionState(enum.Enum):
     CONNECTING = "connecting"
     LIVE = "live"
     RECONNECTING = "reconnecting"
+    """A connection that was live was lost; a new one is on its way."""
+    UNREACHABLE = "unreachable"
+    """The service cannot be reached (never connected); retries go on in the background."""
     PAUSED = "paused"
     STOPPING = "stopping"
     FAILED = "failed"
@@ -47,6 +50,17 @@ class StreamBegan:
 
     stream: int
     session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInUse:
+    """The engine of the connection just opened, when it differs from the one before."""
+
+    name: str
+    on_device: bool
+    billed_per_hour_usd: float
+    standing_in: bool
+    """The local engine covers for a cloud that cannot be reached (engine = auto)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +108,8 @@ SessionEvent = (
     | StreamBegan
     | TurnUpdate
     | Gap
+    | Marker
+    | EngineInUse
     | Problem
     | Notice
     | AudioLevel

@@ -6,6 +6,7 @@ session, recorder and journal code; only what listens to the session differs.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,8 @@ from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine, AuthPro
 from caption_app.core.engines.base import Engine
 from caption_app.core.model.session import SessionListener
 from caption_app.core.secrets.token_service import url_origin
-from caption_app.core.settings import StreamingSettings
+from caption_app.core.settings import FailoverSettings, StreamingSettings
+from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.recording import RecordingListener
 from caption_app.core.streaming.session import LiveSession, Timing
 from caption_app.core.transcript.model import SessionInfo, new_session_id
@@ -100,9 +102,13 @@ def build_live_session(
     *,
     cli: bool = False,
     engine: Engine | None = None,
+    stand_in: Engine | None = None,
+    failover: FailoverSettings | None = None,
     timing: Timing | None = None,
     transcripts: Path | None = None,
 ) -> BuiltSession:
+    """``stand_in``: the local engine covering for the cloud ``engine`` when it cannot be
+    reached (engine = auto); None means no failover (the cloud was asked for)."""
     if engine is None:
         assert auth is not None, "the cloud engine needs credentials"
         engine = AssemblyAIEngine(auth)
@@ -117,6 +123,14 @@ def build_live_session(
     recorder = TranscriptRecorder(transcripts or transcripts_dir(), info)
     if timing is None:
         timing = Timing(give_up_after_failures=CLI_GIVE_UP_AFTER if cli else None)
+    cloud = engine
+    engines = EngineSelector(
+        cloud,
+        stand_in,
+        options=failover,
+        probe=lambda: cloud.reachable(settings),
+        clock=time.monotonic,
+    )
     session = LiveSession(
         engine,
         source,
@@ -124,5 +138,6 @@ def build_live_session(
         RecordingListener(recorder, listener),
         timing=timing,
         wait_for_new_source=not cli,  # a person can pick another input; a script cannot
+        engines=engines,
     )
     return BuiltSession(session, recorder)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.session import (
     Notice,
     SessionEnded,
@@ -42,6 +42,8 @@ class RecordingListener:
             self._record(lambda: recorder.apply(event))
         elif isinstance(event, Gap):
             self._record(lambda: recorder.add_gap(event.start_ms, event.end_ms, event.reason))
+        elif isinstance(event, Marker):
+            self._record(lambda: recorder.add_marker(event.at_ms, event.text))
         elif isinstance(event, Tick):
             self._record(recorder.flush_due)
             return  # periodic work only: nothing to show

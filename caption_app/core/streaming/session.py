@@ -14,9 +14,7 @@ to the next connection and the stretch in between is marked as a gap.
 from __future__ import annotations
 
 import collections
-import enum
 import queue
-import threading
 import time
 from collections.abc import Callable
 
@@ -33,10 +31,11 @@ from caption_app.core.engines.base import (
     TurnReceived,
     Warned,
 )
-from caption_app.core.model.gaps import Gap, GapReason
+from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
     AudioLevel,
+    EngineInUse,
     Notice,
     SessionEnded,
     SessionListener,
@@ -47,6 +46,9 @@ from caption_app.core.model.session import (
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.core.streaming.closing import Closers
+from caption_app.core.streaming.failover import EngineSelector
+from caption_app.core.streaming.handoff import Handoff
+from caption_app.core.streaming.requests import Command, SessionRequests
 from caption_app.core.streaming.session_input import SessionInput
 from caption_app.core.streaming.supervisor import Phase, Supervisor, Timing
 
@@ -56,14 +58,7 @@ SPEECH_DBFS = -45.0
 __all__ = ["LiveSession", "Timing"]
 
 
-class _Command(enum.Enum):
-    STOP = "stop"
-    FORCE_ENDPOINT = "force-endpoint"
-    PAUSE = "pause"
-    RESUME = "resume"
-
-
-class LiveSession:
+class LiveSession(SessionRequests):
     def __init__(
         self,
         engine: Engine,
@@ -74,23 +69,22 @@ class LiveSession:
         timing: Timing | None = None,
         clock: Callable[[], float] = time.monotonic,
         wait_for_new_source: bool = False,
+        engines: EngineSelector | None = None,
     ) -> None:
         """``wait_for_new_source``: when the input fails mid-session (unplugged), keep the
-        session and wait for ``request_source`` (the GUI) instead of ending it (the CLI)."""
+        session and wait for ``request_source`` (the GUI) instead of ending it (the CLI).
+        ``engines``: ``engine`` with a local engine standing in for it (engine = auto)."""
         self._wait_for_new_source = wait_for_new_source
         self._settings = settings
         self._emit = listener
         self._timing = timing or Timing()
         self._clock = clock
-        self._commands: queue.SimpleQueue[_Command | StreamingSettings | AudioSource] = (
-            queue.SimpleQueue()
-        )
+        super().__init__()
         self._events: EventQueue = queue.SimpleQueue()
         self._input = SessionInput(source, settings.chunk_ms, listener, clock)
         self._assembler = TurnAssembler(self._input.attribution())
-        self._stop_requested = threading.Event()
         self._supervisor = Supervisor(
-            lambda _stream, _last_problem: engine,
+            engines or EngineSelector(engine, clock=clock),
             lambda: self._settings,
             self._events,
             self,
@@ -99,6 +93,8 @@ class LiveSession:
             clock=clock,
         )
         self._closers = Closers(self._events, self._timing.terminate_timeout_s)
+        self._handoff = Handoff(settings.chunk_ms)
+        self._engine_in_use: Engine | None = None
 
         self._stream_started = False
         self._preroll: collections.deque[AudioChunk] = collections.deque(
@@ -110,28 +106,6 @@ class LiveSession:
         self._gap: tuple[int, GapReason] | None = None
         """Start and reason of the gap open now (no connection is hearing the audio)."""
         self._audio_acknowledged_s = 0.0
-
-    # --- requests from other threads: enqueue, never block -------------------------------
-
-    def request_stop(self) -> None:
-        self._stop_requested.set()
-        self._commands.put(_Command.STOP)
-
-    def request_force_endpoint(self) -> None:
-        """End the current caption line now (ForceEndpoint)."""
-        self._commands.put(_Command.FORCE_ENDPOINT)
-
-    def request_pause(self, paused: bool) -> None:
-        """Pause stops sending audio: the connection is closed, so nothing is billed either."""
-        self._commands.put(_Command.PAUSE if paused else _Command.RESUME)
-
-    def request_source(self, source: AudioSource) -> None:
-        """Continue with another input (not started yet) after the current one failed."""
-        self._commands.put(source)
-
-    def request_settings(self, settings: StreamingSettings) -> None:
-        """Apply what the service allows mid-session (UpdateConfiguration); the rest next time."""
-        self._commands.put(settings.validate())
 
     @property
     def phase(self) -> Phase:
@@ -152,14 +126,14 @@ class LiveSession:
             supervisor.fail(_input_problem(exc, ProblemKind.AUDIO_INPUT))
         try:
             while self._keep_running():
-                self._handle_commands()
+                self._take_commands(self._handle_command)
                 self._handle_events()
                 if not self._keep_running():
                     break
                 if self._input.delivering:
                     self._pump_audio()
                 else:
-                    self._wait_for_command(self._timing.read_timeout_s)
+                    self._wait_for_command(self._timing.read_timeout_s, self._handle_command)
                 supervisor.tick()
                 self._emit(Tick())
         finally:
@@ -182,33 +156,17 @@ class LiveSession:
 
     # commands
 
-    def _wait_for_command(self, timeout: float) -> None:
-        """Block until a command arrives (or ``timeout``) and handle it."""
-        try:
-            command = self._commands.get(timeout=timeout)
-        except queue.Empty:
-            return
-        self._handle_command(command)
-
-    def _handle_commands(self) -> None:
-        while True:
-            try:
-                command = self._commands.get_nowait()
-            except queue.Empty:
-                return
-            self._handle_command(command)
-
-    def _handle_command(self, command: _Command | StreamingSettings | AudioSource) -> None:
+    def _handle_command(self, command: Command | StreamingSettings | AudioSource) -> None:
         connection = self._supervisor.connection
         if isinstance(command, StreamingSettings):
             self._apply_settings(command)
-        elif command is _Command.FORCE_ENDPOINT and connection is not None:
+        elif command is Command.FORCE_ENDPOINT and connection is not None:
             connection.force_endpoint()
-        elif command is _Command.PAUSE:
+        elif command is Command.PAUSE:
             self._supervisor.pause()
-        elif command is _Command.RESUME:
+        elif command is Command.RESUME:
             self._supervisor.resume()
-        elif not isinstance(command, _Command):
+        elif not isinstance(command, Command):
             self._switch_source(command)
 
     def _on_source_lost(self, exc: AudioSourceError) -> None:
@@ -285,6 +243,7 @@ class LiveSession:
                 # reporting absurd times must not hide the next gap).
                 heard = min(update.turn.end_ms, self._input.position_ms)
                 self._heard_until_ms = max(self._heard_until_ms, heard)
+                self._handoff.heard_until(self._heard_until_ms)
             self._emit(update)
 
     # audio
@@ -306,6 +265,8 @@ class LiveSession:
             return
         supervisor = self._supervisor
         self._emit(AudioLevel(chunk.rms_dbfs, chunk.peak_dbfs, supervisor.sending))
+        if supervisor.phase is not Phase.PAUSED:
+            self._handoff.keep(chunk)
         if supervisor.connection is None:
             if supervisor.phase is not Phase.PAUSED:
                 self._preroll.append(chunk)  # reconnecting: keep the last second for later
@@ -326,12 +287,31 @@ class LiveSession:
 
     # what the supervisor asks for (the Pump protocol)
 
-    def connection_opened(self, stream: int, connection: Connection) -> None:
+    def connection_opened(self, stream: int, connection: Connection, engine: Engine) -> None:
         self._stream_started = False
         self._catch_up()
-        for chunk in self._preroll:
+        chunks = list(self._preroll)
+        previous, self._engine_in_use = self._engine_in_use, engine
+        selector = self._supervisor.engines
+        if previous is not None and engine is not previous:
+            at_ms = self._heard_until_ms if selector.on_fallback else self._input.position_ms
+            if selector.on_fallback:
+                chunks = self._handoff.since(at_ms)  # everything the cloud did not report
+                text = f"Captions continue on this computer: {selector.primary.name} "
+                text += "cannot be reached."
+            else:
+                text = f"Captions are back on {engine.name}."
+            self._emit(Marker(at_ms, text))
+        if engine is not previous:
+            price = engine.billed_per_hour_usd
+            self._emit(EngineInUse(engine.name, engine.on_device, price, selector.on_fallback))
+        for chunk in chunks:
             self._send(connection, chunk)
         self._preroll.clear()
+
+    def between_turns(self) -> bool:
+        stream = self._supervisor.stream
+        return not any(turn.stream == stream for turn in self._assembler.live_turns())
 
     def _catch_up(self) -> None:
         """Take what the source captured while connecting; only the last second is kept.
@@ -346,12 +326,13 @@ class LiveSession:
             if chunk is None:
                 return
             self._preroll.append(chunk)
+            self._handoff.keep(chunk)
 
     def connection_retired(
         self, stream: int, connection: Connection | None, reason: GapReason | None, terminate: bool
     ) -> None:
         if reason is not None and self._gap is None:
-            if reason in (GapReason.PAUSE, GapReason.ROLLOVER):
+            if reason in (GapReason.PAUSE, GapReason.ROLLOVER, GapReason.SWITCH):
                 start = (
                     self._input.position_ms
                 )  # all audio sent is still heard (terminated cleanly)

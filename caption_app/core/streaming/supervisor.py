@@ -6,8 +6,8 @@ up on, and reports the resulting session state. It never touches audio: the pump
 supervisor calls back through ``Pump`` to open and retire connections. Every decision reads
 the same ``clock`` (monotonic seconds), so the unit tests drive it with a fake clock.
 
-Which engine serves the next connection is the supervisor's choice, through ``EngineChoice``
-(today one engine; the cloud ↔ local failover plugs in here).
+Which engine serves the next connection is the supervisor's choice, through an
+``EngineSelector`` (``failover.py``): the cloud, or the local engine standing in for it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, SessionListener, SessionState, StateChanged
 from caption_app.core.settings import StreamingSettings
+from caption_app.core.streaming.failover import EngineSelector
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ class Trigger(enum.Enum):
     RESUME = "resume"
     SOURCE_LOST = "source-lost"
     SOURCE_REPLACED = "source-replaced"
+    SWITCH = "switch"
+    """Back from the local engine to the cloud, at a turn boundary."""
     STOP = "stop"
     CLOSED = "closed"
 
@@ -99,6 +102,7 @@ TRANSITIONS: dict[tuple[Phase, Trigger], Phase] = {
     (_P.LIVE, _T.FAILED_FATAL): _P.FAILED,
     (_P.LIVE, _T.ROLLOVER_DUE): _P.CONNECTING,
     (_P.LIVE, _T.WATCHDOG_EXPIRED): _P.CONNECTING,
+    (_P.LIVE, _T.SWITCH): _P.CONNECTING,
     (_P.LIVE, _T.PAUSE): _P.PAUSED,
     (_P.LIVE, _T.SOURCE_LOST): _P.SOURCE_LOST,
     (_P.LIVE, _T.SOURCE_REPLACED): _P.CONNECTING,
@@ -125,8 +129,12 @@ TRANSITIONS: dict[tuple[Phase, Trigger], Phase] = {
 class Pump(Protocol):
     """What the supervisor asks of the audio pump (``LiveSession``)."""
 
-    def connection_opened(self, stream: int, connection: Connection) -> None:
-        """Send the audio kept while connecting, then carry on live."""
+    def connection_opened(self, stream: int, connection: Connection, engine: Engine) -> None:
+        """Send the audio kept while connecting (all of it since the last finished turn when
+        the engine changed), then carry on live."""
+
+    def between_turns(self) -> bool:
+        """No turn is being spoken on the current connection (a good moment to switch)."""
 
     def connection_retired(
         self, stream: int, connection: Connection | None, reason: GapReason | None, terminate: bool
@@ -134,14 +142,10 @@ class Pump(Protocol):
         """Close it in the background (its last turns still arrive) and mark the gap."""
 
 
-EngineChoice = Callable[[int, Problem | None], Engine]
-"""(stream index of the next connection, the last failure or None) -> the engine to use."""
-
-
 class Supervisor:
     def __init__(
         self,
-        choose_engine: EngineChoice,
+        engines: EngineSelector,
         settings: Callable[[], StreamingSettings],
         events: EventQueue,
         pump: Pump,
@@ -150,7 +154,7 @@ class Supervisor:
         timing: Timing,
         clock: Callable[[], float],
     ) -> None:
-        self._choose_engine = choose_engine
+        self.engines = engines
         self._settings = settings
         self._events = events
         self._pump = pump
@@ -161,13 +165,11 @@ class Supervisor:
         self.connection: Connection | None = None
         self.stream = -1
         self.connections = 0
-        self.failure: Problem | None = None
-        """Why the session ended, once it has failed."""
+        self.failure: Problem | None = None  # why the session ended, once it has failed
         self.next_attempt_at = 0.0
         self.rollover_at: float | None = None
         self._backoff_s = timing.backoff_first_s
         self._failures_in_a_row = 0
-        self._last_problem: Problem | None = None
         self._speech_unanswered_since: float | None = None
         self._watchdog_s = timing.watchdog_s
 
@@ -180,6 +182,7 @@ class Supervisor:
     def began(self, expires_in_s: float | None) -> None:
         if not self._move(Trigger.BEGAN):
             return
+        self.engines.began()
         self._backoff_s = self._timing.backoff_first_s
         if expires_in_s is not None:
             margin = min(self._timing.rollover_margin_s, expires_in_s / 2)
@@ -188,7 +191,10 @@ class Supervisor:
             # service's own 3008 at expiry still reconnects at once.
             wait = max(self._timing.rollover_floor_s, expires_in_s - margin)
             self.rollover_at = self._clock() + wait
-        self._set_state(SessionState.LIVE, "Live")
+        if self.engines.on_fallback:
+            self._set_state(SessionState.LIVE, "Live on this computer: the cloud cannot be reached")
+        else:
+            self._set_state(SessionState.LIVE, "Live")
 
     def heard_from_engine(self) -> None:
         """Any event of the current connection: it is alive."""
@@ -210,7 +216,8 @@ class Supervisor:
             fatal and self.phase is Phase.BACKOFF
         ):
             return  # already failed, or retired on purpose: one report is enough
-        log.warning("stream %d failed: %s (code=%s)", self.stream, problem.kind.value, problem.code)
+        # Expected in the field (networks drop): the person is told through the problem event.
+        log.info("stream %d failed: %s (code=%s)", self.stream, problem.kind.value, problem.code)
         self._report(problem)
         self._retire(GapReason.RECONNECT, terminate=False)
         self._after_failure(problem)
@@ -247,11 +254,19 @@ class Supervisor:
     def tick(self) -> None:
         """Time-driven moves: the next attempt after a backoff, rollover, the watchdog."""
         now = self._clock()
-        if self.phase is Phase.BACKOFF and now >= self.next_attempt_at:
+        if self.phase is Phase.BACKOFF and (
+            now >= self.next_attempt_at or self.engines.failover_due()
+        ):
             self._move(Trigger.BACKOFF_ELAPSED)
             self._connect()
         elif self.phase is not Phase.LIVE:
             return
+        elif self.engines.return_due() and self._pump.between_turns():
+            log.info("the cloud answers again: leaving the local engine")
+            self._move(Trigger.SWITCH)
+            self.engines.returned()
+            self._retire(GapReason.SWITCH, terminate=True)
+            self._connect()
         elif self.rollover_at is not None and now >= self.rollover_at:
             log.info("rolling over stream %d before it expires", self.stream)
             self._move(Trigger.ROLLOVER_DUE)
@@ -314,28 +329,34 @@ class Supervisor:
             SessionState.CONNECTING if first else SessionState.RECONNECTING, "Connecting…"
         )
         try:
-            engine = self._choose_engine(self.stream, self._last_problem)
+            engine = self.engines.next_engine()
             self.connection = engine.open(self.stream, settings, self._events)
         except OpenFailed as exc:
             self._connect_failed(exc.problem)
-        except Exception:  # anything else an engine raises: retry like a network fault
-            log.exception("opening stream %d failed", self.stream)
+        except Exception as exc:  # anything else an engine raises: retry like a network fault
+            log.info("opening stream %d failed", self.stream, exc_info=True)
             self._connect_failed(
                 Problem(
-                    ProblemKind.NETWORK,
-                    "The connection to the captioning service was lost.",
+                    ProblemKind.UNREACHABLE,
+                    f"Cannot reach the captioning service ({type(exc).__name__}).",
                     Recovery.RECONNECT,
                 )
             )
         else:
-            self._pump.connection_opened(self.stream, self.connection)
+            self._pump.connection_opened(self.stream, self.connection, engine)
 
     def _connect_failed(self, problem: Problem) -> None:
         self._report(problem)
         self._after_failure(problem)
 
     def _after_failure(self, problem: Problem) -> None:
-        self._last_problem = problem
+        if self.engines.failed(problem):
+            # The other engine takes over now (the cloud unreachable at Start, or not back
+            # after all; or the local engine cannot run here and the cloud is tried again).
+            if self._move(Trigger.FAILED):
+                self._failures_in_a_row = 0
+                self.next_attempt_at = self._clock()
+            return
         self._failures_in_a_row += 1
         limit = self._timing.give_up_after_failures
         if limit is not None and self._failures_in_a_row >= limit:
@@ -355,6 +376,11 @@ class Supervisor:
             delay = self._backoff_s
             self._backoff_s = min(self._backoff_s * 2, self._timing.backoff_max_s)
         self.next_attempt_at = self._clock() + delay
+        if problem.kind is ProblemKind.UNREACHABLE:
+            # Nothing was ever live: say so, and that retries go on, never "reconnecting".
+            detail = f"{problem.message} Trying again in {delay:.1f} s."
+            self._set_state(SessionState.UNREACHABLE, detail)
+            return
         detail = f"Reconnecting in {delay:.1f} s"
         if problem.kind is ProblemKind.TOKEN_SERVICE:
             detail = problem.message

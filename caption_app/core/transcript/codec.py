@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn, Word
 from caption_app.core.transcript.model import SessionInfo, StreamInfo
 
@@ -69,6 +69,14 @@ def gap_to_dict(gap: Gap) -> JsonDict:
 
 def gap_from_dict(data: JsonDict) -> Gap:
     return Gap(_int(data["start_ms"]), _int(data["end_ms"]), _str(data.get("reason", "")))
+
+
+def marker_to_dict(marker: Marker) -> JsonDict:
+    return {"at_ms": marker.at_ms, "text": marker.text}
+
+
+def marker_from_dict(data: JsonDict) -> Marker:
+    return Marker(_int(data["at_ms"]), _str(data["text"]))
 
 
 def turn_fields(turn: Turn) -> JsonDict:

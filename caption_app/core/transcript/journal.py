@@ -8,6 +8,7 @@ damage the last line:
 * ``turn``    a finished turn with its words; a replaced or relabelled turn is written again
   with the same (stream, order) key and the last one wins on read
 * ``gap``     a stretch with no captions (reconnect, pause, device change)
+* ``marker``  a line of its own (captions moved to another engine)
 * ``title``   the session was renamed
 * ``end``     the session ended cleanly (or was closed by recovery), with a summary so the
   history can list a session from its first and last lines
@@ -32,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn, TurnKey
 from caption_app.core.transcript import codec
 from caption_app.core.transcript.atomic import fsync_directory
@@ -148,6 +149,11 @@ class JournalWriter:
     def append_gap(self, gap: Gap) -> None:
         self._duration_ms = max(self._duration_ms, gap.end_ms)
         self._write(encode_record({"type": "gap", **codec.gap_to_dict(gap)}))
+        self._sync_soon()
+
+    def append_marker(self, marker: Marker) -> None:
+        self._duration_ms = max(self._duration_ms, marker.at_ms)
+        self._write(encode_record({"type": "marker", **codec.marker_to_dict(marker)}))
         self._sync_soon()
 
     def append_stream(self, stream: StreamInfo) -> None:
@@ -325,6 +331,9 @@ class _Replay:
         elif kind == "gap":
             gap = codec.gap_from_dict(record)
             self.transcript.add_gap(gap.start_ms, gap.end_ms, gap.reason)
+        elif kind == "marker":
+            marker = codec.marker_from_dict(record)
+            self.transcript.add_marker(marker.at_ms, marker.text)
         elif kind == "stream":
             stream = codec.stream_from_dict(record)
             self.transcript.add_stream(stream.index, stream.session_id, stream.offset_ms)

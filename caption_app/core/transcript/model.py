@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 
-Entry = Turn | Gap
+Entry = Turn | Gap | Marker
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +105,7 @@ class TranscriptDocument:
 
 
 def _entry_end(entry: Entry) -> int:
-    return entry.end_ms
+    return entry.at_ms if isinstance(entry, Marker) else entry.end_ms
 
 
 class SessionTranscript:
@@ -149,6 +149,11 @@ class SessionTranscript:
         gap = Gap(start_ms, max(start_ms, end_ms), reason)
         self._entries.append(gap)
         return gap
+
+    def add_marker(self, at_ms: int, text: str) -> Marker:
+        marker = Marker(at_ms, text)
+        self._entries.append(marker)
+        return marker
 
     def apply(self, update: TurnUpdate) -> Turn | None:
         """Fold a turn update in; returns the stored turn, or ``None`` for a live update."""

@@ -52,6 +52,9 @@ class TranscriptRecorder:
         self.journal.append_stream(stream)
         return stream
 
+    def add_marker(self, at_ms: int, text: str) -> None:
+        self.journal.append_marker(self.transcript.add_marker(at_ms, text))
+
     def add_gap(self, start_ms: int, end_ms: int, reason: str) -> Gap:
         gap = self.transcript.add_gap(start_ms, end_ms, reason)
         self.journal.append_gap(gap)

@@ -12,13 +12,24 @@ from caption_app.core.log_masking import masking_filter
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 
 
-def classify(code: int | None, text: str) -> Problem:
-    """Map an SDK error (code and text) to a problem kind, a message and a recovery policy."""
+def classify(code: int | None, text: str, *, began: bool = True, host: str = "") -> Problem:
+    """Map an SDK error (code and text) to a problem kind, a message and a recovery policy.
+
+    ``began``: whether this connection got as far as Begin. Before it, a failure to connect
+    at all (refused, no such name, timeout, TLS, a proxy or server error on the upgrade) is
+    "unreachable", named with its cause, and never called a lost connection."""
     text = masking_filter().mask(text)  # server text is shown to the person: never a secret
     lowered = text.lower()
 
     def problem(kind: ProblemKind, message: str, recovery: Recovery) -> Problem:
         return Problem(kind, message, recovery, code)
+
+    if not began and _never_connected(code, lowered):
+        where = host_name(host) or "the captioning service"
+        cause = unreachable_cause(code, lowered)
+        return problem(
+            ProblemKind.UNREACHABLE, f"Cannot reach {where}: {cause}.", Recovery.RECONNECT
+        )
 
     if code in (401, 403, 4001) or (code == 1008 and _is_auth_text(lowered)):
         return problem(ProblemKind.AUTH, "AssemblyAI rejected the API key.", Recovery.NEW_KEY)
@@ -57,6 +68,52 @@ def classify(code: int | None, text: str) -> Problem:
         "The connection to the captioning service was lost.",
         Recovery.RECONNECT,
     )
+
+
+_CAUSES = (
+    (
+        (
+            "name or service not known",
+            "nodename nor servname",
+            "temporary failure in name",
+            "getaddrinfo",
+            "no address associated",
+            "name resolution",
+        ),
+        "its name does not resolve (is this computer offline?)",
+    ),
+    (("refused",), "the connection was refused"),
+    (("network is unreachable", "no route to host"), "this computer is offline"),
+    (("timed out", "timeout"), "it did not answer in time"),
+    (("ssl", "certificate", "tls"), "the secure connection failed (TLS)"),
+    (("proxy",), "a proxy refused the connection"),
+)
+
+
+def _never_connected(code: int | None, lowered: str) -> bool:
+    if code is None:
+        return lowered.startswith("connection failed") or any(
+            needle in lowered for needles, _ in _CAUSES for needle in needles
+        )
+    return 400 <= code < 600 and code not in (401, 403, 429)  # an HTTP error on the upgrade
+
+
+def unreachable_cause(code: int | None, lowered: str) -> str:
+    """Plain words for why no connection could be made."""
+    if code == 407:
+        return "a proxy asks for a login"
+    if code is not None:
+        return f"it answered HTTP {code} instead of opening a session"
+    for needles, cause in _CAUSES:
+        if any(needle in lowered for needle in needles):
+            return cause
+    return "no connection could be made"
+
+
+def host_name(api_host: str) -> str:
+    """``streaming.assemblyai.com`` from a host or a ws(s):// URL, for messages."""
+    host = api_host.split("://", 1)[-1]
+    return host.split("/", 1)[0]
 
 
 def _is_auth_text(lowered: str) -> bool:

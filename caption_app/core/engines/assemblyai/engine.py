@@ -8,6 +8,8 @@ The SDK is imported lazily: it costs ~0.3 s (pydantic) and the window should app
 from __future__ import annotations
 
 import logging
+import socket
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16_000
 CONNECT_TIMEOUT_S = 3.0
+PROBE_TIMEOUT_S = 2.0
 
 
 class StreamingAuth(Protocol):
@@ -60,6 +63,17 @@ class AssemblyAIEngine:
         self._auth = auth
         self._terminate_timeout_s = terminate_timeout_s
 
+    def reachable(self, settings: StreamingSettings) -> bool:
+        """A plain TCP connect to the streaming host: no handshake, no session, no cost."""
+        host = settings.api_host if "://" in settings.api_host else f"wss://{settings.api_host}"
+        parts = urllib.parse.urlsplit(host)
+        port = parts.port or (80 if parts.scheme == "ws" else 443)
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=PROBE_TIMEOUT_S):
+                return True
+        except OSError:
+            return False
+
     def open(
         self, stream: int, settings: StreamingSettings, events: EventQueue
     ) -> AssemblyAIConnection:
@@ -77,18 +91,22 @@ class AssemblyAIEngine:
                 terminate_timeout=self._terminate_timeout_s,
             )
         )
-        connection = AssemblyAIConnection(client, stream, events)
+        connection = AssemblyAIConnection(client, stream, events, settings.api_host)
         client.connect(streaming_parameters(settings))
         return connection
 
 
 class AssemblyAIConnection:
-    def __init__(self, client: StreamingClient, stream: int, events: EventQueue) -> None:
+    def __init__(
+        self, client: StreamingClient, stream: int, events: EventQueue, api_host: str
+    ) -> None:
         from assemblyai.streaming.v3 import StreamingEvents
 
         self._client: Any = client  # the SDK's methods are untyped
         self._stream = stream
         self._events = events
+        self._api_host = api_host
+        self._began = False  # set on the SDK's read thread; read there too
         client.on(StreamingEvents.Begin, self._on_begin)
         client.on(StreamingEvents.Turn, self._on_turn)
         client.on(StreamingEvents.SpeakerRevision, self._on_speaker_revision)
@@ -115,6 +133,7 @@ class AssemblyAIConnection:
     # SDK handlers: run on the SDK's read thread; translate and enqueue, nothing more.
 
     def _on_begin(self, _client: Any, event: Any) -> None:
+        self._began = True
         self._events.put(Began(self._stream, str(event.id), _seconds_until(event.expires_at)))
 
     def _on_turn(self, _client: Any, event: Any) -> None:
@@ -138,7 +157,8 @@ class AssemblyAIConnection:
 
     def _on_error(self, _client: Any, error: Any) -> None:
         code = getattr(error, "code", None)
-        self._events.put(Failed(self._stream, classify(code, str(error))))
+        problem = classify(code, str(error), began=self._began, host=self._api_host)
+        self._events.put(Failed(self._stream, problem))
 
     def _on_warning(self, _client: Any, event: Any) -> None:
         self._events.put(Warned(self._stream, event.warning_code, event.warning))

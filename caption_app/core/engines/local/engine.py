@@ -58,6 +58,9 @@ class LocalEngine:
     billed_per_hour_usd = 0.0
     on_device = True
 
+    def reachable(self, settings: StreamingSettings) -> bool:
+        return True  # nothing to reach: it runs here
+
     def __init__(self, options: LocalEngineOptions | None = None) -> None:
         self._options = options or LocalEngineOptions()
 

@@ -12,6 +12,7 @@ GAP_REASONS: dict[str, str] = {
     GapReason.PAUSE: "paused",
     GapReason.DEVICE: "audio input changed",
     GapReason.ROLLOVER: "session renewed",
+    GapReason.SWITCH: "switching engines",
 }
 
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn
 from caption_app.core.transcript import codec
 from caption_app.core.transcript.errors import TranscriptFileError
@@ -54,6 +54,8 @@ def _dumps(value: object) -> str:
 def _entry_dict(entry: Entry) -> dict[str, Any]:
     if isinstance(entry, Gap):
         return {"type": "gap", **codec.gap_to_dict(entry)}
+    if isinstance(entry, Marker):
+        return {"type": "marker", **codec.marker_to_dict(entry)}
     record: dict[str, Any] = {"type": "turn", **codec.turn_fields(entry)}
     record["words"] = [codec.word_to_dict(w) for w in entry.words]
     return record
@@ -91,6 +93,8 @@ def load_json_export(path: Path) -> TranscriptDocument:
 def _entry_from_dict(data: dict[str, Any]) -> Entry:
     if data.get("type") == "gap":
         return codec.gap_from_dict(data)
+    if data.get("type") == "marker":
+        return codec.marker_from_dict(data)
     if data.get("type") == "turn":
         words = tuple(codec.word_from_dict(w) for w in data["words"])
         turn: Turn = codec.turn_from_fields(data, words)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from caption_app.core.model.gaps import Gap
+from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn
 from caption_app.core.transcript.export.common import (
     ExportOptions,
@@ -24,6 +24,8 @@ def to_txt(doc: TranscriptDocument, options: ExportOptions) -> str:
     for entry in doc.entries:
         if isinstance(entry, Gap):
             paragraphs.append(gap_line(entry))
+        elif isinstance(entry, Marker):
+            paragraphs.append(f"[{entry.text}]")
         elif entry.text:
             paragraphs.append(_lead(entry, options) + entry.text)
     return "\n\n".join(paragraphs) + "\n"
@@ -37,6 +39,8 @@ def to_markdown(doc: TranscriptDocument, options: ExportOptions) -> str:
     for entry in doc.entries:
         if isinstance(entry, Gap):
             blocks.append(f"*{_escape(gap_line(entry))}*")
+        elif isinstance(entry, Marker):
+            blocks.append(f"*{_escape(entry.text)}*")
         elif entry.text:
             lead = _lead(entry, options)
             text = _escape(entry.text)
