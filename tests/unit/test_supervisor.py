@@ -27,9 +27,9 @@ from caption_app.core.streaming.supervisor import (
     TRANSITIONS,
     Phase,
     Supervisor,
-    Timing,
     Trigger,
 )
+from caption_app.core.streaming.timing import Timing
 
 TIMING = Timing()  # production values: the fake clock makes them free
 NETWORK = Problem(ProblemKind.NETWORK, "The connection was lost.", Recovery.RECONNECT)

@@ -50,7 +50,8 @@ from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.handoff import Handoff
 from caption_app.core.streaming.requests import Command, SessionRequests
 from caption_app.core.streaming.session_input import SessionInput
-from caption_app.core.streaming.supervisor import Phase, Supervisor, Timing
+from caption_app.core.streaming.supervisor import Phase, Supervisor
+from caption_app.core.streaming.timing import Timing
 
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech for the watchdog."""
@@ -95,6 +96,7 @@ class LiveSession(SessionRequests):
         self._closers = Closers(self._events, self._timing.terminate_timeout_s)
         self._handoff = Handoff(settings.chunk_ms)
         self._engine_in_use: Engine | None = None
+        self._engine_last_shown: Engine | None = None
 
         self._stream_started = False
         self._preroll: collections.deque[AudioChunk] = collections.deque(
@@ -222,6 +224,7 @@ class LiveSession(SessionRequests):
             if current and supervisor.phase is Phase.CONNECTING:
                 self._emit(StreamBegan(event.stream, event.session_id))
                 supervisor.began(event.expires_in_s)
+                self._show_engine()
         elif isinstance(event, Terminated):
             self._audio_acknowledged_s += float(event.audio_duration_s or 0)
             self._end_stream(event.stream)
@@ -293,7 +296,7 @@ class LiveSession(SessionRequests):
         chunks = list(self._preroll)
         previous, self._engine_in_use = self._engine_in_use, engine
         selector = self._supervisor.engines
-        if previous is not None and engine is not previous:
+        if engine is not previous and (previous is not None or selector.on_fallback):
             at_ms = self._heard_until_ms if selector.on_fallback else self._input.position_ms
             if selector.on_fallback:
                 chunks = self._handoff.since(at_ms)  # everything the cloud did not report
@@ -302,12 +305,18 @@ class LiveSession(SessionRequests):
             else:
                 text = f"Captions are back on {engine.name}."
             self._emit(Marker(at_ms, text))
-        if engine is not previous:
-            price = engine.billed_per_hour_usd
-            self._emit(EngineInUse(engine.name, engine.on_device, price, selector.on_fallback))
         for chunk in chunks:
             self._send(connection, chunk)
         self._preroll.clear()
+
+    def _show_engine(self) -> None:
+        """Say which engine captions now, once it has begun, when that changed."""
+        engine = self._engine_in_use
+        if engine is not None and engine is not self._engine_last_shown:
+            self._engine_last_shown = engine
+            price = engine.billed_per_hour_usd
+            on_fallback = self._supervisor.engines.on_fallback
+            self._emit(EngineInUse(engine.name, engine.on_device, price, on_fallback))
 
     def between_turns(self) -> bool:
         stream = self._supervisor.stream

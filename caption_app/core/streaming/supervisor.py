@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Protocol
 
 from caption_app.core.engines.base import Connection, Engine, EventQueue, OpenFailed
@@ -24,32 +24,13 @@ from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, SessionListener, SessionState, StateChanged
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.failover import EngineSelector
+from caption_app.core.streaming.timing import Timing
 
 log = logging.getLogger(__name__)
 
 SPARSE_WATCHDOG_FACTOR = 4
 """Universal-3 Pro answers speech with a partial after ~0.75 s and then only at pauses, so the
 watchdog waits this many times longer before calling a connection dead."""
-
-
-@dataclass(frozen=True, slots=True)
-class Timing:
-    """Knobs with production defaults; tests shorten them."""
-
-    backoff_first_s: float = 0.5
-    backoff_max_s: float = 8.0
-    rate_limit_backoff_s: float = 5.0
-    rollover_margin_s: float = 120.0
-    """Open the next connection this long before the service's session expires."""
-    rollover_floor_s: float = 600.0
-    """Never roll a connection over sooner than this after it began (clock skew guard)."""
-    watchdog_s: float = 5.0
-    terminate_timeout_s: float = 5.0
-    preroll_ms: int = 1000
-    """Audio kept while reconnecting and sent first on the new connection."""
-    read_timeout_s: float = 0.05
-    give_up_after_failures: int | None = None
-    """Consecutive failed connection attempts before giving up; None retries for ever (GUI)."""
 
 
 class Phase(enum.Enum):
@@ -81,8 +62,7 @@ class Trigger(enum.Enum):
     RESUME = "resume"
     SOURCE_LOST = "source-lost"
     SOURCE_REPLACED = "source-replaced"
-    SWITCH = "switch"
-    """Back from the local engine to the cloud, at a turn boundary."""
+    SWITCH = "switch"  # back from the local engine to the cloud, at a turn boundary
     STOP = "stop"
     CLOSED = "closed"
 
@@ -172,6 +152,7 @@ class Supervisor:
         self._failures_in_a_row = 0
         self._speech_unanswered_since: float | None = None
         self._watchdog_s = timing.watchdog_s
+        self._ever_live = False
 
     # --- what the pump tells it ------------------------------------------------------------
 
@@ -183,6 +164,7 @@ class Supervisor:
         if not self._move(Trigger.BEGAN):
             return
         self.engines.began()
+        self._ever_live = True
         self._backoff_s = self._timing.backoff_first_s
         if expires_in_s is not None:
             margin = min(self._timing.rollover_margin_s, expires_in_s / 2)
@@ -216,8 +198,9 @@ class Supervisor:
             fatal and self.phase is Phase.BACKOFF
         ):
             return  # already failed, or retired on purpose: one report is enough
-        # Expected in the field (networks drop): the person is told through the problem event.
-        log.info("stream %d failed: %s (code=%s)", self.stream, problem.kind.value, problem.code)
+        log.info(  # expected in the field: the person is told through the problem event
+            "stream %d failed: %s (code=%s)", self.stream, problem.kind.value, problem.code
+        )
         self._report(problem)
         self._retire(GapReason.RECONNECT, terminate=False)
         self._after_failure(problem)
@@ -258,7 +241,8 @@ class Supervisor:
             now >= self.next_attempt_at or self.engines.failover_due()
         ):
             self._move(Trigger.BACKOFF_ELAPSED)
-            self._connect()
+            # "Reconnecting" only for a connection that was live and is being replaced.
+            self._connect(reconnecting=self._ever_live and not self.engines.on_fallback)
         elif self.phase is not Phase.LIVE:
             return
         elif self.engines.return_due() and self._pump.between_turns():
@@ -266,7 +250,7 @@ class Supervisor:
             self._move(Trigger.SWITCH)
             self.engines.returned()
             self._retire(GapReason.SWITCH, terminate=True)
-            self._connect()
+            self._connect(reconnecting=False)
         elif self.rollover_at is not None and now >= self.rollover_at:
             log.info("rolling over stream %d before it expires", self.stream)
             self._move(Trigger.ROLLOVER_DUE)
@@ -314,7 +298,7 @@ class Supervisor:
         self.phase = target
         return True
 
-    def _connect(self) -> None:
+    def _connect(self, *, reconnecting: bool = True) -> None:
         """Open the next connection (the phase is CONNECTING)."""
         self.stream += 1
         self.connections += 1
@@ -324,10 +308,9 @@ class Supervisor:
         # The model is fixed per connection; a change in Settings applies to the next one.
         factor = SPARSE_WATCHDOG_FACTOR if settings.sparse_partials else 1
         self._watchdog_s = self._timing.watchdog_s * factor
-        first = self.stream == 0
-        self._set_state(
-            SessionState.CONNECTING if first else SessionState.RECONNECTING, "Connecting…"
-        )
+        reconnecting = reconnecting and self.stream > 0
+        state = SessionState.RECONNECTING if reconnecting else SessionState.CONNECTING
+        self._set_state(state, "Connecting…")
         try:
             engine = self.engines.next_engine()
             self.connection = engine.open(self.stream, settings, self._events)
