@@ -81,9 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="caption a file or an input device without a window; lines print as they finish",
         description="Caption a media file (streamed at real-time pace) or an input device "
         "without a window. Finished lines print to stdout as they arrive.",
-        epilog="Exit codes: 0 success, 2 usage, 3 authentication, 4 network or service, "
-        "5 audio input, 6 local speech model missing or damaged. Ctrl+C stops cleanly and "
-        "still writes the transcript.",
+        epilog="Exit codes: 0 success (also when the cloud could not be reached and, with "
+        "--engine auto, the local engine captioned instead); 2 usage, such as an --api-host "
+        "that is not a host name or ws(s):// URL; 3 authentication; 4 network or service "
+        "(with --engine assemblyai: the cloud could not be reached, after 5 tries); 5 audio "
+        "input, such as a missing or non-media file (checked before connecting); 6 local "
+        "speech model missing or damaged. Ctrl+C stops cleanly and still writes the "
+        "transcript.",
     )
     transcribe.add_argument("source", nargs="?", metavar="SOURCE", help="a media file")
     transcribe.add_argument(

@@ -167,4 +167,7 @@ def test_a_killed_server_is_covered_locally_then_the_cloud_is_used_again(
         f"across the switch: {measures.deletions} words lost, {measures.insertions} extra, "
         f"WER {measures.wer:.1%} over {len(normalise(' '.join(heard)).split())} words"
     )
-    assert measures.wer <= 0.25, _finished_text(before)
+    for turn in before:
+        print(f"  stream {turn.stream} {turn.start_ms}-{turn.end_ms} ms: {turn.text}")
+    print(f"  markers: {seen.markers}")
+    assert measures.deletions <= 2 and measures.wer <= 0.2, _finished_text(before)

@@ -78,9 +78,16 @@ class FakeEngine:
     on_device: bool = True
     refusals: list[Exception] = field(default_factory=list)
     opened: list[int] = field(default_factory=list)
+    prepared: int = 0
 
     def reachable(self, settings: StreamingSettings) -> bool:
         return True
+
+    def prepare(self, settings: StreamingSettings) -> None:
+        self.prepared += 1
+
+    def release(self) -> None:
+        self.prepared = 0
 
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
         if self.refusals:

@@ -116,6 +116,14 @@ class Engine(Protocol):
         session is opened and nothing is billed). Run off the session thread."""
         ...
 
+    def prepare(self, settings: StreamingSettings) -> None:
+        """Get ready for a connection that may soon be needed (load a model); optional."""
+        ...
+
+    def release(self) -> None:
+        """Let go of what ``prepare`` made and nobody used."""
+        ...
+
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
         """Connect; blocks for the handshake only. Failures arrive as ``Failed`` events;
         ``OpenFailed`` says why no attempt could be made."""

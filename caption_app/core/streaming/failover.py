@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from caption_app.core.engines.base import Engine
 from caption_app.core.model.problems import Problem, ProblemKind
-from caption_app.core.settings import FailoverSettings
+from caption_app.core.settings import FailoverSettings, StreamingSettings
 
 STANDS_IN_FOR = (ProblemKind.UNREACHABLE, ProblemKind.NETWORK, ProblemKind.RATE_LIMIT)
 """Cloud problems the local engine covers for; a rejected key or an empty account it does
@@ -68,6 +68,8 @@ class EngineSelector:
             self._primary_was_live = True
             self._primary_down_since = None
             self._returning = False
+            if self._fallback is not None:
+                self._fallback.release()  # the cloud is back: no worker kept waiting
 
     def failed(self, problem: Problem) -> bool:
         """The engine in use failed; True when the next connection should be made at once
@@ -90,6 +92,16 @@ class EngineSelector:
             self._switch_to_fallback()
             return True
         return False
+
+    def prepare_fallback(self, settings: StreamingSettings) -> None:
+        """The cloud just failed: have the local engine ready in case it stays away."""
+        if self._fallback is not None and not self.on_fallback:
+            self._fallback.prepare(settings)
+
+    def release(self) -> None:
+        for engine in (self.primary, self._fallback):
+            if engine is not None:
+                engine.release()
 
     def failover_due(self) -> bool:
         """While backing off from a lost cloud connection: has it been gone long enough?"""

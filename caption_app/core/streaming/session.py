@@ -97,6 +97,8 @@ class LiveSession(SessionRequests):
         self._handoff = Handoff(settings.chunk_ms)
         self._engine_in_use: Engine | None = None
         self._engine_last_shown: Engine | None = None
+        self._reported_until_ms = 0
+        """End of the last word any connection reported (``_heard_until_ms`` is per stream)."""
 
         self._stream_started = False
         self._preroll: collections.deque[AudioChunk] = collections.deque(
@@ -141,13 +143,13 @@ class LiveSession(SessionRequests):
         finally:
             self._input.stop()
             self._shutdown()
+        supervisor.closed()  # first: a session that never captioned has failed
         summary = SessionEnded(
             audio_s=self._audio_acknowledged_s,
             session_s=self._clock() - started,
             connections=supervisor.connections,
             failed=supervisor.failure,
         )
-        supervisor.closed()
         self._emit(summary)
         return summary
 
@@ -246,7 +248,8 @@ class LiveSession(SessionRequests):
                 # reporting absurd times must not hide the next gap).
                 heard = min(update.turn.end_ms, self._input.position_ms)
                 self._heard_until_ms = max(self._heard_until_ms, heard)
-                self._handoff.heard_until(self._heard_until_ms)
+                self._reported_until_ms = max(self._reported_until_ms, heard)
+                self._handoff.heard_until(self._reported_until_ms)
             self._emit(update)
 
     # audio
@@ -297,7 +300,8 @@ class LiveSession(SessionRequests):
         previous, self._engine_in_use = self._engine_in_use, engine
         selector = self._supervisor.engines
         if engine is not previous and (previous is not None or selector.on_fallback):
-            at_ms = self._heard_until_ms if selector.on_fallback else self._input.position_ms
+            # Retries that never began report nothing: hand over from the last word reported.
+            at_ms = self._reported_until_ms if selector.on_fallback else self._input.position_ms
             if selector.on_fallback:
                 chunks = self._handoff.since(at_ms)  # everything the cloud did not report
                 text = f"Captions continue on this computer: {selector.primary.name} "

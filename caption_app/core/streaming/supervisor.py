@@ -23,7 +23,7 @@ from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, SessionListener, SessionState, StateChanged
 from caption_app.core.settings import StreamingSettings
-from caption_app.core.streaming.failover import EngineSelector
+from caption_app.core.streaming.failover import STANDS_IN_FOR, EngineSelector
 from caption_app.core.streaming.timing import Timing
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,7 @@ class Supervisor:
         self._speech_unanswered_since: float | None = None
         self._watchdog_s = timing.watchdog_s
         self._ever_live = False
+        self._last_failure: Problem | None = None
 
     # --- what the pump tells it ------------------------------------------------------------
 
@@ -274,6 +275,9 @@ class Supervisor:
         """The pump has closed everything: the session has ended."""
         if not self._move(Trigger.CLOSED):
             return
+        self.engines.release()
+        if self.failure is None and not self._ever_live:
+            self.failure = self._last_failure  # never captioned at all: that is a failure
         if self.failure is not None:
             self._set_state(SessionState.FAILED, self.failure.message)
         else:
@@ -340,6 +344,9 @@ class Supervisor:
                 self._failures_in_a_row = 0
                 self.next_attempt_at = self._clock()
             return
+        if problem.kind in STANDS_IN_FOR:
+            self.engines.prepare_fallback(self._settings())
+        self._last_failure = problem
         self._failures_in_a_row += 1
         limit = self._timing.give_up_after_failures
         if limit is not None and self._failures_in_a_row >= limit:

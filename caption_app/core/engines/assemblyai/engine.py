@@ -63,6 +63,12 @@ class AssemblyAIEngine:
         self._auth = auth
         self._terminate_timeout_s = terminate_timeout_s
 
+    def prepare(self, settings: StreamingSettings) -> None:
+        pass  # nothing to warm: a connection is a handshake
+
+    def release(self) -> None:
+        pass
+
     def reachable(self, settings: StreamingSettings) -> bool:
         """A plain TCP connect to the streaming host: no handshake, no session, no cost."""
         host = settings.api_host if "://" in settings.api_host else f"wss://{settings.api_host}"

@@ -63,24 +63,52 @@ class LocalEngine:
 
     def __init__(self, options: LocalEngineOptions | None = None) -> None:
         self._options = options or LocalEngineOptions()
+        self._spare: LocalConnection | None = None
+
+    def prepare(self, settings: StreamingSettings) -> None:
+        """Start a worker and load the model now, so a later ``open`` is live at once (the
+        local engine standing in for a cloud connection that was just lost)."""
+        if self._spare is None:
+            self._spare = LocalConnection(None, self._config(settings), None)
+
+    def release(self) -> None:
+        """End a prepared worker nobody used."""
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.close(terminate=False, timeout=0.1)
 
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> LocalConnection:
-        config = WorkerConfig(
+        config = self._config(settings)
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.config == config:
+            spare.adopt(stream, events)
+            return spare
+        if spare is not None:
+            spare.close(terminate=False, timeout=0.1)
+        return LocalConnection(stream, config, events)
+
+    def _config(self, settings: StreamingSettings) -> WorkerConfig:
+        return WorkerConfig(
             self._options.model_folder, turn_policy(settings), self._options.cpu_threads
         )
-        return LocalConnection(stream, config, events)
 
 
 class LocalConnection:
-    def __init__(self, stream: int, config: WorkerConfig, events: EventQueue) -> None:
-        self._stream = stream
-        self._events = events
+    def __init__(self, stream: int | None, config: WorkerConfig, events: EventQueue | None) -> None:
+        """``stream`` and ``events`` None: a prepared worker, told them by ``adopt``; until
+        then its messages wait in the pipe."""
+        self.config = config
+        self._stream = -1 if stream is None else stream
+        self._events: EventQueue = queue.SimpleQueue() if events is None else events
+        self._adopted = threading.Event()
+        if events is not None:
+            self._adopted.set()
         self._closing = threading.Event()
         self._terminated = False
         context = multiprocessing.get_context("spawn")
         self._pipe, child_end = context.Pipe(duplex=True)
         self._process: Any = context.Process(
-            target=main, args=(child_end, config), name=f"local-engine-{stream}", daemon=True
+            target=main, args=(child_end, config), name=f"local-engine-{self._stream}", daemon=True
         )
         self._process.start()
         child_end.close()
@@ -93,6 +121,10 @@ class LocalConnection:
         )
         self._sender.start()
         self._reader.start()
+
+    def adopt(self, stream: int, events: EventQueue) -> None:
+        self._stream, self._events = stream, events
+        self._adopted.set()
 
     # Connection: every method but close only enqueues.
 
@@ -107,6 +139,7 @@ class LocalConnection:
 
     def close(self, *, terminate: bool, timeout: float) -> None:
         self._closing.set()
+        self._adopted.set()
         self._outbox.put(("close", terminate))
         self._outbox.put(None)
         self._reader.join(timeout=max(0.1, timeout))
@@ -129,6 +162,9 @@ class LocalConnection:
             pass  # the child is gone; the reader reports it
 
     def _read_all(self) -> None:
+        self._adopted.wait()  # a prepared worker reports once it serves a connection
+        if self._closing.is_set() and self._stream < 0:
+            return  # a prepared worker released unused: nobody to tell
         stream, put = self._stream, self._events.put
         try:
             while True:
