@@ -142,6 +142,21 @@ class EnginePage(SettingsPage):
             QCheckBox("Detect the spoken &language"), "Detect the spoken language"
         )
         form.addRow(self.language_check)
+        self.failover_spin = named(QSpinBox(), "Switch to this computer after seconds")
+        self.failover_spin.setRange(1, 60)
+        self.failover_spin.setSuffix(" s")
+        self.failover_spin.setToolTip(
+            "Automatic engine: when the cloud connection is lost this long, captions go on "
+            "on this computer (a cloud unreachable at Start switches at once)."
+        )
+        add_row(form, "Switch to this computer &after:", self.failover_spin)
+        self.return_check = named(
+            QCheckBox("&Return to the cloud when it answers again"),
+            "Return to the cloud when it answers again",
+        )
+        form.addRow(self.return_check)
+        self.failover_spin.valueChanged.connect(self._notify)
+        self.return_check.toggled.connect(self._notify)
         self.engine_combo.currentIndexChanged.connect(self._notify)
         self.model_dir_edit.textChanged.connect(self._notify)
         self.host_combo.editTextChanged.connect(self._notify)
@@ -158,6 +173,8 @@ class EnginePage(SettingsPage):
         self.token_edit.setText(s.token_url)
         self.model_combo.setCurrentText(s.speech_model)
         self.language_check.setChecked(s.language_detection)
+        self.failover_spin.setValue(round(settings.failover.after_s))
+        self.return_check.setChecked(settings.failover.return_to_cloud)
 
     def apply(self, settings: AppSettings) -> AppSettings:
         settings = _streaming(
@@ -171,6 +188,11 @@ class EnginePage(SettingsPage):
             settings,
             engine=str(self.engine_combo.currentData()),
             local_model_dir=self.model_dir_edit.text().strip(),
+            failover=dataclasses.replace(
+                settings.failover,
+                after_s=float(self.failover_spin.value()),
+                return_to_cloud=self.return_check.isChecked(),
+            ),
         )
 
 

@@ -38,10 +38,8 @@ from caption_app.ui.find_bar import FindBar
 from caption_app.ui.labels import show_text
 from caption_app.ui.transcript_blocks import FinishedBlock, Line, end_of, gap_text, mix
 
-DIM_STRENGTH = 0.55
-"""How much of the text colour a not-yet-final word keeps (the rest is the background)."""
-MAX_HIGHLIGHTS = 500
-"""Search highlights are capped so a one-letter search stays instant in a long session."""
+DIM_STRENGTH = 0.55  # how much of the text colour a not-yet-final word keeps
+MAX_HIGHLIGHTS = 500  # search highlights are capped: a one-letter search stays instant
 
 
 class TranscriptView(QWidget):
@@ -72,6 +70,7 @@ class TranscriptView(QWidget):
         self._doc: QTextDocument = self.editor.document()
         self._finished: dict[TurnKey, FinishedBlock] = {}
         self._live: list[Turn] = []
+        self._last_gap: tuple[QTextBlock, Gap] | None = None  # while nothing came after it
         """Live turns in the order of the document's last ``len(_live)`` blocks."""
         self._empty = True
         self._show_speakers = True
@@ -137,16 +136,24 @@ class TranscriptView(QWidget):
 
     @Slot(object)
     def add_gap(self, gap: Gap) -> None:
-        cursor = self._select(self._new_block_before_live())
-        cursor.insertText(f"{clock(gap.start_ms)}  ", self._time_format)
-        cursor.insertText(gap_text(gap), self._gap_format)
-        self._keep_end_in_view()
+        last = self._last_gap  # gaps one after another with one cause: one row, the total length
+        same = last is not None and last[1].reason == gap.reason and last[0].isValid()
+        block = last[0] if last is not None and same else self._new_block_before_live()
+        if last is not None and same:
+            gap = Gap(last[1].start_ms, gap.end_ms, gap.reason)
+        self._note(block, gap.start_ms, gap_text(gap))
+        self._last_gap = (block, gap)
 
     @Slot(object)
     def add_marker(self, marker: Marker) -> None:
-        cursor = self._select(self._new_block_before_live())
-        cursor.insertText(f"{clock(marker.at_ms)}  ", self._time_format)
-        cursor.insertText(f"— {marker.text} —", self._gap_format)
+        self._note(self._new_block_before_live(), marker.at_ms, f"— {marker.text} —")
+        self._last_gap = None
+
+    def _note(self, block: QTextBlock, at_ms: int, text: str) -> None:
+        cursor = self._select(block)
+        cursor.removeSelectedText()
+        cursor.insertText(f"{clock(at_ms)}  ", self._time_format)
+        cursor.insertText(text, self._gap_format)
         self._keep_end_in_view()
 
     @Slot()
@@ -154,6 +161,7 @@ class TranscriptView(QWidget):
         self._doc.clear()
         self._finished.clear()
         self._live.clear()
+        self._last_gap = None
         self._empty = True
         self._follow = True
         self.editor.setExtraSelections([])
@@ -199,6 +207,7 @@ class TranscriptView(QWidget):
         self._rewrite(block, Line.of(turn))
 
     def _finish(self, turn: Turn) -> None:
+        self._last_gap = None
         line = Line.of(turn)
         entry = self._finished.get(turn.key)
         index = self._live_index(turn)

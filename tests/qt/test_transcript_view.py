@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from caption_app.core.model.gaps import Gap, GapReason
+from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.ui.transcript_view import TranscriptView
@@ -279,3 +279,18 @@ def test_update_cost_does_not_grow_with_the_session(view: TranscriptView) -> Non
     print(f"turns={filled} start={start_cost * 1e3:.3f} ms end={end_cost * 1e3:.3f} ms")
     assert view.editor.document().blockCount() >= filled - 100
     assert end_cost < 3 * start_cost + 0.001
+
+
+def test_gaps_one_after_another_with_one_cause_read_as_one_row(qtbot: QtBot) -> None:
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    for start in (5_000, 13_000, 21_000):  # three reconnect attempts that all failed
+        view.add_gap(Gap(start, start + 8_000, GapReason.RECONNECT))
+    rows = [line for line in view.plain_text().splitlines() if "not captioned" in line]
+    assert len(rows) == 1 and "24 s not captioned: connection lost" in rows[0], rows
+    view.add_gap(Gap(29_000, 31_000, GapReason.PAUSE))  # another cause: its own row
+    view.add_marker(Marker(31_000, "Captions continue on this computer."))
+    view.add_gap(Gap(40_000, 42_000, GapReason.PAUSE))  # after a marker: its own row too
+    rows = [line for line in view.plain_text().splitlines() if "not captioned" in line]
+    assert len(rows) == 3
+    assert "— Captions continue on this computer. —" in view.plain_text()

@@ -87,3 +87,15 @@ def test_untitled_session_gets_a_dated_title() -> None:
     info = make_info()
     assert info.display_title.startswith("Session 2025-03-0")
     assert make_info(title="Board").display_title == "Board"
+
+
+def test_gaps_one_after_another_with_one_cause_are_kept_as_one() -> None:
+    transcript = SessionTranscript(make_info())
+    for start in (5_000, 13_000, 21_000):
+        transcript.add_gap(start, start + 8_000, "reconnect")
+    transcript.add_gap(29_000, 30_000, "pause")
+    gaps = list(transcript.snapshot().gaps)
+    assert [(g.start_ms, g.end_ms, g.reason) for g in gaps] == [
+        (5_000, 29_000, "reconnect"),
+        (29_000, 30_000, "pause"),
+    ]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from caption_app.core.settings import (
     AppSettings,
+    FailoverSettings,
     OverlayStyle,
     SettingsError,
     StreamingSettings,
@@ -125,3 +126,14 @@ def test_one_bad_value_does_not_reset_its_neighbours() -> None:
     assert loaded.overlay.font_size_pt == OverlayStyle().font_size_pt
     assert len(problems) == 3
     assert any("streaming/keyterms" in p for p in problems)
+
+
+def test_the_failover_settings_round_trip_and_junk_falls_back() -> None:
+    chosen = AppSettings(failover=FailoverSettings(after_s=8.0, return_to_cloud=False))
+    again, problems = from_plain(to_plain(chosen))
+    assert again.failover == chosen.failover and problems == []
+    plain = {**to_plain(chosen), "failover/after_s": "0", "failover/probe_every_s": "soon"}
+    junk, problems = from_plain(plain)
+    assert junk.failover.after_s == FailoverSettings().after_s
+    assert junk.failover.return_to_cloud is False  # the good value is kept
+    assert len(problems) == 2

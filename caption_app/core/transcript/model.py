@@ -146,7 +146,13 @@ class SessionTranscript:
         return stream
 
     def add_gap(self, start_ms: int, end_ms: int, reason: str) -> Gap:
+        """Gaps one after another with one cause become one, with the total length."""
         gap = Gap(start_ms, max(start_ms, end_ms), reason)
+        last = self._entries[-1] if self._entries else None
+        if isinstance(last, Gap) and last.reason == reason and last.end_ms <= gap.end_ms:
+            gap = Gap(last.start_ms, gap.end_ms, reason)
+            self._entries[-1] = gap
+            return gap
         self._entries.append(gap)
         return gap
 
