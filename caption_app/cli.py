@@ -119,6 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from caption_app.headless import run_transcribe
 
         return run_transcribe(args)
+    if args.api_host:  # refused before any window opens, as the headless command does
+        from caption_app.core.settings import SettingsError, validate_api_host
+
+        try:
+            validate_api_host(args.api_host)
+        except SettingsError as exc:
+            parser.error(str(exc))
     from caption_app.ui.launch import run_gui
 
     return run_gui(args)

@@ -14,7 +14,7 @@ from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 from caption_app.core.engines.local.engine import LocalEngine, LocalEngineOptions
 from caption_app.core.model.gaps import Marker
 from caption_app.core.model.session import EngineInUse, SessionEvent, StateChanged
-from caption_app.core.model.turns import UpdateKind
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 from caption_app.core.streaming.builder import BuiltSession, build_live_session
 from caption_app.core.streaming.session import Timing
@@ -33,6 +33,8 @@ class FailoverCollector(Collector):
     engines: list[tuple[EngineInUse, float]] = field(default_factory=list)
     finished_at: list[tuple[int, float]] = field(default_factory=list)
     """(stream, seconds after the start) of every finished turn."""
+    words_at: list[tuple[int, float]] = field(default_factory=list)
+    """(stream, seconds after the start) of every update that shows words."""
 
     def __call__(self, event: SessionEvent) -> None:
         super().__call__(event)
@@ -43,8 +45,11 @@ class FailoverCollector(Collector):
             self.markers.append(event)
         elif isinstance(event, EngineInUse):
             self.engines.append((event, now))
-        elif getattr(event, "kind", None) is UpdateKind.FINISHED:
-            self.finished_at.append((event.turn.stream, now))  # type: ignore[union-attr]
+        elif isinstance(event, TurnUpdate):
+            if event.turn.display_text:
+                self.words_at.append((event.turn.stream, now))
+            if event.kind is UpdateKind.FINISHED:
+                self.finished_at.append((event.turn.stream, now))
 
 
 def free_port() -> int:

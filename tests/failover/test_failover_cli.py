@@ -112,3 +112,17 @@ def test_the_exit_codes_for_these_cases_are_documented() -> None:
     )
     text = " ".join(done.stdout.split())
     assert "could not be reached" in text and "checked before connecting" in text
+
+
+def test_the_window_refuses_such_an_api_host_too(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    done = subprocess.run(
+        [sys.executable, "-m", "caption_app", "--api-host", "notaurl"],
+        capture_output=True,
+        text=True,
+        env={**env, "HOME": str(tmp_path)},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert "“notaurl” is not a host name" in done.stderr

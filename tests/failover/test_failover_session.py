@@ -18,9 +18,9 @@ import pytest
 
 from caption_app.core.audio.media import open_media_source
 from caption_app.core.model.gaps import Marker
-from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.turns import Turn
 from caption_app.core.settings import FailoverSettings
+from caption_app.core.streaming.supervisor import COVERED
 from caption_app.core.transcript.journal import read_journal
 from tests.failover.harness import ServerProcess, auto_session, free_port
 from tests.local_engine.speech import RATE, joined_clips, normalise, read_wav, references
@@ -58,14 +58,17 @@ def test_a_cloud_unreachable_at_start_is_named_and_captions_run_locally(
     built, seen = auto_session(host, source, tmp_path)
     _run_to_end(built)
 
-    (problem,) = seen.problems
+    # Said once, within seconds, as news: captions go on, there is nothing to act on.
     where = host.split("://", 1)[-1]
-    assert problem.kind is ProblemKind.UNREACHABLE
-    assert problem.message == f"Cannot reach {where}: {cause}."
+    assert seen.problems == []
+    (said,) = [(text, at) for text, at in seen.notices if text.startswith("Cannot reach")]
+    assert said[0] == f"Cannot reach {where}: {cause}. {COVERED}"
+    assert said[1] - seen.started_at < 5.0
     states = [state for state, _, _ in seen.details]
     assert "reconnecting" not in states and "unreachable" not in states  # it went local
     live = next(at for state, detail, at in seen.details if state == "live")
-    print(f"\n{host}: live on this computer {live:.2f} s after Start")
+    words = seen.words_at[0][1]
+    print(f"\n{host}: live on this computer {live:.2f} s, first words {words:.2f} s after Start")
     assert [e.standing_in for e, _ in seen.engines] == [True]
     assert seen.gaps == []
     turns = list(seen.finished_turns().values())
@@ -141,8 +144,10 @@ def test_a_killed_server_is_covered_locally_then_the_cloud_is_used_again(
     local_live = next(
         at for state, detail, at in seen.details if "on this computer" in detail and at > killed_at
     )
+    local_words = next(at for stream, at in seen.words_at if at > local_live)
     print(
-        f"\nkilled at {killed_at:.1f} s; local live {local_live - killed_at:.1f} s later; "
+        f"\nkilled at {killed_at:.1f} s; local live {local_live - killed_at:.1f} s later, "
+        f"words {local_words - killed_at:.1f} s later; "
         f"cloud restarted at {back_at:.1f} s, used again {cloud_again[0] - back_at:.1f} s later"
     )
     assert local_live > killed_at

@@ -27,6 +27,7 @@ from caption_app.core.streaming.failover import STANDS_IN_FOR, EngineSelector
 from caption_app.core.streaming.timing import Timing
 
 log = logging.getLogger(__name__)
+COVERED = "Captions continue on this computer until the cloud answers again."
 
 SPARSE_WATCHDOG_FACTOR = 4
 """Universal-3 Pro answers speech with a partial after ~0.75 s and then only at pauses, so the
@@ -202,7 +203,6 @@ class Supervisor:
         log.info(  # expected in the field: the person is told through the problem event
             "stream %d failed: %s (code=%s)", self.stream, problem.kind.value, problem.code
         )
-        self._report(problem)
         self._retire(GapReason.RECONNECT, terminate=False)
         self._after_failure(problem)
 
@@ -238,9 +238,10 @@ class Supervisor:
     def tick(self) -> None:
         """Time-driven moves: the next attempt after a backoff, rollover, the watchdog."""
         now = self._clock()
-        if self.phase is Phase.BACKOFF and (
-            now >= self.next_attempt_at or self.engines.failover_due()
-        ):
+        failing_over = self.phase is Phase.BACKOFF and self.engines.failover_due()
+        if failing_over:
+            self._report(Notice(f"{self.engines.primary.name} did not come back. {COVERED}"))
+        if self.phase is Phase.BACKOFF and (failing_over or now >= self.next_attempt_at):
             self._move(Trigger.BACKOFF_ELAPSED)
             # "Reconnecting" only for a connection that was live and is being replaced.
             self._connect(reconnecting=self._ever_live and not self.engines.on_fallback)
@@ -333,17 +334,19 @@ class Supervisor:
             self._pump.connection_opened(self.stream, self.connection, engine)
 
     def _connect_failed(self, problem: Problem) -> None:
-        self._report(problem)
         self._after_failure(problem)
 
     def _after_failure(self, problem: Problem) -> None:
         if self.engines.failed(problem):
             # The other engine takes over now (the cloud unreachable at Start, or not back
             # after all; or the local engine cannot run here and the cloud is tried again).
+            covered = self.engines.on_fallback  # then it is news, not a problem to act on
+            self._report(Notice(f"{problem.message} {COVERED}") if covered else problem)
             if self._move(Trigger.FAILED):
                 self._failures_in_a_row = 0
                 self.next_attempt_at = self._clock()
             return
+        self._report(problem)
         if problem.kind in STANDS_IN_FOR:
             self.engines.prepare_fallback(self._settings())
         self._last_failure = problem
