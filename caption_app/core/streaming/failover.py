@@ -53,10 +53,6 @@ class EngineSelector:
         self._probing = threading.Event()
         self._next_probe_at = 0.0
 
-    @property
-    def can_fail_over(self) -> bool:
-        return self._fallback is not None
-
     def next_engine(self) -> Engine:
         if self.on_fallback and self._fallback is not None:
             return self._fallback
