@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from caption_app import APP_ID, __version__
+from caption_app.exit_codes import ExitCode
 
 EXPORT_FORMATS = ("txt", "md", "srt", "vtt", "json")
 
@@ -72,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="start the GUI, check it can show its windows, print the result and exit",
+        help="check that Caption App can run here (windows, audio, keyring, both engines, "
+        "the data folder), print what was found and exit: 0 when it can run",
     )
+    parser.add_argument("--json", action="store_true", help="with --self-test: print JSON")
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     transcribe = commands.add_parser(
@@ -119,6 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from caption_app.headless import run_transcribe
 
         return run_transcribe(args)
+    from caption_app.self_test import display_problem, no_display_report
+
+    if (reason := display_problem()) is not None:  # before Qt would abort on it
+        if args.self_test:
+            print(no_display_report(reason, as_json=args.json))
+        else:
+            print(f"caption-app: {reason}", file=sys.stderr)
+        return ExitCode.NO_DISPLAY
     if args.api_host:  # refused before any window opens, as the headless command does
         from caption_app.core.settings import SettingsError, validate_api_host
 

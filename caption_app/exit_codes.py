@@ -12,6 +12,8 @@ class ExitCode:
     NETWORK = 4
     AUDIO = 5
     LOCAL_MODEL = 6
+    NO_DISPLAY = 7
+    """The window cannot open here (no display, or a library Qt needs is missing)."""
     """The local engine's speech model is missing, damaged or not the expected file."""
 
 

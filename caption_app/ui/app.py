@@ -343,7 +343,12 @@ class CaptionApp:
     def open_history(self) -> None:
         from caption_app.ui.history_dialog import HistoryDialog
 
-        self._show_dialog("history", lambda: HistoryDialog(transcripts_dir(), self.window))
+        try:
+            directory = transcripts_dir()
+        except OSError as exc:
+            self.window.notices.show_notice(f"Cannot open the transcripts folder: {exc}")
+            return
+        self._show_dialog("history", lambda: HistoryDialog(directory, self.window))
 
     def _show_dialog(self, name: str, make: Callable[[], QDialog]) -> None:
         """One of each dialog at a time, kept referenced while open so tests and the person

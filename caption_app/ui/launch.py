@@ -7,7 +7,7 @@ import logging
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from caption_app import APP_ID, APP_NAME, __version__
@@ -32,13 +32,19 @@ def run_gui(args: argparse.Namespace) -> int:
     captions.show()
     app.aboutToQuit.connect(captions.shutdown)
     if args.self_test:
-        QTimer.singleShot(0, lambda: _self_test(captions, app))
+        QTimer.singleShot(0, lambda: _self_test(captions, app, as_json=args.json))
     elif args.start or getattr(args, "demo", False):
         QTimer.singleShot(0, captions.start)
     return app.exec()
 
 
-def _self_test(captions: CaptionApp, app: QApplication) -> None:
-    ok = captions.window.isVisible() and captions.overlay.isVisible()
-    print(f"self-test: {'ok' if ok else 'FAILED'} ({APP_NAME} {__version__})", flush=True)
-    app.exit(0 if ok else 1)
+def _self_test(captions: CaptionApp, app: QApplication, *, as_json: bool) -> None:
+    from caption_app.self_test import Check, can_run, is_frozen, report, run_checks
+
+    shown = captions.window.isVisible() and captions.overlay.isVisible()
+    checks = [
+        *run_checks(QGuiApplication.platformName()),
+        Check("windows", shown, "the main window and the overlay are shown" if shown else ""),
+    ]
+    print(report(checks, as_json=as_json, frozen=is_frozen()), flush=True)
+    app.exit(0 if can_run(checks) else 1)

@@ -66,8 +66,8 @@ class TranscriptActions:
 
     def tidy_history(self, retention_days: int) -> None:
         """Apply the retention setting, then offer sessions that did not end cleanly."""
-        directory = transcripts_dir()
         try:
+            directory = transcripts_dir()
             if retention_days > 0:
                 apply_retention(directory, retention_days)
             crashed = unfinished_sessions(directory)
