@@ -16,6 +16,7 @@ APP_DEBS=(
 )
 TEST_DEBS=(
   xvfb xauth xdotool xcompmgr pulseaudio libasound2-plugins sox dbus gnome-keyring
+  desktop-file-utils appstream
 )
 
 log() { printf '\033[1m[caption-app]\033[0m %s\n' "$*" >&2; }

@@ -43,6 +43,14 @@ DEMO_CLIP = RESOURCES / "demo" / "sense-and-sensibility.wav"
 ENGINES_EXPLAINED = "engines_explained"
 
 
+def app_icon() -> QIcon:
+    """The SVG for any size, with the rendered PNGs for the small sizes trays and menus use."""
+    icon = QIcon(str(RESOURCES / "icons" / "caption-app.svg"))
+    for png in sorted((RESOURCES / "icons" / "png").glob("caption-app-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
 class CaptionApp:
     """Holds the long-lived objects of one GUI run and connects them."""
 
@@ -72,7 +80,7 @@ class CaptionApp:
         self.window.input_menu.set_chosen(self.settings.input_device_id)
         self.window.engine_menu.set_chosen(self.engine_preference)
         self.tray = build_tray(
-            QIcon(str(RESOURCES / "icons" / "caption-app.svg")),
+            app_icon(),
             [
                 self.window.overlay_action,
                 self.window.lock_action,

@@ -7,11 +7,12 @@ import logging
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from caption_app import APP_ID, APP_NAME, __version__
-from caption_app.ui.app import RESOURCES, CaptionApp
+from caption_app.self_test import Check
+from caption_app.ui.app import CaptionApp, app_icon
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -27,24 +28,56 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setQuitOnLastWindowClosed(True)
-    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "caption-app.svg")))
+    app.setWindowIcon(app_icon())
     captions = CaptionApp(args)
     captions.show()
     app.aboutToQuit.connect(captions.shutdown)
-    if args.self_test:
+    if args.self_test and getattr(args, "demo", False):
+        QTimer.singleShot(0, lambda: _caption_then_self_test(captions, app, as_json=args.json))
+    elif args.self_test:
         QTimer.singleShot(0, lambda: _self_test(captions, app, as_json=args.json))
     elif args.start or getattr(args, "demo", False):
         QTimer.singleShot(0, captions.start)
     return app.exec()
 
 
-def _self_test(captions: CaptionApp, app: QApplication, *, as_json: bool) -> None:
+def _self_test(
+    captions: CaptionApp, app: QApplication, *, as_json: bool, extra: tuple[Check, ...] = ()
+) -> None:
     from caption_app.self_test import Check, can_run, is_frozen, report, run_checks
 
     shown = captions.window.isVisible() and captions.overlay.isVisible()
     checks = [
         *run_checks(QGuiApplication.platformName()),
         Check("windows", shown, "the main window and the overlay are shown" if shown else ""),
+        *extra,
     ]
     print(report(checks, as_json=as_json, frozen=is_frozen()), flush=True)
     app.exit(0 if can_run(checks) else 1)
+
+
+def _caption_then_self_test(captions: CaptionApp, app: QApplication, *, as_json: bool) -> None:
+    """``--self-test --demo``: caption the demo recording on this computer until its first
+    finished line is in the overlay, stop cleanly, then report (with that line)."""
+    from caption_app.core.model.turns import TurnUpdate, UpdateKind
+    from caption_app.self_test import Check
+
+    done = False
+
+    def finish(check: Check) -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        captions.controller.stop()
+        captions.controller.wait(10_000)
+        _self_test(captions, app, as_json=as_json, extra=(check,))
+
+    def updated(update: TurnUpdate) -> None:
+        shown = " ".join(captions.overlay.rendered_lines()).strip()
+        if update.kind is UpdateKind.FINISHED and shown:
+            finish(Check("caption", True, f"the overlay shows: {shown}"))
+
+    captions.controller.turnUpdated.connect(updated)
+    QTimer.singleShot(60_000, lambda: finish(Check("caption", False, "no caption in 60 s")))
+    captions.start()

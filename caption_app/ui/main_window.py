@@ -147,6 +147,9 @@ class MainWindow(QMainWindow):
         tools_menu = menu.addMenu("&Tools")
         tools_menu.addAction(self.settings_action)
         tools_menu.addAction(self.key_action)
+        help_menu = menu.addMenu("&Help")
+        self.about_action = help_menu.addAction(f"&About {APP_NAME}…")
+        self.about_action.triggered.connect(self.show_about)
 
         toolbar = QToolBar("Controls")
         toolbar.setAccessibleName("Controls")
@@ -206,6 +209,13 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: SessionState, _detail: str) -> None:
         if state is SessionState.IDLE:
             self.pause_action.setChecked(False)
+
+    @Slot()
+    def show_about(self) -> None:
+        from caption_app.ui.about_dialog import AboutDialog
+
+        self.about = AboutDialog(self)  # kept: a modeless dialog must outlive this call
+        self.about.show()
 
     @Slot(object)
     def _on_engine(self, engine: EngineInUse) -> None:

@@ -163,3 +163,18 @@ def test_the_frozen_app_with_no_display_says_so(bundle: Path, tmp_path: Path) ->
     )
     assert done.returncode == ExitCode.NO_DISPLAY, done.stderr
     assert "No display was found" in done.stdout
+
+
+def test_the_frozen_window_shows_a_caption_and_quits_cleanly(bundle: Path, tmp_path: Path) -> None:
+    env = {**_env(tmp_path), "QT_QPA_PLATFORM": "xcb"}
+    done = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", str(bundle), "--self-test", "--demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=150,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok  qt: platform xcb" in done.stdout
+    assert "ok  caption: the overlay shows:" in done.stdout, done.stdout
