@@ -82,8 +82,12 @@ class StatusPanel(QWidget):
     def set_state(self, state: SessionState, detail: str) -> None:
         text = STATE_TEXT[state]
         if detail and detail not in (text, "Live", "Stopped"):
-            text = f"{text} — {detail}"
+            # "Paused: no audio is being sent" says "Paused" already: no "Paused — Paused: …".
+            said = text.rstrip("…").casefold()
+            text = detail if detail.casefold().startswith(said) else f"{text} — {detail}"
         show_text(self.state_label, text)
+        if state not in (SessionState.LIVE, SessionState.CONNECTING):
+            self.set_sending(False)  # the light follows the connection, not the last chunk
         if state is SessionState.CONNECTING and self._started_at is None:
             self._started_at = time.monotonic()
             self._tick.start()

@@ -70,7 +70,7 @@ class TranscriptActions:
             directory = transcripts_dir()
             if retention_days > 0:
                 apply_retention(directory, retention_days)
-            crashed = unfinished_sessions(directory)
+            crashed = [s for s in unfinished_sessions(directory) if s.words > 0]
         except (OSError, HistoryError) as exc:  # the app must start whatever the folder holds
             self.window.notices.show_notice(f"Cannot read the transcripts folder: {exc}")
             return

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
@@ -160,3 +161,55 @@ def test_self_test_start_up(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("self-test: ok")
+
+
+def test_the_status_line_says_each_thing_once(qtbot: QtBot) -> None:
+    window = _window(qtbot, [MIC])  # kept: the panel lives as long as its window
+    panel = window.status_panel
+    panel.set_state(SessionState.PAUSED, "Paused: no audio is being sent")
+    assert panel.state_label.text() == "Paused: no audio is being sent"
+    panel.set_state(SessionState.RECONNECTING, "Reconnecting in 8.0 s")
+    assert panel.state_label.text() == "Reconnecting in 8.0 s"
+    panel.set_state(SessionState.PAUSED, "Waiting for another input")
+    assert panel.state_label.text() == "Paused — Waiting for another input"
+
+
+def test_the_sending_light_goes_out_when_the_connection_closes(qtbot: QtBot) -> None:
+    window = _window(qtbot, [MIC])  # kept: the panel lives as long as its window
+    panel = window.status_panel
+    panel.set_state(SessionState.LIVE, "Live")
+    panel.set_level(-20.0, -6.0, True)
+    assert panel.is_sending()
+    # The input was unplugged: no more audio arrives to say otherwise, the state must.
+    panel.set_state(SessionState.PAUSED, "Waiting for another input")
+    assert not panel.is_sending() and "Sending" not in panel.sending_label.text()
+
+
+def test_a_crashed_session_with_no_words_is_not_offered_for_recovery(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from caption_app.core.transcript.model import SessionInfo
+    from caption_app.core.transcript.recorder import TranscriptRecorder
+    from caption_app.ui.transcript_actions import TranscriptActions
+    from tests.transcript.builders import finished, make_turn
+
+    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path))
+    folder = tmp_path / "transcripts"
+
+    def crash(words: bool, minute: int) -> None:
+        started = datetime(2026, 12, 1, 9, minute, tzinfo=UTC)
+        info = SessionInfo(f"s-{minute}", started, "fake", "mic")
+        recorder = TranscriptRecorder(folder, info)
+        if words:
+            recorder.apply(finished(make_turn(0, 0, "Something was said.", 1_000)))
+        recorder.journal.close(clean=False)  # what kill -9 leaves: no end record
+
+    window = _window(qtbot, [MIC])
+    crash(False, 30)  # started, then crashed before a word
+    TranscriptActions(window).tidy_history(0)
+    assert not window.notices.isVisible()
+    crash(True, 0)
+    TranscriptActions(window).tidy_history(0)
+    assert "its 3 words are safe" in window.notices.text()

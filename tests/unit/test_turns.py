@@ -181,3 +181,29 @@ def test_a_partial_for_an_older_turn_never_replaces_the_live_one() -> None:
     assert asm.apply(0, _msg(3, ["stale"], 0)) == []
     (live,) = asm.live_turns()
     assert (live.order, live.display_text) == (5, "hello world")
+
+
+def test_a_speaker_the_service_calls_unknown_is_no_speaker_yet() -> None:
+    from types import SimpleNamespace
+
+    from caption_app.core.engines.assemblyai.engine import known_speaker, turn_message
+    from caption_app.core.streaming.assembler import TurnAssembler
+
+    word = SimpleNamespace(
+        text="hello", start=0, end=400, confidence=0.9, word_is_final=False, speaker="UNKNOWN"
+    )
+    event = SimpleNamespace(
+        turn_order=0,
+        transcript="",
+        end_of_turn=False,
+        turn_is_formatted=False,
+        end_of_turn_confidence=0.1,
+        speaker_label="UNKNOWN",
+        language_code=None,
+        words=[word],
+    )
+    message = turn_message(event)
+    assert message.speaker_label is None and message.words[0].speaker is None
+    (update,) = TurnAssembler().apply(0, message)
+    assert update.turn.speaker is None  # so no "Speaker UNKNOWN:" label is drawn
+    assert known_speaker("A") == "A" and known_speaker("unknown") is None

@@ -149,8 +149,8 @@ class AssemblyAIConnection:
         revisions = tuple(
             SpeakerRevision(
                 turn_order=item.turn_order,
-                speaker_label=item.speaker_label,
-                word_speakers=tuple(w.speaker for w in item.words),
+                speaker_label=known_speaker(item.speaker_label),
+                word_speakers=tuple(known_speaker(w.speaker) for w in item.words),
             )
             for item in event.revisions
         )
@@ -173,6 +173,12 @@ class AssemblyAIConnection:
         self._events.put(SpeechDetected(self._stream, int(event.timestamp)))
 
 
+def known_speaker(label: str | None) -> str | None:
+    """The service labels a turn "UNKNOWN" until it has heard about a second of it: for a
+    reader that is no speaker yet, not a speaker called UNKNOWN."""
+    return None if not label or label.upper() == "UNKNOWN" else label
+
+
 def turn_message(event: Any) -> TurnMessage:
     return TurnMessage(
         turn_order=event.turn_order,
@@ -180,7 +186,7 @@ def turn_message(event: Any) -> TurnMessage:
         end_of_turn=event.end_of_turn,
         turn_is_formatted=event.turn_is_formatted,
         end_of_turn_confidence=event.end_of_turn_confidence,
-        speaker_label=event.speaker_label,
+        speaker_label=known_speaker(event.speaker_label),
         language_code=event.language_code,
         words=tuple(
             WordMessage(
@@ -189,7 +195,7 @@ def turn_message(event: Any) -> TurnMessage:
                 end_ms=w.end,
                 confidence=w.confidence,
                 is_final=w.word_is_final,
-                speaker=w.speaker,
+                speaker=known_speaker(w.speaker),
             )
             for w in event.words
         ),
