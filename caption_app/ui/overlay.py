@@ -120,10 +120,17 @@ class CaptionOverlay(QWidget):
         self._badge.adjustSize()
         self._place_badge()
         self.setAccessibleDescription(BADGE_TEXT if engine.standing_in else "Live captions")
+        self._invalidate()  # the lines wrap short of the badge while it is shown
 
     def badge(self) -> str:
         """The badge's text while it is shown, else ""."""
         return self._badge.text() if self._badge.isVisibleTo(self) else ""
+
+    def _text_box_width(self) -> int:
+        """The width lines are wrapped to: all of it, or up to the badge so it hides no word."""
+        if self._badge.isVisibleTo(self):
+            return max(1, self._badge.x() - 4)
+        return self.width()
 
     def _place_badge(self) -> None:
         self._badge.move(self.width() - self._badge.width() - 10, 6)
@@ -145,7 +152,7 @@ class CaptionOverlay(QWidget):
     def rendered_runs(self) -> list[Line]:
         """The lines as drawn, each a sequence of solid, dimmed or label runs."""
         if self._lines is None:
-            lines = self._painter.layout(self._model.visible_segments(), self.width())
+            lines = self._painter.layout(self._model.visible_segments(), self._text_box_width())
             if self._status:
                 room = max(0, self._painter.style.lines - 1)
                 lines = [*lines[len(lines) - room :], (Run(self._status, dim=True),)]

@@ -362,3 +362,20 @@ def test_update_cost_does_not_grow_with_the_session(overlay: CaptionOverlay) -> 
         f"first 100: {first * 1e3:.1f} ms, last 100: {last * 1e3:.1f} ms"
     )
     assert overlay.rendered_lines()[-1].endswith("turn19999")
+
+
+def test_the_engine_badge_never_covers_a_word(qtbot: QtBot, overlay: CaptionOverlay) -> None:
+    from caption_app.core.model.session import EngineInUse
+    from caption_app.ui.overlay import BADGE_TEXT
+
+    text = "consider how much there might be prudently in his power to do for them all"
+    Feed(overlay).send(*_partials(0, text))
+    overlay.show_engine(EngineInUse("Whisper tiny.en on this computer", True, 0.0, True))
+    assert overlay.badge() == BADGE_TEXT
+    painter = overlay._painter
+    badge_left = overlay._badge.x()
+    for line in overlay.rendered_lines():
+        right = painter.padding_x + painter.metrics.horizontalAdvance(line)
+        assert right <= badge_left, (line, right, badge_left)
+    overlay.show_engine(EngineInUse("AssemblyAI Universal-Streaming", False, 0.15, False))
+    assert overlay.badge() == ""
