@@ -115,10 +115,10 @@ def validate_api_host(host: str) -> None:
         raise SettingsError("The API host must not end with '/'.")
     if "://" in host and not host.startswith(("ws://", "wss://")):
         raise SettingsError(f"The API host must be {_HOST_FORMS}.")
-    parsed = urllib.parse.urlsplit(host if "://" in host else f"wss://{host}")
     try:
+        parsed = urllib.parse.urlsplit(host if "://" in host else f"wss://{host}")
         name, _port = parsed.hostname, parsed.port
-    except ValueError:
+    except ValueError:  # a bad port, or an unbalanced "[" of an IPv6 address
         raise SettingsError(
             f"“{host}” has a bad port; the API host must be {_HOST_FORMS}."
         ) from None

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from caption_app.core.audio.capture import open_device_source
 from caption_app.core.model.session import SessionState
 from caption_app.core.settings import StreamingSettings
@@ -122,5 +124,11 @@ def test_cli_lists_and_captures_a_device(pulse: PulseRig, clips_dir: Path, tmp_p
                 proc.communicate(timeout=10)
     assert proc.returncode == 0, stderr
     assert stdout.strip() == clip.script(turns=1)[0].formatted_text
-    # The monitor delivered the played samples to the service.
-    assert clip.pcm[3200:16000] in server.session(0).audio_bytes()
+    # The monitor delivered the played samples to the service, byte for byte. Checked in 100 ms
+    # windows: a PulseAudio rewind can touch a few samples of one window, never of most.
+    received = server.session(0).audio_bytes()
+    windows = [clip.pcm[start : start + 3200] for start in range(3200, 48000, 3200)]
+    audible = [w for w in windows if np.abs(np.frombuffer(w, "<i2")).max() > 1000]
+    assert len(audible) >= 6  # speech, not silence that any stretch of zeros would match
+    delivered = [window in received for window in audible]
+    assert sum(delivered) >= len(audible) - 1, delivered

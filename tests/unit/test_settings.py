@@ -137,3 +137,11 @@ def test_the_failover_settings_round_trip_and_junk_falls_back() -> None:
     assert junk.failover.after_s == FailoverSettings().after_s
     assert junk.failover.return_to_cloud is False  # the good value is kept
     assert len(problems) == 2
+
+
+@pytest.mark.parametrize("host", ["[", "wss://[", "ws://host:99999", "notaurl", "a/b"])
+def test_an_api_host_no_url_parser_accepts_is_a_settings_error(host: str) -> None:
+    from caption_app.core.settings import SettingsError, validate_api_host
+
+    with pytest.raises(SettingsError):
+        validate_api_host(host)
