@@ -111,10 +111,6 @@ class LiveSession(SessionRequests):
         """Start and reason of the gap open now (no connection is hearing the audio)."""
         self._audio_acknowledged_s = 0.0
 
-    @property
-    def phase(self) -> Phase:
-        return self._supervisor.phase
-
     # --- the session thread ----------------------------------------------------------------
 
     def run(self) -> SessionEnded:
