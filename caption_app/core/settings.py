@@ -238,6 +238,8 @@ class AppSettings:
     local_model_dir: str = ""
     """A faster-whisper model folder the person chose; empty looks in the usual places."""
     failover: FailoverSettings = field(default_factory=FailoverSettings)
+    input_device_label: str = ""
+    """The chosen device's name as the person saw it, for a notice when it is missing."""
 
 
 def to_plain(settings: AppSettings) -> dict[str, Any]:
@@ -248,6 +250,7 @@ def to_plain(settings: AppSettings) -> dict[str, Any]:
             value = getattr(getattr(settings, section), f.name)
             plain[f"{section}/{f.name}"] = list(value) if isinstance(value, tuple) else value
     plain["input/device_id"] = settings.input_device_id
+    plain["input/device_label"] = settings.input_device_label
     plain["engine/name"] = settings.engine
     plain["engine/local_model_dir"] = settings.local_model_dir
     plain["history/retention_days"] = settings.retention_days
@@ -262,6 +265,7 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
     failover = _section(FailoverSettings(), "failover", values, problems)
     base = AppSettings()
     device = _coerce(values.get("input/device_id", ""), "", "input/device_id", problems)
+    label = _coerce(values.get("input/device_label", ""), "", "input/device_label", problems)
     engine = _coerce(values.get("engine/name", base.engine), base.engine, "engine/name", problems)
     engine = {"offline": "local"}.get(engine, engine)  # the name it had before it existed
     if engine not in ENGINE_CHOICES:
@@ -279,7 +283,9 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
             "keeping transcripts forever"
         )
         retention = 0
-    settings = AppSettings(streaming, overlay, device, engine, retention, model_dir, failover)
+    settings = AppSettings(
+        streaming, overlay, device, engine, retention, model_dir, failover, label
+    )
     return settings, problems
 
 

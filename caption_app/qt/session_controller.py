@@ -35,7 +35,8 @@ class SessionController(QObject):
     gapMarked = Signal(object)
     problemRaised = Signal(object)
     """A ``Problem``: its kind, message and recovery."""
-    noticed = Signal(str)
+    noticed = Signal(str, bool)
+    """A notice's text, and whether its cause ends once captions are live again."""
     audioLevel = Signal(float, float, bool)
     """RMS dBFS, peak dBFS, and whether audio is being sent to the engine right now."""
     progress = Signal(int, int)
@@ -77,7 +78,7 @@ class SessionController(QObject):
         elif isinstance(event, Problem):
             self.problemRaised.emit(event)
         elif isinstance(event, Notice):
-            self.noticed.emit(event.text)
+            self.noticed.emit(event.text, event.until_live)
         elif isinstance(event, Progress):
             self.progress.emit(event.position_ms, event.duration_ms)
         elif isinstance(event, Marker):

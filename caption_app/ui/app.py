@@ -33,8 +33,10 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
+from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window import MainWindow
 from caption_app.ui.overlay import CaptionOverlay
+from caption_app.ui.run_settings import RunSettings, replaced
 from caption_app.ui.transcript_actions import TranscriptActions
 from caption_app.ui.tray import build_tray
 
@@ -56,9 +58,11 @@ class CaptionApp:
 
     def __init__(self, args: argparse.Namespace, qsettings: QSettings | None = None) -> None:
         self.store = SettingsStore(qsettings or QSettings())
-        self.settings: AppSettings = self.store.load()
-        if args.api_host:
-            self.settings = _with_host(self.settings, args.api_host)
+        # --api-host, --engine and --demo apply to this run only: they are never saved.
+        engine = getattr(args, "engine", None)
+        if getattr(args, "demo", False):
+            engine = LOCAL
+        self.run = RunSettings(self.store, api_host=args.api_host, engine=engine)
         self.media_path: str | None = args.source
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
@@ -66,11 +70,8 @@ class CaptionApp:
         self.overlay = CaptionOverlay()
         self.overlay.set_style(self.settings.overlay)
         self.overlay.restore_geometry(self.store)
-        # --engine and --demo apply to this run only: they never reach the saved settings.
-        self.engine_override: str | None = getattr(args, "engine", None)
         if getattr(args, "demo", False):
             self.media_path = str(DEMO_CLIP)
-            self.engine_override = LOCAL
         self.window = MainWindow(
             self.controller,
             list_devices,
@@ -95,7 +96,7 @@ class CaptionApp:
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
         self._start_when_key_saved = False
-        self._dialogs: dict[str, QDialog] = {}
+        self._dialogs = DialogShelf()
         self._wire()
         for problem in self.store.problems:
             self.window.notices.show_notice(f"A setting was reset: {problem}")
@@ -173,6 +174,7 @@ class CaptionApp:
             media_path=self.media_path,
             device_query=self.device_query,
             device_id=self.settings.input_device_id or None,
+            device_label=self.settings.input_device_label,
             with_system_audio=self.with_system_audio,
         )
         try:
@@ -228,14 +230,17 @@ class CaptionApp:
             self.start()
 
     @property
+    def settings(self) -> AppSettings:
+        return self.run.current
+
+    @property
     def engine_preference(self) -> str:
-        return self.engine_override or self.settings.engine
+        return self.run.engine_preference
 
     @Slot(str)
     def _choose_engine(self, preference: str) -> None:
-        self.engine_override = None  # a choice in the menu is the person's, and is kept
-        self.settings = _replace(self.settings, engine=preference)
-        self.store.save(self.settings)
+        self.run.engine_override = None  # a choice in the menu is the person's, and is kept
+        self.run.change(engine=preference)
         if self.controller.running:
             self.window.notices.show_notice("The engine you chose is used from the next start.")
 
@@ -261,8 +266,10 @@ class CaptionApp:
         self.media_path = None
         self.device_query = None
         self.with_system_audio = False
-        self.settings = _replace(self.settings, input_device_id=device_id)
-        self.store.save(self.settings)
+        label = next(
+            (d.label for d in self.window.input_menu.devices if d.device_id == device_id), ""
+        )
+        self.run.change(input_device_id=device_id, input_device_label=label)
         if self.controller.running:
             choice = SourceChoice(device_id=device_id)
             try:
@@ -308,12 +315,11 @@ class CaptionApp:
     def _apply_settings(self, settings: AppSettings) -> None:
         # The dialog stays open beside the main window: an input picked meanwhile is not the
         # dialog's to undo.
-        settings = _replace(settings, input_device_id=self.settings.input_device_id)
+        settings = replaced(settings, input_device_id=self.settings.input_device_id)
         if settings.engine != self.settings.engine:
-            self.engine_override = None
+            self.run.engine_override = None
             self.window.engine_menu.set_chosen(settings.engine)
-        self.settings = settings
-        self.store.save(settings)  # the overlay follows through ``store.changed``
+        self.run.save(settings)  # the overlay follows through ``store.changed``
         self.controller.apply_settings(settings.streaming)
 
     @Slot()
@@ -356,22 +362,25 @@ class CaptionApp:
         except OSError as exc:
             self.window.notices.show_notice(f"Cannot open the transcripts folder: {exc}")
             return
-        self._show_dialog("history", lambda: HistoryDialog(directory, self.window))
+
+        def make() -> QDialog:
+            dialog = HistoryDialog(directory, self.window)
+            dialog.sessionDeleted.connect(self._session_deleted)
+            return dialog
+
+        self._show_dialog("history", make)
+
+    @Slot(object)
+    def _session_deleted(self, path: Path) -> None:
+        """The session shown in the window was deleted: its words leave the window too."""
+        recorder = self._recorder
+        if recorder is not None and recorder.path == path and not self.controller.running:
+            self._recorder = None
+            self.window.transcript.clear()
+            self.overlay.clear()
 
     def _show_dialog(self, name: str, make: Callable[[], QDialog]) -> None:
-        """One of each dialog at a time, kept referenced while open so tests and the person
-        can find it. Asking again brings the open one forward: what was typed stays."""
-        old = self._dialogs.get(name)
-        if old is not None and old.isVisible():
-            old.raise_()
-            old.activateWindow()
-            return
-        if old is not None:
-            old.deleteLater()
-        dialog = make()
-        dialog.setModal(False)  # Stop, the transcript and the shortcuts stay usable
-        self._dialogs[name] = dialog
-        dialog.show()
+        self._dialogs.show(name, make)
 
     def dialog(self, name: str) -> QDialog | None:
         return self._dialogs.get(name)
@@ -381,17 +390,3 @@ class CaptionApp:
         if self.controller.running:
             self.controller.stop()
             self.controller.wait(7000)
-
-
-def _replace(settings: AppSettings, **changes: object) -> AppSettings:
-    import dataclasses
-
-    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
-
-
-def _with_host(settings: AppSettings, host: str) -> AppSettings:
-    import dataclasses
-
-    return dataclasses.replace(
-        settings, streaming=dataclasses.replace(settings.streaming, api_host=host)
-    )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -44,7 +44,7 @@ from caption_app.core.transcript.history import (
 )
 from caption_app.core.transcript.journal import JournalError
 from caption_app.ui import prompts
-from caption_app.ui.history_model import SessionTableModel, format_date
+from caption_app.ui.history_model import SessionTableModel, format_date, session_details
 from caption_app.ui.history_table import SessionTable
 
 AskSavePath = Callable[[str, str], str | None]
@@ -82,6 +82,9 @@ def _message_label(name: str, style: str = "") -> QLabel:
 
 class HistoryDialog(QDialog):
     """Lists past sessions (newest first) and opens, exports, renames or deletes them."""
+
+    sessionDeleted = Signal(object)
+    """The ``Path`` of a session's transcript just deleted."""
 
     def __init__(
         self,
@@ -293,6 +296,7 @@ class HistoryDialog(QDialog):
             notes.append("still recording: this is what is saved so far")
         if session.skipped_lines:
             notes.append(f"{session.skipped_lines} damaged line(s) were skipped")
+        notes.append(session_details(session.document))
         self._opened = summary
         self.viewer_title.setText(" · ".join(notes))
         self.viewer.setPlainText(text)
@@ -367,6 +371,7 @@ class HistoryDialog(QDialog):
             self._opened = None
             self.viewer.clear()
             self.viewer_title.setText("The opened session was deleted.")
+        self.sessionDeleted.emit(summary.path)
         self.refresh()
         self.select_row(min(row, self.model.rowCount() - 1))  # the next row, as in a file list
         self._show_status(f"Deleted {summary.title}.")

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from caption_app.core.transcript.history import SessionSummary
+from caption_app.core.transcript.model import TranscriptDocument, whole_seconds
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -47,9 +48,21 @@ def format_date(summary: SessionSummary) -> str:
 
 
 def format_duration(ms: int) -> str:
-    """``h:mm:ss``; hours keep growing past 9 rather than wrap."""
-    seconds = max(0, ms) // 1000
+    """``h:mm:ss``; hours keep growing past 9 rather than wrap. Rounded as the transcript's
+    own "Length" is, so one session has one length everywhere."""
+    seconds = whole_seconds(ms)
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def session_details(document: TranscriptDocument) -> str:
+    """Length, billed audio and the service's session ids: what support and billing ask for."""
+    parts = [f"Length {format_duration(document.duration_ms)}"]
+    if document.billed_audio_s is not None:
+        parts.append(f"billed audio {document.billed_audio_s:.1f} s")
+    ids = [s.session_id for s in document.streams if s.session_id]
+    if ids:
+        parts.append(f"service session id{'s' if len(ids) > 1 else ''}: {', '.join(ids)}")
+    return " · ".join(parts)
 
 
 def status_text(summary: SessionSummary) -> str:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
-from caption_app.core.model.problems import Problem
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
@@ -30,6 +30,11 @@ from caption_app.ui.input_menu import InputMenu
 from caption_app.ui.notice_bar import NoticeBar
 from caption_app.ui.status_panel import StatusPanel
 from caption_app.ui.transcript_view import TranscriptView
+
+UNTIL_LIVE = "until-live"
+"""The topic of notices whose cause ends when captions are live again, or at Stop."""
+PASSING = (Recovery.RECONNECT, Recovery.RECONNECT_NOW, Recovery.RETRY_LATER)
+PASSING_KINDS = (ProblemKind.ENGINE_FAULT, ProblemKind.INPUT_LOST, ProblemKind.UNREACHABLE)
 
 MEDIA_FILTER = "Media files (*.wav *.flac *.mp3 *.m4a *.aac *.ogg *.opus *.webm *.mp4 *.mkv *.mov)"
 
@@ -182,7 +187,7 @@ class MainWindow(QMainWindow):
         c.markerAdded.connect(self.transcript.add_marker)
         c.engineChanged.connect(self._on_engine)
         c.problemRaised.connect(self.show_problem)
-        c.noticed.connect(self.notices.show_notice)
+        c.noticed.connect(self._on_notice)
         c.runningChanged.connect(self._set_running)
 
     # --- behaviour --------------------------------------------------------------------------
@@ -197,18 +202,24 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_problem(self, problem: Problem) -> None:
-        from caption_app.core.model.problems import Recovery
         from caption_app.ui.problem_text import problem_text
 
         if problem.recovery is Recovery.NEW_KEY:
             self.notices.show_notice(problem_text(problem), "Enter key…", self.keyRequested.emit)
         else:
-            self.notices.show_notice(problem_text(problem))
+            passing = problem.recovery in PASSING or problem.kind in PASSING_KINDS
+            self.notices.show_notice(problem_text(problem), topic=UNTIL_LIVE if passing else "")
+
+    @Slot(str, bool)
+    def _on_notice(self, text: str, until_live: bool) -> None:
+        self.notices.show_notice(text, topic=UNTIL_LIVE if until_live else "")
 
     @Slot(object, str)
     def _on_state(self, state: SessionState, _detail: str) -> None:
         if state is SessionState.IDLE:
             self.pause_action.setChecked(False)
+        if state in (SessionState.LIVE, SessionState.IDLE):
+            self.notices.withdraw(UNTIL_LIVE)  # "reconnecting" is over: captions are back
 
     @Slot()
     def show_about(self) -> None:

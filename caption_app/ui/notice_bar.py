@@ -18,6 +18,8 @@ class _Notice:
     text: str
     action_text: str = ""
     action: Callable[[], None] | None = None
+    topic: str = ""
+    on_dismiss: Callable[[], None] | None = None
 
     @property
     def offers_action(self) -> bool:
@@ -28,7 +30,9 @@ class NoticeBar(QFrame):
     """Shows the latest notice with an optional action button and a dismiss button.
 
     A notice that offers an action (export a recovered session, enter a key) is not lost when a
-    later notice arrives: it comes back when the later one is dismissed.
+    later notice arrives: it comes back when the later one is dismissed. A notice given a
+    ``topic`` is withdrawn when its cause is resolved (``withdraw``); ``on_dismiss`` lets its
+    owner remember that the person dismissed it.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -41,7 +45,7 @@ class NoticeBar(QFrame):
         self.action_button.setAccessibleName("Notice action")
         self.dismiss_button = QPushButton("Dismiss")
         self.dismiss_button.setAccessibleName("Dismiss notice")
-        self.dismiss_button.clicked.connect(self._next)
+        self.dismiss_button.clicked.connect(self._dismiss)
         layout = QHBoxLayout(self)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.action_button)
@@ -52,13 +56,27 @@ class NoticeBar(QFrame):
         self.hide()
 
     def show_notice(
-        self, text: str, action_text: str = "", action: Callable[[], None] | None = None
+        self,
+        text: str,
+        action_text: str = "",
+        action: Callable[[], None] | None = None,
+        *,
+        topic: str = "",
+        on_dismiss: Callable[[], None] | None = None,
     ) -> None:
         current = self._current
         if current is not None and current.offers_action and not self.isHidden():
             self._kept = [n for n in self._kept if n.text != current.text][-MAX_KEPT_OFFERS:]
             self._kept.append(current)
-        self._display(_Notice(text, action_text, action))
+        self._display(_Notice(text, action_text, action, topic, on_dismiss))
+
+    def withdraw(self, topic: str) -> None:
+        """The cause of the notices on ``topic`` is resolved: they go, whether shown or kept."""
+        self._kept = [n for n in self._kept if n.topic != topic]
+        if self._current is not None and self._current.topic == topic:
+            self._next()
+        elif self._current is not None:
+            self._display(self._current)  # the count of kept notices may have changed
 
     def text(self) -> str:
         return self.message.text()
@@ -71,6 +89,13 @@ class NoticeBar(QFrame):
         more = len(self._kept)
         self.dismiss_button.setText(f"Dismiss ({more} more)" if more else "Dismiss")
         self.show()
+
+    @Slot()
+    def _dismiss(self) -> None:
+        on_dismiss = self._current.on_dismiss if self._current is not None else None
+        self._next()
+        if on_dismiss is not None:
+            on_dismiss()
 
     @Slot()
     def _next(self) -> None:

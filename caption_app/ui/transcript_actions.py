@@ -81,7 +81,16 @@ class TranscriptActions:
                 f"The session of {when} did not end cleanly; its {newest.words} words are safe.",
                 "Export it…",
                 lambda: self._recover(newest.path),
+                on_dismiss=lambda: self._set_aside(newest.path),
             )
+
+    def _set_aside(self, path: Path) -> None:
+        """Dismissed: the session is closed as recovered (its words stay in History), so it
+        is not offered again at the next launch."""
+        try:
+            mark_recovered(path)
+        except (TranscriptFileError, HistoryError, OSError) as exc:
+            self.window.notices.show_notice(f"Could not close {path.name}: {exc}")
 
     def _recover(self, path: Path) -> None:
         try:

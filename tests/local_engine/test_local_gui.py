@@ -3,7 +3,6 @@ is a clear notice, not a crash."""
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,7 +88,7 @@ def test_a_broken_model_is_a_clear_notice(
     empty = newcomer / "model"
     empty.mkdir()
     app = _app(newcomer, apps, "--engine", "local", "--source", str(AUDIO_DIR / CLIP))
-    app.settings = dataclasses.replace(app.settings, local_model_dir=str(empty))
+    app.run.change(local_model_dir=str(empty))
     app.start()
     qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
     notice = app.window.notices.text()

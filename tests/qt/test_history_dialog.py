@@ -198,7 +198,7 @@ def test_rows_show_date_title_length_words_source_and_status(
     assert _row(dialog, 0) == [
         "2025-03-07 16:32",
         "Session 2025-03-07 16:32",
-        "1:02:02",
+        "1:02:03",
         "5",
         "Firefox (system audio)",
         "",

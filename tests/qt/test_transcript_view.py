@@ -115,7 +115,7 @@ def test_a_turn_the_service_moved_past_is_kept_as_heard(view: TranscriptView) ->
     feed = Feed(view)
     feed.send(*_partials(0, "never ended"))
     feed.send(*_partials(1, "the next", start_ms=3_000))
-    assert _lines(view) == ["00:00:00  never ended", "00:00:03  the next"]
+    assert _lines(view) == ["00:00:00  Never ended…", "00:00:03  the next"]
 
 
 def test_relabelled_turn_shows_the_new_speaker_and_speakers_can_be_hidden(

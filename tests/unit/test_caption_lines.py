@@ -122,7 +122,7 @@ def test_a_live_turn_the_service_abandoned_stays_as_heard() -> None:
     ):
         for update in assembler.apply(0, message):
             model.apply(update)
-    assert _shown(model) == [("so then we", "", None), ("", "okay", None)]
+    assert _shown(model) == [("So then we…", "", None), ("", "okay", None)]
 
 
 def test_live_turns_of_two_streams_show_after_the_finished_ones() -> None:

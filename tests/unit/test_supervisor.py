@@ -426,7 +426,8 @@ def test_the_watchdog_restarts_a_connection_that_stopped_answering_speech() -> N
     s.tick()
     assert phase_of(s) is Phase.CONNECTING and s.stream == 1
     assert rig.pump.retired == [(0, True, GapReason.RECONNECT, False)]
-    assert Notice("The captioning service stopped answering; reconnecting.") in rig.reports
+    lost = Notice("The captioning service stopped answering; reconnecting.", until_live=True)
+    assert lost in rig.reports
 
 
 def test_sparse_partial_models_get_a_longer_watchdog() -> None:

@@ -70,7 +70,7 @@ def test_a_new_turn_finishes_an_abandoned_live_turn() -> None:
         (UpdateKind.FINISHED, (0, 0)),
         (UpdateKind.LIVE, (0, 1)),
     ]
-    assert updates[0].turn.interrupted and updates[0].turn.text == "one two"
+    assert updates[0].turn.interrupted and updates[0].turn.text == "One two…"
     assert [t.key for t in asm.live_turns()] == [(0, 1)]
 
 
@@ -79,7 +79,7 @@ def test_end_stream_finishes_the_live_turn_as_interrupted() -> None:
     _one(asm, 0, _msg(0, ["never", "finished"], 1))
     update = asm.end_stream(0)
     assert update is not None and update.kind is UpdateKind.FINISHED
-    assert update.turn.interrupted and update.turn.text == "never finished"
+    assert update.turn.interrupted and update.turn.text == "Never finished…"
     assert asm.end_stream(0) is None
 
 

@@ -153,8 +153,13 @@ def default_device(devices: list[InputDevice]) -> InputDevice | None:
     return microphones[0] if microphones else (devices[0] if devices else None)
 
 
-def resolve_device(device_id: str, devices: list[InputDevice] | None = None) -> DeviceChoice:
-    """The remembered device, or the default with a notice saying so; raises when there is none."""
+def resolve_device(
+    device_id: str, devices: list[InputDevice] | None = None, label: str = ""
+) -> DeviceChoice:
+    """The remembered device, or the default with a notice saying so; raises when there is none.
+
+    ``label`` is the name the person saw when they chose it: the notice names the device by
+    it, not by its id."""
     devices = list_devices() if devices is None else devices
     for device in devices:
         if device.device_id == device_id:
@@ -164,7 +169,7 @@ def resolve_device(device_id: str, devices: list[InputDevice] | None = None) -> 
         raise AudioSourceError(NO_DEVICES_MESSAGE)
     if not device_id:
         return DeviceChoice(fallback, None)
-    missing = device_id.split(":", 1)[-1]
+    missing = label or device_id.split(":", 1)[-1]
     return DeviceChoice(
         fallback,
         f"The input you chose last time ({missing}) is not connected; "

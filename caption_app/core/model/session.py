@@ -68,6 +68,8 @@ class Notice:
     """Something worth telling a person that needs no action (a warning, a resume)."""
 
     text: str
+    until_live: bool = False
+    """Its cause ends when captions are live again (or the session ends): withdraw it then."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,8 @@ class SessionEnded:
     """Wall-clock time from start to stop."""
     connections: int
     failed: Problem | None
+    captioned_ms: int = 0
+    """Audio taken from the input and captioned (the session clock at the end)."""
 
 
 SessionEvent = (

@@ -111,7 +111,7 @@ class TurnAssembler:
         if live is None or not (live.text or live.tail):
             return None
         words = tuple(replace(w, is_final=True) for w in live.words)
-        text = " ".join(w.text for w in words) or live.display_text
+        text = cut_off(" ".join(w.text for w in words) or live.display_text)
         turn = replace(live, words=words, text=text, tail="", finished=True, interrupted=True)
         self._finish(turn)
         return TurnUpdate(UpdateKind.FINISHED, turn)
@@ -144,6 +144,16 @@ class TurnAssembler:
 
     def _finish(self, turn: Turn) -> None:
         self._finished[turn.key] = turn
+
+
+def cut_off(text: str) -> str:
+    """The words of a turn the service never finished, formatted as far as can be done
+    without it: a capital first letter, and an ellipsis that says the line was cut off."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith(("…", ".", "?", "!")) else f"{text.rstrip(',;:—-')}…"
 
 
 def _on_session_clock(word: WordMessage, offset_ms: int) -> Word:

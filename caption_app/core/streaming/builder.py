@@ -45,6 +45,8 @@ class SourceChoice:
     """``--device NAME``: a case-insensitive match on the device's name."""
     device_id: str | None = None
     """The remembered device's stable id (GUI); falls back to the default with a notice."""
+    device_label: str = ""
+    """The remembered device's name, for that notice."""
     with_system_audio: bool = False
     """Mix the chosen (or default) microphone with system audio, words labelled You / Others."""
 
@@ -76,7 +78,7 @@ def open_source(choice: SourceChoice, chunk_ms: int) -> OpenedSource:
         mixed = MixedInput(device_id)
     if mixed is not None:
         return _open_mixed(resolve_mixed(mixed), chunk_ms)
-    picked = resolve_device(device_id)
+    picked = resolve_device(device_id, label=choice.device_label)
     return OpenedSource(open_device_source(picked.device, chunk_ms), picked.notice)
 
 

@@ -53,7 +53,7 @@ class RecordingListener:
             offset = self._offsets.get(event.stream, 0)
             self._record(lambda: recorder.begin_stream(event.stream, event.session_id, offset))
         elif isinstance(event, SessionEnded):
-            self._close()
+            self._close(event.captioned_ms, event.audio_s or None)
         self._inner(event)
 
     def _record(self, action: Callable[[], object]) -> None:
@@ -72,9 +72,9 @@ class RecordingListener:
                 )
             )
 
-    def _close(self) -> None:
+    def _close(self, captioned_ms: int, billed_audio_s: float | None) -> None:
         if self._saving:
-            self._record(self._recorder.close)
+            self._record(lambda: self._recorder.close(captioned_ms, billed_audio_s))
         else:  # already told; still release the file and its lock
             with contextlib.suppress(OSError, JournalError):
                 self._recorder.close()

@@ -145,6 +145,7 @@ class LiveSession(SessionRequests):
             session_s=self._clock() - started,
             connections=supervisor.connections,
             failed=supervisor.failure,
+            captioned_ms=self._input.position_ms,
         )
         self._emit(summary)
         return summary
@@ -350,6 +351,10 @@ class LiveSession(SessionRequests):
                 # heard (it was in flight when the connection died), so the gap starts there.
                 start = max(self._heard_until_ms, self._stream_offset_ms)
             self._gap = (start, reason)
+        if not terminate:
+            # Dropped, not ended: no final message will come for its live turn. Finish it now,
+            # so it is marked as cut off and sits before the gap that follows it.
+            self._end_stream(stream)
         if connection is not None:
             self._closers.close_in_background(connection, stream, terminate)
 

@@ -259,7 +259,9 @@ class Supervisor:
             self._retire(GapReason.ROLLOVER, terminate=True)
             self._connect()
         elif self._watchdog_expired(now):
-            self._report(Notice("The captioning service stopped answering; reconnecting."))
+            self._report(
+                Notice("The captioning service stopped answering; reconnecting.", until_live=True)
+            )
             self._move(Trigger.WATCHDOG_EXPIRED)
             self._retire(GapReason.RECONNECT, terminate=False)
             self._connect()

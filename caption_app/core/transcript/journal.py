@@ -69,9 +69,15 @@ def turn_record(turn: Turn) -> dict[str, Any]:
 
 
 def end_record(
-    *, title: str, duration_ms: int, words: int, turns: int, recovered: bool = False
+    *,
+    title: str,
+    duration_ms: int,
+    words: int,
+    turns: int,
+    recovered: bool = False,
+    billed_audio_s: float | None = None,
 ) -> dict[str, Any]:
-    return {
+    record = {
         "type": "end",
         "title": title,
         "ended_at": datetime.now(UTC).isoformat(),
@@ -80,6 +86,9 @@ def end_record(
         "turns": turns,
         "recovered": recovered,
     }
+    if billed_audio_s is not None:
+        record["billed_audio_s"] = round(billed_audio_s, 3)
+    return record
 
 
 class JournalWriter:
@@ -177,17 +186,21 @@ class JournalWriter:
             os.fsync(self._fd)
         self._sync_due = None
 
-    def close(self, *, clean: bool = True) -> None:
-        """Finish the journal; ``clean`` writes the end record that marks a clean end."""
+    def close(
+        self, *, clean: bool = True, captioned_ms: int = 0, billed_audio_s: float | None = None
+    ) -> None:
+        """Finish the journal; ``clean`` writes the end record that marks a clean end, with
+        the audio captioned as the session's length (one definition, wherever shown)."""
         if self._fd is None:
             return
         try:
             if clean:
                 record = end_record(
                     title=self._title,
-                    duration_ms=self._duration_ms,
+                    duration_ms=max(self._duration_ms, captioned_ms),
                     words=self._words,
                     turns=len(self._turn_words),
+                    billed_audio_s=billed_audio_s,
                 )
                 self._write(encode_record(record))
             os.fsync(self._fd)
@@ -348,4 +361,15 @@ class _Replay:
                 self.transcript.rename(title)
             self.ended_at = codec.parse_time(record["ended_at"])
             self.recovered = bool(record.get("recovered", False))
+            self.transcript.set_totals(
+                int(_number(record, "duration_ms") or 0), _number(record, "billed_audio_s")
+            )
         # Unknown record types from a newer minor revision are ignored, not counted as damage.
+
+
+def _number(record: dict[str, Any], name: str) -> Any:
+    """A summary figure of the end record, or None: a damaged one costs only itself."""
+    value = record.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value if 0 <= value < 1e12 else None

@@ -68,6 +68,10 @@ class TranscriptDocument:
     entries: tuple[Entry, ...]
     streams: tuple[StreamInfo, ...] = ()
     ended_at: datetime | None = None
+    captioned_ms: int = 0
+    """Audio captioned, as the session measured it at its end (0 while it runs)."""
+    billed_audio_s: float | None = None
+    """Audio the cloud service reported it received (what it bills); None on this computer."""
 
     @property
     def turns(self) -> Iterator[Turn]:
@@ -83,8 +87,9 @@ class TranscriptDocument:
 
     @property
     def duration_ms(self) -> int:
-        """Length on the session clock: the end of the last turn or gap."""
-        return max((_entry_end(e) for e in self.entries), default=0)
+        """The session's length everywhere it is shown: the audio captioned, or while that is
+        not known yet, the end of the last turn or gap."""
+        return max(self.captioned_ms, max((_entry_end(e) for e in self.entries), default=0))
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -104,6 +109,11 @@ class TranscriptDocument:
         return tuple(seen)
 
 
+def whole_seconds(ms: int) -> int:
+    """A length in whole seconds, rounded the same way wherever a length is shown."""
+    return round(max(0, ms) / 1000)
+
+
 def _entry_end(entry: Entry) -> int:
     return entry.at_ms if isinstance(entry, Marker) else entry.end_ms
 
@@ -117,6 +127,7 @@ class SessionTranscript:
         self._index: dict[TurnKey, int] = {}
         self._streams: list[StreamInfo] = []
         self._words = 0
+        self._totals: tuple[int, float | None] = (0, None)
 
     @property
     def info(self) -> SessionInfo:
@@ -181,8 +192,13 @@ class SessionTranscript:
         self._entries[position] = turn
         self._words += turn_word_count(turn) - turn_word_count(old)
 
+    def set_totals(self, captioned_ms: int, billed_audio_s: float | None) -> None:
+        """What the session measured at its end: audio captioned, and audio billed."""
+        self._totals = (max(0, captioned_ms), billed_audio_s)
+
     def snapshot(self, ended_at: datetime | None = None) -> TranscriptDocument:
-        return TranscriptDocument(self._info, tuple(self._entries), tuple(self._streams), ended_at)
+        entries, streams = tuple(self._entries), tuple(self._streams)
+        return TranscriptDocument(self._info, entries, streams, ended_at, *self._totals)
 
 
 def _with_title(info: SessionInfo, title: str) -> SessionInfo:

@@ -71,9 +71,13 @@ class TranscriptRecorder:
     def snapshot(self) -> TranscriptDocument:
         return self.transcript.snapshot(self._ended_at)
 
-    def close(self) -> TranscriptDocument:
-        """End the session cleanly; returns the final document."""
+    def close(
+        self, captioned_ms: int = 0, billed_audio_s: float | None = None
+    ) -> TranscriptDocument:
+        """End the session cleanly; returns the final document. ``captioned_ms`` is the audio
+        the session captioned, ``billed_audio_s`` what the cloud service says it received."""
         if self._ended_at is None:
             self._ended_at = datetime.now(UTC)
-        self.journal.close(clean=True)
+        self.transcript.set_totals(captioned_ms, billed_audio_s)
+        self.journal.close(clean=True, captioned_ms=captioned_ms, billed_audio_s=billed_audio_s)
         return self.snapshot()

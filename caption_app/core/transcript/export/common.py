@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from caption_app.core.model.gaps import Gap, GapReason
-from caption_app.core.transcript.model import TranscriptDocument
+from caption_app.core.transcript.model import TranscriptDocument, whole_seconds
 
 GAP_REASONS: dict[str, str] = {
     GapReason.RECONNECT: "connection lost",
@@ -43,7 +43,7 @@ def subtitle_time(ms: int, separator: str) -> str:
 
 def spoken_duration(ms: int) -> str:
     """``12 s``, ``3 min 5 s``, ``1 h 2 min``: how a person says a length."""
-    seconds = round(max(0, ms) / 1000)
+    seconds = whole_seconds(ms)
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)

@@ -35,6 +35,8 @@ def to_json(doc: TranscriptDocument, options: ExportOptions) -> str:
             "duration_ms": doc.duration_ms,
             "speakers": list(doc.speakers),
             "languages": list(doc.languages),
+            "captioned_ms": doc.captioned_ms,
+            "billed_audio_s": doc.billed_audio_s,
         },
         "streams": [codec.stream_to_dict(s) for s in doc.streams],
     }
@@ -85,6 +87,7 @@ def load_json_export(path: Path) -> TranscriptDocument:
             entries=tuple(_entry_from_dict(e) for e in data["entries"]),
             streams=tuple(codec.stream_from_dict(s) for s in data.get("streams", [])),
             ended_at=None if ended is None else codec.parse_time(ended),
+            **_totals(data.get("summary")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TranscriptFileError(path, f"its content is damaged ({exc!r})") from None
@@ -100,3 +103,16 @@ def _entry_from_dict(data: dict[str, Any]) -> Entry:
         turn: Turn = codec.turn_from_fields(data, words)
         return turn
     raise ValueError(f"unknown entry type {data.get('type')!r}")
+
+
+def _totals(summary: object) -> dict[str, Any]:
+    """The session's measured length and billed audio, when the summary holds them."""
+    if not isinstance(summary, dict):
+        return {}
+    duration, billed = summary.get("captioned_ms"), summary.get("billed_audio_s")
+    totals: dict[str, Any] = {}
+    if isinstance(duration, int) and not isinstance(duration, bool) and duration >= 0:
+        totals["captioned_ms"] = duration
+    if isinstance(billed, int | float) and not isinstance(billed, bool) and billed >= 0:
+        totals["billed_audio_s"] = float(billed)
+    return totals
