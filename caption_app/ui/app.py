@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Slot
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app.core.audio.devices import list_devices
@@ -36,21 +35,12 @@ from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window import MainWindow
 from caption_app.ui.overlay import CaptionOverlay
+from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
 from caption_app.ui.transcript_actions import TranscriptActions
 from caption_app.ui.tray import build_tray
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-DEMO_CLIP = RESOURCES / "demo" / "sense-and-sensibility.wav"
 ENGINES_EXPLAINED = "engines_explained"
-
-
-def app_icon() -> QIcon:
-    """The SVG for any size, with the rendered PNGs for the small sizes trays and menus use."""
-    icon = QIcon(str(RESOURCES / "icons" / "caption-app.svg"))
-    for png in sorted((RESOURCES / "icons" / "png").glob("caption-app-*.png")):
-        icon.addFile(str(png))
-    return icon
 
 
 class CaptionApp:
@@ -225,8 +215,18 @@ class CaptionApp:
     @Slot(str)
     def _key_changed(self, where: str) -> None:
         """A key asked for by Start (or by a rejection) was saved: go on with the start."""
-        if where != "removed" and self._start_when_key_saved and not self.controller.running:
-            self._start_when_key_saved = False
+        if where == "removed" or not self._start_when_key_saved:
+            return
+        self._start_when_key_saved = False
+        if self.controller.running:  # the session that asked is still ending: start after it
+            self.controller.runningChanged.connect(self._start_once_ended)
+        else:
+            self.start()
+
+    @Slot(bool)
+    def _start_once_ended(self, running: bool) -> None:
+        if not running:
+            self.controller.runningChanged.disconnect(self._start_once_ended)
             self.start()
 
     @property
@@ -335,7 +335,7 @@ class CaptionApp:
                 self.settings.streaming.api_host,
                 self.window,
                 memory=session_memory_key(),
-                environment_key=bool(os.environ.get(ENV_VAR)),
+                environment_key=os.environ.get(ENV_VAR, ""),
                 offline_available=True,
             )
             dialog.offline_requested.connect(self._caption_locally_instead)

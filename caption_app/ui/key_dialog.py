@@ -8,7 +8,6 @@ stored only in the OS keyring, or kept in memory for this run when the user asks
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal, Slot
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -37,30 +37,13 @@ from caption_app.core.secrets.store import (
     mask_key,
 )
 from caption_app.qt.background import call_in_background
+from caption_app.ui.key_texts import INTRO, MIN_WIDTH, KeyChecker, checked, key_in_use_text
 from caption_app.ui.labels import show_text
-
-KeyChecker = Callable[[str, str, float], KeyCheck]
-"""(key, api_host, timeout) -> result: ``check_api_key``, pointed at a test server in tests."""
-
-DASHBOARD_URL = "https://www.assemblyai.com/dashboard"
-INTRO = (
-    "Caption App sends your audio to AssemblyAI, which turns it into captions. It needs your "
-    "AssemblyAI API key for that. The key is a paying credential: usage is billed to your "
-    f"account. You find it on your AssemblyAI dashboard ({DASHBOARD_URL}) after signing in."
-)
 
 
 class Destination(enum.Enum):
     KEYRING = "keyring"
     MEMORY = "memory"
-
-
-def _checked(checker: KeyChecker, key: str, api_host: str, timeout: float) -> KeyCheck:
-    """Runs on a worker thread: the dialog must get an answer whatever happens."""
-    try:
-        return checker(key, api_host, timeout)
-    except Exception as exc:  # noqa: BLE001 - reported as a failed check
-        return KeyCheck(KeyStatus.UNREACHABLE, f"The check failed ({type(exc).__name__}).")
 
 
 def _button(text: str, name: str) -> QPushButton:
@@ -87,7 +70,7 @@ class KeyDialog(QDialog):
         *,
         memory: MemoryKey | None = None,
         offline_available: bool = False,
-        environment_key: bool = False,
+        environment_key: str = "",
         check_timeout_s: float = 5.0,
     ) -> None:
         super().__init__(parent)
@@ -99,9 +82,10 @@ class KeyDialog(QDialog):
         self._pending: tuple[str, Destination] | None = None
         self._plaintext_confirmed = False
         self._checking = False
+        self._environment_key = environment_key.strip()
         self.setWindowTitle("AssemblyAI API key — Caption App")
         self.setAccessibleName("AssemblyAI API key")
-        self._build_info(environment_key)
+        self._build_info()
         self._build_entry(offline_available)
         self._lay_out()
         self._connect()
@@ -109,19 +93,15 @@ class KeyDialog(QDialog):
 
     # construction
 
-    def _build_info(self, environment_key: bool) -> None:
+    def _build_info(self) -> None:
         self.intro = QLabel(INTRO)
         self.intro.setWordWrap(True)
         self.intro.setTextFormat(Qt.TextFormat.PlainText)
         self.intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.intro.setAccessibleName("What the API key is")
-        self.environment_label = QLabel(
-            f"{ENV_VAR} is set in the environment: it is used for this run, overrides a stored "
-            "key, and is never written anywhere."
-        )
-        self.environment_label.setWordWrap(True)
-        self.environment_label.setAccessibleName("Environment key notice")
-        self.environment_label.setVisible(environment_key)
+        self.in_use_label = QLabel()
+        self.in_use_label.setWordWrap(True)
+        self.in_use_label.setAccessibleName("Key in use")
         self.backend_label = QLabel()
         self.backend_label.setAccessibleName("Keyring in use")
         self.current_label = QLabel()
@@ -192,7 +172,11 @@ class KeyDialog(QDialog):
         bottom.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)
-        for widget in (self.intro, self.environment_label, self.backend_label):
+        # The dialog grows with its messages (a wrapped label must never be squeezed) and
+        # keeps a width at which they wrap to a few lines.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.setMinimumWidth(MIN_WIDTH)
+        for widget in (self.intro, self.in_use_label, self.backend_label):
             layout.addWidget(widget)
         layout.addLayout(current)
         layout.addWidget(self.problem_label)
@@ -244,7 +228,13 @@ class KeyDialog(QDialog):
         self.replace_button.setVisible(bool(stored))
         self.remove_button.setVisible(bool(stored))
         self.entry.setVisible(not stored)
+        show_text(self.in_use_label, self.key_in_use(stored))
         self._set_follow_up()
+
+    def key_in_use(self, stored: str | None) -> str:
+        """Which key the next connection uses and where it comes from (never the key)."""
+        entered = self._memory.get()
+        return key_in_use_text(entered, self._memory.stored, self._environment_key, stored)
 
     def _set_follow_up(self, save_anyway: bool = False, plaintext: bool = False) -> None:
         self.save_anyway_button.setVisible(save_anyway)
@@ -253,6 +243,16 @@ class KeyDialog(QDialog):
     def _say(self, text: str) -> None:
         show_text(self.status_label, text)
         self.status_label.setAccessibleDescription(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to hold a longer message at the current width, so no text is clipped."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            need = layout.totalHeightForWidth(self.width())
+            if need > self.height():
+                self.resize(self.width(), need)
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.key_edit, self.session_button, self.replace_button, self.remove_button):
@@ -290,7 +290,7 @@ class KeyDialog(QDialog):
         self._checking = True
         checker, api_host, timeout = self._checker, self._api_host, self._timeout
         call_in_background(
-            lambda: _checked(checker, key, api_host, timeout),
+            lambda: checked(checker, key, api_host, timeout),
             self._on_checked,
             self._on_checked,  # never called: _checked answers whatever happens
             "key-check",
@@ -324,6 +324,7 @@ class KeyDialog(QDialog):
             )
             self.save_anyway_button.setText("Save anyway" if verb == "save it" else "Use anyway")
             self._set_follow_up(save_anyway=True)
+            self._fit()
 
     @Slot()
     def _save_anyway(self) -> None:
@@ -355,7 +356,7 @@ class KeyDialog(QDialog):
             self.refresh()
             self.entry.setVisible(True)
             return
-        self._memory.clear()
+        self._memory.set(key, stored=True)  # just entered: it wins over the environment
         self._finish("keyring", f"The key was saved in {self._store.backend_name()}.")
 
     def _finish(self, where: str, message: str) -> None:

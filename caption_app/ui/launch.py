@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from caption_app import APP_ID, APP_NAME, __version__
 from caption_app.self_test import Check
-from caption_app.ui.app import CaptionApp, app_icon
+from caption_app.ui.app import CaptionApp
+from caption_app.ui.resources import app_icon
 
 
 def run_gui(args: argparse.Namespace) -> int:

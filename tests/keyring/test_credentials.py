@@ -1,4 +1,5 @@
-"""Credential precedence: environment, token service, memory, keyring; nothing printable."""
+"""Credential precedence: a key entered this run, environment, token service, keyring;
+nothing printable."""
 
 from __future__ import annotations
 
@@ -66,6 +67,21 @@ def test_a_session_only_key_comes_before_the_keyring(secret_store: KeyStore) -> 
     assert creds is not None and creds.source is CredentialSource.KEYRING
 
 
+@pytest.mark.keyring
+def test_a_key_entered_this_run_wins_over_a_wrong_one_in_the_environment(
+    secret_store: KeyStore,
+) -> None:
+    memory = MemoryKey()
+    memory.set(MEMORY_KEY, stored=True)
+    env = {"ASSEMBLYAI_API_KEY": ENV_KEY}
+    creds = resolve_credentials(env, secret_store, memory, "", fetch_token=_no_token)
+    assert creds is not None and creds.source is CredentialSource.MEMORY
+    assert creds.api_key == MEMORY_KEY
+    memory.clear()
+    creds = resolve_credentials(env, secret_store, memory, "", fetch_token=_no_token)
+    assert creds is not None and creds.source is CredentialSource.ENVIRONMENT
+
+
 def test_no_keyring_means_no_credentials_not_a_crash(no_keyring: object) -> None:
     assert resolve_credentials({}, KeyStore(), None, None) is None
     creds = resolve_credentials({}, KeyStore(), MEMORY_KEY, None)
@@ -82,8 +98,8 @@ def test_token_service_mode_fetches_a_fresh_token_per_call(no_keyring: object) -
         def fetch(url: str) -> str:
             return fetch_temporary_token(url, 5.0)
 
-        first = resolve_credentials({}, KeyStore(), MEMORY_KEY, server.url, fetch_token=fetch)
-        second = resolve_credentials({}, KeyStore(), MEMORY_KEY, server.url, fetch_token=fetch)
+        first = resolve_credentials({}, KeyStore(), None, server.url, fetch_token=fetch)
+        second = resolve_credentials({}, KeyStore(), None, server.url, fetch_token=fetch)
     assert first == Credentials(CredentialSource.TOKEN_SERVICE, token="tok-first")
     assert second is not None and second.token == "tok-second"
     assert first.api_key is None

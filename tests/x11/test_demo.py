@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
 from caption_app.ui import prompts
-from caption_app.ui.app import DEMO_CLIP, CaptionApp
+from caption_app.ui.app import CaptionApp
+from caption_app.ui.resources import DEMO_CLIP
 
 pytestmark = [pytest.mark.x11, pytest.mark.timeout(120)]
 

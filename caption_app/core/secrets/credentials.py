@@ -1,10 +1,12 @@
 """Which credential a session uses, and where it came from.
 
 Precedence, first match wins:
-1. ``ASSEMBLYAI_API_KEY`` in the environment: used for this run, never written anywhere.
-2. Token-service mode (an organisation's token URL in settings): a fresh single-use token is
+1. A key the person entered in the key dialog during this run (kept in memory, whether it was
+   also stored or not): what they just typed must win, or a wrong key in the environment
+   would be a dead end.
+2. ``ASSEMBLYAI_API_KEY`` in the environment: used for this run, never written anywhere.
+3. Token-service mode (an organisation's token URL in settings): a fresh single-use token is
    fetched for each connection, so no API key ever reaches the machine.
-3. A key kept in memory for this run only (chosen when no keyring is usable).
 4. The key in the OS keyring.
 """
 
@@ -58,25 +60,29 @@ class Credentials:
 
 
 class MemoryKey:
-    """A key kept for this run only: never written to disk, forgotten when the app quits."""
+    """The key entered during this run: never written to disk by this holder, forgotten when
+    the app quits. ``stored`` says whether the person also saved it in the keyring."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: str | None = None
+        self.stored = False
 
     def get(self) -> str | None:
         with self._lock:
             return self._key
 
-    def set(self, key: str) -> None:
+    def set(self, key: str, *, stored: bool = False) -> None:
         key = clean_key(key)
         install_secret_masking(key)
         with self._lock:
             self._key = key
+            self.stored = stored
 
     def clear(self) -> None:
         with self._lock:
             self._key = None
+            self.stored = False
 
     def __repr__(self) -> str:
         return f"MemoryKey(set={self._key is not None})"
@@ -103,6 +109,9 @@ def resolve_credentials(
     token service raises ``TokenServiceError`` (its message is meant for the user).
     An unusable keyring counts as "no key": the key dialog explains the keyring problem.
     """
+    memory = memory_key.get() if isinstance(memory_key, MemoryKey) else memory_key
+    if memory:
+        return Credentials(CredentialSource.MEMORY, api_key=memory)
     env_key = env.get(ENV_VAR, "").strip()
     if env_key:
         install_secret_masking(env_key)
@@ -111,9 +120,6 @@ def resolve_credentials(
         token = fetch_token(token_url)
         install_secret_masking(token)
         return Credentials(CredentialSource.TOKEN_SERVICE, token=token)
-    memory = memory_key.get() if isinstance(memory_key, MemoryKey) else memory_key
-    if memory:
-        return Credentials(CredentialSource.MEMORY, api_key=memory)
     if store is not None:
         try:
             stored = store.get()
