@@ -26,6 +26,7 @@ SHORTCUT_LABELS: Mapping[str, str] = {
     "lock_overlay": "Lock overlay (click-through)",
     "export": "Export transcript",
     "pause": "Pause",
+    "move_overlay": "Move overlay with the keyboard",
 }
 """Action name -> what a person calls it (used by the settings dialog)."""
 
@@ -35,6 +36,7 @@ DEFAULT_SHORTCUTS: Mapping[str, str] = {
     "lock_overlay": "Ctrl+Shift+L",
     "export": "Ctrl+Shift+X",
     "pause": "Ctrl+Shift+P",
+    "move_overlay": "Ctrl+Shift+O",
 }
 
 SHORTCUT_GROUP = "shortcuts"

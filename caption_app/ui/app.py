@@ -33,14 +33,13 @@ from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.dialog_shelf import DialogShelf
+from caption_app.ui.first_run import explain_engines_once
 from caption_app.ui.main_window import MainWindow
 from caption_app.ui.overlay import CaptionOverlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
 from caption_app.ui.transcript_actions import TranscriptActions
 from caption_app.ui.tray import build_tray
-
-ENGINES_EXPLAINED = "engines_explained"
 
 
 class CaptionApp:
@@ -69,6 +68,8 @@ class CaptionApp:
             shortcuts=self.store.shortcuts(),
         )
         self.window.input_menu.set_chosen(self.settings.input_device_id)
+        if self.media_path:
+            self.window.input_menu.set_media(self.media_path)
         self.window.engine_menu.set_chosen(self.engine_preference)
         self.tray = build_tray(
             app_icon(),
@@ -92,7 +93,7 @@ class CaptionApp:
             self.window.notices.show_notice(f"A setting was reset: {problem}")
         self.transcripts = TranscriptActions(self.window)
         self.transcripts.tidy_history(self.settings.retention_days)
-        self._explain_engines_once()
+        explain_engines_once(self.store, self.window.notices, self._use_assemblyai)
 
     def _wire(self) -> None:
         w, c = self.window, self.controller
@@ -105,6 +106,8 @@ class CaptionApp:
         w.mediaFileChosen.connect(self._choose_media)
         w.overlayToggled.connect(self.overlay.setVisible)
         w.lockToggled.connect(self.overlay.set_locked)
+        w.move_overlay_action.triggered.connect(self._move_overlay_by_keyboard)
+        self.overlay.keyboardDone.connect(self.window.activateWindow)
         w.overlayResetRequested.connect(self.overlay.reset_position)
         w.overlayResetRequested.connect(lambda: w.overlay_action.setChecked(True))
         app = QApplication.instance()
@@ -119,6 +122,11 @@ class CaptionApp:
         self.store.changed.connect(lambda saved: self.overlay.set_style(saved.overlay))
         self.store.shortcutsChanged.connect(w.set_shortcuts)
         c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
+
+    @Slot()
+    def _move_overlay_by_keyboard(self) -> None:
+        self.window.overlay_action.setChecked(True)
+        self.overlay.start_keyboard_moving()
 
     def show(self) -> None:
         self.window.show()
@@ -244,18 +252,6 @@ class CaptionApp:
         if self.controller.running:
             self.window.notices.show_notice("The engine you chose is used from the next start.")
 
-    def _explain_engines_once(self) -> None:
-        """A newcomer learns, once, that captions need no account and what the cloud adds."""
-        if self.store.flag(ENGINES_EXPLAINED):
-            return
-        self.store.set_flag(ENGINES_EXPLAINED)
-        self.window.notices.show_notice(
-            "Captions run on this computer with no account: audio stays here. For higher "
-            "accuracy and speaker labels, use AssemblyAI's cloud engine with an API key.",
-            "Use AssemblyAI (enter a key)…",
-            self._use_assemblyai,
-        )
-
     def _use_assemblyai(self) -> None:
         self._choose_engine("auto")
         self.window.engine_menu.set_chosen("auto")
@@ -284,6 +280,7 @@ class CaptionApp:
     @Slot(str)
     def _choose_media(self, path: str) -> None:
         self.media_path = path
+        self.window.input_menu.set_media(path)
         if self.controller.running:
             self.window.notices.show_notice(
                 f"Stop the captions running now; {Path(path).name} is captioned when you "

@@ -33,9 +33,14 @@ class InputMenu(QMenu):
         self.setAccessibleName("Input device menu")
         self._list_devices = list_devices
         self._group = QActionGroup(self)
-        self._group.setExclusive(True)
+        # Not exclusive: styles draw an exclusive group as radio dots. One check mark is kept
+        # by ``set_chosen``, as menus of choices do.
+        self._group.setExclusive(False)
         self._chosen_id = ""
         self._devices: list[InputDevice] = []
+        self._media_action = QAction("")  # not the menu's: ``clear()`` must not delete it
+        self._media_action.setCheckable(True)
+        self._media_action.setEnabled(False)  # shows what is in use; Refresh/pick change it
         self.refresh()
 
     @property
@@ -46,10 +51,34 @@ class InputMenu(QMenu):
         return self._chosen_id
 
     def set_chosen(self, device_id: str) -> None:
+        """Check the chosen input; "" is the system default, so the default device is checked
+        (a media file being captioned is checked through ``set_media``)."""
         self._chosen_id = device_id
+        self._media_action.setChecked(False)
+        self._media_action.setVisible(False)
+        shown = device_id or self._default_id()
         for action in self._group.actions():
-            mixed = action.data() == MIXED_PREFIX and MixedInput.parse(device_id) is not None
-            action.setChecked(mixed or action.data() == device_id)
+            mixed = action.data() == MIXED_PREFIX and MixedInput.parse(shown) is not None
+            action.setChecked(mixed or action.data() == shown)
+
+    def set_media(self, path: str) -> None:
+        """A media file is the input: it gets the check mark, by name."""
+        from pathlib import Path
+
+        for action in self._group.actions():
+            action.setChecked(False)
+        self._media_action.setText(f"Media file: {Path(path).name}")
+        self._media_action.setVisible(True)
+        self._media_action.setChecked(True)
+
+    def checked_text(self) -> str:
+        """The text of the checked entry ("" when none is)."""
+        checked = [a for a in self.actions() if a.isCheckable() and a.isChecked()]
+        return checked[0].text() if len(checked) == 1 else ""
+
+    def _default_id(self) -> str:
+        default = next((d for d in self._devices if d.is_default and not d.is_monitor), None)
+        return default.device_id if default is not None else ""
 
     @Slot()
     def refresh(self) -> None:
@@ -76,9 +105,13 @@ class InputMenu(QMenu):
             self.addSeparator()
             self._add_mixed()
         self.addSeparator()
+        media_shown = self._media_action.isVisible()
+        self.addAction(self._media_action)
+        self._media_action.setVisible(media_shown)
         self.addAction("Caption a &media file…", self.mediaFileRequested.emit)
         self.addAction("&Refresh devices", self.refresh)
-        self.set_chosen(self._chosen_id)
+        if not media_shown:
+            self.set_chosen(self._chosen_id)
 
     def _add_device(self, device: InputDevice) -> None:
         default = " (default output)" if device.is_monitor else " (default)"

@@ -25,12 +25,14 @@ from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
+from caption_app.ui import overlay_keys
 from caption_app.ui.engine_menu import EngineMenu
 from caption_app.ui.input_menu import InputMenu
 from caption_app.ui.notice_bar import NoticeBar
 from caption_app.ui.status_panel import StatusPanel
 from caption_app.ui.transcript_view import TranscriptView
 
+USAGE_TAB, SHORTCUTS_TAB = 0, 1
 UNTIL_LIVE = "until-live"
 """The topic of notices whose cause ends when captions are live again, or at Stop."""
 PASSING = (Recovery.RECONNECT, Recovery.RECONNECT_NOW, Recovery.RETRY_LATER)
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
             "lock_overlay": self.lock_action,
             "export": self.export_action,
             "pause": self.pause_action,
+            "move_overlay": self.move_overlay_action,
         }
 
     def _build_actions(self, keys: Mapping[str, str]) -> None:
@@ -114,6 +117,10 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action("&Lock overlay (click-through)", keys["lock_overlay"])
         self.lock_action.setCheckable(True)
         self.lock_action.toggled.connect(self.lockToggled)
+        self.move_overlay_action = self._action(
+            "&Move overlay with the keyboard", keys["move_overlay"]
+        )
+        self.move_overlay_action.setToolTip(overlay_keys.HELP)
         self.reset_overlay_action = self._action("&Reset overlay position")
         self.reset_overlay_action.setToolTip(
             "Put the overlay back at the bottom of the main screen, unlocked"
@@ -145,6 +152,7 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.overlay_action)
         view_menu.addAction(self.lock_action)
+        view_menu.addAction(self.move_overlay_action)
         view_menu.addAction(self.reset_overlay_action)
         edit_menu = menu.addMenu("&Edit")
         edit_menu.addAction(self.transcript.find_action)
@@ -153,6 +161,12 @@ class MainWindow(QMainWindow):
         tools_menu.addAction(self.settings_action)
         tools_menu.addAction(self.key_action)
         help_menu = menu.addMenu("&Help")
+        self.usage_action = help_menu.addAction("&How to use Caption App")
+        self.usage_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.usage_action.triggered.connect(lambda: self.show_help(USAGE_TAB))
+        self.shortcuts_action = help_menu.addAction("&Keyboard shortcuts")
+        self.shortcuts_action.triggered.connect(lambda: self.show_help(SHORTCUTS_TAB))
+        help_menu.addSeparator()
         self.about_action = help_menu.addAction(f"&About {APP_NAME}…")
         self.about_action.triggered.connect(self.show_about)
 
@@ -220,6 +234,16 @@ class MainWindow(QMainWindow):
             self.pause_action.setChecked(False)
         if state in (SessionState.LIVE, SessionState.IDLE):
             self.notices.withdraw(UNTIL_LIVE)  # "reconnecting" is over: captions are back
+
+    def show_help(self, tab: int) -> None:
+        from caption_app.ui.help_dialog import HelpDialog
+
+        keys = {
+            name: action.shortcut().toString() for name, action in self._shortcut_actions().items()
+        }
+        self.help = HelpDialog(keys, self)  # kept: a modeless dialog must outlive this call
+        self.help.tabs.setCurrentIndex(tab)
+        self.help.show()
 
     @Slot()
     def show_about(self) -> None:

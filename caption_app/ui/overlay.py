@@ -8,7 +8,15 @@ locked overlay cannot receive one.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import (
+    QFocusEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QLabel, QSizeGrip, QWidget
 
 from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
@@ -16,7 +24,7 @@ from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui import overlay_geometry
+from caption_app.ui import overlay_geometry, overlay_keys
 from caption_app.ui.overlay_lines import CaptionPainter
 
 MIN_WIDTH = 240
@@ -43,12 +51,16 @@ BADGE_STYLE = (
     " border-radius: 6px; padding: 1px 6px; font-size: 11pt; }"
 )
 FIRST_HINT = "Press Start captions (Ctrl+Shift+S); captions appear here"
+LISTENING = "Listening…"
+"""Live, and nothing said yet: the overlay says it hears, so a quiet room is not an outage."""
 
 
 class CaptionOverlay(QWidget):
     """Shows the recent turns; drag it by its body and widen it by the corner grip."""
 
     lockedChanged = Signal(bool)
+    keyboardDone = Signal()
+    """Keyboard moving ended (Esc or Enter): the caller gives the focus back."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, WINDOW_FLAGS)
@@ -70,6 +82,7 @@ class CaptionOverlay(QWidget):
         self._hint = FIRST_HINT
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
+        self._keyboard = False
         self._silence = QTimer(self)
         self._silence.setSingleShot(True)
         self._silence.timeout.connect(self.clear)
@@ -98,8 +111,11 @@ class CaptionOverlay(QWidget):
     @Slot(object, str)
     def show_state(self, state: SessionState, _detail: str = "") -> None:
         """A dim status line at the bottom whenever the session is not live."""
-        if state is not SessionState.IDLE and self._hint:
+        if (state is not SessionState.IDLE or self._hint == LISTENING) and self._hint:
             self._hint = ""
+            self._invalidate()
+        if state is SessionState.LIVE and not self._model.visible_segments():
+            self._hint = LISTENING  # until the first words arrive (``apply_update``)
             self._invalidate()
         status = STATUS_TEXT.get(state, "")
         if status == self._status:
@@ -153,9 +169,10 @@ class CaptionOverlay(QWidget):
         """The lines as drawn, each a sequence of solid, dimmed or label runs."""
         if self._lines is None:
             lines = self._painter.layout(self._model.visible_segments(), self._text_box_width())
-            if self._status:
+            status = overlay_keys.HELP if self._keyboard else self._status
+            if status:
                 room = max(0, self._painter.style.lines - 1)
-                lines = [*lines[len(lines) - room :], (Run(self._status, dim=True),)]
+                lines = [*lines[len(lines) - room :], (Run(status, dim=True),)]
             elif not lines and self._hint:
                 lines = [(Run(self._hint, dim=True),)]
             self._lines = lines
@@ -224,6 +241,58 @@ class CaptionOverlay(QWidget):
 
     def restore_geometry(self, store: SettingsStore) -> None:
         self.setGeometry(overlay_geometry.restored_geometry(store, self.height(), MIN_WIDTH))
+
+    # --- keyboard -----------------------------------------------------------------------------
+
+    @Slot()
+    def start_keyboard_moving(self) -> None:
+        """Take the keyboard (only now) so arrows move it and Ctrl+arrows resize it."""
+        if self._keyboard:
+            return
+        self._keyboard = True
+        self.set_locked(False)
+        self._set_focusable(True)
+        self.setAccessibleDescription(overlay_keys.HELP)
+        self._invalidate()
+        self.activateWindow()
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def keyboard_moving(self) -> bool:
+        return self._keyboard
+
+    def _stop_keyboard_moving(self) -> None:
+        self._keyboard = False
+        self._set_focusable(False)
+        self._invalidate()
+        self.keyboardDone.emit()
+
+    def _set_focusable(self, focusable: bool) -> None:
+        geometry, visible = self.geometry(), self.isVisible()
+        # Changing window flags recreates the native window and hides it: put it back.
+        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus, not focusable)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if focusable else Qt.FocusPolicy.NoFocus)
+        self.setGeometry(geometry)
+        if visible:
+            self.show()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self._keyboard:
+            super().keyPressEvent(event)
+            return
+        if event.key() in overlay_keys.DONE_KEYS:
+            self._stop_keyboard_moving()
+            return
+        area = overlay_geometry.screen_of(self.geometry()).availableGeometry()
+        target = overlay_keys.moved(self.geometry(), event, MIN_WIDTH, area)
+        if target is None:
+            super().keyPressEvent(event)
+        else:
+            self.setGeometry(target)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        if self._keyboard:
+            self._stop_keyboard_moving()  # clicked elsewhere: never keep the keyboard
+        super().focusOutEvent(event)
 
     # --- Qt events ----------------------------------------------------------------------------
 

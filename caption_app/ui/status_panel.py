@@ -16,6 +16,7 @@ from caption_app.core.model.session import SessionState
 from caption_app.ui.labels import show_text
 
 METER_FLOOR_DBFS = -60.0
+IDLE_METER_TEXT = "not listening"
 STATE_TEXT = {
     SessionState.IDLE: "Stopped",
     SessionState.CONNECTING: "Connecting…",
@@ -46,15 +47,19 @@ class StatusPanel(QWidget):
         self.state_label.setAccessibleName("Session state")
         self.time_label = QLabel(self._time_text(0.0))
         self.time_label.setAccessibleName("Session time and estimated cost")
-        self.meter_label = QLabel("Level:")
+        self.meter_label = QLabel("Input &level:")
         self.meter = QProgressBar()
         self.meter.setRange(0, 100)
-        self.meter.setTextVisible(False)
+        # The bar says what it shows, so an idle meter is not an unlabelled empty box.
+        self.meter.setTextVisible(True)
+        self.meter.setFormat(IDLE_METER_TEXT)
+        self.meter.setMinimumWidth(110)
         self.meter.setMaximumWidth(160)
         self.meter.setAccessibleName("Input level")
         self.meter.setToolTip("How loud the input is: it should move when someone speaks")
         self.meter_label.setBuddy(self.meter)
         self._on_device = False
+        self._meter_db: int | None = None
         self.progress_label = QLabel()
         self.progress_label.setAccessibleName("Media file position")
         self.sending_label = QLabel()
@@ -95,6 +100,8 @@ class StatusPanel(QWidget):
             self._tick.stop()
             self.set_sending(False)
             self.meter.setValue(0)
+            self.meter.setFormat(IDLE_METER_TEXT)
+            self._meter_db = None
 
     @Slot(int, int)
     def set_progress(self, position_ms: int, duration_ms: int) -> None:
@@ -112,6 +119,10 @@ class StatusPanel(QWidget):
     def set_level(self, rms_dbfs: float, _peak_dbfs: float, sending: bool) -> None:
         level = 0.0 if math.isinf(rms_dbfs) else (rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
         self.meter.setValue(round(100 * min(1.0, max(0.0, level))))
+        db = None if level <= 0.0 else round(rms_dbfs / 3) * 3  # 3 dB steps: a calm figure
+        if db != self._meter_db:  # 20 chunks a second: restyle only on a change
+            self._meter_db = db
+            self.meter.setFormat("silent" if db is None else f"{db} dB")
         self.set_sending(sending)
 
     def set_engine(self, *, on_device: bool, price_per_hour: float) -> None:
