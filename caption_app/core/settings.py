@@ -240,6 +240,8 @@ class AppSettings:
     failover: FailoverSettings = field(default_factory=FailoverSettings)
     input_device_label: str = ""
     """The chosen device's name as the person saw it, for a notice when it is missing."""
+    announce_lines: bool = True
+    """Announce each finished line to screen readers."""
 
 
 def to_plain(settings: AppSettings) -> dict[str, Any]:
@@ -254,6 +256,7 @@ def to_plain(settings: AppSettings) -> dict[str, Any]:
     plain["engine/name"] = settings.engine
     plain["engine/local_model_dir"] = settings.local_model_dir
     plain["history/retention_days"] = settings.retention_days
+    plain["accessibility/announce_lines"] = settings.announce_lines
     return plain
 
 
@@ -283,8 +286,14 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
             "keeping transcripts forever"
         )
         retention = 0
+    announce = _coerce(
+        values.get("accessibility/announce_lines", True),
+        True,
+        "accessibility/announce_lines",
+        problems,
+    )
     settings = AppSettings(
-        streaming, overlay, device, engine, retention, model_dir, failover, label
+        streaming, overlay, device, engine, retention, model_dir, failover, label, announce
     )
     return settings, problems
 

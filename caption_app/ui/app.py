@@ -67,6 +67,7 @@ class CaptionApp:
             price_per_hour=0.0,
             shortcuts=self.store.shortcuts(),
         )
+        self.window.transcript.announcer.enabled = self.settings.announce_lines
         self.window.input_menu.set_chosen(self.settings.input_device_id)
         if self.media_path:
             self.window.input_menu.set_media(self.media_path)
@@ -119,9 +120,14 @@ class CaptionApp:
         w.keyRequested.connect(self.open_key_dialog)
         w.historyRequested.connect(self.open_history)
         w.engine_menu.engineChosen.connect(self._choose_engine)
-        self.store.changed.connect(lambda saved: self.overlay.set_style(saved.overlay))
+        self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
         c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
+
+    @Slot(object)
+    def _settings_saved(self, saved: AppSettings) -> None:
+        self.overlay.set_style(saved.overlay)
+        self.window.transcript.announcer.enabled = saved.announce_lines
 
     @Slot()
     def _move_overlay_by_keyboard(self) -> None:

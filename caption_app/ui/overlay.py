@@ -79,6 +79,10 @@ class CaptionOverlay(QWidget):
         self._badge.setObjectName("engine-badge")
         self._badge.setStyleSheet(BADGE_STYLE)
         self._badge.hide()
+        self._language = QLabel("", self)  # the detected language, when detection is on
+        self._language.setObjectName("language-tag")
+        self._language.setStyleSheet(BADGE_STYLE)
+        self._language.hide()
         self._hint = FIRST_HINT
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
@@ -99,6 +103,8 @@ class CaptionOverlay(QWidget):
     @Slot(object)
     def apply_update(self, update: TurnUpdate) -> None:
         self._hint = ""
+        if update.turn.language and update.turn.language.upper() != self._language.text():
+            self._show_language(update.turn.language.upper())
         if not self._model.apply(update):
             return
         if update.kind in (UpdateKind.FINISHED, UpdateKind.REPLACED):
@@ -138,23 +144,42 @@ class CaptionOverlay(QWidget):
         self.setAccessibleDescription(BADGE_TEXT if engine.standing_in else "Live captions")
         self._invalidate()  # the lines wrap short of the badge while it is shown
 
+    def _show_language(self, code: str) -> None:
+        self._language.setText(code)
+        self._language.setAccessibleName(f"Detected language: {code}")
+        self._language.adjustSize()
+        self._language.show()
+        self._place_badge()
+        self._invalidate()
+
+    def language_tag(self) -> str:
+        """The detected-language tag while it is shown, else ""."""
+        return self._language.text() if self._language.isVisibleTo(self) else ""
+
     def badge(self) -> str:
         """The badge's text while it is shown, else ""."""
         return self._badge.text() if self._badge.isVisibleTo(self) else ""
 
     def _text_box_width(self) -> int:
-        """The width lines are wrapped to: all of it, or up to the badge so it hides no word."""
-        if self._badge.isVisibleTo(self):
-            return max(1, self._badge.x() - 4)
+        """The width lines are wrapped to: all of it, or up to the tags so they hide no word."""
+        tags = [t for t in (self._language, self._badge) if t.isVisibleTo(self)]
+        if tags:
+            return max(1, min(t.x() for t in tags) - 4)
         return self.width()
 
     def _place_badge(self) -> None:
-        self._badge.move(self.width() - self._badge.width() - 10, 6)
+        right = self.width() - 10
+        for tag in (self._badge, self._language):  # right to left: badge, then language
+            if tag.isVisibleTo(self):
+                tag.move(right - tag.width(), 6)
+                right = tag.x() - 6
 
     @Slot()
     def clear(self) -> None:
         self._silence.stop()
         self._model.clear()
+        self._language.hide()
+        self._language.setText("")
         self._invalidate()
 
     def clear_pending(self) -> bool:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caption_app.core.caption_lines import Segment
+from caption_app.core.caption_lines import Line, Segment, wrap_lines
 from caption_app.core.contrast import WCAG_AAA, blend, contrast_ratio, relative_luminance
 from caption_app.core.settings import OVERLAY_PRESETS, AppSettings, OverlayStyle
 from caption_app.ui.labels import show_text
@@ -40,6 +40,12 @@ SAMPLE = Segment(
     speaker="A",
     finished=False,
 )
+SHORTER_SAMPLES = (
+    SAMPLE,
+    Segment((0, 0), "Your captions,", "still being heard", speaker="A", finished=False),
+    Segment((0, 0), "Captions", "dimmed", speaker=None, finished=False),
+)
+"""The preview shows a whole sample, never the tail of one: the longest that fits is used."""
 
 
 def worst_contrast(style: OverlayStyle) -> float:
@@ -94,6 +100,23 @@ class StylePreview(QWidget):
         self.setAccessibleName("Caption preview")
         self._painter = CaptionPainter(OverlayStyle())
 
+    def sample_lines(self) -> list[Line]:
+        """The longest sample that fits the preview whole, laid out as the overlay would."""
+        painter, lines = self._painter, []
+        for sample in SHORTER_SAMPLES:
+            shown = (
+                sample if painter.style.show_speakers else dataclasses.replace(sample, speaker=None)
+            )
+            lines = wrap_lines(
+                [shown],
+                painter.text_width(self.width()),
+                painter.metrics.horizontalAdvance,
+                painter.style.lines + 1,  # one more than fits: a longer sample shows as cut
+            )
+            if len(lines) <= painter.style.lines:
+                return lines
+        return lines[-painter.style.lines :]
+
     def set_style(self, style: OverlayStyle) -> None:
         shown = dataclasses.replace(style, lines=min(style.lines, PREVIEW_LINES))
         self._painter = CaptionPainter(shown)
@@ -102,12 +125,7 @@ class StylePreview(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        segment = (
-            SAMPLE
-            if self._painter.style.show_speakers
-            else dataclasses.replace(SAMPLE, speaker=None)
-        )
-        lines = self._painter.layout([segment], self.width())
+        lines = self.sample_lines()
         painter = QPainter(self)
         try:
             self._painter.paint(painter, QRectF(self.rect()), lines)

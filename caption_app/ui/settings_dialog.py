@@ -64,14 +64,18 @@ class SettingsDialog(QDialog):
         ]
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Settings pages")
-        for tab, title in (
-            (self.engine_page, "&Engine"),
-            (self.turns_page, "Formatting && &turns"),
-            (self.overlay_page, "Overlay st&yle"),
-            (self.shortcuts_page, "S&hortcuts"),
-            (self.history_page, "Hi&story"),
+        # Every tab in sight: no scroll arrows hiding the last one (the dialog is as wide as
+        # its tabs need).
+        self.tabs.setUsesScrollButtons(False)
+        self.tabs.tabBar().setExpanding(False)
+        for tab, title, name in (
+            (self.engine_page, "&Engine", "Engine"),
+            (self.turns_page, "&Turns", "Formatting and turns"),
+            (self.overlay_page, "&Overlay", "Overlay style"),
+            (self.shortcuts_page, "S&hortcuts", "Shortcuts"),
+            (self.history_page, "Tr&anscripts", "Transcripts"),
         ):
-            tab.setAccessibleName(title.replace("&&", "and").replace("&", ""))
+            tab.setAccessibleName(name)
             self.tabs.addTab(tab, title)
         self.problem_label = error_label("Settings problem")
         self.buttons = QDialogButtonBox(
@@ -96,6 +100,22 @@ class SettingsDialog(QDialog):
         self.apply_button.clicked.connect(self.apply)
         self.tabs.setFocus()
         self._revalidate()
+        self._fix_size()
+
+    def _fix_size(self) -> None:
+        """One size for the dialog's life, big enough for its largest page and a problem
+        line, so OK and Apply never move while the person works."""
+        keep = self.problem_label.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # the problem line's room is always kept
+        self.problem_label.setSizePolicy(keep)
+        show_error(self.problem_label, "A problem sentence long enough to need the room.")
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        size = self.sizeHint().expandedTo(self.minimumSizeHint())
+        self._revalidate()
+        self.setMinimumSize(size)
+        self.resize(size)
 
     def _standard_button(self, which: QDialogButtonBox.StandardButton, name: str) -> QPushButton:
         button = self.buttons.button(which)

@@ -78,6 +78,9 @@ def error_label(name: str) -> QLabel:
     label.setWordWrap(True)
     label.setAccessibleName(name)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    keep = label.sizePolicy()
+    keep.setRetainSizeWhenHidden(True)  # a problem appearing never moves the buttons
+    label.setSizePolicy(keep)
     label.hide()
     return label
 
@@ -359,9 +362,19 @@ class HistoryPage(SettingsPage):
         self.retention_spin.setSpecialValueText("Forever")
         add_row(form, "&Keep transcripts for:", self.retention_spin, "0 keeps them forever")
         self.retention_spin.valueChanged.connect(self._notify)
+        self.announce_check = named(
+            QCheckBox("Announce each finished &line to screen readers"), "Announce finished lines"
+        )
+        form.addRow(self.announce_check)
+        self.announce_check.toggled.connect(self._notify)
 
     def load(self, settings: AppSettings) -> None:
         self.retention_spin.setValue(settings.retention_days)
+        self.announce_check.setChecked(settings.announce_lines)
 
     def apply(self, settings: AppSettings) -> AppSettings:
-        return dataclasses.replace(settings, retention_days=self.retention_spin.value())
+        return dataclasses.replace(
+            settings,
+            retention_days=self.retention_spin.value(),
+            announce_lines=self.announce_check.isChecked(),
+        )

@@ -45,6 +45,9 @@ class StatusPanel(QWidget):
         self._started_at: float | None = None
         self.state_label = QLabel(STATE_TEXT[SessionState.IDLE])
         self.state_label.setAccessibleName("Session state")
+        # Wraps rather than widening the window when the status says more.
+        self.state_label.setWordWrap(True)
+        self.state_label.setMinimumWidth(160)
         self.time_label = QLabel(self._time_text(0.0))
         self.time_label.setAccessibleName("Session time and estimated cost")
         self.meter_label = QLabel("Input &level:")
@@ -76,8 +79,7 @@ class StatusPanel(QWidget):
             self.sending_label,
         )
         for widget in widgets:
-            layout.addWidget(widget)
-        layout.addStretch(1)
+            layout.addWidget(widget, 1 if widget is self.state_label else 0)
         # Ticks once a second only while a session runs, to advance the clock display.
         self._tick = QTimer(self)
         self._tick.setInterval(1000)

@@ -19,10 +19,12 @@ class Line:
     speaker: str | None
     text: str
     tail: str = ""
+    language: str | None = None
+    """The detected language (only when detection is on)."""
 
     @classmethod
     def of(cls, turn: Turn) -> Line:
-        return cls(turn.start_ms, turn.speaker, turn.text, turn.tail)
+        return cls(turn.start_ms, turn.speaker, turn.text, turn.tail, turn.language)
 
 
 @dataclass(slots=True)

@@ -26,7 +26,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QPlainTextEdit,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -34,12 +33,12 @@ from PySide6.QtWidgets import (
 from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 from caption_app.core.transcript.export.common import clock
+from caption_app.ui.announcer import LineAnnouncer
 from caption_app.ui.find_bar import FindBar
-from caption_app.ui.labels import show_text
 from caption_app.ui.transcript_blocks import FinishedBlock, Line, end_of, gap_text, mix
+from caption_app.ui.transcript_search import TranscriptSearch
 
 DIM_STRENGTH = 0.55  # how much of the text colour a not-yet-final word keeps
-MAX_HIGHLIGHTS = 500  # search highlights are capped: a one-letter search stays instant
 
 
 class TranscriptView(QWidget):
@@ -81,10 +80,8 @@ class TranscriptView(QWidget):
         bar = self.editor.verticalScrollBar()
         bar.rangeChanged.connect(self._range_changed)
         bar.valueChanged.connect(self._value_changed)
-        self.find_bar.searched.connect(self._search_as_typed)
-        self.find_bar.nextRequested.connect(self.find_next)
-        self.find_bar.previousRequested.connect(self.find_previous)
-        self.find_bar.closed.connect(self.hide_find_bar)
+        self.search = TranscriptSearch(self.editor, self.find_bar, self._match_format)
+        self.announcer = LineAnnouncer(self.editor)
 
     def _build_formats(self) -> None:
         palette = self.editor.palette()
@@ -124,6 +121,7 @@ class TranscriptView(QWidget):
             self._show_live(turn)
         elif update.kind is UpdateKind.FINISHED:
             self._finish(turn)
+            self.announcer.announce(turn.display_text)
         else:
             entry = self._finished.get(turn.key)
             if entry is None:
@@ -280,6 +278,8 @@ class TranscriptView(QWidget):
         cursor = self._select(block)
         cursor.beginEditBlock()
         cursor.insertText(f"{clock(line.start_ms)}  ", self._time_format)
+        if line.language:
+            cursor.insertText(f"[{line.language}] ", self._time_format)
         if self._show_speakers and line.speaker:
             cursor.insertText(f"Speaker {line.speaker}: ", self._speaker_format)
         if line.text:
@@ -312,71 +312,14 @@ class TranscriptView(QWidget):
             # The person scrolled: stop following when they left the end, resume at the end.
             self._follow = value >= self.editor.verticalScrollBar().maximum()
 
-    # --- search ---------------------------------------------------------------------------
+    # --- search (``transcript_search.py``) ---------------------------------------------------
 
     @Slot()
     def show_find_bar(self) -> None:
-        self.find_bar.show()
-        self.find_bar.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.find_bar.field.selectAll()
-
-    @Slot()
-    def hide_find_bar(self) -> None:
-        self.find_bar.hide()
-        self.editor.setExtraSelections([])
-        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    @Slot()
-    def find_next(self) -> bool:
-        return self.find_text(self.find_bar.field.text())
-
-    @Slot()
-    def find_previous(self) -> bool:
-        return self.find_text(self.find_bar.field.text(), backward=True)
+        self.search.show_bar()
 
     def find_text(self, text: str, *, backward: bool = False) -> bool:
-        """Select the next (or previous) match after the selection, wrapping around."""
-        if not text:
-            self.editor.setExtraSelections([])
-            self.find_bar.result_label.clear()
-            return False
-        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
-        found = self._doc.find(text, self.editor.textCursor(), flags)
-        if found.isNull():
-            start = QTextCursor(self._doc)
-            if backward:
-                start.movePosition(QTextCursor.MoveOperation.End)
-            found = self._doc.find(text, start, flags)
-        self._highlight(text)
-        if found.isNull():
-            show_text(self.find_bar.result_label, "Not found")
-            return False
-        self.editor.setTextCursor(found)  # selects it and scrolls it into view
-        return True
-
-    @Slot(str)
-    def _search_as_typed(self, text: str) -> None:
-        cursor = self.editor.textCursor()
-        cursor.setPosition(cursor.selectionStart())  # let the current match grow as one types
-        self.editor.setTextCursor(cursor)
-        self.find_text(text)
-
-    def _highlight(self, text: str) -> None:
-        selections: list[QTextEdit.ExtraSelection] = []
-        cursor = self._doc.find(text, 0)
-        while not cursor.isNull() and len(selections) < MAX_HIGHLIGHTS:
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = cursor
-            selection.format = self._match_format
-            selections.append(selection)
-            cursor = self._doc.find(text, cursor)
-        self.editor.setExtraSelections(selections)
-        count = len(selections)
-        more = "+" if count == MAX_HIGHLIGHTS else ""
-        show_text(
-            self.find_bar.result_label,
-            f"{count}{more} match{'es' if count != 1 else ''}" if count else "Not found",
-        )
+        return self.search.find(text, backward=backward)
 
     # --- copy -----------------------------------------------------------------------------
 
