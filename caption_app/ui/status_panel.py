@@ -56,6 +56,7 @@ class StatusPanel(QWidget):
         # The bar says what it shows, so an idle meter is not an unlabelled empty box.
         self.meter.setTextVisible(True)
         self.meter.setFormat(IDLE_METER_TEXT)
+        self.meter.setValue(0)  # (a bar with no value draws no text at all)
         self.meter.setMinimumWidth(110)
         self.meter.setMaximumWidth(160)
         self.meter.setAccessibleName("Input level")

@@ -89,9 +89,10 @@ def build(
     *,
     timing: Timing = FAST,
     key: str = TEST_API_KEY,
+    collector: Collector | None = None,
     **settings: object,
 ) -> tuple[BuiltSession, Collector]:
-    collector = Collector()
+    collector = Collector() if collector is None else collector
     streaming = StreamingSettings(api_host=url, **settings).validate()  # type: ignore[arg-type]
     source = open_media_source(AUDIO_DIR / clip, streaming.chunk_ms, realtime=True)
     auth = key_auth(key)

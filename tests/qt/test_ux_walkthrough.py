@@ -1,0 +1,337 @@
+"""A new user's walk through the window: each numbered finding of the walk-through, fixed.
+
+The whole app runs against the local v3 server (real SDK, real media decoding); each test
+would have failed before its fix (the item numbers are the walk-through's).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from caption_app.cli import build_parser
+from caption_app.core.audio.devices import InputDevice, resolve_device
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import SessionState
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
+from caption_app.core.settings import DEFAULT_API_HOST
+from caption_app.core.transcript.history import list_sessions
+from caption_app.core.transcript.paths import transcripts_dir
+from caption_app.core.transcript.recorder import TranscriptRecorder
+from caption_app.qt.settings_store import SettingsStore
+from caption_app.ui import prompts
+from caption_app.ui.app import CaptionApp
+from caption_app.ui.history_dialog import HistoryDialog
+from caption_app.ui.overlay import LISTENING
+from caption_app.ui.settings_dialog import SettingsDialog
+from caption_app.ui.status_panel import IDLE_METER_TEXT
+from tests.streaming_server.clips import load_clip
+from tests.streaming_server.fixtures import running_server
+from tests.streaming_server.server import StreamingServer
+from tests.support.paths import AUDIO_DIR
+from tests.transcript.builders import finished, make_info, make_turn
+
+CLIP = "librivox-austen-0870.wav"  # 7.1 s
+
+
+@pytest.fixture
+def server() -> Iterator[StreamingServer]:
+    with running_server() as server:
+        server.config.script = load_clip(CLIP).script(turns=2)
+        yield server
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("home", "data", "tmp"):
+        (tmp_path / name).mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "test-key")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    return tmp_path
+
+
+@pytest.fixture
+def apps(qapp: object) -> Iterator[list[CaptionApp]]:
+    made: list[CaptionApp] = []
+    yield made
+    for app in made:
+        app.shutdown()
+        app.window.close()
+        app.overlay.close()
+
+
+def _qsettings(home: Path) -> QSettings:
+    return QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def _app(home: Path, apps: list[CaptionApp], *argv: str) -> CaptionApp:
+    app = CaptionApp(build_parser().parse_args(list(argv)), _qsettings(home))
+    app.show()
+    apps.append(app)
+    return app
+
+
+def _run_to_end(qtbot: QtBot, app: CaptionApp) -> None:
+    app.start()
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
+
+
+def _recorded(directory: Path, *, clean: bool) -> TranscriptRecorder:
+    recorder = TranscriptRecorder(directory, make_info())
+    recorder.apply(finished(make_turn(0, 0, "so the meeting starts now", 1_000)))
+    if clean:
+        recorder.close()
+    else:
+        recorder.journal.close(clean=False)
+    return recorder
+
+
+# 2 -----------------------------------------------------------------------------------------
+
+
+def test_2_the_sending_light_goes_out_when_the_session_waits_for_another_input(
+    home: Path, apps: list[CaptionApp]
+) -> None:
+    panel = _app(home, apps).window.status_panel
+    panel.set_engine(on_device=False, price_per_hour=0.15)
+    panel.set_level(-20.0, -10.0, True)
+    assert "Sending audio to the cloud" in panel.sending_label.text()
+    panel.set_state(SessionState.PAUSED, "Waiting for another input")
+    assert not panel.is_sending() and "Not sending" in panel.sending_label.text()
+
+
+# 3 -----------------------------------------------------------------------------------------
+
+
+def test_3_a_reconnecting_notice_goes_when_captions_are_back_and_at_stop(
+    home: Path, apps: list[CaptionApp]
+) -> None:
+    window = _app(home, apps).window
+    lost = Problem(ProblemKind.NETWORK, "The connection was lost.", Recovery.RECONNECT)
+    for resolved in (SessionState.LIVE, SessionState.IDLE):
+        window.show_problem(lost)
+        assert "Reconnecting automatically" in window.notices.text()
+        window.controller.stateChanged.emit(SessionState.RECONNECTING, "")
+        assert not window.notices.isHidden()
+        window.controller.stateChanged.emit(resolved, "")
+        shown = "" if window.notices.isHidden() else window.notices.text()
+        assert "Reconnecting" not in shown, resolved
+    # A notice that needs the person (a rejected key) stays.
+    window.show_problem(Problem(ProblemKind.AUTH, "The key was rejected.", Recovery.NEW_KEY))
+    window.controller.stateChanged.emit(SessionState.IDLE, "")
+    assert "rejected" in window.notices.text() and not window.notices.isHidden()
+
+
+def test_3_a_dismissed_recovery_offer_does_not_come_back(
+    home: Path, apps: list[CaptionApp]
+) -> None:
+    first = _app(home, apps)
+    crashed = _recorded(transcripts_dir(), clean=False)
+    _recorded(transcripts_dir(), clean=False).path.unlink()  # (only one crash to offer)
+    second = _app(home, apps)
+    assert "did not end cleanly" in second.window.notices.text()
+    second.window.notices.dismiss_button.click()
+    third = _app(home, apps)
+    assert "did not end cleanly" not in third.window.notices.text()
+    (summary,) = [s for s in list_sessions(transcripts_dir()) if s.path == crashed.path]
+    assert summary.clean_end and summary.words == 5  # closed as recovered, words kept
+    del first
+
+
+# 6 -----------------------------------------------------------------------------------------
+
+
+def test_6_a_command_line_api_host_is_not_saved_by_settings_ok(
+    home: Path, apps: list[CaptionApp], qtbot: QtBot
+) -> None:
+    app = _app(home, apps, "--api-host", "ws://127.0.0.1:9")
+    app.open_settings()
+    dialog = app.dialog("settings")
+    assert isinstance(dialog, SettingsDialog)
+    dialog.history_page.retention_spin.setValue(30)  # some change of the person's own
+    dialog.accept()
+    app._choose_engine("auto")
+    saved = SettingsStore(_qsettings(home)).load()
+    assert saved.retention_days == 30
+    assert saved.streaming.api_host == DEFAULT_API_HOST
+    assert app.settings.streaming.api_host == "ws://127.0.0.1:9"  # still this run's
+
+
+# 7 -----------------------------------------------------------------------------------------
+
+
+def test_7_a_deleted_session_leaves_the_main_window(
+    home: Path,
+    apps: list[CaptionApp],
+    qtbot: QtBot,
+    server: StreamingServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = _app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
+    _run_to_end(qtbot, app)
+    assert "dashwood" in app.window.transcript.plain_text().lower()
+    monkeypatch.setattr(prompts, "confirm", lambda *_: True)
+    app.open_history()
+    history = app.dialog("history")
+    assert isinstance(history, HistoryDialog)
+    history.select_row(0)
+    history._confirm = lambda _question: True
+    history.delete_selected()
+    assert app.window.transcript.plain_text() == ""
+    assert "dashwood" not in " ".join(app.overlay.rendered_lines()).lower()
+    app.export()
+    assert "Nothing to export" in app.window.notices.text()
+
+
+# 8 -----------------------------------------------------------------------------------------
+
+
+def test_8_a_missing_input_is_named_as_the_person_saw_it() -> None:
+    usb = InputDevice("Desk Microphone", "PulseAudio", 48000, 1, key="alsa_input.usb-Desk_Mic")
+    built_in = InputDevice("Built-in Audio", "PulseAudio", 48000, 2, True, key="built_in")
+    choice = resolve_device(usb.device_id, [built_in], label=usb.label)
+    assert choice.device is built_in
+    assert choice.notice is not None and "(Desk Microphone)" in choice.notice
+    assert "alsa_input" not in choice.notice
+
+
+def test_8_the_chosen_inputs_name_is_saved_with_its_id(home: Path, apps: list[CaptionApp]) -> None:
+    app = _app(home, apps)
+    device = InputDevice("Desk Microphone", "PulseAudio", 48000, 1, key="desk_mic")
+    app.window.input_menu._devices = [device]
+    app._choose_device(device.device_id)
+    saved = SettingsStore(_qsettings(home)).load()
+    assert (saved.input_device_id, saved.input_device_label) == (device.device_id, device.label)
+
+
+# 9 and 16 ----------------------------------------------------------------------------------
+
+
+def test_9_16_one_length_everywhere_and_the_session_details_in_history(
+    home: Path, apps: list[CaptionApp], qtbot: QtBot, server: StreamingServer
+) -> None:
+    app = _app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
+    _run_to_end(qtbot, app)
+    app.open_history()
+    history = app.dialog("history")
+    assert isinstance(history, HistoryDialog)
+    history.select_row(0)
+    history.open_selected()
+    row = history.model.session_at(0)
+    assert row is not None
+    row_length = history.model.data(history.model.index(0, 2))
+    seconds = round(row.duration_ms / 1000)
+    assert seconds == 7, row.duration_ms  # the 7.1 s clip, captioned to its end
+    assert row_length == f"0:00:0{seconds}"
+    assert f"Length: {seconds} s" in history.viewer.toPlainText()
+    details = history.viewer_title.text()
+    assert f"Length 0:00:0{seconds}" in details
+    (record,) = server.sessions()
+    assert record.session_id in details
+    assert "billed audio 7.1 s" in details or "billed audio 7.0 s" in details, details
+
+
+# 13 ----------------------------------------------------------------------------------------
+
+
+def test_13_the_input_in_use_has_the_check_mark(home: Path, apps: list[CaptionApp]) -> None:
+    app = _app(home, apps)
+    menu = app.window.input_menu
+    mic = InputDevice("Headset", "PulseAudio", 48000, 1, True, key="mic")
+    other = InputDevice("USB Mic", "PulseAudio", 48000, 1, key="usb")
+    menu._list_devices = lambda: [mic, other]
+    menu.refresh()
+    menu.set_chosen("")  # the system default, as on a fresh machine
+    assert menu.checked_text() == "Headset (default)"
+    assert not menu._group.isExclusive()
+    menu.set_chosen(other.device_id)
+    assert menu.checked_text() == "USB Mic"
+    app._choose_media(str(AUDIO_DIR / CLIP))
+    assert menu.checked_text() == f"Media file: {CLIP}"
+    menu.refresh()
+    assert menu.checked_text() == f"Media file: {CLIP}"
+
+
+# 14 ----------------------------------------------------------------------------------------
+
+
+def test_14_the_meter_says_what_it_shows_and_the_overlay_says_listening(
+    home: Path, apps: list[CaptionApp]
+) -> None:
+    app = _app(home, apps)
+    meter = app.window.status_panel.meter
+    assert meter.isTextVisible() and meter.text() == IDLE_METER_TEXT
+    assert app.window.status_panel.meter_label.text().replace("&", "") == "Input level:"
+    app.window.status_panel.set_level(-21.0, -12.0, False)
+    assert meter.text() == "-21 dB"
+    app.controller.stateChanged.emit(SessionState.CONNECTING, "")
+    app.controller.stateChanged.emit(SessionState.LIVE, "")
+    assert app.overlay.rendered_lines() == [LISTENING]
+    app.overlay.apply_update(TurnUpdate(UpdateKind.LIVE, make_turn(0, 0, "hello", 0)))
+    assert LISTENING not in app.overlay.rendered_lines()
+    app.controller.stateChanged.emit(SessionState.IDLE, "")
+    assert meter.text() == IDLE_METER_TEXT
+
+
+# 15 ----------------------------------------------------------------------------------------
+
+
+def test_15_the_detected_language_shows_per_line_and_on_the_overlay(
+    home: Path, apps: list[CaptionApp]
+) -> None:
+    app = _app(home, apps)
+    update = finished(make_turn(0, 0, "buenos días a todos", 2_000, language="es"))
+    app.controller.turnUpdated.emit(update)
+    assert app.window.transcript.plain_text() == "00:00:02  [es] buenos días a todos"
+    assert app.overlay.language_tag() == "ES"
+    assert app.overlay._text_box_width() < app.overlay.width() - 20
+
+
+# 17 ----------------------------------------------------------------------------------------
+
+
+def test_17_help_has_usage_shortcuts_and_about(home: Path, apps: list[CaptionApp]) -> None:
+    window = _app(home, apps).window
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    items = [a.text().replace("&", "") for a in help_menu.actions() if not a.isSeparator()]
+    assert items == ["How to use Caption App", "Keyboard shortcuts", "About Caption App…"]
+    window.shortcuts_action.trigger()
+    table = window.help.table
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert rows["Start / stop captions"] == "Ctrl+Shift+S"
+    assert rows["Move overlay with the keyboard"] == "Ctrl+Shift+O"
+    assert window.help.tabs.currentIndex() == 1
+    window.usage_action.trigger()
+    assert "Move overlay with the keyboard" in window.help.usage.toPlainText()
+    window.help.close()
+
+
+# 19 ----------------------------------------------------------------------------------------
+
+
+def test_19_finished_lines_are_announced_once_and_the_setting_turns_it_off(
+    home: Path, apps: list[CaptionApp]
+) -> None:
+    app = _app(home, apps)
+    announcer = app.window.transcript.announcer
+    live = make_turn(0, 0, "we start with the budget", 0)
+    app.controller.turnUpdated.emit(TurnUpdate(UpdateKind.LIVE, live))
+    assert announcer.count == 0  # partial words are never read out
+    app.controller.turnUpdated.emit(finished(live))
+    assert (announcer.count, announcer.last) == (1, "we start with the budget")
+    app.open_settings()
+    dialog = app.dialog("settings")
+    assert isinstance(dialog, SettingsDialog)
+    dialog.history_page.announce_check.setChecked(False)
+    dialog.accept()
+    app.controller.turnUpdated.emit(finished(make_turn(0, 1, "next item", 3_000)))
+    assert announcer.count == 1
+    assert SettingsStore(_qsettings(home)).load().announce_lines is False

@@ -1,0 +1,65 @@
+"""A turn cut off by a dropped connection (issue: it stayed lower-case, below its gap row).
+
+The real SDK against the local server, which aborts the TCP connection in the middle of a
+turn: that turn is finished at once as cut off (capital, ellipsis, marked interrupted) and is
+reported, journalled and shown before the gap that follows it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from caption_app.core.model.gaps import Gap
+from caption_app.core.model.session import SessionEvent
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
+from caption_app.core.transcript.journal import read_journal
+from tests.streaming.harness import Collector, Running, build
+from tests.streaming_server.clips import load_clip
+from tests.streaming_server.config import Fault, FaultTrigger
+from tests.streaming_server.server import StreamingServer
+
+LONG_CLIP = "librivox-austen-0870.wav"  # 7.1 s, one scripted turn
+
+
+class OrderedCollector(Collector):
+    """Also keeps the order in which finished turns and gaps were reported."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list[TurnUpdate | Gap] = []
+
+    def __call__(self, event: SessionEvent) -> None:
+        super().__call__(event)
+        if isinstance(event, Gap) or (
+            isinstance(event, TurnUpdate) and event.kind is UpdateKind.FINISHED
+        ):
+            self.order.append(event)
+
+
+def test_a_turn_cut_off_by_a_drop_is_finished_before_its_gap(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    streaming_server.config.script = load_clip(LONG_CLIP).script(turns=1)
+    seen = OrderedCollector()
+    built, _ = build(streaming_server.url, LONG_CLIP, tmp_path, collector=seen)
+    streaming_server.config.faults = (FaultTrigger(Fault.DROP, at_audio_ms=3500),)
+    running = Running(built)
+    streaming_server.wait_for_sessions(1, timeout=10)
+    streaming_server.config.faults = ()
+    summary = running.finish(timeout=40)
+    assert summary.failed is None and summary.connections == 2
+
+    cut = [u.turn for u in seen.order if isinstance(u, TurnUpdate) and u.turn.stream == 0]
+    assert len(cut) == 1, seen.order
+    turn = cut[0]
+    assert turn.interrupted and turn.finished
+    assert turn.text[0].isupper() and turn.text.endswith("…"), turn.text
+    kinds = [type(e).__name__ for e in seen.order]
+    assert kinds.index("TurnUpdate") < kinds.index("Gap"), kinds
+    (gap,) = [e for e in seen.order if isinstance(e, Gap)]
+    assert turn.start_ms <= gap.start_ms
+
+    entries = read_journal(built.recorder.path).document.entries
+    names = [type(e).__name__ for e in entries]
+    assert names.index("Turn") < names.index("Gap"), names
+    assert entries[0] == turn
