@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMenu, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
@@ -77,6 +78,12 @@ def _app(home: Path, apps: list[CaptionApp], *argv: str) -> CaptionApp:
     app.show()
     apps.append(app)
     return app
+
+
+def _cell(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
+    assert item is not None
+    return item.text()
 
 
 def _run_to_end(qtbot: QtBot, app: CaptionApp) -> None:
@@ -235,7 +242,7 @@ def test_9_16_one_length_everywhere_and_the_session_details_in_history(
     details = history.viewer_title.text()
     assert f"Length 0:00:0{seconds}" in details
     (record,) = server.sessions()
-    assert record.session_id in details
+    assert record.session_id and record.session_id in details
     assert "billed audio 7.1 s" in details or "billed audio 7.0 s" in details, details
 
 
@@ -301,11 +308,12 @@ def test_15_the_detected_language_shows_per_line_and_on_the_overlay(
 def test_17_help_has_usage_shortcuts_and_about(home: Path, apps: list[CaptionApp]) -> None:
     window = _app(home, apps).window
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    assert isinstance(help_menu, QMenu)
     items = [a.text().replace("&", "") for a in help_menu.actions() if not a.isSeparator()]
     assert items == ["How to use Caption App", "Keyboard shortcuts", "About Caption App…"]
     window.shortcuts_action.trigger()
     table = window.help.table
-    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    rows = {_cell(table, r, 0): _cell(table, r, 1) for r in range(table.rowCount())}
     assert rows["Start / stop captions"] == "Ctrl+Shift+S"
     assert rows["Move overlay with the keyboard"] == "Ctrl+Shift+O"
     assert window.help.tabs.currentIndex() == 1
