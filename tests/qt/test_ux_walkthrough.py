@@ -6,6 +6,7 @@ would have failed before its fix (the item numbers are the walk-through's).
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,6 +152,29 @@ def test_3_a_dismissed_recovery_offer_does_not_come_back(
     (summary,) = [s for s in list_sessions(transcripts_dir()) if s.path == crashed.path]
     assert summary.clean_end and summary.words == 5  # closed as recovered, words kept
     del first
+
+
+# 5 -----------------------------------------------------------------------------------------
+
+
+def test_5_no_unknown_speaker_label_is_shown_before_the_speaker_is_known(
+    home: Path, apps: list[CaptionApp], qtbot: QtBot, server: StreamingServer
+) -> None:
+    app = _app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
+    app.run.change(streaming=dataclasses.replace(app.settings.streaming, speaker_labels=True))
+    shown: list[str] = []
+
+    def look(_update: object) -> None:
+        shown.append(" ".join(app.overlay.rendered_lines()))
+        shown.append(app.window.transcript.plain_text())
+
+    app.controller.turnUpdated.connect(look)
+    _run_to_end(qtbot, app)
+    (record,) = server.sessions()
+    labels = {m.get("speaker_label") for m in record.sent("Turn")}
+    assert "UNKNOWN" in labels and "A" in labels  # the service did say UNKNOWN at first
+    assert shown and not [text for text in shown if "UNKNOWN" in text]
+    assert "Speaker A:" in app.window.transcript.plain_text()
 
 
 # 6 -----------------------------------------------------------------------------------------

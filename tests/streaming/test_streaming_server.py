@@ -260,7 +260,7 @@ def test_speaker_labels_language_and_speaker_revision_before_termination(
 ) -> None:
     server.config.script = script_from_sentences(
         ["hello there", "general kenobi"],
-        word_ms=100,
+        word_ms=500,  # turns of over a second: below that the service says "UNKNOWN"
         gap_ms=20,
         turn_gap_ms=400,
         start_ms=100,
@@ -270,11 +270,12 @@ def test_speaker_labels_language_and_speaker_revision_before_termination(
     log = EventLog()
     with sdk_client(server, log) as client:
         client.connect(params(speaker_labels=True, language_detection=True, max_turn_silence=300))
-        client.stream(paced(clip_chunks(1300), CHUNK_MS))
+        client.stream(paced(clip_chunks(3300), CHUNK_MS))
         client.disconnect(terminate=True)
 
     turns = log.of("Turn")
     assert [t.speaker_label for t in turns if t.end_of_turn] == ["A", "B"]
+    assert turns[0].speaker_label == "UNKNOWN"  # the first partial: under a second heard
     for turn in turns:
         assert all((w.speaker is not None) == w.word_is_final for w in turn.words)
         assert (turn.language_code == "en") == turn.end_of_turn

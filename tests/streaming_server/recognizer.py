@@ -25,6 +25,9 @@ from tests.streaming_server.script import Script, ScriptTurn, ScriptWord
 
 Message = dict[str, Any]
 
+UNKNOWN_BELOW_MS = 1000
+"""A turn is labelled "UNKNOWN" until about a second of it has been heard (protocol doc)."""
+
 
 class ScriptedRecognizer:
     def __init__(
@@ -143,6 +146,9 @@ class ScriptedRecognizer:
     ) -> Message:
         speakers = self._params().speaker_labels
         speaker_label = turn.speaker or "A"
+        heard = (*finals, *tail)
+        if heard and heard[-1].end_ms - heard[0].start_ms < UNKNOWN_BELOW_MS:
+            speaker_label = "UNKNOWN"  # as the service does, before ~1 s of a turn is heard
 
         def word(w: ScriptWord, is_final: bool) -> Message:
             body: Message = {
@@ -153,7 +159,9 @@ class ScriptedRecognizer:
                 "word_is_final": is_final,
             }
             if speakers and is_final:
-                body["speaker"] = w.speaker or speaker_label
+                body["speaker"] = (
+                    speaker_label if speaker_label == "UNKNOWN" else (w.speaker or speaker_label)
+                )
             return body
 
         transcript = " ".join(w.formatted_text if formatted else w.text for w in finals)
