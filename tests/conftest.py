@@ -62,3 +62,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         sys.stderr.flush()
         sys.stdout.flush()
         os._exit(_exit_status or 1)
+
+
+# Parallel runs (pytest-xdist, ``--dist loadgroup``): most tests wait on real-time audio and
+# run side by side. Those that share one machine-wide thing, or measure CPU, run one after
+# another on one worker: the PulseAudio daemon and its devices, the local engine (timed, and
+# heavy on the CPU), the bundle build. The Secret Service tests share one D-Bus session.
+SERIAL_DIRS = ("audio", "local_engine", "packaging")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    del config
+    tests_dir = os.path.dirname(__file__)
+    for item in items:
+        relative = os.path.relpath(str(item.path), tests_dir).split(os.sep)
+        if item.get_closest_marker("pulse") or relative[0] in SERIAL_DIRS:
+            item.add_marker(pytest.mark.xdist_group("serial"))
+        elif item.get_closest_marker("keyring") or relative[0] == "keyring":
+            item.add_marker(pytest.mark.xdist_group("keyring"))
