@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from caption_app.core.engines.assemblyai import read_thread
 from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.engines.base import (
     Began,
@@ -98,7 +100,11 @@ class AssemblyAIEngine:
             )
         )
         connection = AssemblyAIConnection(client, stream, events, settings.api_host)
-        client.connect(streaming_parameters(settings))
+        try:
+            client.connect(streaming_parameters(settings))
+        except BaseException:
+            connection.forget()
+            raise
         return connection
 
 
@@ -120,6 +126,12 @@ class AssemblyAIConnection:
         client.on(StreamingEvents.Error, self._on_error)
         client.on(StreamingEvents.Warning, self._on_warning)
         client.on(StreamingEvents.SpeechStarted, self._on_speech_started)
+        # The SDK's read thread dies on a frame it cannot parse, telling no handler: hear of
+        # it at once (read_thread.py). The thread object exists before connect() starts it.
+        reader = getattr(client, "_read_thread", None)
+        self._reader = reader if isinstance(reader, threading.Thread) else None
+        if self._reader is not None:
+            read_thread.watch(self._reader, self._on_reader_died)
 
     def send_audio(self, pcm: bytes) -> None:
         self._client.stream(pcm)
@@ -134,7 +146,15 @@ class AssemblyAIConnection:
         # The SDK waits `terminate_timeout` for Termination; a stop that arrives while a
         # connect was still in progress has less time left, so the wait is capped here.
         self._client._options.terminate_timeout = max(0.1, timeout)  # noqa: SLF001
-        self._client.disconnect(terminate=terminate)
+        try:
+            self._client.disconnect(terminate=terminate)
+        finally:
+            self.forget()
+
+    def forget(self) -> None:
+        """Stop watching the read thread (the connection is closed, or never opened)."""
+        if self._reader is not None:
+            read_thread.unwatch(self._reader)
 
     # SDK handlers: run on the SDK's read thread; translate and enqueue, nothing more.
 
@@ -171,6 +191,20 @@ class AssemblyAIConnection:
 
     def _on_speech_started(self, _client: Any, event: Any) -> None:
         self._events.put(SpeechDetected(self._stream, int(event.timestamp)))
+
+    def _on_reader_died(self, _exc: BaseException | None) -> None:
+        """On the dying read thread: this connection hears nothing more; say so now."""
+        stop = getattr(self._client, "_stop_event", None)
+        if isinstance(stop, threading.Event):
+            stop.set()  # a Terminate in flight must not wait for a Termination that cannot come
+        self._events.put(Failed(self._stream, READER_LOST))
+
+
+READER_LOST = Problem(
+    ProblemKind.NETWORK,
+    "The captioning service sent a message Caption App could not read.",
+    Recovery.RECONNECT,
+)
 
 
 def known_speaker(label: str | None) -> str | None:
