@@ -187,7 +187,7 @@ class AssemblyAIConnection:
         self._events.put(Failed(self._stream, problem))
 
     def _on_warning(self, _client: Any, event: Any) -> None:
-        self._events.put(Warned(self._stream, event.warning_code, event.warning))
+        self._events.put(Warned(self._stream, event.warning_code, readable(event.warning)))
 
     def _on_speech_started(self, _client: Any, event: Any) -> None:
         self._events.put(SpeechDetected(self._stream, int(event.timestamp)))
@@ -210,21 +210,33 @@ READER_LOST = Problem(
 def known_speaker(label: str | None) -> str | None:
     """The service labels a turn "UNKNOWN" until it has heard about a second of it: for a
     reader that is no speaker yet, not a speaker called UNKNOWN."""
-    return None if not label or label.upper() == "UNKNOWN" else label
+    return None if not label or label.upper() == "UNKNOWN" else readable(label)
+
+
+def readable(text: str) -> str:
+    """JSON may carry lone surrogates (``"\\ud800"``), which no file or widget can encode: each
+    becomes U+FFFD, so a hostile service cannot stop the journal (found by tests/faults)."""
+    if text.isascii():
+        return text
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+
+
+def _maybe_readable(text: str | None) -> str | None:
+    return None if text is None else readable(text)
 
 
 def turn_message(event: Any) -> TurnMessage:
     return TurnMessage(
         turn_order=event.turn_order,
-        transcript=event.transcript,
+        transcript=readable(event.transcript),
         end_of_turn=event.end_of_turn,
         turn_is_formatted=event.turn_is_formatted,
         end_of_turn_confidence=event.end_of_turn_confidence,
         speaker_label=known_speaker(event.speaker_label),
-        language_code=event.language_code,
+        language_code=_maybe_readable(event.language_code),
         words=tuple(
             WordMessage(
-                text=w.text,
+                text=readable(w.text),
                 start_ms=w.start,
                 end_ms=w.end,
                 confidence=w.confidence,
