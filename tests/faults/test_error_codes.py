@@ -72,7 +72,7 @@ FATAL: list[tuple[int, str, ProblemKind, Recovery]] = [
     (4002, "Insufficient Funds", K.FUNDS, R.GIVE_UP),
     (4003, "This feature is paid-only and requires you to add a credit card", K.PLAN, R.GIVE_UP),
 ]
-MAX_POINT_MS = 1500
+MAX_POINT_MS = 1000
 
 
 def _rng() -> random.Random:

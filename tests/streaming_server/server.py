@@ -253,6 +253,14 @@ class StreamingServer:
                 return self._records[ref]
             return ref
 
+    def forget_sessions(self) -> None:
+        """Drop the records of finished sessions (a long run keeps the server's memory flat);
+        the next session is index 0 again. Refused while one is live."""
+        with self._lock:
+            if self._live:
+                raise RuntimeError("a session is still live")
+            self._records.clear()
+
     def rejected_handshakes(self) -> list[RejectedHandshake]:
         with self._lock:
             return list(self._rejected)
