@@ -11,6 +11,9 @@ first words of the new connection, with the production backoff.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from caption_app.core.engines.assemblyai import read_thread
 from caption_app.core.engines.assemblyai.engine import READER_LOST
 from caption_app.core.transcript.journal import read_journal
 from tests.faults.harness import (
+    CLIP,
     Running,
     long_recording,
     looping_config,
@@ -27,10 +31,13 @@ from tests.faults.harness import (
     wait_for,
     words_after,
 )
-from tests.streaming_server.config import Fault
-from tests.streaming_server.fixtures import running_server
+from tests.streaming_server.clips import load_clip
+from tests.streaming_server.config import Fault, FaultTrigger
+from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.hostile import HOSTILE_FAULTS
+from tests.streaming_server.server import StreamingServer
 from tests.streaming_server.session import RAW_FRAME
+from tests.support.paths import AUDIO_DIR
 
 pytestmark = pytest.mark.timeout(60)
 RESUME_LIMIT_S = 2.0
@@ -130,3 +137,37 @@ def test_a_watched_thread_that_ends_quietly_is_let_go_and_the_secret_is_masked(
     assert terminal == [] and read_thread.watching() == 0
     read_thread.unwatch(loud)
     assert threading.excepthook == terminal.append
+
+
+def test_caption_app_transcribe_prints_no_traceback_for_a_hostile_frame(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    """As a person runs it: the CLI's terminal gets one log line, not the SDK's traceback."""
+    clip = load_clip(CLIP)
+    streaming_server.config.script = clip.script(turns=3)
+    streaming_server.config.faults = (FaultTrigger(Fault.BINARY_FRAME, at_audio_ms=2500),)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    env.update(
+        ASSEMBLYAI_API_KEY=TEST_API_KEY,
+        CAPTION_APP_DATA_DIR=str(tmp_path / "data"),
+        HOME=str(tmp_path / "home"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    command = [sys.executable, "-m", "caption_app", "transcribe", str(AUDIO_DIR / CLIP)]
+    command += ["--api-host", streaming_server.url, "--engine", "assemblyai"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        streaming_server.wait_for_sessions(1, timeout=20)
+        streaming_server.config.faults = ()  # the first connection only
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert process.returncode == 0, stderr
+    assert len(streaming_server.sessions()) == 2  # reconnected once, at once
+    assert "Traceback" not in stderr and "Exception in thread" not in stderr
+    assert "could not read: UnicodeDecodeError" in stderr
+    assert stdout.strip()  # the captions before and after the frame
