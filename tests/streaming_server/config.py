@@ -33,6 +33,13 @@ class Fault(enum.Enum):
     UNKNOWN_TYPE = "unknown_type"  # a message type the SDK does not know
     BARE_ERROR = "bare_error"  # {"error": "..."} with no type
     MALFORMED_TURN = "malformed_turn"  # Turn without end_of_turn_confidence
+    GO_SILENT = "go_silent"  # keep reading audio, never answer again (for the watchdog)
+    # Frames no faithful service sends (hostile.py): each kills the SDK's read thread.
+    BINARY_FRAME = "binary_frame"
+    JSON_LIST = "json_list"
+    JSON_STRING = "json_string"
+    WRONG_TYPED_TURN = "wrong_typed_turn"
+    WARNING_STRING_CODE = "warning_string_code"
 
 
 @dataclass(frozen=True, slots=True)

@@ -253,6 +253,14 @@ class StreamingServer:
                 return self._records[ref]
             return ref
 
+    def forget_sessions(self) -> None:
+        """Drop the records of finished sessions (a long run keeps the server's memory flat);
+        the next session is index 0 again. Refused while one is live."""
+        with self._lock:
+            if self._live:
+                raise RuntimeError("a session is still live")
+            self._records.clear()
+
     def rejected_handshakes(self) -> list[RejectedHandshake]:
         with self._lock:
             return list(self._rejected)
@@ -284,6 +292,28 @@ class StreamingServer:
         deadline = time.monotonic() + timeout
         self.wait_for_sessions(1, timeout)
         return self.session(ref).wait_until_audio_ms(ms, max(0.0, deadline - time.monotonic()))
+
+    def live_session(self, ref: SessionRef = None) -> Session:
+        record = self.session(ref)
+        with self._lock:
+            session = self._live.get(record.index)
+        if session is None or self._loop is None:
+            raise LookupError(f"session {record.index} is not live")
+        return session
+
+    def send_raw(self, ref: SessionRef, frames: list[str | bytes], timeout: float = 30.0) -> int:
+        """Send ``frames`` as they are on a live session; returns how many went out."""
+        session = self.live_session(ref)
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(session.send_raw(frames), self._loop)
+        return future.result(timeout)
+
+    def fail(self, ref: SessionRef, code: int, error: str, *, send_error: bool = True) -> None:
+        """End a live session now with ``code`` (an Error frame first unless told not to)."""
+        session = self.live_session(ref)
+        assert self._loop is not None
+        coroutine = session.fail(code, error, send_error=send_error)
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(5.0)
 
     def inject(self, ref: SessionRef, fault: Fault, timeout: float = 5.0) -> None:
         """Make a live session misbehave now; returns once the fault has been acted out."""

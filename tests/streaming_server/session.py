@@ -18,6 +18,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from tests.streaming_server.config import Fault, FaultTrigger, ServerConfig
+from tests.streaming_server.hostile import HOSTILE_FAULTS, hostile_frame
 from tests.streaming_server.query import SessionParams
 from tests.streaming_server.recognizer import U3ProRecognizer, recognizer_for
 from tests.streaming_server.recording import AudioFrame, ControlMessage, SessionRecord
@@ -33,6 +34,7 @@ TOO_MANY_SESSIONS = {
     1008: "Unauthorized connection: Too many concurrent sessions",
 }
 IDLE = "Session idle for too long"
+RAW_FRAME = "(raw frame)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class Session:
         self._first_audio_at: float | None = None
         self._audio_ms = 0.0
         self._closing = False
+        self._silent = False
         self._triggers: list[FaultTrigger] = list(config.faults)
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -309,7 +312,12 @@ class Session:
             self._closing = True
             self.record.set_close(1006, "connection dropped by the server")
             self._ws.transport.abort()
-        elif fault is Fault.WARNING:
+        else:
+            await self._misbehave(fault)
+
+    async def _misbehave(self, fault: Fault) -> None:
+        """The faults that leave the connection open (the SDK may still die of them)."""
+        if fault is Fault.WARNING:
             await self.send({"type": "Warning", "warning_code": 1234, "warning": "Test warning"})
         elif fault is Fault.HEARTBEAT:
             await self.send(self._heartbeat())
@@ -317,6 +325,10 @@ class Session:
             await self.send({"type": "FutureEvent", "data": {"note": "not known to the SDK"}})
         elif fault is Fault.BARE_ERROR:
             await self.send({"error": "Something went wrong"})
+        elif fault is Fault.GO_SILENT:
+            self._silent = True
+        elif fault in HOSTILE_FAULTS:
+            await self.send_raw([hostile_frame(fault, self._recognizer.turn_order)])
         elif fault is Fault.MALFORMED_TURN:
             await self.send(
                 {
@@ -332,11 +344,26 @@ class Session:
     # -- output ---------------------------------------------------------------------------
 
     async def send(self, message: dict[str, Any]) -> None:
-        if self._closing:
+        if self._closing or self._silent:
             return
         with contextlib.suppress(ConnectionClosed):
             await self._ws.send(json.dumps(message))
             self.record.add_sent(message)
+
+    async def send_raw(self, frames: list[str | bytes]) -> int:
+        """Send frames exactly as given (text or binary, any content); returns how many went
+        out before the connection closed. Recorded as ``{"type": RAW_FRAME, "size": n}``."""
+        sent = 0
+        for frame in frames:
+            if self._closing:
+                break
+            try:
+                await self._ws.send(frame)
+            except ConnectionClosed:
+                break
+            self.record.add_sent({"type": RAW_FRAME, "size": len(frame)})
+            sent += 1
+        return sent
 
     async def _send_all(self, messages: list[dict[str, Any]]) -> None:
         for message in messages:

@@ -7,7 +7,7 @@ import pytest
 from caption_app.cli_problems import CLI_ACTIONS
 from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.log_masking import masking_filter
-from caption_app.core.model.problems import Recovery
+from caption_app.core.model.problems import ProblemKind, Recovery
 from caption_app.ui.problem_text import GUI_ACTIONS
 
 
@@ -46,6 +46,12 @@ def test_chunking_faults_read_as_bugs_worth_reporting() -> None:
     problem = classify(3007, "Input duration violation: 20 ms. Expected between 50 and 1000 ms")
     assert "bug" in problem.message
     assert "report" in GUI_ACTIONS[problem.kind] and "report" in CLI_ACTIONS[problem.kind]
+
+
+@pytest.mark.parametrize("code", [4000, 4034])
+def test_audio_the_v2_table_calls_unusable_reads_as_a_bug_too(code: int) -> None:
+    # "Sample rate must be a positive integer", "Audio too small to transcode": what we sent.
+    assert classify(code, "Connection closed").kind is ProblemKind.BAD_REQUEST
 
 
 def test_messages_never_echo_a_key_like_text() -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from caption_app.core.engines.assemblyai.engine import READER_LOST
 from caption_app.core.engines.base import Connection, Engine, EventQueue, OpenFailed
 from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
@@ -428,6 +429,25 @@ def test_the_watchdog_restarts_a_connection_that_stopped_answering_speech() -> N
     assert rig.pump.retired == [(0, True, GapReason.RECONNECT, False)]
     lost = Notice("The captioning service stopped answering; reconnecting.", until_live=True)
     assert lost in rig.reports
+
+
+def test_a_dead_reader_reported_at_once_reconnects_after_the_first_backoff_not_the_watchdog() -> (
+    None
+):
+    # The AssemblyAI engine reports its SDK's read thread dying as READER_LOST, when it dies.
+    rig = rig_in(Phase.LIVE)
+    s = rig.supervisor
+    s.speech_sent()  # the speech the dead reader will never answer
+    rig.clock.advance_ms(100)
+    s.failed(READER_LOST)
+    assert phase_of(s) is Phase.BACKOFF
+    assert rig.pump.retired == [(0, True, GapReason.RECONNECT, False)]  # no Terminate to wait on
+    assert READER_LOST in rig.reports
+    rig.clock.advance_ms(TIMING.backoff_first_s * 1000)
+    s.tick()
+    assert phase_of(s) is Phase.CONNECTING and s.stream == 1
+    assert TIMING.backoff_first_s < TIMING.watchdog_s / 5
+    assert not [r for r in rig.reports if isinstance(r, Notice)]  # not the watchdog's notice
 
 
 def test_sparse_partial_models_get_a_longer_watchdog() -> None:

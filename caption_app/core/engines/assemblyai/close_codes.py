@@ -53,7 +53,10 @@ def classify(code: int | None, text: str, *, began: bool = True, host: str = "")
             "The streaming session reached its maximum length.",
             Recovery.RECONNECT_NOW,
         )
-    if code in (3007, 4029, 4032, 4033, 3006, 4100, 4101) or "duration violation" in lowered:
+    if (
+        code in (3006, 3007, 4000, 4029, 4032, 4033, 4034, 4100, 4101)
+        or "duration violation" in lowered
+    ):
         return problem(
             ProblemKind.BAD_REQUEST,
             f"Caption App sent audio the service refused ({text}). This is a bug.",
@@ -69,6 +72,9 @@ def classify(code: int | None, text: str, *, began: bool = True, host: str = "")
         Recovery.RECONNECT,
     )
 
+
+_SENT_BADLY = (3006, 3007, 4000, 4029, 4032, 4033, 4034, 4100, 4101)
+"""Codes for what Caption App sent (audio, a message): a bug, whatever the text says."""
 
 _CAUSES = (
     (
@@ -117,4 +123,8 @@ def host_name(api_host: str) -> str:
 
 
 def _is_auth_text(lowered: str) -> bool:
-    return "unauthori" in lowered and "concurrent" not in lowered and "balance" not in lowered
+    """1008 "Unauthorized Connection: <reason>" is about the key only when the reason says so
+    (a missing header, an invalid key or token); "Account disabled" is an account problem."""
+    if "unauthori" not in lowered or "concurrent" in lowered or "balance" in lowered:
+        return False
+    return any(word in lowered for word in ("authorization", "key", "token", "invalid", "missing"))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from caption_app.core.engines.assemblyai import read_thread
 from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.engines.base import (
     Began,
@@ -98,7 +100,11 @@ class AssemblyAIEngine:
             )
         )
         connection = AssemblyAIConnection(client, stream, events, settings.api_host)
-        client.connect(streaming_parameters(settings))
+        try:
+            client.connect(streaming_parameters(settings))
+        except BaseException:
+            connection.forget()
+            raise
         return connection
 
 
@@ -120,6 +126,12 @@ class AssemblyAIConnection:
         client.on(StreamingEvents.Error, self._on_error)
         client.on(StreamingEvents.Warning, self._on_warning)
         client.on(StreamingEvents.SpeechStarted, self._on_speech_started)
+        # The SDK's read thread dies on a frame it cannot parse, telling no handler: hear of
+        # it at once (read_thread.py). The thread object exists before connect() starts it.
+        reader = getattr(client, "_read_thread", None)
+        self._reader = reader if isinstance(reader, threading.Thread) else None
+        if self._reader is not None:
+            read_thread.watch(self._reader, self._on_reader_died)
 
     def send_audio(self, pcm: bytes) -> None:
         self._client.stream(pcm)
@@ -134,7 +146,15 @@ class AssemblyAIConnection:
         # The SDK waits `terminate_timeout` for Termination; a stop that arrives while a
         # connect was still in progress has less time left, so the wait is capped here.
         self._client._options.terminate_timeout = max(0.1, timeout)  # noqa: SLF001
-        self._client.disconnect(terminate=terminate)
+        try:
+            self._client.disconnect(terminate=terminate)
+        finally:
+            self.forget()
+
+    def forget(self) -> None:
+        """Stop watching the read thread (the connection is closed, or never opened)."""
+        if self._reader is not None:
+            read_thread.unwatch(self._reader)
 
     # SDK handlers: run on the SDK's read thread; translate and enqueue, nothing more.
 
@@ -167,30 +187,56 @@ class AssemblyAIConnection:
         self._events.put(Failed(self._stream, problem))
 
     def _on_warning(self, _client: Any, event: Any) -> None:
-        self._events.put(Warned(self._stream, event.warning_code, event.warning))
+        self._events.put(Warned(self._stream, event.warning_code, readable(event.warning)))
 
     def _on_speech_started(self, _client: Any, event: Any) -> None:
         self._events.put(SpeechDetected(self._stream, int(event.timestamp)))
+
+    def _on_reader_died(self, _exc: BaseException | None) -> None:
+        """On the dying read thread: this connection hears nothing more; say so now."""
+        stop = getattr(self._client, "_stop_event", None)
+        if isinstance(stop, threading.Event):
+            stop.set()  # a Terminate in flight must not wait for a Termination that cannot come
+        self._events.put(Failed(self._stream, READER_LOST))
+
+
+READER_LOST = Problem(
+    ProblemKind.NETWORK,
+    "The captioning service sent a message Caption App could not read.",
+    Recovery.RECONNECT,
+)
 
 
 def known_speaker(label: str | None) -> str | None:
     """The service labels a turn "UNKNOWN" until it has heard about a second of it: for a
     reader that is no speaker yet, not a speaker called UNKNOWN."""
-    return None if not label or label.upper() == "UNKNOWN" else label
+    return None if not label or label.upper() == "UNKNOWN" else readable(label)
+
+
+def readable(text: str) -> str:
+    """JSON may carry lone surrogates (``"\\ud800"``), which no file or widget can encode: each
+    becomes U+FFFD, so a hostile service cannot stop the journal (found by tests/faults)."""
+    if text.isascii():
+        return text
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+
+
+def _maybe_readable(text: str | None) -> str | None:
+    return None if text is None else readable(text)
 
 
 def turn_message(event: Any) -> TurnMessage:
     return TurnMessage(
         turn_order=event.turn_order,
-        transcript=event.transcript,
+        transcript=readable(event.transcript),
         end_of_turn=event.end_of_turn,
         turn_is_formatted=event.turn_is_formatted,
         end_of_turn_confidence=event.end_of_turn_confidence,
         speaker_label=known_speaker(event.speaker_label),
-        language_code=event.language_code,
+        language_code=_maybe_readable(event.language_code),
         words=tuple(
             WordMessage(
-                text=w.text,
+                text=readable(w.text),
                 start_ms=w.start,
                 end_ms=w.end,
                 confidence=w.confidence,

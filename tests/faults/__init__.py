@@ -1,0 +1,1 @@
+"""Fault injection and fuzz tests: the app under a hostile or failing service and input."""
