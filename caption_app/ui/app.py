@@ -15,7 +15,6 @@ from PySide6.QtCore import QSettings, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
-from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
 from caption_app.core.model.problems import Problem, Recovery
@@ -33,6 +32,7 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
+from caption_app.ui.deferred_devices import DeferredDevices
 from caption_app.ui.main_window import MainWindow
 from caption_app.ui.overlay import CaptionOverlay
 from caption_app.ui.transcript_actions import TranscriptActions
@@ -71,9 +71,10 @@ class CaptionApp:
         if getattr(args, "demo", False):
             self.media_path = str(DEMO_CLIP)
             self.engine_override = LOCAL
+        self.devices = DeferredDevices()  # listed once the window shows: PyAudio can wait
         self.window = MainWindow(
             self.controller,
-            list_devices,
+            self.devices,
             price_per_hour=0.0,
             shortcuts=self.store.shortcuts(),
         )
@@ -132,6 +133,7 @@ class CaptionApp:
     def show(self) -> None:
         self.window.show()
         self.overlay.show()
+        self.devices.list_after_paint(self.window, self.window.input_menu.refresh)
 
     # --- sessions ---------------------------------------------------------------------------
 
