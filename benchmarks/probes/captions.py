@@ -55,7 +55,7 @@ def main() -> int:
             reads.append((time.monotonic(), hashlib.sha1(chunk.pcm).hexdigest()))  # noqa: S324
         return chunk
 
-    AssemblyAIConnection._on_turn = timed_turn  # type: ignore[method-assign]  # noqa: SLF001
+    AssemblyAIConnection._on_turn = timed_turn  # type: ignore[method-assign,assignment]  # noqa: SLF001
     CaptionOverlay.paintEvent = timed_paint  # type: ignore[method-assign]
     MediaSource.read = timed_read  # type: ignore[method-assign]
 

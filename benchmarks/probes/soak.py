@@ -19,6 +19,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from caption_app.core.model.turns import TurnMessage, WordMessage
+from caption_app.core.transcript import FORMATS, TranscriptRecorder, write_export
+
 HOURS = float(__import__("os").environ.get("SOAK_HOURS", "8"))
 WORD_MS = 400
 TURN_GAP_MS = 500
@@ -35,14 +38,62 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def turn_messages(order: int, clock_ms: int, rng: random.Random) -> list[TurnMessage]:
+    """One turn as the SDK handler hands it over: a message per word heard, then the end of
+    the turn, formatted (capital first, full stop last)."""
+    texts = [
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3)))
+        for _ in range(WORDS_PER_TURN)
+    ]
+    messages = []
+    for heard in range(1, WORDS_PER_TURN + 2):
+        end = heard > WORDS_PER_TURN
+        count = WORDS_PER_TURN if end else heard
+        words = tuple(
+            WordMessage(
+                (texts[i].capitalize() if end and i == 0 else texts[i])
+                + ("." if end and i == count - 1 else ""),
+                clock_ms + i * WORD_MS,
+                clock_ms + (i + 1) * WORD_MS - 40,
+                0.9,
+                end or i < count - 1,
+                "A" if order % 3 else "B",
+            )
+            for i in range(count)
+        )
+        transcript = " ".join(w.text for w in words if w.is_final)
+        messages.append(TurnMessage(order, transcript, end, end, words, 0.9 if end else 0.1, "A"))
+    return messages
+
+
+def export_all(recorder: TranscriptRecorder, folder: Path) -> dict[str, list[float]]:
+    """Seconds per export of the session so far, EXPORT_RUNS times in every format."""
+    doc = recorder.snapshot()
+    exports: dict[str, list[float]] = {}
+    for fmt in FORMATS:
+        for run in range(EXPORT_RUNS):
+            t0 = time.perf_counter()
+            write_export(doc, folder / f"session-{run}.{fmt}", fmt)
+            exports.setdefault(fmt, []).append(time.perf_counter() - t0)
+    return exports
+
+
+def new_recorder(folder: Path) -> TranscriptRecorder:
+    from caption_app.core.transcript import SessionInfo
+    from caption_app.core.transcript.model import new_session_id
+
+    started = datetime.now(UTC)
+    info = SessionInfo(new_session_id(started), started, "AssemblyAI", "bench", {})
+    recorder = TranscriptRecorder(folder, info)
+    recorder.begin_stream(0, "bench", 0)
+    return recorder
+
+
 def main() -> int:
     out, folder = Path(sys.argv[1]), Path(sys.argv[2])
     from PySide6.QtWidgets import QApplication
 
-    from caption_app.core.model.turns import TurnMessage, WordMessage
     from caption_app.core.streaming.assembler import TurnAssembler
-    from caption_app.core.transcript import FORMATS, SessionInfo, TranscriptRecorder, write_export
-    from caption_app.core.transcript.model import new_session_id
     from caption_app.ui.overlay import CaptionOverlay
     from caption_app.ui.transcript_view import TranscriptView
 
@@ -53,10 +104,7 @@ def main() -> int:
     overlay.show()
     view.show()
     app.processEvents()
-    started = datetime.now(UTC)
-    info = SessionInfo(new_session_id(started), started, "AssemblyAI", "bench", {})
-    recorder = TranscriptRecorder(folder, info)
-    recorder.begin_stream(0, "bench", 0)
+    recorder = new_recorder(folder)
     assembler = TurnAssembler()
     assembler.begin_stream(0, 0)
     rng = random.Random(16)
@@ -76,27 +124,7 @@ def main() -> int:
         if time.perf_counter() - began > TIME_LIMIT_S:
             timed_out = True
             break
-        texts = [
-            "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3)))
-            for _ in range(WORDS_PER_TURN)
-        ]
-        for heard in range(1, WORDS_PER_TURN + 2):
-            end = heard > WORDS_PER_TURN
-            count = WORDS_PER_TURN if end else heard
-            words = tuple(
-                WordMessage(
-                    (texts[i].capitalize() if end and i == 0 else texts[i])
-                    + ("." if end and i == count - 1 else ""),
-                    clock_ms + i * WORD_MS,
-                    clock_ms + (i + 1) * WORD_MS - 40,
-                    0.9,
-                    end or i < count - 1,
-                    "A" if order % 3 else "B",
-                )
-                for i in range(count)
-            )
-            transcript = " ".join(w.text for w in words if w.is_final)
-            message = TurnMessage(order, transcript, end, end, words, 0.9 if end else 0.1, "A")
+        for message in turn_messages(order, clock_ms, rng):
             for update in assembler.apply(0, message):
                 recorder.apply(update)
                 t0 = time.perf_counter()
@@ -109,13 +137,7 @@ def main() -> int:
     feed_s = time.perf_counter() - began
     gc.collect()
     rss.append(rss_mb())
-    doc = recorder.snapshot()
-    exports: dict[str, list[float]] = {}
-    for fmt in FORMATS:
-        for run in range(EXPORT_RUNS):
-            t0 = time.perf_counter()
-            write_export(doc, folder / f"session-{run}.{fmt}", fmt)
-            exports.setdefault(fmt, []).append(time.perf_counter() - t0)
+    exports = export_all(recorder, folder)
     recorder.close()
     result = {
         "hours_fed": clock_ms / hour_ms,
