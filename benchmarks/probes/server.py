@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.streaming_server import ServerConfig, StreamingServer, script_from_sentences
 
 WORDS_PER_TURN = 10
-TURNS = 40
+TURNS = 200
 BENCH_KEY = "bench-key"
 
 
