@@ -2,7 +2,9 @@
 
 ``probes/captions.py`` runs Caption App (its command line, the real SDK, the real windows)
 captioning a media file from the local server (``probes/server.py``, its own process) at
-about 100 turn updates a second, so that ≥ 5,000 updates are timed in under a minute. Turn →
+20 turn updates a second: one a 50 ms audio frame, the most a stream of such frames gets
+back, so ≥ 5,000 updates in 258 s. The offscreen and the Xvfb runs go side by side (each
+with its own server): the machine is busier than with one, never idler. Turn →
 pixels: from the SDK's Turn handler to the end of the first overlay paint that shows that
 update (or a later state of the same words: the overlay never owes a superseded update a
 paint of its own). Capture → socket: from the media source's ``read`` returning a chunk to
@@ -17,6 +19,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +27,8 @@ from benchmarks.env import PYTHON, ROOT
 from benchmarks.live import app_env, local_server, noise_wav
 from benchmarks.report import Figure, median, percentile
 
-UPDATES_PER_S = 100.0
-SECONDS = 58.0
+UPDATES_PER_S = 20.0
+SECONDS = 258.0
 MIN_UPDATES = 5_000
 PIXELS_BUDGET_MS = 8.0
 CHUNK_MS = 50
@@ -74,8 +77,10 @@ def capture_to_socket(
     return latencies, len(steady) - len(latencies)
 
 
-def run(platform: str, home: Path) -> dict[str, Any]:
-    wav = noise_wav(home / "speech.wav", SECONDS + 20)
+def run(platform: str, base: Path) -> dict[str, Any]:
+    home = base / platform  # settings and transcripts of their own
+    home.mkdir()
+    wav = noise_wav(home / f"speech-{platform}.wav", SECONDS + 20)
     out = home / f"captions-{platform}.json"
     frames = home / f"frames-{platform}.json"
     with local_server(home, UPDATES_PER_S, frames) as url:
@@ -118,34 +123,29 @@ def _pixels_figure(platform: str, data: dict[str, Any]) -> Figure:
 
 
 def measure() -> list[Figure]:
-    figures = []
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
         home = Path(tmp)
-        offscreen = run("offscreen", home)
-        figures.append(_pixels_figure("offscreen", offscreen))
-        latencies, lost = capture_to_socket(offscreen["reads"], offscreen["frames"])
-        figures.append(
-            Figure(
-                "capture → socket p99",
-                percentile(latencies, 0.99),
-                "ms",
-                SOCKET_BUDGET_MS,
-                f"{len(latencies)} chunks of {CHUNK_MS} ms, median {median(latencies):.2f} ms, "
-                f"max {max(latencies, default=float('nan')):.1f} ms, not received {lost}; "
-                f"budget = chunk + 10 ms",
-                samples=len(latencies),
-            )
-        )
-        if shutil.which("xvfb-run"):
-            figures.append(_pixels_figure("xcb", run("xcb", home)))
-        else:
-            figures.append(
-                Figure(
-                    "turn → pixels p99 (Xvfb)",
-                    float("nan"),
-                    "ms",
-                    PIXELS_BUDGET_MS,
-                    "xvfb-run is not installed",
-                )
-            )
+        platforms = ["offscreen", "xcb"] if shutil.which("xvfb-run") else ["offscreen"]
+        with ThreadPoolExecutor(len(platforms)) as pool:
+            runs = dict(zip(platforms, pool.map(lambda p: run(p, home), platforms), strict=True))
+    offscreen = runs["offscreen"]
+    latencies, lost = capture_to_socket(offscreen["reads"], offscreen["frames"])
+    figures = [
+        _pixels_figure("offscreen", offscreen),
+        Figure(
+            "capture → socket p99",
+            percentile(latencies, 0.99),
+            "ms",
+            SOCKET_BUDGET_MS,
+            f"{len(latencies)} chunks of {CHUNK_MS} ms, median {median(latencies):.2f} ms, "
+            f"max {max(latencies, default=float('nan')):.1f} ms, not received {lost}; "
+            f"budget = chunk + 10 ms",
+            samples=len(latencies),
+        ),
+    ]
+    if "xcb" in runs:
+        figures.append(_pixels_figure("xcb", runs["xcb"]))
+    else:
+        no_xvfb = "xvfb-run is not installed"
+        figures.append(Figure("turn → pixels p99 (Xvfb)", float("nan"), "ms", 8.0, no_xvfb))
     return figures

@@ -1,7 +1,8 @@
 """An 8-hour session fed at high speed: ``python -m benchmarks.probes.soak OUT_JSON DIR``.
 
-Turn messages as the SDK handler hands them over (10 words a turn, one message per word heard
-and one at the end of the turn, 0.4 s a word, 0.5 s between turns: 64,000 words in 8 hours)
+Turn messages as the SDK handler hands them over (10 words a turn, a message for every second
+word heard and one at the end of the turn, 0.4 s a word, 0.5 s between turns: 64,000 words in
+8 hours; the live partials in between change nothing that accumulates)
 go through the real Qt-free path (``TurnAssembler``, ``TranscriptRecorder``: model + fsync'd
 journal in DIR) and into a shown ``CaptionOverlay`` and ``TranscriptView``, with the Qt events
 (the paints) processed after every update. Each update's GUI cost (overlay + view + their
@@ -46,7 +47,7 @@ def turn_messages(order: int, clock_ms: int, rng: random.Random) -> list[TurnMes
         for _ in range(WORDS_PER_TURN)
     ]
     messages = []
-    for heard in range(1, WORDS_PER_TURN + 2):
+    for heard in [*range(2, WORDS_PER_TURN + 1, 2), WORDS_PER_TURN + 1]:
         end = heard > WORDS_PER_TURN
         count = WORDS_PER_TURN if end else heard
         words = tuple(
