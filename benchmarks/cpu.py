@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.env import PYTHON, ROOT, cpu_seconds, rss_mb
+from benchmarks.env import PYTHON, ROOT, cpu_seconds, rss_mb, thread_cpu_seconds
 from benchmarks.live import app_env, local_server, noise_wav
 from benchmarks.report import Figure
 
@@ -41,9 +41,11 @@ def measure(measure_s: float = MEASURE_S) -> list[Figure]:
                 time.sleep(WARM_UP_S)
                 if app.poll() is not None:
                     raise RuntimeError(f"caption-app exited early ({app.returncode})")
+                threads0 = thread_cpu_seconds(app.pid)
                 cpu0, t0, m0 = cpu_seconds(app.pid), time.perf_counter(), time.monotonic()
                 time.sleep(measure_s)
                 cpu1, t1, m1 = cpu_seconds(app.pid), time.perf_counter(), time.monotonic()
+                threads1 = thread_cpu_seconds(app.pid)
                 rss = rss_mb(app.pid)
             finally:
                 app.terminate()
@@ -56,6 +58,14 @@ def measure(measure_s: float = MEASURE_S) -> list[Figure]:
     turns = [at for at in sent["turns_sent"] if m0 <= at <= m1]
     audio = [f for f in sent["frames"] if m0 <= f["at"] <= m1]
     percent = 100 * (cpu1 - cpu0) / (t1 - t0)
+    busiest = sorted(
+        ((cpu - threads0.get(tid, 0.0), tid) for tid, cpu in threads1.items()), reverse=True
+    )
+    by_thread = ", ".join(
+        f"{'GUI thread' if tid == app.pid else f'thread {n}'} {100 * used / (t1 - t0):.2f} %"
+        for n, (used, tid) in enumerate(busiest[:5])
+        if used > 0
+    )
     return [
         Figure(
             "app CPU while captioning",
@@ -64,7 +74,7 @@ def measure(measure_s: float = MEASURE_S) -> list[Figure]:
             BUDGET_PERCENT,
             f"{cpu1 - cpu0:.2f} CPU s in {t1 - t0:.1f} s; {len(turns) / (m1 - m0):.1f} turn "
             f"updates/s and {len(audio) / (m1 - m0):.1f} audio frames/s reached/left the "
-            f"server meanwhile; RSS {rss:.0f} MB",
+            f"server meanwhile; RSS {rss:.0f} MB; by thread: {by_thread}",
             samples=1,
             extra={"rss_captioning_mb": rss, "turn_updates_per_s": len(turns) / (m1 - m0)},
         )

@@ -22,7 +22,7 @@ _LineKey = tuple[Line, float, float, float]
 _WordKey = tuple[str, bool, float, float, float]
 """A word (with its leading space), dimmed or not, the device pixel ratio, where it starts."""
 _MAX_WIDTHS = 20_000
-_MAX_WORD_IMAGES = 1_000  # about 10 MB at most
+_MAX_WORD_IMAGES = 200  # a few MB: the words of the lines on show, dimmed and not
 _WORDS = re.compile(r"\s*\S+|\s+$")
 
 DIM_STRENGTH = 0.75
