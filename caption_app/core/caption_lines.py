@@ -130,10 +130,11 @@ def wrap_lines(
     clipped when drawn) rather than being split mid-word.
     """
     space = measure(" ")
-    lines: list[Line] = []
+    lines: list[list[_Token]] = []
     for paragraph in _paragraphs(segments):
         lines.extend(_wrap_paragraph(paragraph, width, measure, space))
-    return lines[-max_lines:] if max_lines > 0 else []
+    # Only the lines shown become runs (this runs on every caption update).
+    return [_runs(line) for line in lines[-max_lines:]] if max_lines > 0 else []
 
 
 def line_text(line: Line) -> str:
@@ -160,7 +161,7 @@ def _paragraphs(segments: Iterable[Segment]) -> list[list[_Token]]:
 
 def _wrap_paragraph(
     tokens: list[_Token], width: float, measure: Callable[[str], float], space: float
-) -> list[Line]:
+) -> list[list[_Token]]:
     lines: list[list[_Token]] = []
     current: list[_Token] = []
     used = 0.0
@@ -173,7 +174,7 @@ def _wrap_paragraph(
         current.append(token)
     if current:
         lines.append(current)
-    return [_runs(line) for line in lines]
+    return lines
 
 
 def _runs(tokens: list[_Token]) -> Line:

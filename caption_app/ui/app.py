@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Slot
 from PySide6.QtWidgets import QApplication, QDialog
 
-from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
 from caption_app.core.model.problems import Problem, Recovery
@@ -32,6 +31,7 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
+from caption_app.ui.deferred_devices import DeferredDevices
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.first_run import explain_engines_once
 from caption_app.ui.main_window import MainWindow
@@ -61,9 +61,10 @@ class CaptionApp:
         self.overlay.restore_geometry(self.store)
         if getattr(args, "demo", False):
             self.media_path = str(DEMO_CLIP)
+        self.devices = DeferredDevices()  # listed once the window shows: PyAudio can wait
         self.window = MainWindow(
             self.controller,
-            list_devices,
+            self.devices,
             price_per_hour=0.0,
             shortcuts=self.store.shortcuts(),
         )
@@ -137,6 +138,7 @@ class CaptionApp:
     def show(self) -> None:
         self.window.show()
         self.overlay.show()
+        self.devices.list_after_paint(self.window, self.window.input_menu.refresh)
 
     # --- sessions ---------------------------------------------------------------------------
 

@@ -5,24 +5,27 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from caption_app import APP_ID, APP_NAME, __version__
-from caption_app.self_test import Check
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.resources import app_icon
+
+if TYPE_CHECKING:
+    from caption_app.self_test import Check
 
 
 def run_gui(args: argparse.Namespace) -> int:
     from caption_app.core.log_masking import install_secret_masking
-    from caption_app.core.secrets.store import select_os_keyring
+    from caption_app.core.secrets.store import select_os_keyring_later
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     install_secret_masking()
-    select_os_keyring()
+    select_os_keyring_later()  # keyring loads when the key is first needed, not before the window
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_ID)
     app.setOrganizationName(APP_ID)

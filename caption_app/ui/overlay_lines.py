@@ -6,14 +6,24 @@ module only supplies font metrics to it and draws the result.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from caption_app.core.caption_lines import Line, Segment, wrap_lines
 from caption_app.core.contrast import blend, outline_colour
 from caption_app.core.settings import OverlayStyle
+
+_LineKey = tuple[Line, float, float, float]
+"""A line, the device pixel ratio, and where in a pixel it starts (x, y)."""
+_WordKey = tuple[str, bool, float, float, float]
+"""A word (with its leading space), dimmed or not, the device pixel ratio, where it starts."""
+_MAX_WIDTHS = 20_000
+_MAX_WORD_IMAGES = 200  # a few MB: the words of the lines on show, dimmed and not
+_WORDS = re.compile(r"\s*\S+|\s+$")
 
 DIM_STRENGTH = 0.75
 """How much of the text colour a not-yet-final word keeps (the rest is background colour).
@@ -40,6 +50,20 @@ class CaptionPainter:
         background = QColor(style.background_color)
         background.setAlphaF(style.background_opacity)
         self.background = background
+        # Outlining a line of text costs about a millisecond, and per update only the live
+        # line changes: lines are drawn from their images, a line's image from its words'
+        # images (each word outlined once), and a word is measured once.
+        self._images: dict[_LineKey, QImage] = {}
+        self._widths: dict[str, float] = {}
+        self._words: dict[_WordKey, QImage] = {}
+
+    def advance(self, text: str) -> float:
+        width = self._widths.get(text)
+        if width is None:
+            if len(self._widths) > _MAX_WIDTHS:
+                self._widths.clear()
+            width = self._widths[text] = self.metrics.horizontalAdvance(text)
+        return width
 
     def line_height(self) -> float:
         return self.metrics.lineSpacing() + self.outline_width
@@ -52,9 +76,7 @@ class CaptionPainter:
         return max(1.0, box_width - 2 * self.padding_x - self.outline_width)
 
     def layout(self, segments: Sequence[Segment], box_width: int) -> list[Line]:
-        return wrap_lines(
-            segments, self.text_width(box_width), self.metrics.horizontalAdvance, self.style.lines
-        )
+        return wrap_lines(segments, self.text_width(box_width), self.advance, self.style.lines)
 
     def paint(self, painter: QPainter, box: QRectF, lines: Sequence[Line]) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -67,25 +89,76 @@ class CaptionPainter:
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         # Bottom-aligned: the newest line sits on the bottom row and older lines move up.
         top = box.bottom() - self.padding_y - len(lines) * self.line_height()
+        ratio = painter.device().devicePixelRatioF()
+        images: dict[_LineKey, QImage] = {}
         for row, line in enumerate(lines):
             baseline = top + row * self.line_height() + self.outline_width / 2
-            self._paint_line(painter, box.left() + self.padding_x, baseline, line)
+            # The image starts on a whole pixel: the text keeps its exact place across, and
+            # is rounded to a whole pixel down, so a line keeps its image as it moves up.
+            margin = 2 * self.outline_width + 2
+            x, y = box.left() + self.padding_x - margin, round(baseline - margin)
+            key = (line, ratio, x - math.floor(x), 0.0)
+            image = self._images.get(key) or self._line_image(line, ratio, key[2], key[3], margin)
+            images[key] = image
+            painter.drawImage(QPointF(math.floor(x), math.floor(y)), image)
+        self._images = images
 
-    def _paint_line(self, painter: QPainter, left: float, top: float, line: Line) -> None:
-        baseline = top + self.metrics.ascent()
-        solid, dim = QPainterPath(), QPainterPath()
-        x = left
-        for run in line:
-            (dim if run.dim else solid).addText(QPointF(x, baseline), self.font, run.text)
-            x += self.metrics.horizontalAdvance(run.text)
-        for path, colour in ((solid, self.text_colour), (dim, self.dim_colour)):
-            if path.isEmpty():
-                continue
-            if self.style.outline:
-                pen = QPen(self.edge_colour, self.outline_width)
-                pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-                painter.strokePath(path, pen)
-            else:
-                offset = self.outline_width
-                painter.fillPath(path.translated(offset, offset), self.edge_colour)
-            painter.fillPath(path, colour)
+    def _line_image(self, line: Line, ratio: float, dx: float, dy: float, margin: float) -> QImage:
+        width = sum(self.advance(run.text) for run in line) + 2 * margin + 1
+        image = self._blank(width, self.line_height() + 2 * margin + 1, ratio)
+        painter = QPainter(image)
+        try:
+            x = dx + margin
+            for run in line:
+                for word in _WORDS.findall(run.text):
+                    # A word's image starts on a quarter pixel; the outline is stroked once.
+                    left = math.floor(x * 4) / 4 - margin
+                    key = (word, run.dim, ratio, left - math.floor(left), dy)
+                    word_image = self._words.get(key)
+                    if word_image is None:
+                        if len(self._words) > _MAX_WORD_IMAGES:
+                            self._words.clear()
+                        word_image = self._words[key] = self._word_image(key, margin)
+                    painter.drawImage(QPointF(math.floor(left), 0), word_image)
+                    x += self.advance(word)
+        finally:
+            painter.end()
+        return image
+
+    def _word_image(self, key: _WordKey, margin: float) -> QImage:
+        word, dim, ratio, dx, dy = key
+        image = self._blank(
+            self.advance(word) + 3 * margin, self.line_height() + 2 * margin + 1, ratio
+        )
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_text(painter, dx + margin, dy + margin, word, dim)
+        finally:
+            painter.end()
+        return image
+
+    @staticmethod
+    def _blank(width: float, height: float, ratio: float) -> QImage:
+        image = QImage(
+            math.ceil(width * ratio),
+            math.ceil(height * ratio),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        return image
+
+    def _paint_text(self, painter: QPainter, left: float, top: float, text: str, dim: bool) -> None:
+        path = QPainterPath()
+        path.addText(QPointF(left, top + self.metrics.ascent()), self.font, text)
+        if path.isEmpty():
+            return
+        if self.style.outline:
+            pen = QPen(self.edge_colour, self.outline_width)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.strokePath(path, pen)
+        else:
+            offset = self.outline_width
+            painter.fillPath(path.translated(offset, offset), self.edge_colour)
+        painter.fillPath(path, self.dim_colour if dim else self.text_colour)

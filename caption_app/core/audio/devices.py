@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from caption_app.core.audio import portaudio, pulse_sources
+from caption_app.core.audio import pulse_sources
 from caption_app.core.audio.source import AudioSourceError
 
 PULSE_HOST_API = "PulseAudio"
@@ -87,6 +87,8 @@ def _from_pulse(sources: list[pulse_sources.PulseSource]) -> list[InputDevice]:
 
 
 def _from_portaudio() -> list[InputDevice]:
+    from caption_app.core.audio import portaudio  # PyAudio loads with the first enumeration
+
     devices: list[InputDevice] = []
     try:
         with portaudio.portaudio() as pa:
@@ -139,6 +141,8 @@ def _preferred_host_api(pa: Any) -> int | None:
     """Windows lists each device under four host APIs; show WASAPI's (or the default's) only."""
     if sys.platform != "win32":
         return None
+    from caption_app.core.audio import portaudio
+
     for index in range(pa.get_host_api_count()):
         if "WASAPI" in portaudio.host_api_name(pa, index):
             return index

@@ -118,11 +118,23 @@ def select_os_keyring() -> None:
     when no OS keychain answers. This keeps detection to OS keychains; a backend the user
     configured explicitly (``PYTHON_KEYRING_BACKEND`` or keyringrc.cfg) is still honoured,
     and ``KeyStore.is_plaintext_backend`` lets the UI warn before storing into it.
-    Call once at start-up, before the first ``KeyStore`` use.
+    Call once at start-up, before the first ``KeyStore`` use (or ``select_os_keyring_later``).
     """
+    global _selection_pending  # noqa: PLW0603 - one process-wide flag, like keyring's own
+    _selection_pending = False
     import keyring.core
 
     keyring.core.init_backend(limit=is_os_keychain)
+
+
+_selection_pending = False
+
+
+def select_os_keyring_later() -> None:
+    """``select_os_keyring`` at the first ``KeyStore`` use instead of now: keyring and its
+    backends cost tens of milliseconds and megabytes the first window does not need."""
+    global _selection_pending  # noqa: PLW0603
+    _selection_pending = True
 
 
 def _translate(exc: Exception, action: str) -> KeyringUnavailable:
@@ -151,6 +163,8 @@ class KeyStore:
     def _ring(self) -> KeyringBackend:
         if self._backend is not None:
             return self._backend
+        if _selection_pending:
+            select_os_keyring()
         import keyring
 
         return keyring.get_keyring()

@@ -9,12 +9,13 @@ query may itself carry a secret.
 
 from __future__ import annotations
 
-import http.client
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import urllib.error
+    import urllib.request
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_ERROR_CHARS = 200
@@ -34,10 +35,15 @@ class TokenServiceError(Exception):
         return self.status is not None and 400 <= self.status < 500 and self.status != 429
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # urllib would resend our Authorization header to wherever a redirect points.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+def _no_redirects() -> urllib.request.HTTPRedirectHandler:
+    """urllib would resend our Authorization header to wherever a redirect points."""
+    import urllib.request  # with the first token: ~60 ms the window does not need
+
+    class NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    return NoRedirects()
 
 
 def _origin(parts: urllib.parse.SplitResult) -> str:
@@ -120,13 +126,17 @@ def fetch_temporary_token(
         if not 60 <= max_session_duration_seconds <= 10800:
             raise ValueError("max_session_duration_seconds must be between 60 and 10800")
         params["max_session_duration_seconds"] = max_session_duration_seconds
+    import http.client
+    import urllib.error
+    import urllib.request
+
     parts = _check_url(url)
     origin = _origin(parts)
     request = urllib.request.Request(_with_query(parts, params), method="GET")  # noqa: S310 - scheme checked above
     request.add_header("Accept", "application/json")
     if auth_header:
         request.add_header("Authorization", auth_header)
-    opener = urllib.request.build_opener(_NoRedirects)
+    opener = urllib.request.build_opener(_no_redirects())
     try:
         with opener.open(request, timeout=timeout) as response:
             body = response.read(MAX_BODY_BYTES + 1)

@@ -10,8 +10,8 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from caption_app.core.audio.capture import open_device_source
 from caption_app.core.audio.devices import (
     MixedChoice,
     MixedInput,
@@ -19,10 +19,7 @@ from caption_app.core.audio.devices import (
     resolve_device,
     resolve_mixed,
 )
-from caption_app.core.audio.media import open_media_source
-from caption_app.core.audio.mixed import MixedSource
 from caption_app.core.audio.source import AudioSource
-from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine, AuthProvider
 from caption_app.core.engines.base import Engine
 from caption_app.core.model.session import SessionListener
 from caption_app.core.secrets.token_service import url_origin
@@ -33,6 +30,9 @@ from caption_app.core.streaming.session import LiveSession, Timing
 from caption_app.core.transcript.model import SessionInfo, new_session_id
 from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
+
+if TYPE_CHECKING:
+    from caption_app.core.engines.assemblyai.engine import AuthProvider
 
 CLI_GIVE_UP_AFTER = 5
 """A script should fail rather than retry for ever; the GUI keeps trying (the user sees it)."""
@@ -64,7 +64,13 @@ class BuiltSession:
 
 
 def open_source(choice: SourceChoice, chunk_ms: int) -> OpenedSource:
-    """Pick the source (not yet started); raises ``AudioSourceError`` with a clear message."""
+    """Pick the source (not yet started); raises ``AudioSourceError`` with a clear message.
+
+    The audio stack (PyAudio, PyAV, numpy, soxr) loads here, at the first Start, not with the
+    window."""
+    from caption_app.core.audio.capture import open_device_source
+    from caption_app.core.audio.media import open_media_source
+
     if choice.media_path:
         return OpenedSource(open_media_source(choice.media_path, chunk_ms, realtime=True))
     if choice.device_query:
@@ -83,6 +89,9 @@ def open_source(choice: SourceChoice, chunk_ms: int) -> OpenedSource:
 
 
 def _open_mixed(choice: MixedChoice, chunk_ms: int) -> OpenedSource:
+    from caption_app.core.audio.capture import open_device_source
+    from caption_app.core.audio.mixed import MixedSource
+
     microphone = open_device_source(choice.microphone, chunk_ms)
     system = open_device_source(choice.system, chunk_ms)
     return OpenedSource(MixedSource(microphone, system, chunk_ms), choice.notice)
@@ -112,6 +121,8 @@ def build_live_session(
     """``stand_in``: the local engine covering for the cloud ``engine`` when it cannot be
     reached (engine = auto); None means no failover (the cloud was asked for)."""
     if engine is None:
+        from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
+
         assert auth is not None, "the cloud engine needs credentials"
         engine = AssemblyAIEngine(auth)
     started = datetime.now(UTC)

@@ -46,6 +46,7 @@ from caption_app.core.model.session import (
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.core.streaming.closing import Closers
+from caption_app.core.streaming.event_wait import EventWait
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.handoff import Handoff
 from caption_app.core.streaming.requests import Command, SessionRequests
@@ -82,6 +83,7 @@ class LiveSession(SessionRequests):
         self._clock = clock
         super().__init__()
         self._events: EventQueue = queue.SimpleQueue()
+        self._event_wait = EventWait(self._events, settings.chunk_ms)
         self._input = SessionInput(source, settings.chunk_ms, listener, clock)
         self._assembler = TurnAssembler(self._input.attribution())
         self._supervisor = Supervisor(
@@ -263,9 +265,13 @@ class LiveSession(SessionRequests):
             return None
 
     def _pump_audio(self) -> None:
+        if (event := self._event_wait.until_next_chunk(self._timing.read_timeout_s)) is not None:
+            self._handle_event(event)  # a Turn goes on now, not after the wait for audio
+            return
         chunk = self._read(self._timing.read_timeout_s)
         if chunk is None:
             return
+        self._event_wait.chunk_read()
         supervisor = self._supervisor
         self._emit(AudioLevel(chunk.rms_dbfs, chunk.peak_dbfs, supervisor.sending))
         if supervisor.phase is not Phase.PAUSED:

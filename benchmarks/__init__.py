@@ -1,0 +1,1 @@
+"""The budgets of issue 16, measured: ``scripts/bench`` (``python -m benchmarks``)."""

@@ -1,0 +1,81 @@
+"""App CPU while captioning: the real ``caption-app`` (window and overlay shown, offscreen)
+captioning a media file from the local server at about 10 turn updates a second.
+
+CPU is utime + stime of the app's process (every thread) from /proc over 60 s, once the
+session has been live for a few seconds; the server runs in a process of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.env import PYTHON, ROOT, cpu_seconds, rss_mb, thread_cpu_seconds
+from benchmarks.live import app_env, local_server, noise_wav
+from benchmarks.report import Figure
+
+UPDATES_PER_S = 10.0
+WARM_UP_S = 8.0
+MEASURE_S = 60.0
+BUDGET_PERCENT = 3.0
+
+
+def measure(measure_s: float = MEASURE_S) -> list[Figure]:
+    with tempfile.TemporaryDirectory(prefix="bench-cpu-") as tmp:
+        home = Path(tmp)
+        wav = noise_wav(home / "speech.wav", WARM_UP_S + measure_s + 15)
+        frames = home / "frames.json"
+        with local_server(home, UPDATES_PER_S, frames) as url:
+            argv = ["--api-host", url, "--source", str(wav), "--engine", "assemblyai", "--start"]
+            app = subprocess.Popen(
+                [PYTHON, "-m", "caption_app", *argv],
+                cwd=ROOT,
+                env=app_env(home),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(WARM_UP_S)
+                if app.poll() is not None:
+                    raise RuntimeError(f"caption-app exited early ({app.returncode})")
+                threads0 = thread_cpu_seconds(app.pid)
+                cpu0, t0, m0 = cpu_seconds(app.pid), time.perf_counter(), time.monotonic()
+                time.sleep(measure_s)
+                cpu1, t1, m1 = cpu_seconds(app.pid), time.perf_counter(), time.monotonic()
+                threads1 = thread_cpu_seconds(app.pid)
+                rss = rss_mb(app.pid)
+            finally:
+                app.terminate()
+                try:
+                    app.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    app.kill()
+                    app.wait()
+        sent = json.loads(frames.read_text())
+    turns = [at for at in sent["turns_sent"] if m0 <= at <= m1]
+    audio = [f for f in sent["frames"] if m0 <= f["at"] <= m1]
+    percent = 100 * (cpu1 - cpu0) / (t1 - t0)
+    busiest = sorted(
+        ((cpu - threads0.get(tid, 0.0), tid) for tid, cpu in threads1.items()), reverse=True
+    )
+    by_thread = ", ".join(
+        f"{'GUI thread' if tid == app.pid else f'thread {n}'} {100 * used / (t1 - t0):.2f} %"
+        for n, (used, tid) in enumerate(busiest[:5])
+        if used > 0
+    )
+    return [
+        Figure(
+            "app CPU while captioning",
+            percent,
+            "%",
+            BUDGET_PERCENT,
+            f"{cpu1 - cpu0:.2f} CPU s in {t1 - t0:.1f} s; {len(turns) / (m1 - m0):.1f} turn "
+            f"updates/s and {len(audio) / (m1 - m0):.1f} audio frames/s reached/left the "
+            f"server meanwhile; RSS {rss:.0f} MB; by thread: {by_thread}",
+            samples=1,
+            extra={"rss_captioning_mb": rss, "turn_updates_per_s": len(turns) / (m1 - m0)},
+        )
+    ]

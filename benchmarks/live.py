@@ -1,0 +1,60 @@
+"""The pieces the captioning benchmarks share: the local server's process and a media file."""
+
+from __future__ import annotations
+
+import subprocess
+import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from benchmarks.env import PYTHON, ROOT, child_env
+from benchmarks.probes.server import BENCH_KEY
+
+SAMPLE_RATE = 16_000
+
+
+def noise_wav(path: Path, seconds: float) -> Path:
+    """Quiet noise, 16 kHz mono: every 50 ms chunk differs, so frames can be told apart."""
+    import numpy as np
+
+    samples = np.random.default_rng(16).integers(-3000, 3000, round(seconds * SAMPLE_RATE))
+    frames = samples.astype("<i2").tobytes()
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(frames)
+    return path
+
+
+@contextmanager
+def local_server(home: Path, updates_per_s: float, frames: Path) -> Iterator[str]:
+    """The server in its own process (127.0.0.1 only); yields its URL. On exit it writes the
+    arrival time of every audio frame to ``frames``."""
+    server = subprocess.Popen(
+        [PYTHON, "-m", "benchmarks.probes.server", str(updates_per_s), str(frames)],
+        cwd=ROOT,
+        env=child_env(home),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        url = server.stdout.readline().strip()
+        if not url.startswith("ws://127.0.0.1:"):
+            raise RuntimeError(f"the local server did not start: {url!r}")
+        yield url
+    finally:
+        server.stdin.close()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def app_env(home: Path, platform: str = "offscreen") -> dict[str, str]:
+    """The app's environment: the local server's test key, for this process only."""
+    return {**child_env(home, platform=platform), "ASSEMBLYAI_API_KEY": BENCH_KEY}

@@ -1,0 +1,1 @@
+"""Child processes the benchmarks start and time from outside."""

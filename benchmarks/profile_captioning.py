@@ -1,0 +1,109 @@
+"""Where the captioning loop spends its CPU: the CPU benchmark's scenario under py-spy.
+
+``.venv/bin/python -m benchmarks.profile_captioning [SECONDS]`` runs ``caption-app`` (window
+and overlay shown, offscreen) captioning from the local server at about 10 turn updates a
+second, samples the thread holding the interpreter lock with py-spy (``--gil``: CPU, not waits) and
+prints the functions holding the most samples, by their own samples and with their callees.
+"""
+
+from __future__ import annotations
+
+import collections
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.cpu import UPDATES_PER_S, WARM_UP_S
+from benchmarks.env import PYTHON, ROOT
+from benchmarks.live import app_env, local_server, noise_wav
+
+TOP = 25
+
+
+def record(seconds: float, out: Path) -> None:
+    py_spy = shutil.which("py-spy", path=str(Path(PYTHON).parent)) or shutil.which("py-spy")
+    if py_spy is None:
+        raise SystemExit("py-spy is not installed: .venv/bin/pip install -e '.[dev]'")
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        home = Path(tmp)
+        wav = noise_wav(home / "speech.wav", WARM_UP_S + seconds + 15)
+        with local_server(home, UPDATES_PER_S, home / "frames.json") as url:
+            argv = ["--api-host", url, "--source", str(wav), "--engine", "assemblyai", "--start"]
+            app = subprocess.Popen(
+                [PYTHON, "-m", "caption_app", *argv],
+                cwd=ROOT,
+                env=app_env(home),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(WARM_UP_S)
+                subprocess.run(
+                    [
+                        py_spy,
+                        "record",
+                        "--pid",
+                        str(app.pid),
+                        "--duration",
+                        str(round(seconds)),
+                        "--rate",
+                        "250",
+                        "--gil",
+                        "--threads",
+                        "--format",
+                        "raw",
+                        "--output",
+                        str(out),
+                    ],
+                    check=True,
+                    timeout=seconds + 60,
+                    stdout=subprocess.DEVNULL,
+                )
+            finally:
+                app.terminate()
+                try:
+                    app.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    app.kill()
+                    app.wait()
+
+
+def summarise(collapsed: Path) -> str:
+    own: collections.Counter[str] = collections.Counter()
+    inclusive: collections.Counter[str] = collections.Counter()
+    threads: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        count = int(count_text)
+        frames = stack.split(";")
+        total += count
+        threads[frames[0]] += count
+        own[frames[-1]] += count
+        for frame in set(frames[1:]):
+            inclusive[frame] += count
+    lines = [f"{total} samples"]
+    lines += ["by thread:"] + [f"  {n * 100 / total:5.1f} %  {t}" for t, n in threads.most_common()]
+    lines += ["own samples:"] + [
+        f"  {n * 100 / total:5.1f} %  {f}" for f, n in own.most_common(TOP)
+    ]
+    lines += ["with callees:"] + [
+        f"  {n * 100 / total:5.1f} %  {f}" for f, n in inclusive.most_common(TOP)
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 30.0
+    with tempfile.TemporaryDirectory(prefix="bench-profile-out-") as tmp:
+        out = Path(tmp) / "captioning.txt"
+        record(seconds, out)
+        print(summarise(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
