@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from caption_app.core.caption_lines import Line, Segment, wrap_lines
 from caption_app.core.contrast import blend, outline_colour
@@ -41,6 +41,13 @@ class CaptionPainter:
         self.metrics = QFontMetricsF(self.font)
         em = self.metrics.height()
         self.outline_width = max(2.0, em / 12)
+        radius = self.outline_width / 2
+        steps = 8 if radius <= 2 else 16  # around the circle: no gaps at large sizes
+        self._outline_offsets = [
+            (radius * math.cos(2 * math.pi * i / steps), radius * math.sin(2 * math.pi * i / steps))
+            for i in range(steps)
+        ]
+        self._shadow_offset = [(self.outline_width, self.outline_width)]
         self.padding_x = round(em * 0.5)
         self.padding_y = round(em * 0.2)
         self.radius = em * 0.25
@@ -150,15 +157,16 @@ class CaptionPainter:
         return image
 
     def _paint_text(self, painter: QPainter, left: float, top: float, text: str, dim: bool) -> None:
-        path = QPainterPath()
-        path.addText(QPointF(left, top + self.metrics.ascent()), self.font, text)
-        if path.isEmpty():
+        """The word in its colour over its edge: an outline drawn as the text stamped around
+        a circle of the outline's radius (glyphs come from Qt's cache; stroking a path
+        outline cost most of the overlay's paint), or a drop shadow."""
+        if not text.strip():
             return
-        if self.style.outline:
-            pen = QPen(self.edge_colour, self.outline_width)
-            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            painter.strokePath(path, pen)
-        else:
-            offset = self.outline_width
-            painter.fillPath(path.translated(offset, offset), self.edge_colour)
-        painter.fillPath(path, self.dim_colour if dim else self.text_colour)
+        painter.setFont(self.font)
+        baseline = top + self.metrics.ascent()
+        painter.setPen(self.edge_colour)
+        offsets = self._outline_offsets if self.style.outline else self._shadow_offset
+        for dx, dy in offsets:
+            painter.drawText(QPointF(left + dx, baseline + dy), text)
+        painter.setPen(self.dim_colour if dim else self.text_colour)
+        painter.drawText(QPointF(left, baseline), text)
