@@ -130,7 +130,12 @@ def test_100_start_stop_cycles_leave_no_thread_descriptor_or_memory_behind(
         f"audio per cycle {min(heard):.0f}-{max(heard):.0f} ms"
     )
     assert len(heard) == CYCLES and min(heard) >= 150  # every cycle really captured and sent
-    assert after[:3] == baseline[:3]
+    # Nothing the cycles started may be left; a thread or descriptor of an earlier test in the
+    # same worker that ends meanwhile may make "after" smaller, never larger.
+    assert all(now <= before for now, before in zip(after[:3], baseline[:3], strict=True)), (
+        after[:3],
+        baseline[:3],
+    )
     assert after[3] - baseline[3] <= BLOCKS_ALLOWANCE
     assert after[4] - baseline[4] <= RSS_ALLOWANCE_KB
     assert read_thread.watching() == 0
