@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Slot
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QDialog
 
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
@@ -36,6 +36,7 @@ from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.first_run import explain_engines_once
 from caption_app.ui.main_window import MainWindow
 from caption_app.ui.overlay import CaptionOverlay
+from caption_app.ui.overlay_wiring import wire_overlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
 from caption_app.ui.transcript_actions import TranscriptActions
@@ -106,16 +107,7 @@ class CaptionApp:
         w.startRequested.connect(self.start)
         w.deviceChosen.connect(self._choose_device)
         w.mediaFileChosen.connect(self._choose_media)
-        w.overlayToggled.connect(self.overlay.setVisible)
-        w.lockToggled.connect(self.overlay.set_locked)
-        w.move_overlay_action.triggered.connect(self._move_overlay_by_keyboard)
-        self.overlay.keyboardDone.connect(self.window.activateWindow)
-        w.overlayResetRequested.connect(self.overlay.reset_position)
-        w.overlayResetRequested.connect(lambda: w.overlay_action.setChecked(True))
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.screenRemoved.connect(self.overlay.keep_on_screen)
-        self.overlay.lockedChanged.connect(w.lock_action.setChecked)
+        wire_overlay(w, self.overlay)
         w.exportRequested.connect(self.export)
         w.settingsRequested.connect(self.open_settings)
         w.keyRequested.connect(self.open_key_dialog)
@@ -130,15 +122,11 @@ class CaptionApp:
         self.overlay.set_style(saved.overlay)
         self.window.transcript.announcer.enabled = saved.announce_lines
 
-    @Slot()
-    def _move_overlay_by_keyboard(self) -> None:
-        self.window.overlay_action.setChecked(True)
-        self.overlay.start_keyboard_moving()
-
     def show(self) -> None:
         self.window.show()
         self.overlay.show()
         self.devices.list_after_paint(self.window, self.window.input_menu.refresh)
+        self.window.input_menu.aboutToShow.connect(self.devices.release)
 
     # --- sessions ---------------------------------------------------------------------------
 
@@ -320,7 +308,12 @@ class CaptionApp:
     def _apply_settings(self, settings: AppSettings) -> None:
         # The dialog stays open beside the main window: an input picked meanwhile is not the
         # dialog's to undo.
-        settings = replaced(settings, input_device_id=self.settings.input_device_id)
+        current = self.settings
+        settings = replaced(
+            settings,
+            input_device_id=current.input_device_id,
+            input_device_label=current.input_device_label,
+        )
         if settings.engine != self.settings.engine:
             self.run.engine_override = None
             self.window.engine_menu.set_chosen(settings.engine)
@@ -341,6 +334,7 @@ class CaptionApp:
                 self.window,
                 memory=session_memory_key(),
                 environment_key=os.environ.get(ENV_VAR, ""),
+                token_service=bool(self.settings.streaming.token_url),
                 offline_available=True,
             )
             dialog.offline_requested.connect(self._caption_locally_instead)

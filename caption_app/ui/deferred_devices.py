@@ -34,6 +34,14 @@ class DeferredDevices(QObject):
         self._refresh = refresh
         window.installEventFilter(self)
 
+    def release(self) -> None:
+        """List now: the person opened the Input menu (or its Refresh) before any paint, e.g.
+        a window started minimised; it must never be stuck on "No input devices found"."""
+        if self._shown or self._refresh is None:
+            return
+        self._shown = True
+        self._refresh()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._shown and self._refresh is not None:
             self._shown = True

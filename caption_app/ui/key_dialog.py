@@ -71,6 +71,7 @@ class KeyDialog(QDialog):
         memory: MemoryKey | None = None,
         offline_available: bool = False,
         environment_key: str = "",
+        token_service: bool = False,
         check_timeout_s: float = 5.0,
     ) -> None:
         super().__init__(parent)
@@ -83,6 +84,7 @@ class KeyDialog(QDialog):
         self._plaintext_confirmed = False
         self._checking = False
         self._environment_key = environment_key.strip()
+        self._token_service = token_service
         self.setWindowTitle("AssemblyAI API key — Caption App")
         self.setAccessibleName("AssemblyAI API key")
         self._build_info()
@@ -234,7 +236,8 @@ class KeyDialog(QDialog):
     def key_in_use(self, stored: str | None) -> str:
         """Which key the next connection uses and where it comes from (never the key)."""
         entered = self._memory.get()
-        return key_in_use_text(entered, self._memory.stored, self._environment_key, stored)
+        env, token = self._environment_key, self._token_service
+        return key_in_use_text(entered, self._memory.stored, env, stored, token)
 
     def _set_follow_up(self, save_anyway: bool = False, plaintext: bool = False) -> None:
         self.save_anyway_button.setVisible(save_anyway)

@@ -22,7 +22,11 @@ INTRO = (
 
 
 def key_in_use_text(
-    entered: str | None, entered_stored: bool, environment: str, stored: str | None
+    entered: str | None,
+    entered_stored: bool,
+    environment: str,
+    stored: str | None,
+    token_service: bool = False,
 ) -> str:
     """Which key the next connection uses and where it comes from, in the order credentials
     are resolved (a key entered this run, the environment, the keyring); keys are masked."""
@@ -36,6 +40,11 @@ def key_in_use_text(
         return (
             f"In use: {mask_key(environment)} from {ENV_VAR} in the environment, for this run "
             "(never stored). A key you enter here takes its place until Caption App quits."
+        )
+    if token_service:
+        return (
+            "In use: your organisation's token service (Settings → Engine): each connection "
+            "gets a single-use token, and no key is needed here."
         )
     if stored:
         return f"In use: the stored key ({mask_key(stored)})."

@@ -8,6 +8,7 @@ callable supplied by the application, which knows about engines, keys and source
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -33,6 +34,9 @@ from caption_app.ui.status_panel import StatusPanel
 from caption_app.ui.transcript_view import TranscriptView
 
 USAGE_TAB, SHORTCUTS_TAB = 0, 1
+if TYPE_CHECKING:
+    from caption_app.ui.help_dialog import HelpDialog
+
 UNTIL_LIVE = "until-live"
 """The topic of notices whose cause ends when captions are live again, or at Stop."""
 PASSING = (Recovery.RECONNECT, Recovery.RECONNECT_NOW, Recovery.RETRY_LATER)
@@ -71,6 +75,7 @@ class MainWindow(QMainWindow):
         self.transcript = TranscriptView()
         self.input_menu = InputMenu(list_devices, self)
         self.engine_menu = EngineMenu(self)
+        self.help: HelpDialog | None = None
         self._build_actions(shortcuts or DEFAULT_SHORTCUTS)
         self._build_layout()
         self._connect_controller()
@@ -241,9 +246,12 @@ class MainWindow(QMainWindow):
         keys = {
             name: action.shortcut().toString() for name, action in self._shortcut_actions().items()
         }
-        self.help = HelpDialog(keys, self)  # kept: a modeless dialog must outlive this call
+        if self.help is None:
+            self.help = HelpDialog(keys, self)  # kept: a modeless dialog outlives this call
+        self.help.show_shortcuts(keys)  # as set now
         self.help.tabs.setCurrentIndex(tab)
         self.help.show()
+        self.help.raise_()
 
     @Slot()
     def show_about(self) -> None:

@@ -28,6 +28,7 @@ from caption_app.ui import overlay_geometry, overlay_keys
 from caption_app.ui.overlay_lines import CaptionPainter
 
 MIN_WIDTH = 240
+FOCUS_WAIT_MS = 500  # how long the desktop gets to give the overlay the keyboard
 GRIP_SIZE = 16
 WINDOW_FLAGS = (
     Qt.WindowType.FramelessWindowHint
@@ -61,6 +62,8 @@ class CaptionOverlay(QWidget):
     lockedChanged = Signal(bool)
     keyboardDone = Signal()
     """Keyboard moving ended (Esc or Enter): the caller gives the focus back."""
+    keyboardRefused = Signal()
+    """The desktop would not give the overlay the keyboard: moving by keyboard did not start."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, WINDOW_FLAGS)
@@ -87,6 +90,7 @@ class CaptionOverlay(QWidget):
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
         self._keyboard = False
+        self._was_locked = False
         self._silence = QTimer(self)
         self._silence.setSingleShot(True)
         self._silence.timeout.connect(self.clear)
@@ -275,21 +279,35 @@ class CaptionOverlay(QWidget):
         if self._keyboard:
             return
         self._keyboard = True
+        self._was_locked = self._locked
         self.set_locked(False)
         self._set_focusable(True)
         self.setAccessibleDescription(overlay_keys.HELP)
         self._invalidate()
         self.activateWindow()
         self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        QTimer.singleShot(FOCUS_WAIT_MS, self._check_focus_taken)
+
+    @Slot()
+    def _check_focus_taken(self) -> None:
+        """A desktop may refuse to activate the overlay: leave the mode rather than keep a
+        window that can take the keyboard from the meeting later."""
+        if self._keyboard and not self.hasFocus():
+            self._stop_keyboard_moving(give_back=False)
+            self.keyboardRefused.emit()
 
     def keyboard_moving(self) -> bool:
         return self._keyboard
 
-    def _stop_keyboard_moving(self) -> None:
+    def _stop_keyboard_moving(self, *, give_back: bool) -> None:
+        """End the mode as it began: unfocusable, locked again if it was. ``give_back`` (Esc
+        or Enter) returns the keyboard to Caption App; a click elsewhere keeps it there."""
         self._keyboard = False
         self._set_focusable(False)
+        self.set_locked(self._was_locked)
         self._invalidate()
-        self.keyboardDone.emit()
+        if give_back:
+            self.keyboardDone.emit()
 
     def _set_focusable(self, focusable: bool) -> None:
         geometry, visible = self.geometry(), self.isVisible()
@@ -305,7 +323,7 @@ class CaptionOverlay(QWidget):
             super().keyPressEvent(event)
             return
         if event.key() in overlay_keys.DONE_KEYS:
-            self._stop_keyboard_moving()
+            self._stop_keyboard_moving(give_back=True)
             return
         area = overlay_geometry.screen_of(self.geometry()).availableGeometry()
         target = overlay_keys.moved(self.geometry(), event, MIN_WIDTH, area)
@@ -316,7 +334,7 @@ class CaptionOverlay(QWidget):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         if self._keyboard:
-            self._stop_keyboard_moving()  # clicked elsewhere: never keep the keyboard
+            self._stop_keyboard_moving(give_back=False)  # clicked elsewhere: let it go there
         super().focusOutEvent(event)
 
     # --- Qt events ----------------------------------------------------------------------------

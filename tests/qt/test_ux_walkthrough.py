@@ -236,9 +236,15 @@ def test_8_a_missing_input_is_named_as_the_person_saw_it() -> None:
 
 def test_8_the_chosen_inputs_name_is_saved_with_its_id(home: Path, apps: list[CaptionApp]) -> None:
     app = _app(home, apps)
+    app.open_settings()  # open beside the window while the person picks an input
+    dialog = app.dialog("settings")
+    assert isinstance(dialog, SettingsDialog)
     device = InputDevice("Desk Microphone", "PulseAudio", 48000, 1, key="desk_mic")
-    app.window.input_menu._devices = [device]
-    app._choose_device(device.device_id)
+    app.window.input_menu._devices = [device]  # noqa: SLF001 - what the menu listed
+    app._choose_device(device.device_id)  # noqa: SLF001 - picked in the menu
+    saved = SettingsStore(_qsettings(home)).load()
+    assert (saved.input_device_id, saved.input_device_label) == (device.device_id, device.label)
+    dialog.accept()  # its copy of the settings predates the pick: the pick stays
     saved = SettingsStore(_qsettings(home)).load()
     assert (saved.input_device_id, saved.input_device_label) == (device.device_id, device.label)
 
@@ -336,12 +342,16 @@ def test_17_help_has_usage_shortcuts_and_about(home: Path, apps: list[CaptionApp
     items = [a.text().replace("&", "") for a in help_menu.actions() if not a.isSeparator()]
     assert items == ["How to use Caption App", "Keyboard shortcuts", "About Caption App…"]
     window.shortcuts_action.trigger()
+    assert window.help is not None
     table = window.help.table
     rows = {_cell(table, r, 0): _cell(table, r, 1) for r in range(table.rowCount())}
     assert rows["Start / stop captions"] == "Ctrl+Shift+S"
     assert rows["Move overlay with the keyboard"] == "Ctrl+Shift+O"
     assert window.help.tabs.currentIndex() == 1
+    first = window.help
     window.usage_action.trigger()
+    assert window.help is first  # one Help window, brought forward, not a new one each time
+    assert window.help is not None and window.help.tabs.currentIndex() == 0
     assert "Move overlay with the keyboard" in window.help.usage.toPlainText()
     window.help.close()
 

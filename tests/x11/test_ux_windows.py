@@ -177,7 +177,10 @@ def test_18_the_overlay_moves_and_resizes_from_the_keyboard(qtbot: QtBot, app: C
     overlay = app.overlay
     qtbot.waitExposed(overlay)
     overlay.move(200, 300)
+    overlay.set_locked(True)  # click-through, as during a meeting
     qtbot.wait(50)
+    done: list[bool] = []
+    overlay.keyboardDone.connect(lambda: done.append(True))
     app.window.move_overlay_action.trigger()
     qtbot.waitUntil(overlay.hasFocus, timeout=5_000)
     start = overlay.geometry()
@@ -192,3 +195,14 @@ def test_18_the_overlay_moves_and_resizes_from_the_keyboard(qtbot: QtBot, app: C
     qtbot.waitUntil(lambda: not overlay.keyboard_moving())
     assert overlay.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
     assert not any("Arrows move" in line for line in overlay.rendered_lines())
+    assert overlay.is_locked()  # locked again, as it was
+    assert done == [True]  # Esc gives the keyboard back to Caption App
+    # Moving by keyboard, then clicking elsewhere: the mode ends and nothing is pulled forward.
+    app.window.move_overlay_action.trigger()
+    qtbot.waitUntil(overlay.hasFocus, timeout=5_000)
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: not overlay.keyboard_moving(), timeout=5_000)
+    assert done == [True] and overlay.is_locked()
