@@ -240,8 +240,8 @@ def test_8_the_chosen_inputs_name_is_saved_with_its_id(home: Path, apps: list[Ca
     dialog = app.dialog("settings")
     assert isinstance(dialog, SettingsDialog)
     device = InputDevice("Desk Microphone", "PulseAudio", 48000, 1, key="desk_mic")
-    app.window.input_menu._devices = [device]  # noqa: SLF001 - what the menu listed
-    app._choose_device(device.device_id)  # noqa: SLF001 - picked in the menu
+    app.window.input_menu._devices = [device]
+    app._choose_device(device.device_id)
     saved = SettingsStore(_qsettings(home)).load()
     assert (saved.input_device_id, saved.input_device_label) == (device.device_id, device.label)
     dialog.accept()  # its copy of the settings predates the pick: the pick stays
