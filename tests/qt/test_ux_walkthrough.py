@@ -7,7 +7,6 @@ would have failed before its fix (the item numbers are the walk-through's).
 from __future__ import annotations
 
 import dataclasses
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +32,9 @@ from caption_app.ui.overlay import LISTENING
 from caption_app.ui.settings_dialog import SettingsDialog
 from caption_app.ui.status_panel import IDLE_METER_TEXT
 from tests.streaming_server.clips import load_clip
-from tests.streaming_server.fixtures import running_server
+from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer
+from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 from tests.transcript.builders import finished, make_info, make_turn
 
@@ -50,14 +50,7 @@ def server() -> Iterator[StreamingServer]:
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("home", "data", "tmp"):
-        (tmp_path / name).mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "test-key")
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    return tmp_path
+    return private_home(tmp_path, monkeypatch, TEST_API_KEY)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ widening the window, and the overlay from the keyboard."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from caption_app.ui.settings_dialog import SettingsDialog
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer
+from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 
 pytestmark = [pytest.mark.x11, pytest.mark.timeout(120)]
@@ -43,13 +43,7 @@ def server() -> Iterator[StreamingServer]:
 def app(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot, server: StreamingServer
 ) -> Iterator[CaptionApp]:
-    for name in ("home", "data", "tmp"):
-        (tmp_path / name).mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ASSEMBLYAI_API_KEY", WRONG_KEY)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    private_home(tmp_path, monkeypatch, WRONG_KEY)
     settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
     args = build_parser().parse_args(
         ["--api-host", server.url, "--engine", "assemblyai", "--source", str(AUDIO_DIR / CLIP)]
