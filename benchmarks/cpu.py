@@ -8,13 +8,12 @@ session has been live for a few seconds; the server runs in a process of its own
 from __future__ import annotations
 
 import json
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.env import PYTHON, ROOT, cpu_seconds, rss_mb, thread_cpu_seconds
-from benchmarks.live import app_env, local_server, noise_wav
+from benchmarks.env import cpu_seconds, rss_mb, thread_cpu_seconds
+from benchmarks.live import captioning_app
 from benchmarks.report import Figure
 
 UPDATES_PER_S = 10.0
@@ -26,34 +25,15 @@ BUDGET_PERCENT = 3.0
 def measure(measure_s: float = MEASURE_S) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bench-cpu-") as tmp:
         home = Path(tmp)
-        wav = noise_wav(home / "speech.wav", WARM_UP_S + measure_s + 15)
         frames = home / "frames.json"
-        with local_server(home, UPDATES_PER_S, frames) as url:
-            argv = ["--api-host", url, "--source", str(wav), "--engine", "assemblyai", "--start"]
-            app = subprocess.Popen(
-                [PYTHON, "-m", "caption_app", *argv],
-                cwd=ROOT,
-                env=app_env(home),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                time.sleep(WARM_UP_S)
-                if app.poll() is not None:
-                    raise RuntimeError(f"caption-app exited early ({app.returncode})")
-                threads0 = thread_cpu_seconds(app.pid)
-                cpu0, t0, m0 = cpu_seconds(app.pid), time.perf_counter(), time.monotonic()
-                time.sleep(measure_s)
-                cpu1, t1, m1 = cpu_seconds(app.pid), time.perf_counter(), time.monotonic()
-                threads1 = thread_cpu_seconds(app.pid)
-                rss = rss_mb(app.pid)
-            finally:
-                app.terminate()
-                try:
-                    app.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    app.kill()
-                    app.wait()
+        with captioning_app(home, WARM_UP_S + measure_s, UPDATES_PER_S, frames) as pid:
+            time.sleep(WARM_UP_S)
+            threads0 = thread_cpu_seconds(pid)
+            cpu0, t0, m0 = cpu_seconds(pid), time.perf_counter(), time.monotonic()
+            time.sleep(measure_s)
+            cpu1, t1, m1 = cpu_seconds(pid), time.perf_counter(), time.monotonic()
+            threads1 = thread_cpu_seconds(pid)
+            rss = rss_mb(pid)
         sent = json.loads(frames.read_text())
     turns = [at for at in sent["turns_sent"] if m0 <= at <= m1]
     audio = [f for f in sent["frames"] if m0 <= f["at"] <= m1]
@@ -62,7 +42,7 @@ def measure(measure_s: float = MEASURE_S) -> list[Figure]:
         ((cpu - threads0.get(tid, 0.0), tid) for tid, cpu in threads1.items()), reverse=True
     )
     by_thread = ", ".join(
-        f"{'GUI thread' if tid == app.pid else f'thread {n}'} {100 * used / (t1 - t0):.2f} %"
+        f"{'GUI thread' if tid == pid else f'thread {n}'} {100 * used / (t1 - t0):.2f} %"
         for n, (used, tid) in enumerate(busiest[:5])
         if used > 0
     )

@@ -58,3 +58,30 @@ def local_server(home: Path, updates_per_s: float, frames: Path) -> Iterator[str
 def app_env(home: Path, platform: str = "offscreen") -> dict[str, str]:
     """The app's environment: the local server's test key, for this process only."""
     return {**child_env(home, platform=platform), "ASSEMBLYAI_API_KEY": BENCH_KEY}
+
+
+@contextmanager
+def captioning_app(home: Path, seconds: float, updates_per_s: float, frames: Path) -> Iterator[int]:
+    """``caption-app --start`` (window and overlay, offscreen) captioning a noise file from the
+    local server for about ``seconds``; yields its pid, and ends it (bounded) afterwards."""
+    wav = noise_wav(home / "speech.wav", seconds + 15)
+    with local_server(home, updates_per_s, frames) as url:
+        argv = ["--api-host", url, "--source", str(wav), "--engine", "assemblyai", "--start"]
+        app = subprocess.Popen(
+            [PYTHON, "-m", "caption_app", *argv],
+            cwd=ROOT,
+            env=app_env(home),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            yield app.pid
+            if app.poll() is not None:
+                raise RuntimeError(f"caption-app exited early ({app.returncode})")
+        finally:
+            app.terminate()
+            try:
+                app.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                app.kill()
+                app.wait()

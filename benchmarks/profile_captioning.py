@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from benchmarks.cpu import UPDATES_PER_S, WARM_UP_S
-from benchmarks.env import PYTHON, ROOT
-from benchmarks.live import app_env, local_server, noise_wav
+from benchmarks.env import PYTHON
+from benchmarks.live import captioning_app
 
 TOP = 25
 
@@ -29,46 +29,19 @@ def record(seconds: float, out: Path) -> None:
         raise SystemExit("py-spy is not installed: .venv/bin/pip install -e '.[dev]'")
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         home = Path(tmp)
-        wav = noise_wav(home / "speech.wav", WARM_UP_S + seconds + 15)
-        with local_server(home, UPDATES_PER_S, home / "frames.json") as url:
-            argv = ["--api-host", url, "--source", str(wav), "--engine", "assemblyai", "--start"]
-            app = subprocess.Popen(
-                [PYTHON, "-m", "caption_app", *argv],
-                cwd=ROOT,
-                env=app_env(home),
+        total = WARM_UP_S + seconds
+        with captioning_app(home, total, UPDATES_PER_S, home / "frames.json") as pid:
+            time.sleep(WARM_UP_S)
+            subprocess.run(
+                [
+                    *(py_spy, "record", "--pid", str(pid), "--duration", str(round(seconds))),
+                    *("--rate", "250", "--gil", "--threads", "--format", "raw"),
+                    *("--output", str(out)),
+                ],
+                check=True,
+                timeout=seconds + 60,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
             )
-            try:
-                time.sleep(WARM_UP_S)
-                subprocess.run(
-                    [
-                        py_spy,
-                        "record",
-                        "--pid",
-                        str(app.pid),
-                        "--duration",
-                        str(round(seconds)),
-                        "--rate",
-                        "250",
-                        "--gil",
-                        "--threads",
-                        "--format",
-                        "raw",
-                        "--output",
-                        str(out),
-                    ],
-                    check=True,
-                    timeout=seconds + 60,
-                    stdout=subprocess.DEVNULL,
-                )
-            finally:
-                app.terminate()
-                try:
-                    app.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    app.kill()
-                    app.wait()
 
 
 def summarise(collapsed: Path) -> str:

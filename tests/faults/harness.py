@@ -9,12 +9,11 @@ import wave
 from pathlib import Path
 
 from caption_app.core.audio.media import open_media_source
-from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 from caption_app.core.settings import StreamingSettings
-from caption_app.core.streaming.builder import BuiltSession, build_live_session
+from caption_app.core.streaming.builder import BuiltSession
 from caption_app.core.streaming.session import Timing
 from tests.failover.harness import FailoverCollector
-from tests.streaming.harness import key_auth
+from tests.streaming.harness import cloud_session
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.config import ServerConfig
 from tests.streaming_server.fixtures import TEST_API_KEY
@@ -51,17 +50,7 @@ def session(
     collector = FailoverCollector()
     settings = StreamingSettings(api_host=api_host).validate()
     source = open_media_source(recording, settings.chunk_ms, realtime=True)
-    auth = key_auth(TEST_API_KEY)
-    built = build_live_session(
-        settings,
-        source,
-        lambda: auth,
-        collector,
-        engine=AssemblyAIEngine(lambda: auth, terminate_timeout_s=timing.terminate_timeout_s),
-        timing=timing,
-        transcripts=transcripts,
-    )
-    return built, collector
+    return cloud_session(settings, source, collector, transcripts, timing=timing), collector
 
 
 class Running:

@@ -21,13 +21,11 @@ import pytest
 
 from caption_app.core.audio.capture import open_device_source
 from caption_app.core.engines.assemblyai import read_thread
-from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 from caption_app.core.settings import StreamingSettings
-from caption_app.core.streaming.builder import build_live_session
 from tests.audio.rig import PulseRig
 from tests.audio.test_capture import device_for
 from tests.faults.harness import long_recording, looping_config
-from tests.streaming.harness import FAST, Collector, Running, key_auth
+from tests.streaming.harness import FAST, Collector, Running, cloud_session
 from tests.streaming_server.fixtures import running_server
 from tests.streaming_server.server import StreamingServer
 
@@ -77,17 +75,8 @@ def _cycle(pulse: PulseRig, server: StreamingServer, folder: Path) -> float:
     """Start, caption until the service has 150 ms of captured audio, stop."""
     settings = StreamingSettings(api_host=server.url)
     seen = Collector()
-    auth = key_auth()
     source = open_device_source(device_for(pulse.sink16), settings.chunk_ms)
-    built = build_live_session(
-        settings,
-        source,
-        lambda: auth,
-        seen,
-        engine=AssemblyAIEngine(lambda: auth, terminate_timeout_s=FAST.terminate_timeout_s),
-        timing=FAST,
-        transcripts=folder,
-    )
+    built = cloud_session(settings, source, seen, folder, timing=FAST)
     running = Running(built)
     try:
         assert seen.live_event.wait(10), "the cycle never went live"

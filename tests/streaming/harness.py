@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from caption_app.core.audio.media import open_media_source
+from caption_app.core.audio.source import AudioSource
 from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 from caption_app.core.model.gaps import Gap
 from caption_app.core.model.problems import Problem
@@ -15,6 +16,7 @@ from caption_app.core.model.session import (
     Notice,
     SessionEnded,
     SessionEvent,
+    SessionListener,
     SessionState,
     StateChanged,
     StreamBegan,
@@ -95,17 +97,30 @@ def build(
     collector = Collector() if collector is None else collector
     streaming = StreamingSettings(api_host=url, **settings).validate()  # type: ignore[arg-type]
     source = open_media_source(AUDIO_DIR / clip, streaming.chunk_ms, realtime=True)
+    built = cloud_session(streaming, source, collector, tmp_path, timing=timing, key=key)
+    return built, collector
+
+
+def cloud_session(
+    settings: StreamingSettings,
+    source: AudioSource,
+    listener: SessionListener,
+    transcripts: Path,
+    *,
+    timing: Timing = FAST,
+    key: str = TEST_API_KEY,
+) -> BuiltSession:
+    """A real ``LiveSession`` on the real SDK engine (the test server's key) over ``source``."""
     auth = key_auth(key)
-    built = build_live_session(
-        streaming,
+    return build_live_session(
+        settings,
         source,
         lambda: auth,
-        collector,
+        listener,
         engine=AssemblyAIEngine(lambda: auth, terminate_timeout_s=timing.terminate_timeout_s),
         timing=timing,
-        transcripts=tmp_path,
+        transcripts=transcripts,
     )
-    return built, collector
 
 
 class Running:
