@@ -3,7 +3,6 @@ microphone + system audio from the Input menu while captions run, and its You / 
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from caption_app.ui.app import CaptionApp
 from tests.audio.rig import PulseRig
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import running_server
+from tests.support.home import private_home
 
 pytestmark = pytest.mark.pulse
 CLIP = "librivox-austen-0870.wav"
@@ -31,13 +31,7 @@ def test_missing_input_falls_back_with_a_notice_then_mixes_in_system_audio(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in ("home", "data", "tmp"):
-        (tmp_path / name).mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "test-key")
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    private_home(tmp_path, monkeypatch, "test-key")
     qsettings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
     qsettings.setValue("input/device_id", "PulseAudio:usb-headset-unplugged")
     player = None

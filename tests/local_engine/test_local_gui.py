@@ -3,7 +3,6 @@ is a clear notice, not a crash."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from caption_app.core.model.turns import UpdateKind
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.key_dialog import KeyDialog
 from caption_app.ui.overlay import FIRST_HINT
+from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 
 CLIP = "librivox-austen-0880.wav"  # "he was not an ill disposed young man"
@@ -25,14 +25,8 @@ pytestmark = pytest.mark.timeout(120)
 @pytest.fixture
 def newcomer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh machine: no key anywhere, no keyring, nothing cached, nothing configured."""
-    for name in ("home", "data", "tmp"):
-        (tmp_path / name).mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
+    private_home(tmp_path, monkeypatch, None)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-cache"))
-    monkeypatch.delenv("ASSEMBLYAI_API_KEY", raising=False)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     return tmp_path
 
 

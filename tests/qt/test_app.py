@@ -6,7 +6,6 @@ import dataclasses
 import itertools
 import logging
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from tests.streaming_server.config import SpeakerRelabel
 from tests.streaming_server.fixtures import running_server
 from tests.streaming_server.script import script_from_reference
 from tests.streaming_server.server import StreamingServer
+from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 
 CLIP = "librivox-austen-0870.wav"
@@ -45,13 +45,7 @@ def server() -> Iterator[StreamingServer]:
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private home: data, config and temp directories all under tmp_path."""
-    for name in ("home", "data", "tmp"):
-        (tmp_path / name).mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "test-key")
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    private_home(tmp_path, monkeypatch, "test-key")
     return tmp_path
 
 

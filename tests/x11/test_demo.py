@@ -4,7 +4,6 @@ on this computer into the overlay and the transcript, and the transcript can be 
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,19 +16,14 @@ from caption_app.cli import build_parser
 from caption_app.ui import prompts
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.resources import DEMO_CLIP
+from tests.support.home import private_home
 
 pytestmark = [pytest.mark.x11, pytest.mark.timeout(120)]
 
 
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> Iterator[CaptionApp]:
-    for name in ("home", "data", "tmp"):
-        (tmp_path / name).mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("ASSEMBLYAI_API_KEY", raising=False)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    private_home(tmp_path, monkeypatch, None)
     settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
     app = CaptionApp(build_parser().parse_args(["--demo"]), settings)
     app.show()

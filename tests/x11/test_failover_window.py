@@ -3,7 +3,6 @@ an "On this computer" badge, a marker in the transcript, and never "captions res
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from caption_app.ui.app import CaptionApp
 from caption_app.ui.overlay import BADGE_TEXT, STATUS_TEXT
 from tests.failover.harness import free_port
 from tests.streaming_server.fixtures import TEST_API_KEY
+from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 
 pytestmark = [pytest.mark.x11, pytest.mark.timeout(120)]
@@ -24,13 +24,7 @@ pytestmark = [pytest.mark.x11, pytest.mark.timeout(120)]
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot) -> Iterator[CaptionApp]:
-    for name in ("home", "data", "tmp"):
-        (tmp_path / name).mkdir()
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("ASSEMBLYAI_API_KEY", TEST_API_KEY)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
     settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
     args = build_parser().parse_args(
         [
