@@ -114,7 +114,7 @@ class CaptionOverlay(QWidget):
         if update.kind in (UpdateKind.FINISHED, UpdateKind.REPLACED):
             # Screen readers get each finished sentence once, not every partial.
             self.setAccessibleDescription(update.turn.display_text)
-        self._invalidate()
+        self._repaint_changed_rows()
         if self._silence.interval() > 0:
             self._silence.start()
 
@@ -371,3 +371,17 @@ class CaptionOverlay(QWidget):
     def _invalidate(self) -> None:
         self._lines = None
         self.update()
+
+    def _repaint_changed_rows(self) -> None:
+        """Most updates add a word to the bottom line: repaint the rows that changed, not the
+        whole box (blending the whole box was most of an update's cost)."""
+        before = self._lines
+        self._lines = None
+        after = self.rendered_runs()
+        if before is None or len(before) != len(after):
+            self.update()
+            return
+        box = QRectF(self.rect())
+        for row, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old != new:
+                self.update(self._painter.row_rect(box, len(after), row))

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from caption_app.core.caption_lines import Line, Segment, wrap_lines
@@ -94,23 +94,38 @@ class CaptionPainter:
         painter.setBrush(self.background)
         painter.drawRoundedRect(box, self.radius, self.radius)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-        # Bottom-aligned: the newest line sits on the bottom row and older lines move up.
-        top = box.bottom() - self.padding_y - len(lines) * self.line_height()
         ratio = painter.device().devicePixelRatioF()
         images: dict[_LineKey, QImage] = {}
         for row, line in enumerate(lines):
-            baseline = top + row * self.line_height() + self.outline_width / 2
-            # The image starts on a whole pixel: the text keeps its exact place across, and
-            # is rounded to a whole pixel down, so a line keeps its image as it moves up.
-            margin = 2 * self.outline_width + 2
-            x, y = box.left() + self.padding_x - margin, round(baseline - margin)
+            x, y = self._row_origin(box, len(lines), row)
             key = (line, ratio, x - math.floor(x), 0.0)
-            image = self._images.get(key) or self._line_image(line, ratio, key[2], key[3], margin)
+            image = self._images.get(key) or self._line_image(line, ratio, key[2], key[3])
             images[key] = image
             painter.drawImage(QPointF(math.floor(x), math.floor(y)), image)
         self._images = images
 
-    def _line_image(self, line: Line, ratio: float, dx: float, dy: float, margin: float) -> QImage:
+    def row_rect(self, box: QRectF, rows: int, row: int) -> QRect:
+        """The band of the box that row ``row`` of ``rows`` paints (outline and all), the
+        whole width, so repainting only it redraws the box's edge there too."""
+        _, y = self._row_origin(box, rows, row)
+        height = math.ceil(self.line_height() + 2 * self._margin() + 1)
+        return QRect(math.floor(box.left()), math.floor(y), math.ceil(box.width()), height + 1)
+
+    def _margin(self) -> float:
+        return 2 * self.outline_width + 2
+
+    def _row_origin(self, box: QRectF, rows: int, row: int) -> tuple[float, float]:
+        """Where a row's line image goes. Bottom-aligned: the newest line sits on the bottom
+        row and older lines move up. The image starts on a whole pixel: the text keeps its
+        exact place across, and is rounded to a whole pixel down, so a line keeps its image
+        as it moves up."""
+        top = box.bottom() - self.padding_y - rows * self.line_height()
+        baseline = top + row * self.line_height() + self.outline_width / 2
+        margin = self._margin()
+        return box.left() + self.padding_x - margin, round(baseline - margin)
+
+    def _line_image(self, line: Line, ratio: float, dx: float, dy: float) -> QImage:
+        margin = self._margin()
         width = sum(self.advance(run.text) for run in line) + 2 * margin + 1
         image = self._blank(width, self.line_height() + 2 * margin + 1, ratio)
         painter = QPainter(image)

@@ -17,7 +17,6 @@ from caption_app.ui.labels import show_text
 
 METER_FLOOR_DBFS = -60.0
 IDLE_METER_TEXT = "not listening"
-METER_INTERVAL_S = 0.1
 """The level bar moves at most 10 times a second (a VU meter's pace)."""
 STATE_TEXT = {
     SessionState.IDLE: "Stopped",
@@ -66,7 +65,6 @@ class StatusPanel(QWidget):
         self.meter_label.setBuddy(self.meter)
         self._on_device = False
         self._meter_db: int | None = None
-        self._meter_at = 0.0
         self.progress_label = QLabel()
         self.progress_label.setAccessibleName("Media file position")
         self.sending_label = QLabel()
@@ -123,15 +121,11 @@ class StatusPanel(QWidget):
 
     @Slot(float, float, bool)
     def set_level(self, rms_dbfs: float, _peak_dbfs: float, sending: bool) -> None:
-        self.set_sending(sending)
-        now = time.monotonic()
-        if now - self._meter_at < METER_INTERVAL_S:
-            return  # 20 chunks a second; the bar repaints at once on a change, 10/s is enough
-        self._meter_at = now
+        self.set_sending(sending)  # readings come about 10 a second (``LevelFeed``)
         level = 0.0 if math.isinf(rms_dbfs) else (rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
         self.meter.setValue(round(100 * min(1.0, max(0.0, level))))
         db = None if level <= 0.0 else round(rms_dbfs / 3) * 3  # 3 dB steps: a calm figure
-        if db != self._meter_db:  # 20 chunks a second: restyle only on a change
+        if db != self._meter_db:  # restyle only on a change
             self._meter_db = db
             self.meter.setFormat("silent" if db is None else f"{db} dB")
 

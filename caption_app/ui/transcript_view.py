@@ -275,6 +275,32 @@ class TranscriptView(QWidget):
         return cursor
 
     def _rewrite(self, block: QTextBlock, line: Line) -> None:
+        """Rewrite one block in place and repaint only from its top down.
+
+        Qt's plain-text layout asks for the whole viewport on any edit, and repainting every
+        visible line was most of the cost of a live update (10 a second). Its signals are held
+        back for the edit, which changes no block count; the block's new line count reaches the
+        scroll bar when it is laid out again, just after. What follows the block (the other
+        live turns) can move, so the repaint runs from the block's top to the bottom.
+        """
+        editor = self.editor
+        lines = block.lineCount()
+        layout = self._doc.documentLayout()
+        blocked = layout.blockSignals(True)
+        try:
+            self._write(block, line)
+        finally:
+            layout.blockSignals(blocked)
+        # Lay the block out now, not in the paint. A block that gained or lost a line may
+        # scroll the view: then all of it is repainted (a few times a minute).
+        top = editor.cursorRect(QTextCursor(block)).top() - 2
+        viewport = editor.viewport()
+        if block.lineCount() != lines:
+            viewport.update()
+        else:
+            viewport.update(0, max(0, top), viewport.width(), viewport.height())
+
+    def _write(self, block: QTextBlock, line: Line) -> None:
         cursor = self._select(block)
         cursor.beginEditBlock()
         cursor.insertText(f"{clock(line.start_ms)}  ", self._time_format)

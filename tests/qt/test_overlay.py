@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QSettings, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QMouseEvent, QPaintEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.caption_lines import KEPT_FINISHED_TURNS
@@ -379,3 +379,78 @@ def test_the_engine_badge_never_covers_a_word(qtbot: QtBot, overlay: CaptionOver
         assert right <= badge_left, (line, right, badge_left)
     overlay.show_engine(EngineInUse("AssemblyAI Universal-Streaming", False, 0.15, False))
     assert overlay.badge() == ""
+
+
+# --- repainting only what changed -------------------------------------------------------------
+
+
+class PaintedRegions(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            assert isinstance(event, QPaintEvent)
+            self.rects.append(event.rect())
+        return False
+
+
+def _on_screen(overlay: CaptionOverlay) -> QImage:
+    """The overlay's pixels as its window holds them (the backing store), not a new render."""
+    shown = QGuiApplication.primaryScreen().grabWindow(overlay.winId()).toImage()
+    return shown.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+def test_a_new_word_repaints_only_the_bottom_row(overlay: CaptionOverlay) -> None:
+    feed = Feed(overlay)
+    sentence = "a first turn that fills one line of the box and wraps"
+    first = sentence.split()
+    feed.send(_msg(0, first, len(first), eot=True))
+    feed.send(*_partials(1, "and then")[:1])
+    assert len(overlay.rendered_lines()) == 2
+    QApplication.processEvents()
+    painted = PaintedRegions(overlay)
+    feed.send(*_partials(1, "and then")[1:])
+    QApplication.processEvents()
+    assert painted.rects, "the new word was not painted"
+    assert all(r.height() < overlay.height() * 0.6 for r in painted.rects), painted.rects
+    assert feed.shown().endswith("and then")
+
+
+def test_repainting_changed_rows_shows_what_a_whole_repaint_shows(
+    overlay: CaptionOverlay,
+) -> None:
+    """After every update (new words, wraps, ends, formatted swaps, speakers), the window holds
+    exactly what painting the whole overlay afresh gives."""
+    feed = Feed(overlay)
+    messages: list[TurnMessage] = []
+    for order in range(6):
+        sentence = " ".join(f"word{order}x{n}" for n in range(order * 3 + 2))
+        words = sentence.split()
+        messages += _partials(order, sentence, start_ms=order * 5000)
+        messages.append(_msg(order, words, len(words), eot=True, start_ms=order * 5000))
+        speaker = "A" if order % 3 else "B"
+        messages.append(
+            _msg(
+                order,
+                words,
+                len(words),
+                eot=True,
+                formatted=True,
+                speaker=speaker,
+                transcript=sentence.capitalize() + ".",
+                start_ms=order * 5000,
+            )
+        )
+    differing = []
+    for n, message in enumerate(messages):
+        feed.send(message)
+        QApplication.processEvents()
+        shown = _on_screen(overlay)
+        fresh = overlay.grab().toImage().convertToFormat(shown.format())
+        if shown != fresh:
+            differing.append(n)
+    assert len(messages) > 60
+    assert not differing, f"{len(differing)} of {len(messages)} updates left stale pixels"

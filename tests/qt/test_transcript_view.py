@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPaintEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.model.gaps import Gap, GapReason, Marker
@@ -294,3 +294,73 @@ def test_gaps_one_after_another_with_one_cause_read_as_one_row(qtbot: QtBot) -> 
     rows = [line for line in view.plain_text().splitlines() if "not captioned" in line]
     assert len(rows) == 3
     assert "— Captions continue on this computer. —" in view.plain_text()
+
+
+class PaintedRegions(QObject):
+    """The rectangles the viewport was asked to paint."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            assert isinstance(event, QPaintEvent)
+            self.rects.append(event.rect())
+        return False
+
+
+def _on_screen(view: TranscriptView) -> QImage:
+    """The viewport's pixels as the window shows them (its backing store), not a new render."""
+    viewport = view.editor.viewport()
+    origin = viewport.mapTo(view, QPoint(0, 0))
+    shown = QGuiApplication.primaryScreen().grabWindow(view.winId())
+    return shown.copy(QRect(origin, viewport.size())).toImage()
+
+
+def test_a_live_update_repaints_only_the_live_lines(view: TranscriptView) -> None:
+    """Most of a live update's cost was repainting every visible line; only the live turn's
+    lines change."""
+    feed = Feed(view)
+    for order in range(20):  # more than fit: the view follows the end
+        feed.finished_turn(order, f"finished turn number {order}", order * 2000)
+    feed.send(*_partials(20, "one two")[:1])
+    QApplication.processEvents()
+    painted = PaintedRegions(view.editor.viewport())
+    feed.send(*_partials(20, "one two")[1:])
+    QApplication.processEvents()
+    viewport = view.editor.viewport().rect()
+    assert painted.rects, "the live update was not painted"
+    assert all(r.height() < viewport.height() / 3 for r in painted.rects), painted.rects
+    assert view.plain_text().endswith("one two")
+
+
+def test_partial_repaints_show_what_a_whole_repaint_shows(view: TranscriptView) -> None:
+    """After every update (wrapping, ends, swaps, two streams, scrolled up and back), the
+    window shows exactly what painting the whole viewport afresh shows."""
+    feed = Feed(view)
+    long_turn = " ".join(f"word{n}" for n in range(40))  # wraps over several lines
+    steps: list[tuple[TurnMessage, int]] = []
+    for order in range(4):
+        steps += [(m, 0) for m in _partials(order, long_turn, start_ms=order * 9000)]
+        steps += [(m, 1) for m in _partials(order, f"other side {order}", start_ms=order * 9000)]
+        words = long_turn.split()
+        steps.append((_msg(order, words, len(words), eot=True, start_ms=order * 9000), 0))
+        done = _msg(order, words, len(words), eot=True, formatted=True, start_ms=order * 9000)
+        steps.append((done, 0))
+    differing = []
+    bar = view.editor.verticalScrollBar()
+    for n, (message, stream) in enumerate(steps):
+        if n == len(steps) // 2:
+            bar.setValue(bar.maximum() // 2)  # the person scrolls up for a while
+        if n == 3 * len(steps) // 4:
+            bar.setValue(bar.maximum())
+        feed.send(message, stream=stream)
+        QApplication.processEvents()
+        shown = _on_screen(view)
+        fresh = view.editor.viewport().grab().toImage().convertToFormat(shown.format())
+        if shown != fresh:
+            differing.append(n)
+    assert len(steps) > 150
+    assert not differing, f"{len(differing)} of {len(steps)} updates left stale pixels"

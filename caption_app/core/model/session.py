@@ -74,6 +74,8 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class AudioLevel:
+    """About ten a second: the loudest chunk since the last reading."""
+
     rms_dbfs: float
     peak_dbfs: float
     sending: bool

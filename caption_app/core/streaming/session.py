@@ -34,7 +34,6 @@ from caption_app.core.engines.base import (
 from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
-    AudioLevel,
     EngineInUse,
     Notice,
     SessionEnded,
@@ -49,6 +48,7 @@ from caption_app.core.streaming.closing import Closers
 from caption_app.core.streaming.event_wait import EventWait
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.handoff import Handoff
+from caption_app.core.streaming.level_feed import LevelFeed
 from caption_app.core.streaming.requests import Command, SessionRequests
 from caption_app.core.streaming.session_input import SessionInput
 from caption_app.core.streaming.supervisor import Phase, Supervisor
@@ -97,6 +97,7 @@ class LiveSession(SessionRequests):
         )
         self._closers = Closers(self._events, self._timing.terminate_timeout_s)
         self._handoff = Handoff(settings.chunk_ms)
+        self._levels = LevelFeed(settings.chunk_ms)
         self._engine_in_use: Engine | None = None
         self._engine_last_shown: Engine | None = None
         self._reported_until_ms = 0
@@ -273,7 +274,8 @@ class LiveSession(SessionRequests):
             return
         self._event_wait.chunk_read()
         supervisor = self._supervisor
-        self._emit(AudioLevel(chunk.rms_dbfs, chunk.peak_dbfs, supervisor.sending))
+        if (level := self._levels.add(chunk, supervisor.sending)) is not None:
+            self._emit(level)
         if supervisor.phase is not Phase.PAUSED:
             self._handoff.keep(chunk)
         if supervisor.connection is None:
