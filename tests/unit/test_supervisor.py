@@ -23,14 +23,8 @@ from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, SessionEvent, SessionState, StateChanged
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 from caption_app.core.streaming.failover import EngineSelector
-from caption_app.core.streaming.supervisor import (
-    COVERED,
-    SPARSE_WATCHDOG_FACTOR,
-    TRANSITIONS,
-    Phase,
-    Supervisor,
-    Trigger,
-)
+from caption_app.core.streaming.phases import TRANSITIONS, Phase, Trigger
+from caption_app.core.streaming.supervisor import COVERED, SPARSE_WATCHDOG_FACTOR, Supervisor
 from caption_app.core.streaming.timing import Timing
 
 TIMING = Timing()  # production values: the fake clock makes them free
@@ -321,6 +315,28 @@ def test_the_backoff_doubles_to_its_cap_and_resets_once_the_engine_answers() -> 
     assert delays == [500, 1000, 2000, 4000, 8000, 8000, 8000]
     assert rig.engine.opened == list(range(8))
     s.began(None)
+    s.turn_received()
+    s.failed(NETWORK)
+    assert rig.delay_ms() == 500
+
+
+def test_a_service_that_drops_every_connection_after_begin_is_not_hammered() -> None:
+    """Begin alone proves nothing (a hostile frame after each Begin kills the reader): the
+    backoff goes on doubling, so it is not a new billed session every half second."""
+    rig = rig_in(Phase.CONNECTING)
+    s = rig.supervisor
+    delays = []
+    for _ in range(6):
+        s.began(None)
+        rig.clock.advance_ms(50)
+        s.failed(READER_LOST)
+        delays.append(rig.delay_ms())
+        rig.clock.now = s.next_attempt_at
+        s.tick()
+    assert delays == [500, 1000, 2000, 4000, 8000, 8000]
+    # A connection that held for a while starts the backoff afresh, turns or not (a quiet room).
+    s.began(None)
+    rig.clock.advance_ms(TIMING.stable_after_s * 1000)
     s.failed(NETWORK)
     assert rig.delay_ms() == 500
 
@@ -620,3 +636,15 @@ def test_a_local_engine_that_cannot_run_leaves_the_cloud_retrying() -> None:
     assert phase_of(s) is Phase.BACKOFF and not s.engines.on_fallback
     s.tick()
     assert rig.pump.engines == ["local", "cloud"]
+
+
+def test_a_termination_nobody_asked_for_is_a_drop_not_a_silence_for_the_watchdog() -> None:
+    rig = rig_in(Phase.LIVE)
+    s = rig.supervisor
+    assert s.ended_unasked()
+    assert phase_of(s) is Phase.BACKOFF
+    assert rig.pump.retired == [(0, True, GapReason.RECONNECT, False)]
+    assert rig.delay_ms() == TIMING.backoff_first_s * 1000
+    rig = rig_in(Phase.PAUSED)  # the Termination of a connection retired on purpose
+    assert not rig.supervisor.ended_unasked()
+    assert phase_of(rig.supervisor) is Phase.PAUSED

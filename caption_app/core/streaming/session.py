@@ -32,7 +32,7 @@ from caption_app.core.engines.base import (
     Warned,
 )
 from caption_app.core.model.gaps import Gap, GapReason, Marker
-from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import (
     EngineInUse,
     Notice,
@@ -49,9 +49,10 @@ from caption_app.core.streaming.event_wait import EventWait
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.handoff import Handoff
 from caption_app.core.streaming.level_feed import LevelFeed
+from caption_app.core.streaming.phases import Phase
 from caption_app.core.streaming.requests import Command, SessionRequests
-from caption_app.core.streaming.session_input import SessionInput
-from caption_app.core.streaming.supervisor import Phase, Supervisor
+from caption_app.core.streaming.session_input import SessionInput, input_problem
+from caption_app.core.streaming.supervisor import Supervisor
 from caption_app.core.streaming.timing import Timing
 
 SPEECH_DBFS = -45.0
@@ -126,7 +127,7 @@ class LiveSession(SessionRequests):
             if supervisor.running:
                 self._input.start()
         except AudioSourceError as exc:
-            supervisor.fail(_input_problem(exc, ProblemKind.AUDIO_INPUT))
+            supervisor.fail(input_problem(exc, ProblemKind.AUDIO_INPUT))
         try:
             while self._keep_running():
                 self._take_commands(self._handle_command)
@@ -175,7 +176,7 @@ class LiveSession(SessionRequests):
 
     def _on_source_lost(self, exc: AudioSourceError) -> None:
         """The input failed mid-session: keep the session and wait for another input."""
-        self._emit(_input_problem(exc, ProblemKind.INPUT_LOST))
+        self._emit(input_problem(exc, ProblemKind.INPUT_LOST))
         self._input.lose()
         self._supervisor.source_lost()
 
@@ -184,7 +185,7 @@ class LiveSession(SessionRequests):
         try:
             self._input.replace(source)
         except AudioSourceError as exc:
-            self._emit(_input_problem(exc, ProblemKind.INPUT_LOST))
+            self._emit(input_problem(exc, ProblemKind.INPUT_LOST))
             self._supervisor.source_lost()
             return
         self._assembler.attribute = self._input.attribution()
@@ -229,7 +230,8 @@ class LiveSession(SessionRequests):
                 self._show_engine()
         elif isinstance(event, Terminated):
             self._audio_acknowledged_s += float(event.audio_duration_s or 0)
-            self._end_stream(event.stream)
+            if not (current and supervisor.ended_unasked()):
+                self._end_stream(event.stream)
         elif isinstance(event, Warned):
             self._emit(Notice(f"The captioning service warns: {event.message}"))
         elif isinstance(event, Failed):
@@ -262,7 +264,7 @@ class LiveSession(SessionRequests):
             if self._wait_for_new_source:
                 self._on_source_lost(exc)
             else:
-                self._supervisor.fail(_input_problem(exc, ProblemKind.AUDIO_INPUT))
+                self._supervisor.fail(input_problem(exc, ProblemKind.AUDIO_INPUT))
             return None
 
     def _pump_audio(self) -> None:
@@ -351,9 +353,7 @@ class LiveSession(SessionRequests):
     ) -> None:
         if reason is not None and self._gap is None:
             if reason in (GapReason.PAUSE, GapReason.ROLLOVER, GapReason.SWITCH):
-                start = (
-                    self._input.position_ms
-                )  # all audio sent is still heard (terminated cleanly)
+                start = self._input.position_ms  # all audio sent is heard (ended cleanly)
             else:
                 # Audio sent after the last word the service reported may never have been
                 # heard (it was in flight when the connection died), so the gap starts there.
@@ -394,7 +394,3 @@ class LiveSession(SessionRequests):
         self._handle_events()
         for live in self._assembler.live_turns():
             self._end_stream(live.stream)
-
-
-def _input_problem(exc: AudioSourceError, kind: ProblemKind) -> Problem:
-    return Problem(kind, str(exc), Recovery.GIVE_UP)

@@ -17,8 +17,10 @@ from caption_app.core.audio.source import (
     AttributingSource,
     AudioChunk,
     AudioSource,
+    AudioSourceError,
     EndOfStream,
 )
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, Progress, SessionListener
 from caption_app.core.model.turns import Attribution
 
@@ -126,3 +128,8 @@ class SessionInput:
         if not self._overflows_told and self._source.overflow_count > 0:
             self._overflows_told = True
             self._emit(Notice(_BUSY))
+
+
+def input_problem(exc: AudioSourceError, kind: ProblemKind) -> Problem:
+    """An input that failed: the session cannot go on with it (its message says why)."""
+    return Problem(kind, str(exc), Recovery.GIVE_UP)

@@ -12,7 +12,6 @@ Which engine serves the next connection is the supervisor's choice, through an
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,87 +23,18 @@ from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, SessionListener, SessionState, StateChanged
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.failover import STANDS_IN_FOR, EngineSelector
+from caption_app.core.streaming.phases import TRANSITIONS, Phase, Trigger
 from caption_app.core.streaming.timing import Timing
 
 log = logging.getLogger(__name__)
 COVERED = "Captions continue on this computer until the cloud answers again."
+SERVICE_ENDED = Problem(
+    ProblemKind.NETWORK, "The captioning service ended the session unasked.", Recovery.RECONNECT
+)
 
 SPARSE_WATCHDOG_FACTOR = 4
 """Universal-3 Pro answers speech with a partial after ~0.75 s and then only at pauses, so the
 watchdog waits this many times longer before calling a connection dead."""
-
-
-class Phase(enum.Enum):
-    STARTING = "starting"
-    CONNECTING = "connecting"
-    """A connection is open; the engine has not said Began yet."""
-    LIVE = "live"
-    BACKOFF = "backoff"
-    """No connection; the next attempt is due at ``next_attempt_at``."""
-    PAUSED = "paused"
-    SOURCE_LOST = "source-lost"
-    """The input failed; waiting for another (the GUI)."""
-    STOPPING = "stopping"
-    FAILED = "failed"
-    ENDED = "ended"
-
-
-class Trigger(enum.Enum):
-    START = "start"
-    BEGAN = "began"
-    FAILED = "failed"
-    """The connection (or the attempt to open one) failed; a retry can help."""
-    FAILED_FATAL = "failed-fatal"
-    """Retrying cannot help: a rejected key, an account problem, a broken input or model."""
-    BACKOFF_ELAPSED = "backoff-elapsed"
-    ROLLOVER_DUE = "rollover-due"
-    WATCHDOG_EXPIRED = "watchdog-expired"
-    PAUSE = "pause"
-    RESUME = "resume"
-    SOURCE_LOST = "source-lost"
-    SOURCE_REPLACED = "source-replaced"
-    SWITCH = "switch"  # back from the local engine to the cloud, at a turn boundary
-    STOP = "stop"
-    CLOSED = "closed"
-
-
-_P, _T = Phase, Trigger
-TRANSITIONS: dict[tuple[Phase, Trigger], Phase] = {
-    (_P.STARTING, _T.START): _P.CONNECTING,
-    (_P.STARTING, _T.STOP): _P.STOPPING,
-    (_P.CONNECTING, _T.BEGAN): _P.LIVE,
-    (_P.CONNECTING, _T.FAILED): _P.BACKOFF,
-    (_P.CONNECTING, _T.FAILED_FATAL): _P.FAILED,
-    (_P.CONNECTING, _T.PAUSE): _P.PAUSED,
-    (_P.CONNECTING, _T.SOURCE_LOST): _P.SOURCE_LOST,
-    (_P.CONNECTING, _T.SOURCE_REPLACED): _P.CONNECTING,
-    (_P.CONNECTING, _T.STOP): _P.STOPPING,
-    (_P.LIVE, _T.FAILED): _P.BACKOFF,
-    (_P.LIVE, _T.FAILED_FATAL): _P.FAILED,
-    (_P.LIVE, _T.ROLLOVER_DUE): _P.CONNECTING,
-    (_P.LIVE, _T.WATCHDOG_EXPIRED): _P.CONNECTING,
-    (_P.LIVE, _T.SWITCH): _P.CONNECTING,
-    (_P.LIVE, _T.PAUSE): _P.PAUSED,
-    (_P.LIVE, _T.SOURCE_LOST): _P.SOURCE_LOST,
-    (_P.LIVE, _T.SOURCE_REPLACED): _P.CONNECTING,
-    (_P.LIVE, _T.STOP): _P.STOPPING,
-    (_P.BACKOFF, _T.BACKOFF_ELAPSED): _P.CONNECTING,
-    (_P.BACKOFF, _T.FAILED_FATAL): _P.FAILED,
-    (_P.BACKOFF, _T.PAUSE): _P.PAUSED,
-    (_P.BACKOFF, _T.SOURCE_LOST): _P.SOURCE_LOST,
-    (_P.BACKOFF, _T.SOURCE_REPLACED): _P.CONNECTING,
-    (_P.BACKOFF, _T.STOP): _P.STOPPING,
-    (_P.PAUSED, _T.RESUME): _P.CONNECTING,
-    (_P.PAUSED, _T.FAILED_FATAL): _P.FAILED,
-    (_P.PAUSED, _T.SOURCE_LOST): _P.SOURCE_LOST,
-    (_P.PAUSED, _T.SOURCE_REPLACED): _P.PAUSED,
-    (_P.PAUSED, _T.STOP): _P.STOPPING,
-    (_P.SOURCE_LOST, _T.SOURCE_REPLACED): _P.CONNECTING,
-    (_P.SOURCE_LOST, _T.STOP): _P.STOPPING,
-    (_P.FAILED, _T.STOP): _P.STOPPING,
-    (_P.STOPPING, _T.CLOSED): _P.ENDED,
-}
-"""Every move the session can make; a trigger not listed for the current phase is ignored."""
 
 
 class Pump(Protocol):
@@ -154,6 +84,8 @@ class Supervisor:
         self._speech_unanswered_since: float | None = None
         self._watchdog_s = timing.watchdog_s
         self._ever_live = False
+        self._live_since: float | None = None
+        """When the current connection began; None once it failed."""
         self._last_failure: Problem | None = None
 
     # --- what the pump tells it ------------------------------------------------------------
@@ -167,7 +99,10 @@ class Supervisor:
             return
         self.engines.began()
         self._ever_live = True
-        self._backoff_s = self._timing.backoff_first_s
+        # Not a reset of the backoff yet: a service that accepts and then drops every
+        # connection (or sends a frame that kills the reader after each Begin) would otherwise
+        # get a new billed session every half second. A turn, or a while live, resets it.
+        self._live_since = self._clock()
         if expires_in_s is not None:
             margin = min(self._timing.rollover_margin_s, expires_in_s / 2)
             # A clock far off (expiry already "past") must not retire every new connection
@@ -187,6 +122,7 @@ class Supervisor:
     def turn_received(self) -> None:
         """The service is really working again: failures no longer count as in a row."""
         self._failures_in_a_row = 0
+        self._backoff_s = self._timing.backoff_first_s
 
     def speech_sent(self) -> None:
         """A loud chunk went out; the engine should answer within the watchdog's limit."""
@@ -205,6 +141,15 @@ class Supervisor:
         )
         self._retire(GapReason.RECONNECT, terminate=False)
         self._after_failure(problem)
+
+    def ended_unasked(self) -> bool:
+        """The service ended the current connection (a Termination) without being asked:
+        a drop, reconnected after the backoff rather than found by the watchdog seconds later.
+        Whether it was one (False once the connection was retired: then it was asked)."""
+        if self.connection is None:
+            return False
+        self.failed(SERVICE_ENDED)
+        return True
 
     def fail(self, problem: Problem) -> None:
         """Something outside the engine makes going on impossible (the input at start)."""
@@ -349,6 +294,9 @@ class Supervisor:
                 self.next_attempt_at = self._clock()
             return
         self._report(problem)
+        live_since, self._live_since = self._live_since, None
+        if live_since is not None and self._clock() - live_since >= self._timing.stable_after_s:
+            self._backoff_s = self._timing.backoff_first_s  # it held: this drop is news
         if problem.kind in STANDS_IN_FOR:
             self.engines.prepare_fallback(self._settings())
         self._last_failure = problem
@@ -363,13 +311,7 @@ class Supervisor:
             return
         if not self._move(Trigger.FAILED):
             return
-        if problem.recovery is Recovery.RECONNECT_NOW:
-            delay = 0.0
-        elif problem.recovery is Recovery.RETRY_LATER:
-            delay = max(self._timing.rate_limit_backoff_s, self._backoff_s)
-        else:
-            delay = self._backoff_s
-            self._backoff_s = min(self._backoff_s * 2, self._timing.backoff_max_s)
+        delay = self._next_delay(problem)
         self.next_attempt_at = self._clock() + delay
         if problem.kind is ProblemKind.UNREACHABLE:
             # Nothing was ever live: say so, and that retries go on, never "reconnecting".
@@ -380,6 +322,15 @@ class Supervisor:
         if problem.kind is ProblemKind.TOKEN_SERVICE:
             detail = problem.message
         self._set_state(SessionState.RECONNECTING, detail)
+
+    def _next_delay(self, problem: Problem) -> float:
+        if problem.recovery is Recovery.RECONNECT_NOW:
+            return 0.0
+        if problem.recovery is Recovery.RETRY_LATER:
+            return max(self._timing.rate_limit_backoff_s, self._backoff_s)
+        delay = self._backoff_s
+        self._backoff_s = min(self._backoff_s * 2, self._timing.backoff_max_s)
+        return delay
 
     def _retire(self, reason: GapReason | None, *, terminate: bool) -> None:
         connection, self.connection = self.connection, None

@@ -11,6 +11,8 @@ class Timing:
 
     backoff_first_s: float = 0.5
     backoff_max_s: float = 8.0
+    stable_after_s: float = 10.0
+    """A connection live this long (or one that brought a turn) starts the backoff afresh."""
     rate_limit_backoff_s: float = 5.0
     rollover_margin_s: float = 120.0
     """Open the next connection this long before the service's session expires."""
