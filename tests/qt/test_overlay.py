@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QSettings, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QMouseEvent, QPaintEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QMouseEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.caption_lines import KEPT_FINISHED_TURNS
@@ -22,6 +22,7 @@ from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.qt.settings_store import OverlayPlace, SettingsStore
 from caption_app.ui import overlay_geometry
 from caption_app.ui.overlay import STATUS_TEXT, CaptionOverlay
+from tests.support.painted import PaintedRegions
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg
 
@@ -382,19 +383,6 @@ def test_the_engine_badge_never_covers_a_word(qtbot: QtBot, overlay: CaptionOver
 
 
 # --- repainting only what changed -------------------------------------------------------------
-
-
-class PaintedRegions(QObject):
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.rects: list[QRect] = []
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            assert isinstance(event, QPaintEvent)
-            self.rects.append(event.rect())
-        return False
 
 
 def _on_screen(overlay: CaptionOverlay) -> QImage:

@@ -8,15 +8,16 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
-from PySide6.QtGui import QGuiApplication, QImage, QPaintEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.ui.transcript_view import TranscriptView
+from tests.support.painted import PaintedRegions
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg
 
@@ -294,21 +295,6 @@ def test_gaps_one_after_another_with_one_cause_read_as_one_row(qtbot: QtBot) -> 
     rows = [line for line in view.plain_text().splitlines() if "not captioned" in line]
     assert len(rows) == 3
     assert "— Captions continue on this computer. —" in view.plain_text()
-
-
-class PaintedRegions(QObject):
-    """The rectangles the viewport was asked to paint."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.rects: list[QRect] = []
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            assert isinstance(event, QPaintEvent)
-            self.rects.append(event.rect())
-        return False
 
 
 def _on_screen(view: TranscriptView) -> QImage:
