@@ -16,6 +16,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 THREAD_GRACE_S = 3.0
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _qt_application(qapp: object) -> object:
+    """Every test runs with the one QApplication, whichever test an xdist worker gets first.
+
+    A widget made without a QApplication aborts the whole worker (Qt's qFatal), and a test that
+    builds widgets without asking for ``qtbot`` only worked when another test had made it.
+    """
+    return qapp
+
+
 def _live_non_daemon_threads() -> set[threading.Thread]:
     return {t for t in threading.enumerate() if t.is_alive() and not t.daemon}
 
