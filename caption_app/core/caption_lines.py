@@ -8,8 +8,9 @@ speaker relabel) of a turn that has already scrolled away is simply ignored.
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
@@ -129,12 +130,40 @@ def wrap_lines(
     line with its label. A word wider than the whole line gets a line of its own (and is
     clipped when drawn) rather than being split mid-word.
     """
-    space = measure(" ")
-    lines: list[list[_Token]] = []
-    for paragraph in _paragraphs(segments):
-        lines.extend(_wrap_paragraph(paragraph, width, measure, space))
-    # Only the lines shown become runs (this runs on every caption update).
-    return [_runs(line) for line in lines[-max_lines:]] if max_lines > 0 else []
+    flow = _Flow(width, measure)
+    for segment in segments:
+        flow.add(segment)
+    return flow.last_lines(max_lines)
+
+
+class CachedWrap:
+    """``wrap_lines`` for every caption update: the finished turns, which change about once a
+    turn, are wrapped once and kept; an update wraps only the live words that follow them."""
+
+    def __init__(self) -> None:
+        self._key: tuple[tuple[Segment, ...], float] | None = None
+        self._finished: _Flow | None = None
+
+    def wrap(
+        self,
+        segments: Sequence[Segment],
+        width: float,
+        measure: Callable[[str], float],
+        max_lines: int,
+    ) -> list[Line]:
+        count = 0
+        while count < len(segments) and segments[count].finished:
+            count += 1
+        key = (tuple(segments[:count]), width)
+        if self._finished is None or key != self._key:
+            self._finished = _Flow(width, measure)
+            for segment in segments[:count]:
+                self._finished.add(segment)
+            self._key = key
+        flow = self._finished.copy()
+        for segment in segments[count:]:
+            flow.add(segment)
+        return flow.last_lines(max_lines)
 
 
 def line_text(line: Line) -> str:
@@ -144,37 +173,52 @@ def line_text(line: Line) -> str:
 _Token = tuple[str, bool, bool]  # (word, dim, label)
 
 
-def _paragraphs(segments: Iterable[Segment]) -> list[list[_Token]]:
-    paragraphs: list[list[_Token]] = []
-    speaker: str | None = None
-    for segment in segments:
-        starts_new = segment.speaker is not None and segment.speaker != speaker
-        if starts_new or not paragraphs:
-            paragraphs.append([])
-        if starts_new:
-            paragraphs[-1].append((f"{segment.speaker}:", False, True))
-            speaker = segment.speaker
-        paragraphs[-1].extend((w, False, False) for w in segment.solid.split())
-        paragraphs[-1].extend((w, True, False) for w in segment.dim.split())
-    return paragraphs
+class _Flow:
+    """Greedy word wrap, one segment at a time: the full lines, and the open last line."""
 
+    def __init__(self, width: float, measure: Callable[[str], float]) -> None:
+        self._width = width
+        self._measure = measure
+        self._space = measure(" ")
+        self.lines: list[list[_Token]] = []
+        self.open_line: list[_Token] = []
+        self._used = 0.0
+        self._speaker: str | None = None
 
-def _wrap_paragraph(
-    tokens: list[_Token], width: float, measure: Callable[[str], float], space: float
-) -> list[list[_Token]]:
-    lines: list[list[_Token]] = []
-    current: list[_Token] = []
-    used = 0.0
-    for token in tokens:
-        advance = measure(token[0])
-        if current and used + space + advance > width:
-            lines.append(current)
-            current, used = [], 0.0
-        used += (space if current else 0.0) + advance
-        current.append(token)
-    if current:
-        lines.append(current)
-    return lines
+    def copy(self) -> _Flow:
+        flow = copy.copy(self)
+        flow.lines = list(self.lines)
+        flow.open_line = list(self.open_line)
+        return flow
+
+    def add(self, segment: Segment) -> None:
+        if segment.speaker is not None and segment.speaker != self._speaker:
+            self._end_line()  # a new speaker starts a new line, with their label
+            self._add((f"{segment.speaker}:", False, True))
+            self._speaker = segment.speaker
+        for word in segment.solid.split():
+            self._add((word, False, False))
+        for word in segment.dim.split():
+            self._add((word, True, False))
+
+    def last_lines(self, count: int) -> list[Line]:
+        # Only the lines shown become runs (this runs on every caption update).
+        if count <= 0:
+            return []
+        lines = [*self.lines, self.open_line] if self.open_line else self.lines
+        return [_runs(line) for line in lines[-count:]]
+
+    def _end_line(self) -> None:
+        if self.open_line:
+            self.lines.append(self.open_line)
+            self.open_line, self._used = [], 0.0
+
+    def _add(self, token: _Token) -> None:
+        advance = self._measure(token[0])
+        if self.open_line and self._used + self._space + advance > self._width:
+            self._end_line()
+        self._used += (self._space if self.open_line else 0.0) + advance
+        self.open_line.append(token)
 
 
 def _runs(tokens: list[_Token]) -> Line:

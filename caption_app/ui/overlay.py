@@ -384,4 +384,4 @@ class CaptionOverlay(QWidget):
         box = QRectF(self.rect())
         for row, (old, new) in enumerate(zip(before, after, strict=True)):
             if old != new:
-                self.update(self._painter.row_rect(box, len(after), row))
+                self.update(self._painter.row_rect(box, len(after), row, (old, new)))

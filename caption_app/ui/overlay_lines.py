@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 
-from caption_app.core.caption_lines import Line, Segment, wrap_lines
+from caption_app.core.caption_lines import CachedWrap, Line, Segment
 from caption_app.core.contrast import blend, outline_colour
 from caption_app.core.settings import OverlayStyle
 
@@ -63,6 +63,7 @@ class CaptionPainter:
         self._images: dict[_LineKey, QImage] = {}
         self._widths: dict[str, float] = {}
         self._words: dict[_WordKey, QImage] = {}
+        self._wrap = CachedWrap()
 
     def advance(self, text: str) -> float:
         width = self._widths.get(text)
@@ -83,7 +84,7 @@ class CaptionPainter:
         return max(1.0, box_width - 2 * self.padding_x - self.outline_width)
 
     def layout(self, segments: Sequence[Segment], box_width: int) -> list[Line]:
-        return wrap_lines(segments, self.text_width(box_width), self.advance, self.style.lines)
+        return self._wrap.wrap(segments, self.text_width(box_width), self.advance, self.style.lines)
 
     def paint(self, painter: QPainter, box: QRectF, lines: Sequence[Line]) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -104,12 +105,21 @@ class CaptionPainter:
             painter.drawImage(QPointF(math.floor(x), math.floor(y)), image)
         self._images = images
 
-    def row_rect(self, box: QRectF, rows: int, row: int) -> QRect:
-        """The band of the box that row ``row`` of ``rows`` paints (outline and all), the
-        whole width, so repainting only it redraws the box's edge there too."""
-        _, y = self._row_origin(box, rows, row)
+    def row_rect(self, box: QRectF, rows: int, row: int, lines: Sequence[Line] = ()) -> QRect:
+        """The band of the box that row ``row`` of ``rows`` paints (outline and all), from
+        the box's left edge to the end of the longest of ``lines`` (what the row showed and
+        shows now), or the whole width. A line rarely reaches the right edge: the rest of
+        the box (and the resize grip in its corner) is not repainted for it."""
+        x, y = self._row_origin(box, rows, row)
         height = math.ceil(self.line_height() + 2 * self._margin() + 1)
-        return QRect(math.floor(box.left()), math.floor(y), math.ceil(box.width()), height + 1)
+        right = box.right()
+        if lines:
+            right = min(right, x + max(self._image_width(line) for line in lines) + 1)
+        left = math.floor(box.left())
+        return QRect(left, math.floor(y), math.ceil(right) - left, height + 1)
+
+    def _image_width(self, line: Line) -> float:
+        return sum(self.advance(run.text) for run in line) + 2 * self._margin() + 1
 
     def _margin(self) -> float:
         return 2 * self.outline_width + 2
@@ -126,8 +136,7 @@ class CaptionPainter:
 
     def _line_image(self, line: Line, ratio: float, dx: float, dy: float) -> QImage:
         margin = self._margin()
-        width = sum(self.advance(run.text) for run in line) + 2 * margin + 1
-        image = self._blank(width, self.line_height() + 2 * margin + 1, ratio)
+        image = self._blank(self._image_width(line), self.line_height() + 2 * margin + 1, ratio)
         painter = QPainter(image)
         try:
             x = dx + margin

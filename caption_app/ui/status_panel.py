@@ -10,14 +10,15 @@ import math
 import time
 
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from caption_app.core.model.session import SessionState
 from caption_app.ui.labels import show_text
+from caption_app.ui.level_meter import LevelMeter
 
 METER_FLOOR_DBFS = -60.0
 IDLE_METER_TEXT = "not listening"
-"""The level bar moves at most 10 times a second (a VU meter's pace)."""
+"""What the level bar says while no session listens (readings come about 10 a second)."""
 STATE_TEXT = {
     SessionState.IDLE: "Stopped",
     SessionState.CONNECTING: "Connecting…",
@@ -52,19 +53,14 @@ class StatusPanel(QWidget):
         self.time_label = QLabel(self._time_text(0.0))
         self.time_label.setAccessibleName("Session time and estimated cost")
         self.meter_label = QLabel("Input &level:")
-        self.meter = QProgressBar()
-        self.meter.setRange(0, 100)
         # The bar says what it shows, so an idle meter is not an unlabelled empty box.
-        self.meter.setTextVisible(True)
-        self.meter.setFormat(IDLE_METER_TEXT)
-        self.meter.setValue(0)  # (a bar with no value draws no text at all)
+        self.meter = LevelMeter(IDLE_METER_TEXT)
         self.meter.setMinimumWidth(110)
         self.meter.setMaximumWidth(160)
         self.meter.setAccessibleName("Input level")
         self.meter.setToolTip("How loud the input is: it should move when someone speaks")
         self.meter_label.setBuddy(self.meter)
         self._on_device = False
-        self._meter_db: int | None = None
         self.progress_label = QLabel()
         self.progress_label.setAccessibleName("Media file position")
         self.sending_label = QLabel()
@@ -103,9 +99,7 @@ class StatusPanel(QWidget):
         if state in (SessionState.IDLE, SessionState.FAILED):
             self._tick.stop()
             self.set_sending(False)
-            self.meter.setValue(0)
-            self.meter.setFormat(IDLE_METER_TEXT)
-            self._meter_db = None
+            self.meter.set_reading(0, IDLE_METER_TEXT)
 
     @Slot(int, int)
     def set_progress(self, position_ms: int, duration_ms: int) -> None:
@@ -123,11 +117,10 @@ class StatusPanel(QWidget):
     def set_level(self, rms_dbfs: float, _peak_dbfs: float, sending: bool) -> None:
         self.set_sending(sending)  # readings come about 10 a second (``LevelFeed``)
         level = 0.0 if math.isinf(rms_dbfs) else (rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
-        self.meter.setValue(round(100 * min(1.0, max(0.0, level))))
         db = None if level <= 0.0 else round(rms_dbfs / 3) * 3  # 3 dB steps: a calm figure
-        if db != self._meter_db:  # restyle only on a change
-            self._meter_db = db
-            self.meter.setFormat("silent" if db is None else f"{db} dB")
+        self.meter.set_reading(
+            round(100 * min(1.0, max(0.0, level))), "silent" if db is None else f"{db} dB"
+        )
 
     def set_engine(self, *, on_device: bool, price_per_hour: float) -> None:
         """The engine of the session starting now: its price, and where its audio goes."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caption_app.core.caption_lines import (
     KEPT_FINISHED_TURNS,
+    CachedWrap,
     CaptionLines,
     Segment,
     line_text,
@@ -174,6 +177,58 @@ def test_a_new_speaker_starts_a_new_line_with_a_label() -> None:
 
 def test_a_word_longer_than_the_line_gets_its_own_line() -> None:
     assert _wrap([_seg(0, "a supercalifragilistic b")], 6, 6) == ["a", "supercalifragilistic", "b"]
+
+
+_WORDS = st.text(alphabet="abcdefghij", min_size=1, max_size=12)
+_SEGMENTS = st.lists(
+    st.tuples(
+        st.lists(_WORDS, max_size=8),
+        st.lists(_WORDS, max_size=4),
+        st.sampled_from([None, "A", "B"]),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(st.tuples(_SEGMENTS, st.sampled_from([6, 10, 25])), min_size=1, max_size=6),
+    lines=st.integers(0, 6),
+)
+def test_the_cached_wrap_wraps_as_the_whole_text_would(
+    steps: list[tuple[list[tuple[list[str], list[str], str | None]], int]], lines: int
+) -> None:
+    """Update after update (the finished turns kept or changed, live words growing, the box
+    resized), the cached wrap gives exactly the lines of wrapping everything afresh."""
+    cached = CachedWrap()
+    for raw, width in steps:
+        # Finished turns first, then live ones: the order the overlay's model gives them in.
+        segments = sorted(
+            (
+                Segment((0, n), " ".join(solid), " ".join(dim), speaker, not dim)
+                for n, (solid, dim, speaker) in enumerate(raw)
+            ),
+            key=lambda s: not s.finished,
+        )
+        assert cached.wrap(segments, width, len, lines) == wrap_lines(segments, width, len, lines)
+
+
+def test_an_update_of_the_live_turn_measures_only_its_words() -> None:
+    finished = [_seg(n, f"turn{n} has five short words") for n in range(16)]
+    measured: list[str] = []
+
+    def measure(text: str) -> float:
+        measured.append(text)
+        return len(text)
+
+    cached = CachedWrap()
+    cached.wrap([*finished, _seg(16, "", "live")], 30, measure, 3)
+    measured.clear()
+    lines = cached.wrap([*finished, _seg(16, "", "live words")], 30, measure, 3)
+    assert sorted(measured) == ["live", "words"]
+    assert [line_text(line) for line in lines] == _wrap(
+        [*finished, _seg(16, "", "live words")], 30, 3
+    )
 
 
 # --- contrast -------------------------------------------------------------------------------

@@ -21,14 +21,14 @@ def _to_dbfs(amplitude: float) -> float:
 def rms_dbfs(samples: npt.NDArray[np.int16]) -> float:
     if samples.size == 0:
         return FLOOR_DBFS
-    as_float = samples.astype(np.float64)
-    return _to_dbfs(math.sqrt(float(np.mean(as_float * as_float))))
+    as_float = samples.astype(np.float64)  # every chunk: one copy and a dot product
+    return _to_dbfs(math.sqrt(float(np.dot(as_float, as_float)) / samples.size))
 
 
 def peak_dbfs(samples: npt.NDArray[np.int16]) -> float:
     if samples.size == 0:
         return FLOOR_DBFS
-    return _to_dbfs(float(np.max(np.abs(samples.astype(np.int32)))))
+    return _to_dbfs(float(max(int(samples.max()), -int(samples.min()))))
 
 
 def levels(samples: npt.NDArray[np.int16]) -> tuple[float, float]:

@@ -16,12 +16,16 @@ from typing import Any
 
 import av
 import numpy as np
+import numpy.typing as npt
 
 from caption_app.core.audio.pipeline import Chunker, Converter, FloatArray
 from caption_app.core.audio.source import AudioChunk, AudioSourceError, EndOfStream, check_chunk_ms
 
 SUPPORTED_HINT = "Caption App reads WAV, FLAC, MP3, M4A/AAC, Opus/WebM and the audio of MP4 files."
 LATE_RESYNC_S = 1.0
+EARLY_OK_S = 0.001
+"""A chunk asked for this close to its due time is handed out at once: a wait that short
+costs a thread wake-up and changes nothing the service can measure."""
 _INT_SCALE = {"u8": 128.0, "s16": 32768.0, "s32": 2147483648.0, "s64": 9223372036854775808.0}
 
 
@@ -71,12 +75,16 @@ def frame_to_float(frame: Any) -> FloatArray:
     channels = len(frame.layout.channels)
     fmt = frame.format.name.rstrip("p")
     data = data.T if frame.format.is_planar else data.reshape(-1, channels)
-    values = np.asarray(data, dtype=np.float64)
+    if fmt in ("flt", "dbl"):
+        result: FloatArray = np.asarray(data, dtype=np.float32)
+        return result
+    # 32- and 64-bit integers need float64 to keep their low bits; 8 and 16 do not.
+    wide = np.float64 if fmt in ("s32", "s64") else np.float32
+    values: npt.NDArray[np.floating[Any]] = np.asarray(data, dtype=wide)
     if fmt == "u8":
-        values = values - 128.0
-    if fmt not in ("flt", "dbl"):
-        values = values / _INT_SCALE[fmt]
-    result: FloatArray = values.astype(np.float32)
+        values -= 128.0
+    values *= 1.0 / _INT_SCALE[fmt]
+    result = values.astype(np.float32, copy=False)
     return result
 
 
@@ -128,6 +136,13 @@ class MediaSource:
             self._frames = self._container.decode(stream)
             self._t0 = self._clock()
 
+    def due_in(self) -> float | None:
+        """Seconds until the next chunk is due, so the reader can sleep until then in one
+        wait (on whatever else it waits for) instead of two."""
+        if not self.realtime or self._container is None:
+            return None
+        return max(0.0, self._t0 + (self._delivered_ms + self.chunk_ms) / 1000 - self._clock())
+
     def read(self, timeout: float) -> AudioChunk | None:
         with self._lock:
             if self._stopping.is_set() or self._container is None:
@@ -144,7 +159,7 @@ class MediaSource:
                     self._ready.appendleft(chunk)  # not due yet: hand it out on a later call
                 self._stopping.wait(max(0.0, timeout))
                 return None
-            if wait > 0 and self._stopping.wait(wait):
+            if wait > EARLY_OK_S and self._stopping.wait(wait):
                 return None
         self._delivered_ms = chunk.start_ms + self.chunk_ms
         return chunk

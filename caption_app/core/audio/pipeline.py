@@ -52,8 +52,11 @@ class Converter:
 
 
 def _to_int16(samples: FloatArray) -> Int16Array:
-    scaled = np.rint(samples.astype(np.float64) * 32768.0)
-    return np.clip(scaled, -32768, 32767).astype(np.int16)
+    # float32 is exact here: scaling by a power of two and rounding to 16 bits lose nothing
+    # (no float64 copy of every chunk).
+    scaled = np.rint(np.multiply(samples, np.float32(32768.0), dtype=np.float32))
+    np.clip(scaled, -32768, 32767, out=scaled)
+    return scaled.astype(np.int16)
 
 
 class Chunker:
@@ -90,4 +93,4 @@ class Chunker:
         start_ms = self.position_ms
         self._samples_out += block.size
         rms, peak = levels(block)
-        return AudioChunk(block.astype("<i2").tobytes(), start_ms, rms, peak)
+        return AudioChunk(block.astype("<i2", copy=False).tobytes(), start_ms, rms, peak)

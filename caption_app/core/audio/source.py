@@ -66,6 +66,15 @@ class AttributingSource(Protocol):
         ...
 
 
+@runtime_checkable
+class PacedSource(Protocol):
+    """A source whose next chunk is due at a known time (a file played in real time)."""
+
+    def due_in(self) -> float | None:
+        """Seconds until the next chunk can be read without waiting; None when unknown."""
+        ...
+
+
 def check_chunk_ms(chunk_ms: int) -> int:
     if not MIN_CHUNK_MS <= chunk_ms <= MAX_CHUNK_MS:
         raise ValueError(f"chunk_ms must be {MIN_CHUNK_MS}-{MAX_CHUNK_MS}, not {chunk_ms}")

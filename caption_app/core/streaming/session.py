@@ -268,7 +268,9 @@ class LiveSession(SessionRequests):
             return None
 
     def _pump_audio(self) -> None:
-        if (event := self._event_wait.until_next_chunk(self._timing.read_timeout_s)) is not None:
+        due_in = self._input.due_in()
+        event = self._event_wait.until_next_chunk(self._timing.read_timeout_s, due_in)
+        if event is not None:
             self._handle_event(event)  # a Turn goes on now, not after the wait for audio
             return
         chunk = self._read(self._timing.read_timeout_s)

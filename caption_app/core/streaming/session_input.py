@@ -19,6 +19,7 @@ from caption_app.core.audio.source import (
     AudioSource,
     AudioSourceError,
     EndOfStream,
+    PacedSource,
 )
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, Progress, SessionListener
@@ -37,6 +38,7 @@ class SessionInput:
         self._source = source
         # A Protocol isinstance check costs ~0.1 ms: once per input, not once per chunk.
         self._attributing = isinstance(source, AttributingSource)
+        self._paced = isinstance(source, PacedSource)
         self._chunk_ms = chunk_ms
         self._emit = emit
         self._clock = clock
@@ -81,8 +83,15 @@ class SessionInput:
         self._offset_ms = self.position_ms + waited_ms
         self._source, self.stopped_at = source, None
         self._attributing = isinstance(source, AttributingSource)
+        self._paced = isinstance(source, PacedSource)
         self._silence = SilenceWatch(source.description)
         self._emit(Notice(f"Captioning continues from {source.description}."))
+
+    def due_in(self) -> float | None:
+        """Seconds until the next chunk is due, when the input knows (a paced file)."""
+        if not self._paced or self.stopped_at is not None:
+            return None
+        return cast(PacedSource, self._source).due_in()
 
     def read(self, timeout: float) -> AudioChunk | None:
         """The next chunk on the session clock; ``AudioSourceError`` when the input fails."""
