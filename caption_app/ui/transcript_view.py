@@ -240,7 +240,18 @@ class TranscriptView(QWidget):
             return self._doc.firstBlock()
         cursor = QTextCursor(self._doc)
         cursor.setPosition(self._doc.characterCount() - 1)
-        cursor.insertBlock()
+        # Qt's plain-text layout repaints the whole viewport for a block added at the end (a
+        # new turn, about once a second). Its signals are held back here as in ``_rewrite``:
+        # the scroll bar hears the new size, the block before (which Qt lays out afresh) and
+        # everything below it are repainted, and the scroll to the end moves the rest.
+        layout = self._doc.documentLayout()
+        blocked = layout.blockSignals(True)
+        try:
+            cursor.insertBlock()
+        finally:
+            layout.blockSignals(blocked)
+        layout.documentSizeChanged.emit(layout.documentSize())
+        self._repaint_down_from(cursor.block().previous())
         return cursor.block()
 
     def _new_block_before_live(self) -> QTextBlock:
@@ -293,12 +304,20 @@ class TranscriptView(QWidget):
             layout.blockSignals(blocked)
         # Lay the block out now, not in the paint. A block that gained or lost a line may
         # scroll the view: then all of it is repainted (a few times a minute).
-        top = editor.cursorRect(QTextCursor(block)).top() - 2
+        top = self._top_of(block)
         viewport = editor.viewport()
         if block.lineCount() != lines:
             viewport.update()
         else:
             viewport.update(0, max(0, top), viewport.width(), viewport.height())
+
+    def _top_of(self, block: QTextBlock) -> int:
+        """Where the block starts in the viewport (laying it out, if it is not)."""
+        return self.editor.cursorRect(QTextCursor(block)).top() - 2
+
+    def _repaint_down_from(self, block: QTextBlock) -> None:
+        viewport = self.editor.viewport()
+        viewport.update(0, max(0, self._top_of(block)), viewport.width(), viewport.height())
 
     def _write(self, block: QTextBlock, line: Line) -> None:
         cursor = self._select(block)

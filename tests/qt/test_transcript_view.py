@@ -322,6 +322,22 @@ def test_a_live_update_repaints_only_the_live_lines(view: TranscriptView) -> Non
     assert view.plain_text().endswith("one two")
 
 
+def test_a_new_turn_repaints_only_the_last_lines(view: TranscriptView) -> None:
+    """Qt repaints the whole viewport for a block added at the end: once a turn, it was the
+    dearest repaint of a session."""
+    feed = Feed(view)
+    for order in range(20):  # more than fit: the view follows the end
+        feed.finished_turn(order, f"finished turn number {order}", order * 2000)
+    QApplication.processEvents()
+    painted = PaintedRegions(view.editor.viewport())
+    feed.send(*_partials(20, "one two")[:1])  # the next turn's first words: a new block
+    QApplication.processEvents()
+    viewport = view.editor.viewport().rect()
+    assert painted.rects, "the new turn was not painted"
+    assert all(r.height() < viewport.height() / 2 for r in painted.rects), painted.rects
+    assert view.plain_text().endswith("one")
+
+
 def test_partial_repaints_show_what_a_whole_repaint_shows(view: TranscriptView) -> None:
     """After every update (wrapping, ends, swaps, two streams, scrolled up and back), the
     window shows exactly what painting the whole viewport afresh shows."""
