@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
@@ -57,6 +57,9 @@ class CaptionLines:
         self._kept = kept_turns
         self._finished: OrderedDict[TurnKey, Turn] = OrderedDict()
         self._live: dict[int, Turn] = {}
+        self._finished_segments: tuple[bool, list[Segment]] | None = None
+        """The finished turns as segments (and ``show_speakers`` then): they change about
+        once a turn, the live ones on every update."""
 
     def apply(self, update: TurnUpdate) -> bool:
         """Fold one update in; returns whether anything on screen may have changed."""
@@ -68,17 +71,20 @@ class CaptionLines:
             self._finished[turn.key] = turn
             self._finished.move_to_end(turn.key)
             self._trim()
+            self._finished_segments = None
             return True
         # REPLACED / RELABELLED: only a turn still on screen changes; its place stays.
         if turn.key not in self._finished:
             return False
         self._finished[turn.key] = turn
+        self._finished_segments = None
         return True
 
     def clear(self) -> None:
         """Forget everything shown (the silence timeout, a new session)."""
         self._finished.clear()
         self._live.clear()
+        self._finished_segments = None
 
     def turn_count(self) -> int:
         """How many turns the model holds (bounded; for tests of constant cost)."""
@@ -86,9 +92,15 @@ class CaptionLines:
 
     def visible_segments(self) -> list[Segment]:
         """The turns to draw, oldest first: finished turns, then live turns by stream."""
-        turns: list[Turn] = list(self._finished.values())
-        if not self.finished_lines_only:
-            turns.extend(self._live[s] for s in sorted(self._live))
+        cached = self._finished_segments
+        if cached is None or cached[0] != self.show_speakers:
+            cached = (self.show_speakers, self._segments(self._finished.values()))
+            self._finished_segments = cached
+        if self.finished_lines_only:
+            return list(cached[1])
+        return [*cached[1], *self._segments(self._live[s] for s in sorted(self._live))]
+
+    def _segments(self, turns: Iterable[Turn]) -> list[Segment]:
         segments = []
         for turn in turns:
             solid, dim = turn.text, turn.tail

@@ -1,5 +1,5 @@
-"""The level meter gets about ten readings a second: the loudest chunk of each, and the
-sending light's changes at once."""
+"""The level meter gets at most ten readings a second: the loudest chunk of each, the sending
+light's changes at once, and nothing that would not change what it shows."""
 
 from __future__ import annotations
 
@@ -37,4 +37,17 @@ def test_the_sending_light_changes_at_once() -> None:
 
 def test_long_chunks_give_a_reading_each() -> None:
     feed = LevelFeed(chunk_ms=200)
-    assert all(feed.add(_chunk(n, -30, -10), sending=True) is not None for n in range(5))
+    levels = [-30, -25, -31, -20, -40]
+    assert all(
+        feed.add(_chunk(n, db, -10), sending=True) is not None for n, db in enumerate(levels)
+    )
+
+
+def test_a_reading_the_meter_would_show_the_same_is_not_sent() -> None:
+    """A steady hum (or a silent room) sends one reading, not ten a second."""
+    feed = LevelFeed(chunk_ms=50)
+    steady = [feed.add(_chunk(n, -24.2 + (n % 3) * 0.1, -8), sending=True) for n in range(40)]
+    assert [r for r in steady if r is not None] == [AudioLevel(-24.2, -8, True)]
+    louder = [feed.add(_chunk(40 + n, -22.0, -6), sending=True) for n in range(2)]
+    assert louder == [AudioLevel(-22.0, -6, True), None]  # a whole dB louder: shown
+    assert feed.add(_chunk(42, -22.0, -6), sending=False) == AudioLevel(-22.0, -6, False)
