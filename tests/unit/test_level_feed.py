@@ -44,10 +44,11 @@ def test_long_chunks_give_a_reading_each() -> None:
 
 
 def test_a_reading_the_meter_would_show_the_same_is_not_sent() -> None:
-    """A steady hum (or a silent room) sends one reading, not ten a second."""
+    """A steady hum (or a silent room) sends one reading, not ten a second, even when it
+    hovers around a whole dB."""
     feed = LevelFeed(chunk_ms=50)
-    steady = [feed.add(_chunk(n, -24.2 + (n % 3) * 0.1, -8), sending=True) for n in range(40)]
-    assert [r for r in steady if r is not None] == [AudioLevel(-24.2, -8, True)]
-    louder = [feed.add(_chunk(40 + n, -22.0, -6), sending=True) for n in range(2)]
-    assert louder == [AudioLevel(-22.0, -6, True), None]  # a whole dB louder: shown
-    assert feed.add(_chunk(42, -22.0, -6), sending=False) == AudioLevel(-22.0, -6, False)
+    steady = [feed.add(_chunk(n, -25.6 + (n % 3) * 0.1, -8), sending=True) for n in range(40)]
+    assert [r for r in steady if r is not None] == [AudioLevel(-25.6, -8, True)]
+    louder = [feed.add(_chunk(40 + n, -24.5, -6), sending=True) for n in range(2)]
+    assert louder == [AudioLevel(-24.5, -6, True), None]  # a dB louder: shown
+    assert feed.add(_chunk(42, -24.5, -6), sending=False) == AudioLevel(-24.5, -6, False)

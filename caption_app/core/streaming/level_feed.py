@@ -3,8 +3,8 @@
 Each reading crosses to the GUI thread and repaints the meter; twenty a second cost the app
 measurable CPU and show nothing a person can see. A reading carries the loudest chunk since the
 last one (so a short sound is not skipped), and goes out at once when the sending light changes.
-A reading the meter would show exactly as the last one (the same whole dB, the same light) is
-not sent at all: a steady hum or a silent room costs the window nothing.
+A reading within a dB of the last one sent, with the same light, is not sent at all (the bar
+would move by less than one percent): a steady hum or a silent room costs the window nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from caption_app.core.audio.source import AudioChunk
 from caption_app.core.model.session import AudioLevel
 
 READING_MS = 100
+SAME_DB = 1.0
 
 
 class LevelFeed:
@@ -21,9 +22,8 @@ class LevelFeed:
         self._count = 0
         self._rms = self._peak = float("-inf")
         self._sending: bool | None = None
-        self._shown: int | None = None
-        """The whole dB of the last reading sent (the meter moves in steps finer than that
-        by less than its width's one percent)."""
+        self._shown: float | None = None
+        """The RMS of the last reading sent."""
 
     def add(self, chunk: AudioChunk, sending: bool) -> AudioLevel | None:
         """The reading due after this chunk, or None."""
@@ -33,9 +33,10 @@ class LevelFeed:
         if self._count < self._chunks_per_reading and sending == self._sending:
             return None
         reading = AudioLevel(self._rms, self._peak, sending)
-        shown = round(self._rms)
-        unchanged = shown == self._shown and sending == self._sending
         self._count = 0
         self._rms = self._peak = float("-inf")
-        self._sending, self._shown = sending, shown
-        return None if unchanged else reading
+        steady = self._shown is not None and abs(reading.rms_dbfs - self._shown) < SAME_DB
+        if steady and sending == self._sending:
+            return None
+        self._sending, self._shown = sending, reading.rms_dbfs
+        return reading
