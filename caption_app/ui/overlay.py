@@ -342,7 +342,7 @@ class CaptionOverlay(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
-            self._painter.paint(painter, QRectF(self.rect()), self.rendered_runs())
+            self._painter.paint(painter, QRectF(self.rect()), self.rendered_runs(), event.rect())
         finally:
             painter.end()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
@@ -17,8 +17,6 @@ from caption_app.core.caption_lines import CachedWrap, Line, Segment
 from caption_app.core.contrast import blend, outline_colour
 from caption_app.core.settings import OverlayStyle
 
-_LineKey = tuple[Line, float, float, float]
-"""A line, the device pixel ratio, and where in a pixel it starts (x, y)."""
 _WordKey = tuple[str, bool, float, float, float]
 """A word (with its leading space), dimmed or not, the device pixel ratio, where it starts."""
 _MAX_WIDTHS = 20_000
@@ -58,9 +56,8 @@ class CaptionPainter:
         background.setAlphaF(style.background_opacity)
         self.background = background
         # Outlining a line of text costs about a millisecond, and per update only the live
-        # line changes: lines are drawn from their images, a line's image from its words'
-        # images (each word outlined once), and a word is measured once.
-        self._images: dict[_LineKey, QImage] = {}
+        # line changes: lines are drawn from their words' images (each word outlined once),
+        # straight onto the window, and a word is measured once.
         self._widths: dict[str, float] = {}
         self._words: dict[_WordKey, QImage] = {}
         self._wrap = CachedWrap()
@@ -86,7 +83,11 @@ class CaptionPainter:
     def layout(self, segments: Sequence[Segment], box_width: int) -> list[Line]:
         return self._wrap.wrap(segments, self.text_width(box_width), self.advance, self.style.lines)
 
-    def paint(self, painter: QPainter, box: QRectF, lines: Sequence[Line]) -> None:
+    def paint(
+        self, painter: QPainter, box: QRectF, lines: Sequence[Line], dirty: QRect | None = None
+    ) -> None:
+        """The box and its lines; only the rows that cross ``dirty`` (the region being
+        repainted, if not all of it) are drawn."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         # Source mode: the box's alpha is exactly the chosen opacity, not blended with junk.
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
@@ -96,14 +97,15 @@ class CaptionPainter:
         painter.drawRoundedRect(box, self.radius, self.radius)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         ratio = painter.device().devicePixelRatioF()
-        images: dict[_LineKey, QImage] = {}
+        rows = len(lines)
         for row, line in enumerate(lines):
-            x, y = self._row_origin(box, len(lines), row)
-            key = (line, ratio, x - math.floor(x), 0.0)
-            image = self._images.get(key) or self._line_image(line, ratio, key[2], key[3])
-            images[key] = image
-            painter.drawImage(QPointF(math.floor(x), math.floor(y)), image)
-        self._images = images
+            if dirty is not None and not dirty.intersects(self.row_rect(box, rows, row)):
+                continue
+            x, y = self._row_origin(box, rows, row)
+            # The line starts on a whole pixel (so it keeps its look as it moves up); its
+            # words on quarter pixels within it, as measured.
+            for left, image in self._placed_words(line, ratio, x - math.floor(x)):
+                painter.drawImage(QPointF(math.floor(x) + left, math.floor(y)), image)
 
     def row_rect(self, box: QRectF, rows: int, row: int, lines: Sequence[Line] = ()) -> QRect:
         """The band of the box that row ``row`` of ``rows`` paints (outline and all), from
@@ -134,27 +136,22 @@ class CaptionPainter:
         margin = self._margin()
         return box.left() + self.padding_x - margin, round(baseline - margin)
 
-    def _line_image(self, line: Line, ratio: float, dx: float, dy: float) -> QImage:
+    def _placed_words(self, line: Line, ratio: float, dx: float) -> Iterator[tuple[int, QImage]]:
+        """Each word's image and where it goes, from the line's whole-pixel start."""
         margin = self._margin()
-        image = self._blank(self._image_width(line), self.line_height() + 2 * margin + 1, ratio)
-        painter = QPainter(image)
-        try:
-            x = dx + margin
-            for run in line:
-                for word in _WORDS.findall(run.text):
-                    # A word's image starts on a quarter pixel; the outline is stroked once.
-                    left = math.floor(x * 4) / 4 - margin
-                    key = (word, run.dim, ratio, left - math.floor(left), dy)
-                    word_image = self._words.get(key)
-                    if word_image is None:
-                        if len(self._words) > _MAX_WORD_IMAGES:
-                            self._words.clear()
-                        word_image = self._words[key] = self._word_image(key, margin)
-                    painter.drawImage(QPointF(math.floor(left), 0), word_image)
-                    x += self.advance(word)
-        finally:
-            painter.end()
-        return image
+        x = dx + margin
+        for run in line:
+            for word in _WORDS.findall(run.text):
+                # A word's image starts on a quarter pixel; the outline is stroked once.
+                left = math.floor(x * 4) / 4 - margin
+                key = (word, run.dim, ratio, left - math.floor(left), 0.0)
+                image = self._words.get(key)
+                if image is None:
+                    if len(self._words) > _MAX_WORD_IMAGES:
+                        self._words.clear()
+                    image = self._words[key] = self._word_image(key, margin)
+                yield math.floor(left), image
+                x += self.advance(word)
 
     def _word_image(self, key: _WordKey, margin: float) -> QImage:
         word, dim, ratio, dx, dy = key
