@@ -61,6 +61,7 @@ class CaptionPainter:
         self._widths: dict[str, float] = {}
         self._words: dict[_WordKey, QImage] = {}
         self._wrap = CachedWrap()
+        self._box: tuple[tuple[float, float, float], QImage] | None = None
 
     def advance(self, text: str) -> float:
         width = self._widths.get(text)
@@ -88,15 +89,15 @@ class CaptionPainter:
     ) -> None:
         """The box and its lines; only the rows that cross ``dirty`` (the region being
         repainted, if not all of it) are drawn."""
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        # Source mode: the box's alpha is exactly the chosen opacity, not blended with junk.
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        painter.fillRect(box, Qt.GlobalColor.transparent)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.background)
-        painter.drawRoundedRect(box, self.radius, self.radius)
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         ratio = painter.device().devicePixelRatioF()
+        # Source mode: the box's alpha is exactly the chosen opacity, not blended with junk.
+        # The box is copied from its image, and only where the repaint is.
+        area = QRectF(box) if dirty is None else QRectF(dirty).intersected(box)
+        within = area.translated(-box.topLeft())
+        pixels = QRectF(within.topLeft() * ratio, within.size() * ratio)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        painter.drawImage(area, self._box_image(box, ratio), pixels)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         rows = len(lines)
         for row, line in enumerate(lines):
             if dirty is not None and not dirty.intersects(self.row_rect(box, rows, row)):
@@ -106,6 +107,24 @@ class CaptionPainter:
             # words on quarter pixels within it, as measured.
             for left, image in self._placed_words(line, ratio, x - math.floor(x)):
                 painter.drawImage(QPointF(math.floor(x) + left, math.floor(y)), image)
+
+    def _box_image(self, box: QRectF, ratio: float) -> QImage:
+        """The translucent rounded box, drawn once for its size."""
+        key = (box.width(), box.height(), ratio)
+        if self._box is None or self._box[0] != key:
+            image = self._blank(box.width(), box.height(), ratio)
+            painter = QPainter(image)
+            try:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(self.background)
+                shape = QRectF(0, 0, box.width(), box.height())
+                painter.drawRoundedRect(shape, self.radius, self.radius)
+            finally:
+                painter.end()
+            self._box = (key, image)
+        return self._box[1]
 
     def row_rect(self, box: QRectF, rows: int, row: int, lines: Sequence[Line] = ()) -> QRect:
         """The band of the box that row ``row`` of ``rows`` paints (outline and all), from
