@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from caption_app.core.model.session import SessionState
-from caption_app.ui.labels import show_text
+from caption_app.ui.labels import hold_size, show_text
 from caption_app.ui.level_meter import LevelMeter
 
 METER_FLOOR_DBFS = -60.0
@@ -52,6 +52,7 @@ class StatusPanel(QWidget):
         self.state_label.setMinimumWidth(160)
         self.time_label = QLabel(self._time_text(0.0))
         self.time_label.setAccessibleName("Session time and estimated cost")
+        hold_size(self.time_label, "00:00:00 · ≈ $000.00")
         self.meter_label = QLabel("Input &level:")
         # The bar says what it shows, so an idle meter is not an unlabelled empty box.
         self.meter = LevelMeter(IDLE_METER_TEXT)
@@ -63,6 +64,8 @@ class StatusPanel(QWidget):
         self._on_device = False
         self.progress_label = QLabel()
         self.progress_label.setAccessibleName("Media file position")
+        hold_size(self.progress_label, "File 00:00:00 / 00:00:00")
+        self.progress_label.hide()  # until a media file is captioned
         self.sending_label = QLabel()
         self.sending_label.setAccessibleName("Audio sending indicator")
         self.set_sending(False)
@@ -103,6 +106,7 @@ class StatusPanel(QWidget):
 
     @Slot(int, int)
     def set_progress(self, position_ms: int, duration_ms: int) -> None:
+        self.progress_label.show()
         show_text(
             self.progress_label,
             f"File {format_elapsed(position_ms / 1000)} / {format_elapsed(duration_ms / 1000)}",
@@ -111,6 +115,7 @@ class StatusPanel(QWidget):
     def reset_clock(self) -> None:
         self._started_at = None
         self.progress_label.clear()
+        self.progress_label.hide()
         show_text(self.time_label, self._time_text(0.0))
 
     @Slot(float, float, bool)
