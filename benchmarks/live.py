@@ -14,11 +14,19 @@ from benchmarks.probes.server import BENCH_KEY
 SAMPLE_RATE = 16_000
 
 
-def noise_wav(path: Path, seconds: float) -> Path:
-    """Quiet noise, 16 kHz mono: every 50 ms chunk differs, so frames can be told apart."""
+def noise_wav(path: Path, seconds: float, *, speech_like: bool = False) -> Path:
+    """Quiet noise, 16 kHz mono: every 50 ms chunk differs, so frames can be told apart.
+
+    ``speech_like``: its loudness changes every 100 ms (by up to 26 dB, as syllables and
+    pauses do), so the level meter moves as it does for a voice, not for a steady hum."""
     import numpy as np
 
-    samples = np.random.default_rng(16).integers(-3000, 3000, round(seconds * SAMPLE_RATE))
+    rng = np.random.default_rng(16)
+    count = round(seconds * SAMPLE_RATE)
+    samples = rng.integers(-3000, 3000, count).astype(np.float64)
+    if speech_like:
+        steps = rng.uniform(0.05, 1.0, count // 1600 + 1)  # one loudness per 100 ms
+        samples *= np.repeat(steps, 1600)[:count]
     frames = samples.astype("<i2").tobytes()
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
@@ -61,10 +69,12 @@ def app_env(home: Path, platform: str = "offscreen") -> dict[str, str]:
 
 
 @contextmanager
-def captioning_app(home: Path, seconds: float, updates_per_s: float, frames: Path) -> Iterator[int]:
+def captioning_app(
+    home: Path, seconds: float, updates_per_s: float, frames: Path, *, speech_like: bool = False
+) -> Iterator[int]:
     """``caption-app --start`` (window and overlay, offscreen) captioning a noise file from the
     local server for about ``seconds``; yields its pid, and ends it (bounded) afterwards."""
-    wav = noise_wav(home / "speech.wav", seconds + 15)
+    wav = noise_wav(home / "speech.wav", seconds + 15, speech_like=speech_like)
     with local_server(home, updates_per_s, frames) as url:
         argv = ["--api-host", url, "--source", str(wav), "--engine", "assemblyai", "--start"]
         app = subprocess.Popen(
