@@ -57,6 +57,15 @@ class _ComputeLog(logging.Handler):
             self.ratios.append(float(found.group(1)))
 
 
+def _peak_rss_kb() -> int:
+    """This process's own peak RSS (VmHWM). Not ``ru_maxrss``: Linux keeps that across exec,
+    so a process started by a big parent (``scripts/bench``) reports the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def measure() -> dict[str, float]:
     compute = _ComputeLog()
     engine_log = logging.getLogger("caption_app.core.engines.local.engine")
@@ -64,12 +73,11 @@ def measure() -> dict[str, float]:
     engine_log.setLevel(logging.INFO)
     with tempfile.TemporaryDirectory() as folder:
         recording = joined_clips(Path(folder))
-        app_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         collector, summary = stream_locally(recording.path, Path(folder))
         if summary.failed is not None:
             raise SystemExit(f"the session failed: {summary.failed.message}")
     child = resource.getrusage(resource.RUSAGE_CHILDREN)
-    app_kb = max(app_before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    app_kb = _peak_rss_kb()
     turns = collector.finished_turns()
     wer = jiwer.wer(normalise(recording.reference), normalise(finished_text(turns)))
     t0 = collector.audio_started_at
