@@ -135,11 +135,12 @@ class CaptionPainter:
         height = math.ceil(self.line_height() + 2 * self._margin() + 1)
         right = box.right()
         if lines:
-            right = min(right, x + max(self._image_width(line) for line in lines) + 1)
+            right = min(right, x + max(self._drawn_width(line) for line in lines) + 1)
         left = math.floor(box.left())
         return QRect(left, math.floor(y), math.ceil(right) - left, height + 1)
 
-    def _image_width(self, line: Line) -> float:
+    def _drawn_width(self, line: Line) -> float:
+        """How far right of its row's origin a line's words (outline and all) may reach."""
         return sum(self.advance(run.text) for run in line) + 2 * self._margin() + 1
 
     def _margin(self) -> float:
