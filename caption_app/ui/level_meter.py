@@ -1,22 +1,16 @@
 """The input level meter: a bar with its reading written on it.
 
-It is drawn exactly as the style draws a progress bar, but a new reading only schedules a
-paint. ``QProgressBar.setValue`` repaints at once, synchronously, on every change: ten times a
-second while captioning, each a paint of its own instead of one merged with the window's other
-repaints.
+It moves up to ten times a second while captioning, so it is cheap to draw: a new reading only
+schedules a paint (``QProgressBar.setValue`` repaints at once, synchronously, on every change),
+and the bar is two flat rectangles and its text in the palette's colours, not the style's
+progress bar with its gradients (a quarter of the cost). It keeps a progress bar's size.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPaintEvent
-from PySide6.QtWidgets import (
-    QSizePolicy,
-    QStyle,
-    QStyleOptionProgressBar,
-    QStylePainter,
-    QWidget,
-)
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QSizePolicy, QStyle, QStyleOptionProgressBar, QWidget
 
 
 class LevelMeter(QWidget):
@@ -73,5 +67,28 @@ class LevelMeter(QWidget):
         return QSize(self.sizeHint().width(), self.fontMetrics().height() + 2)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QStylePainter(self)
-        painter.drawControl(QStyle.ControlElement.CE_ProgressBar, self._style_option())
+        palette = self.palette()
+        painter = QPainter(self)
+        try:
+            frame = self.rect().adjusted(0, 0, -1, -1)
+            painter.setPen(palette.color(QPalette.ColorRole.Mid))
+            painter.setBrush(palette.color(QPalette.ColorRole.Base))
+            painter.drawRect(frame)
+            inside = frame.adjusted(1, 1, 0, 0)
+            filled = QRect(
+                inside.topLeft(), QSize(inside.width() * self._value // 100, inside.height())
+            )
+            painter.fillRect(filled, palette.color(QPalette.ColorRole.Highlight))
+            # The text in the palette's pair for each part, so it reads on both.
+            for part, role in (
+                (filled, QPalette.ColorRole.HighlightedText),
+                (
+                    QRect(filled.topRight() + QPoint(1, 0), inside.bottomRight()),
+                    QPalette.ColorRole.Text,
+                ),
+            ):
+                painter.setClipRect(part)
+                painter.setPen(palette.color(role))
+                painter.drawText(inside, Qt.AlignmentFlag.AlignCenter, self._text)
+        finally:
+            painter.end()
