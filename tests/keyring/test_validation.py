@@ -5,6 +5,9 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
+
+from caption_app.core.engines.assemblyai import read_thread
 from caption_app.core.engines.assemblyai.key_check import KeyStatus, check_api_key
 from tests.keyring.ws_key_server import BAD_KEY, GOOD_KEY, key_server
 
@@ -55,3 +58,19 @@ def test_a_server_that_never_begins_is_unreachable_after_the_timeout() -> None:
     assert result.status is KeyStatus.UNREACHABLE, result
     assert "did not answer within 1 seconds" in result.message
     assert 0.9 < elapsed < 3.5, elapsed
+
+
+def test_a_message_the_sdk_cannot_read_is_told_at_once_not_printed(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The SDK's reader dies on a binary frame without telling any handler: the check hears
+    of it at once (not after its timeout), says the key may be fine, and prints no traceback."""
+    with key_server(garbled=True) as server:
+        started = time.monotonic()
+        result = check_api_key(GOOD_KEY, server.api_host, timeout=5.0)
+        elapsed = time.monotonic() - started
+    assert result.status is KeyStatus.SERVICE_PROBLEM, result
+    assert "could not read" in result.message and "may be fine" in result.message
+    assert elapsed < 3.0, elapsed  # the timeout was 5 s
+    assert "Traceback" not in capfd.readouterr().err
+    assert read_thread.watching() == 0

@@ -29,8 +29,12 @@ class CheckServer:
 
 
 @contextmanager
-def key_server(reject: str = "http", answer: bool = True) -> Iterator[CheckServer]:
-    """reject: "http" answers a bad key with HTTP 401; "close" with Error 1008 + close 1008."""
+def key_server(
+    reject: str = "http", answer: bool = True, garbled: bool = False
+) -> Iterator[CheckServer]:
+    """reject: "http" answers a bad key with HTTP 401; "close" with Error 1008 + close 1008.
+    ``garbled``: the good key is answered with a binary frame, which no faithful service
+    sends and the SDK cannot read."""
     state = CheckServer("")
 
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
@@ -48,6 +52,10 @@ def key_server(reject: str = "http", answer: bool = True) -> Iterator[CheckServe
             return
         if not answer:
             conn.recv(timeout=10)  # say nothing until the client leaves
+            return
+        if garbled:
+            conn.send(b"\x00\xff\xfe not a message")
+            conn.recv(timeout=10)
             return
         conn.send(json.dumps({"type": "Begin", "id": "x", "expires_at": int(time.time()) + 60}))
         message = json.loads(conn.recv(timeout=10))

@@ -23,7 +23,10 @@ from caption_app.core.audio.source import AudioChunk, AudioSourceError, check_ch
 DEFAULT_QUEUE_MS = 2000
 STALL_S = 3.0
 """No callback for this long while running means the device stopped delivering."""
-_WATCH_PERIOD_S = 0.1
+_WATCH_PERIOD_S = 0.5
+"""How often the watch looks (a stream PortAudio stopped; a stall of STALL_S). A PulseAudio
+source's removal is heard at once (``pulse_sources.SourceRemovalWatch``); ten looks a second
+cost a captioning meeting measurable CPU for nothing."""
 _RATE_CANDIDATES = (48_000, 44_100, 16_000, 32_000, 96_000, 22_050, 8_000)
 _PA_INPUT_OVERFLOW = 0x2  # paInputOverflow status flag
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from caption_app.core.engines.assemblyai import read_thread
 from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.log_masking import install_secret_masking
 from caption_app.core.model.problems import Recovery
@@ -50,6 +51,7 @@ class _Outcome:
         self.began = False
         self.code: int | None = None
         self.text = ""
+        self.unreadable = False
 
     def on_begin(self, _client: Any, _event: Any) -> None:
         if not self.done.is_set():
@@ -62,10 +64,22 @@ class _Outcome:
             self.text = str(error)
             self.done.set()
 
+    def on_reader_died(self, _exc: BaseException | None) -> None:
+        """The SDK's reader stopped on a message it could not read (read_thread.py)."""
+        if not self.done.is_set():
+            self.unreadable = True
+            self.done.set()
+
 
 def _result(outcome: _Outcome, key: str, timeout: float) -> KeyCheck:
     if outcome.began:
         return KeyCheck(KeyStatus.ACCEPTED, "AssemblyAI accepted the key.")
+    if outcome.unreadable:
+        return KeyCheck(
+            KeyStatus.SERVICE_PROBLEM,
+            "AssemblyAI answered with a message Caption App could not read, so the key could "
+            "not be checked; it may be fine.",
+        )
     if not outcome.done.is_set():
         return KeyCheck(
             KeyStatus.UNREACHABLE,
@@ -110,6 +124,11 @@ def check_api_key(key: str, api_host: str = DEFAULT_API_HOST, timeout: float = 5
     )
     client.on(StreamingEvents.Begin, outcome.on_begin)
     client.on(StreamingEvents.Error, outcome.on_error)
+    # A frame the SDK cannot parse ends its reader silently: hear of it now, not at the
+    # timeout, and log its traceback instead of printing it (read_thread.py).
+    reader = getattr(client, "_read_thread", None)
+    if isinstance(reader, threading.Thread):
+        read_thread.watch(reader, outcome.on_reader_died)
     try:
         client.connect(
             StreamingParameters.model_validate(
@@ -122,5 +141,9 @@ def check_api_key(key: str, api_host: str = DEFAULT_API_HOST, timeout: float = 5
             KeyStatus.UNREACHABLE, f"Could not reach AssemblyAI ({type(exc).__name__})."
         )
     finally:
-        client.disconnect(terminate=outcome.began)
+        try:
+            client.disconnect(terminate=outcome.began)
+        finally:
+            if isinstance(reader, threading.Thread):
+                read_thread.unwatch(reader)
     return _result(outcome, key, timeout)
