@@ -179,15 +179,13 @@ class MediaSource:
                 self._frames = None
 
     def _next_chunk(self) -> AudioChunk:
-        if not self._ready:
-            if self._failure is not None:
-                raise self._failure
-            if self._decoded_all:
-                raise EndOfStream(self.description)
+        if not self._ready and self._failure is None and not self._decoded_all:
             self._decode_ahead()
-            if not self._ready:
-                return self._next_chunk()  # the file ended, or failed, with nothing more
-        return self._ready.popleft()
+        if self._ready:
+            return self._ready.popleft()
+        if self._failure is not None:
+            raise self._failure  # only once the audio before it is out
+        raise EndOfStream(self.description)
 
     def _decode_ahead(self) -> None:
         wanted = max(1, DECODE_AHEAD_MS // self.chunk_ms)
