@@ -1,11 +1,15 @@
-"""Small, named modules: none of ``caption_app`` grows past 400 lines (ARCHITECTURE.md)."""
+"""A smoke alarm for module size: none of ``caption_app`` grows past 500 lines.
+
+A module past it is usually two concepts; the fix is to find them, never to cut one concept in
+two to pass (ARCHITECTURE.md).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "caption_app"
-LIMIT = 400
+LIMIT = 500
 
 
 def test_no_module_is_over_the_limit() -> None:
