@@ -7,6 +7,7 @@ never import Qt, so they run on servers and in CI.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -122,9 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from caption_app.headless import run_transcribe
 
         return run_transcribe(args)
+    from caption_app.core.desktop import preferred_qt_platform
     from caption_app.self_test import display_problem, no_display_report
 
-    if (reason := display_problem()) is not None:  # before Qt would abort on it
+    # In a Wayland session the overlay stays on top only through XWayland (core/desktop.py).
+    platform = preferred_qt_platform()
+    environ = dict(os.environ, QT_QPA_PLATFORM=platform) if platform else None
+    if (reason := display_problem(environ)) is not None:  # before Qt would abort on it
         if args.self_test:
             print(no_display_report(reason, as_json=args.json))
         else:
@@ -139,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(str(exc))
     from caption_app.ui.launch import run_gui
 
-    return run_gui(args)
+    return run_gui(args, platform=platform)
 
 
 if __name__ == "__main__":

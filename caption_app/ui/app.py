@@ -12,9 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog
 
 from caption_app.core.audio.source import AudioSourceError
+from caption_app.core.desktop import overlay_plan, read_desktop
 from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
 from caption_app.core.model.problems import Problem, Recovery
 from caption_app.core.model.session import SessionListener
@@ -57,7 +59,8 @@ class CaptionApp:
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
         self.controller = SessionController()
-        self.overlay = CaptionOverlay()
+        self.desktop = read_desktop(QGuiApplication.platformName())
+        self.overlay = CaptionOverlay(plan=overlay_plan(self.desktop))
         self.overlay.set_style(self.settings.overlay)
         self.overlay.restore_geometry(self.store)
         if getattr(args, "demo", False):

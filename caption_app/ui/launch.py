@@ -19,14 +19,17 @@ if TYPE_CHECKING:
     from caption_app.self_test import Check
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def run_gui(args: argparse.Namespace, platform: str | None = None) -> int:
+    """``platform``: the Qt platform chosen for this desktop (``-platform``), None for Qt's."""
     from caption_app.core.log_masking import install_secret_masking
     from caption_app.core.secrets.store import select_os_keyring_later
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     install_secret_masking()
     select_os_keyring_later()  # keyring loads when the key is first needed, not before the window
-    app = QApplication(sys.argv[:1])
+    # Given as an argument, not through QT_QPA_PLATFORM, so processes the app starts (a
+    # browser opening a link) keep the session's own platform.
+    app = QApplication([*sys.argv[:1], *(["-platform", platform] if platform else [])])
     app.setApplicationName(APP_ID)
     app.setOrganizationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)

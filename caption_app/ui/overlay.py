@@ -2,7 +2,9 @@
 
 Locking makes it click-through (``Qt.WindowTransparentForInput``) so it can sit over a meeting
 window without ever taking a click; it is unlocked from the tray or the main window, since a
-locked overlay cannot receive one.
+locked overlay cannot receive one. How the window is made depends on the desktop
+(``core/desktop.py``): an unmanaged X window where the compositor would otherwise hide or
+misplace it, and no Lock where the compositor cannot pass a click through.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QSizeGrip, QWidget
 
 from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
+from caption_app.core.desktop import OverlayPlan
 from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
@@ -64,9 +67,17 @@ class CaptionOverlay(QWidget):
     """Keyboard moving ended (Esc or Enter): the caller gives the focus back."""
     keyboardRefused = Signal()
     """The desktop would not give the overlay the keyboard: moving by keyboard did not start."""
+    lockRefused = Signal(str)
+    """Lock was asked for where clicks cannot pass through the overlay: why, in a sentence."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, WINDOW_FLAGS)
+    def __init__(self, parent: QWidget | None = None, plan: OverlayPlan | None = None) -> None:
+        self._plan = plan or OverlayPlan(unmanaged=False, stays_on_top=None, click_through=True)
+        flags = WINDOW_FLAGS
+        if self._plan.unmanaged:
+            # Placed where it asks and kept above by the compositor (XWayland under KWin and
+            # weston); the app moves it itself, as no window manager handles it.
+            flags |= Qt.WindowType.X11BypassWindowManagerHint
+        super().__init__(parent, flags)
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -235,18 +246,31 @@ class CaptionOverlay(QWidget):
     def set_locked(self, locked: bool) -> None:
         if locked == self._locked:
             return
+        if locked and not self._plan.click_through:
+            self.lockRefused.emit(self._plan.no_click_through)
+            self.lockedChanged.emit(False)  # a checked Lock switch goes back off
+            return
         self._locked = locked
-        geometry, visible = self.geometry(), self.isVisible()
-        # Changing window flags recreates the native window and hides it: put it back.
-        self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, locked)
+        self._set_window_flag(Qt.WindowType.WindowTransparentForInput, locked)
         self._grip.setVisible(not locked)
-        self.setGeometry(geometry)
-        if visible:
-            self.show()
         self.lockedChanged.emit(locked)
 
     def is_locked(self) -> bool:
         return self._locked
+
+    def plan(self) -> OverlayPlan:
+        """How this overlay was made for the desktop, and whether Lock works there."""
+        return self._plan
+
+    def _set_window_flag(self, flag: Qt.WindowType, on: bool) -> None:
+        """Change one flag of the shown window in place. ``QWidget.setWindowFlag`` hides the
+        window and shows it anew: mutter then drops a locked overlay from the screen, and
+        compositors that place windows themselves put it back elsewhere."""
+        flags = self.windowFlags() | flag if on else self.windowFlags() & ~flag
+        self.overrideWindowFlags(flags)  # what the widget reports, without re-creating it
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.setFlags(flags)
 
     # --- position -----------------------------------------------------------------------------
 
@@ -310,13 +334,8 @@ class CaptionOverlay(QWidget):
             self.keyboardDone.emit()
 
     def _set_focusable(self, focusable: bool) -> None:
-        geometry, visible = self.geometry(), self.isVisible()
-        # Changing window flags recreates the native window and hides it: put it back.
-        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus, not focusable)
+        self._set_window_flag(Qt.WindowType.WindowDoesNotAcceptFocus, not focusable)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if focusable else Qt.FocusPolicy.NoFocus)
-        self.setGeometry(geometry)
-        if visible:
-            self.show()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self._keyboard:
@@ -356,8 +375,9 @@ class CaptionOverlay(QWidget):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         handle = self.windowHandle()
-        # The window manager moves it where it can (Wayland allows nothing else).
-        if handle is not None and handle.startSystemMove():
+        # The window manager moves it where it can (Wayland allows nothing else); no window
+        # manager handles an unmanaged window, so that one moves itself.
+        if not self._plan.unmanaged and handle is not None and handle.startSystemMove():
             return
         self._drag_from = event.globalPosition().toPoint() - self.pos()
 

@@ -13,8 +13,21 @@ KEYBOARD_REFUSED = (
 )
 
 
+LOCK_UNAVAILABLE = "Lock overlay: not on this desktop"
+
+
 def wire_overlay(window: MainWindow, overlay: CaptionOverlay) -> None:
     window.overlayToggled.connect(overlay.setVisible)
+    plan = overlay.plan()
+    if not plan.click_through:
+        # Not offered as working: the switch says why instead (menu, toolbar and tray alike).
+        window.lock_action.setEnabled(False)
+        window.lock_action.setText(LOCK_UNAVAILABLE)
+        window.lock_action.setToolTip(plan.no_click_through)
+        window.lock_action.setStatusTip(plan.no_click_through)
+    overlay.lockRefused.connect(window.notices.show_notice)
+    if plan.not_on_top:
+        window.notices.show_notice(plan.not_on_top)
     window.lockToggled.connect(overlay.set_locked)
     overlay.lockedChanged.connect(window.lock_action.setChecked)
     window.overlayResetRequested.connect(overlay.reset_position)
