@@ -15,6 +15,8 @@ from caption_app import APP_ID, __version__
 from caption_app.exit_codes import ExitCode
 
 EXPORT_FORMATS = ("txt", "md", "srt", "vtt", "json")
+TOGGLES = ("captions", "pause", "overlay", "lock")
+"""What ``--toggle`` (and a global shortcut) can switch in the running app."""
 
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_system_audio_option(parser)
     parser.add_argument(
         "--start", action="store_true", help="start captioning as soon as the window opens"
+    )
+    parser.add_argument(
+        "--toggle",
+        action="append",
+        choices=TOGGLES,
+        metavar="{" + ",".join(TOGGLES) + "}",
+        help="in the running Caption App (or a new one): start or stop captions, pause or "
+        "resume, show or hide the overlay, lock or unlock it; bind it to a desktop shortcut",
     )
     parser.add_argument(
         "--demo",

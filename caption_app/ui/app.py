@@ -33,6 +33,7 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
+from caption_app.ui.commands import bring_forward, toggles
 from caption_app.ui.deferred_devices import DeferredDevices
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.first_run import explain_engines_once
@@ -63,6 +64,9 @@ class CaptionApp:
         self.overlay = CaptionOverlay(plan=overlay_plan(self.desktop))
         self.overlay.set_style(self.settings.overlay)
         self.overlay.restore_geometry(self.store)
+        # Saved as soon as it settles, not only at quit: a session that ends without the app
+        # quitting (logout, a crash) keeps the place too.
+        self.overlay.placeChanged.connect(lambda: self.overlay.save_geometry(self.store))
         if getattr(args, "demo", False):
             self.media_path = str(DEMO_CLIP)
         self.devices = DeferredDevices()  # listed once the window shows: PyAudio can wait
@@ -124,6 +128,22 @@ class CaptionApp:
     def _settings_saved(self, saved: AppSettings) -> None:
         self.overlay.set_style(saved.overlay)
         self.window.transcript.announcer.enabled = saved.announce_lines
+
+    @Slot(object)
+    def handle_request(self, request: object) -> None:
+        """A later launch's request: toggles only (a desktop shortcut bound to
+        ``caption-app --toggle``), else bring the window forward, and start if asked."""
+        if not isinstance(request, dict):
+            return
+        names = [n for n in request.get("toggle") or [] if isinstance(n, str)]
+        available = toggles(self.window, self.window.notices.show_notice)
+        for name in names:
+            if name in available:
+                available[name]()
+        if not names:
+            bring_forward(self.window)
+        if request.get("start"):
+            self.start()
 
     def show(self) -> None:
         self.window.show()

@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QKeyEvent,
     QMouseEvent,
+    QMoveEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -33,6 +34,7 @@ from caption_app.ui.overlay_lines import CaptionPainter
 MIN_WIDTH = 240
 FOCUS_WAIT_MS = 500  # how long the desktop gets to give the overlay the keyboard
 GRIP_SIZE = 16
+PLACE_SETTLE_MS = 500
 WINDOW_FLAGS = (
     Qt.WindowType.FramelessWindowHint
     | Qt.WindowType.WindowStaysOnTopHint
@@ -67,6 +69,8 @@ class CaptionOverlay(QWidget):
     """Keyboard moving ended (Esc or Enter): the caller gives the focus back."""
     keyboardRefused = Signal()
     """The desktop would not give the overlay the keyboard: moving by keyboard did not start."""
+    placeChanged = Signal()
+    """Moved or resized (by the person or the keyboard), settled for a moment: worth saving."""
     lockRefused = Signal(str)
     """Lock was asked for where clicks cannot pass through the overlay: why, in a sentence."""
 
@@ -105,6 +109,10 @@ class CaptionOverlay(QWidget):
         self._silence = QTimer(self)
         self._silence.setSingleShot(True)
         self._silence.timeout.connect(self.clear)
+        self._settled = QTimer(self)  # one save after a drag, not one per pixel of it
+        self._settled.setSingleShot(True)
+        self._settled.setInterval(PLACE_SETTLE_MS)
+        self._settled.timeout.connect(self.placeChanged)
         self._grip = QSizeGrip(self)
         self._grip.resize(GRIP_SIZE, GRIP_SIZE)
         self._painter = CaptionPainter(OverlayStyle())
@@ -369,7 +377,14 @@ class CaptionOverlay(QWidget):
         self._grip.move(self.width() - self._grip.width(), self.height() - self._grip.height())
         self._place_badge()
         self._invalidate()
+        if self.isVisible():
+            self._settled.start()
         super().resizeEvent(event)
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        if self.isVisible():
+            self._settled.start()
+        super().moveEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
