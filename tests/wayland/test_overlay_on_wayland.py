@@ -164,12 +164,17 @@ class Session:
         return app
 
     def _main_window_unmapped(self) -> bool:
-        """The main window would cover part of the overlay: out of the way, as if minimised
-        (unmapped until it stays so: the window may still be being shown)."""
+        """The main window would cover part of the overlay: minimised, as a person would put
+        it away (it stays a window of the app: KWin hides an inactive app's utility windows).
+        Weston's window manager does not minimise X windows: there it is unmapped, until it
+        stays so (the window may still be being shown)."""
         search = ["xdotool", "search", "--onlyvisible", "--name", "^Caption App$"]
-        found = self._run(search)
-        if found:
-            subprocess.run([*search, "windowunmap", "%@"], env=self.env, timeout=20, check=False)
+        if self.desktop.name != "weston":
+            self._run([*search[:2], "--sync", *search[2:], "windowminimize", "%@"])
+            time.sleep(1.0)  # mutter keeps a minimised X window mapped: nothing to wait on
+            return True
+        if self._run(search):
+            self._run([*search, "windowunmap", "%@"])
             self.main_window_seen = True
             return False
         time.sleep(0.5)
