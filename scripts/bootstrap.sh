@@ -17,6 +17,9 @@ APP_DEBS=(
 TEST_DEBS=(
   xvfb xauth xdotool xcompmgr pulseaudio libasound2-plugins sox dbus gnome-keyring
   desktop-file-utils appstream
+  # Three real Wayland compositors with XWayland, nested in Xvfb by tests/wayland/ (the
+  # overlay on GNOME, KDE and weston); about a minute of apt on a fresh machine.
+  weston xwayland kwin-wayland mutter
 )
 
 log() { printf '\033[1m[caption-app]\033[0m %s\n' "$*" >&2; }

@@ -1,0 +1,127 @@
+"""The overlay as each desktop allows it, and what a later launch asks of the running app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from caption_app.cli import TOGGLES, build_parser
+from caption_app.core.desktop import Compositor, Desktop, SessionKind, overlay_plan
+from caption_app.qt.session_controller import SessionController
+from caption_app.qt.single_instance import SingleInstance, instance_path
+from caption_app.ui.app import CaptionApp
+from caption_app.ui.commands import toggles
+from caption_app.ui.main_window import MainWindow
+from caption_app.ui.overlay import CaptionOverlay
+from caption_app.ui.overlay_wiring import LOCK_UNAVAILABLE, wire_overlay
+from tests.support.home import private_home
+
+KWIN_THROUGH_XWAYLAND = overlay_plan(Desktop(SessionKind.XWAYLAND, Compositor.KWIN))
+
+
+class HideCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hides = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Hide:
+            self.hides += 1
+        return False
+
+
+def test_locking_changes_the_shown_window_in_place_never_hiding_it(qtbot: QtBot) -> None:
+    """mutter drops a window that is hidden and shown anew with other flags from the screen;
+    compositors that place windows themselves put it back elsewhere."""
+    overlay = CaptionOverlay()
+    qtbot.addWidget(overlay)
+    overlay.setGeometry(100, 500, 700, overlay.height())
+    overlay.show()
+    qtbot.waitExposed(overlay)
+    counter = HideCounter()
+    overlay.installEventFilter(counter)
+    overlay.set_locked(True)
+    handle = overlay.windowHandle()
+    assert handle is not None and handle.flags() & Qt.WindowType.WindowTransparentForInput
+    overlay.set_locked(False)
+    assert not handle.flags() & Qt.WindowType.WindowTransparentForInput
+    assert counter.hides == 0 and overlay.isVisible()
+    assert overlay.geometry().topLeft().toTuple() == (100, 500)
+
+
+def test_where_clicks_cannot_pass_lock_is_refused_and_the_switch_says_why(qtbot: QtBot) -> None:
+    overlay = CaptionOverlay(plan=KWIN_THROUGH_XWAYLAND)
+    window = MainWindow(SessionController(), list, price_per_hour=0.0)
+    qtbot.addWidget(overlay)
+    qtbot.addWidget(window)
+    assert overlay.windowFlags() & Qt.WindowType.X11BypassWindowManagerHint
+    wire_overlay(window, overlay)
+    assert not window.lock_action.isEnabled()
+    assert window.lock_action.text() == LOCK_UNAVAILABLE
+    assert "not available on KDE Plasma" in window.lock_action.toolTip()
+    with qtbot.waitSignal(overlay.lockRefused) as refused:
+        overlay.set_locked(True)
+    assert not overlay.is_locked()
+    assert not overlay.windowFlags() & Qt.WindowType.WindowTransparentForInput
+    assert window.notices.text() == refused.args[0] == KWIN_THROUGH_XWAYLAND.no_click_through
+
+
+def test_a_managed_overlay_has_no_bypass_hint(qtbot: QtBot) -> None:
+    overlay = CaptionOverlay(plan=overlay_plan(Desktop(SessionKind.XWAYLAND, Compositor.MUTTER)))
+    qtbot.addWidget(overlay)
+    assert not overlay.windowFlags() & Qt.WindowType.X11BypassWindowManagerHint
+
+
+@pytest.fixture
+def app(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CaptionApp:
+    private_home(tmp_path, monkeypatch, "test-key")
+    settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    captions = CaptionApp(build_parser().parse_args([]), settings)
+    qtbot.addWidget(captions.window)
+    qtbot.addWidget(captions.overlay)
+    captions.show()
+    return captions
+
+
+def test_every_command_line_toggle_does_something_in_the_window(app: CaptionApp) -> None:
+    assert set(toggles(app.window, app.window.notices.show_notice)) == set(TOGGLES)
+
+
+def test_a_later_launchs_toggles_reach_the_running_app(app: CaptionApp) -> None:
+    app.handle_request({"toggle": ["overlay"]})
+    assert not app.overlay.isVisible() and not app.window.overlay_action.isChecked()
+    app.handle_request({"toggle": ["overlay", "lock"]})
+    assert app.overlay.isVisible() and app.overlay.is_locked()
+    app.handle_request({"toggle": ["pause"]})  # not captioning: Pause is not offered
+    assert not app.window.pause_action.isChecked()
+    app.handle_request({"toggle": ["no-such-thing"], "start": "junk"})  # ignored, not raised
+
+
+def test_a_plain_later_launch_brings_the_window_back(app: CaptionApp, qtbot: QtBot) -> None:
+    app.window.showMinimized()
+    qtbot.waitUntil(app.window.isMinimized)
+    app.handle_request({"start": False, "toggle": []})
+    assert app.window.isVisible() and not app.window.isMinimized()
+
+
+def test_one_instance_per_settings_file_and_a_later_one_hands_its_request_over(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    path = instance_path(str(tmp_path / "settings.conf"))
+    assert instance_path(str(tmp_path / "other.conf")) != path
+    first, second = SingleInstance(path), SingleInstance(path)
+    assert first.claim()
+    try:
+        assert not second.claim()
+        with qtbot.waitSignal(first.requested, timeout=5000) as got:
+            assert second.forward({"start": True, "toggle": ["captions"]})
+        assert got.args == [{"start": True, "toggle": ["captions"]}]
+    finally:
+        first.release()
+    third = SingleInstance(path)
+    assert third.claim(), "a released (or crashed) instance's place is taken over"
+    third.release()
