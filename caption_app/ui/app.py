@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Slot
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
@@ -31,16 +31,16 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui.deferred_devices import DeferredDevices
 from caption_app.ui.dialog_shelf import DialogShelf
-from caption_app.ui.first_run import explain_engines_once
-from caption_app.ui.main_window import MainWindow
-from caption_app.ui.overlay import CaptionOverlay
-from caption_app.ui.overlay_wiring import wire_overlay
+from caption_app.ui.main_window.deferred_devices import DeferredDevices
+from caption_app.ui.main_window.first_run import explain_engines_once
+from caption_app.ui.main_window.transcript_actions import TranscriptActions
+from caption_app.ui.main_window.tray import build_tray
+from caption_app.ui.main_window.window import MainWindow
+from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.overlay.window import CaptionOverlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
-from caption_app.ui.transcript_actions import TranscriptActions
-from caption_app.ui.tray import build_tray
 
 
 class CaptionApp:
@@ -107,7 +107,7 @@ class CaptionApp:
         w.startRequested.connect(self.start)
         w.deviceChosen.connect(self._choose_device)
         w.mediaFileChosen.connect(self._choose_media)
-        wire_overlay(w, self.overlay)
+        self._wire_overlay()
         w.exportRequested.connect(self.export)
         w.settingsRequested.connect(self.open_settings)
         w.keyRequested.connect(self.open_key_dialog)
@@ -116,6 +116,26 @@ class CaptionApp:
         self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
         c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
+
+    def _wire_overlay(self) -> None:
+        """How the main window's View menu and the overlay drive each other."""
+        w, overlay = self.window, self.overlay
+        w.overlayToggled.connect(overlay.setVisible)
+        w.lockToggled.connect(overlay.set_locked)
+        overlay.lockedChanged.connect(w.lock_action.setChecked)
+        w.overlayResetRequested.connect(overlay.reset_position)
+        w.overlayResetRequested.connect(lambda: w.overlay_action.setChecked(True))
+
+        def move_by_keyboard() -> None:
+            w.overlay_action.setChecked(True)
+            overlay.start_keyboard_moving()
+
+        w.move_overlay_action.triggered.connect(move_by_keyboard)
+        overlay.keyboardDone.connect(w.activateWindow)
+        overlay.keyboardRefused.connect(lambda: w.notices.show_notice(overlay_keys.REFUSED))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.screenRemoved.connect(overlay.keep_on_screen)
 
     @Slot(object)
     def _settings_saved(self, saved: AppSettings) -> None:
@@ -294,7 +314,7 @@ class CaptionApp:
 
     @Slot()
     def open_settings(self) -> None:
-        from caption_app.ui.settings_dialog import SettingsDialog
+        from caption_app.ui.settings.dialog import SettingsDialog
 
         def make() -> QDialog:
             dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
@@ -324,7 +344,7 @@ class CaptionApp:
     def open_key_dialog(self) -> None:
         from caption_app.core.engines.assemblyai.key_check import check_api_key
         from caption_app.core.secrets.store import KeyStore
-        from caption_app.ui.key_dialog import KeyDialog
+        from caption_app.ui.api_key.dialog import KeyDialog
 
         def make() -> QDialog:
             dialog = KeyDialog(
@@ -354,7 +374,7 @@ class CaptionApp:
 
     @Slot()
     def open_history(self) -> None:
-        from caption_app.ui.history_dialog import HistoryDialog
+        from caption_app.ui.history.dialog import HistoryDialog
 
         try:
             directory = transcripts_dir()

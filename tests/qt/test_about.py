@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from caption_app import __version__
 from caption_app.qt.session_controller import SessionController
-from caption_app.ui.about_dialog import DOCS
-from caption_app.ui.main_window import MainWindow
+from caption_app.ui.help.about import DOCS
+from caption_app.ui.main_window.window import MainWindow
 
 
 def test_help_about_says_what_runs_where_and_links_its_documents(qtbot: QtBot) -> None:

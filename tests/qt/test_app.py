@@ -18,10 +18,10 @@ from caption_app.core.model.session import SessionState
 from caption_app.core.transcript.export import FORMATS
 from caption_app.core.transcript.journal import read_journal
 from caption_app.ui import prompts
+from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.key_dialog import KeyDialog
-from caption_app.ui.overlay import STATUS_TEXT
-from caption_app.ui.settings_dialog import SettingsDialog
+from caption_app.ui.overlay.window import STATUS_TEXT
+from caption_app.ui.settings.dialog import SettingsDialog
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.config import SpeakerRelabel
 from tests.streaming_server.fixtures import running_server

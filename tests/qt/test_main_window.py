@@ -16,8 +16,8 @@ from caption_app.core.audio.devices import MIXED_LABEL, InputDevice
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import SessionState
 from caption_app.qt.session_controller import SessionController
-from caption_app.ui.main_window import MainWindow
-from caption_app.ui.status_panel import estimated_cost_usd, format_elapsed
+from caption_app.ui.main_window.status_panel import estimated_cost_usd, format_elapsed
+from caption_app.ui.main_window.window import MainWindow
 
 MIC = InputDevice("Built-in Microphone", "PulseAudio", 48_000, 2, is_default=True, key="mic")
 MONITOR = InputDevice("Speakers", "PulseAudio", 48_000, 2, is_monitor=True, key="spk.monitor")
@@ -192,7 +192,7 @@ def test_a_crashed_session_with_no_words_is_not_offered_for_recovery(
 
     from caption_app.core.transcript.model import SessionInfo
     from caption_app.core.transcript.recorder import TranscriptRecorder
-    from caption_app.ui.transcript_actions import TranscriptActions
+    from caption_app.ui.main_window.transcript_actions import TranscriptActions
     from tests.transcript.builders import finished, make_turn
 
     monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path))

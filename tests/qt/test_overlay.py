@@ -20,8 +20,8 @@ from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdat
 from caption_app.core.settings import OverlayStyle
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.qt.settings_store import OverlayPlace, SettingsStore
-from caption_app.ui import overlay_geometry
-from caption_app.ui.overlay import STATUS_TEXT, CaptionOverlay
+from caption_app.ui.overlay import geometry as overlay_geometry
+from caption_app.ui.overlay.window import STATUS_TEXT, CaptionOverlay
 from tests.support.painted import PaintedRegions
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg
@@ -367,7 +367,7 @@ def test_update_cost_does_not_grow_with_the_session(overlay: CaptionOverlay) -> 
 
 def test_the_engine_badge_never_covers_a_word(qtbot: QtBot, overlay: CaptionOverlay) -> None:
     from caption_app.core.model.session import EngineInUse
-    from caption_app.ui.overlay import BADGE_TEXT
+    from caption_app.ui.overlay.window import BADGE_TEXT
 
     text = "consider how much there might be prudently in his power to do for them all"
     Feed(overlay).send(*_partials(0, text))

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate
 from caption_app.core.streaming.assembler import TurnAssembler
-from caption_app.ui.transcript_view import TranscriptView
+from caption_app.ui.transcript.view import TranscriptView
 from tests.support.painted import PaintedRegions
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg

@@ -27,10 +27,10 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui import prompts
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.history_dialog import HistoryDialog
-from caption_app.ui.overlay import LISTENING
-from caption_app.ui.settings_dialog import SettingsDialog
-from caption_app.ui.status_panel import IDLE_METER_TEXT
+from caption_app.ui.history.dialog import HistoryDialog
+from caption_app.ui.main_window.status_panel import IDLE_METER_TEXT
+from caption_app.ui.overlay.window import LISTENING
+from caption_app.ui.settings.dialog import SettingsDialog
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer

@@ -37,7 +37,7 @@ from caption_app.core.secrets.store import (
     mask_key,
 )
 from caption_app.qt.background import call_in_background
-from caption_app.ui.key_texts import INTRO, MIN_WIDTH, KeyChecker, checked, key_in_use_text
+from caption_app.ui.api_key.texts import INTRO, MIN_WIDTH, KeyChecker, checked, key_in_use_text
 from caption_app.ui.labels import show_text
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from caption_app.core.model.session import SessionState
 from caption_app.ui.labels import hold_size, show_text
-from caption_app.ui.level_meter import LevelMeter
+from caption_app.ui.main_window.level_meter import LevelMeter
 
 METER_FLOOR_DBFS = -60.0
 IDLE_METER_TEXT = "not listening"

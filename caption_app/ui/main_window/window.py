@@ -26,16 +26,16 @@ from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
-from caption_app.ui import overlay_keys
-from caption_app.ui.engine_menu import EngineMenu
-from caption_app.ui.input_menu import InputMenu
-from caption_app.ui.notice_bar import NoticeBar
-from caption_app.ui.status_panel import StatusPanel
-from caption_app.ui.transcript_view import TranscriptView
+from caption_app.ui.main_window.engine_menu import EngineMenu
+from caption_app.ui.main_window.input_menu import InputMenu
+from caption_app.ui.main_window.notice_bar import NoticeBar
+from caption_app.ui.main_window.status_panel import StatusPanel
+from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.transcript.view import TranscriptView
 
 USAGE_TAB, SHORTCUTS_TAB = 0, 1
 if TYPE_CHECKING:
-    from caption_app.ui.help_dialog import HelpDialog
+    from caption_app.ui.help.guide import HelpDialog
 
 UNTIL_LIVE = "until-live"
 """The topic of notices whose cause ends when captions are live again, or at Stop."""
@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_problem(self, problem: Problem) -> None:
-        from caption_app.ui.problem_text import problem_text
+        from caption_app.ui.main_window.problem_text import problem_text
 
         if problem.recovery is Recovery.NEW_KEY:
             self.notices.show_notice(problem_text(problem), "Enter key…", self.keyRequested.emit)
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
             self.notices.withdraw(UNTIL_LIVE)  # "reconnecting" is over: captions are back
 
     def show_help(self, tab: int) -> None:
-        from caption_app.ui.help_dialog import HelpDialog
+        from caption_app.ui.help.guide import HelpDialog
 
         keys = {
             name: action.shortcut().toString() for name, action in self._shortcut_actions().items()
@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_about(self) -> None:
-        from caption_app.ui.about_dialog import AboutDialog
+        from caption_app.ui.help.about import AboutDialog
 
         self.about = AboutDialog(self)  # kept: a modeless dialog must outlive this call
         self.about.show()

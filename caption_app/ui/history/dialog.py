@@ -44,8 +44,8 @@ from caption_app.core.transcript.history import (
 )
 from caption_app.core.transcript.journal import JournalError
 from caption_app.ui import prompts
-from caption_app.ui.history_model import SessionTableModel, format_date, session_details
-from caption_app.ui.history_table import SessionTable
+from caption_app.ui.history.model import SessionTableModel, format_date, session_details
+from caption_app.ui.history.table import SessionTable
 
 AskSavePath = Callable[[str, str], str | None]
 """(suggested path, ";;"-joined file filters) -> the chosen path, or None when cancelled."""

@@ -24,7 +24,7 @@ from caption_app.core.transcript.model import TranscriptDocument
 from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.ui import prompts
-from caption_app.ui.main_window import MainWindow
+from caption_app.ui.main_window.window import MainWindow
 
 
 class TranscriptActions:

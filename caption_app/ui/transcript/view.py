@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 from caption_app.core.transcript.export.common import clock
-from caption_app.ui.announcer import LineAnnouncer
-from caption_app.ui.find_bar import FindBar
-from caption_app.ui.transcript_blocks import FinishedBlock, Line, end_of, gap_text, mix
-from caption_app.ui.transcript_search import TranscriptSearch
+from caption_app.ui.transcript.announcer import LineAnnouncer
+from caption_app.ui.transcript.blocks import FinishedBlock, Line, end_of, gap_text, mix
+from caption_app.ui.transcript.find_bar import FindBar
+from caption_app.ui.transcript.search import TranscriptSearch
 
 DIM_STRENGTH = 0.55  # how much of the text colour a not-yet-final word keeps
 
