@@ -24,6 +24,7 @@ from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import EngineInUse, SessionState
+from caption_app.core.settings import EngineChoice
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
 from caption_app.ui.main_window.engine_menu import EngineMenu
@@ -264,7 +265,9 @@ class MainWindow(QMainWindow):
     def _on_engine(self, engine: EngineInUse) -> None:
         price = engine.billed_per_hour_usd
         self.status_panel.set_engine(on_device=engine.on_device, price_per_hour=price)
-        self.engine_menu.show_live("local" if engine.on_device else "assemblyai")
+        self.engine_menu.show_live(
+            EngineChoice.LOCAL if engine.on_device else EngineChoice.ASSEMBLYAI
+        )
 
     @Slot(bool)
     def _set_running(self, running: bool) -> None:
