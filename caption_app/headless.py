@@ -110,7 +110,9 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print(f"caption-app transcribe: {out} exists; use --force to replace it", file=sys.stderr)
         return ExitCode.USAGE
 
-    engines = _choose_engines(EngineChoice(args.engine or EngineChoice.AUTO), settings, args.model_dir or "")
+    engines = _choose_engines(
+        EngineChoice(args.engine or EngineChoice.AUTO), settings, args.model_dir or ""
+    )
     if isinstance(engines, int):
         return engines
     engine, stand_in = engines

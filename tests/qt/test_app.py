@@ -269,7 +269,7 @@ def test_export_asks_before_replacing_a_file(
     app.export()  # declined: the file is untouched
     assert target.read_text(encoding="utf-8") == "my own notes"
     app.export()  # accepted: replaced with the transcript in Markdown
-    assert questions == ["Replace notes.md?", "Replace notes.md?"]
+    assert [q.splitlines()[0] for q in questions] == ["Replace notes.md?", "Replace notes.md?"]
     assert target.read_text(encoding="utf-8").startswith("#")
     assert "exported" in app.window.notices.text()
 
