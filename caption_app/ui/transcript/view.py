@@ -35,7 +35,7 @@ from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 from caption_app.core.transcript.export.common import clock
 from caption_app.ui.transcript.announcer import LineAnnouncer
-from caption_app.ui.transcript.blocks import FinishedBlock, Line, end_of, gap_text, mix
+from caption_app.ui.transcript.blocks import FinishedBlock, TurnRow, gap_text
 from caption_app.ui.transcript.find_bar import FindBar
 from caption_app.ui.transcript.search import TranscriptSearch
 
@@ -128,7 +128,7 @@ class TranscriptView(QWidget):
                 if update.kind is UpdateKind.REPLACED:
                     self._finish(turn)  # its first version was cleared away; show this one
                 return
-            entry.line = Line.of(turn)
+            entry.line = TurnRow.of(turn)
             self._rewrite(entry.block, entry.line)
         self._keep_end_in_view()
 
@@ -191,11 +191,11 @@ class TranscriptView(QWidget):
         else:
             block = self._live_block(index)
             self._live[index] = turn
-        self._rewrite(block, Line.of(turn))
+        self._rewrite(block, TurnRow.of(turn))
 
     def _finish(self, turn: Turn) -> None:
         self._last_gap = None
-        line = Line.of(turn)
+        line = TurnRow.of(turn)
         entry = self._finished.get(turn.key)
         index = self._live_index(turn)
         if index is not None and self._live[index].order != turn.order:
@@ -274,7 +274,7 @@ class TranscriptView(QWidget):
         cursor.setPosition(end_of(block), QTextCursor.MoveMode.KeepAnchor)
         return cursor
 
-    def _rewrite(self, block: QTextBlock, line: Line) -> None:
+    def _rewrite(self, block: QTextBlock, line: TurnRow) -> None:
         """Rewrite one block in place and repaint only from its top down.
 
         Qt's plain-text layout asks for the whole viewport on any edit, and repainting every
@@ -313,7 +313,7 @@ class TranscriptView(QWidget):
         viewport = self.editor.viewport()
         viewport.update(0, max(0, self._top_of(block)), viewport.width(), viewport.height())
 
-    def _write(self, block: QTextBlock, line: Line) -> None:
+    def _write(self, block: QTextBlock, line: TurnRow) -> None:
         cursor = self._select(block)
         cursor.beginEditBlock()
         cursor.insertText(f"{clock(line.start_ms)}  ", self._time_format)
@@ -379,3 +379,19 @@ class TranscriptView(QWidget):
         menu.addAction(self.find_action)
         menu.exec(self.editor.viewport().mapToGlobal(position))
         menu.deleteLater()
+
+
+def end_of(block: QTextBlock) -> int:
+    """The position of the block's separator, just after its last character."""
+    return block.position() + block.length() - 1
+
+
+def mix(top: QColor, bottom: QColor, amount: float) -> QColor:
+    def channel(a: int, b: int) -> int:
+        return round(a * amount + b * (1.0 - amount))
+
+    return QColor(
+        channel(top.red(), bottom.red()),
+        channel(top.green(), bottom.green()),
+        channel(top.blue(), bottom.blue()),
+    )
