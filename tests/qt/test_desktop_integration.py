@@ -10,16 +10,25 @@ from pytestqt.qtbot import QtBot
 
 from caption_app.cli import TOGGLES, build_parser
 from caption_app.core.desktop import Compositor, Desktop, SessionKind, overlay_plan
-from caption_app.qt.session_controller import SessionController
 from caption_app.qt.single_instance import SingleInstance, instance_path
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.commands import toggles
-from caption_app.ui.main_window import MainWindow
-from caption_app.ui.overlay import CaptionOverlay
-from caption_app.ui.overlay_wiring import LOCK_UNAVAILABLE, wire_overlay
+from caption_app.ui.main_window.commands import toggles
+from caption_app.ui.overlay.window import LOCK_UNAVAILABLE, CaptionOverlay
 from tests.support.home import private_home
 
 KWIN_THROUGH_XWAYLAND = overlay_plan(Desktop(SessionKind.XWAYLAND, Compositor.KWIN))
+
+
+def _app(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, desktop: Desktop | None = None
+) -> CaptionApp:
+    private_home(tmp_path, monkeypatch, "test-key")
+    settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    captions = CaptionApp(build_parser().parse_args([]), settings, desktop=desktop)
+    qtbot.addWidget(captions.window)
+    qtbot.addWidget(captions.overlay)
+    captions.show()
+    return captions
 
 
 class HideCounter(QObject):
@@ -52,13 +61,12 @@ def test_locking_changes_the_shown_window_in_place_never_hiding_it(qtbot: QtBot)
     assert overlay.geometry().topLeft().toTuple() == (100, 500)
 
 
-def test_where_clicks_cannot_pass_lock_is_refused_and_the_switch_says_why(qtbot: QtBot) -> None:
-    overlay = CaptionOverlay(plan=KWIN_THROUGH_XWAYLAND)
-    window = MainWindow(SessionController(), list, price_per_hour=0.0)
-    qtbot.addWidget(overlay)
-    qtbot.addWidget(window)
+def test_where_clicks_cannot_pass_lock_is_refused_and_the_switch_says_why(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captions = _app(qtbot, tmp_path, monkeypatch, Desktop(SessionKind.XWAYLAND, Compositor.KWIN))
+    overlay, window = captions.overlay, captions.window
     assert overlay.windowFlags() & Qt.WindowType.X11BypassWindowManagerHint
-    wire_overlay(window, overlay)
     assert not window.lock_action.isEnabled()
     assert window.lock_action.text() == LOCK_UNAVAILABLE
     assert "not available on KDE Plasma" in window.lock_action.toolTip()
@@ -69,6 +77,14 @@ def test_where_clicks_cannot_pass_lock_is_refused_and_the_switch_says_why(qtbot:
     assert window.notices.text() == refused.args[0] == KWIN_THROUGH_XWAYLAND.no_click_through
 
 
+def test_where_it_cannot_stay_on_top_the_window_says_what_to_do(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captions = _app(qtbot, tmp_path, monkeypatch, Desktop(SessionKind.WAYLAND, Compositor.MUTTER))
+    assert "Always on Top" in captions.window.notices.text()
+    assert captions.window.lock_action.isEnabled()
+
+
 def test_a_managed_overlay_has_no_bypass_hint(qtbot: QtBot) -> None:
     overlay = CaptionOverlay(plan=overlay_plan(Desktop(SessionKind.XWAYLAND, Compositor.MUTTER)))
     qtbot.addWidget(overlay)
@@ -77,13 +93,7 @@ def test_a_managed_overlay_has_no_bypass_hint(qtbot: QtBot) -> None:
 
 @pytest.fixture
 def app(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CaptionApp:
-    private_home(tmp_path, monkeypatch, "test-key")
-    settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
-    captions = CaptionApp(build_parser().parse_args([]), settings)
-    qtbot.addWidget(captions.window)
-    qtbot.addWidget(captions.overlay)
-    captions.show()
-    return captions
+    return _app(qtbot, tmp_path, monkeypatch)
 
 
 def test_every_command_line_toggle_does_something_in_the_window(app: CaptionApp) -> None:

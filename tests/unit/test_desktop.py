@@ -26,7 +26,7 @@ GNOME_WAYLAND = {
 @pytest.fixture
 def x_server_up(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(desktop, "_x_server_reachable", lambda display: display == ":0")
-    monkeypatch.setattr(desktop.ctypes.util, "find_library", lambda name: f"lib{name}.so")
+    monkeypatch.setattr("ctypes.util.find_library", lambda name: f"lib{name}.so")
 
 
 @pytest.mark.usefixtures("x_server_up")
@@ -53,7 +53,7 @@ def test_without_qts_xcb_cursor_library_the_app_stays_on_wayland(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(desktop, "_x_server_reachable", lambda display: True)
-    monkeypatch.setattr(desktop.ctypes.util, "find_library", lambda name: None)
+    monkeypatch.setattr("ctypes.util.find_library", lambda name: None)
     assert preferred_qt_platform(GNOME_WAYLAND) is None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from caption_app.ui.main_window import MainWindow
+from caption_app.ui.main_window.window import MainWindow
 
 
 def toggles(window: MainWindow, say: Callable[[str], None]) -> Mapping[str, Callable[[], None]]:

@@ -28,8 +28,9 @@ from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui import overlay_geometry, overlay_keys
-from caption_app.ui.overlay_lines import CaptionPainter
+from caption_app.ui.overlay import geometry as overlay_geometry
+from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.overlay.lines import CaptionPainter
 
 MIN_WIDTH = 240
 FOCUS_WAIT_MS = 500  # how long the desktop gets to give the overlay the keyboard
@@ -42,6 +43,9 @@ WINDOW_FLAGS = (
     | Qt.WindowType.WindowDoesNotAcceptFocus  # never takes the keyboard from the meeting
 )
 
+
+LOCK_UNAVAILABLE = "Lock overlay: not on this desktop"
+"""The Lock switch's text where the compositor cannot pass clicks through the overlay."""
 
 STATUS_TEXT = {
     SessionState.CONNECTING: "Connecting…",
