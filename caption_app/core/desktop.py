@@ -168,3 +168,30 @@ def overlay_plan(desktop: Desktop) -> OverlayPlan:
         return OverlayPlan(unmanaged=False, stays_on_top=False, click_through=True, not_on_top=note)
     on_top = None if desktop.session is SessionKind.NONE else True
     return OverlayPlan(unmanaged=False, stays_on_top=on_top, click_through=True)
+
+
+GLOBAL_KEYS_X11 = "These keys work anywhere on the desktop, whichever window has the focus."
+GLOBAL_KEYS_XWAYLAND = (
+    "On {desktop} the compositor gives an application no keys pressed in another "
+    "application's window, so these reach Caption App only while one of its windows, or "
+    "another X11 application, has the focus. For the meeting too, add a shortcut in the "
+    "desktop's keyboard settings that runs: caption-app --toggle captions (or pause, overlay)."
+)
+GLOBAL_KEYS_NONE = (
+    "{desktop} offers Caption App no global shortcuts. Add a shortcut in the desktop's "
+    "keyboard settings that runs: caption-app --toggle captions (or pause, overlay)."
+)
+
+
+def grabs_keys(desktop: Desktop) -> bool:
+    """Whether an X11 key grab is the way to global shortcuts here (X11, or XWayland)."""
+    return desktop.session in (SessionKind.X11, SessionKind.XWAYLAND)
+
+
+def global_keys_note(desktop: Desktop, *, grabbed: bool) -> str:
+    """What Settings → Shortcuts says about the global shortcuts on this desktop."""
+    if grabbed and desktop.session is SessionKind.X11:
+        return GLOBAL_KEYS_X11
+    if grabbed and desktop.session is SessionKind.XWAYLAND:
+        return GLOBAL_KEYS_XWAYLAND.format(desktop=desktop.name)
+    return GLOBAL_KEYS_NONE.format(desktop=desktop.name)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -37,6 +37,7 @@ from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window.commands import bring_forward, toggles
 from caption_app.ui.main_window.deferred_devices import DeferredDevices
 from caption_app.ui.main_window.first_run import explain_engines_once
+from caption_app.ui.main_window.global_shortcuts import GlobalShortcuts
 from caption_app.ui.main_window.transcript_actions import TranscriptActions
 from caption_app.ui.main_window.tray import build_tray
 from caption_app.ui.main_window.window import MainWindow
@@ -101,6 +102,7 @@ class CaptionApp:
             ],
             self.window,
         )
+        self.global_shortcuts = GlobalShortcuts(self.window, self.desktop)
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
         self._start_when_key_saved = False
@@ -131,6 +133,7 @@ class CaptionApp:
         w.engine_menu.engineChosen.connect(self._choose_engine)
         self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
+        self.store.shortcutsChanged.connect(self.global_shortcuts.bind)
         c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
 
     def _wire_overlay(self) -> None:
@@ -186,6 +189,8 @@ class CaptionApp:
         self.window.show()
         self.overlay.show()
         self.devices.list_after_paint(self.window, self.window.input_menu.refresh)
+        # After the first paint, like the device list: python-xlib loads then, not before.
+        QTimer.singleShot(0, lambda: self.global_shortcuts.bind(self.store.shortcuts()))
         self.window.input_menu.aboutToShow.connect(self.devices.release)
 
     # --- sessions ---------------------------------------------------------------------------
@@ -355,7 +360,12 @@ class CaptionApp:
         from caption_app.ui.settings.dialog import SettingsDialog
 
         def make() -> QDialog:
-            dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
+            dialog = SettingsDialog(
+                self.settings,
+                self.window,
+                shortcuts=self.store.shortcuts(),
+                global_note=self.global_shortcuts.note,
+            )
             dialog.applied.connect(self._apply_settings)
             dialog.shortcutsApplied.connect(self.store.save_shortcuts)
             return dialog
@@ -444,6 +454,7 @@ class CaptionApp:
 
     def shutdown(self) -> None:
         self.overlay.save_geometry(self.store)
+        self.global_shortcuts.close()
         if self.controller.running:
             self.controller.stop()
             self.controller.wait(7000)

@@ -1,7 +1,8 @@
 """A stand-in for the meeting: a maximised, plain-coloured native Wayland window that prints
 where each click reached it (``click X Y``, in its own coordinates) and ``shown`` once drawn.
 
-Run as its own process inside the nested desktop: ``python -m tests.wayland.meeting_window``.
+Run as its own process inside the nested desktop: ``python -m tests.wayland.meeting_window``
+(``--x11`` for an X11 window, as the X11 tests use it).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class Meeting(QWidget):
 
 
 def main() -> int:
-    app = QApplication([*sys.argv[:1], "-platform", "wayland"])
+    # A native Wayland window, or with --x11 an X11 one (the X11 tests' other application).
+    platform = "xcb" if "--x11" in sys.argv else "wayland"
+    app = QApplication([*sys.argv[:1], "-platform", platform])
     meeting = Meeting()
     meeting.showMaximized()
     return app.exec()

@@ -45,6 +45,7 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         shortcuts: Mapping[str, str] | None = None,
+        global_note: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — Caption App")
@@ -55,6 +56,7 @@ class SettingsDialog(QDialog):
         self.turns_page = TurnsPage()
         self.overlay_page = OverlayStylePage()
         self.shortcuts_page = ShortcutsPage()
+        self.shortcuts_page.set_global_status(global_note)
         self.history_page = HistoryPage()
         self._pages: list[SettingsPage] = [
             self.engine_page,
