@@ -42,6 +42,15 @@ def _wm_running() -> bool:
         connection.close()
 
 
+def _compositing() -> bool:
+    connection = open_display()
+    try:
+        owner = connection.get_selection_owner(connection.intern_atom("_NET_WM_CM_S0"))
+        return bool(owner)
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def window_manager(tmp_path: Path) -> Iterator[None]:
     assert os.environ.get("DISPLAY"), "the x11 tests need an X server: run them under xvfb-run"
@@ -67,6 +76,10 @@ def window_manager(tmp_path: Path) -> Iterator[None]:
     finally:
         os.killpg(wm.pid, 15)
         wm.wait(timeout=15)
+        deadline = time.monotonic() + 15
+        while _compositing() and time.monotonic() < deadline:  # the next test starts its own
+            time.sleep(0.1)
+        assert not _compositing(), "mutter still owns the X screen's compositing"
 
 
 @pytest.fixture
