@@ -30,6 +30,7 @@ from caption_app.core.streaming.builder import SourceChoice, build_live_session,
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
+from caption_app.qt import autostart
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
@@ -365,12 +366,21 @@ class CaptionApp:
                 self.window,
                 shortcuts=self.store.shortcuts(),
                 global_note=self.global_shortcuts.note,
+                starts_with_desktop=autostart.is_enabled(),
             )
+            dialog.autostartApplied.connect(self._start_with_desktop)
             dialog.applied.connect(self._apply_settings)
             dialog.shortcutsApplied.connect(self.store.save_shortcuts)
             return dialog
 
         self._show_dialog("settings", make)
+
+    @Slot(bool)
+    def _start_with_desktop(self, enabled: bool) -> None:
+        try:
+            autostart.set_enabled(enabled)
+        except OSError as exc:
+            self.window.notices.show_notice(f"Could not change starting with the desktop: {exc}")
 
     @Slot(object)
     def _apply_settings(self, settings: AppSettings) -> None:

@@ -2,7 +2,7 @@
 real window manager, mutter, decides), Ctrl+Alt+Shift+S starts captions and stops them again,
 and the other window keeps the focus throughout. A chord another application holds is named.
 
-Run under Xvfb by scripts/test; the window manager is started here.
+Run under Xvfb by scripts/test; the window manager is started by ``conftest.window_manager``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
 from caption_app.core.desktop import GLOBAL_KEYS_X11
-from caption_app.qt.global_keys import X11KeyGrab, open_display
+from caption_app.qt.global_keys import X11KeyGrab
 from caption_app.ui.app import CaptionApp
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import running_server
@@ -31,55 +30,6 @@ from tests.support.paths import AUDIO_DIR
 pytestmark = pytest.mark.x11
 CLIP = "librivox-austen-0870.wav"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wm_running() -> bool:
-    connection = open_display()
-    try:
-        atom = connection.intern_atom("_NET_SUPPORTING_WM_CHECK")
-        return connection.screen().root.get_full_property(atom, 0) is not None
-    finally:
-        connection.close()
-
-
-def _compositing() -> bool:
-    connection = open_display()
-    try:
-        owner = connection.get_selection_owner(connection.intern_atom("_NET_WM_CM_S0"))
-        return bool(owner)
-    finally:
-        connection.close()
-
-
-@pytest.fixture
-def window_manager(tmp_path: Path) -> Iterator[None]:
-    assert os.environ.get("DISPLAY"), "the x11 tests need an X server: run them under xvfb-run"
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime), HOME=str(tmp_path))
-    env.pop("WAYLAND_DISPLAY", None)
-    with (tmp_path / "mutter.log").open("wb") as log:
-        wm = subprocess.Popen(
-            ["dbus-run-session", "--", "mutter", "--x11", "--replace", "--sm-disable"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while not _wm_running():
-            assert wm.poll() is None, (tmp_path / "mutter.log").read_text()
-            assert time.monotonic() < deadline, "mutter did not start managing the display"
-            time.sleep(0.2)
-        yield
-    finally:
-        os.killpg(wm.pid, 15)
-        wm.wait(timeout=15)
-        deadline = time.monotonic() + 15
-        while _compositing() and time.monotonic() < deadline:  # the next test starts its own
-            time.sleep(0.1)
-        assert not _compositing(), "mutter still owns the X screen's compositing"
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from caption_app.core.settings import AppSettings, SettingsError
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
 from caption_app.ui.settings.overlay_page import OverlayStylePage
 from caption_app.ui.settings.pages import (
+    DesktopPage,
     EnginePage,
     HistoryPage,
     SettingsPage,
@@ -36,6 +37,8 @@ from caption_app.ui.settings.pages import (
 class SettingsDialog(QDialog):
     applied = Signal(object)
     """The validated ``AppSettings``, on Apply and on OK."""
+    autostartApplied = Signal(bool)
+    """Start with the desktop switched on or off (on Apply and on OK, when it changed)."""
     shortcutsApplied = Signal(object)
     """The shortcut mapping (action name -> key sequence), on Apply and on OK."""
 
@@ -46,6 +49,7 @@ class SettingsDialog(QDialog):
         *,
         shortcuts: Mapping[str, str] | None = None,
         global_note: str = "",
+        starts_with_desktop: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — Caption App")
@@ -58,6 +62,9 @@ class SettingsDialog(QDialog):
         self.shortcuts_page = ShortcutsPage()
         self.shortcuts_page.set_global_status(global_note)
         self.history_page = HistoryPage()
+        self.desktop_page = DesktopPage()
+        self.desktop_page.autostart_check.setChecked(starts_with_desktop)
+        self._starts_with_desktop = starts_with_desktop
         self._pages: list[SettingsPage] = [
             self.engine_page,
             self.turns_page,
@@ -76,6 +83,7 @@ class SettingsDialog(QDialog):
             (self.overlay_page, "&Overlay", "Overlay style"),
             (self.shortcuts_page, "S&hortcuts", "Shortcuts"),
             (self.history_page, "Tr&anscripts", "Transcripts"),
+            (self.desktop_page, "&Desktop", "Start with the desktop"),
         ):
             tab.setAccessibleName(name)
             self.tabs.addTab(tab, title)
@@ -169,6 +177,10 @@ class SettingsDialog(QDialog):
         self._shortcuts = shortcuts
         self.applied.emit(settings)
         self.shortcutsApplied.emit(dict(shortcuts))
+        starts = self.desktop_page.autostart_check.isChecked()
+        if starts != self._starts_with_desktop:
+            self._starts_with_desktop = starts
+            self.autostartApplied.emit(starts)
         return True
 
     @Slot()

@@ -366,6 +366,27 @@ class ShortcutsPage(QWidget):
         return result
 
 
+class DesktopPage(QWidget):
+    """Start with the desktop: an XDG autostart entry, off until switched on."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        self.autostart_check = named(
+            QCheckBox("&Start Caption App when I log in"), "Start Caption App when I log in"
+        )
+        self.autostart_check.toggled.connect(self.edited)
+        form.addRow(self.autostart_check)
+        note = QLabel(
+            "It opens the caption window, not captions: you still press Start. Launching "
+            "Caption App again while it runs brings its window forward."
+        )
+        note.setWordWrap(True)
+        form.addRow(note)
+
+
 class HistoryPage(SettingsPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
