@@ -59,6 +59,10 @@ def _xdotool(*args: str) -> str:
     return done.stdout.strip()
 
 
+def _focused() -> str:
+    return _xdotool("getactivewindow", "getwindowname")
+
+
 def test_a_second_launch_raises_the_running_window_and_opens_no_second_capture(
     window_manager: None, pulse: PulseServer, server: StreamingServer, tmp_path: Path
 ) -> None:
@@ -89,10 +93,7 @@ def test_a_second_launch_raises_the_running_window_and_opens_no_second_capture(
         assert len(captures) == 1, captures
         window = _xdotool("search", "--sync", "--name", "^Meeting$").splitlines()[0]
         _xdotool("windowactivate", "--sync", window)
-        _wait(
-            "the meeting has the focus",
-            lambda: _xdotool("getactivewindow", "getwindowname") == "Meeting",
-        )
+        _wait("the meeting has the focus", lambda: _focused() == "Meeting")
 
         second = subprocess.run(
             [sys.executable, *app_args, "--start"],
@@ -107,7 +108,7 @@ def test_a_second_launch_raises_the_running_window_and_opens_no_second_capture(
 
         _wait(
             "the running window is raised and focused",
-            lambda: focused() == "Caption App",
+            lambda: _focused() == "Caption App",
         )
         assert first.poll() is None, "the first app still runs"
         assert len(pulse.pactl("list", "short", "source-outputs").splitlines()) == 1
