@@ -89,8 +89,8 @@ def test_a_second_launch_raises_the_running_window_and_opens_no_second_capture(
     )
     try:
         _wait("the first app streams the microphone", lambda: len(server.sessions()) == 1)
-        captures = pulse.pactl("list", "short", "source-outputs").splitlines()
-        assert len(captures) == 1, captures
+        captures = lambda: pulse.pactl("list", "short", "source-outputs").splitlines()  # noqa: E731
+        _wait("the first app captures the microphone", lambda: len(captures()) == 1)
         window = _xdotool("search", "--sync", "--name", "^Meeting$").splitlines()[0]
         _xdotool("windowactivate", "--sync", window)
         _wait("the meeting has the focus", lambda: _focused() == "Meeting")
@@ -111,7 +111,7 @@ def test_a_second_launch_raises_the_running_window_and_opens_no_second_capture(
             lambda: _focused() == "Caption App",
         )
         assert first.poll() is None, "the first app still runs"
-        assert len(pulse.pactl("list", "short", "source-outputs").splitlines()) == 1
+        assert len(captures()) == 1, "still one capture"
         assert len(server.sessions()) == 1, "no second streaming session was opened"
     finally:
         meeting.terminate()
