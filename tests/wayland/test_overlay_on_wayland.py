@@ -4,7 +4,8 @@ Each compositor runs nested in its own Xvfb (``tests/support/nested_desktop.py``
 starts there as a desktop session would start it (``XDG_SESSION_TYPE=wayland``,
 ``WAYLAND_DISPLAY``, no ``QT_QPA_PLATFORM``) over a maximised native Wayland "meeting" window.
 A person's steps, checked on the screen: click the meeting, and the overlay is still on top;
-drag the overlay, and it moves; start the app again, and it is where it was left; lock it,
+drag the overlay, and it moves; widen it from its corner; start the app again, and it is
+where it was left, as wide; lock it,
 and a click on it reaches the meeting while it stays in sight (mutter), or Lock says it is not
 available there (KWin, weston). The compositors run on separate pytest-xdist workers.
 """
@@ -248,7 +249,15 @@ def test_the_overlay_stays_on_top_moves_and_comes_back_where_it_was_left(
         f"dragged to {dragged}, expected {shown.moved(dx, dy)}"
     )
 
-    # Started again: it comes back where it was left.
+    # Widened from its corner grip.
+    corner = (dragged.right - 4, dragged.bottom - 4)
+    desktop.drag(corner, (corner[0] + 120, corner[1]))
+    widened = session.steady_box()
+    wanted = Box(dragged.left, dragged.top, dragged.right + 120, dragged.bottom)
+    assert widened.near(wanted), f"widened to {widened}, expected {wanted}"
+    dragged = widened
+
+    # Started again: it comes back where it was left, as wide as it was made.
     time.sleep(1.0)  # the place is saved once the overlay has settled
     session.stop(app)
     session.start_app()
