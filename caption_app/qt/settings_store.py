@@ -27,9 +27,9 @@ SHORTCUT_LABELS: Mapping[str, str] = {
     "export": "Export transcript",
     "pause": "Pause",
     "move_overlay": "Move overlay with the keyboard",
-    "global_captions": "Start / stop captions",
-    "global_pause": "Pause / resume",
-    "global_overlay": "Show / hide the overlay",
+    "global_captions": "Anywhere: start / stop captions",
+    "global_pause": "Anywhere: pause / resume",
+    "global_overlay": "Anywhere: show / hide the overlay",
 }
 """Action name -> what a person calls it (used by the settings dialog)."""
 

@@ -89,7 +89,10 @@ def test_a_second_launch_raises_the_running_window_and_opens_no_second_capture(
     )
     try:
         _wait("the first app streams the microphone", lambda: len(server.sessions()) == 1)
-        captures = lambda: pulse.pactl("list", "short", "source-outputs").splitlines()  # noqa: E731
+
+        def captures() -> list[str]:
+            return pulse.pactl("list", "short", "source-outputs").splitlines()
+
         _wait("the first app captures the microphone", lambda: len(captures()) == 1)
         window = _xdotool("search", "--sync", "--name", "^Meeting$").splitlines()[0]
         _xdotool("windowactivate", "--sync", window)

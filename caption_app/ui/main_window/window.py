@@ -26,7 +26,7 @@ from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.core.settings import EngineChoice
 from caption_app.qt.session_controller import SessionController
-from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
+from caption_app.qt.settings_store import DEFAULT_SHORTCUTS, GLOBAL_SHORTCUTS
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window.engine_menu import EngineMenu
 from caption_app.ui.main_window.input_menu import InputMenu
@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
     def set_shortcuts(self, keys: Mapping[str, str]) -> None:
         for name, action in self._shortcut_actions().items():
             action.setShortcut(QKeySequence(keys.get(name, DEFAULT_SHORTCUTS[name])))
+        self._global_keys = {n: keys.get(n, DEFAULT_SHORTCUTS[n]) for n in GLOBAL_SHORTCUTS}
 
     def _shortcut_actions(self) -> dict[str, QAction]:
         return {
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         }
 
     def _build_actions(self, keys: Mapping[str, str]) -> None:
+        self._global_keys = {n: keys.get(n, DEFAULT_SHORTCUTS[n]) for n in GLOBAL_SHORTCUTS}
         self.start_action = self._action("&Start captions", keys["start_stop"])
         self.start_action.triggered.connect(self.toggle_start)
         self.pause_action = self._action("&Pause", keys["pause"], checkable=True)
@@ -248,6 +250,7 @@ class MainWindow(QMainWindow):
         keys = {
             name: action.shortcut().toString() for name, action in self._shortcut_actions().items()
         }
+        keys.update(self._global_keys)  # grabbed on the desktop, not window actions
         dialog = self.dialogs.show("help", lambda: HelpDialog(keys, self))
         assert isinstance(dialog, HelpDialog)
         dialog.show_shortcuts(keys)  # as set now
