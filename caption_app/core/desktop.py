@@ -53,6 +53,8 @@ class Desktop:
         label = {Compositor.MUTTER: "GNOME", Compositor.KWIN: "KDE Plasma"}.get(
             self.compositor, "this desktop"
         )
+        if self.session is SessionKind.NONE:
+            return "this desktop"
         return f"{label} ({self.session.value})"
 
 
@@ -194,4 +196,4 @@ def global_keys_note(desktop: Desktop, *, grabbed: bool) -> str:
         return GLOBAL_KEYS_X11
     if grabbed and desktop.session is SessionKind.XWAYLAND:
         return GLOBAL_KEYS_XWAYLAND.format(desktop=desktop.name)
-    return GLOBAL_KEYS_NONE.format(desktop=desktop.name)
+    return GLOBAL_KEYS_NONE.format(desktop=desktop.name[:1].upper() + desktop.name[1:])

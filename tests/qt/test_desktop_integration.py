@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import TOGGLES, build_parser
@@ -135,3 +136,23 @@ def test_one_instance_per_settings_file_and_a_later_one_hands_its_request_over(
     third = SingleInstance(path)
     assert third.claim(), "a released (or crashed) instance's place is taken over"
     third.release()
+
+
+def test_settings_show_the_global_shortcuts_and_what_this_desktop_allows(
+    app: CaptionApp, qtbot: QtBot
+) -> None:
+    from caption_app.ui.settings.dialog import SettingsDialog
+
+    app.open_settings()
+    dialog = app.dialog("settings")
+    assert isinstance(dialog, SettingsDialog)
+    page = dialog.shortcuts_page
+    assert page.edits["global_captions"].keySequence().toString() == "Ctrl+Alt+Shift+S"
+    assert page.global_status.text() == app.global_shortcuts.note
+    assert "offers Caption App no global shortcuts" in page.global_status.text()
+    assert "caption-app --toggle captions" in page.global_status.text()
+    page.edits["global_overlay"].setKeySequence(QKeySequence("Ctrl+Alt+Shift+F7"))
+    with qtbot.waitSignal(app.store.shortcutsChanged) as saved:
+        assert dialog.apply()
+    assert saved.args[0]["global_overlay"] == "Ctrl+Alt+Shift+F7"
+    assert app.store.shortcuts()["global_overlay"] == "Ctrl+Alt+Shift+F7"

@@ -29,6 +29,7 @@ SURFACES = {
     "settings-overlay-style",
     "settings-shortcuts",
     "settings-transcripts",
+    "settings-start-with-the-desktop",
     "key-error",
     "history",
 }
