@@ -19,14 +19,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLabel, QSizeGrip, QWidget
 
-from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
-from caption_app.core.model.session import EngineInUse, SessionState
+from caption_app.core.caption_lines import CaptionLines, Line, fit_message, line_text
+from caption_app.core.model.status import SessionStatus
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.overlay import geometry as overlay_geometry
 from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.overlay.lines import CaptionPainter
+from caption_app.ui.overlay.message import badge, overlay_message
 
 MIN_WIDTH = 240
 FOCUS_WAIT_MS = 500  # how long the desktop gets to give the overlay the keyboard
@@ -38,16 +39,6 @@ WINDOW_FLAGS = (
     | Qt.WindowType.WindowDoesNotAcceptFocus  # never takes the keyboard from the meeting
 )
 
-
-STATUS_TEXT = {
-    SessionState.CONNECTING: "Connecting…",
-    SessionState.RECONNECTING: "Reconnecting… captions resume shortly",
-    SessionState.UNREACHABLE: "Cannot reach the captioning service",
-    SessionState.PAUSED: "Paused",
-    SessionState.FAILED: "Captions stopped: see Caption App",
-}
-"""What the overlay says when it is not captioning, so silence never looks like an outage."""
-BADGE_TEXT = "On this computer"
 BADGE_STYLE = (
     "QLabel { color: #ffffff; background: rgba(0, 0, 0, 200); border: 1px solid #ffffff;"
     " border-radius: 6px; padding: 1px 6px; font-size: 11pt; }"
@@ -119,35 +110,33 @@ class CaptionOverlay(QWidget):
         if self._silence.interval() > 0:
             self._silence.start()
 
-    @Slot(object, str)
-    def show_state(self, state: SessionState, _detail: str = "") -> None:
-        """A dim status line at the bottom whenever the session is not live."""
-        if (state is not SessionState.IDLE or self._hint == LISTENING) and self._hint:
-            self._hint = ""
+    @Slot(object)
+    def show_status(self, status: SessionStatus) -> None:
+        """Say what is true of the session now: a dim line whenever captions are not simply
+        flowing (connecting, paused, stopped…), and the "On this computer" badge while the
+        local engine stands in for the cloud."""
+        hint = self._hint
+        if status.running:
+            hint = LISTENING if status.live and not self._model.visible_segments() else ""
+        elif hint == LISTENING:
+            hint = ""
+        message = overlay_message(status)
+        if hint != self._hint or message != self._status:
+            self._hint, self._status = hint, message
+            if message:
+                self.setAccessibleDescription(message)
             self._invalidate()
-        if state is SessionState.LIVE and not self._model.visible_segments():
-            self._hint = LISTENING  # until the first words arrive (``apply_update``)
-            self._invalidate()
-        status = STATUS_TEXT.get(state, "")
-        if status == self._status:
-            return
-        self._status = status
-        if status:
-            self.setAccessibleDescription(status)
-        self._invalidate()
+        shown = badge(status)
+        if shown != self.badge():
+            self._badge.setText(shown)
+            self._badge.setVisible(bool(shown))
+            self._badge.adjustSize()
+            self._place_badge()
+            self.setAccessibleDescription(shown or "Live captions")
+            self._invalidate()  # the lines wrap short of the badge while it is shown
 
     def status(self) -> str:
         return self._status
-
-    @Slot(object)
-    def show_engine(self, engine: EngineInUse) -> None:
-        """A small "On this computer" badge while the local engine stands in for the cloud."""
-        self._badge.setText(BADGE_TEXT if engine.standing_in else "")
-        self._badge.setVisible(engine.standing_in)
-        self._badge.adjustSize()
-        self._place_badge()
-        self.setAccessibleDescription(BADGE_TEXT if engine.standing_in else "Live captions")
-        self._invalidate()  # the lines wrap short of the badge while it is shown
 
     def _show_language(self, code: str) -> None:
         self._language.setText(code)
@@ -198,15 +187,24 @@ class CaptionOverlay(QWidget):
     def rendered_runs(self) -> list[Line]:
         """The lines as drawn, each a sequence of solid, dimmed or label runs."""
         if self._lines is None:
-            lines = self._painter.layout(self._model.visible_segments(), self._text_box_width())
+            width = self._text_box_width()
+            lines = self._painter.layout(self._model.visible_segments(), width)
             status = overlay_keys.HELP if self._keyboard else self._status
+            if not status and not lines:
+                status = self._hint
             if status:
-                room = max(0, self._painter.style.lines - 1)
-                lines = [*lines[len(lines) - room :], (Run(status, dim=True),)]
-            elif not lines and self._hint:
-                lines = [(Run(self._hint, dim=True),)]
+                # The message wraps at whole words (never "…captions appea"); the newest
+                # caption lines keep the rows it does not need.
+                rows = self._painter.style.lines
+                said = self._fit(status, rows)
+                room = max(0, rows - len(said))
+                lines = [*(lines[len(lines) - room :] if room else []), *said]
             self._lines = lines
         return self._lines
+
+    def _fit(self, message: str, max_lines: int) -> list[Line]:
+        width = self._painter.text_width(self._text_box_width())
+        return fit_message(message, width, self._painter.advance, max(1, max_lines))
 
     def model(self) -> CaptionLines:
         return self._model
