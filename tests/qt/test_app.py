@@ -20,7 +20,7 @@ from caption_app.core.transcript.journal import read_journal
 from caption_app.ui import prompts
 from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.overlay.message import FAILED, FINISHED, STOPPED
+from caption_app.ui.overlay.message import FINISHED, STOPPED
 from caption_app.ui.settings.dialog import SettingsDialog
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.config import SpeakerRelabel

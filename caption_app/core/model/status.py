@@ -101,7 +101,9 @@ class SessionStatus:
     @classmethod
     def starting(cls, engine: EngineView, *, has_stand_in: bool) -> SessionStatus:
         """A session is being started now with ``engine``: nothing of the last one holds."""
-        return cls(running=True, engine=engine, has_stand_in=has_stand_in)
+        return cls(
+            running=True, state=SessionState.CONNECTING, engine=engine, has_stand_in=has_stand_in
+        )
 
     @property
     def paused(self) -> bool:

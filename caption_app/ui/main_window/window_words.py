@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import Holds, SessionState
-from caption_app.core.model.status import Ending, SessionStatus
+from caption_app.core.model.status import Ending, SessionStatus, passes
 from caption_app.ui.main_window.problem_text import problem_text
 
 LOCAL, AUTO = "local", "auto"
@@ -173,7 +173,11 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
     found: list[NoticeItem] = []
     found.extend(_key_notices(facts, actions))
     problem = status.problem
-    if problem is not None and problem.kind not in KEY_KINDS:
+    if (
+        problem is not None
+        and problem.kind not in KEY_KINDS
+        and not (passes(problem) and status.live)
+    ):
         stand_in = status.has_stand_in and status.running
         found.append(
             NoticeItem(f"problem:{problem.kind.value}", problem_text(problem, stand_in=stand_in))
