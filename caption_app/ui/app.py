@@ -89,6 +89,7 @@ class CaptionApp:
                 self.window.quit_action,
             ],
             self.window,
+            self.window.show_window_action,
         )
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
@@ -423,6 +424,7 @@ class CaptionApp:
                 environment_key=os.environ.get(ENV_VAR, ""),
                 token_service=bool(self.settings.streaming.token_url),
                 offline_available=True,
+                rejected=self.window.facts.key.rejected,
             )
             dialog.offline_requested.connect(self._caption_locally_instead)
             dialog.key_changed.connect(self._key_changed)

@@ -151,6 +151,8 @@ class MainWindow(QMainWindow):
         self.history_action.triggered.connect(self.historyRequested)
         self.quit_action = self._action("&Quit", "Ctrl+Q")
         self.quit_action.triggered.connect(self.close)
+        self.show_window_action = self._action(f"Show {APP_NAME} &window")
+        self.show_window_action.triggered.connect(self.bring_back)
 
     def _build_layout(self) -> None:
         menu = self.menuBar()
@@ -318,6 +320,14 @@ class MainWindow(QMainWindow):
             blocker = QSignalBlocker(self.pause_action)
             self.pause_action.setChecked(False)
             del blocker
+
+    @Slot()
+    def bring_back(self) -> None:
+        """Show the window, unminimised and in front (from the tray)."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     @Slot()
     def _choose_media_file(self) -> None:
