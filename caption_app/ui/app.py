@@ -41,6 +41,7 @@ from caption_app.ui.main_window.tray import build_tray
 from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KeyFacts, NoticeActions, Until
 from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.overlay.stepping_aside import watch_dialogs
 from caption_app.ui.overlay.window import CaptionOverlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
@@ -161,6 +162,7 @@ class CaptionApp:
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.screenRemoved.connect(overlay.keep_on_screen)
+            self._dialogs_aside = watch_dialogs(overlay, app)  # they open where it is not
 
     @Slot(object)
     def _settings_saved(self, saved: AppSettings) -> None:

@@ -7,7 +7,7 @@ locked overlay cannot receive one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QFocusEvent,
     QGuiApplication,
@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QLabel, QSizeGrip, QWidget
 
@@ -26,6 +27,7 @@ from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.overlay import geometry as overlay_geometry
 from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.overlay import x11
 from caption_app.ui.overlay.lines import CaptionPainter
 from caption_app.ui.overlay.message import badge, overlay_message
 
@@ -81,6 +83,10 @@ class CaptionOverlay(QWidget):
         self._hint = FIRST_HINT
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
+        self._dock = "floating"
+        self._aside = False
+        self._tell_window_manager = False
+        """Shown again: the window manager's frame is new, say what Qt cannot (``x11``)."""
         self._keyboard = False
         self._was_locked = False
         self._silence = QTimer(self)
@@ -223,7 +229,33 @@ class CaptionOverlay(QWidget):
         self.setFixedHeight(self._painter.box_height())
         if self.isVisible():
             self.move(self.x(), bottom - self.height() + 1)  # grow upwards, like captions do
+        self._set_dock(style.dock)
         self._invalidate()
+
+    # --- docked at an edge of the screen ----------------------------------------------------
+
+    def docked(self) -> str:
+        """ "top" or "bottom" while docked, else "floating"."""
+        return self._dock
+
+    def _set_dock(self, dock: str) -> None:
+        was = self._dock
+        self._dock = dock
+        self._grip.setVisible(dock == "floating" and not self._locked)
+        if dock != "floating":
+            self.setGeometry(self._dock_geometry())
+        elif was != "floating":
+            self.reset_position()
+        if self.isVisible():
+            x11.reserve_edge(int(self.winId()), dock, self.geometry())
+
+    def _dock_geometry(self) -> QRect:
+        """Across the whole width of its screen, at its top or bottom edge."""
+        area = overlay_geometry.screen_of(self.geometry()).geometry()
+        rect = QRect(area.left(), area.top(), area.width(), self.height())
+        if self._dock == "bottom":
+            rect.moveBottom(area.bottom())
+        return rect
 
     def style_in_use(self) -> OverlayStyle:
         return self._painter.style
@@ -235,14 +267,29 @@ class CaptionOverlay(QWidget):
         if locked == self._locked:
             return
         self._locked = locked
+        self._let_clicks_through(locked or self._aside)
+        self.lockedChanged.emit(locked)
+
+    def step_aside(self, aside: bool) -> None:
+        """Let clicks through while one of Caption App's dialogs that fits nowhere else is
+        under it (``stepping_aside.py``); the lock is the person's and stays as it was."""
+        self._aside = aside
+        self._let_clicks_through(self._locked or aside)
+
+    def _let_clicks_through(self, through: bool) -> None:
+        flags = self.windowFlags()
+        if bool(flags & Qt.WindowType.WindowTransparentForInput) == through:
+            return
         geometry, visible = self.geometry(), self.isVisible()
         # Changing window flags recreates the native window and hides it: put it back.
-        self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, locked)
-        self._grip.setVisible(not locked)
+        self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, through)
+        self._grip.setVisible(not through and self._dock == "floating")
         self.setGeometry(geometry)
         if visible:
             self.show()
-        self.lockedChanged.emit(locked)
+
+    def lets_clicks_through(self) -> bool:
+        return bool(self.windowFlags() & Qt.WindowType.WindowTransparentForInput)
 
     def is_locked(self) -> bool:
         return self._locked
@@ -255,7 +302,11 @@ class CaptionOverlay(QWidget):
         person who cannot find it or cannot drag (keyboard only)."""
         self.set_locked(False)
         primary = QGuiApplication.primaryScreen()
-        self.setGeometry(overlay_geometry.default_geometry(primary, self.height(), MIN_WIDTH))
+        if self._dock == "floating":
+            geometry = overlay_geometry.default_geometry(primary, self.height(), MIN_WIDTH)
+            self.setGeometry(geometry)
+        else:
+            self.setGeometry(self._dock_geometry())
         self.show()
 
     @Slot()
@@ -265,7 +316,8 @@ class CaptionOverlay(QWidget):
         self.setGeometry(overlay_geometry.clamped(self.geometry(), area))
 
     def save_geometry(self, store: SettingsStore) -> None:
-        overlay_geometry.save_geometry(store, self.geometry())
+        if self._dock == "floating":  # a docked overlay's place is its edge
+            overlay_geometry.save_geometry(store, self.geometry())
 
     def restore_geometry(self, store: SettingsStore) -> None:
         self.setGeometry(overlay_geometry.restored_geometry(store, self.height(), MIN_WIDTH))
@@ -338,7 +390,24 @@ class CaptionOverlay(QWidget):
 
     # --- Qt events ----------------------------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:
+        self._tell_window_manager = True  # once its frame is there: at the first paint
+        super().showEvent(event)
+
+    def _told_window_manager(self) -> None:
+        """Mapped in a (new) frame: keep it off task lists, let clicks through the frame
+        while locked, and reserve the docked edge (X11; nothing elsewhere)."""
+        self._tell_window_manager = False
+        window = int(self.winId())
+        x11.keep_off_the_taskbar(window)
+        if self.lets_clicks_through():
+            x11.pass_clicks_through_frames(window, through=True)
+        if self._dock != "floating":
+            x11.reserve_edge(window, self._dock, self.geometry())
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._tell_window_manager:
+            self._told_window_manager()
         painter = QPainter(self)
         try:
             self._painter.paint(painter, QRectF(self.rect()), self.rendered_runs(), event.rect())
@@ -352,8 +421,8 @@ class CaptionOverlay(QWidget):
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
-            return
+        if event.button() != Qt.MouseButton.LeftButton or self._dock != "floating":
+            return  # a docked overlay stays at its edge
         handle = self.windowHandle()
         # The window manager moves it where it can (Wayland allows nothing else).
         if handle is not None and handle.startSystemMove():
