@@ -3,12 +3,15 @@
 The overlay stays on top of everything, so a dialog opened under it (Export's file types, the
 key dialog's buttons, Settings) would be covered and its clicks swallowed. Each dialog of the
 application is placed, as it is shown, above or below the overlay on the same screen (or beside
-it); only when it cannot fit anywhere does the overlay let clicks through until it closes.
+it). A dialog too big for that makes the overlay step aside: it moves to the top or bottom edge
+of the screen away from the dialog until the dialog closes, and where even that is not free it
+lets clicks through meanwhile.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -40,6 +43,15 @@ def free_place(dialog: QRect, overlay: QRect, area: QRect) -> QRect | None:
     return best.adjusted(0, FRAME_ALLOWANCE, 0, 0)
 
 
+def overlay_place(overlay: QRect, dialog: QRect, area: QRect) -> QRect | None:
+    """Where the overlay can wait, at the top or bottom edge of ``area``, clear of ``dialog``."""
+    for top in (area.top(), area.bottom() - overlay.height() + 1):
+        place = QRect(overlay.left(), top, overlay.width(), overlay.height())
+        if not place.intersects(dialog):
+            return place
+    return None
+
+
 def _inside(rect: QRect, area: QRect) -> QRect:
     """``rect`` slid (not resized) into ``area`` where it can be."""
     out = QRect(rect)
@@ -60,11 +72,18 @@ class DialogsStepAside(QObject):
         if isinstance(watched, QDialog) and watched.isWindow():
             if event.type() == QEvent.Type.Show:
                 self._place(watched)
+                # Once laid out and placed by the window manager, look again (a dialog that
+                # grows to its messages, one the window manager centred after all).
+                QTimer.singleShot(0, lambda dialog=watched: self._place_again(dialog))
             elif event.type() == QEvent.Type.Hide and watched in self._letting_through:
                 self._letting_through.discard(watched)
                 if not self._letting_through:
-                    self._overlay.step_aside(False)
+                    self._overlay.step_aside(None)
         return False
+
+    def _place_again(self, dialog: QDialog) -> None:
+        if shiboken6.isValid(dialog) and dialog.isVisible() and dialog not in self._letting_through:
+            self._place(dialog)
 
     def _place(self, dialog: QDialog) -> None:
         overlay = self._overlay
@@ -75,7 +94,9 @@ class DialogsStepAside(QObject):
         place = free_place(dialog.geometry(), overlay.frameGeometry(), screen.availableGeometry())
         if place is None:
             self._letting_through.add(dialog)
-            overlay.step_aside(True)  # nowhere to go: the overlay lets its clicks through
+            framed = dialog.geometry().adjusted(0, -FRAME_ALLOWANCE, 0, 0)
+            aside = overlay_place(overlay.geometry(), framed, screen.availableGeometry())
+            overlay.step_aside(aside, clicks_through=aside is None)
         elif place.topLeft() != dialog.geometry().topLeft():
             dialog.move(dialog.pos() + QPoint(place.topLeft() - dialog.geometry().topLeft()))
 

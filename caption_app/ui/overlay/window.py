@@ -85,6 +85,8 @@ class CaptionOverlay(QWidget):
         self._drag_from: QPoint | None = None
         self._dock = "floating"
         self._aside = False
+        self._home: QRect | None = None
+        """Where it was before it stepped aside for a dialog."""
         self._tell_window_manager = False
         """Shown again: the window manager's frame is new, say what Qt cannot (``x11``)."""
         self._keyboard = False
@@ -270,11 +272,20 @@ class CaptionOverlay(QWidget):
         self._let_clicks_through(locked or self._aside)
         self.lockedChanged.emit(locked)
 
-    def step_aside(self, aside: bool) -> None:
-        """Let clicks through while one of Caption App's dialogs that fits nowhere else is
-        under it (``stepping_aside.py``); the lock is the person's and stays as it was."""
-        self._aside = aside
-        self._let_clicks_through(self._locked or aside)
+    def step_aside(self, place: QRect | None, *, clicks_through: bool = False) -> None:
+        """Make way for one of Caption App's dialogs that fits nowhere else
+        (``stepping_aside.py``): move to ``place`` meanwhile, or let clicks through when no
+        place is free; ``None`` comes back. The lock is the person's and stays as it was."""
+        if place is not None or clicks_through:
+            if self._home is None:
+                self._home = self.geometry()
+            if place is not None:
+                self.setGeometry(place)
+        elif self._home is not None:
+            self.setGeometry(self._home)
+            self._home = None
+        self._aside = clicks_through
+        self._let_clicks_through(self._locked or clicks_through)
 
     def _let_clicks_through(self, through: bool) -> None:
         flags = self.windowFlags()
