@@ -35,8 +35,8 @@ class SessionController(QObject):
     gapMarked = Signal(object)
     problemRaised = Signal(object)
     """A ``Problem``: its kind, message and recovery."""
-    audioLevel = Signal(float, float, bool)
-    """RMS dBFS, peak dBFS, and whether audio is being sent to the engine right now."""
+    audioLevel = Signal(float, bool)
+    """RMS dBFS, and whether audio is being sent to the engine right now."""
     progress = Signal(int, int)
     """Media file position and duration, in ms (about once a second)."""
     markerAdded = Signal(object)
@@ -88,7 +88,7 @@ class SessionController(QObject):
         if isinstance(event, TurnUpdate):
             self.turnUpdated.emit(event)
         elif isinstance(event, AudioLevel):
-            self.audioLevel.emit(event.rms_dbfs, event.peak_dbfs, event.sending)
+            self.audioLevel.emit(event.rms_dbfs, event.sending)
         elif isinstance(event, StateChanged):
             self.stateChanged.emit(event.state, event.detail)
         elif isinstance(event, Gap):

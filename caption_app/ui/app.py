@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings, Slot
 from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app.core.audio.source import AudioSourceError
-from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
+from caption_app.core.engines.choice import EnginePlan, build_engines, plan_engines
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import SessionListener
 from caption_app.core.model.status import EngineView
@@ -25,7 +25,7 @@ from caption_app.core.secrets.credentials import (
     session_memory_key,
 )
 from caption_app.core.secrets.store import mask_key
-from caption_app.core.settings import AppSettings
+from caption_app.core.settings import AppSettings, EngineChoice
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
@@ -55,7 +55,7 @@ class CaptionApp:
         # --api-host, --engine and --demo apply to this run only: they are never saved.
         engine = getattr(args, "engine", None)
         if getattr(args, "demo", False):
-            engine = LOCAL
+            engine = EngineChoice.LOCAL
         self.run = RunSettings(self.store, api_host=args.api_host, engine=engine)
         self.media_path: str | None = args.source
         self.device_query: str | None = args.device
@@ -182,16 +182,16 @@ class CaptionApp:
         if self.controller.running or self._asking_keyring:
             return
         self.window.starting()
-        preference = self.engine_preference
-        if preference == LOCAL:
-            self._start_with(None, LOCAL)
+        choice = self.engine_preference
+        if choice is EngineChoice.LOCAL:
+            self._start_planned(plan_engines(choice, cloud_configured=False), None)
             return
         from caption_app.core.secrets.credentials import has_stored_key, resolve_for_gui
 
         auth, keyring_needed = resolve_for_gui(self.settings.streaming)
         if not keyring_needed:
             self._set_key(available=True)
-            self._start_with(auth, CLOUD)
+            self._start_planned(plan_engines(choice, cloud_configured=True), auth)
             return
         # Reading the keyring can wait on an unlock prompt: ask it off the GUI thread.
         self._asking_keyring = True
@@ -199,13 +199,7 @@ class CaptionApp:
         def answered(found: object) -> None:
             self._asking_keyring = False
             self._set_key(available=bool(found))
-            if found:
-                self._start_with(auth, CLOUD)
-            elif preference == "auto":
-                self._start_with(None, LOCAL)  # no account needed: captions on this computer
-            else:
-                self._start_when_key_saved = True
-                self.open_key_dialog()
+            self._start_planned(plan_engines(choice, cloud_configured=bool(found)), auth)
 
         def failed(exc: BaseException) -> None:
             self._asking_keyring = False
@@ -213,7 +207,14 @@ class CaptionApp:
 
         call_in_background(lambda: has_stored_key(auth.store), answered, failed, "keyring-read")
 
-    def _start_with(self, auth: CredentialProvider | None, kind: str) -> None:
+    def _start_planned(self, plan: EnginePlan | None, auth: CredentialProvider | None) -> None:
+        if plan is None:  # the cloud alone was asked for, and it has no key yet
+            self._start_when_key_saved = True
+            self.open_key_dialog()
+        else:
+            self._start_with(auth, plan)
+
+    def _start_with(self, auth: CredentialProvider | None, plan: EnginePlan) -> None:
         choice = SourceChoice(
             media_path=self.media_path,
             device_query=self.device_query,
@@ -232,11 +233,8 @@ class CaptionApp:
             self.window.notify(opened.notice, key="input-fallback", until=Until.WHILE_RUNNING)
         self.window.transcript.clear()
         self.overlay.clear()
-        engine = build_engine(kind, auth, model_folder=self.settings.local_model_dir)
-        stand_in = None
-        if kind == CLOUD and self.engine_preference == "auto":  # the local engine covers
-            stand_in = build_engine(LOCAL, None, model_folder=self.settings.local_model_dir)
-        self.window.engine_menu.show_live(kind)
+        engine, stand_in = build_engines(plan, auth, model_folder=self.settings.local_model_dir)
+        self.window.engine_menu.show_live(plan.engine)
         view = EngineView(engine.name, engine.on_device, engine.billed_per_hour_usd)
 
         def factory(listener: SessionListener):  # type: ignore[no-untyped-def]
@@ -266,7 +264,7 @@ class CaptionApp:
             self._set_key(rejected=self._key_in_use_described())
         self._start_when_key_saved = True
         # With engine = auto, captions go on on this computer while the person decides.
-        self._local_while_key_asked = self.engine_preference == "auto"
+        self._local_while_key_asked = self.engine_preference is EngineChoice.AUTO
         self.open_key_dialog()
 
     def _key_in_use_described(self) -> str:
@@ -290,7 +288,7 @@ class CaptionApp:
         if self._local_while_key_asked:
             self._local_while_key_asked = False
             self.window.starting()
-            self._start_with(None, LOCAL)
+            self._start_with(None, EnginePlan(EngineChoice.LOCAL))
 
     @Slot(str)
     def _key_changed(self, where: str) -> None:
@@ -321,13 +319,13 @@ class CaptionApp:
         return self.run.current
 
     @property
-    def engine_preference(self) -> str:
+    def engine_preference(self) -> EngineChoice:
         return self.run.engine_preference
 
     @Slot(str)
     def _choose_engine(self, preference: str) -> None:
         self.run.engine_override = None  # a choice in the menu is the person's, and is kept
-        self.run.change(engine=preference)
+        self.run.change(engine=EngineChoice(preference))
         self.window.set_facts(preference=preference)
         if self.controller.running:
             self.window.notify(
@@ -337,8 +335,8 @@ class CaptionApp:
             )
 
     def _use_assemblyai(self) -> None:
-        self._choose_engine("auto")
-        self.window.engine_menu.set_chosen("auto")
+        self._choose_engine(EngineChoice.AUTO)
+        self.window.engine_menu.set_chosen(EngineChoice.AUTO)
         self.open_key_dialog()
 
     @Slot(str)
@@ -440,8 +438,8 @@ class CaptionApp:
         if dialog is not None:
             dialog.close()
         self._start_when_key_saved = False
-        self._choose_engine(LOCAL)
-        self.window.engine_menu.set_chosen(LOCAL)
+        self._choose_engine(EngineChoice.LOCAL)
+        self.window.engine_menu.set_chosen(EngineChoice.LOCAL)
         self.start()
 
     @Slot()

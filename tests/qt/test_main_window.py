@@ -106,9 +106,9 @@ def test_status_shows_time_cost_and_the_sending_light(qtbot: QtBot) -> None:
     assert format_elapsed(3725) == "1:02:05"
     assert round(estimated_cost_usd(3600, 0.15), 2) == 0.15
     panel = window.status_panel
-    live = (StateChanged(SessionState.LIVE, "Live"), AudioLevel(-20.0, -6.0, True))
+    live = (StateChanged(SessionState.LIVE, "Live"), AudioLevel(-20.0, True))
     window.controller.statusChanged.emit(status_after(*live))
-    panel.set_level(-20.0, -6.0, True)
+    panel.set_level(-20.0, True)
     assert panel.is_sending() and "Sending" in panel.sending_label.text()
     assert panel.meter.value() > 50
     window.controller.statusChanged.emit(status_after(*live).ended())
@@ -177,7 +177,7 @@ def test_the_status_line_says_each_thing_once(qtbot: QtBot) -> None:
 def test_the_sending_light_goes_out_when_the_connection_closes(qtbot: QtBot) -> None:
     window = _window(qtbot, [MIC])  # kept: the panel lives as long as its window
     panel = window.status_panel
-    live = (StateChanged(SessionState.LIVE, "Live"), AudioLevel(-20.0, -6.0, True))
+    live = (StateChanged(SessionState.LIVE, "Live"), AudioLevel(-20.0, True))
     window.controller.statusChanged.emit(status_after(*live))
     assert panel.is_sending()
     # The input was unplugged: no more audio arrives to say otherwise, the state must.

@@ -102,8 +102,8 @@ EVENTS: list[SessionEvent] = [
     Notice("Captioning continues from Webcam.", Holds.SESSION),
     InputSilence("Headset Microphone", True, SILENT),
     InputSilence("Headset Microphone", False),
-    AudioLevel(-27.0, -12.0, True),
-    AudioLevel(-27.0, -12.0, False),
+    AudioLevel(-27.0, True),
+    AudioLevel(-27.0, False),
     TurnUpdate(UpdateKind.LIVE, make_turn(0, 0, "belief in", 0)),
 ]
 ACTIONS = ["start-cloud", "start-auto", "start-local", "stop", "dismiss", "key-saved", "rejected"]

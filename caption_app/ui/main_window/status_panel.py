@@ -109,8 +109,8 @@ class StatusPanel(QWidget):
         self.progress_label.hide()
         self._show_time(0.0)
 
-    @Slot(float, float, bool)
-    def set_level(self, rms_dbfs: float, _peak_dbfs: float, _sending: bool) -> None:
+    @Slot(float, bool)
+    def set_level(self, rms_dbfs: float, _sending: bool) -> None:
         """A reading of the meter (about ten a second); the light follows the status."""
         level = 0.0 if math.isinf(rms_dbfs) else (rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
         db = None if level <= 0.0 else round(rms_dbfs / 3) * 3  # 3 dB steps: a calm figure
