@@ -45,7 +45,7 @@ BADGE_STYLE = (
     "QLabel { color: #ffffff; background: rgba(0, 0, 0, 200); border: 1px solid #ffffff;"
     " border-radius: 6px; padding: 1px 6px; font-size: 11pt; }"
 )
-FIRST_HINT = "Press Start captions (Ctrl+Shift+S); captions appear here"
+FIRST_HINT = "Captions appear here. Start: Ctrl+Shift+S"
 LISTENING = "Listening…"
 """Live, and nothing said yet: the overlay says it hears, so a quiet room is not an outage."""
 
