@@ -19,23 +19,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, Slot
 
 from caption_app.core.shortcut_keys import KeyChord, parse_chord
+from caption_app.qt.xlib_display import open_display
 
 log = logging.getLogger(__name__)
 
 REPEAT_GAP_S = 0.3
 """A held key repeats its press: presses closer together than this are one press."""
-
-
-def open_display(name: str | None = None) -> Any:
-    """A python-xlib connection. python-xlib 0.33 keeps its table of extension events on the
-    class, and a second server's extensions clash with the first's: each connection starts
-    from a fresh table."""
-    from Xlib import display
-    from Xlib.protocol import display as protocol
-    from Xlib.protocol import event
-
-    protocol.Display.event_classes = event.event_class.copy()
-    return display.Display(name)
 
 
 class X11KeyGrab(QObject):

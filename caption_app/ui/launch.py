@@ -42,11 +42,12 @@ def run_gui(args: argparse.Namespace, platform: str | None = None) -> int:
         return _hand_over(instance, args)
     captions = CaptionApp(args)
     captions.show()
-    instance.requested.connect(captions.handle_request)
+    instance.requested.connect(captions.desktop_session.handle_request)
     app.aboutToQuit.connect(captions.shutdown)
     app.aboutToQuit.connect(instance.release)
+    ask = captions.desktop_session.handle_request
     for name in args.toggle or []:
-        QTimer.singleShot(0, lambda name=name: captions.handle_request({"toggle": [name]}))
+        QTimer.singleShot(0, lambda name=name: ask({"toggle": [name]}))
     if args.self_test and getattr(args, "demo", False):
         QTimer.singleShot(0, lambda: _caption_then_self_test(captions, app, as_json=args.json))
     elif args.self_test:

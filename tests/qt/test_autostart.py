@@ -66,5 +66,5 @@ def test_a_folder_that_cannot_be_written_is_reported(
 ) -> None:
     (tmp_path / "blocked").write_text("a file where the folder should be")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "blocked"))
-    app._start_with_desktop(True)
+    app.desktop_session.start_with_desktop(True)
     assert "Could not change starting with the desktop" in app.window.notices.text()

@@ -14,7 +14,8 @@ from caption_app.core.desktop import Compositor, Desktop, SessionKind, overlay_p
 from caption_app.qt.single_instance import SingleInstance, instance_path
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.main_window.commands import toggles
-from caption_app.ui.overlay.window import LOCK_UNAVAILABLE, CaptionOverlay
+from caption_app.ui.main_window.window import LOCK_UNAVAILABLE
+from caption_app.ui.overlay.window import CaptionOverlay
 from tests.support.home import private_home
 
 KWIN_THROUGH_XWAYLAND = overlay_plan(Desktop(SessionKind.XWAYLAND, Compositor.KWIN))
@@ -98,23 +99,24 @@ def app(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Captio
 
 
 def test_every_command_line_toggle_does_something_in_the_window(app: CaptionApp) -> None:
-    assert set(toggles(app.window, app.window.notices.show_notice)) == set(TOGGLES)
+    assert set(toggles(app.window)) == set(TOGGLES)
 
 
 def test_a_later_launchs_toggles_reach_the_running_app(app: CaptionApp) -> None:
-    app.handle_request({"toggle": ["overlay"]})
+    app.desktop_session.handle_request({"toggle": ["overlay"]})
     assert not app.overlay.isVisible() and not app.window.overlay_action.isChecked()
-    app.handle_request({"toggle": ["overlay", "lock"]})
+    app.desktop_session.handle_request({"toggle": ["overlay", "lock"]})
     assert app.overlay.isVisible() and app.overlay.is_locked()
-    app.handle_request({"toggle": ["pause"]})  # not captioning: Pause is not offered
+    ask = app.desktop_session.handle_request
+    ask({"toggle": ["pause"]})  # not captioning: Pause is not offered
     assert not app.window.pause_action.isChecked()
-    app.handle_request({"toggle": ["no-such-thing"], "start": "junk"})  # ignored, not raised
+    ask({"toggle": ["no-such-thing"], "start": "junk"})  # ignored, not raised
 
 
 def test_a_plain_later_launch_brings_the_window_back(app: CaptionApp, qtbot: QtBot) -> None:
     app.window.showMinimized()
     qtbot.waitUntil(app.window.isMinimized)
-    app.handle_request({"start": False, "toggle": []})
+    app.desktop_session.handle_request({"start": False, "toggle": []})
     assert app.window.isVisible() and not app.window.isMinimized()
 
 
@@ -148,7 +150,7 @@ def test_settings_show_the_global_shortcuts_and_what_this_desktop_allows(
     assert isinstance(dialog, SettingsDialog)
     page = dialog.shortcuts_page
     assert page.edits["global_captions"].keySequence().toString() == "Ctrl+Alt+Shift+S"
-    assert page.global_status.text() == app.global_shortcuts.note
+    assert page.global_status.text() == app.desktop_session.global_shortcuts.note
     assert "offers Caption App no global shortcuts" in page.global_status.text()
     assert "caption-app --toggle captions" in page.global_status.text()
     page.edits["global_overlay"].setKeySequence(QKeySequence("Ctrl+Alt+Shift+F7"))

@@ -104,18 +104,14 @@ def _wait_for(what: str, probe: Callable[[], T], process: subprocess.Popen[bytes
 
 
 def open_display(name: str, env: dict[str, str] | None = None) -> Any:
-    """A python-xlib connection. python-xlib 0.33 keeps the extension event table on the class,
-    so a second server's extensions clash with the first's: each connection starts afresh."""
-    from Xlib import display
-    from Xlib.protocol import display as protocol
-    from Xlib.protocol import event
+    """A python-xlib connection to ``name`` (with ``env``'s ``XAUTHORITY`` while it opens)."""
+    from caption_app.qt.xlib_display import open_display as connect
 
-    protocol.Display.event_classes = event.event_class.copy()
     saved = os.environ.get("XAUTHORITY")
     if env and "XAUTHORITY" in env:
         os.environ["XAUTHORITY"] = env["XAUTHORITY"]
     try:
-        return display.Display(name)
+        return connect(name)
     finally:
         if saved is None:
             os.environ.pop("XAUTHORITY", None)

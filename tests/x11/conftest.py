@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from caption_app.qt.global_keys import open_display
+from caption_app.qt.xlib_display import open_display
 
 
 def _wm_running() -> bool:

@@ -60,7 +60,8 @@ def test_the_global_shortcut_toggles_captions_while_another_window_has_the_focus
     qtbot.addWidget(app.window)
     qtbot.addWidget(app.overlay)
     app.show()
-    qtbot.waitUntil(lambda: app.global_shortcuts.note == GLOBAL_KEYS_X11, timeout=10_000)
+    shortcuts = app.desktop_session.global_shortcuts
+    qtbot.waitUntil(lambda: shortcuts.note == GLOBAL_KEYS_X11, timeout=10_000)
     meeting = subprocess.Popen(
         [sys.executable, "-m", "tests.wayland.meeting_window", "--x11"],
         cwd=ROOT,
@@ -88,7 +89,7 @@ def test_the_global_shortcut_toggles_captions_while_another_window_has_the_focus
     finally:
         meeting.terminate()
         meeting.wait(timeout=15)
-        app.global_shortcuts.close()
+        app.desktop_session.global_shortcuts.close()
         app.shutdown()
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from caption_app.ui.main_window.window import MainWindow
 
 
-def toggles(window: MainWindow, say: Callable[[str], None]) -> Mapping[str, Callable[[], None]]:
+def toggles(window: MainWindow) -> Mapping[str, Callable[[], None]]:
     """Toggle name (as in ``caption-app --toggle``) -> what it does in ``window``."""
 
     def trigger_if_offered(name: str) -> Callable[[], None]:
@@ -22,7 +22,7 @@ def toggles(window: MainWindow, say: Callable[[str], None]) -> Mapping[str, Call
             if action.isEnabled():
                 action.trigger()
             elif action.toolTip():
-                say(action.toolTip())
+                window.notify(action.toolTip(), key=f"not-offered:{name}")
 
         return run
 

@@ -58,4 +58,4 @@ class GlobalShortcuts(QObject):
 
     @Slot(str)
     def _triggered(self, name: str) -> None:
-        toggles(self._window, self._window.notices.show_notice)[GLOBAL_SHORTCUTS[name]]()
+        toggles(self._window)[GLOBAL_SHORTCUTS[name]]()
