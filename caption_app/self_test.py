@@ -108,9 +108,14 @@ def _data_directory() -> str:
 
 
 def run_checks(qt_platform: str) -> list[Check]:
+    from caption_app.host_libraries import bundle_summary, sound_server_tools
+
+    linux = sys.platform.startswith("linux")
     return [
         Check("qt", bool(qt_platform), f"platform {qt_platform or 'none'}"),
+        *([_check("host libraries", lambda: bundle_summary(qt_platform))] if linux else []),
         _check("audio", _audio, required=False),
+        *([_check("sound server tools", sound_server_tools, required=False)] if linux else []),
         _check("keyring", _keyring, required=False),
         _check("engine: assemblyai", _cloud_engine, required=False),
         _check("engine: local", _local_engine, required=False),

@@ -19,6 +19,10 @@ TEST_DEBS=(
   desktop-file-utils appstream
 )
 
+# Building and checking what people install (scripts/package --deb/--archive, and the
+# clean-system tests): help2man for the manual page, lintian, mmdebstrap for a clean Debian.
+PACKAGE_DEBS=(binutils chrpath dpkg-dev help2man lintian mmdebstrap)
+
 log() { printf '\033[1m[caption-app]\033[0m %s\n' "$*" >&2; }
 
 ensure_debs() {
