@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         "that is not a host name or ws(s):// URL; 3 authentication; 4 network or service "
         "(with --engine assemblyai: the cloud could not be reached, after 5 tries); 5 audio "
         "input, such as a missing or non-media file (checked before connecting); 6 local "
-        "speech model missing or damaged. Ctrl+C stops cleanly and still writes the "
+        "speech model missing or damaged; 8 (the installed app) a library it takes from "
+        "the computer is missing. Ctrl+C stops cleanly and still writes the "
         "transcript.",
     )
     transcribe.add_argument("source", nargs="?", metavar="SOURCE", help="a media file")

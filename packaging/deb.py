@@ -5,15 +5,16 @@ Laid out as a desktop application: the bundle in ``/opt/caption-app``, the ``cap
 command in ``/usr/bin`` (a link to it), the desktop entry, the icon in every size and the
 AppStream metainfo under ``/usr/share``, a manual page made by help2man from ``--help``, the
 copyright file and changelog. ``Depends`` comes from ``dpkg-shlibdeps`` run over every ELF file
-of the bundle, so it names exactly the packages that bring the libraries the bundle does not
-ship (with the versions whose symbols they use); the helpers the app finds at run time rather
-than by linking are ``Recommends``. Built with ``dpkg-deb`` (zstd), owned by root.
+of the bundle, kept to the packages that bring the libraries the bundle does not ship
+(``host-libraries.json``), with the versions whose symbols it uses; the helpers the app finds at run time rather
+than by linking are ``Recommends``. Built with ``dpkg-deb`` (gzip: lintian accepts only gzip and xz, and xz takes minutes), owned by root.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import desktop_integration
 from elf_files import elf_paths
+from host_libraries import MANIFEST
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "caption-app"
@@ -134,25 +136,25 @@ def _manual_page(executable: Path, folder: Path) -> None:
 
 
 def depends(stage: Path) -> str:
-    """``dpkg-shlibdeps`` over every ELF file of the bundle: the packages that bring what the
-    bundle does not ship. Libraries inside the package are found through the bundle's folders
-    (``-l``) and need no package."""
+    """The packages that bring the libraries the bundle takes from the host, with the minimum
+    version of each that the bundle's symbols need.
+
+    The packages come from the bundle's own list (``host-libraries.json``: every library some
+    ELF file needs and the bundle does not ship, and the package that owns it here). The
+    versions come from ``dpkg-shlibdeps`` run over every ELF file, which also names packages
+    for the libraries the bundle ships (it falls back to the system's copy of each): those
+    entries are dropped, so Depends names exactly what comes from the host.
+    """
+    internal = stage / PREFIX / "_internal"
+    wanted = {row["package"] for row in json.loads((internal / MANIFEST).read_text())}
     elves = [str(p) for p in elf_paths(stage / PREFIX)]
-    folders = sorted({str(Path(p).parent) for p in elves})
     work = stage.parent / "shlibdeps"
     (work / "debian").mkdir(parents=True, exist_ok=True)
     (work / "debian" / "control").write_text(
         f"Source: {PACKAGE}\n\nPackage: {PACKAGE}\nArchitecture: amd64\n"
     )
     done = subprocess.run(
-        [
-            "dpkg-shlibdeps",
-            "-O",
-            "--warnings=0",
-            f"-S{stage}",
-            *(f"-l{f}" for f in folders),
-            *elves,
-        ],
+        ["dpkg-shlibdeps", "-O", "--warnings=0", f"-S{stage}", f"-l{internal}", *elves],
         capture_output=True,
         text=True,
         cwd=work,
@@ -163,7 +165,10 @@ def depends(stage: Path) -> str:
     found = re.search(r"^shlibs:Depends=(.*)$", done.stdout, re.MULTILINE)
     if found is None:
         raise SystemExit(f"dpkg-shlibdeps printed no dependencies:\n{done.stdout}")
-    return found.group(1)
+    kept = [e for e in found.group(1).split(", ") if e.split()[0] in wanted]
+    named = {e.split()[0] for e in kept}
+    kept += sorted(wanted - named)  # a library whose package has no symbols file
+    return ", ".join(kept)
 
 
 def _installed_kib(stage: Path) -> int:
@@ -207,7 +212,7 @@ def build(bundle: Path, out: Path) -> Path:
         (stage / "DEBIAN" / "control").write_text(control)
         (stage / "DEBIAN" / "md5sums").write_text(_md5sums(stage))
         subprocess.run(
-            ["dpkg-deb", "--root-owner-group", "-Zzstd", "-z9", "--build", str(stage), str(target)],
+            ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", str(stage), str(target)],
             check=True,
             capture_output=True,
         )

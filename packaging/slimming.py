@@ -45,6 +45,7 @@ FROM_THE_HOST: dict[str, str] = {
     "libstdc++.so.6": "the host's graphics driver (Mesa's LLVM) is loaded into the process and "
     "may need a newer libstdc++ than the build machine's",
     "libgcc_s.so.1": "goes with libstdc++",
+    "libmvec.so.1": "part of the C library (glibc), which always comes from the host",
     "libz.so.1": "part of every Linux base system",
     "libexpat.so.1": "part of every Linux base system (and needed by fontconfig)",
 }
