@@ -36,7 +36,7 @@ that brings it, when it starts. Check everything with: caption-app --self-test
 def build(bundle: Path, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     name = f"caption-app-{version()}-linux-x86_64"
-    target = out / f"{name}.tar.gz"
+    target = (out / f"{name}.tar.gz").resolve()
     with tempfile.TemporaryDirectory(prefix="caption-app-archive-") as work:
         top = Path(work) / name
         shutil.copytree(bundle, top / "caption-app", symlinks=True)

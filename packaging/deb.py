@@ -4,10 +4,11 @@
 Laid out as a desktop application: the bundle in ``/opt/caption-app``, the ``caption-app``
 command in ``/usr/bin`` (a link to it), the desktop entry, the icon in every size and the
 AppStream metainfo under ``/usr/share``, a manual page made by help2man from ``--help``, the
-copyright file and changelog. ``Depends`` comes from ``dpkg-shlibdeps`` run over every ELF file
-of the bundle, kept to the packages that bring the libraries the bundle does not ship
-(``host-libraries.json``), with the versions whose symbols it uses; the helpers the app finds at run time rather
-than by linking are ``Recommends``. Built with ``dpkg-deb`` (gzip: lintian accepts only gzip and xz, and xz takes minutes), owned by root.
+copyright file and changelog. ``Depends`` is the packages that bring the libraries the bundle
+does not ship (``host-libraries.json``), with the minimum versions ``dpkg-shlibdeps`` finds the
+bundle's symbols need; the helpers the app finds at run time rather than by linking are
+``Recommends``. Built with ``dpkg-deb``, gzip-compressed (this lintian accepts only gzip and xz
+members, and xz takes minutes for 20 MB less), owned by root.
 """
 
 from __future__ import annotations

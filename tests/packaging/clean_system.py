@@ -151,8 +151,10 @@ class CleanSystem:
     def files(self) -> set[str]:
         """Every path of the system, except what changes on its own (logs, caches, apt's and
         dpkg's state, temporary files) and the person's home."""
-        skipped = ("proc", "dev", "sys", "tmp", "run", "var/log", "var/cache", "var/lib/apt")
-        skipped += ("var/lib/dpkg", "home", "root")
+        skipped = (
+            *("proc", "dev", "sys", "tmp", "run", "var/log", "var/cache", "var/lib/apt"),
+            *("var/lib/dpkg", "home", "root"),
+        )
         found = set()
         for path in self.root.rglob("*"):
             relative = str(path.relative_to(self.root))
