@@ -51,7 +51,8 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         return NO_DISPLAY
     uses_xcb = platform.startswith("xcb") or not env.get("WAYLAND_DISPLAY")
-    if uses_xcb and ctypes.util.find_library("xcb-cursor") is None:
+    # A bundle ships libxcb-cursor (its host libraries are checked by host_libraries.py).
+    if uses_xcb and not is_frozen() and ctypes.util.find_library("xcb-cursor") is None:
         return NO_XCB_CURSOR
     return None
 

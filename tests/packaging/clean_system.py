@@ -89,13 +89,19 @@ class CleanSystem:
         timeout: float = 600,
         check: bool = True,
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        done = subprocess.run(
             self.command(command, network=network, as_person=as_person, env=env),
             capture_output=True,
             text=True,
             timeout=timeout,
-            check=check,
+            check=False,
         )
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"{command!r} exited with {done.returncode} in the clean system:\n"
+                f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            )
+        return done
 
     def popen(
         self, command: str, *, network: bool = True, env: dict[str, str] | None = None
@@ -142,7 +148,7 @@ class CleanSystem:
             [
                 *setup,
                 f"exec chroot {user}{root} /usr/bin/env -i {assignments} "
-                f"/bin/sh -c {shlex.quote(command)}",
+                f"/bin/sh -c {shlex.quote('cd && ' + command)}",
             ]
         )
         namespaces = ["--mount", "--propagation", "private"] + ([] if network else ["--net"])
