@@ -19,6 +19,7 @@ from caption_app.core.model.session import (
     Notice,
     Progress,
     SessionEvent,
+    SpeechStarted,
     StateChanged,
 )
 from caption_app.core.model.turns import TurnUpdate
@@ -45,6 +46,8 @@ class SessionController(QObject):
     """A ``Marker``: captions moved to another engine."""
     engineChanged = Signal(object)
     """An ``EngineInUse``: the engine of the connection just opened."""
+    speechStarted = Signal()
+    """Someone started speaking; their words are on their way."""
     runningChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -85,6 +88,8 @@ class SessionController(QObject):
             self.markerAdded.emit(event)
         elif isinstance(event, EngineInUse):
             self.engineChanged.emit(event)
+        elif isinstance(event, SpeechStarted):
+            self.speechStarted.emit()
         # StreamOpened, StreamBegan and SessionEnded are the recorder's; the window learns
         # of the end from ``runningChanged`` once the thread has really finished.
 

@@ -64,6 +64,15 @@ class EngineInUse:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    """The service heard someone start speaking, before any of their words arrived (the
+    Universal-3 Pro models send few partials, so the words may take a while)."""
+
+    at_ms: int
+    """On the session clock."""
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """Something worth telling a person that needs no action (a warning, a resume)."""
 
@@ -116,6 +125,7 @@ SessionEvent = (
     | Gap
     | Marker
     | EngineInUse
+    | SpeechStarted
     | Problem
     | Notice
     | AudioLevel
