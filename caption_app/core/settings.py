@@ -144,6 +144,24 @@ class StreamingSettings:
         return self
 
 
+def language_overrides(
+    language: str | None, translate: str | None, translation_only: bool
+) -> dict[str, object]:
+    """The streaming settings ``--language``, ``--translate`` and ``--translation-only`` ask
+    for (only those given), checked: ``SettingsError`` says what is wrong."""
+    overrides: dict[str, object] = {}
+    if language:
+        overrides["language"] = language.strip().lower()
+    if translate:
+        overrides["translate_to"] = translate.strip().lower()
+    if translation_only:
+        if not translate:
+            raise SettingsError("--translation-only needs --translate.")
+        overrides["translation_layout"] = "translation"
+    dataclasses.replace(StreamingSettings(), **overrides).validate()  # type: ignore[arg-type]
+    return overrides
+
+
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _HOST_FORMS = (
     "a host name such as streaming.assemblyai.com, or a ws:// or wss:// URL such as "

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QSizeGrip, QWidget
 
 from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
 from caption_app.core.model.session import EngineInUse, SessionState
-from caption_app.core.model.turns import TurnUpdate, UpdateKind
+from caption_app.core.model.turns import TurnUpdate, UpdateKind, line_tag, shown_text
 from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.overlay import geometry as overlay_geometry
@@ -53,6 +53,9 @@ BADGE_STYLE = (
     " border-radius: 6px; padding: 1px 6px; font-size: 11pt; }"
 )
 FIRST_HINT = "Press Start captions (Ctrl+Shift+S); captions appear here"
+SPEAKING = "● Speaking"
+"""Lit when the service hears speech start (Universal-3 Pro's SpeechStarted) until that turn
+ends: those models send words only now and then, so the reader knows more is coming."""
 LISTENING = "Listening…"
 """Live, and nothing said yet: the overlay says it hears, so a quiet room is not an outage."""
 
@@ -87,6 +90,12 @@ class CaptionOverlay(QWidget):
         self._language.setObjectName("language-tag")
         self._language.setStyleSheet(BADGE_STYLE)
         self._language.hide()
+        self._speaking = QLabel(SPEAKING, self)
+        self._speaking.setObjectName("speaking-tag")
+        self._speaking.setStyleSheet(BADGE_STYLE)
+        self._speaking.setAccessibleName("Someone is speaking")
+        self._speaking.adjustSize()
+        self._speaking.hide()
         self._hint = FIRST_HINT
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
@@ -108,13 +117,18 @@ class CaptionOverlay(QWidget):
     @Slot(object)
     def apply_update(self, update: TurnUpdate) -> None:
         self._hint = ""
-        if update.turn.language and update.turn.language.upper() != self._language.text():
-            self._show_language(update.turn.language.upper())
+        tag = line_tag(update.turn, self._model.captions).upper()
+        if update.turn.language and tag != self._language.text():
+            self._show_language(tag)
+        if update.kind is UpdateKind.FINISHED and self._speaking.isVisibleTo(self):
+            self._set_speaking(False)
         if not self._model.apply(update):
             return
         if update.kind in (UpdateKind.FINISHED, UpdateKind.REPLACED):
             # Screen readers get each finished sentence once, not every partial.
-            self.setAccessibleDescription(update.turn.display_text)
+            self.setAccessibleDescription(shown_text(update.turn, self._model.captions).main)
+        elif update.kind is UpdateKind.TRANSLATED and update.turn.translation is not None:
+            self.setAccessibleDescription(update.turn.translation.text)
         self._repaint_changed_rows()
         if self._silence.interval() > 0:
             self._silence.start()
@@ -128,6 +142,8 @@ class CaptionOverlay(QWidget):
         if state is SessionState.LIVE and not self._model.visible_segments():
             self._hint = LISTENING  # until the first words arrive (``apply_update``)
             self._invalidate()
+        if state is not SessionState.LIVE and self._speaking.isVisibleTo(self):
+            self._set_speaking(False)
         status = STATUS_TEXT.get(state, "")
         if status == self._status:
             return
@@ -149,6 +165,25 @@ class CaptionOverlay(QWidget):
         self.setAccessibleDescription(BADGE_TEXT if engine.standing_in else "Live captions")
         self._invalidate()  # the lines wrap short of the badge while it is shown
 
+    @Slot()
+    def show_speech_started(self) -> None:
+        """Someone started speaking; their words may take a while (few partials)."""
+        self._set_speaking(True)
+
+    def speaking(self) -> bool:
+        return self._speaking.isVisibleTo(self)
+
+    def _set_speaking(self, on: bool) -> None:
+        self._speaking.setVisible(on)
+        self._place_badge()
+        self._invalidate()
+
+    def set_captions(self, captions: str) -> None:
+        """Where turns are translated: the translation under each line, or alone."""
+        if captions != self._model.captions:
+            self._model.captions = captions
+            self._invalidate()
+
     def _show_language(self, code: str) -> None:
         self._language.setText(code)
         self._language.setAccessibleName(f"Detected language: {code}")
@@ -167,14 +202,15 @@ class CaptionOverlay(QWidget):
 
     def _text_box_width(self) -> int:
         """The width lines are wrapped to: all of it, or up to the tags so they hide no word."""
-        tags = [t for t in (self._language, self._badge) if t.isVisibleTo(self)]
+        tags = [t for t in (self._language, self._badge, self._speaking) if t.isVisibleTo(self)]
         if tags:
             return max(1, min(t.x() for t in tags) - 4)
         return self.width()
 
     def _place_badge(self) -> None:
         right = self.width() - 10
-        for tag in (self._badge, self._language):  # right to left: badge, then language
+        # right to left: badge, language, speaking
+        for tag in (self._badge, self._language, self._speaking):
             if tag.isVisibleTo(self):
                 tag.move(right - tag.width(), 6)
                 right = tag.x() - 6
@@ -183,6 +219,7 @@ class CaptionOverlay(QWidget):
     def clear(self) -> None:
         self._silence.stop()
         self._model.clear()
+        self._speaking.hide()
         self._language.hide()
         self._language.setText("")
         self._invalidate()

@@ -274,7 +274,9 @@ class StreamingRecognizer:
         ]
         covering = job.speech_end in (u.speech_end, u.end_at)
         if job.final and covering:
-            u.candidate = Hypothesis(tuple(words), hypothesis.text, 0.0, 0.0, 0.0)
+            u.candidate = Hypothesis(
+                tuple(words), hypothesis.text, 0.0, 0.0, 0.0, hypothesis.language
+            )
             u.candidate_end = job.speech_end
             return
         # A partial, or a final overtaken by more speech: either is a fresh reading of the
@@ -305,7 +307,9 @@ class StreamingRecognizer:
         if not words:
             words = list(u.shown)  # the final decode heard nothing credible: keep what showed
         if words:
-            out.messages.append(finished_message(self._turn_order, self.policy.format_turns, words))
+            out.messages.append(
+                finished_message(self._turn_order, self.policy.format_turns, words, final.language)
+            )
             self._turn_order += 1
         self._utterance = None
         if next_start is not None and self._speech_after(next_start):
