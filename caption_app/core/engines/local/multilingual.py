@@ -38,7 +38,7 @@ def available() -> bool:
     """Whether the model can be had without a download (its parts are installed, or it was
     joined before): a quick look, no hashing."""
     return _joined_folder().joinpath("model.bin").exists() or all(
-        importlib.util.find_spec(name) is not None for name in PART_PACKAGES
+        _package_folder(name) is not None for name in PART_PACKAGES
     )
 
 
@@ -62,13 +62,21 @@ def _joined_folder() -> Path:
 
 
 def _part_folders() -> tuple[Path, Path] | None:
-    folders = []
-    for name in PART_PACKAGES:
+    folders = [_package_folder(name) for name in PART_PACKAGES]
+    if folders[0] is None or folders[1] is None:
+        return None
+    return folders[0] / "data", folders[1] / "data"
+
+
+def _package_folder(name: str) -> Path | None:
+    """Where an installed package's files are, without importing it; None if it is not."""
+    try:
         spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            return None
-        folders.append(Path(next(iter(spec.submodule_search_locations))) / "data")
-    return folders[0], folders[1]
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _join(parts: tuple[Path, Path], folder: Path) -> None:
