@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings, Slot
 from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app.core.audio.source import AudioSourceError
-from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
+from caption_app.core.engines.choice import EnginePlan, build_engines, plan_engines
 from caption_app.core.model.problems import Problem, Recovery
 from caption_app.core.model.session import SessionListener
 from caption_app.core.secrets.credentials import (
@@ -23,7 +23,7 @@ from caption_app.core.secrets.credentials import (
     CredentialProvider,
     session_memory_key,
 )
-from caption_app.core.settings import AppSettings, language_overrides
+from caption_app.core.settings import AppSettings, EngineChoice, language_overrides
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
@@ -51,7 +51,7 @@ class CaptionApp:
         # --api-host, --engine and --demo apply to this run only: they are never saved.
         engine = getattr(args, "engine", None)
         if getattr(args, "demo", False):
-            engine = LOCAL
+            engine = EngineChoice.LOCAL
         languages = language_overrides(
             getattr(args, "language", None),
             getattr(args, "translate", None),
@@ -163,28 +163,22 @@ class CaptionApp:
     def start(self) -> None:
         if self.controller.running or self._asking_keyring:
             return
-        preference = self.engine_preference
-        if preference == LOCAL:
-            self._start_with(None, LOCAL)
+        choice = self.engine_preference
+        if choice is EngineChoice.LOCAL:
+            self._start_planned(plan_engines(choice, cloud_configured=False), None)
             return
         from caption_app.core.secrets.credentials import has_stored_key, resolve_for_gui
 
         auth, keyring_needed = resolve_for_gui(self.settings.streaming)
         if not keyring_needed:
-            self._start_with(auth, CLOUD)
+            self._start_planned(plan_engines(choice, cloud_configured=True), auth)
             return
         # Reading the keyring can wait on an unlock prompt: ask it off the GUI thread.
         self._asking_keyring = True
 
         def answered(found: object) -> None:
             self._asking_keyring = False
-            if found:
-                self._start_with(auth, CLOUD)
-            elif preference == "auto":
-                self._start_with(None, LOCAL)  # no account needed: captions on this computer
-            else:
-                self._start_when_key_saved = True
-                self.open_key_dialog()
+            self._start_planned(plan_engines(choice, cloud_configured=bool(found)), auth)
 
         def failed(exc: BaseException) -> None:
             self._asking_keyring = False
@@ -192,7 +186,14 @@ class CaptionApp:
 
         call_in_background(lambda: has_stored_key(auth.store), answered, failed, "keyring-read")
 
-    def _start_with(self, auth: CredentialProvider | None, kind: str) -> None:
+    def _start_planned(self, plan: EnginePlan | None, auth: CredentialProvider | None) -> None:
+        if plan is None:  # the cloud alone was asked for, and it has no key yet
+            self._start_when_key_saved = True
+            self.open_key_dialog()
+        else:
+            self._start_with(auth, plan)
+
+    def _start_with(self, auth: CredentialProvider | None, plan: EnginePlan) -> None:
         choice = SourceChoice(
             media_path=self.media_path,
             device_query=self.device_query,
@@ -211,14 +212,11 @@ class CaptionApp:
             self.window.notices.show_notice(opened.notice)
         self.window.transcript.clear()
         self.overlay.clear()
-        engine = build_engine(kind, auth, model_folder=self.settings.local_model_dir)
-        stand_in = None
-        if kind == CLOUD and self.engine_preference == "auto":  # the local engine covers
-            stand_in = build_engine(LOCAL, None, model_folder=self.settings.local_model_dir)
+        engine, stand_in = build_engines(plan, auth, model_folder=self.settings.local_model_dir)
         self.window.status_panel.set_engine(
             on_device=engine.on_device, price_per_hour=engine.billed_per_hour_usd
         )
-        self.window.engine_menu.show_live(kind)
+        self.window.engine_menu.show_live(plan.engine)
 
         def factory(listener: SessionListener):  # type: ignore[no-untyped-def]
             built = build_live_session(
@@ -267,19 +265,19 @@ class CaptionApp:
         return self.run.current
 
     @property
-    def engine_preference(self) -> str:
+    def engine_preference(self) -> EngineChoice:
         return self.run.engine_preference
 
     @Slot(str)
     def _choose_engine(self, preference: str) -> None:
         self.run.engine_override = None  # a choice in the menu is the person's, and is kept
-        self.run.change(engine=preference)
+        self.run.change(engine=EngineChoice(preference))
         if self.controller.running:
             self.window.notices.show_notice("The engine you chose is used from the next start.")
 
     def _use_assemblyai(self) -> None:
-        self._choose_engine("auto")
-        self.window.engine_menu.set_chosen("auto")
+        self._choose_engine(EngineChoice.AUTO)
+        self.window.engine_menu.set_chosen(EngineChoice.AUTO)
         self.open_key_dialog()
 
     @Slot(str)
@@ -385,8 +383,8 @@ class CaptionApp:
         dialog = self._dialogs.get("key")
         if dialog is not None:
             dialog.close()
-        self._choose_engine(LOCAL)
-        self.window.engine_menu.set_chosen(LOCAL)
+        self._choose_engine(EngineChoice.LOCAL)
+        self.window.engine_menu.set_chosen(EngineChoice.LOCAL)
         self.start()
 
     @Slot()

@@ -27,6 +27,7 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui import prompts
 from caption_app.ui.app import CaptionApp
+from caption_app.ui.help.guide import HelpDialog
 from caption_app.ui.history.dialog import HistoryDialog
 from caption_app.ui.main_window.status_panel import IDLE_METER_TEXT
 from caption_app.ui.overlay.window import LISTENING
@@ -335,18 +336,19 @@ def test_17_help_has_usage_shortcuts_and_about(home: Path, apps: list[CaptionApp
     items = [a.text().replace("&", "") for a in help_menu.actions() if not a.isSeparator()]
     assert items == ["How to use Caption App", "Keyboard shortcuts", "About Caption App…"]
     window.shortcuts_action.trigger()
-    assert window.help is not None
-    table = window.help.table
+    first = window.dialogs.get("help")
+    assert isinstance(first, HelpDialog)
+    table = first.table
     rows = {_cell(table, r, 0): _cell(table, r, 1) for r in range(table.rowCount())}
     assert rows["Start / stop captions"] == "Ctrl+Shift+S"
     assert rows["Move overlay with the keyboard"] == "Ctrl+Shift+O"
-    assert window.help.tabs.currentIndex() == 1
-    first = window.help
+    assert first.tabs.currentIndex() == 1
     window.usage_action.trigger()
-    assert window.help is first  # one Help window, brought forward, not a new one each time
-    assert window.help is not None and window.help.tabs.currentIndex() == 0
-    assert "Move overlay with the keyboard" in window.help.usage.toPlainText()
-    window.help.close()
+    # one Help window, brought forward, not a new one each time
+    assert window.dialogs.get("help") is first
+    assert first.tabs.currentIndex() == 0
+    assert "Move overlay with the keyboard" in first.usage.toPlainText()
+    first.close()
 
 
 # 19 ----------------------------------------------------------------------------------------

@@ -24,8 +24,10 @@ from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import EngineInUse, SessionState
+from caption_app.core.settings import EngineChoice
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
+from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window.engine_menu import EngineMenu
 from caption_app.ui.main_window.input_menu import InputMenu
 from caption_app.ui.main_window.notice_bar import NoticeBar
@@ -35,7 +37,7 @@ from caption_app.ui.transcript.view import TranscriptView
 
 USAGE_TAB, SHORTCUTS_TAB = 0, 1
 if TYPE_CHECKING:
-    from caption_app.ui.help.guide import HelpDialog
+    pass
 
 UNTIL_LIVE = "until-live"
 """The topic of notices whose cause ends when captions are live again, or at Stop."""
@@ -75,7 +77,7 @@ class MainWindow(QMainWindow):
         self.transcript = TranscriptView()
         self.input_menu = InputMenu(list_devices, self)
         self.engine_menu = EngineMenu(self)
-        self.help: HelpDialog | None = None
+        self.dialogs = DialogShelf()  # Help and About: one of each
         self._build_actions(shortcuts or DEFAULT_SHORTCUTS)
         self._build_layout()
         self._connect_controller()
@@ -246,25 +248,24 @@ class MainWindow(QMainWindow):
         keys = {
             name: action.shortcut().toString() for name, action in self._shortcut_actions().items()
         }
-        if self.help is None:
-            self.help = HelpDialog(keys, self)  # kept: a modeless dialog outlives this call
-        self.help.show_shortcuts(keys)  # as set now
-        self.help.tabs.setCurrentIndex(tab)
-        self.help.show()
-        self.help.raise_()
+        dialog = self.dialogs.show("help", lambda: HelpDialog(keys, self))
+        assert isinstance(dialog, HelpDialog)
+        dialog.show_shortcuts(keys)  # as set now
+        dialog.tabs.setCurrentIndex(tab)
 
     @Slot()
     def show_about(self) -> None:
         from caption_app.ui.help.about import AboutDialog
 
-        self.about = AboutDialog(self)  # kept: a modeless dialog must outlive this call
-        self.about.show()
+        self.dialogs.show("about", lambda: AboutDialog(self))
 
     @Slot(object)
     def _on_engine(self, engine: EngineInUse) -> None:
         price = engine.billed_per_hour_usd
         self.status_panel.set_engine(on_device=engine.on_device, price_per_hour=price)
-        self.engine_menu.show_live("local" if engine.on_device else "assemblyai")
+        self.engine_menu.show_live(
+            EngineChoice.LOCAL if engine.on_device else EngineChoice.ASSEMBLYAI
+        )
 
     @Slot(bool)
     def _set_running(self, running: bool) -> None:

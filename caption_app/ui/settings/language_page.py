@@ -12,9 +12,8 @@ import dataclasses
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
-from caption_app.core.engines.choice import LOCAL
 from caption_app.core.languages import AUTO, ENGLISH, LANGUAGE_NAMES, cloud_plan
-from caption_app.core.settings import AppSettings
+from caption_app.core.settings import AppSettings, EngineChoice
 from caption_app.ui.settings.pages import SettingsPage, add_row, named
 
 ENGLISH_LABEL = "English (fastest on this computer)"
@@ -37,7 +36,7 @@ class LanguagePage(SettingsPage):
     def __init__(self, parent: QWidget | None = None, *, local_model: bool | None = None) -> None:
         super().__init__(parent)
         self._local_model = multilingual_available() if local_model is None else local_model
-        self._engine = "auto"
+        self._engine: str = EngineChoice.AUTO
         self._model = ""
         form = QFormLayout(self)
         self.language_combo = named(QComboBox(), "Spoken language")
@@ -97,7 +96,7 @@ class LanguagePage(SettingsPage):
         target = str(self.translate_combo.currentData())
         self.layout_combo.setEnabled(bool(target))
         self.local_note.setText(self._local_text(language, target))
-        cloud = self._engine != LOCAL
+        cloud = self._engine != EngineChoice.LOCAL
         self.cloud_note.setVisible(cloud)
         if cloud:
             plan = cloud_plan(self._model, language, target)

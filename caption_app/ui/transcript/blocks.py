@@ -1,10 +1,10 @@
-"""What one block of the transcript view shows, and the small helpers that draw it."""
+"""What one block of the transcript view shows: a turn's row, or the words of a gap."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QTextBlock
+from PySide6.QtGui import QTextBlock
 
 from caption_app.core.model.gaps import Gap
 from caption_app.core.model.turns import Turn, line_tag, shown_text
@@ -12,7 +12,7 @@ from caption_app.core.transcript.export.common import GAP_REASONS, spoken_durati
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
+class TurnRow:
     """What one turn's block shows; kept instead of the Turn so long sessions stay small."""
 
     start_ms: int
@@ -27,7 +27,7 @@ class Line:
     under_language: str = ""
 
     @classmethod
-    def of(cls, turn: Turn, captions: str = "both") -> Line:
+    def of(cls, turn: Turn, captions: str = "both") -> TurnRow:
         shown = shown_text(turn, captions)
         tag = line_tag(turn, captions) or None
         return cls(
@@ -44,7 +44,7 @@ class Line:
 @dataclass(slots=True)
 class FinishedBlock:
     block: QTextBlock
-    line: Line
+    line: TurnRow
 
 
 def gap_text(gap: Gap) -> str:
@@ -52,19 +52,3 @@ def gap_text(gap: Gap) -> str:
     reason = GAP_REASONS.get(gap.reason, gap.reason)
     span = spoken_duration(max(1000, gap.duration_ms))
     return f"— {span} not captioned: {reason} —" if reason else f"— {span} not captioned —"
-
-
-def end_of(block: QTextBlock) -> int:
-    """The position of the block's separator, just after its last character."""
-    return block.position() + block.length() - 1
-
-
-def mix(top: QColor, bottom: QColor, amount: float) -> QColor:
-    def channel(a: int, b: int) -> int:
-        return round(a * amount + b * (1.0 - amount))
-
-    return QColor(
-        channel(top.red(), bottom.red()),
-        channel(top.green(), bottom.green()),
-        channel(top.blue(), bottom.blue()),
-    )
