@@ -46,12 +46,21 @@ class LocalEngineOptions:
     cpu_threads: int = 2
 
 
+MULTILINGUAL_PARTIAL_EVERY_MS = 1500
+"""Whisper base takes about a second per live decode on two cores (0.2x real time): its live
+words are decoded again every 1.5 s of speech, not every second, so it keeps up instead of
+falling behind (Settings → Language says so; benchmarks/bench_languages.py measures the
+longest wait)."""
+
+
 def turn_policy(settings: StreamingSettings) -> TurnPolicy:
+    multilingual = settings.language != "en" or settings.translate_to == "en"
     return TurnPolicy(
         min_turn_silence_ms=settings.min_turn_silence_ms,
         max_turn_silence_ms=settings.max_turn_silence_ms,
         format_turns=settings.format_turns,
         hotwords=", ".join(settings.keyterms),
+        partial_every_ms=MULTILINGUAL_PARTIAL_EVERY_MS if multilingual else 1000,
     )
 
 

@@ -60,6 +60,9 @@ class TurnPolicy:
     format_turns: bool = True
     hotwords: str = ""
     """Key terms, handed to Whisper as hotwords."""
+    partial_every_ms: int = PARTIAL_EVERY_MS
+    """How often the live words are decoded again: wider for a slower model, so it keeps up
+    instead of falling behind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,8 @@ class _Utterance:
     shown: list[DecodedWord] = field(default_factory=list)
     shown_final: int = 0
     """What the last partial showed (committed + tail), the fallback if the final is empty."""
+    language: str | None = None
+    """The language the last decode heard (kept when a final decode is rejected)."""
     last_partial_at: int = 0
     candidate: Hypothesis | None = None
     candidate_end: int = -1
@@ -222,7 +227,7 @@ class StreamingRecognizer:
             u.end_at = self._split_point(u)
             self._submit(u, out, final=True, end=u.end_at, covers=u.end_at)
             return
-        due = self._now - u.last_partial_at >= PARTIAL_EVERY_MS * SAMPLES_PER_MS
+        due = self._now - u.last_partial_at >= self.policy.partial_every_ms * SAMPLES_PER_MS
         if due and u.speech_samples >= MIN_SPEECH_MS * SAMPLES_PER_MS:
             u.last_partial_at = self._now
             self._submit(u, out, final=False, end=self._now, covers=-1)
@@ -264,6 +269,7 @@ class StreamingRecognizer:
         """Fold one decode into the utterance: agreement, a partial, maybe the final."""
         offset = u.start // SAMPLES_PER_MS
         speech_ms = u.speech_samples // SAMPLES_PER_MS
+        u.language = hypothesis.language or u.language
         why = rejection(hypothesis, speech_ms)
         if why is not None:
             self.rejected.append(why)
