@@ -10,8 +10,8 @@ for Whisper than real speech, so these are floors. English is measured beside th
 shared real clips, through the same multilingual model with detection on.
 
 * local, detect automatically: language right on ≥ 90 % of utterances (an utterance counts as
-  right when it became part of a line and every line it is in carries its language); word error rate per language
-  (reported; the same normalisation as the English benchmark, accents kept);
+  right when it became part of a line and every line it is in carries its language); word
+  error rate per language (reported; the English benchmark's normalisation, accents kept);
 * local, English translation alone (Whisper's translate task): end of speech → English line
   ≤ 1.5 s median; a partial at least every 2 s of speech (the longest wait);
   the translation's key words found (reported);
