@@ -97,7 +97,7 @@ def test_overlay_and_transcript_follow_a_legacy_session(
 
     app.controller.turnUpdated.connect(shown)
     app.controller.audioLevel.connect(
-        lambda _r, _p, _s: sending.append(app.window.status_panel.is_sending())
+        lambda _r, _s: sending.append(app.window.status_panel.is_sending())
     )
     _run_to_end(qtbot, app)
     expected = [t.formatted_text for t in load_clip(CLIP).script(turns=2)]

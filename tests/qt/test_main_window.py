@@ -107,7 +107,7 @@ def test_status_shows_time_cost_and_the_sending_light(qtbot: QtBot) -> None:
     assert round(estimated_cost_usd(3600, 0.15), 2) == 0.15
     panel = window.status_panel
     panel.set_state(SessionState.CONNECTING, "Connecting…")
-    panel.set_level(-20.0, -6.0, True)
+    panel.set_level(-20.0, True)
     assert panel.is_sending() and "Sending" in panel.sending_label.text()
     assert panel.meter.value() > 50
     panel.set_state(SessionState.IDLE, "Stopped")
@@ -178,7 +178,7 @@ def test_the_sending_light_goes_out_when_the_connection_closes(qtbot: QtBot) -> 
     window = _window(qtbot, [MIC])  # kept: the panel lives as long as its window
     panel = window.status_panel
     panel.set_state(SessionState.LIVE, "Live")
-    panel.set_level(-20.0, -6.0, True)
+    panel.set_level(-20.0, True)
     assert panel.is_sending()
     # The input was unplugged: no more audio arrives to say otherwise, the state must.
     panel.set_state(SessionState.PAUSED, "Waiting for another input")

@@ -104,7 +104,7 @@ def test_2_the_sending_light_goes_out_when_the_session_waits_for_another_input(
 ) -> None:
     panel = _app(home, apps).window.status_panel
     panel.set_engine(on_device=False, price_per_hour=0.15)
-    panel.set_level(-20.0, -10.0, True)
+    panel.set_level(-20.0, True)
     assert "Sending audio to the cloud" in panel.sending_label.text()
     panel.set_state(SessionState.PAUSED, "Waiting for another input")
     assert not panel.is_sending() and "Not sending" in panel.sending_label.text()
@@ -301,7 +301,7 @@ def test_14_the_meter_says_what_it_shows_and_the_overlay_says_listening(
     meter = app.window.status_panel.meter
     assert meter.isTextVisible() and meter.text() == IDLE_METER_TEXT
     assert app.window.status_panel.meter_label.text().replace("&", "") == "Input level:"
-    app.window.status_panel.set_level(-21.0, -12.0, False)
+    app.window.status_panel.set_level(-21.0, False)
     assert meter.text() == "-21 dB"
     app.controller.stateChanged.emit(SessionState.CONNECTING, "")
     app.controller.stateChanged.emit(SessionState.LIVE, "")

@@ -1,4 +1,5 @@
-"""ARCHITECTURE.md names every module of ``caption_app``, in the row of its own folder.
+"""ARCHITECTURE.md names every module of ``caption_app``, in the row of its own folder, and
+every module opens with a docstring that names its one concept.
 
 A module missing from it is a module a newcomer cannot find; this keeps the map true as the
 code moves.
@@ -6,6 +7,7 @@ code moves.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,3 +41,12 @@ def test_every_module_is_in_the_architecture_document() -> None:
     assert len(modules) > 100  # the package really was read
     missing = [str(m.relative_to(PACKAGE)) for m in modules if not _is_listed(m, lines)]
     assert missing == []
+
+
+def test_every_module_opens_with_a_docstring_naming_its_concept() -> None:
+    undocumented = [
+        str(path.relative_to(PACKAGE))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert undocumented == []

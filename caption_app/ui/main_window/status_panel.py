@@ -118,8 +118,8 @@ class StatusPanel(QWidget):
         self.progress_label.hide()
         show_text(self.time_label, self._time_text(0.0))
 
-    @Slot(float, float, bool)
-    def set_level(self, rms_dbfs: float, _peak_dbfs: float, sending: bool) -> None:
+    @Slot(float, bool)
+    def set_level(self, rms_dbfs: float, sending: bool) -> None:
         self.set_sending(sending)  # readings come about 10 a second (``LevelFeed``)
         level = 0.0 if math.isinf(rms_dbfs) else (rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
         db = None if level <= 0.0 else round(rms_dbfs / 3) * 3  # 3 dB steps: a calm figure
