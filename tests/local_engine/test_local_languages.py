@@ -12,12 +12,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from platformdirs import user_cache_dir
 
 from caption_app.exit_codes import ExitCode
 from tests.support.foreign_speech import UTTERANCES, recording
 
 pytestmark = pytest.mark.timeout(240)
 ES, DE, IT, FR, ES_THANKS = UTTERANCES
+
+
+MODEL_CACHE = user_cache_dir("caption-app")
+"""The multilingual model is joined once per machine, not once per test's private home."""
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -31,6 +36,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         HOME=str(tmp_path / "home"),
         HF_HUB_CACHE=str(tmp_path / "no-hf-cache"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        CAPTION_APP_MODEL_CACHE=os.environ.get("CAPTION_APP_MODEL_CACHE", MODEL_CACHE),
     )
     return env
 
@@ -50,6 +56,7 @@ def _transcribe(tmp_path: Path, *args: str, hide: str = "") -> subprocess.Comple
             "sys.meta_path.insert(0, Hide())\n"
         )
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
+        env["CAPTION_APP_MODEL_CACHE"] = str(tmp_path / "no-model-joined-yet")
     return subprocess.run(
         [sys.executable, "-m", "caption_app", "transcribe", *args],
         capture_output=True,

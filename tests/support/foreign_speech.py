@@ -76,15 +76,18 @@ def synthesize(utterance: Utterance, folder: Path, name: str) -> np.ndarray:
     return np.frombuffer(raw.read_bytes(), dtype=np.int16)
 
 
-def recording(utterances: tuple[Utterance, ...], path: Path, gap_s: float = 2.0) -> Path:
+def recording(
+    utterances: tuple[Utterance, ...], path: Path, gap_s: float = 2.0, tail_s: float = 6.0
+) -> Path:
     """The utterances one after another with ``gap_s`` of quiet room noise between them (a
-    pause long enough to end each turn), written as a 16 kHz WAV file."""
+    pause long enough to end each turn) and ``tail_s`` after them, as a meeting goes on after
+    someone speaks (a busy machine's engine catches up meanwhile), as a 16 kHz WAV file."""
     rng = np.random.default_rng(25)
     pieces = []
     for index, utterance in enumerate(utterances):
         pieces.append(_room(rng, gap_s if index else 0.5))
         pieces.append(synthesize(utterance, path.parent, f"{path.stem}-{index}"))
-    pieces.append(_room(rng, gap_s))
+    pieces.append(_room(rng, tail_s))
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)

@@ -167,11 +167,13 @@ def shown_text(turn: Turn, captions: str = "both") -> ShownText:
     return ShownText(main, tail, translation.text, translation.language)
 
 
-def line_tag(turn: Turn, captions: str = "both") -> str:
+def line_tag(turn: Turn, captions: str = "both", shown: ShownText | None = None) -> str:
     """The language tag of a turn's line: ``es``, or ``es→en`` when what is shown is its
-    English translation alone."""
+    English translation alone (``shown``: the turn's ``shown_text``, when already made)."""
     spoken = turn.language or ""
     translation = turn.translation
-    if translation is not None and shown_text(turn, captions).main == translation.text:
+    if translation is None:
+        return spoken
+    if (shown or shown_text(turn, captions)).main == translation.text:
         return f"{spoken}→{translation.language}" if spoken else translation.language
     return spoken

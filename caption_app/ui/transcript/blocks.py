@@ -29,7 +29,7 @@ class TurnRow:
     @classmethod
     def of(cls, turn: Turn, captions: str = "both") -> TurnRow:
         shown = shown_text(turn, captions)
-        tag = line_tag(turn, captions) or None
+        tag = line_tag(turn, captions, shown) or None
         return cls(
             turn.start_ms,
             turn.speaker,
