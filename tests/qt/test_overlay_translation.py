@@ -12,6 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.model.session import SessionState
+from caption_app.core.model.status import SessionStatus
 from caption_app.core.model.turns import Translation, TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
 from caption_app.core.streaming.assembler import TurnAssembler
@@ -73,7 +74,7 @@ def test_speaking_is_lit_from_speech_started_until_the_turn_ends(
 ) -> None:
     asm = TurnAssembler()
     asm.begin_stream(0, 0)
-    overlay.show_state(SessionState.LIVE)
+    overlay.show_status(SessionStatus(running=True, state=SessionState.LIVE))
     overlay.show_speech_started()
     assert overlay.speaking()
     partial = turn_message(0, ["my", "name", "is—"], 0)  # a U3 Pro partial: all non-final
@@ -84,5 +85,5 @@ def test_speaking_is_lit_from_speech_started_until_the_turn_ends(
     assert not overlay.speaking()
     assert [u.kind for u in asm.translate(0, 0, Translation("x", "en"))] == [UpdateKind.TRANSLATED]
     overlay.show_speech_started()
-    overlay.show_state(SessionState.RECONNECTING)
+    overlay.show_status(SessionStatus(running=True, state=SessionState.RECONNECTING))
     assert not overlay.speaking()  # a lost connection hears nobody
