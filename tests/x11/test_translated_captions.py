@@ -61,6 +61,7 @@ def app(
     languages = ["--engine", "assemblyai", "--language", "es", "--translate"]
     args = build_parser().parse_args([*source, *languages])
     app = CaptionApp(args, settings)
+    app.overlay.set_style(dataclasses.replace(app.settings.overlay, lines=6))
     app.show()
     qtbot.waitExposed(app.overlay)
     yield app
@@ -106,8 +107,9 @@ def test_each_late_translation_lands_under_its_own_turn_everywhere(
         assert original.endswith(f"[es] {spanish}") and under == f"[en] {english}"
 
     # The overlay: the last turns as drawn, each translation on its own row under its line.
-    rows = app.overlay.rendered_lines()
-    assert rows[-2:] == [SPANISH[2], ENGLISH[2]], rows
+    rows = app.overlay.rendered_lines()  # (a status line may follow: the recording ended)
+    last = rows.index(SPANISH[2])
+    assert rows[last - 2 : last + 2] == [SPANISH[1], ENGLISH[1], SPANISH[2], ENGLISH[2]], rows
     small = [line for line in app.overlay.rendered_runs() if all(run.small for run in line)]
     assert [" ".join(run.text for run in line) for line in small][-1] == ENGLISH[2]
 
