@@ -494,7 +494,7 @@ class CaptionApp:
         return self._dialogs.get(name)
 
     def shutdown(self) -> None:
-        self.overlay.save_geometry(self.store)
+        self.desktop_session.close()  # the overlay's place saved, the global keys let go
         if self.controller.running:
             self.controller.stop()
             self.controller.wait(7000)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 
 from caption_app.core.desktop import overlay_plan, read_desktop
 from caption_app.qt import autostart
@@ -42,6 +41,7 @@ class DesktopSession(QObject):
     ) -> None:
         super().__init__(window)
         self._window = window
+        self._overlay, self._store = overlay, store
         self._start = start
         self.desktop = read_desktop(QGuiApplication.platformName())
         self.global_shortcuts = GlobalShortcuts(window, self.desktop)
@@ -49,9 +49,6 @@ class DesktopSession(QObject):
         self.say_what_the_overlay_cannot(overlay)
         # Like the device list, after the first paint: python-xlib loads then, not before.
         QTimer.singleShot(0, lambda: self.global_shortcuts.bind(store.shortcuts()))
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.close)
 
     def say_what_the_overlay_cannot(self, overlay: CaptionOverlay) -> None:
         """Lock not offered where clicks cannot pass through (the switch says why), and what
@@ -93,4 +90,6 @@ class DesktopSession(QObject):
             self._window.notify(f"Could not change starting with the desktop: {exc}")
 
     def close(self) -> None:
+        """The app is quitting: where the overlay is, saved; the global shortcuts let go."""
+        self._overlay.save_geometry(self._store)
         self.global_shortcuts.close()
