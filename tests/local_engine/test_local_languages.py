@@ -110,9 +110,11 @@ def test_a_named_language_translated_alone_makes_an_english_subtitle_track(
         tmp_path, str(audio), "--engine", "local", "--language", "es", "--format", "json",
         "--out", str(js),
     )  # fmt: skip
-    (turn,) = _turns(js)
-    assert turn["language"] == "es" and turn["translation"] is None
-    assert "gracias" in str(turn["text"]).lower()
+    # A loaded machine can end the turn at the pause inside the sentence: one line or two,
+    # every one of them Spanish and untranslated.
+    turns = _turns(js)
+    assert turns and all(t["language"] == "es" and t["translation"] is None for t in turns), turns
+    assert "gracias" in " ".join(str(t["text"]) for t in turns).lower()
 
 
 def test_without_the_multilingual_model_another_language_says_how_to_get_it(
