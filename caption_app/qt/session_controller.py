@@ -19,7 +19,8 @@ from caption_app.core.model.session import (
     Notice,
     Progress,
     SessionEvent,
-    StateChanged,
+    SessionState,
+    SessionStatus,
 )
 from caption_app.core.model.turns import TurnUpdate
 from caption_app.core.settings import StreamingSettings
@@ -28,8 +29,11 @@ from caption_app.qt.threads import start_worker
 
 
 class SessionController(QObject):
+    statusChanged = Signal(object)
+    """A ``SessionStatus``: the whole of what the window shows about the session (state,
+    the person's Pause, the engine in use, whether audio is sent, the problem in force)."""
     stateChanged = Signal(object, str)
-    """A ``SessionState``, and a short sentence for the status line."""
+    """A ``SessionState``, and a short sentence for the status line (when they change)."""
     turnUpdated = Signal(object)
     """A ``TurnUpdate``."""
     gapMarked = Signal(object)
@@ -51,6 +55,8 @@ class SessionController(QObject):
         super().__init__(parent)
         self._worker: SessionWorker | None = None
         self._thread: QThread | None = None
+        self.status = SessionStatus(SessionState.IDLE, "")
+        """The last status the session reported (the window's view of it)."""
 
     @property
     def running(self) -> bool:
@@ -71,8 +77,8 @@ class SessionController(QObject):
             self.turnUpdated.emit(event)
         elif isinstance(event, AudioLevel):
             self.audioLevel.emit(event.rms_dbfs, event.peak_dbfs, event.sending)
-        elif isinstance(event, StateChanged):
-            self.stateChanged.emit(event.state, event.detail)
+        elif isinstance(event, SessionStatus):
+            self._show_status(event)
         elif isinstance(event, Gap):
             self.gapMarked.emit(event)
         elif isinstance(event, Problem):
@@ -88,9 +94,16 @@ class SessionController(QObject):
         # StreamOpened, StreamBegan and SessionEnded are the recorder's; the window learns
         # of the end from ``runningChanged`` once the thread has really finished.
 
-    def stop(self) -> None:
+    def _show_status(self, status: SessionStatus) -> None:
+        before, self.status = self.status, status
+        self.statusChanged.emit(status)
+        if (status.state, status.detail) != (before.state, before.detail):
+            self.stateChanged.emit(status.state, status.detail)
+
+    def stop(self, within_s: float | None = None) -> None:
+        """Ask the session to stop; ``within_s`` bounds its wait for the last words."""
         if self._worker is not None:
-            self._worker.session.request_stop()
+            self._worker.session.request_stop(within_s)
 
     def pause(self, paused: bool) -> None:
         if self._worker is not None:

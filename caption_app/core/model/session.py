@@ -25,15 +25,11 @@ class SessionState(enum.Enum):
     UNREACHABLE = "unreachable"
     """The service cannot be reached (never connected); retries go on in the background."""
     PAUSED = "paused"
+    """The person paused: no audio leaves this computer."""
+    NO_INPUT = "no-input"
+    """The input is gone (unplugged); the session waits for another."""
     STOPPING = "stopping"
     FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class StateChanged:
-    state: SessionState
-    detail: str
-    """A short human sentence, e.g. "Reconnecting in 2.0 s"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +60,26 @@ class EngineInUse:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionStatus:
+    """The window's whole view of the session at one moment: a new one whenever any part of
+    it changes, so a window that shows the last one shows the truth."""
+
+    state: SessionState
+    detail: str
+    """A short human sentence, e.g. "Reconnecting in 2.0 s"."""
+    paused: bool = False
+    """The person's Pause, whatever the connection is doing: while it holds, no audio is sent."""
+    input_lost: bool = False
+    """The input is gone and the session waits for another."""
+    engine: EngineInUse | None = None
+    """The engine captioning now (None until a connection has begun)."""
+    sending: bool = False
+    """Audio is leaving for the engine now."""
+    problem: Problem | None = None
+    """What keeps captions from flowing now, if anything (cleared once they flow again)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """Something worth telling a person that needs no action (a warning, a resume)."""
 
@@ -91,12 +107,6 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
-class Tick:
-    """Once per loop iteration (at least every ``read_timeout_s``): time for periodic work
-    such as flushing the journal. Adapters that only display things ignore it."""
-
-
-@dataclass(frozen=True, slots=True)
 class SessionEnded:
     audio_s: float
     """Audio the engine acknowledged over all connections (as the service reports it)."""
@@ -109,7 +119,7 @@ class SessionEnded:
 
 
 SessionEvent = (
-    StateChanged
+    SessionStatus
     | StreamOpened
     | StreamBegan
     | TurnUpdate
@@ -120,7 +130,6 @@ SessionEvent = (
     | Notice
     | AudioLevel
     | Progress
-    | Tick
     | SessionEnded
 )
 SessionListener = Callable[[SessionEvent], None]
