@@ -37,6 +37,7 @@ from caption_app.core.settings import (
     MAX_RETENTION_DAYS,
     SPEECH_MODELS,
     AppSettings,
+    EngineChoice,
     SettingsError,
     StreamingSettings,
     parse_keyterms,
@@ -189,7 +190,7 @@ class EnginePage(SettingsPage):
         )
         return dataclasses.replace(
             settings,
-            engine=str(self.engine_combo.currentData()),
+            engine=EngineChoice(self.engine_combo.currentData()),
             local_model_dir=self.model_dir_edit.text().strip(),
             failover=dataclasses.replace(
                 settings.failover,
