@@ -7,7 +7,9 @@ happens on the session thread when a session starts).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +43,21 @@ from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.overlay.window import CaptionOverlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
+
+log = logging.getLogger(__name__)
+QUIT_SAVE_S = 0.8
+"""At Quit, how long the session waits for its last words before it closes its journal."""
+QUIT_WAIT_MS = 1500
+"""A session still running this long after Quit is stuck, and is left behind."""
+
+
+def abandon_stuck_session() -> None:
+    """End the process now: a QThread still running at exit would abort it instead."""
+    log.warning("the session did not end within %.1f s of Quit; leaving it", QUIT_WAIT_MS / 1000)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class CaptionApp:
@@ -89,6 +106,7 @@ class CaptionApp:
         )
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
+        self._quitting = False
         self._start_when_key_saved = False
         self._dialogs = DialogShelf()
         self._wire()
@@ -112,6 +130,7 @@ class CaptionApp:
         w.settingsRequested.connect(self.open_settings)
         w.keyRequested.connect(self.open_key_dialog)
         w.historyRequested.connect(self.open_history)
+        w.quitRequested.connect(self.quit)
         w.engine_menu.engineChosen.connect(self._choose_engine)
         self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
@@ -402,8 +421,27 @@ class CaptionApp:
     def dialog(self, name: str) -> QDialog | None:
         return self._dialogs.get(name)
 
-    def shutdown(self) -> None:
-        self.overlay.save_geometry(self.store)
+    @Slot()
+    def quit(self) -> None:
+        """Quit: every window goes at once; the session is asked to end within a second
+        (``shutdown`` waits for it with nothing on the screen)."""
+        self.overlay.save_geometry(self.store)  # where it is now, before it is hidden
+        self._quitting = True
+        for widget in QApplication.topLevelWidgets():
+            widget.hide()
+        if self.tray is not None:
+            self.tray.hide()
         if self.controller.running:
-            self.controller.stop()
-            self.controller.wait(7000)
+            self.controller.stop(within_s=QUIT_SAVE_S)
+        QApplication.quit()
+
+    def shutdown(self) -> None:
+        """The event loop is ending: the session ends within a second and a half, or is left
+        (stuck on a device or a connection: its journal is on the disk up to its last
+        finished line) and the process ends without it."""
+        if not self._quitting:
+            self.overlay.save_geometry(self.store)
+        if self.controller.running:
+            self.controller.stop(within_s=QUIT_SAVE_S)
+            if not self.controller.wait(QUIT_WAIT_MS):
+                abandon_stuck_session()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import EngineInUse, SessionState
+from caption_app.core.model.session import EngineInUse, SessionState, SessionStatus
 from caption_app.core.settings import EngineChoice
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
@@ -58,6 +58,8 @@ class MainWindow(QMainWindow):
     historyRequested = Signal()
     overlayResetRequested = Signal()
     overlayToggled = Signal(bool)
+    quitRequested = Signal()
+    """Quit (the menu, the tray, or closing this window)."""
     lockToggled = Signal(bool)
 
     def __init__(
@@ -142,7 +144,7 @@ class MainWindow(QMainWindow):
         self.history_action = self._action("&History…", "Ctrl+H")
         self.history_action.triggered.connect(self.historyRequested)
         self.quit_action = self._action("&Quit", "Ctrl+Q")
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quitRequested)
 
     def _build_layout(self) -> None:
         menu = self.menuBar()
@@ -201,6 +203,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         c.stateChanged.connect(self.status_panel.set_state)
         c.stateChanged.connect(self._on_state)
+        c.statusChanged.connect(self._on_status)
         c.audioLevel.connect(self.status_panel.set_level)
         c.progress.connect(self.status_panel.set_progress)
         c.turnUpdated.connect(self.transcript.apply_update)
@@ -241,6 +244,15 @@ class MainWindow(QMainWindow):
             self.pause_action.setChecked(False)
         if state in (SessionState.LIVE, SessionState.IDLE):
             self.notices.withdraw(UNTIL_LIVE)  # "reconnecting" is over: captions are back
+
+    @Slot(object)
+    def _on_status(self, status: SessionStatus) -> None:
+        """The Pause check mark shows the session's own record of the person's Pause (it
+        holds whatever the input or the network does meanwhile)."""
+        if self.controller.running and self.pause_action.isChecked() != status.paused:
+            blocker = QSignalBlocker(self.pause_action)
+            self.pause_action.setChecked(status.paused)
+            del blocker
 
     def show_help(self, tab: int) -> None:
         from caption_app.ui.help.guide import HelpDialog
@@ -285,7 +297,7 @@ class MainWindow(QMainWindow):
             self.mediaFileChosen.emit(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.running:
-            self.controller.stop()
-            self.controller.wait(7000)
+        """Closing the window quits: the application ends the session without waiting here."""
         super().closeEvent(event)
+        if event.isAccepted():
+            self.quitRequested.emit()
