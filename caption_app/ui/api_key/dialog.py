@@ -8,6 +8,8 @@ stored only in the OS keyring, or kept in memory for this run when the user asks
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from dataclasses import replace
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal, Slot
@@ -30,6 +32,8 @@ from caption_app.core.engines.assemblyai.key_check import (
 from caption_app.core.secrets.credentials import ENV_VAR, MemoryKey, session_memory_key
 from caption_app.core.secrets.store import (
     InvalidKey,
+    KeyringProblem,
+    KeyringState,
     KeyringUnavailable,
     KeyStore,
     clean_key,
@@ -75,6 +79,10 @@ class KeyDialog(QDialog):
         self._pending: tuple[str, Destination] | None = None
         self._plaintext_confirmed = False
         self._checking = False
+        self._writing = False
+        self._reading = False
+        self._read_again = False
+        self._state: KeyringState | None = None
         self._environment_key = environment_key.strip()
         self._token_service = token_service
         self.setWindowTitle("AssemblyAI API key — Caption App")
@@ -200,10 +208,41 @@ class KeyDialog(QDialog):
     # state
 
     def refresh(self) -> None:
-        """Re-read the keyring: which backend, whether a key is stored, whether it works."""
-        problem = self._store.problem()
-        stored = None if problem else self._store.get()
-        show_text(self.backend_label, f"Keyring: {self._store.backend_name()}")
+        """Re-read the keyring (which backend, whether a key is stored, whether it works) off
+        the GUI thread: a locked keyring's unlock prompt or a slow Secret Service may take
+        seconds, and the window keeps painting meanwhile."""
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        show_text(self.backend_label, "Keyring: reading…")
+        for button in (self.save_button, self.replace_button, self.remove_button):
+            button.setEnabled(False)
+        call_in_background(self._store.state, self._on_read, self._on_read_failed, "keyring-read")
+
+    def is_reading(self) -> bool:
+        return self._reading
+
+    def _on_read(self, state: object) -> None:
+        if not shiboken6.isValid(self):
+            return  # the dialog was closed and deleted while the keyring answered
+        self._reading = False
+        if self._read_again:
+            self._read_again = False
+            self.refresh()
+        elif isinstance(state, KeyringState):
+            self._show(state)
+
+    def _on_read_failed(self, exc: BaseException) -> None:
+        problem = KeyringUnavailable(
+            KeyringProblem.FAILED, f"The keyring could not be read ({exc})."
+        )
+        self._on_read(KeyringState("unknown", False, problem, None))
+
+    def _show(self, state: KeyringState) -> None:
+        self._state = state
+        problem, stored = state.problem, state.stored
+        show_text(self.backend_label, f"Keyring: {state.backend}")
         if problem is not None:
             show_text(
                 self.problem_label,
@@ -211,14 +250,17 @@ class KeyDialog(QDialog):
                 "starting Caption App (used for that run only, never stored), or enter the key "
                 "below and use it for this session only (forgotten when Caption App quits).",
             )
-        elif self._store.is_plaintext_backend():
+        elif state.plaintext:
             show_text(
                 self.problem_label,
                 "Warning: this keyring keeps secrets in a file that is not encrypted. Anyone "
                 "who can read your files can read a key stored there.",
             )
-        self.problem_label.setVisible(problem is not None or self._store.is_plaintext_backend())
-        self.save_button.setEnabled(problem is None)
+        self.problem_label.setVisible(problem is not None or state.plaintext)
+        busy = self._checking or self._writing
+        self.save_button.setEnabled(problem is None and not busy)
+        for button in (self.replace_button, self.remove_button):
+            button.setEnabled(not busy)
         if stored:
             show_text(self.current_label, f"Stored key: {mask_key(stored)}")
         elif self._memory.get():
@@ -258,14 +300,17 @@ class KeyDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.key_edit, self.session_button, self.replace_button, self.remove_button):
             widget.setEnabled(not busy)
-        self.save_button.setEnabled(not busy and self._store.problem() is None)
+        state = self._state
+        usable = state is not None and state.problem is None and not self._reading
+        self.save_button.setEnabled(not busy and usable)
 
     def done(self, result: int) -> None:
         self._pending = None  # a check still running when the dialog closes saves nothing
         super().done(result)
 
     def is_checking(self) -> bool:
-        return self._checking
+        """A key check or a keyring write is under way."""
+        return self._checking or self._writing
 
     # actions
 
@@ -343,28 +388,55 @@ class KeyDialog(QDialog):
             self._memory.set(key)
             self._finish("memory", "The key is in use for this session only.")
             return
-        if self._store.is_plaintext_backend() and not self._plaintext_confirmed:
+        state = self._state
+        if state is None:
+            self._say("The keyring is still being read; try again in a moment.")
+            return
+        if state.plaintext and not self._plaintext_confirmed:
             self._say(
-                f"The keyring in use ({self._store.backend_name()}) does not encrypt the key. "
+                f"The keyring in use ({state.backend}) does not encrypt the key. "
                 "Store it there anyway, or use it for this session only?"
             )
             self._set_follow_up(plaintext=True)
             return
-        try:
-            self._store.set(key)
-        except KeyringUnavailable as exc:
-            self._say(f"{exc} You can use the key for this session only instead.")
+        self._write(lambda: self._store.set(key), lambda: self._saved(key, state))
+
+    def _saved(self, key: str, state: KeyringState) -> None:
+        self._memory.set(key, stored=True)  # just entered: it wins over the environment
+        self._state = replace(state, stored=key)
+        self._finish("keyring", f"The key was saved in {state.backend}.")
+
+    def _write(self, change: Callable[[], None], done: Callable[[], None]) -> None:
+        """Store or remove the key off the GUI thread (the keyring may wait on a prompt)."""
+        self._writing = True
+        self._set_busy(True)
+
+        def answered(_: object) -> None:
+            if shiboken6.isValid(self):
+                self._writing = False
+                self._set_busy(False)
+                done()
+
+        def failed(exc: BaseException) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._writing = False
+            self._set_busy(False)
+            if isinstance(exc, KeyringUnavailable):
+                self._say(f"{exc} You can use the key for this session only instead.")
+            else:
+                self._say(f"The keyring failed ({type(exc).__name__}).")
             self.refresh()
             self.entry.setVisible(True)
-            return
-        self._memory.set(key, stored=True)  # just entered: it wins over the environment
-        self._finish("keyring", f"The key was saved in {self._store.backend_name()}.")
+
+        call_in_background(change, answered, failed, "keyring-write")
 
     def _finish(self, where: str, message: str) -> None:
         self._pending = None
         self.key_edit.clear()
         self.show_button.setChecked(False)
-        self.refresh()
+        if self._state is not None:
+            self._show(self._state)
         self._say(message)
         self.key_changed.emit(where)
         self.accept()
@@ -377,14 +449,15 @@ class KeyDialog(QDialog):
 
     @Slot()
     def _remove(self) -> None:
-        try:
-            self._store.delete()
-        except KeyringUnavailable as exc:
-            self._say(str(exc))
+        state = self._state
+        if state is None or self._writing:
             return
+        self._write(self._store.delete, lambda: self._removed(state))
+
+    def _removed(self, state: KeyringState) -> None:
         self._memory.clear()
-        self.refresh()
-        self._say(f"The key was removed from {self._store.backend_name()}.")
+        self._show(replace(state, stored=None))
+        self._say(f"The key was removed from {state.backend}.")
         self.key_changed.emit("removed")
 
     @Slot()
