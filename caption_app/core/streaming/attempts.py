@@ -49,6 +49,12 @@ class Attempts:
         return None
 
     @property
+    def current_heard(self) -> bool:
+        """The current attempt has opened, so audio went to it: its stream's clock began,
+        and it cannot wait on the side to take over later (the clock would skip)."""
+        return self.current is not None and self.current.connection is not None
+
+    @property
     def aside_ready(self) -> bool:
         return self.aside is not None and self.aside.ready
 

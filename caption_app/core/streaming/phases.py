@@ -71,7 +71,8 @@ class Effect(enum.Enum):
     DROP = "drop"
     """Let go of the current connection at once: it failed, or hears nothing any more."""
     SET_ASIDE = "set-aside"
-    """The current attempt waits on the side (it may still answer, and then take over)."""
+    """The current attempt waits on the side (it may still answer, and then take over); one
+    that opened already had audio, so it is dropped instead (its clock cannot skip)."""
     OPEN_ASIDE = "open-aside"
     """Open a connection on the side, which takes over once it has begun."""
     TAKE_OVER = "take-over"
@@ -139,6 +140,7 @@ TRANSITIONS: dict[tuple[Phase, Trigger], Move] = {
 GAP_REASONS: dict[Trigger, GapReason] = {
     Trigger.CONNECTION_FAILED: GapReason.RECONNECT,
     Trigger.GIVE_UP: GapReason.RECONNECT,
+    Trigger.FAIL_OVER: GapReason.RECONNECT,
     Trigger.WATCHDOG_EXPIRED: GapReason.RECONNECT,
     Trigger.ROLLOVER_DUE: GapReason.ROLLOVER,
     Trigger.SWITCH: GapReason.SWITCH,

@@ -56,7 +56,7 @@ from caption_app.core.streaming.event_wait import EventWait
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.handoff import Handoff
 from caption_app.core.streaming.level_feed import LevelFeed
-from caption_app.core.streaming.opening import Opener
+from caption_app.core.streaming.opening import Opener, Run, in_a_thread
 from caption_app.core.streaming.outbox import Outbox
 from caption_app.core.streaming.session_input import SessionInput, input_problem
 from caption_app.core.streaming.supervisor import Supervisor
@@ -92,12 +92,12 @@ class LiveSession:
         clock: Callable[[], float] = time.monotonic,
         wait_for_new_source: bool = False,
         engines: EngineSelector | None = None,
-        opener: Opener | None = None,
+        open_with: Run = in_a_thread,
     ) -> None:
         """``wait_for_new_source``: when the input fails mid-session (unplugged), keep the
         session and wait for ``request_source`` (the GUI) instead of ending it (the CLI).
         ``engines``: ``engine`` with a local engine standing in for it (engine = auto).
-        ``opener``: opens connections off this thread (tests pass one that runs at once)."""
+        ``open_with``: where connections are opened (a thread of their own; tests decide)."""
         self._wait_for_new_source = wait_for_new_source
         self._settings = settings
         self._emit = listener
@@ -108,7 +108,7 @@ class LiveSession:
         self._stop_within_s: float | None = None
         self._events: EventQueue = queue.SimpleQueue()
         self._event_wait = EventWait(self._events, settings.chunk_ms)
-        self._opener = opener or Opener(self._events)
+        self._opener = Opener(self._events, open_with)
         self._input = SessionInput(source, settings.chunk_ms, listener, clock)
         self._assembler = TurnAssembler(self._input.attribution())
         self._supervisor = Supervisor(

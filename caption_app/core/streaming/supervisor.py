@@ -251,6 +251,8 @@ class Supervisor:
                 actions += self._retire(GAP_REASONS.get(trigger), clean=effect is Effect.END)
             elif effect is Effect.ADOPT:
                 actions += self._adopt()
+            elif effect is Effect.SET_ASIDE and self._attempts.current_heard:
+                actions += self._retire(GAP_REASONS.get(trigger), clean=False)
             elif effect is Effect.SET_ASIDE:
                 self._attempts.set_aside()
             elif effect is Effect.OPEN_ASIDE:
@@ -259,8 +261,7 @@ class Supervisor:
                 actions += self._take_over()
             elif effect is Effect.DROP_ASIDE:
                 actions += self._drop_aside()
-        if move.to is Phase.HELD:
-            self._publish()
+        self._publish()  # the phase, the Pause and whether audio is sent, as they are now
         return actions
 
     def _connect(self) -> list[Action]:
