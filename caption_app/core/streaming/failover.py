@@ -109,11 +109,11 @@ class EngineSelector:
         if self.primary_ever_began or waited_s is None:
             return f"{self.primary.name} did not come back." if self.failover_due() else None
         # The cloud not reached yet this session: a slow answer is not waited for (captions
-        # run locally, and the cloud takes over if it does answer).
+        # run locally, and the cloud takes over if it does answer). The local engine loads
+        # meanwhile (a second or two), and is let go the moment the cloud begins.
         if waited_s >= grace_s:
             return f"{self.primary.name} has not answered yet."
-        if waited_s >= grace_s / 3:
-            self.prepare_fallback(settings)
+        self.prepare_fallback(settings)
         return None
 
     def prepare_fallback(self, settings: StreamingSettings) -> None:
