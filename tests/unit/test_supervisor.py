@@ -1035,3 +1035,16 @@ def test_pausing_while_the_cloud_is_tried_on_the_side_lets_both_go() -> None:
     rig.began(aside)
     rig.tick()
     assert rig.supervisor.receiver is None and rig.adopted == [(1, "local")]
+
+
+def test_the_cloud_is_tried_again_after_a_pause_let_its_try_go() -> None:
+    rig = rig_live_locally()
+    rig.hang.add("cloud")
+    _cloud_tried_again(rig)
+    rig.pause()  # the try on the side is let go
+    rig.resume()
+    rig.began()
+    tried = len(rig.pending)
+    rig.clock.advance_ms(FailoverSettings().probe_every_s * 1000)
+    rig.tick()
+    assert len(rig.pending) == tried + 1  # tried again on schedule, not never

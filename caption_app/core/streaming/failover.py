@@ -142,6 +142,10 @@ class EngineSelector:
         """A try has started; the next is not due before this one has been answered."""
         self._next_return_at = float("inf")
 
+    def return_abandoned(self) -> None:
+        """The try was let go unanswered (a pause, a lost input): the next comes as usual."""
+        self._next_return_at = self._clock() + self._return_every_s
+
     def return_failed(self) -> None:
         """The try did not begin: the next waits twice as long (up to two minutes)."""
         self._return_every_s = min(self._return_every_s * 2, RETURN_EVERY_MAX_S)

@@ -318,6 +318,7 @@ class Supervisor:
         aside = self._attempts.take_aside()
         if aside is None:
             return []
+        self._engines.return_abandoned()
         return [Retire(aside.stream, aside.connection, None, clean=False)]
 
     def _began(self, attempt: Attempt, *, moved: bool = False) -> list[Action]:
