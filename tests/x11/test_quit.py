@@ -40,10 +40,9 @@ def _visible_windows(pid: int) -> list[str]:
     return _xdotool("search", "--onlyvisible", "--pid", str(pid)).split()
 
 
-def test_quit_with_a_stuck_session_hides_every_window_at_once_and_ends_within_2_s(
-    tmp_path: Path,
-) -> None:
-    assert os.environ.get("DISPLAY"), "the x11 tests need an X server: run them under xvfb-run"
+def quit_stuck_session(tmp_path: Path) -> tuple[float, float, str, Path]:
+    """Quit the real app while its session is stuck; (seconds until no window is visible,
+    seconds until the process ended, its stderr, its data folder)."""
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
     env.update(
@@ -85,6 +84,14 @@ def test_quit_with_a_stuck_session_hides_every_window_at_once_and_ends_within_2_
             if app.poll() is None:
                 app.kill()
             _, stderr = app.communicate(timeout=10)
+    return gone_s, exited_s, stderr, data
+
+
+def test_quit_with_a_stuck_session_hides_every_window_at_once_and_ends_within_2_s(
+    tmp_path: Path,
+) -> None:
+    assert os.environ.get("DISPLAY"), "the x11 tests need an X server: run them under xvfb-run"
+    gone_s, exited_s, stderr, data = quit_stuck_session(tmp_path)
     print(f"\nQuit: windows gone in {gone_s * 1000:.0f} ms, process ended in {exited_s:.2f} s")
     assert gone_s <= 0.5  # the budget is 200 ms (scripts/bench); the polling costs some
     assert exited_s <= 2.0
