@@ -169,7 +169,11 @@ def _keyring(folder: Path) -> list[Figure]:
             k["longest_gap_s"] * 1000,
             "ms",
             100.0,
-            f"the keyring answered after {k['answered_s']:.1f} s; {k['paints']} paints meanwhile",
+            f"the keyring answered after {k['answered_s']:.1f} s; {k['paints']} paints meanwhile; "
+            f"the window left alone: {k['idle_gap_s'] * 1000:.0f} ms; building the dialog took "
+            f"{k['opened_s'] * 1000:.0f} ms",
+            ratio=k["longest_gap_s"] / k["idle_gap_s"],
+            ratio_of="window left alone",
         )
     ]
 

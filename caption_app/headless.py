@@ -26,7 +26,7 @@ from caption_app.core.transcript.export import write_export
 from caption_app.exit_codes import ExitCode
 
 log = logging.getLogger(__name__)
-CTRL_C_WAIT_S = 0.6
+CTRL_C_WAIT_S = 0.5
 """After Ctrl+C, how long the session waits for the connection's last words."""
 
 
