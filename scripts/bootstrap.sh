@@ -15,7 +15,7 @@ APP_DEBS=(
   gcc libc6-dev python3-venv portaudio19-dev libportaudio2 pulseaudio-utils
 )
 TEST_DEBS=(
-  xvfb xauth xdotool xcompmgr pulseaudio libasound2-plugins sox dbus gnome-keyring
+  xvfb xauth xdotool xcompmgr openbox x11-utils pulseaudio libasound2-plugins sox dbus gnome-keyring
   desktop-file-utils appstream
 )
 

@@ -16,12 +16,11 @@ from caption_app.core.model.problems import Problem
 from caption_app.core.model.session import (
     AudioLevel,
     EngineInUse,
-    Notice,
     Progress,
     SessionEvent,
-    SessionState,
-    SessionStatus,
+    StateChanged,
 )
+from caption_app.core.model.status import EngineView, SessionStatus
 from caption_app.core.model.turns import TurnUpdate
 from caption_app.core.settings import StreamingSettings
 from caption_app.qt.session_worker import SessionFactory, SessionWorker
@@ -29,18 +28,13 @@ from caption_app.qt.threads import start_worker
 
 
 class SessionController(QObject):
-    statusChanged = Signal(object)
-    """A ``SessionStatus``: the whole of what the window shows about the session (state,
-    the person's Pause, the engine in use, whether audio is sent, the problem in force)."""
     stateChanged = Signal(object, str)
-    """A ``SessionState``, and a short sentence for the status line (when they change)."""
+    """A ``SessionState``, and a short sentence for the status line."""
     turnUpdated = Signal(object)
     """A ``TurnUpdate``."""
     gapMarked = Signal(object)
     problemRaised = Signal(object)
     """A ``Problem``: its kind, message and recovery."""
-    noticed = Signal(str, bool)
-    """A notice's text, and whether its cause ends once captions are live again."""
     audioLevel = Signal(float, bool)
     """RMS dBFS, and whether audio is being sent to the engine right now."""
     progress = Signal(int, int)
@@ -50,41 +44,57 @@ class SessionController(QObject):
     engineChanged = Signal(object)
     """An ``EngineInUse``: the engine of the connection just opened."""
     runningChanged = Signal(bool)
+    statusChanged = Signal(object)
+    """A ``SessionStatus``: what is true of the session now. What the window says is derived
+    from it, never from a single event."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._worker: SessionWorker | None = None
         self._thread: QThread | None = None
-        self.status = SessionStatus(SessionState.IDLE, "")
-        """The last status the session reported (the window's view of it)."""
+        self.status = SessionStatus()
 
     @property
     def running(self) -> bool:
         return self._worker is not None
 
-    def start(self, factory: SessionFactory) -> None:
+    def start(
+        self,
+        factory: SessionFactory,
+        engine: EngineView | None = None,
+        *,
+        has_stand_in: bool = False,
+    ) -> None:
+        """Run the session ``factory`` builds; ``engine`` is the one it starts with."""
         if self._worker is not None:
             return
         worker = SessionWorker(factory)
         worker.sessionEvent.connect(self._on_event)
         self._worker = worker
+        engine = engine or EngineView("", on_device=False)
+        self._set_status(SessionStatus.starting(engine, has_stand_in=has_stand_in))
         self._thread = start_worker(worker, "live-session", on_finished=self._on_finished)
         self.runningChanged.emit(True)
 
+    def _set_status(self, status: SessionStatus) -> None:
+        if status is not self.status:
+            self.status = status
+            self.statusChanged.emit(status)
+
     @Slot(object)
     def _on_event(self, event: SessionEvent) -> None:
+        if self._worker is not None:  # a late event of a session that has ended changes nothing
+            self._set_status(self.status.after(event))
         if isinstance(event, TurnUpdate):
             self.turnUpdated.emit(event)
         elif isinstance(event, AudioLevel):
             self.audioLevel.emit(event.rms_dbfs, event.sending)
-        elif isinstance(event, SessionStatus):
-            self._show_status(event)
+        elif isinstance(event, StateChanged):
+            self.stateChanged.emit(event.state, event.detail)
         elif isinstance(event, Gap):
             self.gapMarked.emit(event)
         elif isinstance(event, Problem):
             self.problemRaised.emit(event)
-        elif isinstance(event, Notice):
-            self.noticed.emit(event.text, event.until_live)
         elif isinstance(event, Progress):
             self.progress.emit(event.position_ms, event.duration_ms)
         elif isinstance(event, Marker):
@@ -93,12 +103,6 @@ class SessionController(QObject):
             self.engineChanged.emit(event)
         # StreamOpened, StreamBegan and SessionEnded are the recorder's; the window learns
         # of the end from ``runningChanged`` once the thread has really finished.
-
-    def _show_status(self, status: SessionStatus) -> None:
-        before, self.status = self.status, status
-        self.statusChanged.emit(status)
-        if (status.state, status.detail) != (before.state, before.detail):
-            self.stateChanged.emit(status.state, status.detail)
 
     def stop(self, within_s: float | None = None) -> None:
         """Ask the session to stop; ``within_s`` bounds its wait for the last words."""
@@ -134,4 +138,5 @@ class SessionController(QObject):
             self._thread.wait()
         self._worker = None
         self._thread = None
+        self._set_status(self.status.ended())
         self.runningChanged.emit(False)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from caption_app.core.audio.capture import open_device_source
-from caption_app.core.model.session import SessionEvent, SessionState, SessionStatus
+from caption_app.core.model.session import SessionEvent, SessionState, StateChanged
 from tests.audio.rig import PulseRig
 from tests.audio.test_capture import device_for
 from tests.failover.harness import FailoverCollector, auto_session
@@ -37,12 +37,12 @@ class Answers(FailoverCollector):
 
     def __init__(self) -> None:
         super().__init__()
-        self.timed: list[tuple[SessionStatus, float]] = []
+        self.timed: list[tuple[StateChanged, float]] = []
         self.changed = threading.Condition()
 
     def __call__(self, event: SessionEvent) -> None:
         super().__call__(event)
-        if isinstance(event, SessionStatus):
+        if isinstance(event, StateChanged):
             with self.changed:
                 self.timed.append((event, time.monotonic()))
                 self.changed.notify_all()
@@ -92,7 +92,7 @@ def run_while_connects_hang(pulse: PulseServer, clip: Path, folder: Path) -> Han
             _wait_for(lambda: time.monotonic() - seen.started_at >= 2.0 and listener.accepted)
             asked = time.monotonic()
             built.session.request_pause(True)
-            paused_in = seen.answered(asked, lambda s: s.paused and s.state is SessionState.PAUSED)
+            paused_in = seen.answered(asked, lambda s: s.state is SessionState.PAUSED)
             built.session.request_pause(False)
             _wait_for(lambda: bool(seen.words_at))
             first_words = seen.words_at[0][1]

@@ -13,7 +13,7 @@ from pathlib import Path
 from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 from caption_app.core.engines.local.engine import LocalEngine, LocalEngineOptions
 from caption_app.core.model.gaps import Marker
-from caption_app.core.model.session import EngineInUse, SessionEvent, SessionStatus
+from caption_app.core.model.session import EngineInUse, SessionEvent, StateChanged
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 from caption_app.core.streaming.builder import BuiltSession, build_live_session
@@ -39,7 +39,7 @@ class FailoverCollector(Collector):
     def __call__(self, event: SessionEvent) -> None:
         super().__call__(event)
         now = time.monotonic() - self.started_at
-        if isinstance(event, SessionStatus):
+        if isinstance(event, StateChanged):
             self.details.append((event.state.value, event.detail, now))
         elif isinstance(event, Marker):
             self.markers.append(event)

@@ -18,7 +18,7 @@ from caption_app.core.model.session import (
     SessionEvent,
     SessionListener,
     SessionState,
-    SessionStatus,
+    StateChanged,
     StreamBegan,
 )
 from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
@@ -43,7 +43,6 @@ class Collector:
 
     states: list[tuple[SessionState, float]] = field(default_factory=list)
     """Each state the session entered, with when."""
-    statuses: list[SessionStatus] = field(default_factory=list)
     updates: list[TurnUpdate] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -53,10 +52,8 @@ class Collector:
     live_event: threading.Event = field(default_factory=threading.Event)
 
     def __call__(self, event: SessionEvent) -> None:
-        if isinstance(event, SessionStatus):
-            self.statuses.append(event)
-            if len(self.statuses) < 2 or self.statuses[-2].state is not event.state:
-                self.states.append((event.state, time.monotonic()))
+        if isinstance(event, StateChanged):
+            self.states.append((event.state, time.monotonic()))
             if event.state is SessionState.LIVE:
                 self.live_event.set()
         elif isinstance(event, StreamBegan):

@@ -22,10 +22,11 @@ from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
     EngineInUse,
+    Holds,
     Notice,
     SessionEvent,
     SessionState,
-    SessionStatus,
+    StateChanged,
 )
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
@@ -216,7 +217,7 @@ class Rig:
     def states(self) -> list[tuple[SessionState, str]]:
         states: list[tuple[SessionState, str]] = []
         for e in self.reports:
-            if isinstance(e, SessionStatus) and (not states or states[-1] != (e.state, e.detail)):
+            if isinstance(e, StateChanged) and (not states or states[-1] != (e.state, e.detail)):
                 states.append((e.state, e.detail))
         return states
 
@@ -552,7 +553,7 @@ def test_a_rejected_key_ends_the_session_without_retrying() -> None:
     s = rig.supervisor
     assert phase_of(s) is Phase.FAILED and s.failure == AUTH
     assert rig.last_state() == (SessionState.FAILED, AUTH.message)
-    assert s.status.problem == AUTH
+    assert AUTH in rig.reports
     rig.clock.advance_ms(60_000)
     rig.tick()
     assert rig.engine.opened == [0]
@@ -646,7 +647,7 @@ def test_the_watchdog_restarts_a_connection_that_stopped_answering_speech() -> N
     rig.tick()
     assert phase_of(s) is Phase.CONNECTING and s.stream == 1
     assert rig.retired == [(0, True, GapReason.RECONNECT, False)]
-    lost = Notice("The captioning service stopped answering; reconnecting.", until_live=True)
+    lost = Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE)
     assert lost in rig.reports
 
 
@@ -711,7 +712,7 @@ def test_pause_closes_the_connection_and_resume_opens_a_new_one() -> None:
     rig = rig_in(Phase.LIVE)
     s = rig.supervisor
     rig.pause()
-    assert s.receiver is None and not s.status.sending and s.status.paused
+    assert s.receiver is None and s.paused and s.state.state is SessionState.PAUSED
     assert rig.retired == [(0, True, GapReason.PAUSE, True)]
     assert rig.last_state() == (SessionState.PAUSED, "Paused: no audio is being sent")
     rig.clock.advance_ms(600_000)
@@ -720,7 +721,7 @@ def test_pause_closes_the_connection_and_resume_opens_a_new_one() -> None:
     rig.resume()
     assert phase_of(s) is Phase.CONNECTING and rig.engine.opened == [0, 1]
     assert rig.last_state() == (SessionState.RECONNECTING, "Connecting…")
-    assert not s.status.paused
+    assert not s.paused
 
 
 def test_pause_while_waiting_for_another_input_is_kept() -> None:
@@ -730,7 +731,7 @@ def test_pause_while_waiting_for_another_input_is_kept() -> None:
     rig.input_lost()
     assert rig.last_state() == (SessionState.NO_INPUT, "Waiting for another input")
     rig.pause()
-    assert s.paused and s.status.paused
+    assert s.paused and s.state.state is SessionState.PAUSED
     assert rig.last_state() == (SessionState.PAUSED, "Paused: no audio is being sent")
     rig.input_replaced()  # another headset plugged in: still paused, nothing opened
     assert phase_of(s) is Phase.HELD and rig.engine.opened == [0] and s.receiver is None
@@ -748,7 +749,7 @@ def test_an_input_replaced_while_paused_sends_nothing_until_resume() -> None:
     rig.clock.advance_ms(60_000)
     rig.tick()
     assert phase_of(s) is Phase.HELD and s.receiver is None and rig.engine.opened == [0]
-    assert s.status.paused and s.status.state is SessionState.PAUSED
+    assert s.paused and s.state.state is SessionState.PAUSED
     rig.resume()  # the next un-check is not ignored
     assert phase_of(s) is Phase.CONNECTING and s.receiver is not None
 
@@ -769,7 +770,7 @@ def test_a_lost_input_waits_for_another_and_a_new_one_carries_on() -> None:
     s = rig.supervisor
     rig.input_lost()
     assert rig.retired == [(0, True, GapReason.DEVICE, True)]
-    assert s.status.input_lost and not s.status.paused
+    assert s.state.state is SessionState.NO_INPUT and not s.paused
     rig.input_replaced()
     assert phase_of(s) is Phase.CONNECTING and rig.engine.opened == [0, 1]
     assert len(rig.retired) == 1  # nothing more to retire
@@ -833,7 +834,7 @@ def test_pause_and_stop_are_answered_while_a_connect_hangs() -> None:
     s = rig.supervisor
     rig.start()
     rig.pause()
-    assert phase_of(s) is Phase.HELD and s.status.state is SessionState.PAUSED
+    assert phase_of(s) is Phase.HELD and s.state.state is SessionState.PAUSED
     rig.answer_pending()
     assert rig.discarded == [0] and rig.adopted == []  # no audio ever goes to it
     rig.resume()
@@ -846,15 +847,15 @@ def test_pause_and_stop_are_answered_while_a_connect_hangs() -> None:
 
 def test_a_cloud_unreachable_at_start_hands_over_to_the_local_engine_at_once() -> None:
     rig = rig_live_locally()
-    assert Notice(f"{UNREACHABLE.message} {COVERED}") in rig.reports
+    assert Notice(f"{UNREACHABLE.message} {COVERED}", Holds.WHILE_COVERED) in rig.reports
     assert UNREACHABLE not in rig.reports  # news, not a problem to act on
     assert rig.last_state() == (
         SessionState.LIVE,
         "Live on this computer: the cloud cannot be reached",
     )
     assert rig.clock.now == 1000.0  # no waiting at all
-    shown = rig.supervisor.status.engine
-    assert shown is not None and shown.standing_in and shown.name == "local"
+    (shown,) = [e for e in rig.reports if isinstance(e, EngineInUse)]
+    assert shown.standing_in and shown.name == "local"
 
 
 def test_a_cloud_that_does_not_answer_at_start_is_not_waited_for() -> None:
@@ -922,7 +923,7 @@ def test_a_lost_cloud_waits_a_few_seconds_for_itself_then_goes_local() -> None:
     rig.clock.now = 1000 + FailoverSettings().after_s
     rig.tick()
     assert phase_of(s) is Phase.CONNECTING and rig.adopted == [(0, "cloud"), (4, "local")]
-    assert Notice(f"cloud did not come back. {COVERED}") in rig.reports
+    assert Notice(f"cloud did not come back. {COVERED}", Holds.WHILE_COVERED) in rig.reports
     assert rig.local is not None and rig.local.prepared >= 1  # loading while the cloud is tried
 
 

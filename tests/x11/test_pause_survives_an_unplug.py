@@ -25,10 +25,10 @@ from PySide6.QtWidgets import QToolBar
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
+from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import SessionState
 from caption_app.core.model.turns import TurnUpdate
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.overlay.window import STATUS_TEXT
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import running_server
 from tests.streaming_server.server import StreamingServer
@@ -67,6 +67,15 @@ def _click_pause(qtbot: QtBot, app: CaptionApp) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def _input_lost(app: CaptionApp) -> bool:
+    problem = app.controller.status.problem
+    return problem is not None and problem.kind is ProblemKind.INPUT_LOST
+
+
+def _carries_on(app: CaptionApp) -> bool:
+    return any(n.text.startswith("Captioning continues from") for n in app.controller.status.notes)
+
+
 def _pick(app: CaptionApp, name: str) -> None:
     """The Input menu, refreshed, and the entry of ``name`` chosen, as a person does."""
     menu = app.window.input_menu
@@ -101,17 +110,16 @@ def test_paused_then_unplugged_and_plugged_in_again_sends_nothing_until_resumed(
             # The person pauses: the connection ends, nothing more is sent.
             _click_pause(qtbot, app)
             qtbot.waitUntil(lambda: app.controller.status.paused, timeout=5_000)
-            assert app.controller.status.state is SessionState.PAUSED
             qtbot.wait(300)  # the connection's last words and its close
             heard, sessions = _heard_ms(server), len(server.sessions())
 
             # The headset is unplugged, then plugged in again and picked from the menu.
             pulse.unload_module(headset)
-            qtbot.waitUntil(lambda: app.controller.status.input_lost, timeout=10_000)
+            qtbot.waitUntil(lambda: _input_lost(app), timeout=10_000)
             assert app.window.pause_action.isChecked()
             headset = pulse.load_microphone("capheadset", "room.monitor", HEADSET)
             _pick(app, HEADSET)
-            qtbot.waitUntil(lambda: not app.controller.status.input_lost, timeout=10_000)
+            qtbot.waitUntil(lambda: _carries_on(app), timeout=10_000)
             players.append(pulse.play(AUDIO_DIR / CLIP, "room"))
             qtbot.wait(3_000)  # the person keeps talking privately
 
@@ -120,7 +128,7 @@ def test_paused_then_unplugged_and_plugged_in_again_sends_nothing_until_resumed(
             status = app.controller.status
             assert status.paused and status.state is SessionState.PAUSED and not status.sending
             assert app.window.status_panel.state_label.text() == "Paused: no audio is being sent"
-            assert app.overlay.status() == STATUS_TEXT[SessionState.PAUSED]
+            assert app.overlay.status() == "Paused"
 
             # Un-ticking Pause is not ignored: captions come back from the headset.
             finished_before = sum(1 for u in updates if u.turn.finished)

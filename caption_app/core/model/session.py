@@ -33,6 +33,13 @@ class SessionState(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class StateChanged:
+    state: SessionState
+    detail: str
+    """A short human sentence, e.g. "Reconnecting in 2.0 s"."""
+
+
+@dataclass(frozen=True, slots=True)
 class StreamOpened:
     """A connection's audio starts at ``offset_ms`` on the session clock."""
 
@@ -59,24 +66,18 @@ class EngineInUse:
     """The local engine covers for a cloud that cannot be reached (engine = auto)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SessionStatus:
-    """The window's whole view of the session at one moment: a new one whenever any part of
-    it changes, so a window that shows the last one shows the truth."""
+class Holds(enum.Enum):
+    """How long what a ``Notice`` says stays true: its owner condition. A window withdraws
+    the notice the moment the condition no longer holds."""
 
-    state: SessionState
-    detail: str
-    """A short human sentence, e.g. "Reconnecting in 2.0 s"."""
-    paused: bool = False
-    """The person's Pause, whatever the connection is doing: while it holds, no audio is sent."""
-    input_lost: bool = False
-    """The input is gone and the session waits for another."""
-    engine: EngineInUse | None = None
-    """The engine captioning now (None until a connection has begun)."""
-    sending: bool = False
-    """Audio is leaving for the engine now."""
-    problem: Problem | None = None
-    """What keeps captions from flowing now, if anything (cleared once they flow again)."""
+    SESSION = "session"
+    """For the rest of the session that said it (it ends with the session)."""
+    UNTIL_LIVE = "until-live"
+    """Until captions are live again (a reconnect)."""
+    WHILE_COVERED = "while-covered"
+    """While the local engine stands in for a cloud that cannot be reached."""
+    UNTIL_NEXT_START = "until-next-start"
+    """Past the session's end, until the next one starts (the transcript was not saved)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +85,18 @@ class Notice:
     """Something worth telling a person that needs no action (a warning, a resume)."""
 
     text: str
-    until_live: bool = False
-    """Its cause ends when captions are live again (or the session ends): withdraw it then."""
+    holds: Holds = Holds.SESSION
+    """While it is true; the window withdraws it when that ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputSilence:
+    """The input has delivered only silence for a while (``silent``), or sound again."""
+
+    description: str
+    silent: bool
+    text: str = ""
+    """What to tell a person while it is silent (a muted microphone, a wrong input)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +126,12 @@ class SessionEnded:
     failed: Problem | None
     captioned_ms: int = 0
     """Audio taken from the input and captioned (the session clock at the end)."""
+    reached_end: bool = False
+    """A media file was captioned to its end (not stopped, not failed)."""
 
 
 SessionEvent = (
-    SessionStatus
+    StateChanged
     | StreamOpened
     | StreamBegan
     | TurnUpdate
@@ -127,6 +140,7 @@ SessionEvent = (
     | EngineInUse
     | Problem
     | Notice
+    | InputSilence
     | AudioLevel
     | Progress
     | SessionEnded

@@ -206,6 +206,7 @@ class LiveSession:
             connections=supervisor.attempts,
             failed=supervisor.failure,
             captioned_ms=self._input.position_ms,
+            reached_end=self._input.done and supervisor.failure is None,
         )
         self._emit(summary)
         return summary

@@ -20,10 +20,11 @@ from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
     EngineInUse,
+    Holds,
     Notice,
     SessionListener,
     SessionState,
-    SessionStatus,
+    StateChanged,
 )
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
@@ -31,8 +32,8 @@ from caption_app.core.streaming.attempts import Attempt, Attempts
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.hold import Hold
 from caption_app.core.streaming.phases import GAP_REASONS, TRANSITIONS, Effect, Phase, Trigger
+from caption_app.core.streaming.reports import Reports
 from caption_app.core.streaming.retry import Backoff
-from caption_app.core.streaming.status import StatusBoard
 from caption_app.core.streaming.timing import Timing
 from caption_app.core.streaming.watchdog import Watchdog
 
@@ -69,7 +70,7 @@ class Supervisor:
         self._ever_live = False
         self._last_failure: Problem | None = None
         self._adopted_engine: Engine | None = None
-        self._board = StatusBoard(report)
+        self._board = Reports(report)
 
     # --- what the pump reads -----------------------------------------------------------------
 
@@ -106,8 +107,9 @@ class Supervisor:
         return self.phase not in (Phase.FAILED, Phase.STOPPING, Phase.ENDED)
 
     @property
-    def status(self) -> SessionStatus:
-        return self._board.status
+    def state(self) -> StateChanged:
+        """The state last said to the window."""
+        return self._board.said
 
     def is_current(self, stream: int) -> bool:
         return self._attempts.is_current(stream)
@@ -229,7 +231,7 @@ class Supervisor:
         if self.failure is None and not self._ever_live:
             self.failure = self._last_failure  # never captioned at all: that is a failure
         if self.failure is not None:
-            self._set_state(SessionState.FAILED, self.failure.message, self.failure)
+            self._set_state(SessionState.FAILED, self.failure.message)
         else:
             self._set_state(SessionState.IDLE, "Stopped")
 
@@ -361,7 +363,7 @@ class Supervisor:
         if current.engine is engines.primary and engines.primary_failed(problem):
             # Never reached at Start, or not back after all: the local engine takes over now.
             engines.use_fallback()
-            self._board.tell(Notice(f"{problem.message} {COVERED}"))
+            self._board.tell(Notice(f"{problem.message} {COVERED}", Holds.WHILE_COVERED))
             return self._retry_at_once()
         if problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP):
             return self._give_up(problem)
@@ -379,11 +381,11 @@ class Supervisor:
         if problem.kind is ProblemKind.UNREACHABLE:
             # Nothing was ever live: say so, and that retries go on, never "reconnecting".
             detail = f"{problem.message} Trying again in {delay:.1f} s."
-            self._set_state(SessionState.UNREACHABLE, detail, problem)
+            self._set_state(SessionState.UNREACHABLE, detail)
         elif problem.kind is ProblemKind.TOKEN_SERVICE:
-            self._set_state(SessionState.RECONNECTING, problem.message, problem)
+            self._set_state(SessionState.RECONNECTING, problem.message)
         else:
-            self._set_state(SessionState.RECONNECTING, f"Reconnecting in {delay:.1f} s", problem)
+            self._set_state(SessionState.RECONNECTING, f"Reconnecting in {delay:.1f} s")
         return actions
 
     def _retry_at_once(self) -> list[Action]:
@@ -399,7 +401,7 @@ class Supervisor:
             return []
         self._board.tell(problem)
         self.failure = problem
-        self._set_state(SessionState.FAILED, problem.message, problem)
+        self._set_state(SessionState.FAILED, problem.message)
         return actions
 
     def _aside_failed(self, problem: Problem) -> list[Action]:
@@ -411,7 +413,7 @@ class Supervisor:
         if problem.recovery is Recovery.NEW_KEY:
             self._board.tell(problem)  # the key went bad meanwhile: the person has to know
         elif problem.kind in (ProblemKind.UNREACHABLE, ProblemKind.NETWORK):
-            self._board.tell(Notice(f"{problem.message} {COVERED}"))
+            self._board.tell(Notice(f"{problem.message} {COVERED}", Holds.WHILE_COVERED))
         self._engines.return_failed()
         return [Retire(aside.stream, aside.connection, None, clean=False)]
 
@@ -451,7 +453,7 @@ class Supervisor:
 
     def _fail_over(self, why: str) -> list[Action]:
         """The local engine takes over; a cloud attempt under way goes on, on the side."""
-        self._board.tell(Notice(f"{why} {COVERED}"))
+        self._board.tell(Notice(f"{why} {COVERED}", Holds.WHILE_COVERED))
         actions = self._drop_aside()
         self._engines.use_fallback()
         if self.phase is Phase.CONNECTING:
@@ -473,15 +475,15 @@ class Supervisor:
             return self._fire(Trigger.ROLLOVER_DUE) or []
         if self._watchdog.expired(now):
             self._board.tell(
-                Notice("The captioning service stopped answering; reconnecting.", until_live=True)
+                Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE)
             )
             return self._fire(Trigger.WATCHDOG_EXPIRED) or []
         return []
 
     # --- what the window sees -----------------------------------------------------------------
 
-    def _set_state(self, state: SessionState, detail: str, problem: Problem | None = None) -> None:
-        self._board.set_state(state, detail, problem)
+    def _set_state(self, state: SessionState, detail: str) -> None:
+        self._board.set_state(state, detail)
         self._publish()
 
     def _held_by(self, trigger: Trigger | None) -> list[Action]:
@@ -490,9 +492,4 @@ class Supervisor:
         return actions
 
     def _publish(self) -> None:
-        self._board.publish(
-            held=self.phase is Phase.HELD,
-            paused=self._hold.paused,
-            input_lost=self._hold.input_lost,
-            sending=self.receiver is not None,
-        )
+        self._board.publish(held=self.phase is Phase.HELD, paused=self._hold.paused)

@@ -1,0 +1,52 @@
+"""Quitting: every window goes at once; the session is given a second, then left behind.
+
+Quit must never freeze a window on the screen: the windows (and the tray icon) are hidden the
+moment it is asked for, the session is asked to end within ``QUIT_SAVE_S`` (its last words, its
+journal's end record), and the wait for it happens with nothing on the screen. A session still
+running after ``QUIT_WAIT_MS`` is stuck (on a device, a connection or a disk): its journal is
+on the disk up to its last finished line, so the process ends without it (a QThread still
+running at exit would abort the process instead).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from caption_app.qt.session_controller import SessionController
+
+log = logging.getLogger(__name__)
+QUIT_SAVE_S = 0.8
+"""At Quit, how long the session waits for its last words before it closes its journal."""
+QUIT_WAIT_MS = 1500
+"""A session still running this long after Quit is stuck, and is left behind."""
+
+
+def hide_everything(tray: QSystemTrayIcon | None) -> None:
+    for widget in QApplication.topLevelWidgets():
+        widget.hide()
+    if tray is not None:
+        tray.hide()
+
+
+def ask_the_session_to_end(controller: SessionController) -> None:
+    if controller.running:
+        controller.stop(within_s=QUIT_SAVE_S)
+
+
+def end_the_session(controller: SessionController) -> None:
+    """Wait (bounded) for the session; leave it if it is stuck, and end the process."""
+    if not controller.running:
+        return
+    controller.stop(within_s=QUIT_SAVE_S)
+    if not controller.wait(QUIT_WAIT_MS):
+        log.warning(
+            "the session did not end within %.1f s of Quit; leaving it", QUIT_WAIT_MS / 1000
+        )
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
