@@ -29,6 +29,7 @@ from caption_app.core.engines.base import (
     Began,
     Connection,
     ConnectionFailed,
+    Dialling,
     EventQueue,
     Terminated,
     TurnReceived,
@@ -182,7 +183,7 @@ class SessionMachine(RuleBasedStateMachine):
             clock=self.clock,
             wait_for_new_source=True,
             engines=engines,
-            open_with=lambda work, _name: self.pending.append(work),
+            open_with=self._defer,
         )
         self.paused = False
         self.sent_when_paused: int | None = None
@@ -191,6 +192,12 @@ class SessionMachine(RuleBasedStateMachine):
         self.stopped = False
         self.sent_before_step = 0
         self.session.begin()
+
+    def _defer(self, work: Callable[[], None], name: str) -> None:
+        """An attempt: its engine loads at once (as fakes do) and contacts the service, whose
+        answer comes only when the test says so."""
+        self.session._events.put(Dialling(int(name.rsplit("-", 1)[1])))
+        self.pending.append(work)
 
     # --- what happens -----------------------------------------------------------------------
 

@@ -125,6 +125,8 @@ class Rig:
     timing: Timing = TIMING
     hang: set[str] = field(default_factory=set)
     """Names of engines whose attempts never answer (until ``answer``)."""
+    dial: bool = True
+    """Attempts have loaded what they need at once (False: an SDK import takes its time)."""
     pending: list[Open] = field(default_factory=list)
     adopted: list[tuple[int, str]] = field(default_factory=list)
     """(stream, engine name) of every connection audio went to."""
@@ -150,6 +152,8 @@ class Rig:
     def do(self, actions: list[Action]) -> None:
         for action in actions:
             if isinstance(action, Open):
+                if self.dial:
+                    self.supervisor.dialling(action.stream)  # loaded: it contacts the engine
                 if action.engine.name in self.hang:
                     self.pending.append(action)
                 else:
@@ -1049,3 +1053,23 @@ def test_the_cloud_is_tried_again_after_a_pause_let_its_try_go() -> None:
     rig.clock.advance_ms(FailoverSettings().probe_every_s * 1000)
     rig.tick()
     assert len(rig.pending) == tried + 1  # tried again on schedule, not never
+
+
+def test_the_wait_for_an_answer_counts_once_the_engine_has_loaded() -> None:
+    """An SDK import of a second or two on a busy machine is not the cloud failing to answer:
+    neither the grace nor the deadline counts it (it made a refused port read "has not
+    answered yet")."""
+    rig = Rig(
+        engine=FakeEngine(name="cloud"), local=FakeEngine(name="local"), hang={"cloud"}, dial=False
+    )
+    s = rig.supervisor
+    rig.start()
+    rig.clock.advance_ms(10_000)
+    rig.tick()
+    assert phase_of(s) is Phase.CONNECTING and rig.adopted == [] and rig.said() == []
+    assert rig.local is not None and rig.local.prepared == 1  # it loads meanwhile
+    s.dialling(0)
+    rig.engine.refusals.append(CannotConnect(UNREACHABLE))
+    rig.answer_pending()  # refused at once
+    rig.tick()
+    assert rig.said() == [f"{UNREACHABLE.message} {COVERED}"]

@@ -17,6 +17,8 @@ class Attempt:
     engine: Engine
     started_at: float
     """When it began to wait for an answer (reset once it has loaded what it needs)."""
+    dialled: bool = False
+    """It has loaded what it needs (an SDK) and contacts the engine: its wait counts."""
     connection: Connection | None = None
     began: bool = False
     expires_in_s: float | None = None

@@ -123,7 +123,7 @@ class Supervisor:
         """The attempt is ready and contacts the engine: its wait for an answer starts now."""
         attempt = self._attempts.find(stream)
         if attempt is not None:
-            attempt.started_at = self._clock()
+            attempt.started_at, attempt.dialled = self._clock(), True
 
     def opened(self, stream: int, connection: Connection) -> list[Action]:
         """An attempt answered with its connection."""
@@ -175,9 +175,7 @@ class Supervisor:
 
     def terminated(self, stream: int) -> list[Action]:
         """The service ended ``stream``: unasked (a connection in use), that is a drop."""
-        if self.is_current(stream) or self._attempts.is_aside(stream):
-            return self.connection_failed(stream, SERVICE_ENDED)
-        return []
+        return self.connection_failed(stream, SERVICE_ENDED)
 
     def input_failed(self, problem: Problem) -> list[Action]:
         """The input cannot go on (it failed at start, or for good): the session fails."""
@@ -421,13 +419,19 @@ class Supervisor:
 
     def _check_aside(self, now: float) -> list[Action]:
         aside = self._attempts.aside
-        if aside is None or aside.began or now - aside.started_at < aside.engine.answer_within_s:
+        if aside is None or aside.began or not aside.dialled:
+            return []  # (its wait counts once it has loaded what it needs)
+        if now - aside.started_at < aside.engine.answer_within_s:
             return []
         return self._aside_failed(aside.engine.no_answer(self._settings()))
 
     def _tick_connecting(self, now: float) -> list[Action]:
         current = self._attempts.current
         if current is None or current.began:
+            return []
+        if not current.dialled:  # still loading what it needs (an SDK import): not waiting
+            if current.engine is self._engines.primary and not self._engines.primary_ever_began:
+                self._engines.prepare_fallback(self._settings())
             return []
         waited = now - current.started_at
         engines = self._engines
