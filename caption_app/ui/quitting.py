@@ -4,8 +4,9 @@ Quit must never freeze a window on the screen: the windows (and the tray icon) a
 moment it is asked for, the session is asked to end within ``QUIT_SAVE_S`` (its last words, its
 journal's end record), and the wait for it happens with nothing on the screen. A session still
 running after ``QUIT_WAIT_MS`` is stuck (on a device, a connection or a disk): its journal is
-on the disk up to its last finished line, so the process ends without it (a QThread still
-running at exit would abort the process instead).
+on the disk up to its last finished line, so the process ends without it, as it does without a
+keyring read still waiting on its unlock prompt (a QThread still running at exit would abort
+the process instead).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from caption_app.qt.session_controller import SessionController
+from caption_app.qt.threads import running_worker_threads, wait_for_workers
 
 log = logging.getLogger(__name__)
 QUIT_SAVE_S = 0.8
@@ -38,15 +40,18 @@ def ask_the_session_to_end(controller: SessionController) -> None:
 
 
 def end_the_session(controller: SessionController) -> None:
-    """Wait (bounded) for the session; leave it if it is stuck, and end the process."""
-    if not controller.running:
-        return
-    controller.stop(within_s=QUIT_SAVE_S)
-    if not controller.wait(QUIT_WAIT_MS):
-        log.warning(
-            "the session did not end within %.1f s of Quit; leaving it", QUIT_WAIT_MS / 1000
-        )
+    """Wait (bounded) for the session and any other worker (a keyring read); leave what is
+    stuck, and end the process then."""
+    if controller.running:
+        controller.stop(within_s=QUIT_SAVE_S)
+    if not wait_for_workers(QUIT_WAIT_MS):
+        waited_s = QUIT_WAIT_MS / 1000
+        log.warning("%s did not end within %.1f s of Quit; leaving it", running(), waited_s)
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+
+
+def running() -> str:
+    return ", ".join(running_worker_threads()) or "a worker"

@@ -96,6 +96,7 @@ class KeyDialog(QDialog):
         self._build_entry(offline_available)
         self._lay_out()
         self._connect()
+        self._show_what_is_known()
         self.refresh()
 
     # construction
@@ -233,6 +234,21 @@ class KeyDialog(QDialog):
 
     def is_reading(self) -> bool:
         return self._reading
+
+    def _show_what_is_known(self) -> None:
+        """What needs no keyring, at once: the key in use when it does not come from the
+        keyring, a rejection, and the field to type a key into."""
+        memory, env, token = self._memory.get(), self._environment_key, self._token_service
+        if memory or env or token:
+            show_text(self.in_use_label, self.key_in_use(None))
+        else:
+            show_text(self.in_use_label, "In use: the key in the keyring (reading it…)")
+        show_text(self.current_label, "Reading the keyring…")
+        self.replace_button.setVisible(False)
+        self.remove_button.setVisible(False)
+        self.entry.setVisible(True)
+        if self._rejected:
+            self._say(f"AssemblyAI rejected {self._rejected}. Paste a valid key below.")
 
     def _on_read(self, state: object) -> None:
         if not shiboken6.isValid(self):
