@@ -169,9 +169,15 @@ class LiveSession:
         return self.end()
 
     def begin(self) -> None:
-        """Connect (off this thread) and start the input."""
+        """Connect (off this thread) and start the input: a live one at once (its audio is
+        kept for the connection), a file once a connection takes its audio (it can wait, and
+        nothing of it is then lost to a slow first connection)."""
         self._started_at = self._clock()
         self._do(self._supervisor.start())
+        if not self._input.waits_for_a_connection:
+            self._start_input()
+
+    def _start_input(self) -> None:
         try:
             self._input.start()
         except AudioSourceError as exc:
@@ -189,7 +195,7 @@ class LiveSession:
         self._handle_events()
         if not self.running:
             return
-        if self._input.delivering:
+        if self._input.delivering and self._input.started:
             self._pump_audio()
         else:
             self._wait_for_request(self._timing.read_timeout_s)
@@ -408,6 +414,8 @@ class LiveSession:
 
     def _adopt(self, action: Adopt) -> None:
         """Audio goes to this connection now: first what the last one may not have heard."""
+        if not self._input.started:
+            self._start_input()  # a file, waiting for its first connection
         self._hearing = (action.stream, action.connection)
         self._stream_started = False
         lead_s = action.engine.realtime_lead_s

@@ -33,7 +33,6 @@ from caption_app.core.engines.assemblyai.key_check import (
 from caption_app.core.secrets.credentials import ENV_VAR, MemoryKey, session_memory_key
 from caption_app.core.secrets.store import (
     InvalidKey,
-    KeyringProblem,
     KeyringState,
     KeyringUnavailable,
     KeyStore,
@@ -41,6 +40,7 @@ from caption_app.core.secrets.store import (
     mask_key,
 )
 from caption_app.qt.background import call_in_background
+from caption_app.ui.api_key.keyring_access import KeyringAccess
 from caption_app.ui.api_key.texts import INTRO, MIN_WIDTH, KeyChecker, checked, key_in_use_text
 from caption_app.ui.buttons import dialog_button
 from caption_app.ui.labels import show_text
@@ -83,9 +83,7 @@ class KeyDialog(QDialog):
         self._pending: tuple[str, Destination] | None = None
         self._plaintext_confirmed = False
         self._checking = False
-        self._writing = False
-        self._reading = False
-        self._read_again = False
+        self._keyring = KeyringAccess(store, lambda: shiboken6.isValid(self))
         self._state: KeyringState | None = None
         self._environment_key = environment_key.strip()
         self._token_service = token_service
@@ -221,25 +219,20 @@ class KeyDialog(QDialog):
 
     def refresh(self) -> None:
         """Re-read the keyring (which backend, whether a key is stored, whether it works) off
-        the GUI thread: a locked keyring's unlock prompt or a slow Secret Service may take
-        seconds, and the window keeps painting meanwhile."""
-        if self._reading:
-            self._read_again = True
-            return
-        self._reading = True
-        show_text(self.backend_label, "Keyring: reading…")
-        for button in (self.save_button, self.replace_button, self.remove_button):
-            button.setEnabled(False)
-        call_in_background(self._store.state, self._on_read, self._on_read_failed, "keyring-read")
+        the GUI thread (``keyring_access.py``): the window keeps painting meanwhile."""
+        if not self._keyring.reading:
+            show_text(self.backend_label, "Keyring: reading…")
+            for button in (self.save_button, self.replace_button, self.remove_button):
+                button.setEnabled(False)
+        self._keyring.read(self._show)
 
     def is_reading(self) -> bool:
-        return self._reading
+        return self._keyring.reading
 
     def _show_what_is_known(self) -> None:
         """What needs no keyring, at once: the key in use when it does not come from the
         keyring, a rejection, and the field to type a key into."""
-        memory, env, token = self._memory.get(), self._environment_key, self._token_service
-        if memory or env or token:
+        if self._memory.get() or self._environment_key or self._token_service:
             show_text(self.in_use_label, self.key_in_use(None))
         else:
             show_text(self.in_use_label, "In use: the key in the keyring (reading it…)")
@@ -249,22 +242,6 @@ class KeyDialog(QDialog):
         self.entry.setVisible(True)
         if self._rejected:
             self._say(f"AssemblyAI rejected {self._rejected}. Paste a valid key below.")
-
-    def _on_read(self, state: object) -> None:
-        if not shiboken6.isValid(self):
-            return  # the dialog was closed and deleted while the keyring answered
-        self._reading = False
-        if self._read_again:
-            self._read_again = False
-            self.refresh()
-        elif isinstance(state, KeyringState):
-            self._show(state)
-
-    def _on_read_failed(self, exc: BaseException) -> None:
-        problem = KeyringUnavailable(
-            KeyringProblem.FAILED, f"The keyring could not be read ({exc})."
-        )
-        self._on_read(KeyringState("unknown", False, problem, None))
 
     def _show(self, state: KeyringState) -> None:
         self._state = state
@@ -284,7 +261,7 @@ class KeyDialog(QDialog):
                 "who can read your files can read a key stored there.",
             )
         self.problem_label.setVisible(problem is not None or state.plaintext)
-        busy = self._checking or self._writing
+        busy = self._checking or self._keyring.writing
         self.save_button.setEnabled(problem is None and not busy)
         for button in (self.replace_button, self.remove_button):
             button.setEnabled(not busy)
@@ -332,7 +309,7 @@ class KeyDialog(QDialog):
         for widget in (self.key_edit, self.session_button, self.replace_button, self.remove_button):
             widget.setEnabled(not busy)
         state = self._state
-        usable = state is not None and state.problem is None and not self._reading
+        usable = state is not None and state.problem is None and not self._keyring.reading
         self.save_button.setEnabled(not busy and usable)
 
     def done(self, result: int) -> None:
@@ -341,7 +318,7 @@ class KeyDialog(QDialog):
 
     def is_checking(self) -> bool:
         """A key check or a keyring write is under way."""
-        return self._checking or self._writing
+        return self._checking or self._keyring.writing
 
     # actions
 
@@ -439,19 +416,13 @@ class KeyDialog(QDialog):
 
     def _write(self, change: Callable[[], None], done: Callable[[], None]) -> None:
         """Store or remove the key off the GUI thread (the keyring may wait on a prompt)."""
-        self._writing = True
         self._set_busy(True)
 
-        def answered(_: object) -> None:
-            if shiboken6.isValid(self):
-                self._writing = False
-                self._set_busy(False)
-                done()
+        def written() -> None:
+            self._set_busy(False)
+            done()
 
         def failed(exc: BaseException) -> None:
-            if not shiboken6.isValid(self):
-                return
-            self._writing = False
             self._set_busy(False)
             if isinstance(exc, KeyringUnavailable):
                 self._say(f"{exc} You can use the key for this session only instead.")
@@ -460,7 +431,7 @@ class KeyDialog(QDialog):
             self.refresh()
             self.entry.setVisible(True)
 
-        call_in_background(change, answered, failed, "keyring-write")
+        self._keyring.write(change, written, failed)
 
     def _finish(self, where: str, message: str) -> None:
         self._pending = None
@@ -481,7 +452,7 @@ class KeyDialog(QDialog):
     @Slot()
     def _remove(self) -> None:
         state = self._state
-        if state is None or self._writing:
+        if state is None or self._keyring.writing:
             return
         self._write(self._store.delete, lambda: self._removed(state))
 
