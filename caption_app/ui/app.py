@@ -25,7 +25,7 @@ from caption_app.core.secrets.credentials import (
     session_memory_key,
 )
 from caption_app.core.secrets.store import mask_key
-from caption_app.core.settings import AppSettings, EngineChoice
+from caption_app.core.settings import AppSettings, EngineChoice, language_overrides
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
@@ -43,7 +43,7 @@ from caption_app.ui.main_window.window_words import KeyFacts, NoticeActions, Unt
 from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.overlay.stepping_aside import watch_dialogs
 from caption_app.ui.overlay.window import CaptionOverlay
-from caption_app.ui.quitting import ask_the_session_to_end, end_the_session, hide_everything
+from caption_app.ui.quitting import Quitting
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
 
@@ -57,7 +57,14 @@ class CaptionApp:
         engine = getattr(args, "engine", None)
         if getattr(args, "demo", False):
             engine = EngineChoice.LOCAL
-        self.run = RunSettings(self.store, api_host=args.api_host, engine=engine)
+        languages = language_overrides(
+            getattr(args, "language", None),
+            getattr(args, "translate", None),
+            getattr(args, "translation_only", False),
+        )
+        self.run = RunSettings(
+            self.store, api_host=args.api_host, engine=engine, streaming=languages
+        )
         self.media_path: str | None = args.source
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
@@ -95,7 +102,6 @@ class CaptionApp:
         )
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
-        self._quitting = False
         self._start_when_key_saved = False
         self._local_while_key_asked = False
         self._dialogs = DialogShelf()
@@ -103,6 +109,7 @@ class CaptionApp:
             enter_key=self.open_key_dialog, use_assemblyai=self._use_assemblyai
         )
         self._wire()
+        self._show_captions(self.settings)
         for problem in self.store.problems:
             self.window.notify(f"A setting was reset: {problem}")
         self.transcripts = TranscriptActions(self.window)
@@ -130,6 +137,7 @@ class CaptionApp:
         w, c = self.window, self.controller
         c.turnUpdated.connect(self.overlay.apply_update)
         c.statusChanged.connect(self.overlay.show_status)
+        c.speechStarted.connect(self.overlay.show_speech_started)
         c.problemRaised.connect(self._on_problem)
         c.runningChanged.connect(self._session_running)
         w.startRequested.connect(self.start)
@@ -140,7 +148,8 @@ class CaptionApp:
         w.settingsRequested.connect(self.open_settings)
         w.keyRequested.connect(self.open_key_dialog)
         w.historyRequested.connect(self.open_history)
-        w.quitRequested.connect(self.quit)
+        self._quitting = Quitting(c, self.tray, lambda: self.overlay.save_geometry(self.store))
+        w.quitRequested.connect(self._quitting.now)
         w.engine_menu.engineChosen.connect(self._choose_engine)
         self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
@@ -409,7 +418,15 @@ class CaptionApp:
             self.run.engine_override = None
             self.window.engine_menu.set_chosen(settings.engine)
         self.run.save(settings)  # the overlay follows through ``store.changed``
+        self._show_captions(self.settings)
         self.controller.apply_settings(settings.streaming)
+
+    def _show_captions(self, settings: AppSettings) -> None:
+        """Translated lines: under the original, or alone, in the overlay and the transcript."""
+        layout = settings.streaming.translation_layout if settings.streaming.translate_to else ""
+        captions = layout or "both"
+        self.overlay.set_captions(captions)
+        self.window.transcript.set_captions(captions)
 
     @Slot()
     def open_key_dialog(self) -> None:
@@ -477,19 +494,6 @@ class CaptionApp:
     def dialog(self, name: str) -> QDialog | None:
         return self._dialogs.get(name)
 
-    @Slot()
-    def quit(self) -> None:
-        """Quit: every window goes at once; the session is asked to end within a second
-        (``shutdown`` waits for it with nothing on the screen)."""
-        self.overlay.save_geometry(self.store)  # where it is now, before it is hidden
-        self._quitting = True
-        hide_everything(self.tray)
-        ask_the_session_to_end(self.controller)
-        QApplication.quit()
-
     def shutdown(self) -> None:
-        """The event loop is ending: the session ends within a second and a half, or is left
-        behind (``quitting.py``)."""
-        if not self._quitting:
-            self.overlay.save_geometry(self.store)
-        end_the_session(self.controller)
+        """The event loop is ending: see ``quitting.py``."""
+        self._quitting.at_exit()

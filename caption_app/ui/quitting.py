@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from caption_app.qt.session_controller import SessionController
@@ -27,16 +29,37 @@ QUIT_WAIT_MS = 1500
 """A session still running this long after Quit is stuck, and is left behind."""
 
 
-def hide_everything(tray: QSystemTrayIcon | None) -> None:
-    for widget in QApplication.topLevelWidgets():
-        widget.hide()
-    if tray is not None:
-        tray.hide()
+class Quitting:
+    def __init__(
+        self,
+        controller: SessionController,
+        tray: QSystemTrayIcon | None,
+        remember_places: Callable[[], None],
+    ) -> None:
+        self._controller = controller
+        self._tray = tray
+        self._remember_places = remember_places
+        self._asked = False
 
+    @Slot()
+    def now(self) -> None:
+        """Quit (the menu, the tray, closing the main window): the windows go at once, the
+        session is asked to end, and the event loop ends (``at_exit`` waits, unseen)."""
+        self._remember_places()  # where the overlay is now, before it is hidden
+        self._asked = True
+        for widget in QApplication.topLevelWidgets():
+            widget.hide()
+        if self._tray is not None:
+            self._tray.hide()
+        if self._controller.running:
+            self._controller.stop(within_s=QUIT_SAVE_S)
+        QApplication.quit()
 
-def ask_the_session_to_end(controller: SessionController) -> None:
-    if controller.running:
-        controller.stop(within_s=QUIT_SAVE_S)
+    def at_exit(self) -> None:
+        """The event loop is ending (after ``now``, or another way)."""
+        if not self._asked:
+            self._remember_places()
+        end_the_session(self._controller)
 
 
 def end_the_session(controller: SessionController) -> None:

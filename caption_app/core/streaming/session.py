@@ -18,9 +18,7 @@ loses no speech. While paused nothing is kept and nothing is sent.
 
 from __future__ import annotations
 
-import enum
 import queue
-import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -35,7 +33,9 @@ from caption_app.core.engines.base import (
     EventQueue,
     Opened,
     SpeakersRevised,
+    SpeechDetected,
     Terminated,
+    Translated,
     TurnReceived,
     Warned,
 )
@@ -45,6 +45,7 @@ from caption_app.core.model.session import (
     Notice,
     SessionEnded,
     SessionListener,
+    SpeechStarted,
     StreamBegan,
     StreamOpened,
 )
@@ -58,6 +59,7 @@ from caption_app.core.streaming.handoff import Handoff
 from caption_app.core.streaming.level_feed import LevelFeed
 from caption_app.core.streaming.opening import Opener, Run, in_a_thread
 from caption_app.core.streaming.outbox import Outbox
+from caption_app.core.streaming.requests import Command, Request, Requests
 from caption_app.core.streaming.session_input import SessionInput, input_problem
 from caption_app.core.streaming.supervisor import Supervisor
 from caption_app.core.streaming.timing import Timing
@@ -69,15 +71,6 @@ CLOUD_BACKLOG_S = 2.0
 would leave its captions that far behind for as long as it lasts."""
 
 __all__ = ["LiveSession", "Timing"]
-
-
-class Command(enum.Enum):
-    FORCE_ENDPOINT = "force-endpoint"
-    PAUSE = "pause"
-    RESUME = "resume"
-
-
-Request = Command | StreamingSettings | AudioSource
 
 
 class LiveSession:
@@ -103,9 +96,7 @@ class LiveSession:
         self._emit = listener
         self._timing = timing or Timing()
         self._clock = clock
-        self._requests: queue.SimpleQueue[Request] = queue.SimpleQueue()
-        self._stop_requested = threading.Event()
-        self._stop_within_s: float | None = None
+        self._requests = Requests()
         self._events: EventQueue = queue.SimpleQueue()
         self._event_wait = EventWait(self._events, settings.chunk_ms)
         self._opener = Opener(self._events, open_with)
@@ -126,6 +117,7 @@ class LiveSession:
         """The stream and connection the audio goes to, as adopted (the supervisor's
         ``receiver`` says whether it may have audio now)."""
         self._stream_started = False
+        self._stream_offset_ms = 0
         self._session_ids: dict[int, str] = {}
         self._gap: tuple[int, GapReason] | None = None
         """Start and reason of the gap open now (no connection is hearing the audio)."""
@@ -136,9 +128,7 @@ class LiveSession:
 
     def request_stop(self, within_s: float | None = None) -> None:
         """Stop; ``within_s`` bounds the wait for the last words (quitting the app)."""
-        if within_s is not None:
-            self._stop_within_s = within_s
-        self._stop_requested.set()
+        self._requests.stop(within_s)
 
     def request_force_endpoint(self) -> None:
         """End the current caption line now (ForceEndpoint)."""
@@ -185,9 +175,7 @@ class LiveSession:
 
     @property
     def running(self) -> bool:
-        return not (
-            self._stop_requested.is_set() or not self._supervisor.running or self._input.done
-        )
+        return not (self._requests.stopping or not self._supervisor.running or self._input.done)
 
     def step(self) -> None:
         """One turn of the loop: requests, engine events, one chunk of audio, the clock."""
@@ -220,11 +208,7 @@ class LiveSession:
     # requests
 
     def _take_requests(self) -> None:
-        while True:
-            try:
-                request = self._requests.get_nowait()
-            except queue.Empty:
-                return
+        for request in self._requests.take():
             self._handle_request(request)
 
     def _wait_for_request(self, timeout: float) -> None:
@@ -287,12 +271,9 @@ class LiveSession:
         supervisor = self._supervisor
         stream = event.stream
         supervisor.heard_from(stream)
-        if isinstance(event, TurnReceived):
-            self._on_turn(event)
-        elif isinstance(event, SpeakersRevised):
-            for update in self._assembler.revise_speakers(stream, event.revisions):
-                self._emit(update)
-        elif isinstance(event, Dialling):
+        if self._on_content(event):
+            return
+        if isinstance(event, Dialling):
             supervisor.dialling(stream)
         elif isinstance(event, Opened):
             self._do(supervisor.opened(stream, event.connection))
@@ -305,6 +286,25 @@ class LiveSession:
             self._emit(Notice(f"The captioning service warns: {event.message}"))
         elif isinstance(event, ConnectionFailed):
             self._on_ended(stream, supervisor.connection_failed(stream, event.problem))
+
+    def _on_content(self, event: EngineEvent) -> bool:
+        """What was said: turns, speaker revisions, translations, speech starting."""
+        if isinstance(event, TurnReceived):
+            self._on_turn(event)
+        elif isinstance(event, SpeakersRevised):
+            for update in self._assembler.revise_speakers(event.stream, event.revisions):
+                self._emit(update)
+        elif isinstance(event, Translated):
+            # Tied to its turn by (stream, turn_order): late or out of order, it lands there.
+            translate = self._assembler.translate
+            for update in translate(event.stream, event.turn_order, event.translation):
+                self._emit(update)
+        elif isinstance(event, SpeechDetected):
+            if self._hearing is not None and self._hearing[0] == event.stream:
+                self._emit(SpeechStarted(self._stream_offset_ms + event.at_ms))
+        else:
+            return False
+        return True
 
     def _on_began(self, event: Began) -> None:
         stream, hearing = event.stream, self._hearing
@@ -384,6 +384,7 @@ class LiveSession:
     def _send(self, connection: Connection, chunk: AudioChunk) -> None:
         if not self._stream_started and self._hearing is not None:
             self._stream_started = True
+            self._stream_offset_ms = chunk.start_ms
             stream = self._hearing[0]
             self._assembler.begin_stream(stream, chunk.start_ms, self._handoff.captioned_until_ms)
             self._emit(StreamOpened(stream, chunk.start_ms))
@@ -482,7 +483,7 @@ class LiveSession:
 
     def _shutdown(self) -> None:
         """Stop: end the connection hearing now and wait (bounded) for its last turns."""
-        within = self._stop_within_s
+        within = self._requests.stop_within_s
         wait_s = self._timing.terminate_timeout_s + 0.5 if within is None else within
         deadline = self._clock() + wait_s
         self._closers.timeout_s = min(self._timing.terminate_timeout_s, wait_s)
