@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from caption_app.qt.session_controller import SessionController
@@ -34,19 +33,18 @@ class Quitting:
         self,
         controller: SessionController,
         tray: QSystemTrayIcon | None,
-        remember_places: Callable[[], None],
+        let_go: Callable[[], None],
     ) -> None:
         self._controller = controller
         self._tray = tray
-        self._remember_places = remember_places
-        self._asked = False
+        self._let_go = let_go
+        """What the desktop must have back at Quit (the overlay's place saved, global keys)."""
+        self._given_back = False
 
-    @Slot()
     def now(self) -> None:
         """Quit (the menu, the tray, closing the main window): the windows go at once, the
         session is asked to end, and the event loop ends (``at_exit`` waits, unseen)."""
-        self._remember_places()  # where the overlay is now, before it is hidden
-        self._asked = True
+        self._give_back()  # before the windows are hidden: where the overlay is now
         for widget in QApplication.topLevelWidgets():
             widget.hide()
         if self._tray is not None:
@@ -57,9 +55,13 @@ class Quitting:
 
     def at_exit(self) -> None:
         """The event loop is ending (after ``now``, or another way)."""
-        if not self._asked:
-            self._remember_places()
+        self._give_back()
         end_the_session(self._controller)
+
+    def _give_back(self) -> None:
+        if not self._given_back:
+            self._given_back = True
+            self._let_go()
 
 
 def end_the_session(controller: SessionController) -> None:
