@@ -184,7 +184,9 @@ class LocalConnection:
         self._reader.join(timeout=max(0.1, timeout))
         self._process.join(timeout=EXIT_GRACE_S)
         if self._process.is_alive():
-            log.warning("local engine %d did not stop in time; ending it", self._stream)
+            # Expected when the stop was given little time (Quit, Ctrl+C on a busy machine):
+            # its last words are given up on as asked, so it is no warning for the person.
+            log.info("local engine %d did not stop in time; ending it", self._stream)
             self._process.kill()
             self._process.join(timeout=EXIT_GRACE_S)
         self._pipe.close()  # also ends a reader still waiting on a dead child
