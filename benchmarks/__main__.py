@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import cpu, languages, latency, local_engine, soak, startup
+from benchmarks import cpu, languages, latency, local_engine, soak, startup, trust
 from benchmarks.env import ROOT
 from benchmarks.report import Figure, table, write_json
 
@@ -29,6 +29,7 @@ STEPS: dict[str, Callable[[], list[Figure]]] = {
     "soak": soak.measure,
     "local": local_engine.measure,
     "languages": languages.measure,
+    "trust": trust.measure,
 }
 
 

@@ -37,6 +37,8 @@ from caption_app.core.transcript.export import ExportOptions, write_export
 from caption_app.exit_codes import ExitCode
 
 log = logging.getLogger(__name__)
+CTRL_C_WAIT_S = 0.5
+"""After Ctrl+C, how long the session waits for the connection's last words."""
 
 
 class _LinePrinter:
@@ -173,8 +175,15 @@ def run_transcribe(args: argparse.Namespace) -> int:
     live = build_live_session(
         settings, opened.source, None, printer, cli=True, engine=engine, stand_in=stand_in
     )
-    # request_stop only sets a flag and enqueues, so it is safe inside a signal handler.
-    previous = signal.signal(signal.SIGINT, lambda _n, _f: live.session.request_stop())
+    # request_stop only sets a flag, so it is safe inside a signal handler. The first Ctrl+C
+    # stops within a second (the last words and the transcript); a second one interrupts.
+    previous = signal.getsignal(signal.SIGINT)
+
+    def stop(_signum: int, _frame: object) -> None:
+        live.session.request_stop(within_s=CTRL_C_WAIT_S)
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, stop)
     try:
         summary = live.session.run()
     finally:

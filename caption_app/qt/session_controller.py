@@ -109,9 +109,10 @@ class SessionController(QObject):
         # StreamOpened, StreamBegan and SessionEnded are the recorder's; the window learns
         # of the end from ``runningChanged`` once the thread has really finished.
 
-    def stop(self) -> None:
+    def stop(self, within_s: float | None = None) -> None:
+        """Ask the session to stop; ``within_s`` bounds its wait for the last words."""
         if self._worker is not None:
-            self._worker.session.request_stop()
+            self._worker.session.request_stop(within_s)
 
     def pause(self, paused: bool) -> None:
         if self._worker is not None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from caption_app.core.model.session import SessionEvent, SessionListener, Tick
+from caption_app.core.model.session import SessionEvent, SessionListener
 from caption_app.core.streaming.session import LiveSession
 
 SessionFactory = Callable[[SessionListener], LiveSession]
@@ -28,9 +28,8 @@ class SessionWorker(QObject):
         self.session = factory(self._forward)
 
     def _forward(self, event: SessionEvent) -> None:
-        """Called on the worker thread; emits only (ticks are the session's own business)."""
-        if not isinstance(event, Tick):
-            self.sessionEvent.emit(event)
+        """Called on the worker thread; emits only."""
+        self.sessionEvent.emit(event)
 
     @Slot()
     def run(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Slot
+from PySide6.QtCore import QDeadlineTimer, QObject, Qt, QThread, Slot
 
 _started: weakref.WeakSet[QThread] = weakref.WeakSet()
 
@@ -84,3 +84,16 @@ def running_worker_threads() -> list[str]:
         except RuntimeError:  # the C++ object is gone: the thread finished and was deleted
             continue
     return names
+
+
+def wait_for_workers(timeout_ms: int) -> bool:
+    """Wait (bounded, on the calling thread) for every worker thread to end; False if some
+    are still running then (a keyring waiting on its unlock prompt, a stuck session)."""
+    deadline = QDeadlineTimer(timeout_ms)
+    for thread in list(_started):
+        try:
+            if not thread.wait(deadline):
+                return False
+        except RuntimeError:  # the C++ object is gone: it finished and was deleted
+            continue
+    return True

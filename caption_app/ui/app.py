@@ -43,6 +43,7 @@ from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KeyFacts, NoticeActions, Until
 from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.overlay.stepping_aside import watch_dialogs
+from caption_app.ui.quitting import Quitting
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
 
@@ -148,6 +149,8 @@ class CaptionApp:
         w.settingsRequested.connect(self.open_settings)
         w.keyRequested.connect(self.open_key_dialog)
         w.historyRequested.connect(self.open_history)
+        self._quitting = Quitting(c, self.tray, self.desktop_session.close)  # (saves, lets go)
+        w.quitRequested.connect(self._quitting.now)
         w.engine_menu.engineChosen.connect(self._choose_engine)
         self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
@@ -493,8 +496,5 @@ class CaptionApp:
     def dialog(self, name: str) -> QDialog | None:
         return self._dialogs.get(name)
 
-    def shutdown(self) -> None:
-        self.desktop_session.close()  # the overlay's place saved, the global keys let go
-        if self.controller.running:
-            self.controller.stop()
-            self.controller.wait(7000)
+    def shutdown(self) -> None:  # the event loop is ending: see quitting.py
+        self._quitting.at_exit()

@@ -50,12 +50,12 @@ def test_unplugged_device_keeps_the_session_and_another_continues_it(
             unloaded = True
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline and not (
-                seen.problems and seen.states[-1][0] is SessionState.PAUSED
+                seen.problems and seen.states[-1][0] is SessionState.NO_INPUT
             ):
                 time.sleep(0.05)
             (problem,) = seen.problems
             assert problem.audio and "Headset" in problem.message
-            assert seen.states[-1][0] is SessionState.PAUSED
+            assert seen.states[-1][0] is SessionState.NO_INPUT
             assert running.thread.is_alive(), "the session must be kept"
             # The person picks another input; captions continue in the same session.
             built.session.request_source(open_device_source(device_for(pulse.sink16), 50))

@@ -64,10 +64,11 @@ def auto_session(
     transcripts: Path,
     *,
     failover: FailoverSettings | None = None,
+    collector: FailoverCollector | None = None,
 ) -> tuple[BuiltSession, FailoverCollector]:
     """A CLI-style session (no waiting for another input) on the cloud, the local engine
     standing in, as ``caption-app transcribe`` builds it with a key and engine = auto."""
-    collector = FailoverCollector()
+    collector = FailoverCollector() if collector is None else collector
     settings = StreamingSettings(api_host=api_host).validate()
     auth = key_auth(TEST_API_KEY)
     built = build_live_session(

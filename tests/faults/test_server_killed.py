@@ -3,7 +3,8 @@
 The server is a process of its own (tests/failover/harness.py), so the kill is real: no close
 frame, no Termination, the socket torn down by the kernel. The session (engine = assemblyai, the
 production backoff) must notice, keep retrying while nothing listens, and caption again within
-3 s of the server listening again, with every turn finished before the kill in the journal.
+3 s of the server listening again, with every turn finished before the kill in the journal and
+the audio after the last word before it sent again to the connection after it.
 """
 
 from __future__ import annotations
@@ -69,6 +70,12 @@ def test_a_killed_server_restarted_gets_captions_back_within_3_s_and_loses_no_tu
     journal = {t.key: t for t in document.turns}
     assert all(journal[key] == turn for key, turn in before.items())
     assert journal == seen.finished_turns()
-    # The stretch nobody heard is marked as a gap, after the last word before the kill.
-    (gap,) = [g for g in document.gaps if g.reason == GapReason.RECONNECT]
-    assert gap.start_ms >= max(t.end_ms for t in before.values())
+    # The audio after the last word reported before the kill went again to the connection
+    # after it, as far as the cloud takes a backlog (its lead and two seconds more): only what
+    # lies before that is marked as not captioned, and never a word that was reported.
+    last_word = max(t.end_ms for t in before.values())
+    gaps = [g for g in document.gaps if g.reason == GapReason.RECONNECT]
+    assert len(gaps) <= 1
+    for gap in gaps:
+        assert gap.start_ms >= last_word
+        assert gap.end_ms - gap.start_ms >= (returned_at - killed_at) * 1000 - 3_500

@@ -73,6 +73,7 @@ def _dialog(
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=CHECK_WAIT_MS)  # off this thread
     return dialog
 
 
@@ -130,8 +131,9 @@ def test_an_unreachable_service_is_distinct_and_the_key_can_be_saved_anyway(
     assert dialog.save_anyway_button.isVisible()
     assert dialog.save_anyway_button.text() == "Save anyway"
     assert store.get() is None  # nothing until the person decides
-    with qtbot.waitSignal(dialog.key_changed) as changed:
+    with qtbot.waitSignal(dialog.key_changed, timeout=CHECK_WAIT_MS) as changed:
         qtbot.mouseClick(dialog.save_anyway_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not threads.running_worker_threads(), timeout=CHECK_WAIT_MS)
     assert changed.args == ["keyring"]
     assert store.get() == GOOD_KEY
 
@@ -148,6 +150,7 @@ def test_no_keyring_offers_the_environment_and_a_session_only_key(
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
+        qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=CHECK_WAIT_MS)
         problem = dialog.problem_label.text()
         assert dialog.problem_label.isVisible()
         assert "No keyring is available" in problem
@@ -175,8 +178,9 @@ def test_a_plaintext_keyring_needs_confirmation_before_storing(
         assert "does not encrypt the key" in dialog.status_label.text()
         assert dialog.plaintext_button.isVisible()
         assert store.get() is None
-        with qtbot.waitSignal(dialog.key_changed) as changed:
+        with qtbot.waitSignal(dialog.key_changed, timeout=CHECK_WAIT_MS) as changed:
             qtbot.mouseClick(dialog.plaintext_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not threads.running_worker_threads(), timeout=CHECK_WAIT_MS)
         assert changed.args == ["keyring"]
         assert store.get() == GOOD_KEY
 
@@ -192,8 +196,9 @@ def test_stored_key_is_shown_masked_with_replace_and_remove(
     assert not dialog.entry.isVisible()
     qtbot.mouseClick(dialog.replace_button, Qt.MouseButton.LeftButton)
     assert dialog.entry.isVisible()
-    with qtbot.waitSignal(dialog.key_changed) as changed:
+    with qtbot.waitSignal(dialog.key_changed, timeout=CHECK_WAIT_MS) as changed:
         qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not threads.running_worker_threads(), timeout=CHECK_WAIT_MS)
     assert changed.args == ["removed"]
     assert store.get() is None
     assert dialog.current_label.text() == "No key is stored."

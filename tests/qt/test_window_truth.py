@@ -53,7 +53,7 @@ class ScriptedSession:
     def run(self) -> None:
         self._stop.wait(30)
 
-    def request_stop(self) -> None:
+    def request_stop(self, within_s: float | None = None) -> None:
         self._stop.set()
 
     def request_pause(self, _paused: bool) -> None:

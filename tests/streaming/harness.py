@@ -42,6 +42,7 @@ class Collector:
     """Everything the session reported, with the time each state was entered."""
 
     states: list[tuple[SessionState, float]] = field(default_factory=list)
+    """Each state the session entered, with when."""
     updates: list[TurnUpdate] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from tests.streaming_server.heard import HeardAudio
 from tests.streaming_server.script import Script
 
 
@@ -67,6 +68,9 @@ class ServerConfig:
     single_use_tokens: set[str] = field(default_factory=set)
     auth_failure: AuthFailure = AuthFailure.HTTP_401
     script: Script = ()
+    heard: HeardAudio | None = None
+    """When set, each session hears the words of the audio it received (``heard.py``), and
+    ``script`` is not used."""
     loop_script: bool = False
     """Repeat the script forever (for demos with a live microphone)."""
     legacy_formatting: bool = False

@@ -18,6 +18,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from tests.streaming_server.config import Fault, FaultTrigger, ServerConfig
+from tests.streaming_server.heard import HeardRecognizer
 from tests.streaming_server.hostile import HOSTILE_FAULTS, hostile_frame
 from tests.streaming_server.llm_gateway import (
     TRANSLATING_MODELS,
@@ -25,8 +26,9 @@ from tests.streaming_server.llm_gateway import (
     gateway_response,
 )
 from tests.streaming_server.query import ParamError, SessionParams
-from tests.streaming_server.recognizer import U3ProRecognizer, recognizer_for
+from tests.streaming_server.recognizer import ScriptedRecognizer, U3ProRecognizer, recognizer_for
 from tests.streaming_server.recording import AudioFrame, ControlMessage, SessionRecord
+from tests.streaming_server.script import Script
 
 MIN_CHUNK_MS = 50
 MAX_CHUNK_MS = 1000
@@ -66,12 +68,9 @@ class Session:
         self._config = config
         self._start = start
         self._params: SessionParams = record.params
-        self._recognizer = recognizer_for(
-            config.script,
-            lambda: self._params,
-            legacy_formatting=config.legacy_formatting,
-            loop_script=config.loop_script,
-        )
+        self._recognizer = self._recognizer_for(() if config.heard else config.script)
+        self._located = config.heard is None
+        """Where this session's audio lies in the recording is known (or does not matter)."""
         self._opened = time.monotonic()
         self._last_activity = self._opened
         self._first_audio_at: float | None = None
@@ -83,6 +82,28 @@ class Session:
         self._gateway: dict[str, Any] | None = None
         self._translating: dict[int, tuple[float, dict[str, Any]]] = {}
         """LLMGatewayResponses being "produced": turn_order -> (when due, message)."""
+
+    def _recognizer_for(self, script: Script) -> ScriptedRecognizer:
+        return recognizer_for(
+            script,
+            lambda: self._params,
+            legacy_formatting=self._config.legacy_formatting,
+            loop_script=self._config.loop_script,
+        )
+
+    def _locate(self, frame: bytes) -> None:
+        """Hear the recording's words from where this session's audio lies in it."""
+        heard = self._config.heard
+        assert heard is not None
+        at = heard.locate(frame)
+        if at is not None:
+            start = round(at - self._audio_ms)
+            self._recognizer = HeardRecognizer(
+                heard.script_from(start),
+                lambda: self._params,
+                legacy_formatting=self._config.legacy_formatting,
+            )
+            self._located = True
 
     async def run(self) -> None:
         try:
@@ -171,6 +192,8 @@ class Session:
             return
         if self._first_audio_at is None:
             self._first_audio_at = now
+        if not self._located:
+            self._locate(data)
         self._audio_ms += duration_ms
         elapsed = now - self._first_audio_at
         received = self._audio_ms / 1000

@@ -48,6 +48,8 @@ def _session(
         recorder.apply(finished(make_turn(0, order, "one two three four", order * 3_000)))
     if clean:
         recorder.close()
+    else:
+        assert recorder.journal.wait_written(timeout=5.0)  # a running session: in the file
     return recorder
 
 

@@ -17,16 +17,17 @@ from tests.transcript.builders import finished, make_info, make_turn
 def test_a_full_disk_stops_the_saving_with_one_notice_and_the_captions_go_on(
     tmp_path: Path,
 ) -> None:
-    recorder = TranscriptRecorder(tmp_path, make_info(), max_sync_delay_s=0.0)
+    recorder = TranscriptRecorder(tmp_path, make_info())
     seen = Collector()
     listener = RecordingListener(recorder, seen)
     listener(StreamOpened(0, 0))
     listener(StreamBegan(0, "sess-0"))
     listener(finished(make_turn(0, 0, "Saved before the disk filled.", 1_000)))
+    assert recorder.journal.wait_written(timeout=5.0)
     # From here on every write to the journal fails the way a full disk does (ENOSPC).
     full = os.open("/dev/full", os.O_WRONLY)
     try:
-        os.dup2(full, recorder.journal._fd)  # type: ignore[arg-type]
+        os.dup2(full, recorder.journal._fd)
     finally:
         os.close(full)
     for order in (1, 2):

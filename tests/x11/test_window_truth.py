@@ -176,7 +176,7 @@ class _Idle:
     def run(self) -> None:
         self._stop.wait(30)
 
-    def request_stop(self) -> None:
+    def request_stop(self, within_s: float | None = None) -> None:
         self._stop.set()
 
 

@@ -68,12 +68,9 @@ class DeviceSource(LiveInput):
 
     @property
     def overflow_count(self) -> int:
-        return self._overflows
-
-    @property
-    def input_overflow_count(self) -> int:
-        """Times the device itself reported lost input (the callback was late)."""
-        return self._input_overflows
+        """Chunks dropped from the queue, and times the device itself lost input (its
+        callback was late): audio lost either way, because the computer was too busy."""
+        return self._overflows + self._input_overflows
 
     def start(self) -> None:
         if self._started:

@@ -46,8 +46,9 @@ class Terminated:
 
 
 @dataclass(frozen=True, slots=True)
-class Failed:
-    """The connection failed; the engine has read its own codes into a neutral problem."""
+class ConnectionFailed:
+    """The connection, or the attempt to open it, failed; the engine has read its own codes
+    into a neutral problem."""
 
     stream: int
     problem: Problem
@@ -87,7 +88,24 @@ class Alive:
     stream: int
 
 
-class OpenFailed(Exception):
+@dataclass(frozen=True, slots=True)
+class Dialling:
+    """The attempt to open ``stream`` has loaded what it needs and contacts the engine now:
+    how long it takes to answer counts from here."""
+
+    stream: int
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The attempt to open ``stream`` returned its connection (put on the queue by whoever
+    ran ``Engine.open`` off the session's thread)."""
+
+    stream: int
+    connection: Connection
+
+
+class CannotConnect(Exception):
     """The engine could not even try to connect (no key, a token service said no)."""
 
     def __init__(self, problem: Problem) -> None:
@@ -101,10 +119,12 @@ EngineEvent = (
     | SpeakersRevised
     | Translated
     | Terminated
-    | Failed
+    | ConnectionFailed
     | Warned
     | SpeechDetected
     | Alive
+    | Dialling
+    | Opened
 )
 EventQueue = queue.SimpleQueue[EngineEvent]
 
@@ -129,9 +149,20 @@ class Engine(Protocol):
     on_device: bool
     """True when audio never leaves this computer."""
 
-    def reachable(self, settings: StreamingSettings) -> bool:
-        """Whether a connection could be made now (blocking, a second or two at most; no
-        session is opened and nothing is billed). Run off the session thread."""
+    realtime_lead_s: float | None
+    """How far ahead of real time it accepts audio (the cloud refuses audio sent faster);
+    None: any speed, so audio kept while it was away can catch up at once."""
+    answer_within_s: float
+    """An attempt that has not begun within this long did not answer (a hung handshake, a
+    name look-up that never returns): it counts as a failure."""
+
+    def no_answer(self, settings: StreamingSettings) -> Problem:
+        """What to say about an attempt that did not answer within ``answer_within_s``."""
+        ...
+
+    def warm_up(self) -> None:
+        """Load what a connection needs (an SDK costs a second on a busy machine); called off
+        the session's thread before each attempt is timed, and quick once done."""
         ...
 
     def prepare(self, settings: StreamingSettings) -> None:
@@ -143,5 +174,6 @@ class Engine(Protocol):
         ...
 
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
-        """Connect; blocks for the handshake only. Failures arrive as ``Failed`` events;
-        ``OpenFailed`` says why no attempt could be made."""
+        """Connect; blocks for the handshake (and the name look-up), so the session calls it
+        off its own thread. Failures arrive as ``ConnectionFailed`` events; ``CannotConnect``
+        says why no attempt could be made."""

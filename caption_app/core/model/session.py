@@ -25,6 +25,9 @@ class SessionState(enum.Enum):
     UNREACHABLE = "unreachable"
     """The service cannot be reached (never connected); retries go on in the background."""
     PAUSED = "paused"
+    """The person paused: no audio leaves this computer."""
+    NO_INPUT = "no-input"
+    """The input is gone (unplugged); the session waits for another."""
     STOPPING = "stopping"
     FAILED = "failed"
 
@@ -123,12 +126,6 @@ class Progress:
 
 
 @dataclass(frozen=True, slots=True)
-class Tick:
-    """Once per loop iteration (at least every ``read_timeout_s``): time for periodic work
-    such as flushing the journal. Adapters that only display things ignore it."""
-
-
-@dataclass(frozen=True, slots=True)
 class SessionEnded:
     audio_s: float
     """Audio the engine acknowledged over all connections (as the service reports it)."""
@@ -156,7 +153,6 @@ SessionEvent = (
     | InputSilence
     | AudioLevel
     | Progress
-    | Tick
     | SessionEnded
 )
 SessionListener = Callable[[SessionEvent], None]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from caption_app.core.log_masking import install_secret_masking
@@ -154,6 +155,17 @@ def _translate(exc: Exception, action: str) -> KeyringUnavailable:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class KeyringState:
+    """What the key dialog shows of the keyring, read in one go (off the GUI thread: a locked
+    keyring's unlock prompt, or a slow Secret Service, may take seconds)."""
+
+    backend: str
+    plaintext: bool
+    problem: KeyringUnavailable | None
+    stored: str | None
+
+
 class KeyStore:
     """The API key in keyring's selected backend (or the given one, for tests and tools)."""
 
@@ -205,6 +217,19 @@ class KeyStore:
 
     def is_plaintext_backend(self) -> bool:
         return _is_plaintext(self._ring())
+
+    def state(self) -> KeyringState:
+        """The backend, whether it is usable, and the key it holds: one read of the keyring."""
+        ring = self._ring()
+        backend, plaintext = _describe(ring), _is_plaintext(ring)
+        if backend_id(ring) in _UNUSABLE:
+            problem = KeyringUnavailable(KeyringProblem.NO_BACKEND, _NO_BACKEND_TEXT)
+            return KeyringState(backend, plaintext, problem, None)
+        try:
+            stored = self.get()
+        except KeyringUnavailable as exc:
+            return KeyringState(backend, plaintext, exc, None)
+        return KeyringState(backend, plaintext, None, stored)
 
     def is_usable(self) -> bool:
         return self.problem() is None

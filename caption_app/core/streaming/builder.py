@@ -136,14 +136,7 @@ def build_live_session(
     recorder = TranscriptRecorder(transcripts or transcripts_dir(), info)
     if timing is None:
         timing = Timing(give_up_after_failures=CLI_GIVE_UP_AFTER if cli else None)
-    cloud = engine
-    engines = EngineSelector(
-        cloud,
-        stand_in,
-        options=failover,
-        probe=lambda: cloud.reachable(settings),
-        clock=time.monotonic,
-    )
+    engines = EngineSelector(engine, stand_in, options=failover, clock=time.monotonic)
     session = LiveSession(
         engine,
         source,

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 class Closers:
     def __init__(self, events: EventQueue, terminate_timeout_s: float) -> None:
         self._events = events
-        self._timeout_s = terminate_timeout_s
+        self.timeout_s = terminate_timeout_s
+        """How long a clean close waits for the connection's last words (shortened at Quit)."""
         self._threads: list[threading.Thread] = []
 
     def close_in_background(self, connection: Connection, stream: int, terminate: bool) -> None:
@@ -29,17 +30,11 @@ class Closers:
             target=self._close_quietly,
             args=(connection, stream, terminate),
             name=f"close-stream-{stream}",
+            daemon=True,  # a connection that will not close must not keep the process alive
         )
         closer.start()
         self._threads = [t for t in self._threads if t.is_alive()]
         self._threads.append(closer)
-
-    def close_now(self, connection: Connection, stream: int) -> None:
-        """Terminate and wait (bounded) for its last turns: used at Stop."""
-        try:
-            connection.close(terminate=True, timeout=self._timeout_s)
-        except Exception:
-            log.exception("closing stream %d failed", stream)
 
     def wait(self, remaining_s: Callable[[], float]) -> None:
         """Join the background closers, each within what is left of one shared deadline."""
@@ -48,7 +43,7 @@ class Closers:
 
     def _close_quietly(self, connection: Connection, stream: int, terminate: bool) -> None:
         try:
-            connection.close(terminate=terminate, timeout=self._timeout_s)
+            connection.close(terminate=terminate, timeout=self.timeout_s)
         except Exception:
             log.exception("closing stream %d failed", stream)
         finally:

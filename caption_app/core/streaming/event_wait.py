@@ -47,3 +47,10 @@ class EventWait:
             return self._events.get(timeout=wait)
         except queue.Empty:
             return None
+
+    def until(self, timeout: float) -> EngineEvent | None:
+        """An engine event within ``timeout`` (no audio is due: the input is gone)."""
+        try:
+            return self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None

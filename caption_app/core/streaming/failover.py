@@ -1,18 +1,20 @@
 """Which engine serves the next connection: the cloud, or the local engine standing in for it.
 
-With the engine setting on auto, a cloud that cannot be reached at Start hands the session to
-the local engine at once, and a cloud connection lost mid-session does so after
-``after_s`` (the cloud usually comes back within seconds). While local, the cloud is probed
-now and then (a plain TCP connect, nothing billed); once it answers, the supervisor returns to
-it at the next turn boundary. With the cloud asked for explicitly there is no fallback: the
-session reports and retries.
+With the engine setting on auto, a cloud that cannot be reached at Start (refused, no such
+name, or no answer within a second and a half) hands the session to the local engine, and a
+cloud connection lost mid-session does so once the cloud has been away ``after_s`` (it usually
+comes back within seconds). Every failure counts toward that, a hung attempt as much as a
+refused one, and a connection that begins and drops again before it carried a turn does not
+count as back. While local, the cloud is tried again now and then with a real connection on
+the side, which takes over only once it has begun (a TCP connect proves nothing: a captive
+portal accepts it); a try that fails waits twice as long before the next. With the cloud asked
+for explicitly there is no fallback: the session reports and retries.
 
-Pure and clocked by the injected clock; the probe runs through ``run_in_background``.
+Pure and clocked by the injected clock; the supervisor opens every connection.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from caption_app.core.engines.base import Engine
@@ -23,9 +25,8 @@ STANDS_IN_FOR = (ProblemKind.UNREACHABLE, ProblemKind.NETWORK, ProblemKind.RATE_
 """Cloud problems the local engine covers for; a rejected key or an empty account it does
 not (the person has something to fix)."""
 
-
-def _in_a_thread(work: Callable[[], None]) -> None:
-    threading.Thread(target=work, name="cloud-probe", daemon=True).start()
+RETURN_EVERY_MAX_S = 120.0
+"""Tries of the cloud that keep failing are spaced out up to this."""
 
 
 class EngineSelector:
@@ -35,110 +36,127 @@ class EngineSelector:
         fallback: Engine | None = None,
         *,
         options: FailoverSettings | None = None,
-        probe: Callable[[], bool] | None = None,
         clock: Callable[[], float],
-        run_in_background: Callable[[Callable[[], None]], None] = _in_a_thread,
     ) -> None:
         self.primary = primary
         self._fallback = fallback
         self.options = options or FailoverSettings()
-        self._probe = probe
         self._clock = clock
-        self._run_in_background = run_in_background
         self.on_fallback = False
-        self._primary_was_live = False
+        """The local engine serves the current connection."""
+        self.primary_ever_began = False
         self._primary_down_since: float | None = None
-        self._returning = False
-        self._reachable = threading.Event()
-        self._probing = threading.Event()
-        self._next_probe_at = 0.0
+        self._just_returned = False
+        """The cloud took over again and has not carried a turn yet: if it fails now, it was
+        not back after all (the local engine takes over at once)."""
+        self._return_every_s = self.options.probe_every_s
+        self._next_return_at = 0.0
+
+    @property
+    def fallback(self) -> Engine | None:
+        return self._fallback
 
     def next_engine(self) -> Engine:
         if self.on_fallback and self._fallback is not None:
             return self._fallback
         return self.primary
 
-    def began(self) -> None:
-        """The engine just opened said Began."""
-        if not self.on_fallback:
-            self._primary_was_live = True
-            self._primary_down_since = None
-            self._returning = False
-            if self._fallback is not None:
-                self._fallback.release()  # the cloud is back: no worker kept waiting
+    def can_fail_over(self, problem: Problem | None = None) -> bool:
+        """A stand-in exists, is not in use, and covers for ``problem`` (any, when None)."""
+        if self._fallback is None or self.on_fallback:
+            return False
+        return problem is None or problem.kind in STANDS_IN_FOR
 
-    def failed(self, problem: Problem) -> bool:
-        """The engine in use failed; True when the next connection should be made at once
-        (on the other engine), False to back off as usual."""
-        if self._fallback is None:
+    # --- what happened -------------------------------------------------------------------
+
+    def began(self, engine: Engine) -> None:
+        """A connection on ``engine`` began."""
+        if engine is self.primary:
+            self.primary_ever_began = True
+            if not self.on_fallback and self._fallback is not None:
+                self._fallback.release()  # the cloud answers: no worker kept waiting
+
+    def primary_proven(self) -> None:
+        """The cloud carried a turn (or stayed live a while): it is really back."""
+        self._primary_down_since = None
+        self._just_returned = False
+        self._return_every_s = self.options.probe_every_s
+
+    def primary_failed(self, problem: Problem) -> bool:
+        """The cloud's current connection failed; True when the local engine should take over
+        at once (the cloud was never reached, or failed again right after coming back)."""
+        if not self.can_fail_over(problem):
             return False
-        if self.on_fallback:
-            if problem.kind is ProblemKind.ENGINE_SETUP:
-                # The local engine cannot run here: go back to retrying the cloud for good.
-                self._fallback, self.on_fallback = None, False
-                return True
-            return False
-        if problem.kind not in STANDS_IN_FOR:
-            return False
-        now = self._clock()
         if self._primary_down_since is None:
-            self._primary_down_since = now
-        if self._returning or not self._primary_was_live:
-            # Never reached at Start, or not back after all: no waiting for it.
-            self._switch_to_fallback()
-            return True
-        return False
+            self._primary_down_since = self._clock()
+        return self._just_returned or not self.primary_ever_began
+
+    def failover_due(self) -> bool:
+        """The cloud has been away (failing, or not answering) for ``after_s``."""
+        since = self._primary_down_since
+        if not self.can_fail_over() or since is None:
+            return False
+        return self._clock() - since >= self.options.after_s
+
+    def why_fail_over(
+        self, waited_s: float | None, grace_s: float, settings: StreamingSettings
+    ) -> str | None:
+        """Why the local engine should caption now, if it should: while the cloud is retried
+        after a failure (``waited_s`` None), or while its attempt has waited ``waited_s`` for
+        an answer. The local engine gets ready meanwhile."""
+        if not self.can_fail_over():
+            return None
+        if self.primary_ever_began or waited_s is None:
+            return f"{self.primary.name} did not come back." if self.failover_due() else None
+        # The cloud not reached yet this session: a slow answer is not waited for (captions
+        # run locally, and the cloud takes over if it does answer). The local engine loads
+        # meanwhile (a second or two), and is let go the moment the cloud begins.
+        if waited_s >= grace_s:
+            return f"{self.primary.name} has not answered yet."
+        self.prepare_fallback(settings)
+        return None
 
     def prepare_fallback(self, settings: StreamingSettings) -> None:
-        """The cloud just failed: have the local engine ready in case it stays away."""
+        """The cloud is in trouble: have the local engine ready in case it stays away."""
         if self._fallback is not None and not self.on_fallback:
             self._fallback.prepare(settings)
+
+    def use_fallback(self) -> None:
+        self.on_fallback = True
+        self._just_returned = False
+        self._next_return_at = self._clock() + self._return_every_s
+
+    def fallback_cannot_run(self) -> None:
+        """The local engine cannot run here: the cloud is retried, for good."""
+        self._fallback, self.on_fallback = None, False
+
+    # --- going back to the cloud ---------------------------------------------------------
+
+    def return_due(self) -> bool:
+        """While local: time to try the cloud again (on the side)?"""
+        if not self.on_fallback or not self.options.return_to_cloud:
+            return False
+        return self._clock() >= self._next_return_at
+
+    def return_tried(self) -> None:
+        """A try has started; the next is not due before this one has been answered."""
+        self._next_return_at = float("inf")
+
+    def return_abandoned(self) -> None:
+        """The try was let go unanswered (a pause, a lost input): the next comes as usual."""
+        self._next_return_at = self._clock() + self._return_every_s
+
+    def return_failed(self) -> None:
+        """The try did not begin: the next waits twice as long (up to two minutes)."""
+        self._return_every_s = min(self._return_every_s * 2, RETURN_EVERY_MAX_S)
+        self._next_return_at = self._clock() + self._return_every_s
+
+    def use_primary(self) -> None:
+        """The cloud's connection, begun on the side, takes over."""
+        self.on_fallback = False
+        self._just_returned = True
 
     def release(self) -> None:
         for engine in (self.primary, self._fallback):
             if engine is not None:
                 engine.release()
-
-    def failover_due(self) -> bool:
-        """While backing off from a lost cloud connection: has it been gone long enough?"""
-        since = self._primary_down_since
-        if self.on_fallback or self._fallback is None or since is None:
-            return False
-        if self._clock() - since < self.options.after_s:
-            return False
-        self._switch_to_fallback()
-        return True
-
-    def return_due(self) -> bool:
-        """While local: probe the cloud now and then; True once it answered (the supervisor
-        then switches at the next turn boundary)."""
-        if not self.on_fallback or not self.options.return_to_cloud or self._probe is None:
-            return False
-        if self._reachable.is_set():
-            return True
-        now = self._clock()
-        if not self._probing.is_set() and now >= self._next_probe_at:
-            self._next_probe_at = now + self.options.probe_every_s
-            self._probing.set()
-            self._run_in_background(self._ask)
-        return self._reachable.is_set()  # a probe may answer at once
-
-    def returned(self) -> None:
-        """The supervisor is opening a cloud connection again."""
-        self.on_fallback = False
-        self._returning = True
-        self._reachable.clear()
-
-    def _switch_to_fallback(self) -> None:
-        self.on_fallback = True
-        self._returning = False
-        self._reachable.clear()
-        self._next_probe_at = self._clock() + self.options.probe_every_s
-
-    def _ask(self) -> None:
-        probe = self._probe
-        try:
-            if probe is not None and probe():
-                self._reachable.set()
-        finally:
-            self._probing.clear()

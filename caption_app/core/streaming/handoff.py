@@ -1,9 +1,14 @@
-"""Audio kept for an engine that takes over mid-session, so no speech is lost in the switch.
+"""Audio kept for the next connection, so no speech is lost when a connection changes.
 
-Every chunk read is kept until the current connection has reported words past it (bounded to
-the last 30 s). When the local engine stands in for a cloud connection that died, it gets
-everything after the last word the cloud reported, and catches up faster than real time; the
-cloud itself only ever gets the last second (it refuses audio ahead of real time).
+Every chunk read is kept until a connection has reported words past it, or has ended cleanly
+after hearing it (bounded to the last 30 s). When a connection is dropped (a lost network, a
+dead reader, the watchdog), the audio after the last word any connection reported was maybe
+never heard: the next connection, on whichever engine, gets it first. The local engine takes
+it as fast as it comes; the cloud refuses audio far ahead of real time, so it gets at most a
+few seconds of it (the ``Outbox`` paces it) and the part before is marked as not captioned.
+
+``captioned_until_ms`` is where the next connection's own words begin: words it reports that
+lie before it were already captioned (the margin sent again for a word cut at the boundary).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from caption_app.core.audio.source import AudioChunk
 
 KEEP_S = 30
 MARGIN_MS = 300
-"""Kept before the last reported word's end: a word cut at the boundary is heard whole."""
+"""Sent again before the last reported word's end: a word cut at the boundary is heard whole."""
 
 
 class Handoff:
@@ -23,18 +28,38 @@ class Handoff:
         self._chunks: collections.deque[AudioChunk] = collections.deque(
             maxlen=KEEP_S * 1000 // chunk_ms
         )
+        self.captioned_until_ms = 0
+        """Everything before it has been captioned (or ended cleanly on a connection)."""
+        self._margin_ms = 0
 
     def keep(self, chunk: AudioChunk) -> None:
         self._chunks.append(chunk)
 
     def heard_until(self, end_ms: int) -> None:
-        """Words up to ``end_ms`` are in: the audio before it is no longer needed."""
-        while self._chunks and self._chunks[0].start_ms + self._chunk_ms < end_ms - MARGIN_MS:
-            self._chunks.popleft()
+        """A connection reported words up to ``end_ms``: the audio before it is in."""
+        if end_ms <= self.captioned_until_ms:
+            return
+        self.captioned_until_ms, self._margin_ms = end_ms, MARGIN_MS
+        self._forget_before(end_ms - MARGIN_MS)
 
-    def since(self, start_ms: int) -> list[AudioChunk]:
-        """The audio from about ``start_ms`` on, oldest first."""
-        return [c for c in self._chunks if c.start_ms + self._chunk_ms >= start_ms - MARGIN_MS]
+    def all_heard(self, end_ms: int) -> None:
+        """A connection ended cleanly after hearing the audio up to ``end_ms``."""
+        if end_ms < self.captioned_until_ms:
+            return
+        self.captioned_until_ms, self._margin_ms = end_ms, 0
+        self._forget_before(end_ms)
 
-    def clear(self) -> None:
-        self._chunks.clear()
+    def backlog(self, limit_ms: int | None = None) -> list[AudioChunk]:
+        """The audio the next connection gets first, oldest first: everything after the last
+        captioned word (its margin included), or only the last ``limit_ms`` of it."""
+        start = self.captioned_until_ms - self._margin_ms
+        chunks = [c for c in self._chunks if c.start_ms + self._chunk_ms > start]
+        if limit_ms is not None and chunks:
+            newest_end = chunks[-1].start_ms + self._chunk_ms
+            chunks = [c for c in chunks if c.start_ms >= newest_end - limit_ms]
+        return chunks
+
+    def _forget_before(self, start_ms: int) -> None:
+        chunks = self._chunks
+        while chunks and chunks[0].start_ms + self._chunk_ms <= start_ms:
+            chunks.popleft()

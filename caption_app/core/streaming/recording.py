@@ -1,9 +1,10 @@
 """Keeps the transcript and its crash-safe journal in step with the live session.
 
 It sits between the session and whoever displays it: every event is recorded first (a finished
-turn is on disk before the UI hears of it), then passed on unchanged. When the disk refuses
-(full, unplugged, permissions) captions go on: the person is told once that the transcript is
-no longer being saved, and recording stops rather than failing on every turn.
+turn is handed to the journal's writer before the UI hears of it), then passed on unchanged.
+When the disk refuses (full, unplugged, permissions) captions go on: the person is told once
+that the transcript is no longer being saved, and recording stops rather than failing on every
+turn.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from caption_app.core.model.session import (
     SessionListener,
     StreamBegan,
     StreamOpened,
-    Tick,
 )
 from caption_app.core.model.turns import TurnUpdate
 from caption_app.core.transcript.journal import JournalError
@@ -45,9 +45,6 @@ class RecordingListener:
             self._record(lambda: recorder.add_gap(event.start_ms, event.end_ms, event.reason))
         elif isinstance(event, Marker):
             self._record(lambda: recorder.add_marker(event.at_ms, event.text))
-        elif isinstance(event, Tick):
-            self._record(recorder.flush_due)
-            return  # periodic work only: nothing to show
         elif isinstance(event, StreamOpened):
             self._offsets[event.stream] = event.offset_ms
         elif isinstance(event, StreamBegan):

@@ -1,7 +1,9 @@
-"""What other threads may ask of a running session: each request only enqueues, never blocks.
+"""What other threads ask of a running session, queued for the session's own thread.
 
-The session's own thread takes the requests between audio chunks, so its state is only ever
-touched by that one thread.
+Asking only enqueues and never blocks (the GUI thread asks, and a signal handler); the
+session's thread takes the requests between chunks of audio, so its state is only ever
+touched by that one thread. Stop is also a flag, read at every turn of the loop, with how long
+the session may wait for its last words (at Quit, or after Ctrl+C).
 """
 
 from __future__ import annotations
@@ -9,14 +11,13 @@ from __future__ import annotations
 import enum
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
 
 from caption_app.core.audio.source import AudioSource
 from caption_app.core.settings import StreamingSettings
 
 
 class Command(enum.Enum):
-    STOP = "stop"
     FORCE_ENDPOINT = "force-endpoint"
     PAUSE = "pause"
     RESUME = "resume"
@@ -25,45 +26,29 @@ class Command(enum.Enum):
 Request = Command | StreamingSettings | AudioSource
 
 
-class SessionRequests:
+class Requests:
     def __init__(self) -> None:
-        self._commands: queue.SimpleQueue[Request] = queue.SimpleQueue()
-        self._stop_requested = threading.Event()
+        self._queue: queue.SimpleQueue[Request] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self.stop_within_s: float | None = None
+        """How long the stop may wait for the last words (None: the engine's own time)."""
 
-    def request_stop(self) -> None:
-        self._stop_requested.set()
-        self._commands.put(Command.STOP)
+    def put(self, request: Request) -> None:
+        self._queue.put(request)
 
-    def request_force_endpoint(self) -> None:
-        """End the current caption line now (ForceEndpoint)."""
-        self._commands.put(Command.FORCE_ENDPOINT)
+    def stop(self, within_s: float | None = None) -> None:
+        if within_s is not None:
+            self.stop_within_s = within_s
+        self._stop.set()
 
-    def request_pause(self, paused: bool) -> None:
-        """Pause stops sending audio: the connection is closed, so nothing is billed either."""
-        self._commands.put(Command.PAUSE if paused else Command.RESUME)
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
-    def request_source(self, source: AudioSource) -> None:
-        """Continue with another input (not started yet) after the current one failed."""
-        self._commands.put(source)
-
-    def request_settings(self, settings: StreamingSettings) -> None:
-        """Apply what the service allows mid-session (UpdateConfiguration); the rest next time."""
-        self._commands.put(settings.validate())
-
-    # --- on the session's thread ----------------------------------------------------------
-
-    def _wait_for_command(self, timeout: float, handle: Callable[[Request], None]) -> None:
-        """Block until a request arrives (or ``timeout``) and handle it."""
-        try:
-            command = self._commands.get(timeout=timeout)
-        except queue.Empty:
-            return
-        handle(command)
-
-    def _take_commands(self, handle: Callable[[Request], None]) -> None:
+    def take(self) -> Iterator[Request]:
+        """Every request asked so far, oldest first (on the session's thread)."""
         while True:
             try:
-                command = self._commands.get_nowait()
+                yield self._queue.get_nowait()
             except queue.Empty:
                 return
-            handle(command)

@@ -1,31 +1,37 @@
 """The live session: audio source in, caption updates out, through any engine.
 
 ``LiveSession.run()`` is the body of one worker thread (a QThread in the GUI, the main thread in
-the headless CLI). It is the pump: it moves 50 ms chunks from the audio source into the current
-connection and folds the engine's events into turn updates, all on that one thread. When to
-connect, reconnect (backoff 0.5 s doubling to 8 s), roll over before the service's 3-hour expiry
-or restart a silent connection is decided by the ``Supervisor`` (``supervisor.py``). Other
-threads only call the ``request_*`` methods, which enqueue commands and never block.
+the headless CLI). It is the pump: it moves 50 ms chunks from the audio source into the
+connection that hears now and folds the engine's events into turn updates, all on that one
+thread. What to connect, when, and to which engine is the ``Supervisor``'s decision
+(``supervisor.py``): the pump tells it what happened and does what it answers. Connections are
+opened off this thread (``opening.py``), so the audio never waits on the network, and Pause
+and Stop are answered within one chunk whatever the network does.
 
-While there is no connection, capture keeps running; the last second of audio is carried over
-to the next connection and the stretch in between is marked as a gap.
+Other threads only call the ``request_*`` methods, which enqueue and never block; the session's
+state is only ever touched by its own thread.
+
+While no connection hears, capture keeps running and the audio is kept (``handoff.py``): the
+next connection gets what the last one may not have heard, so a reconnect or a change of engine
+loses no speech. While paused nothing is kept and nothing is sent.
 """
 
 from __future__ import annotations
 
-import collections
 import queue
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from caption_app.core.audio.source import AudioChunk, AudioSource, AudioSourceError
 from caption_app.core.engines.base import (
     Began,
     Connection,
+    ConnectionFailed,
+    Dialling,
     Engine,
     EngineEvent,
     EventQueue,
-    Failed,
+    Opened,
     SpeakersRevised,
     SpeechDetected,
     Terminated,
@@ -36,35 +42,38 @@ from caption_app.core.engines.base import (
 from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import (
-    EngineInUse,
     Notice,
     SessionEnded,
     SessionListener,
     SpeechStarted,
     StreamBegan,
     StreamOpened,
-    Tick,
 )
 from caption_app.core.settings import StreamingSettings
+from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.core.streaming.closing import Closers
 from caption_app.core.streaming.event_wait import EventWait
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.handoff import Handoff
 from caption_app.core.streaming.level_feed import LevelFeed
-from caption_app.core.streaming.phases import Phase
-from caption_app.core.streaming.requests import Command, SessionRequests
+from caption_app.core.streaming.opening import Opener, Run, in_a_thread
+from caption_app.core.streaming.outbox import Outbox
+from caption_app.core.streaming.requests import Command, Request, Requests
 from caption_app.core.streaming.session_input import SessionInput, input_problem
 from caption_app.core.streaming.supervisor import Supervisor
 from caption_app.core.streaming.timing import Timing
 
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech for the watchdog."""
+CLOUD_BACKLOG_S = 2.0
+"""A connection that must be paced gets at most this much kept audio beyond its lead: more
+would leave its captions that far behind for as long as it lasts."""
 
 __all__ = ["LiveSession", "Timing"]
 
 
-class LiveSession(SessionRequests):
+class LiveSession:
     def __init__(
         self,
         engine: Engine,
@@ -76,81 +85,119 @@ class LiveSession(SessionRequests):
         clock: Callable[[], float] = time.monotonic,
         wait_for_new_source: bool = False,
         engines: EngineSelector | None = None,
+        open_with: Run = in_a_thread,
     ) -> None:
         """``wait_for_new_source``: when the input fails mid-session (unplugged), keep the
         session and wait for ``request_source`` (the GUI) instead of ending it (the CLI).
-        ``engines``: ``engine`` with a local engine standing in for it (engine = auto)."""
+        ``engines``: ``engine`` with a local engine standing in for it (engine = auto).
+        ``open_with``: where connections are opened (a thread of their own; tests decide)."""
         self._wait_for_new_source = wait_for_new_source
         self._settings = settings
         self._emit = listener
         self._timing = timing or Timing()
         self._clock = clock
-        super().__init__()
+        self._requests = Requests()
         self._events: EventQueue = queue.SimpleQueue()
         self._event_wait = EventWait(self._events, settings.chunk_ms)
+        self._opener = Opener(self._events, open_with)
         self._input = SessionInput(source, settings.chunk_ms, listener, clock)
         self._assembler = TurnAssembler(self._input.attribution())
         self._supervisor = Supervisor(
             engines or EngineSelector(engine, clock=clock),
             lambda: self._settings,
-            self._events,
-            self,
             listener,
             timing=self._timing,
             clock=clock,
         )
         self._closers = Closers(self._events, self._timing.terminate_timeout_s)
         self._handoff = Handoff(settings.chunk_ms)
+        self._outbox = Outbox(settings.chunk_ms, clock)
         self._levels = LevelFeed(settings.chunk_ms)
-        self._engine_in_use: Engine | None = None
-        self._engine_last_shown: Engine | None = None
-        self._reported_until_ms = 0
-        """End of the last word any connection reported (``_heard_until_ms`` is per stream)."""
-
+        self._hearing: tuple[int, Connection] | None = None
+        """The stream and connection the audio goes to, as adopted (the supervisor's
+        ``receiver`` says whether it may have audio now)."""
         self._stream_started = False
-        self._preroll: collections.deque[AudioChunk] = collections.deque(
-            maxlen=max(1, self._timing.preroll_ms // settings.chunk_ms)
-        )
         self._stream_offset_ms = 0
-        self._heard_until_ms = 0
-        """End of the last word the current stream reported: audio after it may be lost."""
+        self._session_ids: dict[int, str] = {}
         self._gap: tuple[int, GapReason] | None = None
         """Start and reason of the gap open now (no connection is hearing the audio)."""
         self._audio_acknowledged_s = 0.0
+        self._started_at = 0.0
 
-    # --- the session thread ----------------------------------------------------------------
+    # --- what other threads may ask (each only enqueues, never blocks) -----------------------
+
+    def request_stop(self, within_s: float | None = None) -> None:
+        """Stop; ``within_s`` bounds the wait for the last words (quitting the app)."""
+        self._requests.stop(within_s)
+
+    def request_force_endpoint(self) -> None:
+        """End the current caption line now (ForceEndpoint)."""
+        self._requests.put(Command.FORCE_ENDPOINT)
+
+    def request_pause(self, paused: bool) -> None:
+        """Pause stops sending audio: the connection is closed, so nothing is billed either."""
+        self._requests.put(Command.PAUSE if paused else Command.RESUME)
+
+    def request_source(self, source: AudioSource) -> None:
+        """Continue with another input (not started yet)."""
+        self._requests.put(source)
+
+    def request_settings(self, settings: StreamingSettings) -> None:
+        """Apply what the service allows mid-session (UpdateConfiguration); the rest next time."""
+        self._requests.put(settings.validate())
+
+    # --- the session thread ------------------------------------------------------------------
 
     def run(self) -> SessionEnded:
-        started = self._clock()
-        supervisor = self._supervisor
-        # Connect first: the engine's first connection also imports its SDK, and audio
-        # captured meanwhile would reach the service as a burst ahead of real time.
-        supervisor.start()
+        self.begin()
         try:
-            if supervisor.running:
-                self._input.start()
-        except AudioSourceError as exc:
-            supervisor.fail(input_problem(exc, ProblemKind.AUDIO_INPUT))
-        try:
-            while self._keep_running():
-                self._take_commands(self._handle_command)
-                self._handle_events()
-                if not self._keep_running():
-                    break
-                if self._input.delivering:
-                    self._pump_audio()
-                else:
-                    self._wait_for_command(self._timing.read_timeout_s, self._handle_command)
-                supervisor.tick()
-                self._emit(Tick())
+            while self.running:
+                self.step()
         finally:
             self._input.stop()
             self._shutdown()
+        return self.end()
+
+    def begin(self) -> None:
+        """Connect (off this thread) and start the input: a live one at once (its audio is
+        kept for the connection), a file once a connection takes its audio (it can wait, and
+        nothing of it is then lost to a slow first connection)."""
+        self._started_at = self._clock()
+        self._do(self._supervisor.start())
+        if not self._input.waits_for_a_connection:
+            self._start_input()
+
+    def _start_input(self) -> None:
+        try:
+            self._input.start()
+        except AudioSourceError as exc:
+            self._do(self._supervisor.input_failed(input_problem(exc, ProblemKind.AUDIO_INPUT)))
+
+    @property
+    def running(self) -> bool:
+        return not (self._requests.stopping or not self._supervisor.running or self._input.done)
+
+    def step(self) -> None:
+        """One turn of the loop: requests, engine events, one chunk of audio, the clock."""
+        self._take_requests()
+        self._handle_events()
+        if not self.running:
+            return
+        if self._input.delivering and self._input.started:
+            self._pump_audio()
+        else:
+            self._wait_for_request(self._timing.read_timeout_s)
+        self._do(self._supervisor.tick(between_turns=self._between_turns()))
+        self._send_due()
+
+    def end(self) -> SessionEnded:
+        """After the loop and its shutdown: the session's summary, reported last."""
+        supervisor = self._supervisor
         supervisor.closed()  # first: a session that never captioned has failed
         summary = SessionEnded(
             audio_s=self._audio_acknowledged_s,
-            session_s=self._clock() - started,
-            connections=supervisor.connections,
+            session_s=self._clock() - self._started_at,
+            connections=supervisor.attempts,
             failed=supervisor.failure,
             captioned_ms=self._input.position_ms,
             reached_end=self._input.done and supervisor.failure is None,
@@ -158,31 +205,33 @@ class LiveSession(SessionRequests):
         self._emit(summary)
         return summary
 
-    def _keep_running(self) -> bool:
-        return not (
-            self._stop_requested.is_set() or not self._supervisor.running or self._input.done
-        )
+    # requests
 
-    # commands
+    def _take_requests(self) -> None:
+        for request in self._requests.take():
+            self._handle_request(request)
 
-    def _handle_command(self, command: Command | StreamingSettings | AudioSource) -> None:
-        connection = self._supervisor.connection
-        if isinstance(command, StreamingSettings):
-            self._apply_settings(command)
-        elif command is Command.FORCE_ENDPOINT and connection is not None:
-            connection.force_endpoint()
-        elif command is Command.PAUSE:
-            self._supervisor.pause()
-        elif command is Command.RESUME:
-            self._supervisor.resume()
-        elif not isinstance(command, Command):
-            self._switch_source(command)
+    def _wait_for_request(self, timeout: float) -> None:
+        """No input delivers (it is gone): wait for a request, or an engine event."""
+        event = self._event_wait.until(timeout)
+        if event is not None:
+            self._handle_event(event)
+        self._take_requests()
 
-    def _on_source_lost(self, exc: AudioSourceError) -> None:
-        """The input failed mid-session: keep the session and wait for another input."""
-        self._emit(input_problem(exc, ProblemKind.INPUT_LOST))
-        self._input.lose()
-        self._supervisor.source_lost()
+    def _handle_request(self, request: Request) -> None:
+        supervisor = self._supervisor
+        if isinstance(request, StreamingSettings):
+            self._apply_settings(request)
+        elif request is Command.FORCE_ENDPOINT:
+            receiver = supervisor.receiver
+            if receiver is not None:
+                receiver.force_endpoint()
+        elif request is Command.PAUSE:
+            self._do(supervisor.pause())
+        elif request is Command.RESUME:
+            self._do(supervisor.resume())
+        elif not isinstance(request, Command):
+            self._switch_source(request)
 
     def _switch_source(self, source: AudioSource) -> None:
         """Continue on another input: after a failure, or because the person picked one."""
@@ -190,15 +239,16 @@ class LiveSession(SessionRequests):
             self._input.replace(source)
         except AudioSourceError as exc:
             self._emit(input_problem(exc, ProblemKind.INPUT_LOST))
-            self._supervisor.source_lost()
+            self._do(self._supervisor.input_lost())
             return
         self._assembler.attribute = self._input.attribution()
-        self._supervisor.source_replaced()
+        self._do(self._supervisor.input_replaced())
 
     def _apply_settings(self, settings: StreamingSettings) -> None:
         self._settings, restart_needed = self._settings.updated_mid_session(settings)
-        if self._supervisor.connection is not None:
-            self._supervisor.connection.update(self._settings)  # UpdateConfiguration
+        receiver = self._supervisor.receiver
+        if receiver is not None:
+            receiver.update(self._settings)  # UpdateConfiguration
         if restart_needed:
             self._emit(
                 Notice(
@@ -219,33 +269,28 @@ class LiveSession(SessionRequests):
 
     def _handle_event(self, event: EngineEvent) -> None:
         supervisor = self._supervisor
-        current = event.stream == supervisor.stream
-        if current:
-            supervisor.heard_from_engine()
-        if self._on_content(event, current):
+        stream = event.stream
+        supervisor.heard_from(stream)
+        if self._on_content(event):
             return
-        if isinstance(event, Began):
-            if current and supervisor.phase is Phase.CONNECTING:
-                self._emit(StreamBegan(event.stream, event.session_id))
-                supervisor.began(event.expires_in_s)
-                self._show_engine()
+        if isinstance(event, Dialling):
+            supervisor.dialling(stream)
+        elif isinstance(event, Opened):
+            self._do(supervisor.opened(stream, event.connection))
+        elif isinstance(event, Began):
+            self._on_began(event)
         elif isinstance(event, Terminated):
             self._audio_acknowledged_s += float(event.audio_duration_s or 0)
-            if not (current and supervisor.ended_unasked()):
-                self._end_stream(event.stream)
+            self._on_ended(stream, supervisor.terminated(stream))
         elif isinstance(event, Warned):
             self._emit(Notice(f"The captioning service warns: {event.message}"))
-        elif isinstance(event, Failed):
-            if current:
-                supervisor.failed(event.problem)
-            else:
-                # A retired connection (rollover, pause) failing on its way out changes nothing.
-                self._end_stream(event.stream)
+        elif isinstance(event, ConnectionFailed):
+            self._on_ended(stream, supervisor.connection_failed(stream, event.problem))
 
-    def _on_content(self, event: EngineEvent, current: bool) -> bool:
+    def _on_content(self, event: EngineEvent) -> bool:
         """What was said: turns, speaker revisions, translations, speech starting."""
         if isinstance(event, TurnReceived):
-            self._on_turn(event, current)
+            self._on_turn(event)
         elif isinstance(event, SpeakersRevised):
             for update in self._assembler.revise_speakers(event.stream, event.revisions):
                 self._emit(update)
@@ -255,36 +300,54 @@ class LiveSession(SessionRequests):
             for update in translate(event.stream, event.turn_order, event.translation):
                 self._emit(update)
         elif isinstance(event, SpeechDetected):
-            if current:
+            if self._hearing is not None and self._hearing[0] == event.stream:
                 self._emit(SpeechStarted(self._stream_offset_ms + event.at_ms))
         else:
             return False
         return True
 
-    def _on_turn(self, event: TurnReceived, current: bool) -> None:
-        if current:
-            self._supervisor.turn_received()
+    def _on_began(self, event: Began) -> None:
+        stream, hearing = event.stream, self._hearing
+        if hearing is not None and hearing[0] == stream and self._stream_started:
+            self._emit(StreamBegan(stream, event.session_id))
+        else:  # told with the stream's first audio (the recorder needs its offset first)
+            self._session_ids[stream] = event.session_id
+        self._do(self._supervisor.began(stream, event.expires_in_s))
+
+    def _on_ended(self, stream: int, actions: Sequence[Action]) -> None:
+        """A connection ended or failed: what the supervisor makes of it, or, for one that was
+        retired already (a rollover, a pause), only the end of its live turn."""
+        if actions:
+            self._do(actions)
+        elif not self._supervisor.is_current(stream):
+            self._end_stream(stream)
+
+    def _on_turn(self, event: TurnReceived) -> None:
+        hearing = self._hearing is not None and self._hearing[0] == event.stream
+        if hearing:
+            self._supervisor.turn_received(event.stream)
         for update in self._assembler.apply(event.stream, event.message):
-            if current:
+            if hearing:
                 # A word can only have been heard in audio that was sent (a service
                 # reporting absurd times must not hide the next gap).
                 heard = min(update.turn.end_ms, self._input.position_ms)
-                self._heard_until_ms = max(self._heard_until_ms, heard)
-                self._reported_until_ms = max(self._reported_until_ms, heard)
-                self._handoff.heard_until(self._reported_until_ms)
+                self._handoff.heard_until(heard)
             self._emit(update)
 
     # audio
 
     def _read(self, timeout: float) -> AudioChunk | None:
-        """The next chunk on the session clock; a failing input ends or pauses the session."""
+        """The next chunk on the session clock; a failing input ends or holds the session."""
         try:
             return self._input.read(timeout)
         except AudioSourceError as exc:
             if self._wait_for_new_source:
-                self._on_source_lost(exc)
+                self._emit(input_problem(exc, ProblemKind.INPUT_LOST))
+                self._input.lose()
+                self._do(self._supervisor.input_lost())
             else:
-                self._supervisor.fail(input_problem(exc, ProblemKind.AUDIO_INPUT))
+                problem = input_problem(exc, ProblemKind.AUDIO_INPUT)
+                self._do(self._supervisor.input_failed(problem))
             return None
 
     def _pump_audio(self) -> None:
@@ -297,102 +360,102 @@ class LiveSession(SessionRequests):
         if chunk is None:
             return
         self._event_wait.chunk_read()
+        self._take(chunk)
+
+    def _take(self, chunk: AudioChunk) -> None:
         supervisor = self._supervisor
-        if (level := self._levels.add(chunk, supervisor.sending)) is not None:
+        receiver = supervisor.receiver
+        if (level := self._levels.add(chunk, receiver is not None)) is not None:
             self._emit(level)
-        if supervisor.phase is not Phase.PAUSED:
-            self._handoff.keep(chunk)
-        if supervisor.connection is None:
-            if supervisor.phase is not Phase.PAUSED:
-                self._preroll.append(chunk)  # reconnecting: keep the last second for later
+        if not supervisor.keeps_audio:
+            return  # paused: this audio goes nowhere, not even into memory for later
+        self._handoff.keep(chunk)
+        if receiver is not None:
+            self._outbox.put(chunk)
+            self._send_due()
+
+    def _send_due(self) -> None:
+        receiver = self._supervisor.receiver
+        if receiver is None:
             return
-        self._send(supervisor.connection, chunk)
+        for chunk in self._outbox.due():
+            self._send(receiver, chunk)
 
     def _send(self, connection: Connection, chunk: AudioChunk) -> None:
-        if not self._stream_started:
+        if not self._stream_started and self._hearing is not None:
             self._stream_started = True
-            stream = self._supervisor.stream
-            self._stream_offset_ms = self._heard_until_ms = chunk.start_ms
-            self._assembler.begin_stream(stream, chunk.start_ms)
+            self._stream_offset_ms = chunk.start_ms
+            stream = self._hearing[0]
+            self._assembler.begin_stream(stream, chunk.start_ms, self._handoff.captioned_until_ms)
             self._emit(StreamOpened(stream, chunk.start_ms))
+            if (session_id := self._session_ids.pop(stream, None)) is not None:
+                self._emit(StreamBegan(stream, session_id))
             self._close_gap(chunk.start_ms)
         connection.send_audio(chunk.pcm)
         if chunk.rms_dbfs > SPEECH_DBFS:
             self._supervisor.speech_sent()
 
-    # what the supervisor asks for (the Pump protocol)
-
-    def connection_opened(self, stream: int, connection: Connection, engine: Engine) -> None:
-        self._stream_started = False
-        self._catch_up()
-        chunks = list(self._preroll)
-        previous, self._engine_in_use = self._engine_in_use, engine
-        selector = self._supervisor.engines
-        if engine is not previous and (previous is not None or selector.on_fallback):
-            # Retries that never began report nothing: hand over from the last word reported.
-            at_ms = self._reported_until_ms if selector.on_fallback else self._input.position_ms
-            if selector.on_fallback:
-                chunks = self._handoff.since(at_ms)  # everything the cloud did not report
-                text = f"Captions continue on this computer: {selector.primary.name} "
-                text += "cannot be reached."
-            else:
-                text = f"Captions are back on {engine.name}."
-            self._emit(Marker(at_ms, text))
-        for chunk in chunks:
-            self._send(connection, chunk)
-        self._preroll.clear()
-
-    def _show_engine(self) -> None:
-        """Say which engine captions now, once it has begun, when that changed."""
-        engine = self._engine_in_use
-        if engine is not None and engine is not self._engine_last_shown:
-            self._engine_last_shown = engine
-            price = engine.billed_per_hour_usd
-            on_fallback = self._supervisor.engines.on_fallback
-            self._emit(EngineInUse(engine.name, engine.on_device, price, on_fallback))
-
-    def between_turns(self) -> bool:
+    def _between_turns(self) -> bool:
+        """No turn is being spoken on the current connection (a good moment to switch)."""
         stream = self._supervisor.stream
         return not any(turn.stream == stream for turn in self._assembler.live_turns())
 
-    def _catch_up(self) -> None:
-        """Take what the source captured while connecting; only the last second is kept.
+    # what the supervisor asks for
 
-        Sending a longer backlog would run ahead of real time (the service refuses that) and
-        leave captions lagging; the part dropped is inside the marked gap.
-        """
+    def _do(self, actions: Sequence[Action]) -> None:
+        for action in actions:
+            if isinstance(action, Open):
+                self._opener.open(action.stream, action.engine, self._settings)
+            elif isinstance(action, Adopt):
+                self._adopt(action)
+            elif isinstance(action, Retire):
+                self._retire(action)
+            elif isinstance(action, Discard):
+                self._closers.close_in_background(action.connection, action.stream, False)
+
+    def _adopt(self, action: Adopt) -> None:
+        """Audio goes to this connection now: first what the last one may not have heard."""
         if not self._input.started:
-            return
-        while self._input.delivering and not self._input.done:
-            chunk = self._read(timeout=0)
-            if chunk is None:
-                return
-            self._preroll.append(chunk)
-            self._handoff.keep(chunk)
+            self._start_input()  # a file, waiting for its first connection
+        self._hearing = (action.stream, action.connection)
+        self._stream_started = False
+        lead_s = action.engine.realtime_lead_s
+        self._outbox.open(lead_s)
+        limit = None if lead_s is None else int((lead_s + CLOUD_BACKLOG_S) * 1000)
+        backlog = self._handoff.backlog(limit)
+        if action.marker is not None:
+            at_ms = backlog[0].start_ms if backlog else self._input.position_ms
+            self._emit(Marker(max(at_ms, self._handoff.captioned_until_ms), action.marker))
+        for chunk in backlog:
+            self._outbox.put(chunk)
+        self._send_due()
 
-    def connection_retired(
-        self, stream: int, connection: Connection | None, reason: GapReason | None, terminate: bool
-    ) -> None:
-        if reason is not None and self._gap is None:
-            if reason in (GapReason.PAUSE, GapReason.ROLLOVER, GapReason.SWITCH):
-                start = self._input.position_ms  # all audio sent is heard (ended cleanly)
-            else:
-                # Audio sent after the last word the service reported may never have been
-                # heard (it was in flight when the connection died), so the gap starts there.
-                start = max(self._heard_until_ms, self._stream_offset_ms)
-            self._gap = (start, reason)
-        if not terminate:
+    def _retire(self, action: Retire) -> None:
+        hearing = self._hearing
+        if hearing is not None and hearing[0] == action.stream:
+            self._hearing = None
+            self._outbox.clear()
+            if action.clean:
+                # Ended with Terminate: everything sent to it is heard, and its last words
+                # still arrive as it closes.
+                self._handoff.all_heard(self._input.position_ms)
+            if action.reason is not None and self._gap is None:
+                self._gap = (self._handoff.captioned_until_ms, action.reason)
+        elif action.reason is not None and self._gap is None and action.connection is None:
+            self._gap = (self._handoff.captioned_until_ms, action.reason)
+        if not action.clean:
             # Dropped, not ended: no final message will come for its live turn. Finish it now,
             # so it is marked as cut off and sits before the gap that follows it.
-            self._end_stream(stream)
-        if connection is not None:
-            self._closers.close_in_background(connection, stream, terminate)
+            self._end_stream(action.stream)
+        if action.connection is not None:
+            self._closers.close_in_background(action.connection, action.stream, action.clean)
 
     def _end_stream(self, stream: int) -> None:
         update = self._assembler.end_stream(stream)
         if update is not None:
             self._emit(update)
-        if stream < self._supervisor.stream:
+        hearing = self._hearing
+        if hearing is None or stream != hearing[0]:
             # Nothing can revise a retired stream's turns once it has ended: let them go,
             # so an 8-hour session with reconnects holds only the current stream's turns.
             self._assembler.forget_stream(stream)
@@ -405,13 +468,29 @@ class LiveSession(SessionRequests):
             self._emit(Gap(start_ms, end_ms, reason))
         self._gap = None
 
+    def _send_the_rest(self, deadline: float) -> None:
+        """Audio still held back for a paced connection goes out at its pace (the end of a
+        file, a Stop just after a reconnect), within the stop's deadline."""
+        outbox = self._outbox
+        for _ in range(round(outbox.waiting_s * 1000 / self._settings.chunk_ms) + 1):
+            if self._supervisor.receiver is None or not outbox.waiting_s:
+                return
+            wait = outbox.due_in()
+            if self._clock() + wait > deadline:
+                return
+            time.sleep(wait)
+            self._send_due()
+
     def _shutdown(self) -> None:
-        """Stop: Terminate the live connection and wait (bounded) for its last turns."""
-        stream = self._supervisor.stream
-        connection = self._supervisor.stop()
-        deadline = self._clock() + self._timing.terminate_timeout_s + 0.5
-        if connection is not None:
-            self._closers.close_now(connection, stream)
+        """Stop: end the connection hearing now and wait (bounded) for its last turns."""
+        within = self._requests.stop_within_s
+        wait_s = self._timing.terminate_timeout_s + 0.5 if within is None else within
+        deadline = self._clock() + wait_s
+        self._closers.timeout_s = min(self._timing.terminate_timeout_s, wait_s)
+        self._send_the_rest(deadline)
+        self._opener.shutdown()
+        self._do(self._supervisor.stop())
+        self._handle_events()  # answers already queued: each is discarded now
         self._closers.wait(lambda: max(0.0, deadline - self._clock()))
         self._handle_events()
         for live in self._assembler.live_turns():

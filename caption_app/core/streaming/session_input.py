@@ -56,6 +56,12 @@ class SessionInput:
         self._overflows_told = False
 
     @property
+    def waits_for_a_connection(self) -> bool:
+        """A file played in real time starts once a connection takes its audio; a live input
+        starts at once (it cannot wait: its audio is kept meanwhile)."""
+        return self._paced
+
+    @property
     def delivering(self) -> bool:
         return self.stopped_at is None
 
@@ -81,7 +87,7 @@ class SessionInput:
         source.start()
         waited_ms = int((self._clock() - stopped_at) * 1000)
         self._offset_ms = self.position_ms + waited_ms
-        self._source, self.stopped_at = source, None
+        self._source, self.stopped_at, self.started = source, None, True
         self._attributing = isinstance(source, AttributingSource)
         self._paced = isinstance(source, PacedSource)
         self._end_silence()  # a new input: the old one's silence is no longer the question

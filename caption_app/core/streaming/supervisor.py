@@ -1,13 +1,12 @@
 """The live session's connection supervisor: an explicit state machine on one injected clock.
 
-It decides when a connection is opened, kept, rolled over, restarted by the watchdog or given
-up on, and reports the resulting session state. It never touches audio: the pump in
-``session.py`` moves chunks and engine events and tells the supervisor what happened, and the
-supervisor calls back through ``Pump`` to open and retire connections. Every decision reads
-the same ``clock`` (monotonic seconds), so the unit tests drive it with a fake clock.
-
-Which engine serves the next connection is the supervisor's choice, through an
-``EngineSelector`` (``failover.py``): the cloud, or the local engine standing in for it.
+It decides when a connection is opened, kept, rolled over, restarted by the watchdog, set
+aside, handed over or given up on, and reports the session's status. It never touches audio
+and never waits: the pump (``session.py``) tells it what happened, and every call returns what
+the pump is to do (``actions.py``), so the dependency runs one way. Every move is a row of the
+table in ``phases.py``, effects included; the person's Pause is an intent kept beside the phase
+(``hold.py``); the engine of each connection comes from the ``EngineSelector``
+(``failover.py``). Every decision reads the one injected ``clock`` (monotonic seconds).
 """
 
 from __future__ import annotations
@@ -15,12 +14,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
 
-from caption_app.core.engines.base import Connection, Engine, EventQueue, OpenFailed
+from caption_app.core.engines.base import Connection, Engine
 from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
+    EngineInUse,
     Holds,
     Notice,
     SessionListener,
@@ -28,9 +27,15 @@ from caption_app.core.model.session import (
     StateChanged,
 )
 from caption_app.core.settings import StreamingSettings
-from caption_app.core.streaming.failover import STANDS_IN_FOR, EngineSelector
-from caption_app.core.streaming.phases import TRANSITIONS, Phase, Trigger
+from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
+from caption_app.core.streaming.attempts import Attempt, Attempts
+from caption_app.core.streaming.failover import EngineSelector
+from caption_app.core.streaming.hold import Hold
+from caption_app.core.streaming.phases import GAP_REASONS, TRANSITIONS, Effect, Phase, Trigger
+from caption_app.core.streaming.reports import Reports
+from caption_app.core.streaming.retry import Backoff
 from caption_app.core.streaming.timing import Timing
+from caption_app.core.streaming.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 COVERED = "Captions continue on this computer until the cloud answers again."
@@ -38,202 +43,189 @@ SERVICE_ENDED = Problem(
     ProblemKind.NETWORK, "The captioning service ended the session unasked.", Recovery.RECONNECT
 )
 
-SPARSE_WATCHDOG_FACTOR = 4
-"""Universal-3 Pro answers speech with a partial after ~0.75 s and then only at pauses, so the
-watchdog waits this many times longer before calling a connection dead."""
-
-
-class Pump(Protocol):
-    """What the supervisor asks of the audio pump (``LiveSession``)."""
-
-    def connection_opened(self, stream: int, connection: Connection, engine: Engine) -> None:
-        """Send the audio kept while connecting (all of it since the last finished turn when
-        the engine changed), then carry on live."""
-
-    def between_turns(self) -> bool:
-        """No turn is being spoken on the current connection (a good moment to switch)."""
-
-    def connection_retired(
-        self, stream: int, connection: Connection | None, reason: GapReason | None, terminate: bool
-    ) -> None:
-        """Close it in the background (its last turns still arrive) and mark the gap."""
-
 
 class Supervisor:
     def __init__(
         self,
         engines: EngineSelector,
         settings: Callable[[], StreamingSettings],
-        events: EventQueue,
-        pump: Pump,
         report: SessionListener,
         *,
         timing: Timing,
         clock: Callable[[], float],
     ) -> None:
-        self.engines = engines
+        self._engines = engines
         self._settings = settings
-        self._events = events
-        self._pump = pump
-        self._report = report
         self._timing = timing
         self._clock = clock
         self.phase = Phase.STARTING
-        self.connection: Connection | None = None
-        self.stream = -1
-        self.connections = 0
-        self.failure: Problem | None = None  # why the session ended, once it has failed
+        self._hold = Hold()
+        self._attempts = Attempts()
+        self.failure: Problem | None = None
+        """Why the session ended, once it has failed."""
         self.next_attempt_at = 0.0
         self.rollover_at: float | None = None
-        self._backoff_s = timing.backoff_first_s
-        self._failures_in_a_row = 0
-        self._speech_unanswered_since: float | None = None
-        self._watchdog_s = timing.watchdog_s
+        self._backoff = Backoff(timing)
+        self._watchdog = Watchdog(timing.watchdog_s)
         self._ever_live = False
-        self._live_since: float | None = None
-        """When the current connection began; None once it failed."""
         self._last_failure: Problem | None = None
+        self._adopted_engine: Engine | None = None
+        self._board = Reports(report)
 
-    # --- what the pump tells it ------------------------------------------------------------
+    # --- what the pump reads -----------------------------------------------------------------
 
-    def start(self) -> None:
-        if self._move(Trigger.START):
-            self._connect()
+    @property
+    def stream(self) -> int:
+        """The current connection's stream (the last one opened)."""
+        current = self._attempts.current
+        return current.stream if current is not None else self._attempts.last_stream
 
-    def began(self, expires_in_s: float | None) -> None:
-        if not self._move(Trigger.BEGAN):
-            return
-        self.engines.began()
-        self._ever_live = True
-        # Not a reset of the backoff yet: a service that accepts and then drops every
-        # connection (or sends a frame that kills the reader after each Begin) would otherwise
-        # get a new billed session every half second. A turn, or a while live, resets it.
-        self._live_since = self._clock()
-        if expires_in_s is not None:
-            margin = min(self._timing.rollover_margin_s, expires_in_s / 2)
-            # A clock far off (expiry already "past") must not retire every new connection
-            # at once, each a billed session: roll over no sooner than the floor; the
-            # service's own 3008 at expiry still reconnects at once.
-            wait = max(self._timing.rollover_floor_s, expires_in_s - margin)
-            self.rollover_at = self._clock() + wait
-        if self.engines.on_fallback:
-            self._set_state(SessionState.LIVE, "Live on this computer: the cloud cannot be reached")
-        else:
-            self._set_state(SessionState.LIVE, "Live")
+    @property
+    def attempts(self) -> int:
+        return self._attempts.last_stream + 1
 
-    def heard_from_engine(self) -> None:
+    @property
+    def paused(self) -> bool:
+        """The person's intent; while it holds, no connection is opened or fed."""
+        return self._hold.paused
+
+    @property
+    def receiver(self) -> Connection | None:
+        """The connection audio goes to now; None while paused, held or between connections."""
+        current = self._attempts.current
+        if self.paused or current is None or self.phase not in (Phase.CONNECTING, Phase.LIVE):
+            return None
+        return current.connection
+
+    @property
+    def keeps_audio(self) -> bool:
+        """Audio read now is kept for a connection to come (never while paused)."""
+        return not self.paused and self.running
+
+    @property
+    def running(self) -> bool:
+        return self.phase not in (Phase.FAILED, Phase.STOPPING, Phase.ENDED)
+
+    @property
+    def state(self) -> StateChanged:
+        """The state last said to the window."""
+        return self._board.said
+
+    def is_current(self, stream: int) -> bool:
+        return self._attempts.is_current(stream)
+
+    # --- what the pump tells it --------------------------------------------------------------
+
+    def start(self) -> list[Action]:
+        return self._fire(Trigger.START) or []
+
+    def dialling(self, stream: int) -> None:
+        """The attempt is ready and contacts the engine: its wait for an answer starts now."""
+        attempt = self._attempts.find(stream)
+        if attempt is not None:
+            attempt.started_at, attempt.dialled = self._clock(), True
+
+    def opened(self, stream: int, connection: Connection) -> list[Action]:
+        """An attempt answered with its connection."""
+        attempt = self._attempts.find(stream)
+        if attempt is None or attempt.connection is not None:
+            return [Discard(stream, connection)]  # given up on meanwhile
+        attempt.connection = connection
+        if attempt is self._attempts.aside:
+            return []  # it waits for its Began, and then for its turn
+        actions = self._fire(Trigger.OPENED) or []
+        if attempt.began:  # its Began overtook the answer on the queue
+            actions += self._began(attempt)
+        return actions
+
+    def began(self, stream: int, expires_in_s: float | None) -> list[Action]:
+        attempt = self._attempts.find(stream)
+        if attempt is None or attempt.began:
+            return []
+        attempt.began, attempt.expires_in_s = True, expires_in_s
+        if attempt is self._attempts.current and attempt.connection is not None:
+            return self._began(attempt)
+        return []
+
+    def heard_from(self, stream: int) -> None:
         """Any event of the current connection: it is alive."""
-        self._speech_unanswered_since = None
+        if self.is_current(stream):
+            self._watchdog.answered()
 
-    def turn_received(self) -> None:
+    def turn_received(self, stream: int) -> None:
         """The service is really working again: failures no longer count as in a row."""
-        self._failures_in_a_row = 0
-        self._backoff_s = self._timing.backoff_first_s
+        if self.is_current(stream):
+            self._proven()
 
     def speech_sent(self) -> None:
         """A loud chunk went out; the engine should answer within the watchdog's limit."""
-        if self.phase is Phase.LIVE and self._speech_unanswered_since is None:
-            self._speech_unanswered_since = self._clock()
+        if self.phase is Phase.LIVE:
+            self._watchdog.speech_sent(self._clock())
 
-    def failed(self, problem: Problem) -> None:
-        """The current connection failed (the pump ignores retired ones)."""
-        fatal = problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP)
-        if self.phase not in (Phase.CONNECTING, Phase.LIVE) and not (
-            fatal and self.phase is Phase.BACKOFF
-        ):
-            return  # already failed, or retired on purpose: one report is enough
+    def connection_failed(self, stream: int, problem: Problem) -> list[Action]:
+        """A connection (or the attempt to open one) failed; a retired one changes nothing."""
+        if self._attempts.is_aside(stream):
+            return self._aside_failed(problem)
+        if not self.is_current(stream) or self.phase not in (Phase.CONNECTING, Phase.LIVE):
+            return []
         log.info(  # expected in the field: the person is told through the problem event
-            "stream %d failed: %s (code=%s)", self.stream, problem.kind.value, problem.code
+            "stream %d failed: %s (code=%s)", stream, problem.kind.value, problem.code
         )
-        self._retire(GapReason.RECONNECT, terminate=False)
-        self._after_failure(problem)
+        return self._after_failure(problem)
 
-    def ended_unasked(self) -> bool:
-        """The service ended the current connection (a Termination) without being asked:
-        a drop, reconnected after the backoff rather than found by the watchdog seconds later.
-        Whether it was one (False once the connection was retired: then it was asked)."""
-        if self.connection is None:
-            return False
-        self.failed(SERVICE_ENDED)
-        return True
+    def terminated(self, stream: int) -> list[Action]:
+        """The service ended ``stream``: unasked (a connection in use), that is a drop."""
+        return self.connection_failed(stream, SERVICE_ENDED)
 
-    def fail(self, problem: Problem) -> None:
-        """Something outside the engine makes going on impossible (the input at start)."""
-        self._report(problem)
-        if self._move(Trigger.FAILED_FATAL):
-            self.failure = problem  # the connection stays for ``stop`` to close
-            self._set_state(SessionState.FAILED, problem.message)
+    def input_failed(self, problem: Problem) -> list[Action]:
+        """The input cannot go on (it failed at start, or for good): the session fails."""
+        return self._give_up(problem)
 
-    def pause(self) -> None:
-        if self._move(Trigger.PAUSE):
-            self._retire(GapReason.PAUSE, terminate=True)
-            self._set_state(SessionState.PAUSED, "Paused: no audio is being sent")
+    def pause(self) -> list[Action]:
+        return self._held_by(self._hold.pause())
 
-    def resume(self) -> None:
-        if self._move(Trigger.RESUME):
-            self._connect()
+    def resume(self) -> list[Action]:
+        return self._held_by(self._hold.resume())
 
-    def source_lost(self) -> None:
-        if self._move(Trigger.SOURCE_LOST):
-            self._retire(GapReason.DEVICE, terminate=True)
-            self._set_state(SessionState.PAUSED, "Waiting for another input")
+    def input_lost(self) -> list[Action]:
+        return self._held_by(self._hold.lose_input())
 
-    def source_replaced(self) -> None:
-        """The pump has started another input; go on with it (still paused if paused)."""
-        was = self.phase
-        if self._move(Trigger.SOURCE_REPLACED) and self.phase is Phase.CONNECTING:
-            if was is not Phase.SOURCE_LOST:
-                self._retire(GapReason.DEVICE, terminate=True)
-            self._connect()
+    def input_replaced(self) -> list[Action]:
+        """The pump has started another input: go on with it (still held while paused)."""
+        return self._held_by(self._hold.replace_input())
 
-    def tick(self) -> None:
-        """Time-driven moves: the next attempt after a backoff, rollover, the watchdog."""
+    def tick(self, *, between_turns: bool) -> list[Action]:
+        """Time-driven moves: a connect that does not answer, failing over, the next attempt
+        after a backoff, trying the cloud again and switching to it, rollover, the watchdog.
+        ``between_turns``: no turn is being spoken on the current connection now."""
         now = self._clock()
-        failing_over = self.phase is Phase.BACKOFF and self.engines.failover_due()
-        if failing_over:
-            primary = self.engines.primary.name
-            self._report(Notice(f"{primary} did not come back. {COVERED}", Holds.WHILE_COVERED))
-        if self.phase is Phase.BACKOFF and (failing_over or now >= self.next_attempt_at):
-            self._move(Trigger.BACKOFF_ELAPSED)
-            # "Reconnecting" only for a connection that was live and is being replaced.
-            self._connect(reconnecting=self._ever_live and not self.engines.on_fallback)
-        elif self.phase is not Phase.LIVE:
-            return
-        elif self.engines.return_due() and self._pump.between_turns():
-            log.info("the cloud answers again: leaving the local engine")
-            self._move(Trigger.SWITCH)
-            self.engines.returned()
-            self._retire(GapReason.SWITCH, terminate=True)
-            self._connect(reconnecting=False)
-        elif self.rollover_at is not None and now >= self.rollover_at:
-            log.info("rolling over stream %d before it expires", self.stream)
-            self._move(Trigger.ROLLOVER_DUE)
-            self._retire(GapReason.ROLLOVER, terminate=True)
-            self._connect()
-        elif self._watchdog_expired(now):
-            self._report(
-                Notice(
-                    "The captioning service stopped answering; reconnecting.",
-                    Holds.UNTIL_LIVE,
-                )
-            )
-            self._move(Trigger.WATCHDOG_EXPIRED)
-            self._retire(GapReason.RECONNECT, terminate=False)
-            self._connect()
+        actions = self._check_aside(now)
+        if self.phase is Phase.CONNECTING:
+            actions += self._tick_connecting(now)
+        elif self.phase is Phase.BACKOFF:
+            actions += self._tick_backoff(now)
+        elif self.phase is Phase.LIVE:
+            actions += self._tick_live(now, between_turns)
+        return actions
 
-    def stop(self) -> Connection | None:
-        """Stop: returns the live connection for the pump to close (and wait for)."""
-        connection = self.connection
-        self.connection = None
-        if self._move(Trigger.STOP):
-            self._set_state(SessionState.STOPPING, "Stopping…")
-        return connection
+    def stop(self) -> list[Action]:
+        """Stop: the current connection is ended cleanly (the pump waits, bounded, for its
+        last words); a connection on the side is let go."""
+        current = self._attempts.current
+        actions = self._fire(Trigger.STOP)
+        if actions is None:
+            return []
+        self._attempts.take_current()
+        if current is not None:
+            actions.append(Retire(current.stream, current.connection, None, clean=True))
+        self._set_state(SessionState.STOPPING, "Stopping…")
+        return actions
 
     def closed(self) -> None:
         """The pump has closed everything: the session has ended."""
-        if not self._move(Trigger.CLOSED):
+        if self._fire(Trigger.CLOSED) is None:
             return
-        self.engines.release()
+        self._engines.release()
         if self.failure is None and not self._ever_live:
             self.failure = self._last_failure  # never captioned at all: that is a failure
         if self.failure is not None:
@@ -241,117 +233,267 @@ class Supervisor:
         else:
             self._set_state(SessionState.IDLE, "Stopped")
 
-    @property
-    def running(self) -> bool:
-        return self.phase not in (Phase.FAILED, Phase.STOPPING, Phase.ENDED)
+    # --- the machine -------------------------------------------------------------------------
 
-    @property
-    def sending(self) -> bool:
-        """Audio goes to a connection now (else it is kept for the next one, or dropped)."""
-        return self.connection is not None
-
-    # --- the machine -----------------------------------------------------------------------
-
-    def _move(self, trigger: Trigger) -> bool:
-        target = TRANSITIONS.get((self.phase, trigger))
-        if target is None:
+    def _fire(self, trigger: Trigger) -> list[Action] | None:
+        """Make the move the table lists for ``trigger`` now, with its effects; None when it
+        lists none (the trigger is ignored)."""
+        move = TRANSITIONS.get((self.phase, trigger))
+        if move is None:
             log.debug("%s ignored while %s", trigger.value, self.phase.value)
-            return False
-        self.phase = target
-        return True
+            return None
+        self.phase = move.to
+        actions: list[Action] = []
+        for effect in move.effects:
+            if effect is Effect.CONNECT:
+                actions += self._connect()
+            elif effect is Effect.END or effect is Effect.DROP:
+                actions += self._retire(GAP_REASONS.get(trigger), clean=effect is Effect.END)
+            elif effect is Effect.ADOPT:
+                actions += self._adopt()
+            elif effect is Effect.SET_ASIDE and self._attempts.current_heard:
+                actions += self._retire(GAP_REASONS.get(trigger), clean=False)
+            elif effect is Effect.SET_ASIDE:
+                self._attempts.set_aside()
+            elif effect is Effect.OPEN_ASIDE:
+                actions += self._open_aside()
+            elif effect is Effect.TAKE_OVER:
+                actions += self._take_over()
+            elif effect is Effect.DROP_ASIDE:
+                actions += self._drop_aside()
+        self._publish()  # the phase, the Pause and whether audio is sent, as they are now
+        return actions
 
-    def _connect(self, *, reconnecting: bool = True) -> None:
-        """Open the next connection (the phase is CONNECTING)."""
-        self.stream += 1
-        self.connections += 1
-        self._speech_unanswered_since = None
+    def _connect(self) -> list[Action]:
+        """Open the next connection off the pump (the phase is CONNECTING)."""
+        engine = self._engines.next_engine()
+        attempt = self._attempts.new(engine, self._clock())
+        self._watchdog.new_connection(sparse_partials=self._settings().sparse_partials)
         self.rollover_at = None
-        settings = self._settings()
-        # The model is fixed per connection; a change in Settings applies to the next one.
-        factor = SPARSE_WATCHDOG_FACTOR if settings.sparse_partials else 1
-        self._watchdog_s = self._timing.watchdog_s * factor
-        reconnecting = reconnecting and self.stream > 0
+        reconnecting = self._ever_live and not self._engines.on_fallback
         state = SessionState.RECONNECTING if reconnecting else SessionState.CONNECTING
         self._set_state(state, "Connecting…")
-        try:
-            engine = self.engines.next_engine()
-            self.connection = engine.open(self.stream, settings, self._events)
-        except OpenFailed as exc:
-            self._connect_failed(exc.problem)
-        except Exception as exc:  # anything else an engine raises: retry like a network fault
-            log.info("opening stream %d failed", self.stream, exc_info=True)
-            self._connect_failed(
-                Problem(
-                    ProblemKind.UNREACHABLE,
-                    f"Cannot reach the captioning service ({type(exc).__name__}).",
-                    Recovery.RECONNECT,
-                )
-            )
+        return [Open(attempt.stream, engine)]
+
+    def _adopt(self) -> list[Action]:
+        current = self._attempts.current
+        assert current is not None and current.connection is not None
+        engine, previous = current.engine, self._adopted_engine
+        self._adopted_engine = engine
+        marker = None
+        if engine is not previous and (previous is not None or self._engines.on_fallback):
+            if self._engines.on_fallback:
+                name = self._engines.primary.name
+                marker = f"Captions continue on this computer: {name} cannot be reached."
+            else:
+                marker = f"Captions are back on {engine.name}."
+        self._publish()
+        return [Adopt(current.stream, current.connection, engine, marker)]
+
+    def _retire(self, reason: GapReason | None, *, clean: bool) -> list[Action]:
+        current = self._attempts.take_current()
+        self.rollover_at = None
+        self._watchdog.answered()
+        if current is None:
+            return []
+        return [Retire(current.stream, current.connection, reason, clean)]
+
+    def _open_aside(self) -> list[Action]:
+        engine = self._engines.primary
+        attempt = self._attempts.new(engine, self._clock(), aside=True)
+        self._engines.return_tried()
+        log.info("trying %s again on the side (stream %d)", engine.name, attempt.stream)
+        return [Open(attempt.stream, engine)]
+
+    def _take_over(self) -> list[Action]:
+        attempt = self._attempts.take_over()
+        if attempt.engine is self._engines.primary:
+            self._engines.use_primary()
         else:
-            self._pump.connection_opened(self.stream, self.connection, engine)
+            self._engines.use_fallback()
+        log.info("stream %d (%s) takes over", attempt.stream, attempt.engine.name)
+        return self._adopt() + self._began(attempt, moved=True)
 
-    def _connect_failed(self, problem: Problem) -> None:
-        self._after_failure(problem)
+    def _drop_aside(self) -> list[Action]:
+        aside = self._attempts.take_aside()
+        if aside is None:
+            return []
+        self._engines.return_abandoned()
+        return [Retire(aside.stream, aside.connection, None, clean=False)]
 
-    def _after_failure(self, problem: Problem) -> None:
-        if self.engines.failed(problem):
-            # The other engine takes over now (the cloud unreachable at Start, or not back
-            # after all; or the local engine cannot run here and the cloud is tried again).
-            covered = self.engines.on_fallback  # then it is news, not a problem to act on
-            news = Notice(f"{problem.message} {COVERED}", Holds.WHILE_COVERED)
-            self._report(news if covered else problem)
-            if self._move(Trigger.FAILED):
-                self._failures_in_a_row = 0
-                self.next_attempt_at = self._clock()
-            return
-        self._report(problem)
-        live_since, self._live_since = self._live_since, None
-        if live_since is not None and self._clock() - live_since >= self._timing.stable_after_s:
-            self._backoff_s = self._timing.backoff_first_s  # it held: this drop is news
-        if problem.kind in STANDS_IN_FOR:
-            self.engines.prepare_fallback(self._settings())
-        self._last_failure = problem
-        self._failures_in_a_row += 1
-        limit = self._timing.give_up_after_failures
-        if limit is not None and self._failures_in_a_row >= limit:
-            problem = replace(problem, recovery=Recovery.GIVE_UP)
+    def _began(self, attempt: Attempt, *, moved: bool = False) -> list[Action]:
+        """The current connection began (``moved``: the table has already made it LIVE)."""
+        if not moved and self._fire(Trigger.BEGAN) is None:
+            return []
+        engine = attempt.engine
+        self._engines.began(engine)
+        self._ever_live = True
+        self._backoff.began(self._clock())
+        if attempt.expires_in_s is not None:
+            self.rollover_at = self._clock() + self._timing.rollover_after(attempt.expires_in_s)
+        on_fallback = self._engines.on_fallback
+        shown = EngineInUse(engine.name, engine.on_device, engine.billed_per_hour_usd, on_fallback)
+        self._board.show_engine(shown)
+        if on_fallback:
+            self._set_state(SessionState.LIVE, "Live on this computer: the cloud cannot be reached")
+        else:
+            self._set_state(SessionState.LIVE, "Live")
+        return []
+
+    def _proven(self) -> None:
+        self._backoff.proven()
+        current = self._attempts.current
+        if current is not None and current.engine is self._engines.primary:
+            self._engines.primary_proven()
+            self._board.flowing()
+
+    # --- failures ------------------------------------------------------------------------------
+
+    def _after_failure(self, problem: Problem) -> list[Action]:
+        current = self._attempts.current
+        assert current is not None
+        engines = self._engines
+        if engines.on_fallback and problem.kind is ProblemKind.ENGINE_SETUP:
+            # The local engine cannot run here: the cloud is retried at once, for good.
+            engines.fallback_cannot_run()
+            self._board.tell(problem)
+            return self._retry_at_once()
+        if current.engine is engines.primary and engines.primary_failed(problem):
+            # Never reached at Start, or not back after all: the local engine takes over now.
+            engines.use_fallback()
+            self._board.tell(Notice(f"{problem.message} {COVERED}", Holds.WHILE_COVERED))
+            return self._retry_at_once()
         if problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP):
-            if self._move(Trigger.FAILED_FATAL):
-                self.failure = problem
-                self._set_state(SessionState.FAILED, problem.message)
-            return
-        if not self._move(Trigger.FAILED):
-            return
-        delay = self._next_delay(problem)
+            return self._give_up(problem)
+        self._last_failure = problem
+        if self._backoff.held_long_enough(self._clock()):
+            self._proven()  # it held: this drop is news
+        if current.engine is engines.primary and engines.can_fail_over(problem):
+            engines.prepare_fallback(self._settings())
+        if self._backoff.failed(self._clock()):
+            return self._give_up(replace(problem, recovery=Recovery.GIVE_UP))
+        actions = self._fire(Trigger.CONNECTION_FAILED) or []
+        delay = self._backoff.delay_after(problem)
         self.next_attempt_at = self._clock() + delay
+        self._board.tell(problem)
         if problem.kind is ProblemKind.UNREACHABLE:
             # Nothing was ever live: say so, and that retries go on, never "reconnecting".
             detail = f"{problem.message} Trying again in {delay:.1f} s."
             self._set_state(SessionState.UNREACHABLE, detail)
-            return
-        detail = f"Reconnecting in {delay:.1f} s"
-        if problem.kind is ProblemKind.TOKEN_SERVICE:
-            detail = problem.message
-        self._set_state(SessionState.RECONNECTING, detail)
+        elif problem.kind is ProblemKind.TOKEN_SERVICE:
+            self._set_state(SessionState.RECONNECTING, problem.message)
+        else:
+            self._set_state(SessionState.RECONNECTING, f"Reconnecting in {delay:.1f} s")
+        return actions
 
-    def _next_delay(self, problem: Problem) -> float:
-        if problem.recovery is Recovery.RECONNECT_NOW:
-            return 0.0
-        if problem.recovery is Recovery.RETRY_LATER:
-            return max(self._timing.rate_limit_backoff_s, self._backoff_s)
-        delay = self._backoff_s
-        self._backoff_s = min(self._backoff_s * 2, self._timing.backoff_max_s)
-        return delay
+    def _retry_at_once(self) -> list[Action]:
+        actions = self._fire(Trigger.CONNECTION_FAILED) or []
+        self._backoff.forgive()
+        self.next_attempt_at = self._clock()
+        return actions
 
-    def _retire(self, reason: GapReason | None, *, terminate: bool) -> None:
-        connection, self.connection = self.connection, None
-        self.rollover_at = None
-        self._speech_unanswered_since = None
-        self._pump.connection_retired(self.stream, connection, reason, terminate)
+    def _give_up(self, problem: Problem) -> list[Action]:
+        """Retrying cannot help: the move first, then it is said (unless already stopping)."""
+        actions = self._fire(Trigger.GIVE_UP)
+        if actions is None:
+            return []
+        self._board.tell(problem)
+        self.failure = problem
+        self._set_state(SessionState.FAILED, problem.message)
+        return actions
 
-    def _watchdog_expired(self, now: float) -> bool:
-        since = self._speech_unanswered_since
-        return since is not None and now - since > self._watchdog_s
+    def _aside_failed(self, problem: Problem) -> list[Action]:
+        """The cloud, tried on the side, did not begin: nothing changes for the captions;
+        the next try waits longer, and the problem is said once."""
+        aside = self._attempts.take_aside()
+        assert aside is not None
+        log.info("stream %d on the side failed: %s", aside.stream, problem.kind.value)
+        if problem.recovery is Recovery.NEW_KEY:
+            self._board.tell(problem)  # the key went bad meanwhile: the person has to know
+        elif problem.kind in (ProblemKind.UNREACHABLE, ProblemKind.NETWORK):
+            self._board.tell(Notice(f"{problem.message} {COVERED}", Holds.WHILE_COVERED))
+        self._engines.return_failed()
+        return [Retire(aside.stream, aside.connection, None, clean=False)]
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def _check_aside(self, now: float) -> list[Action]:
+        aside = self._attempts.aside
+        if aside is None or aside.began or not aside.dialled:
+            return []  # (its wait counts once it has loaded what it needs)
+        if now - aside.started_at < aside.engine.answer_within_s:
+            return []
+        return self._aside_failed(aside.engine.no_answer(self._settings()))
+
+    def _tick_connecting(self, now: float) -> list[Action]:
+        current = self._attempts.current
+        if current is None or current.began:
+            return []
+        if not current.dialled:  # still loading what it needs (an SDK import): not waiting
+            if current.engine is self._engines.primary and not self._engines.primary_ever_began:
+                self._engines.prepare_fallback(self._settings())
+            return []
+        waited = now - current.started_at
+        engines = self._engines
+        if waited >= current.engine.answer_within_s:
+            log.info("stream %d did not answer in %.1f s", current.stream, waited)
+            return self._after_failure(current.engine.no_answer(self._settings()))
+        if self._attempts.aside_ready:
+            return self._fire(Trigger.SWITCH) or []  # the cloud answered on the side
+        if current.engine is not engines.primary:
+            return []
+        why = engines.why_fail_over(waited, self._timing.cloud_grace_s, self._settings())
+        return self._fail_over(why) if why else []
+
+    def _tick_backoff(self, now: float) -> list[Action]:
+        if self._attempts.aside_ready:
+            return self._fire(Trigger.SWITCH) or []
+        why = self._engines.why_fail_over(None, self._timing.cloud_grace_s, self._settings())
+        if why:
+            return self._fail_over(why)
+        if now >= self.next_attempt_at:
+            return self._fire(Trigger.BACKOFF_ELAPSED) or []
+        return []
+
+    def _fail_over(self, why: str) -> list[Action]:
+        """The local engine takes over; a cloud attempt under way goes on, on the side."""
+        self._board.tell(Notice(f"{why} {COVERED}", Holds.WHILE_COVERED))
+        actions = self._drop_aside()
+        self._engines.use_fallback()
+        if self.phase is Phase.CONNECTING:
+            self._engines.return_tried()  # the attempt set aside is the try
+        return actions + (self._fire(Trigger.FAIL_OVER) or [])
+
+    def _tick_live(self, now: float, between_turns: bool) -> list[Action]:
+        if self._backoff.held_long_enough(now):
+            self._proven()  # live a while, turns or not (a quiet room)
+        if self._attempts.aside_ready:
+            if not between_turns:
+                return []
+            log.info("the connection on the side takes over at a turn boundary")
+            return self._fire(Trigger.SWITCH) or []
+        if self._attempts.aside is None and self._engines.return_due():
+            return self._fire(Trigger.RETURN_DUE) or []
+        if self.rollover_at is not None and now >= self.rollover_at:
+            log.info("rolling over stream %d before it expires", self.stream)
+            return self._fire(Trigger.ROLLOVER_DUE) or []
+        if self._watchdog.expired(now):
+            self._board.tell(
+                Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE)
+            )
+            return self._fire(Trigger.WATCHDOG_EXPIRED) or []
+        return []
+
+    # --- what the window sees -----------------------------------------------------------------
 
     def _set_state(self, state: SessionState, detail: str) -> None:
-        self._report(StateChanged(state, detail))
+        self._board.set_state(state, detail)
+        self._publish()
+
+    def _held_by(self, trigger: Trigger | None) -> list[Action]:
+        actions = (self._fire(trigger) if trigger is not None else None) or []
+        self._publish()
+        return actions
+
+    def _publish(self) -> None:
+        self._board.publish(held=self.phase is Phase.HELD, paused=self._hold.paused)

@@ -13,10 +13,13 @@ damage the last line:
 * ``end``     the session ended cleanly (or was closed by recovery), with a summary so the
   history can list a session from its first and last lines
 
-Durability: every record goes to the kernel at once (so kill -9 loses nothing written), and
-each turn record is fsync'ed before ``append_turn`` returns (measured ~0.3 ms on ext4 here).
-On a slow disk pass ``max_sync_delay_s`` (at most 1 s): the fsync then happens on the first
-append or ``flush_due()`` call after the deadline, with no background thread.
+Durability without waiting: the session's thread only hands each record to the writer's
+bounded queue. A writer thread gives it to the kernel at once (so a kill -9 a moment later
+loses nothing: every turn finished more than a second before it is in the file, normally
+within a millisecond), and a syncer thread fsyncs what was written (power loss), so a disk that
+stalls on fsync (a USB or network home, an encrypted disk waking up) holds up neither the
+audio nor the next writes. A write that fails, or a queue that stays full, is reported at the
+next append as ``JournalError``.
 
 While a writer is open it holds an advisory lock on its file, so another instance (and the
 history) can tell a running session from one whose process died.
@@ -24,10 +27,12 @@ history) can tell a running session from one whose process died.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
-import time
-from collections.abc import Callable
+import queue
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +55,12 @@ from caption_app.core.transcript.model import (
 JOURNAL_FORMAT = "caption-app-journal"
 JOURNAL_VERSION = 1
 JOURNAL_SUFFIX = ".jsonl"
-MAX_SYNC_DELAY_S = 1.0
+QUEUE_RECORDS = 4096
+"""Records waiting for the writer at most (minutes of captions): beyond it the disk has not
+taken anything for that long, and saving stops with a message instead of waiting for it."""
+CLOSE_WAIT_S = 5.0
+
+log = logging.getLogger(__name__)
 
 
 class JournalError(TranscriptFileError):
@@ -92,22 +102,11 @@ def end_record(
 
 
 class JournalWriter:
-    """Appends one session's records to its journal; owned by the session's thread."""
+    """Appends one session's records to its journal; the appends come from one thread (the
+    session's), the writing and syncing happen on two threads of the writer's own."""
 
-    def __init__(
-        self,
-        path: Path,
-        info: SessionInfo,
-        *,
-        max_sync_delay_s: float = 0.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if not 0.0 <= max_sync_delay_s <= MAX_SYNC_DELAY_S:
-            raise ValueError(f"max_sync_delay_s must be between 0 and {MAX_SYNC_DELAY_S}")
+    def __init__(self, path: Path, info: SessionInfo) -> None:
         self.path = path
-        self._max_delay = max_sync_delay_s
-        self._clock = clock
-        self._sync_due: float | None = None
         self._turn_words: dict[TurnKey, int] = {}
         self._words = 0
         self._duration_ms = 0
@@ -115,29 +114,40 @@ class JournalWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # O_EXCL: a journal is never reused or truncated, whatever the caller passes.
-            self._fd: int | None = os.open(
-                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600
-            )
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         except OSError as exc:
             raise JournalError(path, f"cannot create it ({exc.strerror or exc})") from exc
         lock_exclusive(self._fd)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(QUEUE_RECORDS)
+        self._problem: str | None = None
+        """Why the writer stopped (a failed write); the next append says so."""
+        self._closed = False
+        self._progress = threading.Condition()
+        self._appended = 0
+        self._written = 0
+        """Records in the file (the kernel has them)."""
+        self._synced = 0
+        """Records on the disk (fsync'ed)."""
+        self._writing_done = False
         header = {
             "type": "header",
             "format": JOURNAL_FORMAT,
             "version": JOURNAL_VERSION,
             "session": codec.info_to_dict(info),
         }
-        self._write(encode_record(header))
-        os.fsync(self._fd)
-        fsync_directory(path.parent)  # the new file's name must survive power loss too
+        self._put(encode_record(header))
+        self._writer = threading.Thread(target=self._write_all, name="journal-write", daemon=True)
+        self._syncer = threading.Thread(target=self._sync_all, name="journal-sync", daemon=True)
+        self._writer.start()
+        self._syncer.start()
 
     @classmethod
-    def create(cls, directory: Path, info: SessionInfo, **kwargs: Any) -> JournalWriter:
-        return cls(directory / f"{info.id}{JOURNAL_SUFFIX}", info, **kwargs)
+    def create(cls, directory: Path, info: SessionInfo) -> JournalWriter:
+        return cls(directory / f"{info.id}{JOURNAL_SUFFIX}", info)
 
     @property
     def closed(self) -> bool:
-        return self._fd is None
+        return self._closed
 
     def __enter__(self) -> JournalWriter:
         return self
@@ -147,85 +157,140 @@ class JournalWriter:
         self.close(clean=exc_type is None)
 
     def append_turn(self, turn: Turn) -> None:
-        """Journal a finished (or replaced/relabelled) turn and get it onto the disk."""
+        """Journal a finished (or replaced/relabelled) turn (on disk within milliseconds)."""
         count = turn_word_count(turn)
         self._words += count - self._turn_words.get(turn.key, 0)
         self._turn_words[turn.key] = count
         self._duration_ms = max(self._duration_ms, turn.end_ms)
-        self._write(encode_record(turn_record(turn)))
-        self._sync_soon()
+        self._put(encode_record(turn_record(turn)))
 
     def append_gap(self, gap: Gap) -> None:
         self._duration_ms = max(self._duration_ms, gap.end_ms)
-        self._write(encode_record({"type": "gap", **codec.gap_to_dict(gap)}))
-        self._sync_soon()
+        self._put(encode_record({"type": "gap", **codec.gap_to_dict(gap)}))
 
     def append_marker(self, marker: Marker) -> None:
         self._duration_ms = max(self._duration_ms, marker.at_ms)
-        self._write(encode_record({"type": "marker", **codec.marker_to_dict(marker)}))
-        self._sync_soon()
+        self._put(encode_record({"type": "marker", **codec.marker_to_dict(marker)}))
 
     def append_stream(self, stream: StreamInfo) -> None:
-        self._write(encode_record({"type": "stream", **codec.stream_to_dict(stream)}))
-        self._sync_soon()
+        self._put(encode_record({"type": "stream", **codec.stream_to_dict(stream)}))
 
     def set_title(self, title: str) -> None:
         self._title = title
-        self._write(encode_record({"type": "title", "title": title}))
-        self._sync_soon()
+        self._put(encode_record({"type": "title", "title": title}))
 
-    def flush_due(self) -> bool:
-        """fsync if a deferred sync has reached its deadline; True if it synced."""
-        if self._sync_due is None or self._clock() < self._sync_due:
-            return False
-        self.sync()
-        return True
-
-    def sync(self) -> None:
-        if self._fd is not None:
-            os.fsync(self._fd)
-        self._sync_due = None
+    def wait_written(self, timeout: float = CLOSE_WAIT_S, *, synced: bool = False) -> bool:
+        """Wait until every record appended so far is in the file (``synced``: and on the
+        disk); False if that took longer than ``timeout``."""
+        target = self._appended
+        with self._progress:
+            return self._progress.wait_for(
+                lambda: (self._synced if synced else self._written) >= target, timeout
+            )
 
     def close(
-        self, *, clean: bool = True, captioned_ms: int = 0, billed_audio_s: float | None = None
+        self,
+        *,
+        clean: bool = True,
+        captioned_ms: int = 0,
+        billed_audio_s: float | None = None,
+        timeout: float = CLOSE_WAIT_S,
     ) -> None:
         """Finish the journal; ``clean`` writes the end record that marks a clean end, with
-        the audio captioned as the session's length (one definition, wherever shown)."""
-        if self._fd is None:
+        the audio captioned as the session's length (one definition, wherever shown). Waits
+        up to ``timeout`` for the disk; a journal still waiting for it then is left to its
+        threads (everything appended is in the kernel's hands or on its way)."""
+        if self._closed:
             return
-        try:
-            if clean:
-                record = end_record(
-                    title=self._title,
-                    duration_ms=max(self._duration_ms, captioned_ms),
-                    words=self._words,
-                    turns=len(self._turn_words),
-                    billed_audio_s=billed_audio_s,
-                )
-                self._write(encode_record(record))
-            os.fsync(self._fd)
-        finally:
-            unlock(self._fd)
-            os.close(self._fd)
-            self._fd = None
+        self._closed = True
+        if clean and self._problem is None:
+            record = end_record(
+                title=self._title,
+                duration_ms=max(self._duration_ms, captioned_ms),
+                words=self._words,
+                turns=len(self._turn_words),
+                billed_audio_s=billed_audio_s,
+            )
+            try:
+                self._queue.put(encode_record(record), timeout=timeout)
+                self._appended += 1
+                self._queue.put(None, timeout=timeout)  # the writer ends after the records
+            except queue.Full:
+                self._problem = "the disk has not taken any of it for minutes"
+        else:
+            with contextlib.suppress(queue.Full):
+                self._queue.put(None, timeout=timeout)
+        self._writer.join(timeout)
+        if self._writer.is_alive():
+            log.warning("the journal %s is still waiting for the disk", self.path.name)
+        problem = self._problem
+        if problem is not None and clean:
+            raise JournalError(self.path, problem)
 
-    def _sync_soon(self) -> None:
-        if self._max_delay == 0.0:
-            self.sync()
-            return
-        now = self._clock()
-        if self._sync_due is None:
-            self._sync_due = now + self._max_delay
-        elif now >= self._sync_due:
-            self.sync()
+    # the session's thread
 
-    def _write(self, data: bytes) -> None:
-        if self._fd is None:
+    def _put(self, data: bytes) -> None:
+        if self._closed:
             raise JournalError(self.path, "the journal is already closed")
-        view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        if self._problem is not None:
+            raise JournalError(self.path, self._problem)
+        try:
+            self._queue.put_nowait(data)
+        except queue.Full:
+            self._problem = "the disk has not taken any of it for minutes"
+            raise JournalError(self.path, self._problem) from None
+        self._appended += 1
+
+    # the writer's threads
+
+    def _write_all(self) -> None:
+        """Each batch of records to the kernel at once; then the syncer gets it to the disk."""
+        ending = False
+        while not ending:
+            batch = [self._queue.get()]
+            while None not in batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            ending = None in batch
+            records = [b for b in batch if b is not None]
+            if records and self._problem is None:
+                try:
+                    _write_fully(self._fd, b"".join(records))
+                except OSError as exc:
+                    self._problem = f"writing failed ({exc.strerror or exc})"
+                    log.error("journal write failed: %s", exc)
+            with self._progress:
+                self._written += len(records)
+                self._writing_done = ending
+                self._progress.notify_all()
+        self._syncer.join()
+        unlock(self._fd)
+        os.close(self._fd)
+
+    def _sync_all(self) -> None:
+        """fsync whatever was written since the last fsync; a slow one delays only itself."""
+        fsync_directory(self.path.parent)  # the new file's name must survive power loss too
+        while True:
+            with self._progress:
+                self._progress.wait_for(lambda: self._written > self._synced or self._writing_done)
+                target, done = self._written, self._writing_done
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                log.error("journal sync failed: %s", exc)
+            with self._progress:
+                self._synced = target
+                self._progress.notify_all()
+            if done and target == self._written:
+                return
+
+
+def _write_fully(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def append_to_closed_journal(path: Path, records: list[dict[str, Any]]) -> None:
@@ -243,9 +308,7 @@ def append_to_closed_journal(path: Path, records: list[dict[str, Any]]) -> None:
         data = b"".join(encode_record(r) for r in records)
         if size and os.pread(fd, 1, size - 1) != b"\n":
             data = b"\n" + data
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_fully(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)

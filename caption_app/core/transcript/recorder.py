@@ -1,19 +1,19 @@
 """The running session's transcript and its journal, kept in step.
 
 The session loop calls ``apply`` for every turn update, ``begin_stream`` for every connection
-and ``add_gap`` when captioning stopped; each finished turn is journaled (and fsync'ed) before
-``apply`` returns, while live partials never touch the disk.
+and ``add_gap`` when captioning stopped; each finished turn is handed to the journal's writer
+(in the file within milliseconds, never waiting on the disk), while live partials never touch
+the disk.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from caption_app.core.model.gaps import Gap
 from caption_app.core.model.turns import Turn, TurnUpdate
-from caption_app.core.transcript.journal import JournalWriter
+from caption_app.core.transcript.journal import CLOSE_WAIT_S, JournalWriter
 from caption_app.core.transcript.model import (
     SessionInfo,
     SessionTranscript,
@@ -23,9 +23,9 @@ from caption_app.core.transcript.model import (
 
 
 class TranscriptRecorder:
-    def __init__(self, directory: Path, info: SessionInfo, **journal_options: Any) -> None:
+    def __init__(self, directory: Path, info: SessionInfo) -> None:
         self.transcript = SessionTranscript(info)
-        self.journal = JournalWriter.create(directory, info, **journal_options)
+        self.journal = JournalWriter.create(directory, info)
         self._ended_at: datetime | None = None
 
     def __enter__(self) -> TranscriptRecorder:
@@ -64,20 +64,22 @@ class TranscriptRecorder:
         self.transcript.rename(title.strip())
         self.journal.set_title(title.strip())
 
-    def flush_due(self) -> bool:
-        """Call from the session loop when the journal defers fsyncs (slow disks)."""
-        return self.journal.flush_due()
-
     def snapshot(self) -> TranscriptDocument:
         return self.transcript.snapshot(self._ended_at)
 
     def close(
-        self, captioned_ms: int = 0, billed_audio_s: float | None = None
+        self,
+        captioned_ms: int = 0,
+        billed_audio_s: float | None = None,
+        timeout: float = CLOSE_WAIT_S,
     ) -> TranscriptDocument:
         """End the session cleanly; returns the final document. ``captioned_ms`` is the audio
-        the session captioned, ``billed_audio_s`` what the cloud service says it received."""
+        the session captioned, ``billed_audio_s`` what the cloud service says it received;
+        ``timeout`` bounds the wait for the disk."""
         if self._ended_at is None:
             self._ended_at = datetime.now(UTC)
         self.transcript.set_totals(captioned_ms, billed_audio_s)
-        self.journal.close(clean=True, captioned_ms=captioned_ms, billed_audio_s=billed_audio_s)
+        self.journal.close(
+            clean=True, captioned_ms=captioned_ms, billed_audio_s=billed_audio_s, timeout=timeout
+        )
         return self.snapshot()

@@ -8,6 +8,8 @@ stored only in the OS keyring, or kept in memory for this run when the user asks
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from dataclasses import replace
 
 import shiboken6
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
@@ -31,12 +33,14 @@ from caption_app.core.engines.assemblyai.key_check import (
 from caption_app.core.secrets.credentials import ENV_VAR, MemoryKey, session_memory_key
 from caption_app.core.secrets.store import (
     InvalidKey,
+    KeyringState,
     KeyringUnavailable,
     KeyStore,
     clean_key,
     mask_key,
 )
 from caption_app.qt.background import call_in_background
+from caption_app.ui.api_key.keyring_access import KeyringAccess
 from caption_app.ui.api_key.texts import INTRO, MIN_WIDTH, KeyChecker, checked, key_in_use_text
 from caption_app.ui.buttons import dialog_button
 from caption_app.ui.labels import show_text
@@ -79,6 +83,8 @@ class KeyDialog(QDialog):
         self._pending: tuple[str, Destination] | None = None
         self._plaintext_confirmed = False
         self._checking = False
+        self._keyring = KeyringAccess(store, lambda: shiboken6.isValid(self))
+        self._state: KeyringState | None = None
         self._environment_key = environment_key.strip()
         self._token_service = token_service
         self._rejected = rejected
@@ -88,6 +94,7 @@ class KeyDialog(QDialog):
         self._build_entry(offline_available)
         self._lay_out()
         self._connect()
+        self._show_what_is_known()
         self.refresh()
 
     # construction
@@ -211,10 +218,35 @@ class KeyDialog(QDialog):
     # state
 
     def refresh(self) -> None:
-        """Re-read the keyring: which backend, whether a key is stored, whether it works."""
-        problem = self._store.problem()
-        stored = None if problem else self._store.get()
-        show_text(self.backend_label, f"Keyring: {self._store.backend_name()}")
+        """Re-read the keyring (which backend, whether a key is stored, whether it works) off
+        the GUI thread (``keyring_access.py``): the window keeps painting meanwhile."""
+        if not self._keyring.reading:
+            show_text(self.backend_label, "Keyring: reading…")
+            for button in (self.save_button, self.replace_button, self.remove_button):
+                button.setEnabled(False)
+        self._keyring.read(self._show)
+
+    def is_reading(self) -> bool:
+        return self._keyring.reading
+
+    def _show_what_is_known(self) -> None:
+        """What needs no keyring, at once: the key in use when it does not come from the
+        keyring, a rejection, and the field to type a key into."""
+        if self._memory.get() or self._environment_key or self._token_service:
+            show_text(self.in_use_label, self.key_in_use(None))
+        else:
+            show_text(self.in_use_label, "In use: the key in the keyring (reading it…)")
+        show_text(self.current_label, "Reading the keyring…")
+        self.replace_button.setVisible(False)
+        self.remove_button.setVisible(False)
+        self.entry.setVisible(True)
+        if self._rejected:
+            self._say(f"AssemblyAI rejected {self._rejected}. Paste a valid key below.")
+
+    def _show(self, state: KeyringState) -> None:
+        self._state = state
+        problem, stored = state.problem, state.stored
+        show_text(self.backend_label, f"Keyring: {state.backend}")
         if problem is not None:
             show_text(
                 self.problem_label,
@@ -222,14 +254,17 @@ class KeyDialog(QDialog):
                 "starting Caption App (used for that run only, never stored), or enter the key "
                 "below and use it for this session only (forgotten when Caption App quits).",
             )
-        elif self._store.is_plaintext_backend():
+        elif state.plaintext:
             show_text(
                 self.problem_label,
                 "Warning: this keyring keeps secrets in a file that is not encrypted. Anyone "
                 "who can read your files can read a key stored there.",
             )
-        self.problem_label.setVisible(problem is not None or self._store.is_plaintext_backend())
-        self.save_button.setEnabled(problem is None)
+        self.problem_label.setVisible(problem is not None or state.plaintext)
+        busy = self._checking or self._keyring.writing
+        self.save_button.setEnabled(problem is None and not busy)
+        for button in (self.replace_button, self.remove_button):
+            button.setEnabled(not busy)
         if stored:
             show_text(self.current_label, f"Stored key: {mask_key(stored)}")
         elif self._memory.get():
@@ -273,14 +308,17 @@ class KeyDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.key_edit, self.session_button, self.replace_button, self.remove_button):
             widget.setEnabled(not busy)
-        self.save_button.setEnabled(not busy and self._store.problem() is None)
+        state = self._state
+        usable = state is not None and state.problem is None and not self._keyring.reading
+        self.save_button.setEnabled(not busy and usable)
 
     def done(self, result: int) -> None:
         self._pending = None  # a check still running when the dialog closes saves nothing
         super().done(result)
 
     def is_checking(self) -> bool:
-        return self._checking
+        """A key check or a keyring write is under way."""
+        return self._checking or self._keyring.writing
 
     # actions
 
@@ -358,28 +396,49 @@ class KeyDialog(QDialog):
             self._memory.set(key)
             self._finish("memory", "The key is in use for this session only.")
             return
-        if self._store.is_plaintext_backend() and not self._plaintext_confirmed:
+        state = self._state
+        if state is None:
+            self._say("The keyring is still being read; try again in a moment.")
+            return
+        if state.plaintext and not self._plaintext_confirmed:
             self._say(
-                f"The keyring in use ({self._store.backend_name()}) does not encrypt the key. "
+                f"The keyring in use ({state.backend}) does not encrypt the key. "
                 "Store it there anyway, or use it for this session only?"
             )
             self._set_follow_up(plaintext=True)
             return
-        try:
-            self._store.set(key)
-        except KeyringUnavailable as exc:
-            self._say(f"{exc} You can use the key for this session only instead.")
+        self._write(lambda: self._store.set(key), lambda: self._saved(key, state))
+
+    def _saved(self, key: str, state: KeyringState) -> None:
+        self._memory.set(key, stored=True)  # just entered: it wins over the environment
+        self._state = replace(state, stored=key)
+        self._finish("keyring", f"The key was saved in {state.backend}.")
+
+    def _write(self, change: Callable[[], None], done: Callable[[], None]) -> None:
+        """Store or remove the key off the GUI thread (the keyring may wait on a prompt)."""
+        self._set_busy(True)
+
+        def written() -> None:
+            self._set_busy(False)
+            done()
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            if isinstance(exc, KeyringUnavailable):
+                self._say(f"{exc} You can use the key for this session only instead.")
+            else:
+                self._say(f"The keyring failed ({type(exc).__name__}).")
             self.refresh()
             self.entry.setVisible(True)
-            return
-        self._memory.set(key, stored=True)  # just entered: it wins over the environment
-        self._finish("keyring", f"The key was saved in {self._store.backend_name()}.")
+
+        self._keyring.write(change, written, failed)
 
     def _finish(self, where: str, message: str) -> None:
         self._pending = None
         self.key_edit.clear()
         self.show_button.setChecked(False)
-        self.refresh()
+        if self._state is not None:
+            self._show(self._state)
         self._say(message)
         self.key_changed.emit(where)
         self.accept()
@@ -392,14 +451,15 @@ class KeyDialog(QDialog):
 
     @Slot()
     def _remove(self) -> None:
-        try:
-            self._store.delete()
-        except KeyringUnavailable as exc:
-            self._say(str(exc))
+        state = self._state
+        if state is None or self._keyring.writing:
             return
+        self._write(self._store.delete, lambda: self._removed(state))
+
+    def _removed(self, state: KeyringState) -> None:
         self._memory.clear()
-        self.refresh()
-        self._say(f"The key was removed from {self._store.backend_name()}.")
+        self._show(replace(state, stored=None))
+        self._say(f"The key was removed from {state.backend}.")
         self.key_changed.emit("removed")
 
     @Slot(str)

@@ -60,6 +60,8 @@ class MainWindow(QMainWindow):
     historyRequested = Signal()
     overlayResetRequested = Signal()
     overlayToggled = Signal(bool)
+    quitRequested = Signal()
+    """Quit (the menu, the tray, or closing this window)."""
     lockToggled = Signal(bool)
 
     def __init__(
@@ -160,7 +162,7 @@ class MainWindow(QMainWindow):
         self.history_action = self._action("&History…", "Ctrl+H")
         self.history_action.triggered.connect(self.historyRequested)
         self.quit_action = self._action("&Quit", "Ctrl+Q")
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.quitRequested)
         self.show_window_action = self._action(f"Show {APP_NAME} &window")
         self.show_window_action.triggered.connect(self.bring_back)
 
@@ -285,6 +287,12 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_status(self, status: SessionStatus) -> None:
         self.set_facts(status=status)
+        if status.running and self.pause_action.isChecked() != status.paused:
+            # The check mark shows the session's own record of the person's Pause (it holds
+            # whatever the input or the network does meanwhile).
+            blocker = QSignalBlocker(self.pause_action)
+            self.pause_action.setChecked(status.paused)
+            del blocker
 
     def _say(self) -> None:
         words = window_words(self.facts, self.notice_actions)
@@ -346,7 +354,7 @@ class MainWindow(QMainWindow):
             self.mediaFileChosen.emit(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.controller.running:
-            self.controller.stop()
-            self.controller.wait(7000)
+        """Closing the window quits: the application ends the session without waiting here."""
         super().closeEvent(event)
+        if event.isAccepted():
+            self.quitRequested.emit()

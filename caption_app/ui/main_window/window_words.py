@@ -162,6 +162,8 @@ def status_line(status: SessionStatus) -> str:
         return f"Cannot reach {name}: trying again"
     if state is SessionState.PAUSED:
         return status.detail or "Paused: no audio is being sent"
+    if state is SessionState.NO_INPUT:
+        return status.detail or "Waiting for another input"
     if state is SessionState.STOPPING:
         return "Stopping…"
     return "Stopped: captions could not go on"

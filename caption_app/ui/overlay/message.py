@@ -34,7 +34,9 @@ def overlay_message(status: SessionStatus) -> str:
     if state is SessionState.UNREACHABLE:
         return "Cannot reach the captioning service"
     if state is SessionState.PAUSED:
-        return status.detail if status.detail.startswith("Waiting") else "Paused"
+        return "Paused"
+    if state is SessionState.NO_INPUT:
+        return "Waiting for another input"
     if state is SessionState.STOPPING:
         return STOPPED
     if state is SessionState.FAILED:

@@ -9,15 +9,18 @@ fine: the user may save it anyway).
 from __future__ import annotations
 
 import enum
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from caption_app.core.engines.assemblyai import read_thread
+from caption_app.core.engines.assemblyai import read_thread, sdk_parts
 from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.log_masking import install_secret_masking
 from caption_app.core.model.problems import Recovery
+
+log = logging.getLogger(__name__)
 
 DEFAULT_API_HOST = "streaming.assemblyai.com"
 CHECK_SPEECH_MODEL = "universal-streaming-english"
@@ -126,8 +129,12 @@ def check_api_key(key: str, api_host: str = DEFAULT_API_HOST, timeout: float = 5
     client.on(StreamingEvents.Error, outcome.on_error)
     # A frame the SDK cannot parse ends its reader silently: hear of it now, not at the
     # timeout, and log its traceback instead of printing it (read_thread.py).
-    reader = getattr(client, "_read_thread", None)
-    if isinstance(reader, threading.Thread):
+    reader: threading.Thread | None = None
+    try:
+        reader = sdk_parts.read_thread(client)
+    except sdk_parts.SdkPartMissing as exc:
+        log.error("%s", exc)  # the check then waits for its timeout on such a frame
+    else:
         read_thread.watch(reader, outcome.on_reader_died)
     try:
         client.connect(
@@ -144,6 +151,6 @@ def check_api_key(key: str, api_host: str = DEFAULT_API_HOST, timeout: float = 5
         try:
             client.disconnect(terminate=outcome.began)
         finally:
-            if isinstance(reader, threading.Thread):
+            if reader is not None:
                 read_thread.unwatch(reader)
     return _result(outcome, key, timeout)

@@ -21,8 +21,8 @@ from typing import Any
 from caption_app.core.engines.base import (
     Alive,
     Began,
+    ConnectionFailed,
     EventQueue,
-    Failed,
     Terminated,
     Translated,
     TurnReceived,
@@ -69,33 +69,49 @@ class LocalEngine:
     billed_per_hour_usd = 0.0
     on_device = True
 
-    def reachable(self, settings: StreamingSettings) -> bool:
-        return True  # nothing to reach: it runs here
+    realtime_lead_s: float | None = None  # it catches up on kept audio as fast as it can
+    answer_within_s = 60.0
+    """Its worker loads the model before it begins (a second or two; longer on a busy or slow
+    machine)."""
+
+    def no_answer(self, settings: StreamingSettings) -> Problem:
+        return Problem(
+            ProblemKind.ENGINE_FAULT, "The local engine did not start in time.", Recovery.RECONNECT
+        )
 
     def __init__(self, options: LocalEngineOptions | None = None) -> None:
         self._options = options or LocalEngineOptions()
         self._spare: LocalConnection | None = None
+        self._spare_lock = threading.Lock()
+        """``open`` runs on the session's opener thread, ``prepare`` and ``release`` on the
+        session's own: one spare worker, handed out once."""
+
+    def warm_up(self) -> None:
+        pass  # the worker loads the model itself, and says Began when it is ready
 
     def prepare(self, settings: StreamingSettings) -> None:
         """Start a worker and load the model now, so a later ``open`` is live at once (the
         local engine standing in for a cloud connection that was just lost)."""
-        if self._spare is None:
-            self._spare = LocalConnection(None, self._config(settings), None)
+        with self._spare_lock:
+            if self._spare is None:
+                self._spare = LocalConnection(None, self._config(settings), None)
 
     def release(self) -> None:
         """End a prepared worker nobody used."""
-        spare, self._spare = self._spare, None
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
         if spare is not None:
-            spare.close(terminate=False, timeout=0.1)
+            spare.discard()
 
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> LocalConnection:
         config = self._config(settings)
-        spare, self._spare = self._spare, None
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
         if spare is not None and spare.config == config:
             spare.adopt(stream, events)
             return spare
         if spare is not None:
-            spare.close(terminate=False, timeout=0.1)
+            spare.discard()
         return LocalConnection(stream, config, events)
 
     def _config(self, settings: StreamingSettings) -> WorkerConfig:
@@ -168,10 +184,23 @@ class LocalConnection:
         self._reader.join(timeout=max(0.1, timeout))
         self._process.join(timeout=EXIT_GRACE_S)
         if self._process.is_alive():
-            log.warning("local engine %d did not stop in time; ending it", self._stream)
+            # Expected when the stop was given little time (Quit, Ctrl+C on a busy machine):
+            # its last words are given up on as asked, so it is no warning for the person.
+            log.info("local engine %d did not stop in time; ending it", self._stream)
             self._process.kill()
             self._process.join(timeout=EXIT_GRACE_S)
         self._pipe.close()  # also ends a reader still waiting on a dead child
+        self._reader.join(timeout=EXIT_GRACE_S)
+        self._sender.join(timeout=EXIT_GRACE_S)
+
+    def discard(self) -> None:
+        """End a prepared worker nobody used, at once (it may be busy loading the model)."""
+        self._closing.set()
+        self._adopted.set()
+        self._outbox.put(None)
+        self._process.kill()
+        self._process.join(timeout=EXIT_GRACE_S)
+        self._pipe.close()
         self._reader.join(timeout=EXIT_GRACE_S)
         self._sender.join(timeout=EXIT_GRACE_S)
 
@@ -204,7 +233,7 @@ class LocalConnection:
                     put(Began(stream, f"local-{uuid.uuid4()}", None))
                 elif kind == "error":
                     self._terminated = True  # it said why it stops: no second report
-                    put(Failed(stream, _model_problem(message[1])))
+                    put(ConnectionFailed(stream, _model_problem(message[1])))
                 elif kind == "terminated":
                     self._terminated = True
                     audio_s, compute_s = float(message[1]), float(message[2])
@@ -223,7 +252,7 @@ class LocalConnection:
             self._process.join(timeout=EXIT_GRACE_S)
             code = self._process.exitcode
             text = f"The local engine stopped unexpectedly (exit code {code})."
-            put(Failed(stream, _crash_problem(text)))
+            put(ConnectionFailed(stream, _crash_problem(text)))
 
     def _put_turn(self, stream: int, message: TurnMessage) -> None:
         """With the translate task alone the words are English already: a finished turn is

@@ -1,0 +1,360 @@
+"""The supervisor and the pump together, through any order of events (hypothesis).
+
+A ``LiveSession`` is stepped by hand on a fake clock, with a fake input (a chunk whenever read,
+unplugged and replaced on demand), a fake cloud and a fake local engine (engine = auto) whose
+connections note every byte they are sent, and an opener that answers only when told (so a
+connect can hang for as long as the test likes). Hypothesis chooses what happens and in which
+order: start, pause, resume, the input lost and replaced, a connection failing, an attempt
+answering or not, Began, turns, time passing (deadlines, failover, the cloud tried again,
+rollover), stop. After every step:
+
+- no audio reaches any connection while the person has paused;
+- at most one connection receives audio, and it is the one the session says it sends to;
+- what the window was last told equals the supervisor's status, and its Pause is the person's;
+- every finished turn an engine reported on the connection hearing the audio is passed on;
+- a requested stop ends the session (ENDED), with every connection closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from caption_app.core.audio.source import AudioChunk, AudioSourceError
+from caption_app.core.engines.base import (
+    Began,
+    Connection,
+    ConnectionFailed,
+    Dialling,
+    EventQueue,
+    Terminated,
+    TurnReceived,
+)
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import SessionEvent, SessionState
+from caption_app.core.model.status import EngineView, SessionStatus
+from caption_app.core.model.turns import TurnMessage, TurnUpdate, UpdateKind, WordMessage
+from caption_app.core.settings import FailoverSettings, StreamingSettings
+from caption_app.core.streaming.failover import EngineSelector
+from caption_app.core.streaming.phases import Phase
+from caption_app.core.streaming.session import LiveSession
+from caption_app.core.streaming.timing import Timing
+
+CHUNK_MS = 50
+NETWORK = Problem(ProblemKind.NETWORK, "The connection was lost.", Recovery.RECONNECT)
+TIMING = Timing(read_timeout_s=0.0005, terminate_timeout_s=0.5, rollover_floor_s=30.0)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Wire:
+    """Every chunk any connection was sent, in order: (stream, its first byte's index)."""
+
+    sent: list[int] = field(default_factory=list)
+
+
+@dataclass
+class FakeConnection:
+    stream: int
+    engine: FakeEngine
+    wire: Wire
+    audio_ms: int = 0
+    closed: bool = False
+
+    def send_audio(self, pcm: bytes) -> None:
+        assert not self.closed, f"audio sent to stream {self.stream} after it was closed"
+        self.wire.sent.append(self.stream)
+        self.audio_ms += len(pcm) * 1000 // 32_000
+
+    def force_endpoint(self) -> None:
+        pass
+
+    def update(self, settings: StreamingSettings) -> None:
+        pass
+
+    def close(self, *, terminate: bool, timeout: float) -> None:
+        self.closed = True
+
+
+@dataclass
+class FakeEngine:
+    name: str
+    on_device: bool
+    realtime_lead_s: float | None
+    wire: Wire
+    answer_within_s: float = 4.0
+    billed_per_hour_usd: float = 0.0
+    connections: dict[int, FakeConnection] = field(default_factory=dict)
+
+    def no_answer(self, settings: StreamingSettings) -> Problem:
+        return Problem(ProblemKind.UNREACHABLE, f"{self.name}: no answer", Recovery.RECONNECT)
+
+    def warm_up(self) -> None:
+        pass
+
+    def prepare(self, settings: StreamingSettings) -> None:
+        pass
+
+    def release(self) -> None:
+        pass
+
+    def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
+        connection = FakeConnection(stream, self, self.wire)
+        self.connections[stream] = connection
+        return connection
+
+
+class FakeInput:
+    """A chunk of quiet noise whenever asked; unplugged on demand (then every read fails)."""
+
+    description = "Fake microphone"
+    overflow_count = 0
+    duration_ms = None
+
+    def __init__(self) -> None:
+        self.position_ms = 0
+        self.unplugged = False
+
+    def start(self) -> None:
+        if self.unplugged:
+            raise AudioSourceError("Fake microphone is unplugged.")
+
+    def stop(self) -> None:
+        pass
+
+    def due_in(self) -> float:
+        return 0.0  # never wait on real time
+
+    def read(self, timeout: float) -> AudioChunk | None:
+        if self.unplugged:
+            raise AudioSourceError("Fake microphone was unplugged.")
+        chunk = AudioChunk(b"\x01\x00" * 800, self.position_ms, -30.0, -20.0)
+        self.position_ms += CHUNK_MS
+        return chunk
+
+
+@dataclass
+class Heard:
+    """What the window was told, folded as the window folds it."""
+
+    status: SessionStatus = field(
+        default_factory=lambda: SessionStatus.starting(
+            EngineView("cloud", on_device=False), has_stand_in=True
+        )
+    )
+    finished: set[tuple[int, int]] = field(default_factory=set)
+
+    def __call__(self, event: SessionEvent) -> None:
+        self.status = self.status.after(event)
+        if isinstance(event, TurnUpdate) and event.kind is UpdateKind.FINISHED:
+            self.finished.add(event.turn.key)
+
+
+class SessionMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = Clock()
+        self.wire = Wire()
+        self.cloud = FakeEngine("cloud", False, 1.0, self.wire)
+        self.local = FakeEngine("local", True, None, self.wire, answer_within_s=30.0)
+        self.pending: list[Callable[[], None]] = []
+        self.heard = Heard()
+        self.input = FakeInput()
+        engines = EngineSelector(
+            self.cloud, self.local, options=FailoverSettings(), clock=self.clock
+        )
+        self.session = LiveSession(
+            self.cloud,
+            self.input,
+            StreamingSettings(),
+            self.heard,
+            timing=TIMING,
+            clock=self.clock,
+            wait_for_new_source=True,
+            engines=engines,
+            open_with=self._defer,
+        )
+        self.paused = False
+        self.sent_when_paused: int | None = None
+        self.reported: set[tuple[int, int]] = set()
+        self.orders: dict[int, int] = {}
+        self.stopped = False
+        self.sent_before_step = 0
+        self.session.begin()
+
+    def _defer(self, work: Callable[[], None], name: str) -> None:
+        """An attempt: its engine loads at once (as fakes do) and contacts the service, whose
+        answer comes only when the test says so."""
+        self.session._events.put(Dialling(int(name.rsplit("-", 1)[1])))
+        self.pending.append(work)
+
+    # --- what happens -----------------------------------------------------------------------
+
+    def _step(self) -> None:
+        before = len(self.wire.sent)
+        self.session.step()
+        receivers = set(self.wire.sent[before:])
+        assert len(receivers) <= 1, f"audio went to {receivers} in one step"
+
+    @precondition(lambda self: not self.stopped)
+    @rule(chunks=st.integers(min_value=1, max_value=8))
+    def audio(self, chunks: int) -> None:
+        for _ in range(chunks):
+            self._step()
+
+    @precondition(lambda self: not self.stopped)
+    @rule(ms=st.sampled_from([100, 500, 1600, 4100, 5100, 31_000]))
+    def time_passes(self, ms: int) -> None:
+        self.clock.now += ms / 1000
+        self._step()
+
+    @precondition(lambda self: not self.stopped)
+    @rule()
+    def pause(self) -> None:
+        self.session.request_pause(True)
+        self.paused = True
+        self._step()  # the request is taken before any audio of this step
+        self.sent_when_paused = len(self.wire.sent)
+
+    @precondition(lambda self: not self.stopped and self.paused)
+    @rule()
+    def resume(self) -> None:
+        self.session.request_pause(False)
+        self.paused = False
+        self.sent_when_paused = None
+        self._step()
+
+    @precondition(lambda self: not self.stopped and not self.input.unplugged)
+    @rule()
+    def unplug(self) -> None:
+        self.input.unplugged = True
+        self._step()
+
+    @precondition(lambda self: not self.stopped)
+    @rule()
+    def plug_in_another(self) -> None:
+        self.input = FakeInput()
+        self.input.position_ms = 0
+        self.session.request_source(self.input)
+        self._step()
+
+    @precondition(lambda self: not self.stopped and bool(self.pending))
+    @rule(which=st.integers(min_value=0, max_value=3))
+    def an_attempt_answers(self, which: int) -> None:
+        work = self.pending.pop(which % len(self.pending))
+        work()
+        self._step()
+
+    def _open(self) -> list[FakeConnection]:
+        return [
+            c
+            for engine in (self.cloud, self.local)
+            for c in engine.connections.values()
+            if not c.closed
+        ]
+
+    @precondition(lambda self: not self.stopped and bool(self._open()))
+    @rule(which=st.integers(min_value=0, max_value=3))
+    def a_connection_begins(self, which: int) -> None:
+        connection = self._open()[which % len(self._open())]
+        self._put(Began(connection.stream, f"s{connection.stream}", 3600.0))
+
+    @precondition(lambda self: not self.stopped and bool(self._open()))
+    @rule(which=st.integers(min_value=0, max_value=3))
+    def a_connection_fails(self, which: int) -> None:
+        connection = self._open()[which % len(self._open())]
+        self._put(ConnectionFailed(connection.stream, NETWORK))
+
+    @precondition(lambda self: not self.stopped and bool(self._open()))
+    @rule(which=st.integers(min_value=0, max_value=3))
+    def the_service_ends_one(self, which: int) -> None:
+        connection = self._open()[which % len(self._open())]
+        self._put(Terminated(connection.stream, None, None))
+
+    @precondition(lambda self: not self.stopped)
+    @rule()
+    def a_turn_is_finished(self) -> None:
+        """A turn on the connection hearing the audio, about its latest audio."""
+        receiver = self.session._supervisor.receiver
+        if not isinstance(receiver, FakeConnection) or receiver.audio_ms < 200:
+            return
+        order = self.orders.get(receiver.stream, 0)
+        self.orders[receiver.stream] = order + 1
+        end = receiver.audio_ms
+        word = WordMessage("word", end - 100, end, 0.9, True)
+        message = TurnMessage(order, "Word.", True, True, (word,))
+        self.reported.add((receiver.stream, order))
+        self._put(TurnReceived(receiver.stream, message))
+
+    def _put(self, event: Began | ConnectionFailed | Terminated | TurnReceived) -> None:
+        self.session._events.put(event)
+        self._step()
+
+    @precondition(lambda self: not self.stopped)
+    @rule()
+    def stop(self) -> None:
+        self.session.request_stop()
+        self.stopped = True
+        self.session._shutdown()
+        self.session.end()
+        assert self.session._supervisor.phase is Phase.ENDED
+        for engine in (self.cloud, self.local):
+            assert all(c.closed for c in engine.connections.values()), engine.name
+
+    @precondition(lambda self: self.stopped)
+    @rule()
+    def a_late_request_changes_nothing(self) -> None:
+        sent = len(self.wire.sent)
+        self.session.request_pause(False)
+        self.session.request_force_endpoint()
+        assert len(self.wire.sent) == sent and not self.session.running
+
+    # --- what must hold after every step ------------------------------------------------------
+
+    @invariant()
+    def no_audio_while_paused(self) -> None:
+        if self.sent_when_paused is not None:
+            assert len(self.wire.sent) == self.sent_when_paused, "audio sent while paused"
+
+    @invariant()
+    def the_window_sees_what_the_supervisor_knows(self) -> None:
+        supervisor = self.session._supervisor
+        shown = self.heard.status
+        said = supervisor.state
+        assert (shown.state, shown.detail) == (said.state, said.detail)
+        if not self.stopped and said.state is not SessionState.FAILED:
+            assert shown.paused == self.paused  # the Pause the window shows is the person's
+
+    @invariant()
+    def a_connection_that_heard_audio_never_waits_on_the_side(self) -> None:
+        aside = self.session._supervisor._attempts.aside
+        if aside is not None and isinstance(aside.connection, FakeConnection):
+            assert aside.connection.audio_ms == 0
+
+    @invariant()
+    def no_finished_turn_is_lost(self) -> None:
+        assert self.reported <= self.heard.finished
+
+    def teardown(self) -> None:
+        if not self.stopped:
+            self.stop()
+
+
+TestSession = SessionMachine.TestCase
+TestSession.settings = settings(
+    max_examples=150,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
