@@ -363,16 +363,23 @@ def test_item_11_the_overlay_never_cuts_its_words(
     app = _app(tmp_path)
     apps.append(app)
     overlay = app.overlay
-    overlay.resize(300, overlay.height())
-    words = {"Press", "Start", "captions", "(Ctrl+Shift+S);", "appear", "here", "…"}
+    qtbot.waitExposed(overlay)
+    # What it says where there is room for all of it, then at its narrowest: every word drawn
+    # narrow is one of those words, whole (an ellipsis may say that more follows).
+    overlay.resize(1200, overlay.height())
+    qtbot.wait(50)
+    whole = {w for line in overlay.rendered_lines() for w in line.split()} | {"…"}
+    overlay.resize(overlay.minimumWidth(), overlay.height())
+    qtbot.wait(50)
     lines = overlay.rendered_lines()
-    assert lines and all(set(line.split()) <= words for line in lines), lines
-    overlay.start_keyboard_moving()
+    assert lines and all(set(line.split()) <= whole for line in lines), (lines, whole)
+    overlay.start_keyboard_moving()  # its help for moving by keyboard, at the same width
     qtbot.wait(100)
     from caption_app.ui.overlay.keys import HELP
 
     help_words = set(HELP.split()) | {"…"}
-    assert all(set(line.split()) <= help_words for line in overlay.rendered_lines())
+    shown = overlay.rendered_lines()
+    assert shown and all(set(line.split()) <= help_words for line in shown), shown
     overlay._stop_keyboard_moving(give_back=False)
 
 
