@@ -10,7 +10,11 @@ carry the whole text so far with every word non-final; they are drawn as one dim
 
 A *stream* is one streaming connection. Reconnects and rollovers open a new stream whose
 ``turn_order`` starts again at 0 and whose word times start again at 0; ``begin_stream`` gives
-each stream its offset on the session clock so every time handed out is on one clock.
+each stream its offset on the session clock so every time handed out is on one clock, and
+where the words before it end: a new connection hears again the audio after the last word the
+one before it reported (and a little before, so a word cut at the boundary is heard whole), so
+a word it reports that lies mostly before that point was captioned already and is left out.
+A text is therefore never captioned twice across a reconnect or a switch of engine.
 """
 
 from __future__ import annotations
@@ -42,12 +46,16 @@ class TurnAssembler:
         self.attribute = attribute
         """Names speakers the service did not (the input changes it when it switches)."""
         self._offsets: dict[int, int] = {}
+        self._captioned_until: dict[int, int] = {}
         self._live: dict[int, Turn] = {}
         self._finished: dict[TurnKey, Turn] = {}
 
-    def begin_stream(self, stream: int, offset_ms: int) -> None:
-        """Start a stream whose audio begins ``offset_ms`` after the session's audio began."""
+    def begin_stream(self, stream: int, offset_ms: int, captioned_until_ms: int = 0) -> None:
+        """Start a stream whose audio begins ``offset_ms`` after the session's audio began;
+        its words that lie mostly before ``captioned_until_ms`` were captioned already."""
         self._offsets[stream] = offset_ms
+        if captioned_until_ms > offset_ms:
+            self._captioned_until[stream] = captioned_until_ms
 
     def apply(self, stream: int, message: TurnMessage) -> list[TurnUpdate]:
         """Fold one Turn message in; returns what changed (nothing for a stale message).
@@ -58,6 +66,12 @@ class TurnAssembler:
         key = (stream, message.turn_order)
         offset = self._offsets.get(stream, 0)
         words = tuple(_on_session_clock(w, offset) for w in message.words)
+        transcript = message.transcript
+        cut = self._captioned_until.get(stream)
+        if cut is not None and words and words[0].start_ms + words[0].end_ms < 2 * cut:
+            words, transcript = _after(cut, words, transcript)
+            if not words:
+                return []  # all of it was captioned before this connection began
         previous = self._finished.get(key)
         if previous is not None and not message.end_of_turn:
             return []  # a late partial for a turn that has already ended
@@ -66,7 +80,7 @@ class TurnAssembler:
             words = _attributed(words, self.attribute)
             speaker = _main_speaker(words)
         tail = " ".join(w.text for w in words if not w.is_final)
-        text = message.transcript.strip()
+        text = transcript.strip()
         if not message.end_of_turn and not any(w.is_final for w in words):
             # Universal-3 Pro partials: every word non-final and the whole text so far (often
             # ending in an em dash) in ``transcript``. It is all tail: drawn dimmed, once.
@@ -138,6 +152,7 @@ class TurnAssembler:
         """Drop a stream's finished turns once it has ended: nothing can change them any more."""
         for key in [k for k in self._finished if k[0] == stream]:
             del self._finished[key]
+        self._captioned_until.pop(stream, None)
 
     def live_turns(self) -> list[Turn]:
         return list(self._live.values())
@@ -154,6 +169,21 @@ def cut_off(text: str) -> str:
         return text
     text = text[0].upper() + text[1:]
     return text if text.endswith(("…", ".", "?", "!")) else f"{text.rstrip(',;:—-')}…"
+
+
+def _after(cut_ms: int, words: tuple[Word, ...], transcript: str) -> tuple[tuple[Word, ...], str]:
+    """The words that lie mostly after ``cut_ms``, and the transcript without the others
+    (word for word when the transcript has a token per word, as the services send it)."""
+    kept = tuple(w for w in words if w.start_ms + w.end_ms >= 2 * cut_ms)
+    dropped = len(words) - len(kept)
+    tokens = transcript.split()
+    if len(tokens) == len(words):
+        text = " ".join(tokens[dropped:])
+    else:
+        text = " ".join(w.text for w in kept) if transcript.strip() else ""
+    if text[:1].islower() and tokens[:1] != [] and tokens[0][:1].isupper():
+        text = text[0].upper() + text[1:]  # a formatted turn still starts with a capital
+    return kept, text
 
 
 def _on_session_clock(word: WordMessage, offset_ms: int) -> Word:

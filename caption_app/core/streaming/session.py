@@ -34,7 +34,6 @@ from caption_app.core.engines.base import (
 from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import (
-    EngineInUse,
     Notice,
     SessionEnded,
     SessionListener,
@@ -100,7 +99,6 @@ class LiveSession(SessionRequests):
         self._handoff = Handoff(settings.chunk_ms)
         self._levels = LevelFeed(settings.chunk_ms)
         self._engine_in_use: Engine | None = None
-        self._engine_last_shown: Engine | None = None
         self._reported_until_ms = 0
         """End of the last word any connection reported (``_heard_until_ms`` is per stream)."""
 
@@ -226,9 +224,7 @@ class LiveSession(SessionRequests):
                 self._emit(update)
         elif isinstance(event, Began):
             if current and supervisor.phase is Phase.CONNECTING:
-                self._emit(StreamBegan(event.stream, event.session_id))
-                supervisor.began(event.expires_in_s)
-                self._show_engine()
+                self._on_began(event)
         elif isinstance(event, Terminated):
             self._audio_acknowledged_s += float(event.audio_duration_s or 0)
             if not (current and supervisor.ended_unasked()):
@@ -241,6 +237,14 @@ class LiveSession(SessionRequests):
             else:
                 # A retired connection (rollover, pause) failing on its way out changes nothing.
                 self._end_stream(event.stream)
+
+    def _on_began(self, event: Began) -> None:
+        self._emit(StreamBegan(event.stream, event.session_id))
+        self._supervisor.began(event.expires_in_s)
+        if self._stream_started:
+            # The gap ends where this connection's audio begins, once it is heard for sure: a
+            # retry that fails before it begins ends no gap (its audio goes to the next one).
+            self._close_gap(self._stream_offset_ms)
 
     def _on_turn(self, event: TurnReceived, current: bool) -> None:
         if current:
@@ -294,9 +298,12 @@ class LiveSession(SessionRequests):
             self._stream_started = True
             stream = self._supervisor.stream
             self._stream_offset_ms = self._heard_until_ms = chunk.start_ms
-            self._assembler.begin_stream(stream, chunk.start_ms)
+            # It hears again what was maybe lost (the hand-over, the last second), from a
+            # little before the last word reported: words it reports before that are not new.
+            self._assembler.begin_stream(stream, chunk.start_ms, self._reported_until_ms)
             self._emit(StreamOpened(stream, chunk.start_ms))
-            self._close_gap(chunk.start_ms)
+            if self._supervisor.phase is Phase.LIVE:
+                self._close_gap(chunk.start_ms)
         connection.send_audio(chunk.pcm)
         if chunk.rms_dbfs > SPEECH_DBFS:
             self._supervisor.speech_sent()
@@ -322,15 +329,6 @@ class LiveSession(SessionRequests):
         for chunk in chunks:
             self._send(connection, chunk)
         self._preroll.clear()
-
-    def _show_engine(self) -> None:
-        """Say which engine captions now, once it has begun, when that changed."""
-        engine = self._engine_in_use
-        if engine is not None and engine is not self._engine_last_shown:
-            self._engine_last_shown = engine
-            price = engine.billed_per_hour_usd
-            on_fallback = self._supervisor.engines.on_fallback
-            self._emit(EngineInUse(engine.name, engine.on_device, price, on_fallback))
 
     def between_turns(self) -> bool:
         stream = self._supervisor.stream

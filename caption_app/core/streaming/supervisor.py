@@ -21,6 +21,7 @@ from caption_app.core.engines.base import Connection, Engine, EventQueue, OpenFa
 from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
+    EngineInUse,
     Holds,
     Notice,
     SessionListener,
@@ -76,6 +77,7 @@ class Supervisor:
         self._events = events
         self._pump = pump
         self._report = report
+        self._engine_shown: Engine | None = None
         self._timing = timing
         self._clock = clock
         self.phase = Phase.STARTING
@@ -272,9 +274,10 @@ class Supervisor:
         self._watchdog_s = self._timing.watchdog_s * factor
         reconnecting = reconnecting and self.stream > 0
         state = SessionState.RECONNECTING if reconnecting else SessionState.CONNECTING
+        engine = self.engines.next_engine()
+        self._show_engine(engine)
         self._set_state(state, "Connecting…")
         try:
-            engine = self.engines.next_engine()
             self.connection = engine.open(self.stream, settings, self._events)
         except OpenFailed as exc:
             self._connect_failed(exc.problem)
@@ -289,6 +292,16 @@ class Supervisor:
             )
         else:
             self._pump.connection_opened(self.stream, self.connection, engine)
+
+    def _show_engine(self, engine: Engine) -> None:
+        """Say which engine the next connection is on, when that changed, before saying it
+        connects: on the way back to the cloud the window says "Connecting to" the cloud, not
+        "Starting the speech model on this computer"."""
+        if engine is not self._engine_shown:
+            self._engine_shown = engine
+            on_fallback = self.engines.on_fallback
+            price = engine.billed_per_hour_usd
+            self._report(EngineInUse(engine.name, engine.on_device, price, on_fallback))
 
     def _connect_failed(self, problem: Problem) -> None:
         self._after_failure(problem)
