@@ -149,3 +149,40 @@ def cloud_script(folder: Path) -> tuple[Path, list[tuple[int, int]]]:
     path = folder / "script.json"
     path.write_text(json.dumps(turns))
     return path, spans
+
+
+def heard_script(folder: Path) -> Path:
+    """A script for the joined clips in which the cloud says what Whisper tiny.en hears in
+    each clip, at the times it hears it (one turn per clip). Two engines that agree on when
+    each word was said, as two good recognisers do, so a word said twice across a switch is
+    the app's doing, not a script's guess at the timing."""
+    from faster_whisper import WhisperModel
+
+    from caption_app.core.engines.local.model_files import find_model
+
+    model = WhisperModel(str(find_model().path), device="cpu", compute_type="int8")
+    turns, position = [], 0
+    for name in references():
+        samples = read_wav(AUDIO_DIR / name)
+        offset_ms = position * 1000 // RATE
+        segments, _info = model.transcribe(
+            samples.astype("float32") / 32768, language="en", beam_size=1, word_timestamps=True
+        )
+        words = [w for segment in segments for w in segment.words or ()]
+        turns.append(
+            {
+                "words": [
+                    {
+                        "text": w.word.strip().lower().strip(".,;!?"),
+                        "formatted": w.word.strip(),
+                        "start": offset_ms + round(w.start * 1000),
+                        "end": offset_ms + round(w.end * 1000),
+                    }
+                    for w in words
+                ]
+            }
+        )
+        position += len(samples) + int(RATE * 1.5)
+    path = folder / "heard.json"
+    path.write_text(json.dumps(turns))
+    return path
