@@ -15,8 +15,8 @@ APP_DEBS=(
   gcc libc6-dev python3-venv portaudio19-dev libportaudio2 pulseaudio-utils
 )
 TEST_DEBS=(
-  xvfb xauth xdotool xcompmgr openbox x11-utils pulseaudio libasound2-plugins sox dbus gnome-keyring
-  desktop-file-utils appstream
+  xvfb xauth xdotool xcompmgr openbox trayer x11-utils pulseaudio libasound2-plugins sox dbus
+  gnome-keyring desktop-file-utils appstream
 )
 
 log() { printf '\033[1m[caption-app]\033[0m %s\n' "$*" >&2; }
