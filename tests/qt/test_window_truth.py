@@ -190,6 +190,11 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
         assert running and state is SessionState.PAUSED, line
     if line.startswith(("Stopped", "Finished")):
         assert not running, line
+    if line.startswith("Starting the speech model"):  # not on the way back to the cloud
+        assert running and engine is not None and engine.on_device, line
+    if line.startswith("Connecting to"):
+        assert running and engine is not None and not engine.on_device, line
+    assert (overlay.badge() != "") == covered, overlay.badge()
     said = overlay.status()
     if not running:
         assert said.startswith(("Captions stopped", "End of")) or said == "", said
@@ -200,7 +205,7 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
 
 
 @settings(
-    max_examples=120,
+    max_examples=500,  # 120 missed some of the defects this found on the code before it
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

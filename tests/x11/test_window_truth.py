@@ -31,7 +31,7 @@ from caption_app.core.secrets.store import KeyStore
 from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.settings.dialog import SettingsDialog
-from tests.failover.harness import ServerProcess, free_port, heard_script
+from tests.failover.harness import ServerProcess, cloud_script, free_port, heard_script
 from tests.local_engine.speech import joined_clips, normalise
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import TEST_API_KEY, running_server
@@ -303,6 +303,10 @@ def test_items_3_and_6_a_real_failover_and_the_cloud_back(
         i for i, s in enumerate(seen) if s.status_line == "Live" and i > seen.index(absent[0])
     )
     assert not [s for s in seen[back:] if s.notice or s.badge], table
+    # Item 5: "Sending audio to the cloud" only while captions are live on the cloud.
+    assert not [s for s in seen if "Sending audio" in s.light and s.status_line != "Live"], table
+    lost = [s for s in seen if "was lost" in s.notice or "Cannot reach" in s.notice]
+    assert not [s for s in lost if "Sending audio" in s.light], table
     # Items 5 and 6: on the way back to the cloud nothing says the speech model is starting,
     # and the light never says audio stays here beside "Connecting to" the cloud.
     local_live = next(i for i, s in enumerate(seen) if "Live on this computer" in s.status_line)
@@ -385,22 +389,33 @@ def test_item_8_in_automatic_captions_go_on_here_while_the_person_decides(
 def test_item_5_the_light_never_says_sending_beside_cannot_reach(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:
+    """The cloud alone (engine = assemblyai): live, then its server is killed; every retry is
+    refused. The light says "Sending" only while captions are live."""
     private_home(tmp_path, monkeypatch, TEST_API_KEY)
-    host = f"ws://127.0.0.1:{free_port()}"  # refused: nothing listens there
-    app = _app(
-        tmp_path, "--api-host", host, "--engine", "assemblyai", "--source", str(AUDIO_DIR / CLIP)
-    )
+    recording = joined_clips(tmp_path)
+    cloud = ServerProcess(free_port(), cloud_script(tmp_path)[0])
+    cloud.start()
+    source = str(recording.path)
+    app = _app(tmp_path, "--api-host", cloud.url, "--engine", "assemblyai", "--source", source)
     apps.append(app)
     watch = Watch(app)
     try:
         app.start()
+        qtbot.waitUntil(lambda: "Sending audio" in _light(app), timeout=15_000)
+        qtbot.wait(1000)
+        cloud.kill()
         qtbot.waitUntil(lambda: "Cannot reach" in _notice(app), timeout=15_000)
-        qtbot.wait(3000)  # retries come and go meanwhile
+        qtbot.wait(4000)  # retries come and go meanwhile
         _stop(qtbot, app)
     finally:
         watch.stop()
-    assert not [s for s in watch.seen if "Sending audio" in s.light and "Cannot reach" in s.notice]
-    assert not [s for s in watch.seen if "Sending audio" in s.light and s.status_line != "Live"]
+        cloud.kill()
+    seen, table = watch.seen, watch.table()
+    trouble = ("Cannot reach", "was lost")
+    assert not [
+        s for s in seen if "Sending audio" in s.light and any(t in s.notice for t in trouble)
+    ]
+    assert not [s for s in seen if "Sending audio" in s.light and s.status_line != "Live"], table
 
 
 @pytest.mark.timeout(180)
