@@ -131,6 +131,8 @@ def _apply(truth: Truth, event: SessionEvent) -> None:  # noqa: PLR0912
         truth.engine = EngineView.of(event)
         if not event.standing_in:
             truth.covered_notes.clear()
+        else:  # this computer takes over: the trouble that led to it is no longer the news
+            truth.passing_problem = False
     elif isinstance(event, Notice):
         if event.holds is Holds.UNTIL_LIVE:
             truth.until_live.add(event.text)

@@ -299,6 +299,8 @@ def test_items_3_and_6_a_real_failover_and_the_cloud_back(
     absent = [s for s in seen if "did not come back" in s.notice]
     assert absent, table
     assert all(s.badge and "on this computer" in s.status_line.lower() for s in absent), table
+    # ...and once this computer has taken over, nothing says it will if the cloud stays away.
+    assert not [s for s in seen if s.badge and "by themselves" in s.notice], table
     back = next(
         i for i, s in enumerate(seen) if s.status_line == "Live" and i > seen.index(absent[0])
     )
