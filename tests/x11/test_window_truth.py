@@ -561,15 +561,24 @@ def test_item_11_the_overlay_never_cuts_its_words(
     whole = {w for line in overlay.rendered_lines() for w in line.split()} | {"…"}
     overlay.resize(overlay.minimumWidth(), overlay.height())
     qtbot.wait(50)
+    painter = overlay._painter  # what the overlay measures its words with
+    room = painter.text_width(overlay.width())
+
+    def fits(lines: list[str]) -> bool:
+        """Every line is drawn whole within the box (none clipped at its edge)."""
+        return all(painter.advance(line) <= room for line in lines)
+
     lines = overlay.rendered_lines()
-    assert lines and all(set(line.split()) <= whole for line in lines), (lines, whole)
+    assert lines and fits(lines), (lines, room)
+    assert all(set(line.split()) <= whole for line in lines), (lines, whole)
     overlay.start_keyboard_moving()  # its help for moving by keyboard, at the same width
     qtbot.wait(100)
     from caption_app.ui.overlay.keys import HELP
 
     help_words = set(HELP.split()) | {"…"}
     shown = overlay.rendered_lines()
-    assert shown and all(set(line.split()) <= help_words for line in shown), shown
+    assert shown and fits(shown), (shown, room)
+    assert all(set(line.split()) <= help_words for line in shown), shown
     overlay._stop_keyboard_moving(give_back=False)
 
 
