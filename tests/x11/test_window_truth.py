@@ -425,12 +425,14 @@ def test_item_5_while_the_local_model_loads_it_is_not_live(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:
     private_home(tmp_path, monkeypatch, None)
-    app = _app(tmp_path, "--engine", "local", "--source", str(AUDIO_DIR / CLIP))
+    recording = joined_clips(tmp_path)  # long enough to outlast the model's loading
+    app = _app(tmp_path, "--engine", "local", "--source", str(recording.path))
     apps.append(app)
     watch = Watch(app)
     try:
         app.start()
-        qtbot.waitUntil(lambda: "young man" in _overlay_text(app).lower(), timeout=60_000)
+        qtbot.waitUntil(lambda: _status_line(app).startswith("Live"), timeout=90_000)
+        qtbot.waitUntil(lambda: "dashwood" in _overlay_text(app).lower(), timeout=30_000)
         _stop(qtbot, app)
     finally:
         watch.stop()
