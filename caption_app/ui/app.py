@@ -25,7 +25,7 @@ from caption_app.core.secrets.credentials import (
     session_memory_key,
 )
 from caption_app.core.secrets.store import mask_key
-from caption_app.core.settings import AppSettings, EngineChoice
+from caption_app.core.settings import AppSettings, EngineChoice, language_overrides
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
@@ -56,7 +56,14 @@ class CaptionApp:
         engine = getattr(args, "engine", None)
         if getattr(args, "demo", False):
             engine = EngineChoice.LOCAL
-        self.run = RunSettings(self.store, api_host=args.api_host, engine=engine)
+        languages = language_overrides(
+            getattr(args, "language", None),
+            getattr(args, "translate", None),
+            getattr(args, "translation_only", False),
+        )
+        self.run = RunSettings(
+            self.store, api_host=args.api_host, engine=engine, streaming=languages
+        )
         self.media_path: str | None = args.source
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
@@ -101,6 +108,7 @@ class CaptionApp:
             enter_key=self.open_key_dialog, use_assemblyai=self._use_assemblyai
         )
         self._wire()
+        self._show_captions(self.settings)
         for problem in self.store.problems:
             self.window.notify(f"A setting was reset: {problem}")
         self.transcripts = TranscriptActions(self.window)
@@ -128,6 +136,7 @@ class CaptionApp:
         w, c = self.window, self.controller
         c.turnUpdated.connect(self.overlay.apply_update)
         c.statusChanged.connect(self.overlay.show_status)
+        c.speechStarted.connect(self.overlay.show_speech_started)
         c.problemRaised.connect(self._on_problem)
         c.runningChanged.connect(self._session_running)
         w.startRequested.connect(self.start)
@@ -406,7 +415,15 @@ class CaptionApp:
             self.run.engine_override = None
             self.window.engine_menu.set_chosen(settings.engine)
         self.run.save(settings)  # the overlay follows through ``store.changed``
+        self._show_captions(self.settings)
         self.controller.apply_settings(settings.streaming)
+
+    def _show_captions(self, settings: AppSettings) -> None:
+        """Translated lines: under the original, or alone, in the overlay and the transcript."""
+        layout = settings.streaming.translation_layout if settings.streaming.translate_to else ""
+        captions = layout or "both"
+        self.overlay.set_captions(captions)
+        self.window.transcript.set_captions(captions)
 
     @Slot()
     def open_key_dialog(self) -> None:

@@ -1,8 +1,8 @@
 """The settings of this run: what is saved, plus the command line's one-off overrides.
 
-``--api-host``, ``--engine`` and ``--demo`` apply to the run they were given for. Whatever the
-person changes in the window is saved; an override is never saved with it, unless the person
-chose that value themselves.
+``--api-host``, ``--language``, ``--translate``, ``--engine`` and ``--demo`` apply to the run
+they were given for. Whatever the person changes in the window is saved; an override is never
+saved with it, unless the person chose that value themselves.
 """
 
 from __future__ import annotations
@@ -17,19 +17,33 @@ def replaced(settings: AppSettings, **changes: object) -> AppSettings:
     return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
 
 
+def with_streaming(settings: AppSettings, **changes: object) -> AppSettings:
+    streaming = dataclasses.replace(settings.streaming, **changes)  # type: ignore[arg-type]
+    return replaced(settings, streaming=streaming)
+
+
 def with_host(settings: AppSettings, host: str) -> AppSettings:
-    return replaced(settings, streaming=dataclasses.replace(settings.streaming, api_host=host))
+    return with_streaming(settings, api_host=host)
 
 
 class RunSettings:
     """The saved settings with this run's overrides laid over them."""
 
     def __init__(
-        self, store: SettingsStore, *, api_host: str | None = None, engine: str | None = None
+        self,
+        store: SettingsStore,
+        *,
+        api_host: str | None = None,
+        engine: str | None = None,
+        streaming: dict[str, object] | None = None,
     ) -> None:
         self.store = store
         self._saved = store.load()
-        self._api_host = api_host or None
+        self._overrides: dict[str, object] = {
+            name: value for name, value in (streaming or {}).items() if value is not None
+        }
+        if api_host:
+            self._overrides["api_host"] = api_host
         self.engine_override = EngineChoice(engine) if engine else None
         self.current: AppSettings = self._effective(self._saved)
 
@@ -39,13 +53,13 @@ class RunSettings:
 
     def save(self, settings: AppSettings) -> None:
         """Use ``settings`` from now on, and save them without this run's overrides."""
-        host = settings.streaming.api_host
-        if self._api_host is not None:
-            if host == self._api_host:
-                host = self._saved.streaming.api_host  # unchanged: the saved one stays
+        kept: dict[str, object] = {}
+        for name, value in list(self._overrides.items()):
+            if getattr(settings.streaming, name) == value:
+                kept[name] = getattr(self._saved.streaming, name)  # unchanged: saved one stays
             else:
-                self._api_host = None  # the person typed another: theirs from now on
-        self._saved = with_host(settings, host)
+                del self._overrides[name]  # the person chose another: theirs from now on
+        self._saved = with_streaming(settings, **kept)
         self.store.save(self._saved)
         self.current = self._effective(self._saved)
 
@@ -57,4 +71,4 @@ class RunSettings:
         return self._saved
 
     def _effective(self, saved: AppSettings) -> AppSettings:
-        return saved if self._api_host is None else with_host(saved, self._api_host)
+        return with_streaming(saved, **self._overrides) if self._overrides else saved

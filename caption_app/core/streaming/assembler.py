@@ -25,6 +25,7 @@ from dataclasses import replace
 from caption_app.core.model.turns import (
     Attribution,
     SpeakerRevision,
+    Translation,
     Turn,
     TurnKey,
     TurnMessage,
@@ -49,6 +50,8 @@ class TurnAssembler:
         self._captioned_until: dict[int, int] = {}
         self._live: dict[int, Turn] = {}
         self._finished: dict[TurnKey, Turn] = {}
+        self._early: dict[TurnKey, Translation] = {}
+        """Translations that came before their turn ended (kept until it does)."""
 
     def begin_stream(self, stream: int, offset_ms: int, captioned_until_ms: int = 0) -> None:
         """Start a stream whose audio begins ``offset_ms`` after the session's audio began;
@@ -64,14 +67,10 @@ class TurnAssembler:
         live one, which is then finished as heard so far (a turn is never left unfinished).
         """
         key = (stream, message.turn_order)
-        offset = self._offsets.get(stream, 0)
-        words = tuple(_on_session_clock(w, offset) for w in message.words)
-        transcript = message.transcript
-        cut = self._captioned_until.get(stream)
-        if cut is not None and words and words[0].start_ms + words[0].end_ms < 2 * cut:
-            words, transcript = _after(cut, words, transcript)
-            if not words:
-                return []  # all of it was captioned before this connection began
+        heard = self._not_captioned_yet(stream, message)
+        if heard is None:
+            return []  # all of it was captioned before this connection began
+        words, transcript = heard
         previous = self._finished.get(key)
         if previous is not None and not message.end_of_turn:
             return []  # a late partial for a turn that has already ended
@@ -95,6 +94,7 @@ class TurnAssembler:
             formatted=message.turn_is_formatted,
             speaker=speaker or (previous.speaker if previous else None),
             language=message.language_code or (previous.language if previous else None),
+            translation=previous.translation if previous else None,
         )
         updates = []
         live = self._live.get(stream)
@@ -116,8 +116,40 @@ class TurnAssembler:
                 return updates  # an exact repeat changes nothing a reader can see
             self._finished[key] = turn
             return [*updates, TurnUpdate(UpdateKind.REPLACED, turn)]
+        early = self._early.pop(key, None)
+        if early is not None:
+            turn = replace(turn, translation=early)
         self._finish(turn)
         return [*updates, TurnUpdate(UpdateKind.FINISHED, turn)]
+
+    def _not_captioned_yet(
+        self, stream: int, message: TurnMessage
+    ) -> tuple[tuple[Word, ...], str] | None:
+        """The message's words on the session clock and its transcript, less what a connection
+        before this one captioned already (None when that is all of it)."""
+        words = tuple(_on_session_clock(w, self._offsets.get(stream, 0)) for w in message.words)
+        transcript = message.transcript
+        cut = self._captioned_until.get(stream)
+        if cut is not None and words and words[0].start_ms + words[0].end_ms < 2 * cut:
+            words, transcript = _after(cut, words, transcript)
+            if not words:
+                return None
+        return words, transcript
+
+    def translate(self, stream: int, turn_order: int, translation: Translation) -> list[TurnUpdate]:
+        """A turn's translation, whenever it comes: the finished turn gets it (and is updated
+        wherever it is shown); one that comes before its turn has ended waits for it."""
+        key = (stream, turn_order)
+        turn = self._finished.get(key)
+        if turn is None:
+            if stream in self._offsets:
+                self._early[key] = translation
+            return []
+        if turn.translation == translation:
+            return []
+        turn = replace(turn, translation=translation)
+        self._finished[key] = turn
+        return [TurnUpdate(UpdateKind.TRANSLATED, turn)]
 
     def end_stream(self, stream: int) -> TurnUpdate | None:
         """Finish the stream's live turn as heard so far (marked interrupted), if it has one."""
@@ -152,6 +184,8 @@ class TurnAssembler:
         """Drop a stream's finished turns once it has ended: nothing can change them any more."""
         for key in [k for k in self._finished if k[0] == stream]:
             del self._finished[key]
+        for key in [k for k in self._early if k[0] == stream]:
+            del self._early[key]
         self._captioned_until.pop(stream, None)
 
     def live_turns(self) -> list[Turn]:

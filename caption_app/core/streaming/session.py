@@ -27,7 +27,9 @@ from caption_app.core.engines.base import (
     EventQueue,
     Failed,
     SpeakersRevised,
+    SpeechDetected,
     Terminated,
+    Translated,
     TurnReceived,
     Warned,
 )
@@ -37,6 +39,7 @@ from caption_app.core.model.session import (
     Notice,
     SessionEnded,
     SessionListener,
+    SpeechStarted,
     StreamBegan,
     StreamOpened,
     Tick,
@@ -217,12 +220,9 @@ class LiveSession(SessionRequests):
         current = event.stream == supervisor.stream
         if current:
             supervisor.heard_from_engine()
-        if isinstance(event, TurnReceived):
-            self._on_turn(event, current)
-        elif isinstance(event, SpeakersRevised):
-            for update in self._assembler.revise_speakers(event.stream, event.revisions):
-                self._emit(update)
-        elif isinstance(event, Began):
+        if self._on_content(event, current):
+            return
+        if isinstance(event, Began):
             if current and supervisor.phase is Phase.CONNECTING:
                 self._on_began(event)
         elif isinstance(event, Terminated):
@@ -245,6 +245,25 @@ class LiveSession(SessionRequests):
             # The gap ends where this connection's audio begins, once it is heard for sure: a
             # retry that fails before it begins ends no gap (its audio goes to the next one).
             self._close_gap(self._stream_offset_ms)
+
+    def _on_content(self, event: EngineEvent, current: bool) -> bool:
+        """What was said: turns, speaker revisions, translations, speech starting."""
+        if isinstance(event, TurnReceived):
+            self._on_turn(event, current)
+        elif isinstance(event, SpeakersRevised):
+            for update in self._assembler.revise_speakers(event.stream, event.revisions):
+                self._emit(update)
+        elif isinstance(event, Translated):
+            # Tied to its turn by (stream, turn_order): late or out of order, it lands there.
+            translate = self._assembler.translate
+            for update in translate(event.stream, event.turn_order, event.translation):
+                self._emit(update)
+        elif isinstance(event, SpeechDetected):
+            if current:
+                self._emit(SpeechStarted(self._stream_offset_ms + event.at_ms))
+        else:
+            return False
+        return True
 
     def _on_turn(self, event: TurnReceived, current: bool) -> None:
         if current:

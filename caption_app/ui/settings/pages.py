@@ -47,6 +47,16 @@ from caption_app.qt.settings_store import DEFAULT_SHORTCUTS, SHORTCUT_LABELS
 from caption_app.ui.labels import show_text
 
 W = TypeVar("W", bound=QWidget)
+MODEL_LABELS = {
+    "universal-streaming-english": "universal-streaming-english (English, word by word)",
+    "universal-streaming-multilingual": (
+        "universal-streaming-multilingual (6 languages, word by word)"
+    ),
+    "u3-rt-pro": "u3-rt-pro (fewer live words: at pauses)",
+    "universal-3-5-pro": "universal-3-5-pro (19 languages, translation; words at pauses)",
+    "universal-3-6-pro": "universal-3-6-pro (32 languages, translation; words at pauses)",
+}
+"""What the model picker says of each: how its live words come, and what it can do."""
 
 
 def named(widget: W, name: str) -> W:
@@ -140,12 +150,14 @@ class EnginePage(SettingsPage):
         self.token_edit.setPlaceholderText("https://… (empty: use your API key)")
         add_row(form, "&Token service URL:", self.token_edit)
         self.model_combo = named(QComboBox(), "Speech model")
-        self.model_combo.addItems(list(SPEECH_MODELS))
-        add_row(form, "Speech &model:", self.model_combo)
-        self.language_check = named(
-            QCheckBox("Detect the spoken &language"), "Detect the spoken language"
+        for model in SPEECH_MODELS:
+            self.model_combo.addItem(MODEL_LABELS.get(model, model), model)
+        self.model_combo.setToolTip(
+            "Universal-3 Pro models send words only now and then: one early line after about "
+            "a second of speech, then one at each pause, so the overlay shows '● Speaking' "
+            "meanwhile. Translation runs on universal-3-5-pro and universal-3-6-pro."
         )
-        form.addRow(self.language_check)
+        add_row(form, "Speech &model:", self.model_combo)
         self.failover_spin = named(QSpinBox(), "Switch to this computer after seconds")
         self.failover_spin.setRange(1, 60)
         self.failover_spin.setSuffix(" s")
@@ -166,7 +178,6 @@ class EnginePage(SettingsPage):
         self.host_combo.editTextChanged.connect(self._notify)
         self.token_edit.textChanged.connect(self._notify)
         self.model_combo.currentIndexChanged.connect(self._notify)
-        self.language_check.toggled.connect(self._notify)
 
     def load(self, settings: AppSettings) -> None:
         s = settings.streaming
@@ -175,8 +186,7 @@ class EnginePage(SettingsPage):
         self.model_dir_edit.setText(settings.local_model_dir)
         self.host_combo.setEditText(s.api_host)
         self.token_edit.setText(s.token_url)
-        self.model_combo.setCurrentText(s.speech_model)
-        self.language_check.setChecked(s.language_detection)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.speech_model)))
         self.failover_spin.setValue(round(settings.failover.after_s))
         self.return_check.setChecked(settings.failover.return_to_cloud)
 
@@ -185,8 +195,7 @@ class EnginePage(SettingsPage):
             settings,
             api_host=self.host_combo.currentText().strip(),
             token_url=self.token_edit.text().strip(),
-            speech_model=self.model_combo.currentText(),
-            language_detection=self.language_check.isChecked(),
+            speech_model=str(self.model_combo.currentData()),
         )
         return dataclasses.replace(
             settings,

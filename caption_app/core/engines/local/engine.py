@@ -15,7 +15,7 @@ import multiprocessing
 import queue
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from caption_app.core.engines.base import (
@@ -24,11 +24,13 @@ from caption_app.core.engines.base import (
     EventQueue,
     Failed,
     Terminated,
+    Translated,
     TurnReceived,
 )
 from caption_app.core.engines.local.recognizer import TurnPolicy
 from caption_app.core.engines.local.worker import WorkerConfig, main
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.turns import Translation, TurnMessage
 from caption_app.core.settings import StreamingSettings
 
 log = logging.getLogger(__name__)
@@ -44,12 +46,21 @@ class LocalEngineOptions:
     cpu_threads: int = 2
 
 
+MULTILINGUAL_PARTIAL_EVERY_MS = 1500
+"""Whisper base takes about a second per live decode on two cores (0.2x real time): its live
+words are decoded again every 1.5 s of speech, not every second, so it keeps up instead of
+falling behind (Settings → Language says so; benchmarks/bench_languages.py measures the
+longest wait)."""
+
+
 def turn_policy(settings: StreamingSettings) -> TurnPolicy:
+    multilingual = settings.language != "en" or settings.translate_to == "en"
     return TurnPolicy(
         min_turn_silence_ms=settings.min_turn_silence_ms,
         max_turn_silence_ms=settings.max_turn_silence_ms,
         format_turns=settings.format_turns,
         hotwords=", ".join(settings.keyterms),
+        partial_every_ms=MULTILINGUAL_PARTIAL_EVERY_MS if multilingual else 1000,
     )
 
 
@@ -89,8 +100,20 @@ class LocalEngine:
 
     def _config(self, settings: StreamingSettings) -> WorkerConfig:
         return WorkerConfig(
-            self._options.model_folder, turn_policy(settings), self._options.cpu_threads
+            self._options.model_folder,
+            turn_policy(settings),
+            self._options.cpu_threads,
+            language=settings.language,
+            task=local_task(settings),
         )
+
+
+def local_task(settings: StreamingSettings) -> str:
+    """Whisper translates into English only: the translate task alone when the translation
+    is shown alone (its partials are English too), both tasks when it goes under the line."""
+    if settings.translate_to != "en":
+        return "transcribe"
+    return "translate" if settings.translation_layout == "translation" else "both"
 
 
 class LocalConnection:
@@ -171,7 +194,9 @@ class LocalConnection:
                 message = self._pipe.recv()
                 kind = message[0]
                 if kind == "turn":
-                    put(TurnReceived(stream, message[1]))
+                    self._put_turn(stream, message[1])
+                elif kind == "translation":
+                    put(Translated(stream, int(message[1]), Translation(message[2], "en")))
                 elif kind == "alive":
                     put(Alive(stream))
                 elif kind == "began":
@@ -199,6 +224,15 @@ class LocalConnection:
             code = self._process.exitcode
             text = f"The local engine stopped unexpectedly (exit code {code})."
             put(Failed(stream, _crash_problem(text)))
+
+    def _put_turn(self, stream: int, message: TurnMessage) -> None:
+        """With the translate task alone the words are English already: a finished turn is
+        its translation (put first, so it arrives with the turn) and has no original text."""
+        if self.config.task == "translate" and message.end_of_turn:
+            translation = Translation(message.transcript, "en")
+            self._events.put(Translated(stream, message.turn_order, translation))
+            message = replace(message, transcript="")
+        self._events.put(TurnReceived(stream, message))
 
 
 def _model_problem(message: str) -> Problem:

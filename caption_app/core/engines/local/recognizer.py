@@ -60,6 +60,9 @@ class TurnPolicy:
     format_turns: bool = True
     hotwords: str = ""
     """Key terms, handed to Whisper as hotwords."""
+    partial_every_ms: int = PARTIAL_EVERY_MS
+    """How often the live words are decoded again: wider for a slower model, so it keeps up
+    instead of falling behind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,8 @@ class _Utterance:
     shown: list[DecodedWord] = field(default_factory=list)
     shown_final: int = 0
     """What the last partial showed (committed + tail), the fallback if the final is empty."""
+    language: str | None = None
+    """The language the last decode heard (kept when a final decode is rejected)."""
     last_partial_at: int = 0
     candidate: Hypothesis | None = None
     candidate_end: int = -1
@@ -222,7 +227,7 @@ class StreamingRecognizer:
             u.end_at = self._split_point(u)
             self._submit(u, out, final=True, end=u.end_at, covers=u.end_at)
             return
-        due = self._now - u.last_partial_at >= PARTIAL_EVERY_MS * SAMPLES_PER_MS
+        due = self._now - u.last_partial_at >= self.policy.partial_every_ms * SAMPLES_PER_MS
         if due and u.speech_samples >= MIN_SPEECH_MS * SAMPLES_PER_MS:
             u.last_partial_at = self._now
             self._submit(u, out, final=False, end=self._now, covers=-1)
@@ -264,6 +269,7 @@ class StreamingRecognizer:
         """Fold one decode into the utterance: agreement, a partial, maybe the final."""
         offset = u.start // SAMPLES_PER_MS
         speech_ms = u.speech_samples // SAMPLES_PER_MS
+        u.language = hypothesis.language or u.language
         why = rejection(hypothesis, speech_ms)
         if why is not None:
             self.rejected.append(why)
@@ -274,7 +280,9 @@ class StreamingRecognizer:
         ]
         covering = job.speech_end in (u.speech_end, u.end_at)
         if job.final and covering:
-            u.candidate = Hypothesis(tuple(words), hypothesis.text, 0.0, 0.0, 0.0)
+            u.candidate = Hypothesis(
+                tuple(words), hypothesis.text, 0.0, 0.0, 0.0, hypothesis.language
+            )
             u.candidate_end = job.speech_end
             return
         # A partial, or a final overtaken by more speech: either is a fresh reading of the
@@ -305,7 +313,9 @@ class StreamingRecognizer:
         if not words:
             words = list(u.shown)  # the final decode heard nothing credible: keep what showed
         if words:
-            out.messages.append(finished_message(self._turn_order, self.policy.format_turns, words))
+            out.messages.append(
+                finished_message(self._turn_order, self.policy.format_turns, words, final.language)
+            )
             self._turn_order += 1
         self._utterance = None
         if next_start is not None and self._speech_after(next_start):
