@@ -15,7 +15,7 @@ APP_DEBS=(
   gcc libc6-dev python3-venv portaudio19-dev libportaudio2 pulseaudio-utils
 )
 TEST_DEBS=(
-  xvfb xauth xdotool xcompmgr openbox x11-utils pulseaudio libasound2-plugins sox dbus
+  xvfb xauth xdotool xcompmgr openbox trayer x11-utils pulseaudio libasound2-plugins sox dbus
   gnome-keyring desktop-file-utils appstream tesseract-ocr espeak-ng
   # Three real Wayland compositors with XWayland, nested in Xvfb by tests/wayland/ (the
   # overlay on GNOME, KDE and weston); about a minute of apt on a fresh machine.

@@ -3,6 +3,7 @@ the real local engine standing in, real speech; everything it reported, with tim
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -18,8 +19,10 @@ from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 from caption_app.core.streaming.builder import BuiltSession, build_live_session
 from caption_app.core.streaming.session import Timing
+from tests.local_engine.speech import RATE, read_wav, references
 from tests.streaming.harness import Collector, key_auth
 from tests.streaming_server.fixtures import TEST_API_KEY
+from tests.support.paths import AUDIO_DIR
 
 TIMING = Timing(terminate_timeout_s=3.0)  # production backoff: the failover timing is real
 
@@ -118,3 +121,69 @@ class ServerProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()  # SIGKILL: no close frames, no goodbye
             self.process.wait(timeout=10)
+
+
+def cloud_script(folder: Path) -> tuple[Path, list[tuple[int, int]]]:
+    """A script for the joined clips: each clip's reference words spread over its speech, one
+    turn per clip (so the scripted cloud says what is really being said, about when)."""
+    turns, spans, position = [], [], 0
+    for name, reference in references().items():
+        samples = read_wav(AUDIO_DIR / name)
+        start_ms, end_ms = position * 1000 // RATE + 150, (position + len(samples)) * 1000 // RATE
+        words = reference.split()
+        step = (end_ms - 150 - start_ms) / len(words)
+        turns.append(
+            {
+                "words": [
+                    {
+                        "text": w.lower().strip(".,;!?"),
+                        "formatted": w,
+                        "start": round(start_ms + i * step),
+                        "end": round(start_ms + (i + 0.8) * step),
+                    }
+                    for i, w in enumerate(words)
+                ]
+            }
+        )
+        spans.append((start_ms, end_ms))
+        position += len(samples) + int(RATE * 1.5)
+    path = folder / "script.json"
+    path.write_text(json.dumps(turns))
+    return path, spans
+
+
+def heard_script(folder: Path) -> Path:
+    """A script for the joined clips in which the cloud says what Whisper tiny.en hears in
+    each clip, at the times it hears it (one turn per clip). Two engines that agree on when
+    each word was said, as two good recognisers do, so a word said twice across a switch is
+    the app's doing, not a script's guess at the timing."""
+    from faster_whisper import WhisperModel
+
+    from caption_app.core.engines.local.model_files import find_model
+
+    model = WhisperModel(str(find_model().path), device="cpu", compute_type="int8")
+    turns, position = [], 0
+    for name in references():
+        samples = read_wav(AUDIO_DIR / name)
+        offset_ms = position * 1000 // RATE
+        segments, _info = model.transcribe(
+            samples.astype("float32") / 32768, language="en", beam_size=1, word_timestamps=True
+        )
+        words = [w for segment in segments for w in segment.words or ()]
+        turns.append(
+            {
+                "words": [
+                    {
+                        "text": w.word.strip().lower().strip(".,;!?"),
+                        "formatted": w.word.strip(),
+                        "start": offset_ms + round(w.start * 1000),
+                        "end": offset_ms + round(w.end * 1000),
+                    }
+                    for w in words
+                ]
+            }
+        )
+        position += len(samples) + int(RATE * 1.5)
+    path = folder / "heard.json"
+    path.write_text(json.dumps(turns))
+    return path

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.audio.devices import MIXED_LABEL, InputDevice
-from caption_app.core.model.session import AudioLevel, SessionState, StateChanged
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import AudioLevel, EngineInUse, SessionState, StateChanged
 from caption_app.qt.session_controller import SessionController
 from caption_app.ui.main_window.status_panel import estimated_cost_usd, format_elapsed
 from caption_app.ui.main_window.window import MainWindow
@@ -214,3 +215,27 @@ def test_a_crashed_session_with_no_words_is_not_offered_for_recovery(
     crash(True, 0)
     TranscriptActions(window).tidy_history(0)
     assert "its 3 words are safe" in window.notices.text()
+
+
+def test_once_this_computer_takes_over_the_cloud_trouble_is_not_said_as_if_to_come(
+    qtbot: QtBot,
+) -> None:
+    """Seen in the walk: "Cannot reach …: if it does not answer within a few seconds, captions
+    continue on this computer by themselves" beside the "On this computer" badge and "Starting
+    the speech model on this computer", while this computer was already taking over."""
+    window = _window(qtbot, [MIC])
+    refused = Problem(
+        ProblemKind.UNREACHABLE, "Cannot reach 127.0.0.1: refused.", Recovery.RECONNECT
+    )
+    taking_over = (
+        StateChanged(SessionState.LIVE, "Live"),
+        refused,
+        StateChanged(SessionState.UNREACHABLE, "Trying again in 1.0 s."),
+        EngineInUse("Whisper tiny.en on this computer", True, 0.0, True),
+        StateChanged(SessionState.CONNECTING, "Connecting…"),
+    )
+    window.controller.statusChanged.emit(status_after(*taking_over[:3], stand_in=True))
+    assert "by themselves" in window.notices.text()
+    window.controller.statusChanged.emit(status_after(*taking_over, stand_in=True))
+    assert "by themselves" not in window.notices.text()
+    assert window.status_panel.state_label.text().startswith("Starting the speech model")

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import SessionEnded, StreamBegan, StreamOpened
 from caption_app.core.streaming.recording import RecordingListener
+from caption_app.core.transcript.history import list_sessions
 from caption_app.core.transcript.journal import read_journal
 from caption_app.core.transcript.recorder import TranscriptRecorder
 from tests.streaming.harness import Collector
@@ -41,3 +43,26 @@ def test_a_full_disk_stops_the_saving_with_one_notice_and_the_captions_go_on(
     assert recorder.journal.closed
     saved = read_journal(recorder.path)
     assert [t.text for t in saved.document.turns] == ["Saved before the disk filled."]
+
+
+def test_a_start_that_failed_before_any_word_leaves_no_session(tmp_path: Path) -> None:
+    """A rejected key at Start is not a session: History must not list a 0-word one."""
+    rejected = Problem(ProblemKind.AUTH, "AssemblyAI rejected the API key.", Recovery.NEW_KEY)
+    recorder = TranscriptRecorder(tmp_path, make_info(), max_sync_delay_s=0.0)
+    listener = RecordingListener(recorder, Collector())
+    listener(StreamOpened(0, 0))
+    listener(SessionEnded(audio_s=0.0, session_s=1.0, connections=1, failed=rejected))
+    assert list_sessions(tmp_path) == []
+    assert recorder.discarded and not recorder.path.exists()
+
+
+def test_a_session_that_failed_after_words_is_kept(tmp_path: Path) -> None:
+    lost = Problem(ProblemKind.AUDIO_INPUT, "The microphone stopped.", Recovery.GIVE_UP)
+    recorder = TranscriptRecorder(tmp_path, make_info(), max_sync_delay_s=0.0)
+    listener = RecordingListener(recorder, Collector())
+    listener(StreamOpened(0, 0))
+    listener(StreamBegan(0, "sess-0"))
+    listener(finished(make_turn(0, 0, "Said before it failed.", 1_000)))
+    listener(SessionEnded(audio_s=2.0, session_s=2.0, connections=1, failed=lost))
+    (listed,) = list_sessions(tmp_path)
+    assert listed.words == 4

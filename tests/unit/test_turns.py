@@ -207,3 +207,24 @@ def test_a_speaker_the_service_calls_unknown_is_no_speaker_yet() -> None:
     (update,) = TurnAssembler().apply(0, message)
     assert update.turn.speaker is None  # so no "Speaker UNKNOWN:" label is drawn
     assert known_speaker("A") == "A" and known_speaker("unknown") is None
+
+
+def test_a_stream_taking_over_leaves_out_what_was_captioned_before_it() -> None:
+    """The local engine taking over hears again a little before the last word the cloud
+    reported (so a word cut there is heard whole): it must not caption that word twice."""
+    asm = TurnAssembler()
+    asm.begin_stream(0, 0)
+    cloud = _one(asm, 0, _msg(0, ["our", "belief", "in"], 2))  # "in" is the tail, to 850 ms
+    assert cloud is not None
+    asm.end_stream(0)
+    # Stream 1's audio starts 300 ms before that end (the margin), at 550 ms on the session
+    # clock; it hears "in" again (its first 250 ms), then new words.
+    asm.begin_stream(1, 550, captioned_until_ms=850)
+    words = ["In", "the", "people."]
+    update = _one(asm, 1, _msg(0, words, 3, eot=True, formatted=True, transcript=" ".join(words)))
+    assert update is not None
+    assert update.turn.text == "The people."
+    assert [w.text for w in update.turn.words] == ["the", "people."]
+    only_the_old_word = _msg(1, ["in"], 1, start_ms=0)
+    asm.begin_stream(2, 550, captioned_until_ms=850)
+    assert asm.apply(2, only_the_old_word) == []

@@ -154,10 +154,14 @@ class SessionStatus:
             return self._state_changed(event)
         if isinstance(event, EngineInUse):
             engine = EngineView.of(event)
-            notes = self.notes
+            notes, problem = self.notes, self.problem
             if not engine.standing_in:  # the cloud is back: the news of its absence is over
                 notes = tuple(n for n in notes if n.holds is not Holds.WHILE_COVERED)
-            return replace(self, engine=engine, notes=notes)
+            elif problem is not None and passes(problem):
+                # This computer takes over: the cloud's trouble ("if it does not answer within
+                # a few seconds…") is overtaken; the note that it did not come back says it.
+                problem = None
+            return replace(self, engine=engine, notes=notes, problem=problem)
         if isinstance(event, Problem):
             return replace(self, problem=event)
         if isinstance(event, Notice):

@@ -51,7 +51,10 @@ class RecordingListener:
             offset = self._offsets.get(event.stream, 0)
             self._record(lambda: recorder.begin_stream(event.stream, event.session_id, offset))
         elif isinstance(event, SessionEnded):
-            self._close(event.captioned_ms, event.audio_s or None)
+            if event.failed is not None and self._recorder.transcript.turn_count == 0:
+                self._record(self._recorder.discard)
+            else:
+                self._close(event.captioned_ms, event.audio_s or None)
         self._inner(event)
 
     def _record(self, action: Callable[[], object]) -> None:

@@ -27,6 +27,8 @@ class TranscriptRecorder:
         self.transcript = SessionTranscript(info)
         self.journal = JournalWriter.create(directory, info)
         self._ended_at: datetime | None = None
+        self.discarded = False
+        """The session failed before a word was captioned: its journal is gone."""
 
     def __enter__(self) -> TranscriptRecorder:
         return self
@@ -83,3 +85,11 @@ class TranscriptRecorder:
             clean=True, captioned_ms=captioned_ms, billed_audio_s=billed_audio_s, timeout=timeout
         )
         return self.snapshot()
+
+    def discard(self) -> None:
+        """A start that failed before anything was captioned (a rejected key, an input that
+        would not open) is not a session: its journal goes, so History lists no empty
+        session for it."""
+        self.journal.close(clean=False)
+        self.journal.path.unlink(missing_ok=True)
+        self.discarded = True

@@ -32,6 +32,9 @@ class TranscriptActions:
         if recorder is None:
             self.window.notify("Nothing to export yet: start captions first.")
             return
+        if recorder.discarded:
+            self.window.notify("Nothing to export: the last start captioned nothing.")
+            return
         try:
             # The journal is the thread-safe copy: the session thread owns the live model,
             # and every finished turn is already on disk.
