@@ -48,7 +48,7 @@ def test_a_full_disk_stops_the_saving_with_one_notice_and_the_captions_go_on(
 def test_a_start_that_failed_before_any_word_leaves_no_session(tmp_path: Path) -> None:
     """A rejected key at Start is not a session: History must not list a 0-word one."""
     rejected = Problem(ProblemKind.AUTH, "AssemblyAI rejected the API key.", Recovery.NEW_KEY)
-    recorder = TranscriptRecorder(tmp_path, make_info(), max_sync_delay_s=0.0)
+    recorder = TranscriptRecorder(tmp_path, make_info())
     listener = RecordingListener(recorder, Collector())
     listener(StreamOpened(0, 0))
     listener(SessionEnded(audio_s=0.0, session_s=1.0, connections=1, failed=rejected))
@@ -58,7 +58,7 @@ def test_a_start_that_failed_before_any_word_leaves_no_session(tmp_path: Path) -
 
 def test_a_session_that_failed_after_words_is_kept(tmp_path: Path) -> None:
     lost = Problem(ProblemKind.AUDIO_INPUT, "The microphone stopped.", Recovery.GIVE_UP)
-    recorder = TranscriptRecorder(tmp_path, make_info(), max_sync_delay_s=0.0)
+    recorder = TranscriptRecorder(tmp_path, make_info())
     listener = RecordingListener(recorder, Collector())
     listener(StreamOpened(0, 0))
     listener(StreamBegan(0, "sess-0"))
