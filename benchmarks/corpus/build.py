@@ -47,6 +47,8 @@ PARAGRAPH_PAUSE_S = (0.9, 1.6)
 CLIP_EVERY = 8
 """A real clip after every this many synthetic sentences."""
 PUNCTUATION = set(",.;:!?\"'")
+NOT_SOUNDS = {"^", "$", "_", " ", "\u02c8", "\u02cc", "\u02d0"}
+"""Piper's sentence marks, pads and spaces, and stress and length marks: no sound of their own."""
 TEXT = Path(__file__).with_name("meeting.txt")
 
 
@@ -122,7 +124,8 @@ def _paragraphs() -> list[list[str]]:
 
 def _level(audio: np.ndarray, dbfs: float) -> np.ndarray:
     rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
-    return audio * (10 ** (dbfs / 20) / max(rms, 1e-9))
+    gain = 10 ** (dbfs / 20) / max(rms, 1e-9)
+    return np.asarray(audio * gain, dtype=np.float64)
 
 
 def _room(seconds: float, rng: np.random.Generator) -> np.ndarray:
@@ -134,7 +137,7 @@ def _room(seconds: float, rng: np.random.Generator) -> np.ndarray:
     spectrum[0] = 0
     pink = _level(np.fft.irfft(spectrum, count), ROOM_DBFS)
     hum = np.sin(2 * np.pi * 120 * np.arange(count) / RATE) * 10 ** (HUM_DBFS / 20) * np.sqrt(2)
-    return pink + hum
+    return np.asarray(pink + hum, dtype=np.float64)
 
 
 class _Voice:
@@ -177,7 +180,7 @@ class _Voice:
 
 
 def _sound(phoneme: str) -> bool:
-    return phoneme not in PUNCTUATION and phoneme not in {"^", "$", "_", " ", "ˈ", "ˌ", "ː"}
+    return phoneme not in PUNCTUATION and phoneme not in NOT_SOUNDS
 
 
 def _phoneme_words(alignments: list[Any], offset: int) -> list[list[int]]:
@@ -254,7 +257,9 @@ def _aligned_clip(path: Path, reference: str) -> tuple[np.ndarray, list[SpokenWo
     spoken = [w for w in aligned if w["word"].strip()]
     if [w["word"].strip() for w in spoken] != expected:
         raise ValueError(f"alignment words differ from the reference of {path.name}")
-    return audio, [SpokenWord(t, round(float(w["end"]) * 1000)) for t, w in zip(expected, spoken)]
+    return audio, [
+        SpokenWord(t, round(float(w["end"]) * 1000)) for t, w in zip(expected, spoken, strict=True)
+    ]
 
 
 def _build(folder: Path, clips: list[Path], references: dict[str, str]) -> None:
@@ -264,7 +269,7 @@ def _build(folder: Path, clips: list[Path], references: dict[str, str]) -> None:
     parts: list[np.ndarray] = [np.zeros(round(LEAD_IN_S * RATE))]
     words: list[SpokenWord] = []
     position = len(parts[0])
-    said = pauses = 0
+    said = 0
     pause_lengths: list[float] = []
     synthetic_s = 0.0
 
@@ -282,12 +287,12 @@ def _build(folder: Path, clips: list[Path], references: dict[str, str]) -> None:
             audio, spoken = voice.say(sentence)
             synthetic_s += len(audio) / RATE
             last = n == len(paragraph) - 1
-            place(_level(audio, SPEECH_DBFS), spoken, rng.uniform(*(PARAGRAPH_PAUSE_S if last else PAUSE_S)))
+            pause_s = rng.uniform(*(PARAGRAPH_PAUSE_S if last else PAUSE_S))
+            place(_level(audio, SPEECH_DBFS), spoken, pause_s)
             said += 1
             if said % CLIP_EVERY == 0 and real:
                 clip_audio, clip_words = real.pop(0)
                 place(clip_audio, clip_words, rng.uniform(*PAUSE_S))
-                pauses += 1
     for clip_audio, clip_words in real:
         place(clip_audio, clip_words, rng.uniform(*PAUSE_S))
     speech = np.concatenate(parts)
