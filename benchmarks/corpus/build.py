@@ -35,6 +35,7 @@ import numpy as np
 
 RATE = 16_000
 VERSION = "1"
+"""Part of the cache key with the text and the clips: change it when the making changes."""
 SEED = 26
 LENGTH_SCALE = 1.15
 """Slower than the voice's default (about 200 words a minute), nearer a meeting's pace."""
@@ -61,7 +62,7 @@ class SpokenWord:
 
 
 @dataclass(frozen=True)
-class Corpus:
+class Recording:
     path: Path
     words: tuple[SpokenWord, ...]
     audio_s: float
@@ -86,23 +87,31 @@ def _cache_root() -> Path:
 def _key(clips: list[Path]) -> str:
     digest = hashlib.sha256(f"{VERSION}/{SEED}".encode())
     digest.update(TEXT.read_bytes())
-    digest.update(Path(__file__).read_bytes())
     for clip in clips:
         digest.update(clip.name.encode() + clip.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def corpus(audio_dir: Path, cache: Path | None = None) -> Corpus:
-    """The corpus, built once and then read from the cache."""
-    clips = sorted(audio_dir.glob("*.wav"))
-    folder = (cache or _cache_root()) / f"corpus-{_key(clips)}"
-    manifest = folder / "words.json"
-    if not manifest.exists():
+def corpus(audio_dir: Path, cache: Path | None = None) -> Recording:
+    """The continuous corpus, built once and then read from the cache."""
+    return _recording(audio_dir, cache, "corpus")
+
+
+def clips(audio_dir: Path, cache: Path | None = None) -> Recording:
+    """The shared clips one after another with 1.5 s of digital silence between them (the
+    easy case, kept beside the corpus), their words' ends by forced alignment."""
+    return _recording(audio_dir, cache, "clips")
+
+
+def _recording(audio_dir: Path, cache: Path | None, name: str) -> Recording:
+    wavs = sorted(audio_dir.glob("*.wav"))
+    folder = (cache or _cache_root()) / f"corpus-{_key(wavs)}"
+    if not (folder / "corpus.json").exists():
         folder.mkdir(parents=True, exist_ok=True)
-        _build(folder, clips, _references(audio_dir))
-    data = json.loads(manifest.read_text())
+        _build(folder, wavs, _references(audio_dir))
+    data = json.loads((folder / f"{name}.json").read_text())
     words = tuple(SpokenWord(t, e) for t, e in data["words"])
-    return Corpus(folder / "corpus.wav", words, data["audio_s"], data["make_up"])
+    return Recording(folder / f"{name}.wav", words, data["audio_s"], data["make_up"])
 
 
 def _references(audio_dir: Path) -> dict[str, str]:
@@ -266,6 +275,7 @@ def _build(folder: Path, clips: list[Path], references: dict[str, str]) -> None:
     rng = random.Random(SEED)
     voice = _Voice()
     real = [_aligned_clip(clip, references[clip.name]) for clip in clips]
+    _write_clips(folder, real)
     parts: list[np.ndarray] = [np.zeros(round(LEAD_IN_S * RATE))]
     words: list[SpokenWord] = []
     position = len(parts[0])
@@ -298,13 +308,7 @@ def _build(folder: Path, clips: list[Path], references: dict[str, str]) -> None:
     speech = np.concatenate(parts)
     noise_rng = np.random.default_rng(SEED)
     mixed = speech + _room(len(speech) / RATE, noise_rng)
-    samples = np.clip(np.round(mixed * 32767), -32768, 32767).astype("<i2")
-    with wave.open(str(folder / "corpus.wav"), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes(samples.tobytes())
-    audio_s = len(samples) / RATE
+    audio_s = _write(folder, "corpus", mixed)
     real_s = audio_s - synthetic_s - sum(pause_lengths) - LEAD_IN_S
     ordered = sorted(pause_lengths)
     make_up = (
@@ -313,21 +317,57 @@ def _build(folder: Path, clips: list[Path], references: dict[str, str]) -> None:
         f"({real_s:.0f} s); pauses {ordered[0]:.2f}-{ordered[-1]:.2f} s (median "
         f"{ordered[len(ordered) // 2]:.2f} s); room noise at {ROOM_DBFS:.0f} dBFS throughout"
     )
+    _manifest(folder, "corpus", audio_s, make_up, words)
+
+
+CLIP_GAP_S = 1.5
+
+
+def _write_clips(folder: Path, real: list[tuple[np.ndarray, list[SpokenWord]]]) -> None:
+    parts: list[np.ndarray] = []
+    words: list[SpokenWord] = []
+    position = 0
+    for audio, spoken in real:
+        start_ms = position * 1000 // RATE
+        words.extend(SpokenWord(w.text, start_ms + w.end_ms) for w in spoken)
+        parts += [audio, np.zeros(round(CLIP_GAP_S * RATE))]
+        position += len(audio) + round(CLIP_GAP_S * RATE)
+    audio_s = _write(folder, "clips", np.concatenate(parts))
+    make_up = (
+        f"{audio_s:.0f} s, {len(words)} words: the {len(real)} shared real clips, each followed "
+        f"by {CLIP_GAP_S} s of digital silence"
+    )
+    _manifest(folder, "clips", audio_s, make_up, words)
+
+
+def _write(folder: Path, name: str, audio: np.ndarray) -> float:
+    samples = np.clip(np.round(audio * 32767), -32768, 32767).astype("<i2")
+    with wave.open(str(folder / f"{name}.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(samples.tobytes())
+    return len(samples) / RATE
+
+
+def _manifest(
+    folder: Path, name: str, audio_s: float, make_up: str, words: list[SpokenWord]
+) -> None:
     manifest = {
         "audio_s": audio_s,
         "make_up": make_up,
         "words": [[w.text, w.end_ms] for w in words],
     }
-    (folder / "words.json").write_text(json.dumps(manifest))
+    (folder / f"{name}.json").write_text(json.dumps(manifest))
 
 
 def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from tests.support.paths import AUDIO_DIR
 
-    built = corpus(AUDIO_DIR)
-    print(built.path)
-    print(built.make_up)
+    for built in (corpus(AUDIO_DIR), clips(AUDIO_DIR)):
+        print(built.path)
+        print(built.make_up)
     return 0
 
 
