@@ -32,6 +32,7 @@ AVG_LOGPROB_MIN = -1.0
 COMPRESSION_RATIO_MAX = 2.4
 MAX_WORDS_PER_SECOND = 6.0
 """Faster than anyone talks: the decoder is filling audio it could not hear."""
+SENTENCE_END = (".", "?", "!")
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
 
 
@@ -90,12 +91,31 @@ def rejection(hypothesis: Hypothesis, speech_ms: int) -> str | None:
 
 
 def without_repeated_tail(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, ...]:
-    """Drop a phrase of two or more words that the decode says twice at its very end: beam
-    search on a short window can read a whole sentence again into the padding."""
+    """Drop what the decode reads again into the padding after the speech: a sentence at the
+    end that starts the utterance over ("Last week we agreed. Last week we", its last word
+    perhaps cut short), which short windows invite, or a phrase of two or more words said
+    twice at its very end. Applied until nothing more is dropped."""
+    while True:
+        kept = _without_restart(words)
+        keys = [normalized(w.text) for w in kept]
+        for size in range(len(kept) // 2, 1, -1):
+            if keys[-size:] == keys[-2 * size : -size]:
+                kept = kept[:-size]
+                break
+        if len(kept) == len(words):
+            return words
+        words = kept
+
+
+def _without_restart(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, ...]:
     keys = [normalized(w.text) for w in words]
-    for size in range(len(words) // 2, 1, -1):
-        if keys[-size:] == keys[-2 * size : -size]:
-            return words[:-size]
+    for start in range(1, len(words)):
+        if not words[start - 1].text.endswith(SENTENCE_END):
+            continue
+        again = keys[start:]
+        before = keys[: len(again)]
+        if again[:-1] == before[:-1] and before[-1].startswith(again[-1]):
+            return words[:start]
     return words
 
 

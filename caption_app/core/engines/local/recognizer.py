@@ -263,8 +263,10 @@ class StreamingRecognizer:
     def _take(self, u: _Utterance, job: _Job, hypothesis: Hypothesis, out: Output) -> None:
         """Fold one decode into the utterance: agreement, a partial, maybe the final."""
         offset = u.start // SAMPLES_PER_MS
-        speech_ms = u.speech_samples // SAMPLES_PER_MS
-        why = rejection(hypothesis, speech_ms)
+        # The words a decode may hold go by what it heard: the VAD's speech, or the audio
+        # decoded when that is longer (the VAD's verdicts lag a fast talker's short words).
+        heard_ms = max(u.speech_samples, job.end - u.start) // SAMPLES_PER_MS
+        why = rejection(hypothesis, heard_ms)
         if why is not None:
             self.rejected.append(why)
             hypothesis = EMPTY
