@@ -28,11 +28,18 @@ APPEND_PUNCTUATION = "\"'.,!?:\u201d)]}"
 # What Whisper's own signals say about a decode (thresholds from Whisper's transcribe, made
 # stricter where a live caption would rather miss a line than show one never said).
 NO_SPEECH_MAX = 0.6
+NO_SPEECH_LOGPROB = -0.7
+"""Whisper calls a window silent when its no-speech probability is high *and* its text unlikely;
+high alone is common for the first word or two of an utterance, which the VAD heard."""
+NO_SPEECH_CERTAIN = 0.9
 AVG_LOGPROB_MIN = -1.0
+SHORT_LOGPROB_MIN = -1.5
+"""For one or two words, whose average log-probability swings more."""
 COMPRESSION_RATIO_MAX = 2.4
 MAX_WORDS_PER_SECOND = 6.0
 """Faster than anyone talks: the decoder is filling audio it could not hear."""
 SENTENCE_END = (".", "?", "!")
+PAUSE_MARKS = (*SENTENCE_END, ",", ";", ":")
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
 
 
@@ -79,9 +86,12 @@ def rejection(hypothesis: Hypothesis, speech_ms: int) -> str | None:
     """Why this decode must not be shown (Whisper invents text on noise), or None if credible."""
     if hypothesis.empty:
         return None
-    if hypothesis.no_speech_prob > NO_SPEECH_MAX:
+    if hypothesis.no_speech_prob > NO_SPEECH_CERTAIN or (
+        hypothesis.no_speech_prob > NO_SPEECH_MAX and hypothesis.avg_logprob < NO_SPEECH_LOGPROB
+    ):
         return "no speech"
-    if hypothesis.avg_logprob < AVG_LOGPROB_MIN:
+    short = len(hypothesis.words) < 3
+    if hypothesis.avg_logprob < (SHORT_LOGPROB_MIN if short else AVG_LOGPROB_MIN):
         return "unlikely text"
     if hypothesis.compression_ratio > COMPRESSION_RATIO_MAX or _repeats(hypothesis.words):
         return "repetition"
@@ -110,7 +120,7 @@ def without_repeated_tail(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, 
 def _without_restart(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, ...]:
     keys = [normalized(w.text) for w in words]
     for start in range(1, len(words)):
-        if not words[start - 1].text.endswith(SENTENCE_END):
+        if not words[start - 1].text.endswith(PAUSE_MARKS):
             continue
         again = keys[start:]
         before = keys[: len(again)]
