@@ -16,6 +16,12 @@ from caption_app.exit_codes import ExitCode
 EXPORT_FORMATS = ("txt", "md", "srt", "vtt", "json")
 
 
+def _local_models() -> list[str]:
+    from caption_app.core.engines.local.models import MODELS
+
+    return list(MODELS)
+
+
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
@@ -29,6 +35,13 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="a faster-whisper model folder for the local engine (default: the Hugging Face "
         "cache, then the installed Whisper tiny.en package)",
+    )
+    parser.add_argument(
+        "--local-model",
+        choices=_local_models(),
+        help="the local engine's model: whisper-tiny.en (default: fast enough on two cores) or "
+        "whisper-base (multilingual, more accurate, about twice the compute; needs the models "
+        "extra, which scripts/run installs)",
     )
     parser.add_argument(
         "--api-host",

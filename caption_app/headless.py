@@ -110,7 +110,9 @@ def run_transcribe(args: argparse.Namespace) -> int:
         print(f"caption-app transcribe: {out} exists; use --force to replace it", file=sys.stderr)
         return ExitCode.USAGE
 
-    engines = _choose_engines(args.engine or "auto", settings, args.model_dir or "")
+    engines = _choose_engines(
+        args.engine or "auto", settings, args.model_dir or "", args.local_model or ""
+    )
     if isinstance(engines, int):
         return engines
     engine, stand_in = engines
@@ -145,11 +147,15 @@ def run_transcribe(args: argparse.Namespace) -> int:
 
 
 def _choose_engines(
-    preference: str, settings: StreamingSettings, model_dir: str
+    preference: str, settings: StreamingSettings, model_dir: str, local_model: str = ""
 ) -> tuple[Engine, Engine | None] | int:
     """The engine for this run and the local one standing in for the cloud (auto only), or
     the exit code when the cloud was asked for and has no key."""
-    from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
+    from caption_app.core.engines.choice import CLOUD, LOCAL
+    from caption_app.core.engines.choice import build_engine as build_any
+
+    def build_engine(kind: str, auth: object, *, model_folder: str = "") -> Engine:
+        return build_any(kind, auth, model_folder=model_folder, local_model=local_model)
 
     if preference == LOCAL:
         return build_engine(LOCAL, None, model_folder=model_dir), None

@@ -182,10 +182,20 @@ class CaptionApp:
             self.window.notices.show_notice(opened.notice)
         self.window.transcript.clear()
         self.overlay.clear()
-        engine = build_engine(kind, auth, model_folder=self.settings.local_model_dir)
+        engine = build_engine(
+            kind,
+            auth,
+            model_folder=self.settings.local_model_dir,
+            local_model=self.settings.local_model,
+        )
         stand_in = None
         if kind == CLOUD and self.engine_preference == "auto":  # the local engine covers
-            stand_in = build_engine(LOCAL, None, model_folder=self.settings.local_model_dir)
+            stand_in = build_engine(
+                LOCAL,
+                None,
+                model_folder=self.settings.local_model_dir,
+                local_model=self.settings.local_model,
+            )
         self.window.status_panel.set_engine(
             on_device=engine.on_device, price_per_hour=engine.billed_per_hour_usd
         )

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from caption_app.core.engines.choice import ENGINE_LABELS
+from caption_app.core.engines.local.models import DEFAULT_MODEL as DEFAULT_LOCAL_MODEL
+from caption_app.core.engines.local.models import MODELS as LOCAL_MODELS
 from caption_app.core.settings import (
     DEFAULT_API_HOST,
     EU_API_HOST,
@@ -124,6 +126,14 @@ class EnginePage(SettingsPage):
             "AssemblyAI is more accurate and can label speakers."
         )
         add_row(form, "&Engine:", self.engine_combo)
+        self.local_model_combo = named(QComboBox(), "Model on this computer")
+        for model in LOCAL_MODELS.values():
+            self.local_model_combo.addItem(model.description, model.name)
+        self.local_model_combo.setToolTip(
+            "Whisper tiny.en keeps up on two cores; Whisper base is multilingual and more "
+            "accurate but needs about twice the computer's effort."
+        )
+        add_row(form, "Model on &this computer:", self.local_model_combo)
         self.model_dir_edit = named(QLineEdit(), "Local model folder")
         self.model_dir_edit.setPlaceholderText("empty: the installed Whisper tiny.en")
         add_row(form, "Local &model folder:", self.model_dir_edit)
@@ -162,6 +172,7 @@ class EnginePage(SettingsPage):
         self.return_check.toggled.connect(self._notify)
         self.engine_combo.currentIndexChanged.connect(self._notify)
         self.model_dir_edit.textChanged.connect(self._notify)
+        self.local_model_combo.currentIndexChanged.connect(self._notify)
         self.host_combo.editTextChanged.connect(self._notify)
         self.token_edit.textChanged.connect(self._notify)
         self.model_combo.currentIndexChanged.connect(self._notify)
@@ -172,6 +183,9 @@ class EnginePage(SettingsPage):
         index = self.engine_combo.findData(settings.engine)
         self.engine_combo.setCurrentIndex(max(0, index))
         self.model_dir_edit.setText(settings.local_model_dir)
+        self.local_model_combo.setCurrentIndex(
+            max(0, self.local_model_combo.findData(settings.local_model or DEFAULT_LOCAL_MODEL))
+        )
         self.host_combo.setEditText(s.api_host)
         self.token_edit.setText(s.token_url)
         self.model_combo.setCurrentText(s.speech_model)
@@ -191,6 +205,7 @@ class EnginePage(SettingsPage):
             settings,
             engine=str(self.engine_combo.currentData()),
             local_model_dir=self.model_dir_edit.text().strip(),
+            local_model=str(self.local_model_combo.currentData()),
             failover=dataclasses.replace(
                 settings.failover,
                 after_s=float(self.failover_spin.value()),

@@ -25,12 +25,15 @@ def resolve_engine(preference: str, *, cloud_configured: bool) -> str:
     return LOCAL if preference == LOCAL else CLOUD
 
 
-def build_engine(kind: str, auth: object, *, model_folder: str = "") -> Engine:
-    """The engine for ``resolve_engine``'s answer; ``auth`` is the cloud's ``AuthProvider``."""
+def build_engine(
+    kind: str, auth: object, *, model_folder: str = "", local_model: str = ""
+) -> Engine:
+    """The engine for ``resolve_engine``'s answer; ``auth`` is the cloud's ``AuthProvider``;
+    ``local_model`` a name from the local models' registry ("" for the default)."""
     if kind == LOCAL:
         from caption_app.core.engines.local.engine import LocalEngine, LocalEngineOptions
 
-        return LocalEngine(LocalEngineOptions(model_folder=model_folder))
+        return LocalEngine(LocalEngineOptions(model_folder=model_folder, model=local_model))
     from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 
     return AssemblyAIEngine(auth)  # type: ignore[arg-type]
