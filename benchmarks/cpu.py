@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.env import PYTHON, ROOT, cpu_seconds, rss_mb, thread_cpu_seconds
+from benchmarks.env import PYTHON, ROOT, cpu_seconds, rss_mb, thread_cpu_seconds, thread_names
 from benchmarks.live import captioning_app, speaking_microphone
 from benchmarks.report import Figure
 
@@ -84,6 +84,7 @@ def _measure(
             time.sleep(measure_s)
             cpu1, t1, m1 = cpu_seconds(pid), time.perf_counter(), time.monotonic()
             threads1 = thread_cpu_seconds(pid)
+            names = thread_names(pid)
             rss = rss_mb(pid)
         sent = json.loads(frames.read_text())
     turns = [at for at in sent["turns_sent"] if m0 <= at <= m1]
@@ -93,10 +94,12 @@ def _measure(
         ((cpu - threads0.get(tid, 0.0), tid) for tid, cpu in threads1.items()), reverse=True
     )
     by_thread = ", ".join(
-        f"{'GUI thread' if tid == pid else f'thread {n}'} {100 * used / (t1 - t0):.2f} %"
+        f"{'GUI thread' if tid == pid else names.get(tid, f'thread {n}')} "
+        f"{100 * used / (t1 - t0):.2f} %"
         for n, (used, tid) in enumerate(busiest[:5])
         if used > 0
     )
+    loud = sum(1 for f in audio if f.get("peak", 0) > 1000)
     return Figure(
         name,
         percent,
@@ -104,7 +107,8 @@ def _measure(
         budget,
         f"{cpu1 - cpu0:.2f} CPU s in {t1 - t0:.1f} s; {len(turns) / (m1 - m0):.1f} turn "
         f"updates/s and {len(audio) / (m1 - m0):.1f} audio frames/s reached/left the "
-        f"server meanwhile; RSS {rss:.0f} MB; by thread: {by_thread}",
+        f"server meanwhile ({100 * loud / max(1, len(audio)):.0f} % of them speech, peak > "
+        f"-30 dBFS); RSS {rss:.0f} MB; by thread: {by_thread}",
         samples=1,
         extra={"rss_captioning_mb": rss, "turn_updates_per_s": len(turns) / (m1 - m0)},
     )
