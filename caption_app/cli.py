@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from caption_app import APP_ID, __version__
+from caption_app.core.settings import EngineChoice
 from caption_app.exit_codes import ExitCode
 
 EXPORT_FORMATS = ("txt", "md", "srt", "vtt", "json")
@@ -25,7 +26,7 @@ def _local_models() -> list[str]:
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
-        choices=("auto", "assemblyai", "local"),
+        choices=[choice.value for choice in EngineChoice],
         help="auto (default): AssemblyAI when a key or token service is set up, else this "
         "computer; assemblyai: the cloud only; local: Whisper on this computer (no account, "
         "no network)",

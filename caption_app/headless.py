@@ -20,7 +20,7 @@ from caption_app.core.engines.base import Engine
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import Notice, Progress, SessionEnded, SessionEvent
 from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
-from caption_app.core.settings import SettingsError, StreamingSettings
+from caption_app.core.settings import EngineChoice, SettingsError, StreamingSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.export import write_export
 from caption_app.exit_codes import ExitCode
@@ -111,7 +111,10 @@ def run_transcribe(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
 
     engines = _choose_engines(
-        args.engine or "auto", settings, args.model_dir or "", args.local_model or ""
+        EngineChoice(args.engine or EngineChoice.AUTO),
+        settings,
+        args.model_dir or "",
+        args.local_model or "",
     )
     if isinstance(engines, int):
         return engines
@@ -147,40 +150,36 @@ def run_transcribe(args: argparse.Namespace) -> int:
 
 
 def _choose_engines(
-    preference: str, settings: StreamingSettings, model_dir: str, local_model: str = ""
+    choice: EngineChoice, settings: StreamingSettings, model_dir: str, local_model: str = ""
 ) -> tuple[Engine, Engine | None] | int:
     """The engine for this run and the local one standing in for the cloud (auto only), or
     the exit code when the cloud was asked for and has no key."""
-    from caption_app.core.engines.choice import CLOUD, LOCAL
-    from caption_app.core.engines.choice import build_engine as build_any
+    from caption_app.core.engines.choice import build_engines, plan_engines
 
-    def build_engine(kind: str, auth: object, *, model_folder: str = "") -> Engine:
-        return build_any(kind, auth, model_folder=model_folder, local_model=local_model)
+    auth = None
+    missing: Exception | None = None
+    if choice is not EngineChoice.LOCAL:
+        from caption_app.core.secrets.credentials import NoCredentials, resolve_for_cli
+        from caption_app.core.secrets.store import select_os_keyring
 
-    if preference == LOCAL:
-        return build_engine(LOCAL, None, model_folder=model_dir), None
-    from caption_app.core.secrets.credentials import NoCredentials, resolve_for_cli
-    from caption_app.core.secrets.store import select_os_keyring
-
-    select_os_keyring()
-    try:
-        auth = resolve_for_cli(settings)
-    except NoCredentials as exc:
-        if preference != "auto":
-            problem = Problem(ProblemKind.NO_KEY, str(exc), Recovery.NEW_KEY)
-            print(f"caption-app: {problem_line(problem)}", file=sys.stderr)
-            return ExitCode.AUTH
+        select_os_keyring()
+        try:
+            auth = resolve_for_cli(settings)
+        except NoCredentials as exc:
+            missing = exc
+    plan = plan_engines(choice, cloud_configured=auth is not None)
+    if plan is None:
+        problem = Problem(ProblemKind.NO_KEY, str(missing or ""), Recovery.NEW_KEY)
+        print(f"caption-app: {problem_line(problem)}", file=sys.stderr)
+        return ExitCode.AUTH
+    if choice is EngineChoice.AUTO and auth is None:
         print(
             "caption-app: no AssemblyAI key is set up, so captions run on this computer "
             "(Whisper tiny.en). Set ASSEMBLYAI_API_KEY, or use --engine assemblyai, for the "
             "cloud.",
             file=sys.stderr,
         )
-        return build_engine(LOCAL, None, model_folder=model_dir), None
-    cloud = build_engine(CLOUD, auth)
-    if preference == "auto":
-        return cloud, build_engine(LOCAL, None, model_folder=model_dir)
-    return cloud, None
+    return build_engines(plan, auth, model_folder=model_dir, local_model=local_model)
 
 
 def _exit_code(summary: SessionEnded) -> int:

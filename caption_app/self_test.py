@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from caption_app import APP_NAME, __version__
+from caption_app.core.settings import EngineChoice
 
 NO_DISPLAY = (
     "No display was found (DISPLAY and WAYLAND_DISPLAY are not set), so the caption window "
@@ -112,8 +113,8 @@ def run_checks(qt_platform: str) -> list[Check]:
         Check("qt", bool(qt_platform), f"platform {qt_platform or 'none'}"),
         _check("audio", _audio, required=False),
         _check("keyring", _keyring, required=False),
-        _check("engine: assemblyai", _cloud_engine, required=False),
-        _check("engine: local", _local_engine, required=False),
+        _check(f"engine: {EngineChoice.ASSEMBLYAI}", _cloud_engine, required=False),
+        _check(f"engine: {EngineChoice.LOCAL}", _local_engine, required=False),
         _check("data directory", _data_directory),
     ]
 

@@ -28,7 +28,7 @@ def main() -> int:
     from caption_app.core.engines.assemblyai.engine import AssemblyAIConnection
     from caption_app.ui import launch
     from caption_app.ui.app import CaptionApp
-    from caption_app.ui.overlay import CaptionOverlay
+    from caption_app.ui.overlay.window import CaptionOverlay
 
     turns: list[tuple[float, bool, str]] = []
     paints: list[tuple[float, str]] = []

@@ -94,8 +94,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from caption_app.core.streaming.assembler import TurnAssembler
-    from caption_app.ui.overlay import CaptionOverlay
-    from caption_app.ui.transcript_view import TranscriptView
+    from caption_app.ui.overlay.window import CaptionOverlay
+    from caption_app.ui.transcript.view import TranscriptView
 
     app = QApplication(sys.argv[:1])
     overlay = CaptionOverlay()

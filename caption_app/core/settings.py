@@ -13,6 +13,7 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
 DEFAULT_API_HOST = "streaming.assemblyai.com"
@@ -38,8 +39,19 @@ MAX_KEYTERMS = 100
 MAX_KEYTERM_CHARS = 50
 MIN_CHUNK_MS, MAX_CHUNK_MS = 50, 200
 MAX_RETENTION_DAYS = 3650
-ENGINE_CHOICES = ("auto", "assemblyai", "local")
-"""auto: AssemblyAI when a key or a token service is configured, the local engine otherwise."""
+
+
+class EngineChoice(StrEnum):
+    """Which engine captions: the ``engine`` setting, ``--engine`` and the Engine menu.
+
+    ``core/engines/choice.plan_engines`` is the one place that turns it into engines.
+    """
+
+    AUTO = "auto"
+    """AssemblyAI when a key or a token service is configured, the local engine otherwise;
+    the local engine also stands in when the cloud cannot be reached."""
+    ASSEMBLYAI = "assemblyai"
+    LOCAL = "local"
 
 
 class SettingsError(ValueError):
@@ -231,8 +243,7 @@ class AppSettings:
     overlay: OverlayStyle = field(default_factory=OverlayStyle)
     input_device_id: str = ""
     """Stable device id (host API + name); empty means the system default."""
-    engine: str = "auto"
-    """One of ``ENGINE_CHOICES``."""
+    engine: EngineChoice = EngineChoice.AUTO
     retention_days: int = 0
     """0 keeps transcripts forever."""
     local_model_dir: str = ""
@@ -255,7 +266,7 @@ def to_plain(settings: AppSettings) -> dict[str, Any]:
             plain[f"{section}/{f.name}"] = list(value) if isinstance(value, tuple) else value
     plain["input/device_id"] = settings.input_device_id
     plain["input/device_label"] = settings.input_device_label
-    plain["engine/name"] = settings.engine
+    plain["engine/name"] = settings.engine.value
     plain["engine/local_model_dir"] = settings.local_model_dir
     plain["engine/local_model"] = settings.local_model
     plain["history/retention_days"] = settings.retention_days
@@ -272,10 +283,12 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
     base = AppSettings()
     device = _coerce(values.get("input/device_id", ""), "", "input/device_id", problems)
     label = _coerce(values.get("input/device_label", ""), "", "input/device_label", problems)
-    engine = _coerce(values.get("engine/name", base.engine), base.engine, "engine/name", problems)
-    engine = {"offline": "local"}.get(engine, engine)  # the name it had before it existed
-    if engine not in ENGINE_CHOICES:
-        problems.append(f"engine/name was {engine!r}; using automatic choice")
+    name = _coerce(values.get("engine/name", base.engine), "", "engine/name", problems)
+    name = {"offline": "local"}.get(name, name)  # the name it had before it existed
+    try:
+        engine = EngineChoice(name)
+    except ValueError:
+        problems.append(f"engine/name was {name!r}; using automatic choice")
         engine = base.engine
     model_dir = _coerce(
         values.get("engine/local_model_dir", ""), "", "engine/local_model_dir", problems

@@ -37,8 +37,8 @@ class SessionController(QObject):
     """A ``Problem``: its kind, message and recovery."""
     noticed = Signal(str, bool)
     """A notice's text, and whether its cause ends once captions are live again."""
-    audioLevel = Signal(float, float, bool)
-    """RMS dBFS, peak dBFS, and whether audio is being sent to the engine right now."""
+    audioLevel = Signal(float, bool)
+    """RMS dBFS, and whether audio is being sent to the engine right now."""
     progress = Signal(int, int)
     """Media file position and duration, in ms (about once a second)."""
     markerAdded = Signal(object)
@@ -70,7 +70,7 @@ class SessionController(QObject):
         if isinstance(event, TurnUpdate):
             self.turnUpdated.emit(event)
         elif isinstance(event, AudioLevel):
-            self.audioLevel.emit(event.rms_dbfs, event.peak_dbfs, event.sending)
+            self.audioLevel.emit(event.rms_dbfs, event.sending)
         elif isinstance(event, StateChanged):
             self.stateChanged.emit(event.state, event.detail)
         elif isinstance(event, Gap):

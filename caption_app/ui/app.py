@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Slot
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app.core.audio.source import AudioSourceError
-from caption_app.core.engines.choice import CLOUD, LOCAL, build_engine
+from caption_app.core.engines.choice import EnginePlan, build_engines, plan_engines
 from caption_app.core.model.problems import Problem, Recovery
 from caption_app.core.model.session import SessionListener
 from caption_app.core.secrets.credentials import (
@@ -23,7 +23,7 @@ from caption_app.core.secrets.credentials import (
     CredentialProvider,
     session_memory_key,
 )
-from caption_app.core.settings import AppSettings
+from caption_app.core.settings import AppSettings, EngineChoice
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
@@ -31,16 +31,16 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui.deferred_devices import DeferredDevices
 from caption_app.ui.dialog_shelf import DialogShelf
-from caption_app.ui.first_run import explain_engines_once
-from caption_app.ui.main_window import MainWindow
-from caption_app.ui.overlay import CaptionOverlay
-from caption_app.ui.overlay_wiring import wire_overlay
+from caption_app.ui.main_window.deferred_devices import DeferredDevices
+from caption_app.ui.main_window.first_run import explain_engines_once
+from caption_app.ui.main_window.transcript_actions import TranscriptActions
+from caption_app.ui.main_window.tray import build_tray
+from caption_app.ui.main_window.window import MainWindow
+from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.overlay.window import CaptionOverlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
-from caption_app.ui.transcript_actions import TranscriptActions
-from caption_app.ui.tray import build_tray
 
 
 class CaptionApp:
@@ -51,7 +51,7 @@ class CaptionApp:
         # --api-host, --engine and --demo apply to this run only: they are never saved.
         engine = getattr(args, "engine", None)
         if getattr(args, "demo", False):
-            engine = LOCAL
+            engine = EngineChoice.LOCAL
         self.run = RunSettings(self.store, api_host=args.api_host, engine=engine)
         self.media_path: str | None = args.source
         self.device_query: str | None = args.device
@@ -107,7 +107,7 @@ class CaptionApp:
         w.startRequested.connect(self.start)
         w.deviceChosen.connect(self._choose_device)
         w.mediaFileChosen.connect(self._choose_media)
-        wire_overlay(w, self.overlay)
+        self._wire_overlay()
         w.exportRequested.connect(self.export)
         w.settingsRequested.connect(self.open_settings)
         w.keyRequested.connect(self.open_key_dialog)
@@ -116,6 +116,26 @@ class CaptionApp:
         self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
         c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
+
+    def _wire_overlay(self) -> None:
+        """How the main window's View menu and the overlay drive each other."""
+        w, overlay = self.window, self.overlay
+        w.overlayToggled.connect(overlay.setVisible)
+        w.lockToggled.connect(overlay.set_locked)
+        overlay.lockedChanged.connect(w.lock_action.setChecked)
+        w.overlayResetRequested.connect(overlay.reset_position)
+        w.overlayResetRequested.connect(lambda: w.overlay_action.setChecked(True))
+
+        def move_by_keyboard() -> None:
+            w.overlay_action.setChecked(True)
+            overlay.start_keyboard_moving()
+
+        w.move_overlay_action.triggered.connect(move_by_keyboard)
+        overlay.keyboardDone.connect(w.activateWindow)
+        overlay.keyboardRefused.connect(lambda: w.notices.show_notice(overlay_keys.REFUSED))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.screenRemoved.connect(overlay.keep_on_screen)
 
     @Slot(object)
     def _settings_saved(self, saved: AppSettings) -> None:
@@ -134,28 +154,22 @@ class CaptionApp:
     def start(self) -> None:
         if self.controller.running or self._asking_keyring:
             return
-        preference = self.engine_preference
-        if preference == LOCAL:
-            self._start_with(None, LOCAL)
+        choice = self.engine_preference
+        if choice is EngineChoice.LOCAL:
+            self._start_planned(plan_engines(choice, cloud_configured=False), None)
             return
         from caption_app.core.secrets.credentials import has_stored_key, resolve_for_gui
 
         auth, keyring_needed = resolve_for_gui(self.settings.streaming)
         if not keyring_needed:
-            self._start_with(auth, CLOUD)
+            self._start_planned(plan_engines(choice, cloud_configured=True), auth)
             return
         # Reading the keyring can wait on an unlock prompt: ask it off the GUI thread.
         self._asking_keyring = True
 
         def answered(found: object) -> None:
             self._asking_keyring = False
-            if found:
-                self._start_with(auth, CLOUD)
-            elif preference == "auto":
-                self._start_with(None, LOCAL)  # no account needed: captions on this computer
-            else:
-                self._start_when_key_saved = True
-                self.open_key_dialog()
+            self._start_planned(plan_engines(choice, cloud_configured=bool(found)), auth)
 
         def failed(exc: BaseException) -> None:
             self._asking_keyring = False
@@ -163,7 +177,14 @@ class CaptionApp:
 
         call_in_background(lambda: has_stored_key(auth.store), answered, failed, "keyring-read")
 
-    def _start_with(self, auth: CredentialProvider | None, kind: str) -> None:
+    def _start_planned(self, plan: EnginePlan | None, auth: CredentialProvider | None) -> None:
+        if plan is None:  # the cloud alone was asked for, and it has no key yet
+            self._start_when_key_saved = True
+            self.open_key_dialog()
+        else:
+            self._start_with(auth, plan)
+
+    def _start_with(self, auth: CredentialProvider | None, plan: EnginePlan) -> None:
         choice = SourceChoice(
             media_path=self.media_path,
             device_query=self.device_query,
@@ -182,24 +203,16 @@ class CaptionApp:
             self.window.notices.show_notice(opened.notice)
         self.window.transcript.clear()
         self.overlay.clear()
-        engine = build_engine(
-            kind,
+        engine, stand_in = build_engines(
+            plan,
             auth,
             model_folder=self.settings.local_model_dir,
             local_model=self.settings.local_model,
         )
-        stand_in = None
-        if kind == CLOUD and self.engine_preference == "auto":  # the local engine covers
-            stand_in = build_engine(
-                LOCAL,
-                None,
-                model_folder=self.settings.local_model_dir,
-                local_model=self.settings.local_model,
-            )
         self.window.status_panel.set_engine(
             on_device=engine.on_device, price_per_hour=engine.billed_per_hour_usd
         )
-        self.window.engine_menu.show_live(kind)
+        self.window.engine_menu.show_live(plan.engine)
 
         def factory(listener: SessionListener):  # type: ignore[no-untyped-def]
             built = build_live_session(
@@ -248,19 +261,19 @@ class CaptionApp:
         return self.run.current
 
     @property
-    def engine_preference(self) -> str:
+    def engine_preference(self) -> EngineChoice:
         return self.run.engine_preference
 
     @Slot(str)
     def _choose_engine(self, preference: str) -> None:
         self.run.engine_override = None  # a choice in the menu is the person's, and is kept
-        self.run.change(engine=preference)
+        self.run.change(engine=EngineChoice(preference))
         if self.controller.running:
             self.window.notices.show_notice("The engine you chose is used from the next start.")
 
     def _use_assemblyai(self) -> None:
-        self._choose_engine("auto")
-        self.window.engine_menu.set_chosen("auto")
+        self._choose_engine(EngineChoice.AUTO)
+        self.window.engine_menu.set_chosen(EngineChoice.AUTO)
         self.open_key_dialog()
 
     @Slot(str)
@@ -304,7 +317,7 @@ class CaptionApp:
 
     @Slot()
     def open_settings(self) -> None:
-        from caption_app.ui.settings_dialog import SettingsDialog
+        from caption_app.ui.settings.dialog import SettingsDialog
 
         def make() -> QDialog:
             dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
@@ -334,7 +347,7 @@ class CaptionApp:
     def open_key_dialog(self) -> None:
         from caption_app.core.engines.assemblyai.key_check import check_api_key
         from caption_app.core.secrets.store import KeyStore
-        from caption_app.ui.key_dialog import KeyDialog
+        from caption_app.ui.api_key.dialog import KeyDialog
 
         def make() -> QDialog:
             dialog = KeyDialog(
@@ -358,13 +371,13 @@ class CaptionApp:
         dialog = self._dialogs.get("key")
         if dialog is not None:
             dialog.close()
-        self._choose_engine(LOCAL)
-        self.window.engine_menu.set_chosen(LOCAL)
+        self._choose_engine(EngineChoice.LOCAL)
+        self.window.engine_menu.set_chosen(EngineChoice.LOCAL)
         self.start()
 
     @Slot()
     def open_history(self) -> None:
-        from caption_app.ui.history_dialog import HistoryDialog
+        from caption_app.ui.history.dialog import HistoryDialog
 
         try:
             directory = transcripts_dir()

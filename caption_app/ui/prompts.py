@@ -1,15 +1,23 @@
-"""The few questions windows ask a person: where to save an export, a new title, "sure?".
+"""The few questions windows ask a person: where to save an export, a new title, "sure?",
+and the export that asks before it replaces a file.
 
 Windows take these as injectable callables so tests can answer them without modal dialogs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from caption_app.core.transcript.export import FORMATS, format_for_path
+from caption_app.core.transcript.export import (
+    FORMATS,
+    TargetExistsError,
+    format_for_path,
+    write_export,
+)
+from caption_app.core.transcript.model import TranscriptDocument
 
 EXPORT_FILTERS: dict[str, str] = {fmt: f"{label} (*.{fmt})" for fmt, label in FORMATS.items()}
 
@@ -46,3 +54,20 @@ def ask_text(parent: QWidget | None, title: str, prompt: str, current: str) -> s
 def confirm(parent: QWidget | None, question: str) -> bool:
     answer = QMessageBox.question(parent, "Caption App", question)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def export_asking(
+    document: TranscriptDocument,
+    path: Path,
+    confirm: Callable[[str], bool],
+    fmt: str | None = None,
+) -> bool:
+    """Write an export; when ``path`` exists, ask before replacing it. ``False`` when the
+    person chose to keep the file that was there; write errors are raised."""
+    try:
+        write_export(document, path, fmt)
+    except TargetExistsError:
+        if not confirm(f"Replace {path.name}?\nIt already exists in {path.parent}."):
+            return False
+        write_export(document, path, fmt, overwrite=True)
+    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from caption_app.core.settings import AppSettings
+from caption_app.core.settings import AppSettings, EngineChoice
 from caption_app.qt.settings_store import SettingsStore
 
 
@@ -30,15 +30,12 @@ class RunSettings:
         self.store = store
         self._saved = store.load()
         self._api_host = api_host or None
-        self.engine_override = engine or None
+        self.engine_override = EngineChoice(engine) if engine else None
         self.current: AppSettings = self._effective(self._saved)
 
     @property
-    def engine_preference(self) -> str:
+    def engine_preference(self) -> EngineChoice:
         return self.engine_override or self.current.engine
-
-    def api_host_override(self) -> str | None:
-        return self._api_host
 
     def save(self, settings: AppSettings) -> None:
         """Use ``settings`` from now on, and save them without this run's overrides."""

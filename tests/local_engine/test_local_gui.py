@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
 from caption_app.core.model.turns import UpdateKind
+from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.key_dialog import KeyDialog
-from caption_app.ui.overlay import FIRST_HINT
+from caption_app.ui.overlay.window import FIRST_HINT
 from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 

@@ -129,11 +129,18 @@ def _shape(updates: list[TurnUpdate]) -> list[tuple[object, ...]]:
             update.kind,
             turn.formatted if turn.finished else None,
             turn.finished,
-            finals == len(turn.words) if turn.finished else finals <= len(turn.words),
+            finals == len(turn.words) if turn.finished else _finals_lead(turn),
         )
         if not shape or shape[-1] != entry:
             shape.append(entry)
     return shape
+
+
+def _finals_lead(turn: Turn) -> bool:
+    """Final words come first: no word after a live one is final (a promise both engines
+    keep, which the overlay's dimmed live tail relies on)."""
+    flags = [w.is_final for w in turn.words]
+    return flags == sorted(flags, reverse=True)
 
 
 def _length_s(path: Path) -> float:

@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from caption_app import __version__
 from caption_app.qt.session_controller import SessionController
-from caption_app.ui.about_dialog import DOCS
-from caption_app.ui.main_window import MainWindow
+from caption_app.ui.help.about import DOCS, AboutDialog
+from caption_app.ui.main_window.window import MainWindow
 
 
 def test_help_about_says_what_runs_where_and_links_its_documents(qtbot: QtBot) -> None:
@@ -20,8 +20,10 @@ def test_help_about_says_what_runs_where_and_links_its_documents(qtbot: QtBot) -
     assert isinstance(help_menu, QMenu)
     (about,) = [a for a in help_menu.actions() if a.text().startswith("&About")]
     about.trigger()
-    dialog = window.about
-    qtbot.addWidget(dialog)
+    dialog = window.dialogs.get("about")
+    assert isinstance(dialog, AboutDialog)
+    about.trigger()
+    assert window.dialogs.get("about") is dialog  # one About window, brought forward
     text = dialog.text.text()
     assert __version__ in text
     assert "audio never leaves this computer" in text and "audio goes to AssemblyAI" in text

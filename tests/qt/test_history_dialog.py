@@ -33,8 +33,8 @@ from caption_app.core.transcript import (
     mark_recovered,
     new_session_id,
 )
-from caption_app.ui.history_dialog import ACTIVE_TIP, HistoryDialog
-from caption_app.ui.history_model import Column
+from caption_app.ui.history.dialog import ACTIVE_TIP, HistoryDialog
+from caption_app.ui.history.model import Column
 
 START = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 MORNING = ("Good morning everyone", "Shall we start with the budget")

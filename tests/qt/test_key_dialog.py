@@ -24,7 +24,7 @@ from caption_app.core.engines.assemblyai.key_check import check_api_key
 from caption_app.core.secrets.credentials import MemoryKey
 from caption_app.core.secrets.store import KeyStore
 from caption_app.qt import threads
-from caption_app.ui.key_dialog import KeyDialog
+from caption_app.ui.api_key.dialog import KeyDialog
 from tests.keyring.ws_key_server import BAD_KEY, GOOD_KEY, CheckServer, key_server
 from tests.support.secret_service import keyring_backend, secret_service
 

@@ -16,8 +16,8 @@ from caption_app.core.audio.devices import MIXED_LABEL, InputDevice
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import SessionState
 from caption_app.qt.session_controller import SessionController
-from caption_app.ui.main_window import MainWindow
-from caption_app.ui.status_panel import estimated_cost_usd, format_elapsed
+from caption_app.ui.main_window.status_panel import estimated_cost_usd, format_elapsed
+from caption_app.ui.main_window.window import MainWindow
 
 MIC = InputDevice("Built-in Microphone", "PulseAudio", 48_000, 2, is_default=True, key="mic")
 MONITOR = InputDevice("Speakers", "PulseAudio", 48_000, 2, is_monitor=True, key="spk.monitor")
@@ -107,7 +107,7 @@ def test_status_shows_time_cost_and_the_sending_light(qtbot: QtBot) -> None:
     assert round(estimated_cost_usd(3600, 0.15), 2) == 0.15
     panel = window.status_panel
     panel.set_state(SessionState.CONNECTING, "Connecting…")
-    panel.set_level(-20.0, -6.0, True)
+    panel.set_level(-20.0, True)
     assert panel.is_sending() and "Sending" in panel.sending_label.text()
     assert panel.meter.value() > 50
     panel.set_state(SessionState.IDLE, "Stopped")
@@ -178,7 +178,7 @@ def test_the_sending_light_goes_out_when_the_connection_closes(qtbot: QtBot) -> 
     window = _window(qtbot, [MIC])  # kept: the panel lives as long as its window
     panel = window.status_panel
     panel.set_state(SessionState.LIVE, "Live")
-    panel.set_level(-20.0, -6.0, True)
+    panel.set_level(-20.0, True)
     assert panel.is_sending()
     # The input was unplugged: no more audio arrives to say otherwise, the state must.
     panel.set_state(SessionState.PAUSED, "Waiting for another input")
@@ -192,7 +192,7 @@ def test_a_crashed_session_with_no_words_is_not_offered_for_recovery(
 
     from caption_app.core.transcript.model import SessionInfo
     from caption_app.core.transcript.recorder import TranscriptRecorder
-    from caption_app.ui.transcript_actions import TranscriptActions
+    from caption_app.ui.main_window.transcript_actions import TranscriptActions
     from tests.transcript.builders import finished, make_turn
 
     monkeypatch.setenv("CAPTION_APP_DATA_DIR", str(tmp_path))

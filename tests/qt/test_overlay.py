@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +21,12 @@ from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdat
 from caption_app.core.settings import OverlayStyle
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.qt.settings_store import OverlayPlace, SettingsStore
-from caption_app.ui import overlay_geometry
-from caption_app.ui.overlay import STATUS_TEXT, CaptionOverlay
+from caption_app.ui.overlay import geometry as overlay_geometry
+from caption_app.ui.overlay.window import STATUS_TEXT, CaptionOverlay
 from tests.support.painted import PaintedRegions
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg
+from tests.support.work_count import calls_during
 
 # The offscreen platform cannot raise windows; showing a stay-on-top window asks it to.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")
@@ -347,27 +349,43 @@ def test_reset_brings_a_lost_or_locked_overlay_back_for_keyboard_users(
 
 
 def test_update_cost_does_not_grow_with_the_session(overlay: CaptionOverlay) -> None:
+    """Counted, not timed: the function calls one turn's updates make, its paint included,
+    and the rows repainted, are the same after 20,000 turns as after 100."""
     feed = TurnAssembler()
-    timings: list[float] = []
-    for order in range(20_000):
+    painted = PaintedRegions(overlay)
+
+    def work_of_turn(order: int) -> tuple[int, int]:
         words = ["some", "words", f"turn{order}"]
-        started = time.perf_counter()
-        for message in (_msg(order, words, 2), _msg(order, words, 3, eot=True)):
-            (update,) = feed.apply(0, message)
-            overlay.apply_update(update)
-        overlay.rendered_lines()  # the layout a paint would do
-        timings.append(time.perf_counter() - started)
-    first, last = sum(timings[100:200]), sum(timings[-100:])
+        painted.rects.clear()
+
+        def update_and_paint() -> None:
+            for message in (_msg(order, words, 2), _msg(order, words, 3, eot=True)):
+                (update,) = feed.apply(0, message)
+                overlay.apply_update(update)
+            QApplication.processEvents()  # the paint, as the event loop would
+
+        calls = calls_during(update_and_paint)
+        return calls, sum(rect.height() for rect in painted.rects)
+
+    for order in range(100):
+        work_of_turn(order)
+    first = [work_of_turn(order) for order in range(100, 120)]
+    for order in range(120, 19_980):
+        (update,) = feed.apply(0, _msg(order, ["some", "words", f"turn{order}"], 3, eot=True))
+        overlay.apply_update(update)
+    last = [work_of_turn(order) for order in range(19_980, 20_000)]
     assert overlay.model().turn_count() <= KEPT_FINISHED_TURNS
-    assert last < 3 * first + 0.02, (
-        f"first 100: {first * 1e3:.1f} ms, last 100: {last * 1e3:.1f} ms"
-    )
+    first_calls = statistics.median(calls for calls, _ in first)
+    last_calls = statistics.median(calls for calls, _ in last)
+    assert last_calls <= first_calls * 1.1 + 10, (first_calls, last_calls)
+    first_rows = sum(rows for _, rows in first)
+    assert sum(rows for _, rows in last) <= first_rows * 1.1
     assert overlay.rendered_lines()[-1].endswith("turn19999")
 
 
 def test_the_engine_badge_never_covers_a_word(qtbot: QtBot, overlay: CaptionOverlay) -> None:
     from caption_app.core.model.session import EngineInUse
-    from caption_app.ui.overlay import BADGE_TEXT
+    from caption_app.ui.overlay.window import BADGE_TEXT
 
     text = "consider how much there might be prudently in his power to do for them all"
     Feed(overlay).send(*_partials(0, text))

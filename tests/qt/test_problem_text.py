@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.settings import AppSettings
 from caption_app.qt.session_controller import SessionController
-from caption_app.ui.main_window import MainWindow
-from caption_app.ui.problem_text import GUI_ACTIONS
-from caption_app.ui.settings_dialog import SettingsDialog
+from caption_app.ui.main_window.problem_text import GUI_ACTIONS
+from caption_app.ui.main_window.window import MainWindow
+from caption_app.ui.settings.dialog import SettingsDialog
 
 PATH = re.compile(r"(\w+) → ([\w ]+…?)")
 NAMED_MENU = re.compile(r"in the (\w+) menu")

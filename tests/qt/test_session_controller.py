@@ -69,7 +69,7 @@ def test_turns_arrive_on_the_gui_thread(
 
     controller.turnUpdated.connect(on_update)
     levels: list[bool] = []
-    controller.audioLevel.connect(lambda _rms, _peak, sending: levels.append(sending))
+    controller.audioLevel.connect(lambda _rms, sending: levels.append(sending))
     controller.start(_factory(server, tmp_path))
     assert controller.running
     # The file ends, so the session ends by itself: Terminate, last turns, finished.

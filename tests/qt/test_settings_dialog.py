@@ -33,8 +33,8 @@ from caption_app.core.settings import (
     StreamingSettings,
 )
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
-from caption_app.ui.overlay_style_page import worst_contrast
-from caption_app.ui.settings_dialog import SettingsDialog
+from caption_app.ui.settings.dialog import SettingsDialog
+from caption_app.ui.settings.overlay_page import worst_contrast
 
 INTERACTIVE = (
     QAbstractButton,

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.core.settings import (
     EU_API_HOST,
     AppSettings,
+    EngineChoice,
     OverlayStyle,
     StreamingSettings,
     to_plain,
@@ -44,7 +45,7 @@ CHANGED = AppSettings(
         show_speakers=False,
     ),
     input_device_id="pulse:capsink.monitor",
-    engine="assemblyai",
+    engine=EngineChoice.ASSEMBLYAI,
     retention_days=30,
 )
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Iterator
 
@@ -16,10 +17,11 @@ from pytestqt.qtbot import QtBot
 from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate
 from caption_app.core.streaming.assembler import TurnAssembler
-from caption_app.ui.transcript_view import TranscriptView
+from caption_app.ui.transcript.view import TranscriptView
 from tests.support.painted import PaintedRegions
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg
+from tests.support.work_count import calls_during
 
 SENTENCE = "hi my name is sonny"
 FORMATTED = "Hi, my name is Sonny."
@@ -119,7 +121,7 @@ def test_a_turn_the_service_moved_past_is_kept_as_heard(view: TranscriptView) ->
     assert _lines(view) == ["00:00:00  Never ended…", "00:00:03  the next"]
 
 
-def test_relabelled_turn_shows_the_new_speaker_and_speakers_can_be_hidden(
+def test_relabelled_turn_shows_the_new_speaker(
     view: TranscriptView,
 ) -> None:
     feed = Feed(view)
@@ -130,10 +132,6 @@ def test_relabelled_turn_shows_the_new_speaker_and_speakers_can_be_hidden(
     for update in feed.assembler.revise_speakers(0, [SpeakerRevision(0, "B")]):
         view.apply_update(update)
     assert _lines(view) == ["00:00:00  Speaker B: Hi, my name is Sonny.", "00:00:05  Later."]
-    view.set_show_speakers(False)
-    assert _lines(view)[0] == "00:00:00  Hi, my name is Sonny."
-    view.set_show_speakers(True)
-    assert _lines(view)[0] == "00:00:00  Speaker B: Hi, my name is Sonny."
 
 
 def test_gaps_are_marked_between_turns(view: TranscriptView) -> None:
@@ -241,34 +239,46 @@ def test_controls_have_accessible_names(view: TranscriptView) -> None:
 
 
 def test_update_cost_does_not_grow_with_the_session(view: TranscriptView) -> None:
-    """An 8-hour session: each update must cost the same at the end as at the start."""
+    """An 8-hour session: each update does the same work at the end as at the start.
+
+    Counted, not timed: the function calls an update makes (the view's own code, and each Qt
+    call it makes, the layout and paint that follow included), the characters of the document
+    it rewrites, and the rows it repaints. Any of them growing with the session fails."""
     feed = Feed(view)
     budget_s = 10.0
-    sample = 200
+    editor = view.editor
+    painted = PaintedRegions(editor.viewport())
+    touched: list[int] = []
+    editor.document().contentsChange.connect(
+        lambda _at, removed, added: touched.append(removed + added)
+    )
 
-    def timed_turns(first: int) -> float:
-        """Mean seconds per update over turns of live partials, an end and a legacy swap."""
-        updates = 0
-        spent = 0.0
-        order = first
-        while updates < sample:
+    def work_of_turns(first: int, count: int = 20) -> tuple[list[int], int, int]:
+        """Calls per update, characters rewritten and pixel rows repainted, over turns of
+        live partials, an end and a legacy formatted swap."""
+        calls: list[int] = []
+        touched.clear()
+        painted.rects.clear()
+        QApplication.processEvents()
+        for order in range(first, first + count):
             words = f"sample turn {order} with six words".split()
-            formatted = f"Sample turn {order} with six words."  # the legacy formatted swap
+            formatted = f"Sample turn {order} with six words."
             messages = [
                 *(_msg(order, words[: n + 1], n, start_ms=order * 1000) for n in range(6)),
                 _msg(order, words, 6, eot=True, start_ms=order * 1000),
                 _msg(order, words, 6, eot=True, formatted=True, transcript=formatted, start_ms=0),
             ]
             for message in messages:
-                t0 = time.perf_counter()
-                feed.send(message)
-                spent += time.perf_counter() - t0
-                updates += 1
-            order += 1
-        QApplication.processEvents()
-        return spent / updates
 
-    start_cost = timed_turns(0)
+                def update_and_paint(message: TurnMessage = message) -> None:
+                    feed.send(message)
+                    QApplication.processEvents()  # layout and paint, as the event loop would
+
+                calls.append(calls_during(update_and_paint))
+        rows = sum(rect.height() for rect in painted.rects)
+        return calls, sum(touched), rows
+
+    start_calls, start_chars, start_rows = work_of_turns(0)
     started = time.monotonic()
     filled = 100
     while filled < 30_000 and time.monotonic() - started < budget_s:
@@ -276,10 +286,15 @@ def test_update_cost_does_not_grow_with_the_session(view: TranscriptView) -> Non
         QApplication.processEvents()  # a real event loop paints between bursts
         filled += 500
     assert filled >= 5_000, f"only {filled} turns fit in {budget_s} s"
-    end_cost = timed_turns(filled)
-    print(f"turns={filled} start={start_cost * 1e3:.3f} ms end={end_cost * 1e3:.3f} ms")
-    assert view.editor.document().blockCount() >= filled - 100
-    assert end_cost < 3 * start_cost + 0.001
+    end_calls, end_chars, end_rows = work_of_turns(filled)
+    assert editor.document().blockCount() >= filled - 100
+    # The order numbers grow by digits, so the text a turn holds does too: a few characters.
+    assert end_chars <= start_chars * 1.1, (start_chars, end_chars)
+    assert end_rows <= start_rows * 1.1, (start_rows, end_rows)
+    assert statistics.median(end_calls) <= statistics.median(start_calls) * 1.1 + 10, (
+        statistics.median(start_calls),
+        statistics.median(end_calls),
+    )
 
 
 def test_gaps_one_after_another_with_one_cause_read_as_one_row(qtbot: QtBot) -> None:

@@ -27,10 +27,11 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui import prompts
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.history_dialog import HistoryDialog
-from caption_app.ui.overlay import LISTENING
-from caption_app.ui.settings_dialog import SettingsDialog
-from caption_app.ui.status_panel import IDLE_METER_TEXT
+from caption_app.ui.help.guide import HelpDialog
+from caption_app.ui.history.dialog import HistoryDialog
+from caption_app.ui.main_window.status_panel import IDLE_METER_TEXT
+from caption_app.ui.overlay.window import LISTENING
+from caption_app.ui.settings.dialog import SettingsDialog
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer
@@ -103,7 +104,7 @@ def test_2_the_sending_light_goes_out_when_the_session_waits_for_another_input(
 ) -> None:
     panel = _app(home, apps).window.status_panel
     panel.set_engine(on_device=False, price_per_hour=0.15)
-    panel.set_level(-20.0, -10.0, True)
+    panel.set_level(-20.0, True)
     assert "Sending audio to the cloud" in panel.sending_label.text()
     panel.set_state(SessionState.PAUSED, "Waiting for another input")
     assert not panel.is_sending() and "Not sending" in panel.sending_label.text()
@@ -300,7 +301,7 @@ def test_14_the_meter_says_what_it_shows_and_the_overlay_says_listening(
     meter = app.window.status_panel.meter
     assert meter.isTextVisible() and meter.text() == IDLE_METER_TEXT
     assert app.window.status_panel.meter_label.text().replace("&", "") == "Input level:"
-    app.window.status_panel.set_level(-21.0, -12.0, False)
+    app.window.status_panel.set_level(-21.0, False)
     assert meter.text() == "-21 dB"
     app.controller.stateChanged.emit(SessionState.CONNECTING, "")
     app.controller.stateChanged.emit(SessionState.LIVE, "")
@@ -335,18 +336,19 @@ def test_17_help_has_usage_shortcuts_and_about(home: Path, apps: list[CaptionApp
     items = [a.text().replace("&", "") for a in help_menu.actions() if not a.isSeparator()]
     assert items == ["How to use Caption App", "Keyboard shortcuts", "About Caption App…"]
     window.shortcuts_action.trigger()
-    assert window.help is not None
-    table = window.help.table
+    first = window.dialogs.get("help")
+    assert isinstance(first, HelpDialog)
+    table = first.table
     rows = {_cell(table, r, 0): _cell(table, r, 1) for r in range(table.rowCount())}
     assert rows["Start / stop captions"] == "Ctrl+Shift+S"
     assert rows["Move overlay with the keyboard"] == "Ctrl+Shift+O"
-    assert window.help.tabs.currentIndex() == 1
-    first = window.help
+    assert first.tabs.currentIndex() == 1
     window.usage_action.trigger()
-    assert window.help is first  # one Help window, brought forward, not a new one each time
-    assert window.help is not None and window.help.tabs.currentIndex() == 0
-    assert "Move overlay with the keyboard" in window.help.usage.toPlainText()
-    window.help.close()
+    # one Help window, brought forward, not a new one each time
+    assert window.dialogs.get("help") is first
+    assert first.tabs.currentIndex() == 0
+    assert "Move overlay with the keyboard" in first.usage.toPlainText()
+    first.close()
 
 
 # 19 ----------------------------------------------------------------------------------------

@@ -118,10 +118,10 @@ def survey(out: Path) -> dict[str, object]:
     from caption_app.core.settings import AppSettings
     from caption_app.core.transcript.paths import transcripts_dir
     from caption_app.core.transcript.recorder import TranscriptRecorder
+    from caption_app.ui.api_key.dialog import KeyDialog
     from caption_app.ui.app import CaptionApp
-    from caption_app.ui.history_dialog import HistoryDialog
-    from caption_app.ui.key_dialog import KeyDialog
-    from caption_app.ui.settings_dialog import SettingsDialog
+    from caption_app.ui.history.dialog import HistoryDialog
+    from caption_app.ui.settings.dialog import SettingsDialog
     from tests.transcript.builders import finished, make_info, make_turn
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -8,7 +8,7 @@ from caption_app.cli_problems import CLI_ACTIONS
 from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.log_masking import masking_filter
 from caption_app.core.model.problems import ProblemKind, Recovery
-from caption_app.ui.problem_text import GUI_ACTIONS
+from caption_app.ui.main_window.problem_text import GUI_ACTIONS
 
 
 @pytest.mark.parametrize(

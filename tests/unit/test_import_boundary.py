@@ -1,5 +1,5 @@
 """The import-linter contracts catch what they are meant to: Qt in the core, a cycle between
-packages, two sibling packages leaning on each other.
+packages, two sibling packages leaning on each other (in the core and among the widgets).
 
 Each test plants one offending import in a scratch copy of the package and runs lint-imports
 on it, proving the gate in scripts/test fails on exactly that.
@@ -94,3 +94,28 @@ def test_the_command_line_and_the_headless_runner_do_not_import_each_other(
     result = _lint_imports(tree)
     assert result.returncode != 0
     assert "caption_app.headless -> caption_app.cli" in result.stdout
+
+
+def test_the_overlay_does_not_import_history(tmp_path: Path) -> None:
+    tree = _copy_project(tmp_path)
+    _plant(tree, "caption_app.ui.overlay.window", "import caption_app.ui.history.dialog")
+    result = _lint_imports(tree)
+    assert result.returncode != 0
+    assert "caption_app.ui.overlay.window -> caption_app.ui.history.dialog" in result.stdout
+
+
+def test_window_packages_do_not_import_each_other(tmp_path: Path) -> None:
+    # Settings and History are siblings: what they share lives in a package below both.
+    tree = _copy_project(tmp_path)
+    _plant(tree, "caption_app.ui.settings.pages", "import caption_app.ui.history.model")
+    result = _lint_imports(tree)
+    assert result.returncode != 0
+    assert "caption_app.ui.settings.pages -> caption_app.ui.history.model" in result.stdout
+
+
+def test_a_widget_package_does_not_reach_up_into_the_composition_root(tmp_path: Path) -> None:
+    tree = _copy_project(tmp_path)
+    _plant(tree, "caption_app.ui.transcript.view", "import caption_app.ui.app")
+    result = _lint_imports(tree)
+    assert result.returncode != 0
+    assert "caption_app.ui.transcript.view -> caption_app.ui.app" in result.stdout

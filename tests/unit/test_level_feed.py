@@ -20,19 +20,19 @@ def test_one_reading_per_100_ms_of_audio_carrying_the_loudest_chunk() -> None:
     ]
     # The first goes out at once (the light is new); then one per two chunks, the louder.
     assert readings == [
-        AudioLevel(-30, -10, True),
+        AudioLevel(-30, True),
         None,
-        AudioLevel(-40, -20, True),
+        AudioLevel(-40, True),
         None,
-        AudioLevel(-20, -3, True),
+        AudioLevel(-20, True),
     ]
 
 
 def test_the_sending_light_changes_at_once() -> None:
     feed = LevelFeed(chunk_ms=50)
-    assert feed.add(_chunk(0, -30, -10), sending=False) == AudioLevel(-30, -10, False)
+    assert feed.add(_chunk(0, -30, -10), sending=False) == AudioLevel(-30, False)
     assert feed.add(_chunk(1, -30, -10), sending=False) is None
-    assert feed.add(_chunk(2, -35, -12), sending=True) == AudioLevel(-30, -10, True)
+    assert feed.add(_chunk(2, -35, -12), sending=True) == AudioLevel(-30, True)
 
 
 def test_long_chunks_give_a_reading_each() -> None:
@@ -48,7 +48,7 @@ def test_a_reading_the_meter_would_show_the_same_is_not_sent() -> None:
     hovers around a whole dB."""
     feed = LevelFeed(chunk_ms=50)
     steady = [feed.add(_chunk(n, -25.6 + (n % 3) * 0.1, -8), sending=True) for n in range(40)]
-    assert [r for r in steady if r is not None] == [AudioLevel(-25.6, -8, True)]
+    assert [r for r in steady if r is not None] == [AudioLevel(-25.6, True)]
     louder = [feed.add(_chunk(40 + n, -24.5, -6), sending=True) for n in range(2)]
-    assert louder == [AudioLevel(-24.5, -6, True), None]  # a dB louder: shown
-    assert feed.add(_chunk(42, -24.5, -6), sending=False) == AudioLevel(-24.5, -6, False)
+    assert louder == [AudioLevel(-24.5, True), None]  # a dB louder: shown
+    assert feed.add(_chunk(42, -24.5, -6), sending=False) == AudioLevel(-24.5, False)

@@ -7,7 +7,7 @@ import pytest
 
 from caption_app.core.contrast import blend, contrast_ratio
 from caption_app.core.settings import OverlayStyle
-from caption_app.ui.overlay_lines import DIM_STRENGTH
+from caption_app.ui.overlay.lines import DIM_STRENGTH
 
 
 @pytest.mark.parametrize("page", ["#000000", "#ffffff"])

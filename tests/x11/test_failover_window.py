@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.cli import build_parser
 from caption_app.core.model.session import SessionState
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.overlay import BADGE_TEXT, STATUS_TEXT
+from caption_app.ui.overlay.window import BADGE_TEXT, STATUS_TEXT
 from tests.failover.harness import free_port
 from tests.streaming_server.fixtures import TEST_API_KEY
 from tests.support.home import private_home

@@ -27,7 +27,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.core.model.turns import TurnMessage, WordMessage
 from caption_app.core.settings import OverlayStyle
 from caption_app.core.streaming.assembler import TurnAssembler
-from caption_app.ui.overlay import CaptionOverlay
+from caption_app.ui.overlay.window import CaptionOverlay
 
 pytestmark = pytest.mark.x11
 

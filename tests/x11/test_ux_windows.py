@@ -16,11 +16,11 @@ from pytestqt.qtbot import QtBot
 from caption_app.cli import build_parser
 from caption_app.core.model.session import SessionState
 from caption_app.core.settings import AppSettings
+from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
-from caption_app.ui.key_dialog import KeyDialog
-from caption_app.ui.overlay_keys import LARGE_STEP_PX, STEP_PX
-from caption_app.ui.overlay_style_page import SHORTER_SAMPLES
-from caption_app.ui.settings_dialog import SettingsDialog
+from caption_app.ui.overlay.keys import LARGE_STEP_PX, STEP_PX
+from caption_app.ui.settings.dialog import SettingsDialog
+from caption_app.ui.settings.overlay_page import SHORTER_SAMPLES
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer

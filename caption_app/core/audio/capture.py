@@ -18,7 +18,12 @@ from typing import Any
 from caption_app.core.audio import portaudio, pulse_sources
 from caption_app.core.audio.devices import PULSE_HOST_API, InputDevice
 from caption_app.core.audio.pipeline import Chunker, Converter, int16_interleaved_to_float
-from caption_app.core.audio.source import AudioChunk, AudioSourceError, check_chunk_ms
+from caption_app.core.audio.source import (
+    AudioChunk,
+    AudioSourceError,
+    LiveInput,
+    check_chunk_ms,
+)
 
 DEFAULT_QUEUE_MS = 2000
 STALL_S = 3.0
@@ -31,7 +36,7 @@ _RATE_CANDIDATES = (48_000, 44_100, 16_000, 32_000, 96_000, 22_050, 8_000)
 _PA_INPUT_OVERFLOW = 0x2  # paInputOverflow status flag
 
 
-class DeviceSource:
+class DeviceSource(LiveInput):
     """An AudioSource reading one input device (microphone or system audio)."""
 
     def __init__(
@@ -69,14 +74,6 @@ class DeviceSource:
     def input_overflow_count(self) -> int:
         """Times the device itself reported lost input (the callback was late)."""
         return self._input_overflows
-
-    @property
-    def duration_ms(self) -> int | None:
-        return None
-
-    @property
-    def position_ms(self) -> int | None:
-        return None
 
     def start(self) -> None:
         if self._started:

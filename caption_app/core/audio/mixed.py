@@ -27,7 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from caption_app.core.audio.levels import FLOOR_DBFS, levels
-from caption_app.core.audio.source import AudioChunk, AudioSource, AudioSourceError, EndOfStream
+from caption_app.core.audio.source import (
+    AudioChunk,
+    AudioSource,
+    AudioSourceError,
+    EndOfStream,
+    LiveInput,
+)
 
 YOU, OTHERS = "You", "Others"
 MAX_SYSTEM_BACKLOG = 3
@@ -55,7 +61,7 @@ def _linear(dbfs: float) -> float:
     return 0.0 if dbfs < ACTIVE_DBFS else float(10.0 ** (dbfs / 20.0))
 
 
-class MixedSource:
+class MixedSource(LiveInput):
     """An AudioSource summing a microphone and system audio, with per-word attribution."""
 
     def __init__(
@@ -87,14 +93,6 @@ class MixedSource:
     @property
     def overflow_count(self) -> int:
         return self.microphone.overflow_count + self.system.overflow_count + self._drift_drops
-
-    @property
-    def duration_ms(self) -> int | None:
-        return None
-
-    @property
-    def position_ms(self) -> int | None:
-        return None
 
     def start(self) -> None:
         self.microphone.start()

@@ -55,6 +55,19 @@ class AudioSource(Protocol):
         ...
 
 
+class LiveInput:
+    """What a live input (a device; a microphone with system audio) says of its length and
+    position: nothing, unlike a media file."""
+
+    @property
+    def duration_ms(self) -> int | None:
+        return None
+
+    @property
+    def position_ms(self) -> int | None:
+        return None
+
+
 @runtime_checkable
 class AttributingSource(Protocol):
     """A source that can tell who was speaking when (microphone + system audio)."""

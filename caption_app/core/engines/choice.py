@@ -1,39 +1,60 @@
-"""Which engine a session uses: the ``engine`` setting, and for "auto" whether the cloud is set up.
+"""Which engines a session uses: the ``engine`` setting and whether the cloud is set up.
 
-auto means AssemblyAI when a key or a token service is configured, and the local engine
-otherwise, so a newcomer with no account sees captions at once.
+The one place the choice is made, for the window, ``caption-app transcribe`` and the
+self-test alike. Automatic means AssemblyAI when a key or a token service is configured, with
+the local engine standing in when the cloud cannot be reached, and the local engine otherwise,
+so a newcomer with no account sees captions at once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from caption_app.core.engines.base import Engine
-from caption_app.core.settings import ENGINE_CHOICES
+from caption_app.core.settings import EngineChoice
 
-CLOUD, LOCAL = "assemblyai", "local"
 ENGINE_LABELS = {
-    "auto": "Automatic (AssemblyAI when a key is set up, else this computer)",
-    CLOUD: "AssemblyAI Universal-Streaming (cloud)",
-    LOCAL: "On this computer (Whisper tiny.en)",
+    EngineChoice.AUTO: "Automatic (AssemblyAI when a key is set up, else this computer)",
+    EngineChoice.ASSEMBLYAI: "AssemblyAI Universal-Streaming (cloud)",
+    EngineChoice.LOCAL: "On this computer (Whisper tiny.en)",
 }
-assert tuple(ENGINE_LABELS) == ENGINE_CHOICES
 
 
-def resolve_engine(preference: str, *, cloud_configured: bool) -> str:
-    """``assemblyai`` or ``local`` for a preference from ``ENGINE_CHOICES``."""
-    if preference == "auto":
-        return CLOUD if cloud_configured else LOCAL
-    return LOCAL if preference == LOCAL else CLOUD
+@dataclass(frozen=True, slots=True)
+class EnginePlan:
+    """What captions a session: the cloud or this computer, and whether this computer stands
+    in for the cloud when it cannot be reached."""
+
+    engine: EngineChoice
+    """``ASSEMBLYAI`` or ``LOCAL``, never ``AUTO``."""
+    local_stand_in: bool = False
 
 
-def build_engine(
-    kind: str, auth: object, *, model_folder: str = "", local_model: str = ""
-) -> Engine:
-    """The engine for ``resolve_engine``'s answer; ``auth`` is the cloud's ``AuthProvider``;
+def plan_engines(choice: EngineChoice, *, cloud_configured: bool) -> EnginePlan | None:
+    """The plan for a choice; ``None`` when the cloud alone was asked for and has no key."""
+    if choice is EngineChoice.LOCAL:
+        return EnginePlan(EngineChoice.LOCAL)
+    if cloud_configured:
+        return EnginePlan(EngineChoice.ASSEMBLYAI, local_stand_in=choice is EngineChoice.AUTO)
+    if choice is EngineChoice.AUTO:
+        return EnginePlan(EngineChoice.LOCAL)
+    return None
+
+
+def build_engines(
+    plan: EnginePlan, auth: object, *, model_folder: str = "", local_model: str = ""
+) -> tuple[Engine, Engine | None]:
+    """The plan's engine and its stand-in; ``auth`` is the cloud's ``AuthProvider``;
     ``local_model`` a name from the local models' registry ("" for the default)."""
-    if kind == LOCAL:
-        from caption_app.core.engines.local.engine import LocalEngine, LocalEngineOptions
-
-        return LocalEngine(LocalEngineOptions(model_folder=model_folder, model=local_model))
+    if plan.engine is EngineChoice.LOCAL:
+        return _local(model_folder, local_model), None
     from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 
-    return AssemblyAIEngine(auth)  # type: ignore[arg-type]
+    cloud = AssemblyAIEngine(auth)  # type: ignore[arg-type]
+    return cloud, _local(model_folder, local_model) if plan.local_stand_in else None
+
+
+def _local(model_folder: str, local_model: str) -> Engine:
+    from caption_app.core.engines.local.engine import LocalEngine, LocalEngineOptions
+
+    return LocalEngine(LocalEngineOptions(model_folder=model_folder, model=local_model))

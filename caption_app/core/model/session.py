@@ -77,7 +77,6 @@ class AudioLevel:
     """About ten a second: the loudest chunk since the last reading."""
 
     rms_dbfs: float
-    peak_dbfs: float
     sending: bool
     """Whether this audio is being sent to the engine right now."""
 

@@ -20,7 +20,7 @@ class LevelFeed:
     def __init__(self, chunk_ms: int) -> None:
         self._chunks_per_reading = max(1, READING_MS // chunk_ms)
         self._count = 0
-        self._rms = self._peak = float("-inf")
+        self._rms = float("-inf")
         self._sending: bool | None = None
         self._shown: float | None = None
         """The RMS of the last reading sent."""
@@ -29,12 +29,11 @@ class LevelFeed:
         """The reading due after this chunk, or None."""
         self._count += 1
         self._rms = max(self._rms, chunk.rms_dbfs)
-        self._peak = max(self._peak, chunk.peak_dbfs)
         if self._count < self._chunks_per_reading and sending == self._sending:
             return None
-        reading = AudioLevel(self._rms, self._peak, sending)
+        reading = AudioLevel(self._rms, sending)
         self._count = 0
-        self._rms = self._peak = float("-inf")
+        self._rms = float("-inf")
         steady = self._shown is not None and abs(reading.rms_dbfs - self._shown) < SAME_DB
         if steady and sending == self._sending:
             return None

@@ -57,6 +57,11 @@ class SessionSummary:
     """A live writer (this or another instance) is still recording it."""
     path: Path
 
+    @property
+    def started_local(self) -> str:
+        """The start in local time, as a person reads a list of meetings."""
+        return self.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
 
 def list_sessions(
     directory: Path, *, problems: list[JournalError] | None = None

@@ -9,6 +9,7 @@ rewritten. Every update therefore costs the same at hour 8 as at minute 1.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from PySide6.QtCore import QPoint, Qt, Slot
@@ -33,10 +34,10 @@ from PySide6.QtWidgets import (
 from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 from caption_app.core.transcript.export.common import clock
-from caption_app.ui.announcer import LineAnnouncer
-from caption_app.ui.find_bar import FindBar
-from caption_app.ui.transcript_blocks import FinishedBlock, Line, end_of, gap_text, mix
-from caption_app.ui.transcript_search import TranscriptSearch
+from caption_app.ui.transcript.announcer import LineAnnouncer
+from caption_app.ui.transcript.blocks import FinishedBlock, TurnRow, gap_text
+from caption_app.ui.transcript.find_bar import FindBar
+from caption_app.ui.transcript.search import TranscriptSearch
 
 DIM_STRENGTH = 0.55  # how much of the text colour a not-yet-final word keeps
 
@@ -72,7 +73,6 @@ class TranscriptView(QWidget):
         self._last_gap: tuple[QTextBlock, Gap] | None = None  # while nothing came after it
         """Live turns in the order of the document's last ``len(_live)`` blocks."""
         self._empty = True
-        self._show_speakers = True
         self._follow = True
         self._adjusting = False
         self._build_formats()
@@ -128,7 +128,7 @@ class TranscriptView(QWidget):
                 if update.kind is UpdateKind.REPLACED:
                     self._finish(turn)  # its first version was cleared away; show this one
                 return
-            entry.line = Line.of(turn)
+            entry.line = TurnRow.of(turn)
             self._rewrite(entry.block, entry.line)
         self._keep_end_in_view()
 
@@ -164,17 +164,6 @@ class TranscriptView(QWidget):
         self._follow = True
         self.editor.setExtraSelections([])
 
-    def set_show_speakers(self, show: bool) -> None:
-        if show == self._show_speakers:
-            return
-        self._show_speakers = show
-        # The only whole-document pass, and only when the person flips the option.
-        for entry in self._finished.values():
-            self._rewrite(entry.block, entry.line)
-        for index, turn in enumerate(self._live):
-            self._rewrite(self._live_block(index), Line.of(turn))
-        self._keep_end_in_view()
-
     def plain_text(self) -> str:
         return self._doc.toPlainText()
 
@@ -202,11 +191,11 @@ class TranscriptView(QWidget):
         else:
             block = self._live_block(index)
             self._live[index] = turn
-        self._rewrite(block, Line.of(turn))
+        self._rewrite(block, TurnRow.of(turn))
 
     def _finish(self, turn: Turn) -> None:
         self._last_gap = None
-        line = Line.of(turn)
+        line = TurnRow.of(turn)
         entry = self._finished.get(turn.key)
         index = self._live_index(turn)
         if index is not None and self._live[index].order != turn.order:
@@ -285,14 +274,16 @@ class TranscriptView(QWidget):
         cursor.setPosition(end_of(block), QTextCursor.MoveMode.KeepAnchor)
         return cursor
 
-    def _rewrite(self, block: QTextBlock, line: Line) -> None:
+    def _rewrite(self, block: QTextBlock, line: TurnRow) -> None:
         """Rewrite one block in place and repaint only from its top down.
 
         Qt's plain-text layout asks for the whole viewport on any edit, and repainting every
         visible line was most of the cost of a live update (10 a second). Its signals are held
         back for the edit, which changes no block count; the block's new line count reaches the
         scroll bar when it is laid out again, just after. What follows the block (the other
-        live turns) can move, so the repaint runs from the block's top to the bottom.
+        live turns) can move, so the repaint runs from the block's top to the bottom. (Qt's
+        behaviour here is not its documented API: tests/qt/test_qt_internals.py names the Qt
+        versions it was checked on.)
         """
         editor = self.editor
         lines = block.lineCount()
@@ -313,19 +304,22 @@ class TranscriptView(QWidget):
 
     def _top_of(self, block: QTextBlock) -> int:
         """Where the block starts in the viewport (laying it out, if it is not)."""
-        return self.editor.cursorRect(QTextCursor(block)).top() - 2
+        editor = self.editor
+        return math.floor(
+            editor.blockBoundingGeometry(block).translated(editor.contentOffset()).top()
+        )
 
     def _repaint_down_from(self, block: QTextBlock) -> None:
         viewport = self.editor.viewport()
         viewport.update(0, max(0, self._top_of(block)), viewport.width(), viewport.height())
 
-    def _write(self, block: QTextBlock, line: Line) -> None:
+    def _write(self, block: QTextBlock, line: TurnRow) -> None:
         cursor = self._select(block)
         cursor.beginEditBlock()
         cursor.insertText(f"{clock(line.start_ms)}  ", self._time_format)
         if line.language:
             cursor.insertText(f"[{line.language}] ", self._time_format)
-        if self._show_speakers and line.speaker:
+        if line.speaker:
             cursor.insertText(f"Speaker {line.speaker}: ", self._speaker_format)
         if line.text:
             cursor.insertText(line.text, self._text_format)
@@ -385,3 +379,19 @@ class TranscriptView(QWidget):
         menu.addAction(self.find_action)
         menu.exec(self.editor.viewport().mapToGlobal(position))
         menu.deleteLater()
+
+
+def end_of(block: QTextBlock) -> int:
+    """The position of the block's separator, just after its last character."""
+    return block.position() + block.length() - 1
+
+
+def mix(top: QColor, bottom: QColor, amount: float) -> QColor:
+    def channel(a: int, b: int) -> int:
+        return round(a * amount + b * (1.0 - amount))
+
+    return QColor(
+        channel(top.red(), bottom.red()),
+        channel(top.green(), bottom.green()),
+        channel(top.blue(), bottom.blue()),
+    )

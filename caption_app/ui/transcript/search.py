@@ -6,8 +6,8 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
-from caption_app.ui.find_bar import FindBar
 from caption_app.ui.labels import show_text
+from caption_app.ui.transcript.find_bar import FindBar
 
 MAX_HIGHLIGHTS = 500  # search highlights are capped: a one-letter search stays instant
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from caption_app import APP_NAME, __version__
+from caption_app.ui.resources import RESOURCES
 
-DOCS = Path(__file__).resolve().parents[2] / "resources" / "docs"
+DOCS = RESOURCES / "docs"
 ABOUT = f"""<h2>{APP_NAME} {__version__}</h2>
 <p>Live captions for meetings.</p>
 <p><b>On this computer</b> (Whisper tiny.en): audio never leaves this computer; no account,

@@ -11,6 +11,10 @@ from PySide6.QtGui import QKeyEvent
 
 STEP_PX = 10
 LARGE_STEP_PX = 50  # with Shift
+REFUSED = (
+    "The overlay could not take the keyboard on this desktop: drag it with the mouse, or use "
+    "View → Reset overlay position."
+)
 HELP = "Arrows move · Ctrl+←/→ narrower/wider · Shift: bigger steps · Esc or Enter: done"
 
 _DIRECTIONS = {

@@ -21,14 +21,16 @@ from caption_app.qt.settings_store import SHORTCUT_LABELS
 from caption_app.ui.resources import RESOURCES
 
 USAGE = RESOURCES / "docs" / "usage.md"
-FIXED_SHORTCUTS = (
-    ("Find in the transcript", QKeySequence(QKeySequence.StandardKey.Find)),
-    ("Settings", QKeySequence("Ctrl+,")),
-    ("History", QKeySequence("Ctrl+H")),
-    ("How to use Caption App", QKeySequence(QKeySequence.StandardKey.HelpContents)),
-    ("Quit", QKeySequence("Ctrl+Q")),
+FIXED_SHORTCUTS: tuple[tuple[str, str | QKeySequence.StandardKey], ...] = (
+    ("Find in the transcript", QKeySequence.StandardKey.Find),
+    ("Settings", "Ctrl+,"),
+    ("History", "Ctrl+H"),
+    ("How to use Caption App", QKeySequence.StandardKey.HelpContents),
+    ("Quit", "Ctrl+Q"),
 )
-"""Shortcuts that are not changeable in Settings."""
+"""Shortcuts that are not changeable in Settings. Kept as names, not QKeySequences: a
+platform's standard keys can only be read once a QGuiApplication exists, and importing this
+module must not need one."""
 USAGE_TAB, SHORTCUTS_TAB = 0, 1
 
 
@@ -39,7 +41,7 @@ def shortcut_rows(shortcuts: Mapping[str, str]) -> list[tuple[str, str]]:
         (label, QKeySequence(shortcuts.get(name, "")).toString(native) or "none")
         for name, label in SHORTCUT_LABELS.items()
     ]
-    rows.extend((label, keys.toString(native)) for label, keys in FIXED_SHORTCUTS)
+    rows.extend((label, QKeySequence(keys).toString(native)) for label, keys in FIXED_SHORTCUTS)
     return rows
 
 

@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from caption_app.core.transcript.history import SessionSummary
-from caption_app.ui.history_model import Column, SessionTableModel
+from caption_app.ui.history.model import Column, SessionTableModel
 
 
 class SessionTable(QTableView):

@@ -47,9 +47,6 @@ class InputMenu(QMenu):
     def devices(self) -> list[InputDevice]:
         return list(self._devices)
 
-    def chosen_id(self) -> str:
-        return self._chosen_id
-
     def set_chosen(self, device_id: str) -> None:
         """Check the chosen input; "" is the system default, so the default device is checked
         (a media file being captioned is checked through ``set_media``)."""

@@ -6,24 +6,25 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-from caption_app.core.engines.choice import CLOUD, ENGINE_LABELS, LOCAL
+from caption_app.core.engines.choice import ENGINE_LABELS
+from caption_app.core.settings import EngineChoice
 
-WHERE_AUDIO_GOES = {
-    CLOUD: "Live: AssemblyAI — audio is sent to the cloud",
-    LOCAL: "Live: this computer — audio stays on this computer",
+WHERE_AUDIO_GOES: dict[str, str] = {
+    EngineChoice.ASSEMBLYAI: "Live: AssemblyAI — audio is sent to the cloud",
+    EngineChoice.LOCAL: "Live: this computer — audio stays on this computer",
 }
 
 
 class EngineMenu(QMenu):
     engineChosen = Signal(str)
-    """One of ``ENGINE_CHOICES``."""
+    """An ``EngineChoice`` value."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("E&ngine", parent)
         self.setAccessibleName("Engine")
         self._group = QActionGroup(self)
         self._group.setExclusive(True)
-        self._actions: dict[str, QAction] = {}
+        self._actions: dict[EngineChoice, QAction] = {}
         for value, label in ENGINE_LABELS.items():
             action = QAction(label, self, checkable=True)
             action.setData(value)
@@ -36,16 +37,14 @@ class EngineMenu(QMenu):
         self.live_action.setEnabled(False)  # information, not a command
         self.addAction(self.live_action)
 
-    def set_chosen(self, preference: str) -> None:
-        action = self._actions.get(preference)
-        if action is not None:
-            action.setChecked(True)
+    def set_chosen(self, preference: EngineChoice) -> None:
+        self._actions[preference].setChecked(True)
 
-    def chosen(self) -> str:
+    def chosen(self) -> EngineChoice:
         checked = self._group.checkedAction()
-        return str(checked.data()) if checked is not None else "auto"
+        return EngineChoice(checked.data()) if checked is not None else EngineChoice.AUTO
 
     @Slot(str)
     def show_live(self, kind: str) -> None:
-        """``assemblyai``, ``local``, or "" when no session runs."""
+        """An ``EngineChoice`` value of the engine live now, or "" when no session runs."""
         self.live_action.setText(WHERE_AUDIO_GOES.get(kind, "Not captioning"))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from caption_app.core.model.session import SessionState
 from caption_app.ui.labels import hold_size, show_text
-from caption_app.ui.level_meter import LevelMeter
+from caption_app.ui.main_window.level_meter import LevelMeter
 
 METER_FLOOR_DBFS = -60.0
 IDLE_METER_TEXT = "not listening"
@@ -118,8 +118,8 @@ class StatusPanel(QWidget):
         self.progress_label.hide()
         show_text(self.time_label, self._time_text(0.0))
 
-    @Slot(float, float, bool)
-    def set_level(self, rms_dbfs: float, _peak_dbfs: float, sending: bool) -> None:
+    @Slot(float, bool)
+    def set_level(self, rms_dbfs: float, sending: bool) -> None:
         self.set_sending(sending)  # readings come about 10 a second (``LevelFeed``)
         level = 0.0 if math.isinf(rms_dbfs) else (rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
         db = None if level <= 0.0 else round(rms_dbfs / 3) * 3  # 3 dB steps: a calm figure

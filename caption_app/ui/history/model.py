@@ -42,11 +42,6 @@ STATUS_RECOVERED = "recovered"
 STATUS_UNFINISHED = "did not end cleanly"
 
 
-def format_date(summary: SessionSummary) -> str:
-    """The start in local time, as a person reads a list of meetings."""
-    return summary.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def format_duration(ms: int) -> str:
     """``h:mm:ss``; hours keep growing past 9 rather than wrap. Rounded as the transcript's
     own "Length" is, so one session has one length everywhere."""
@@ -77,7 +72,7 @@ def status_text(summary: SessionSummary) -> str:
 
 def _row_texts(summary: SessionSummary) -> tuple[str, ...]:
     return (
-        format_date(summary),
+        summary.started_local,
         summary.title,
         format_duration(summary.duration_ms),
         f"{summary.words:,}",

@@ -25,8 +25,8 @@ from caption_app.core.caption_lines import Line, Segment, wrap_lines
 from caption_app.core.contrast import WCAG_AAA, blend, contrast_ratio, relative_luminance
 from caption_app.core.settings import OVERLAY_PRESETS, AppSettings, OverlayStyle
 from caption_app.ui.labels import show_text
-from caption_app.ui.overlay_lines import CaptionPainter
-from caption_app.ui.settings_pages import SettingsPage, add_row, named
+from caption_app.ui.overlay.lines import CaptionPainter
+from caption_app.ui.settings.pages import SettingsPage, add_row, named
 
 CUSTOM = "Custom"
 UNDER = ("#000000", "#ffffff")

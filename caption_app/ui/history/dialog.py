@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -28,11 +27,9 @@ from PySide6.QtWidgets import (
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.export import (
     ExportOptions,
-    TargetExistsError,
     export_document,
     format_for_path,
     suggested_file_name,
-    write_export,
 )
 from caption_app.core.transcript.history import (
     HistoryError,
@@ -44,8 +41,9 @@ from caption_app.core.transcript.history import (
 )
 from caption_app.core.transcript.journal import JournalError
 from caption_app.ui import prompts
-from caption_app.ui.history_model import SessionTableModel, format_date, session_details
-from caption_app.ui.history_table import SessionTable
+from caption_app.ui.buttons import dialog_button
+from caption_app.ui.history.model import SessionTableModel, session_details
+from caption_app.ui.history.table import SessionTable
 
 AskSavePath = Callable[[str, str], str | None]
 """(suggested path, ";;"-joined file filters) -> the chosen path, or None when cancelled."""
@@ -58,14 +56,6 @@ ACTIVE_TIP = "This session is still being recorded; stop it first."
 
 # Errors an action can meet; each is shown inline and nothing else changes.
 _ACTION_ERRORS = (HistoryError, TranscriptFileError, OSError, ValueError)
-
-
-def _button(text: str, name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(name)
-    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    button.setAutoDefault(False)  # Enter belongs to the table (open), not to a button
-    return button
 
 
 def _message_label(name: str, style: str = "") -> QLabel:
@@ -124,12 +114,12 @@ class HistoryDialog(QDialog):
         self.model = SessionTableModel(self)
         self.table = SessionTable(self.model)
 
-        self.open_button = _button("&Open", "Open the selected session")
-        self.export_button = _button("&Export…", "Export the selected session")
-        self.rename_button = _button("&Rename…", "Rename the selected session")
-        self.delete_button = _button("&Delete", "Delete the selected session")
-        self.refresh_button = _button("Re&fresh", "Refresh the list of sessions")
-        self.close_button = _button("&Close", "Close the history")
+        self.open_button = dialog_button("&Open", "Open the selected session")
+        self.export_button = dialog_button("&Export…", "Export the selected session")
+        self.rename_button = dialog_button("&Rename…", "Rename the selected session")
+        self.delete_button = dialog_button("&Delete", "Delete the selected session")
+        self.refresh_button = dialog_button("Re&fresh", "Refresh the list of sessions")
+        self.close_button = dialog_button("&Close", "Close the history")
 
         self.error_label = _message_label("History error", "QLabel { color: #b00020; }")
         self.status_label = _message_label("History status")
@@ -290,7 +280,7 @@ class HistoryDialog(QDialog):
         except _ACTION_ERRORS as exc:
             self._show_error(f"Cannot open {summary.title}: {exc}")
             return
-        date = format_date(summary)
+        date = summary.started_local
         notes = [summary.title if date in summary.title else f"{summary.title} — {date}"]
         if summary.active:
             notes.append("still recording: this is what is saved so far")
@@ -315,13 +305,9 @@ class HistoryDialog(QDialog):
         try:
             fmt = format_for_path(path)
             document = open_session(summary.path).document
-            try:
-                write_export(document, path, fmt)
-            except TargetExistsError:
-                if not self._confirm(f"Replace {path.name}?\nIt already exists in {path.parent}."):
-                    self._show_status(f"Not exported; {path.name} was left as it was.")
-                    return
-                write_export(document, path, fmt, overwrite=True)
+            if not prompts.export_asking(document, path, self._confirm, fmt):
+                self._show_status(f"Not exported; {path.name} was left as it was.")
+                return
         except _ACTION_ERRORS as exc:
             self._show_error(f"Could not export {summary.title}: {exc}")
             return
@@ -356,7 +342,7 @@ class HistoryDialog(QDialog):
             self._show_error(f"Cannot delete {summary.title}: {ACTIVE_TIP}")
             return
         question = (
-            f"Delete the session “{summary.title}” of {format_date(summary)}?\n"
+            f"Delete the session “{summary.title}” of {summary.started_local}?\n"
             "Its transcript file is removed; this cannot be undone."
         )
         if not self._confirm(question):

@@ -39,6 +39,7 @@ from caption_app.core.settings import (
     MAX_RETENTION_DAYS,
     SPEECH_MODELS,
     AppSettings,
+    EngineChoice,
     SettingsError,
     StreamingSettings,
     parse_keyterms,
@@ -203,7 +204,7 @@ class EnginePage(SettingsPage):
         )
         return dataclasses.replace(
             settings,
-            engine=str(self.engine_combo.currentData()),
+            engine=EngineChoice(self.engine_combo.currentData()),
             local_model_dir=self.model_dir_edit.text().strip(),
             local_model=str(self.local_model_combo.currentData()),
             failover=dataclasses.replace(

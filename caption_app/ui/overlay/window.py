@@ -24,8 +24,9 @@ from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui import overlay_geometry, overlay_keys
-from caption_app.ui.overlay_lines import CaptionPainter
+from caption_app.ui.overlay import geometry as overlay_geometry
+from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.overlay.lines import CaptionPainter
 
 MIN_WIDTH = 240
 FOCUS_WAIT_MS = 500  # how long the desktop gets to give the overlay the keyboard

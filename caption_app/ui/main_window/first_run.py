@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui.notice_bar import NoticeBar
+from caption_app.ui.main_window.notice_bar import NoticeBar
 
 ENGINES_EXPLAINED = "engines_explained"
 

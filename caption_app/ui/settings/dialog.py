@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from caption_app.core.settings import AppSettings, SettingsError
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
-from caption_app.ui.overlay_style_page import OverlayStylePage
-from caption_app.ui.settings_pages import (
+from caption_app.ui.settings.overlay_page import OverlayStylePage
+from caption_app.ui.settings.pages import (
     EnginePage,
     HistoryPage,
     SettingsPage,

@@ -1,10 +1,10 @@
-"""What one block of the transcript view shows, and the small helpers that draw it."""
+"""What one block of the transcript view shows: a turn's row, or the words of a gap."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QTextBlock
+from PySide6.QtGui import QTextBlock
 
 from caption_app.core.model.gaps import Gap
 from caption_app.core.model.turns import Turn
@@ -12,7 +12,7 @@ from caption_app.core.transcript.export.common import GAP_REASONS, spoken_durati
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
+class TurnRow:
     """What one turn's block shows; kept instead of the Turn so long sessions stay small."""
 
     start_ms: int
@@ -23,14 +23,14 @@ class Line:
     """The detected language (only when detection is on)."""
 
     @classmethod
-    def of(cls, turn: Turn) -> Line:
+    def of(cls, turn: Turn) -> TurnRow:
         return cls(turn.start_ms, turn.speaker, turn.text, turn.tail, turn.language)
 
 
 @dataclass(slots=True)
 class FinishedBlock:
     block: QTextBlock
-    line: Line
+    line: TurnRow
 
 
 def gap_text(gap: Gap) -> str:
@@ -38,19 +38,3 @@ def gap_text(gap: Gap) -> str:
     reason = GAP_REASONS.get(gap.reason, gap.reason)
     span = spoken_duration(max(1000, gap.duration_ms))
     return f"— {span} not captioned: {reason} —" if reason else f"— {span} not captioned —"
-
-
-def end_of(block: QTextBlock) -> int:
-    """The position of the block's separator, just after its last character."""
-    return block.position() + block.length() - 1
-
-
-def mix(top: QColor, bottom: QColor, amount: float) -> QColor:
-    def channel(a: int, b: int) -> int:
-        return round(a * amount + b * (1.0 - amount))
-
-    return QColor(
-        channel(top.red(), bottom.red()),
-        channel(top.green(), bottom.green()),
-        channel(top.blue(), bottom.blue()),
-    )

@@ -24,18 +24,20 @@ from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import EngineInUse, SessionState
+from caption_app.core.settings import EngineChoice
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
-from caption_app.ui import overlay_keys
-from caption_app.ui.engine_menu import EngineMenu
-from caption_app.ui.input_menu import InputMenu
-from caption_app.ui.notice_bar import NoticeBar
-from caption_app.ui.status_panel import StatusPanel
-from caption_app.ui.transcript_view import TranscriptView
+from caption_app.ui.dialog_shelf import DialogShelf
+from caption_app.ui.main_window.engine_menu import EngineMenu
+from caption_app.ui.main_window.input_menu import InputMenu
+from caption_app.ui.main_window.notice_bar import NoticeBar
+from caption_app.ui.main_window.status_panel import StatusPanel
+from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.transcript.view import TranscriptView
 
 USAGE_TAB, SHORTCUTS_TAB = 0, 1
 if TYPE_CHECKING:
-    from caption_app.ui.help_dialog import HelpDialog
+    pass
 
 UNTIL_LIVE = "until-live"
 """The topic of notices whose cause ends when captions are live again, or at Stop."""
@@ -75,7 +77,7 @@ class MainWindow(QMainWindow):
         self.transcript = TranscriptView()
         self.input_menu = InputMenu(list_devices, self)
         self.engine_menu = EngineMenu(self)
-        self.help: HelpDialog | None = None
+        self.dialogs = DialogShelf()  # Help and About: one of each
         self._build_actions(shortcuts or DEFAULT_SHORTCUTS)
         self._build_layout()
         self._connect_controller()
@@ -221,7 +223,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_problem(self, problem: Problem) -> None:
-        from caption_app.ui.problem_text import problem_text
+        from caption_app.ui.main_window.problem_text import problem_text
 
         if problem.recovery is Recovery.NEW_KEY:
             self.notices.show_notice(problem_text(problem), "Enter key…", self.keyRequested.emit)
@@ -241,30 +243,29 @@ class MainWindow(QMainWindow):
             self.notices.withdraw(UNTIL_LIVE)  # "reconnecting" is over: captions are back
 
     def show_help(self, tab: int) -> None:
-        from caption_app.ui.help_dialog import HelpDialog
+        from caption_app.ui.help.guide import HelpDialog
 
         keys = {
             name: action.shortcut().toString() for name, action in self._shortcut_actions().items()
         }
-        if self.help is None:
-            self.help = HelpDialog(keys, self)  # kept: a modeless dialog outlives this call
-        self.help.show_shortcuts(keys)  # as set now
-        self.help.tabs.setCurrentIndex(tab)
-        self.help.show()
-        self.help.raise_()
+        dialog = self.dialogs.show("help", lambda: HelpDialog(keys, self))
+        assert isinstance(dialog, HelpDialog)
+        dialog.show_shortcuts(keys)  # as set now
+        dialog.tabs.setCurrentIndex(tab)
 
     @Slot()
     def show_about(self) -> None:
-        from caption_app.ui.about_dialog import AboutDialog
+        from caption_app.ui.help.about import AboutDialog
 
-        self.about = AboutDialog(self)  # kept: a modeless dialog must outlive this call
-        self.about.show()
+        self.dialogs.show("about", lambda: AboutDialog(self))
 
     @Slot(object)
     def _on_engine(self, engine: EngineInUse) -> None:
         price = engine.billed_per_hour_usd
         self.status_panel.set_engine(on_device=engine.on_device, price_per_hour=price)
-        self.engine_menu.show_live("local" if engine.on_device else "assemblyai")
+        self.engine_menu.show_live(
+            EngineChoice.LOCAL if engine.on_device else EngineChoice.ASSEMBLYAI
+        )
 
     @Slot(bool)
     def _set_running(self, running: bool) -> None:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,21 +36,14 @@ from caption_app.core.secrets.store import (
     mask_key,
 )
 from caption_app.qt.background import call_in_background
-from caption_app.ui.key_texts import INTRO, MIN_WIDTH, KeyChecker, checked, key_in_use_text
+from caption_app.ui.api_key.texts import INTRO, MIN_WIDTH, KeyChecker, checked, key_in_use_text
+from caption_app.ui.buttons import dialog_button
 from caption_app.ui.labels import show_text
 
 
 class Destination(enum.Enum):
     KEYRING = "keyring"
     MEMORY = "memory"
-
-
-def _button(text: str, name: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(name)
-    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    button.setAutoDefault(False)
-    return button
 
 
 class KeyDialog(QDialog):
@@ -108,8 +100,8 @@ class KeyDialog(QDialog):
         self.backend_label.setAccessibleName("Keyring in use")
         self.current_label = QLabel()
         self.current_label.setAccessibleName("Stored key")
-        self.replace_button = _button("Replace…", "Replace the stored key")
-        self.remove_button = _button("Remove", "Remove the stored key")
+        self.replace_button = dialog_button("Replace…", "Replace the stored key")
+        self.remove_button = dialog_button("Remove", "Remove the stored key")
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setAccessibleName("Keyring problem")
@@ -126,25 +118,31 @@ class KeyDialog(QDialog):
         )
         self.key_label = QLabel("&API key:")
         self.key_label.setBuddy(self.key_edit)
-        self.show_button = _button("Show", "Show the key")
+        self.show_button = dialog_button("Show", "Show the key")
         self.show_button.setCheckable(True)
-        self.save_button = _button("Check and save", "Check the key and save it in the keyring")
+        self.save_button = dialog_button(
+            "Check and save", "Check the key and save it in the keyring"
+        )
         self.save_button.setDefault(True)
-        self.session_button = _button(
+        self.session_button = dialog_button(
             "Use for this session only", "Check the key and use it until Caption App quits"
         )
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Status")
-        self.save_anyway_button = _button("Save without checking", "Save the key without checking")
-        self.plaintext_button = _button("Store unencrypted anyway", "Store the key unencrypted")
-        self.offline_button = _button(
+        self.save_anyway_button = dialog_button(
+            "Save without checking", "Save the key without checking"
+        )
+        self.plaintext_button = dialog_button(
+            "Store unencrypted anyway", "Store the key unencrypted"
+        )
+        self.offline_button = dialog_button(
             "Caption on this computer instead",
             "Caption on this computer instead of AssemblyAI: no key, audio stays here",
         )
         self.offline_button.setVisible(offline_available)
         self.offline_button.setEnabled(offline_available)
-        self.close_button = _button("Close", "Close")
+        self.close_button = dialog_button("Close", "Close")
 
     def _lay_out(self) -> None:
         self.entry = QWidget()

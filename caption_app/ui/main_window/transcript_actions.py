@@ -8,11 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Slot
 
 from caption_app.core.transcript.errors import TranscriptFileError
-from caption_app.core.transcript.export import (
-    TargetExistsError,
-    suggested_file_name,
-    write_export,
-)
+from caption_app.core.transcript.export import suggested_file_name
 from caption_app.core.transcript.history import (
     HistoryError,
     apply_retention,
@@ -24,7 +20,7 @@ from caption_app.core.transcript.model import TranscriptDocument
 from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.ui import prompts
-from caption_app.ui.main_window import MainWindow
+from caption_app.ui.main_window.window import MainWindow
 
 
 class TranscriptActions:
@@ -53,12 +49,10 @@ class TranscriptActions:
             return
         target = Path(path)
         try:
-            try:
-                write_export(document, target)
-            except TargetExistsError:
-                if not prompts.confirm(self.window, f"Replace {target.name}?"):
-                    return
-                write_export(document, target, overwrite=True)
+            if not prompts.export_asking(
+                document, target, lambda question: prompts.confirm(self.window, question)
+            ):
+                return
         except (OSError, ValueError) as exc:
             self.window.notices.show_notice(f"Could not write {target}: {exc}")
             return
@@ -76,7 +70,7 @@ class TranscriptActions:
             return
         if crashed:
             newest = crashed[0]
-            when = newest.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            when = newest.started_local
             self.window.notices.show_notice(
                 f"The session of {when} did not end cleanly; its {newest.words} words are safe.",
                 "Export it…",

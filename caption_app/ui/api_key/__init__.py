@@ -1,0 +1,1 @@
+"""Tools → API key…: entering, checking and storing the AssemblyAI key."""

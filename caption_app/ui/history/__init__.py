@@ -1,0 +1,1 @@
+"""Session → History: the table of past sessions and what can be done to them."""
