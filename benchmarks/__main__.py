@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import cpu, latency, local_engine, soak, startup
+from benchmarks import cold_start, cpu, latency, local_engine, soak, startup
 from benchmarks.env import ROOT
 from benchmarks.report import Figure, table, write_json
 
@@ -29,6 +29,7 @@ STEPS: dict[str, Callable[[], list[Figure]]] = {
     "latency": latency.measure,
     "soak": soak.measure,
     "local": local_engine.measure,
+    "cold-start": cold_start.measure,
     "local-models": local_engine.measure_other_models,
 }
 

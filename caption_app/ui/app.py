@@ -54,6 +54,9 @@ class CaptionApp:
             engine = EngineChoice.LOCAL
         self.run = RunSettings(self.store, api_host=args.api_host, engine=engine)
         self.media_path: str | None = args.source
+        # --local-model and --model-dir apply to this run only, like --engine.
+        self.local_model_override: str = getattr(args, "local_model", None) or ""
+        self.model_dir_override: str = getattr(args, "model_dir", None) or ""
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
         self.controller = SessionController()
@@ -206,8 +209,8 @@ class CaptionApp:
         engine, stand_in = build_engines(
             plan,
             auth,
-            model_folder=self.settings.local_model_dir,
-            local_model=self.settings.local_model,
+            model_folder=self.model_dir_override or self.settings.local_model_dir,
+            local_model=self.local_model_override or self.settings.local_model,
         )
         self.window.status_panel.set_engine(
             on_device=engine.on_device, price_per_hour=engine.billed_per_hour_usd
