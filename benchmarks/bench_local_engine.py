@@ -194,12 +194,15 @@ def measure(recording: Recording, model: str = "") -> dict[str, Any]:
     engine_cpu = sum(watch.cpu_s.values())
     engine_kb = max(watch.hwm_kb.values(), default=0)
     app_kb = _proc_status_kb("self", "VmHWM") or 0
+    worst = sorted(waits, reverse=True)[:3]
+    for wait, at, text in worst:
+        print(f"  a partial waited {wait:.2f} s, {at:.1f} s into the audio: {text!r}")
     return {
         "word_error_rate": wer,
         "word_end_to_final_median_s": statistics.median(timings.latencies_s),
         "word_end_to_final_p90_s": _p90(timings.latencies_s),
         "words_dropped_between_turns": timings.dropped_at_splits,
-        "longest_wait_for_a_partial_s": max(waits),
+        "longest_wait_for_a_partial_s": max(w for w, _, _ in waits),
         "engine_cpu_per_audio_second": engine_cpu / audio_s,
         "peak_memory_mb": (app_kb + engine_kb) / 1024,
         "engine_peak_mb": engine_kb / 1024,
@@ -212,17 +215,18 @@ def measure(recording: Recording, model: str = "") -> dict[str, Any]:
     }
 
 
-def _partial_waits(collector: TimedCollector, clock: AudioClock) -> list[float]:
+def _partial_waits(collector: TimedCollector, clock: AudioClock) -> list[tuple[float, float, str]]:
     """For each partial: the time since the turn's previous one, or for a turn's first, since
-    its first word was heard."""
-    waits: list[float] = []
+    its first word was heard; with when (s of audio) and what it showed."""
+    waits: list[tuple[float, float, str]] = []
     last_seen: dict[tuple[int, int], float] = {}
+    start = clock.read_at[0] if clock.read_at else 0.0
     for update, at in zip(collector.updates, collector.arrived, strict=True):
         if update.kind is not UpdateKind.LIVE:
             continue
         key = update.turn.key
         since = last_seen.get(key, clock.heard_at(update.turn.start_ms))
-        waits.append(max(0.0, at - since))
+        waits.append((max(0.0, at - since), at - start, update.turn.display_text[:50]))
         last_seen[key] = at
     return waits
 
