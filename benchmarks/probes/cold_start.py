@@ -1,11 +1,13 @@
 """Caption App started cold with the local engine, until its first words are on screen:
-``python -m benchmarks.probes.cold_start WAV OUT_JSON [MODEL]``.
+``python -m benchmarks.probes.cold_start WAV OUT_JSON FIRST_WORDS [MODEL]``.
 
 The real command line (``caption-app --engine local --source WAV --start``), the real window
 and overlay, the engine's child process started by Start like any other. Two hooks, here and
 not in the app: the media source's ``read`` notes when each chunk was handed over and how loud
 it was; the overlay's ``paintEvent`` notes, once painted, what it drew. It writes both to
-OUT_JSON at the first paint showing a word (or after 30 s) and quits.
+OUT_JSON at the first paint showing one of FIRST_WORDS (the recording's first few words,
+comma-separated: the overlay's own lines, such as its engine badge, are not captions), or
+after 30 s, and quits.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ GIVE_UP_S = 30.0
 
 def main() -> int:
     wav, out = sys.argv[1], Path(sys.argv[2])
-    model = sys.argv[3] if len(sys.argv) > 3 else ""
+    expected = set(sys.argv[3].split(","))
+    model = sys.argv[4] if len(sys.argv) > 4 else ""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -56,7 +59,7 @@ def main() -> int:
         paint(self, event)
         text = " ".join(self.rendered_lines()).strip()
         paints.append((time.monotonic(), text))
-        if any(ch.isalpha() for ch in text) and _is_caption(text):
+        if expected & set(_words(text)):
             QTimer.singleShot(0, finish)
 
     MediaSource.read = timed_read  # type: ignore[method-assign]
@@ -68,9 +71,8 @@ def main() -> int:
     return cli.main(argv)
 
 
-def _is_caption(text: str) -> bool:
-    """Not one of the overlay's own status lines ("Starting…", "Listening…")."""
-    return not text.rstrip(".… ").lower().startswith(("starting", "listening", "connecting"))
+def _words(text: str) -> list[str]:
+    return ["".join(ch for ch in w.lower() if ch.isalnum() or ch == "'") for w in text.split()]
 
 
 if __name__ == "__main__":
