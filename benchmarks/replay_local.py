@@ -38,7 +38,9 @@ class Replay:
     audio_s: float
 
 
-def replay(recording: Recording, model: str, slowdown: float) -> Replay:
+def replay(recording: Recording, model: str, slowdown: float, load_s: float = 0.0) -> Replay:
+    """``load_s``: the model's load time; audio before it is handled in one burst then, as the
+    engine's child process does with the audio queued while it loads."""
     import wave
 
     from caption_app.core.engines.local.recognizer import StreamingRecognizer, TurnPolicy
@@ -77,6 +79,7 @@ def replay(recording: Recording, model: str, slowdown: float) -> Replay:
     position = 0
     while position < len(audio) or pending:
         next_chunk = (position + CHUNK) / 16_000 if position < len(audio) else float("inf")
+        next_chunk = max(next_chunk, load_s)
         if pending and pending[0][0] <= next_chunk:
             done, job_id, hypothesis = pending.pop(0)
             emit(recognizer.decoded(job_id, hypothesis), done)  # type: ignore[arg-type]
@@ -97,12 +100,13 @@ def main() -> int:
     parser.add_argument("--recording", choices=list(RECORDINGS), default="corpus")
     parser.add_argument("--model", default="")
     parser.add_argument("--slowdown", type=float, default=1.0)
+    parser.add_argument("--load-s", type=float, default=0.0, help="the model's load time")
     parser.add_argument("--show", action="store_true", help="print every finished turn")
     args = parser.parse_args()
     from tests.support.paths import AUDIO_DIR
 
     recording = RECORDINGS[args.recording](AUDIO_DIR)
-    result = replay(recording, args.model, args.slowdown)
+    result = replay(recording, args.model, args.slowdown, args.load_s)
     clock = AudioClock()
     for n in range(1, round(result.audio_s * 20) + 2):
         clock.note(n * 50, n * 0.05)

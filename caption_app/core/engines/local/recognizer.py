@@ -184,10 +184,17 @@ class StreamingRecognizer:
         self._probs.append(p)
         start, end = index * WINDOW, (index + 1) * WINDOW
         speech = p >= SPEECH_ON or (self._speaking and p >= SPEECH_HOLD)
+        resumed = speech and not self._speaking
         self._speaking = speech
         if not speech:
             return
         u = self._utterance
+        if u is not None and resumed and u.end_at is None and self._pause_ends_turn(u, start):
+            # The pause was long enough to end the turn, but its final decode had not come
+            # back to decide (the decoder busy, or audio queued while the model loaded): end
+            # the turn in the pause, or the next sentence joins it, and a decode of both
+            # sentences across the pause can stop at the first.
+            u.end_at = u.speech_end + min(POST_PAD_MS * SAMPLES_PER_MS, (start - u.speech_end) // 2)
         if u is None:
             first = max(self._audio_start, start - PRE_PAD_MS * SAMPLES_PER_MS)
             self._next_number += 1
@@ -197,6 +204,13 @@ class StreamingRecognizer:
             return  # speech after a forced end or split belongs to the next turn
         u.speech_end = end
         u.speech_samples += WINDOW
+
+    def _pause_ends_turn(self, u: _Utterance, resumed_at: int) -> bool:
+        pause_ms = (resumed_at - u.speech_end) // SAMPLES_PER_MS
+        if pause_ms >= self.policy.max_turn_silence_ms:
+            return True
+        decided = u.candidate is not None and u.candidate_end == u.speech_end
+        return pause_ms >= self.policy.min_turn_silence_ms and not decided
 
     # --- decisions ----------------------------------------------------------------------------
 
