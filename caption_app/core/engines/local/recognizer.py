@@ -52,6 +52,7 @@ MIN_SPEECH_MS = 250
 MAX_UTTERANCE_MS = 12_000
 MIN_SPLIT_MS = 3000
 SETTLING_MS = 300
+FIRST_AGREEMENT_MS = 1500
 """A partial decode's words ending this close to the live edge may still be cut off."""
 PARTIAL_BEAM, FINAL_BEAM = 1, 5
 SENTENCE_END = (".", "?", "!")
@@ -97,6 +98,8 @@ class _Utterance:
     speech_samples: int = 0
     committed: list[DecodedWord] = field(default_factory=list)
     previous: list[DecodedWord] = field(default_factory=list)
+    previous_end: int = 0
+    """The last sample the previous hypothesis heard."""
     """The last credible hypothesis' words after the committed ones."""
     shown: list[DecodedWord] = field(default_factory=list)
     shown_final: int = 0
@@ -305,12 +308,19 @@ class StreamingRecognizer:
         tail = after_committed(u.committed, words)
         settled_before = job.end // SAMPLES_PER_MS - SETTLING_MS
         agreed = []
+        # An utterance's first words are committed only once the earlier of the two readings
+        # heard enough of it: on a second or less, Whisper guesses at the opening words, and
+        # two quick guesses can agree ("How do you" for "Had he").
+        heard_enough = (
+            u.committed or u.previous_end - u.start >= FIRST_AGREEMENT_MS * SAMPLES_PER_MS
+        )
         for word in common_prefix(after_committed(u.committed, u.previous), tail):
-            if word.end_ms > settled_before:
+            if word.end_ms > settled_before or not heard_enough:
                 break
             agreed.append(word)
         u.committed.extend(agreed)
         u.previous = tail
+        u.previous_end = job.end
         live = tail[len(agreed) :]
         shown = [*u.committed, *live]
         if keys(shown) != keys(u.shown) or len(u.committed) != u.shown_final:
