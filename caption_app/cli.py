@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         "that is not a host name or ws(s):// URL; 3 authentication; 4 network or service "
         "(with --engine assemblyai: the cloud could not be reached, after 5 tries); 5 audio "
         "input, such as a missing or non-media file (checked before connecting); 6 local "
-        "speech model missing or damaged. Ctrl+C stops cleanly and still writes the "
+        "speech model missing or damaged; 8 (the installed app) a library it takes from "
+        "the computer is missing. Ctrl+C stops cleanly and still writes the "
         "transcript.",
     )
     transcribe.add_argument("source", nargs="?", metavar="SOURCE", help="a media file")
@@ -132,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if (lacking := _missing_host_libraries(args.command)) is not None:
+        return lacking
     if args.command == "transcribe":
         from caption_app.headless import run_transcribe
 
@@ -154,6 +157,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     from caption_app.ui.launch import run_gui
 
     return run_gui(args)
+
+
+def _missing_host_libraries(command: str | None) -> int | None:
+    """In a bundle, name a library this computer lacks (and its package) before anything
+    loads it; the exit code when one is missing, else None."""
+    import os
+
+    from caption_app.host_libraries import describe, manifest_path, missing_for
+
+    found, for_windows = missing_for(command, os.environ, manifest_path())
+    if not found:
+        return None
+    print(f"caption-app: {describe(found, for_windows=for_windows)}", file=sys.stderr)
+    return ExitCode.NO_DISPLAY if for_windows else ExitCode.MISSING_LIBRARY
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ class ExitCode:
     NETWORK = 4
     AUDIO = 5
     LOCAL_MODEL = 6
+    """The local engine's speech model is missing, damaged or not the expected file."""
     NO_DISPLAY = 7
     """The window cannot open here (no display, or a library Qt needs is missing)."""
-    """The local engine's speech model is missing, damaged or not the expected file."""
+    MISSING_LIBRARY = 8
+    """A library the bundle takes from this computer, needed by every command, is missing."""
 
 
 __all__ = ["ExitCode"]

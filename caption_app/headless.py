@@ -18,7 +18,13 @@ from caption_app.core.audio.devices import list_devices
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.base import Engine
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import Notice, Progress, SessionEnded, SessionEvent
+from caption_app.core.model.session import (
+    InputSilence,
+    Notice,
+    Progress,
+    SessionEnded,
+    SessionEvent,
+)
 from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.settings import EngineChoice, SettingsError, StreamingSettings
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
@@ -44,7 +50,7 @@ class _LinePrinter:
             self._turn_updated(event)
         elif isinstance(event, Problem):
             print(f"caption-app: {problem_line(event)}", file=sys.stderr)
-        elif isinstance(event, Notice):
+        elif isinstance(event, Notice) or (isinstance(event, InputSilence) and event.silent):
             print(f"caption-app: {event.text}", file=sys.stderr)
         elif isinstance(event, Progress):
             self._progress(event.position_ms, event.duration_ms)

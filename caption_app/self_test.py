@@ -51,7 +51,8 @@ def display_problem(environ: dict[str, str] | None = None) -> str | None:
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         return NO_DISPLAY
     uses_xcb = platform.startswith("xcb") or not env.get("WAYLAND_DISPLAY")
-    if uses_xcb and ctypes.util.find_library("xcb-cursor") is None:
+    # A bundle ships libxcb-cursor (its host libraries are checked by host_libraries.py).
+    if uses_xcb and not is_frozen() and ctypes.util.find_library("xcb-cursor") is None:
         return NO_XCB_CURSOR
     return None
 
@@ -109,9 +110,14 @@ def _data_directory() -> str:
 
 
 def run_checks(qt_platform: str) -> list[Check]:
+    from caption_app.host_libraries import bundle_summary, sound_server_tools
+
+    linux = sys.platform.startswith("linux")
     return [
         Check("qt", bool(qt_platform), f"platform {qt_platform or 'none'}"),
+        *([_check("host libraries", lambda: bundle_summary(qt_platform))] if linux else []),
         _check("audio", _audio, required=False),
+        *([_check("sound server tools", sound_server_tools, required=False)] if linux else []),
         _check("keyring", _keyring, required=False),
         _check(f"engine: {EngineChoice.ASSEMBLYAI}", _cloud_engine, required=False),
         _check(f"engine: {EngineChoice.LOCAL}", _local_engine, required=False),

@@ -15,9 +15,14 @@ APP_DEBS=(
   gcc libc6-dev python3-venv portaudio19-dev libportaudio2 pulseaudio-utils
 )
 TEST_DEBS=(
-  xvfb xauth xdotool xcompmgr pulseaudio libasound2-plugins sox dbus gnome-keyring
-  desktop-file-utils appstream
+  xvfb xauth xdotool xcompmgr openbox x11-utils pulseaudio libasound2-plugins sox dbus
+  gnome-keyring desktop-file-utils appstream tesseract-ocr
 )
+
+# Building and checking what people install (scripts/package --deb/--archive, and the
+# clean-system tests, which also read the overlay back with tesseract): chrpath and binutils to
+# slim the bundle, help2man for the manual page, lintian, mmdebstrap for a clean Debian.
+PACKAGE_DEBS=(binutils chrpath dpkg-dev help2man lintian mmdebstrap)
 
 log() { printf '\033[1m[caption-app]\033[0m %s\n' "$*" >&2; }
 

@@ -77,8 +77,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # Parallel runs (pytest-xdist, ``--dist loadgroup``): most tests wait on real-time audio and
 # run side by side. Those that share one machine-wide thing, or measure CPU, run one after
 # another on one worker: the PulseAudio daemon and its devices, the local engine (timed, and
-# heavy on the CPU), the bundle build. The Secret Service tests share one D-Bus session.
-SERIAL_DIRS = ("audio", "local_engine", "packaging")
+# heavy on the CPU). The Secret Service tests share one D-Bus session. The packaging tests
+# (the bundle, the Debian package and the archive, installed on clean Debian systems: the
+# slowest group, several minutes) run on a worker of their own, building each thing once.
+SERIAL_DIRS = ("audio", "local_engine")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -90,3 +92,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("serial"))
         elif item.get_closest_marker("keyring") or relative[0] == "keyring":
             item.add_marker(pytest.mark.xdist_group("keyring"))
+        elif relative[0] == "packaging":
+            item.add_marker(pytest.mark.xdist_group("packaging"))

@@ -242,3 +242,25 @@ def _runs(tokens: list[_Token]) -> Line:
         else:
             runs.append(Run(text, dim, label))
     return tuple(runs)
+
+
+def fit_message(
+    text: str, width: float, measure: Callable[[str], float], max_lines: int
+) -> list[Line]:
+    """A message (the overlay's own words) word-wrapped in dimmed runs, never cut mid-word:
+    if it needs more than ``max_lines`` lines, the last one ends with "…" after the last
+    whole word that fits."""
+    if max_lines <= 0 or not text.strip():
+        return []
+    flow = _Flow(width, measure)
+    flow.add(Segment((-1, -1), "", text, None, False))
+    lines = [*flow.lines, flow.open_line] if flow.open_line else list(flow.lines)
+    if len(lines) > max_lines:
+        kept = lines[:max_lines]
+        last = list(kept[-1])
+        while last and measure(" ".join(w for w, _, _ in last) + " …") > width and len(last) > 1:
+            last.pop()
+        last.append(("…", True, False))
+        kept[-1] = last
+        lines = kept
+    return [_runs(line) for line in lines]

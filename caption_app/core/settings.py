@@ -183,6 +183,9 @@ class OverlayStyle:
     clear_after_silence_s: int = 8
     """0 keeps the last lines on screen."""
     show_speakers: bool = True
+    dock: str = "floating"
+    """"floating" (where it is dragged), or "top" / "bottom": docked across that edge of its
+    screen, the space reserved so that maximised windows are not covered."""
 
     def validate(self) -> OverlayStyle:
         if not 12 <= self.font_size_pt <= 96:
@@ -195,8 +198,12 @@ class OverlayStyle:
             _check_colour(colour)
         if not 0 <= self.clear_after_silence_s <= 600:
             raise SettingsError("Clear-after-silence must be 0-600 seconds.")
+        if self.dock not in DOCK_PLACES:
+            raise SettingsError(f"The overlay docks at {' or '.join(DOCK_PLACES)}.")
         return self
 
+
+DOCK_PLACES = ("floating", "top", "bottom")
 
 OVERLAY_PRESETS: Mapping[str, OverlayStyle] = {
     "White on black": OverlayStyle(),

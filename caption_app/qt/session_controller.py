@@ -16,11 +16,11 @@ from caption_app.core.model.problems import Problem
 from caption_app.core.model.session import (
     AudioLevel,
     EngineInUse,
-    Notice,
     Progress,
     SessionEvent,
     StateChanged,
 )
+from caption_app.core.model.status import EngineView, SessionStatus
 from caption_app.core.model.turns import TurnUpdate
 from caption_app.core.settings import StreamingSettings
 from caption_app.qt.session_worker import SessionFactory, SessionWorker
@@ -35,8 +35,6 @@ class SessionController(QObject):
     gapMarked = Signal(object)
     problemRaised = Signal(object)
     """A ``Problem``: its kind, message and recovery."""
-    noticed = Signal(str, bool)
-    """A notice's text, and whether its cause ends once captions are live again."""
     audioLevel = Signal(float, bool)
     """RMS dBFS, and whether audio is being sent to the engine right now."""
     progress = Signal(int, int)
@@ -46,27 +44,47 @@ class SessionController(QObject):
     engineChanged = Signal(object)
     """An ``EngineInUse``: the engine of the connection just opened."""
     runningChanged = Signal(bool)
+    statusChanged = Signal(object)
+    """A ``SessionStatus``: what is true of the session now. What the window says is derived
+    from it, never from a single event."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._worker: SessionWorker | None = None
         self._thread: QThread | None = None
+        self.status = SessionStatus()
 
     @property
     def running(self) -> bool:
         return self._worker is not None
 
-    def start(self, factory: SessionFactory) -> None:
+    def start(
+        self,
+        factory: SessionFactory,
+        engine: EngineView | None = None,
+        *,
+        has_stand_in: bool = False,
+    ) -> None:
+        """Run the session ``factory`` builds; ``engine`` is the one it starts with."""
         if self._worker is not None:
             return
         worker = SessionWorker(factory)
         worker.sessionEvent.connect(self._on_event)
         self._worker = worker
+        engine = engine or EngineView("", on_device=False)
+        self._set_status(SessionStatus.starting(engine, has_stand_in=has_stand_in))
         self._thread = start_worker(worker, "live-session", on_finished=self._on_finished)
         self.runningChanged.emit(True)
 
+    def _set_status(self, status: SessionStatus) -> None:
+        if status is not self.status:
+            self.status = status
+            self.statusChanged.emit(status)
+
     @Slot(object)
     def _on_event(self, event: SessionEvent) -> None:
+        if self._worker is not None:  # a late event of a session that has ended changes nothing
+            self._set_status(self.status.after(event))
         if isinstance(event, TurnUpdate):
             self.turnUpdated.emit(event)
         elif isinstance(event, AudioLevel):
@@ -77,8 +95,6 @@ class SessionController(QObject):
             self.gapMarked.emit(event)
         elif isinstance(event, Problem):
             self.problemRaised.emit(event)
-        elif isinstance(event, Notice):
-            self.noticed.emit(event.text, event.until_live)
         elif isinstance(event, Progress):
             self.progress.emit(event.position_ms, event.duration_ms)
         elif isinstance(event, Marker):
@@ -121,4 +137,5 @@ class SessionController(QObject):
             self._thread.wait()
         self._worker = None
         self._thread = None
+        self._set_status(self.status.ended())
         self.runningChanged.emit(False)

@@ -16,13 +16,15 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app.core.audio.source import AudioSourceError
 from caption_app.core.engines.choice import EnginePlan, build_engines, plan_engines
-from caption_app.core.model.problems import Problem, Recovery
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import SessionListener
+from caption_app.core.model.status import EngineView
 from caption_app.core.secrets.credentials import (
     ENV_VAR,
     CredentialProvider,
     session_memory_key,
 )
+from caption_app.core.secrets.store import mask_key
 from caption_app.core.settings import AppSettings, EngineChoice
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
@@ -33,11 +35,13 @@ from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window.deferred_devices import DeferredDevices
-from caption_app.ui.main_window.first_run import explain_engines_once
+from caption_app.ui.main_window.first_run import first_launch
 from caption_app.ui.main_window.transcript_actions import TranscriptActions
 from caption_app.ui.main_window.tray import build_tray
 from caption_app.ui.main_window.window import MainWindow
+from caption_app.ui.main_window.window_words import KeyFacts, NoticeActions, Until
 from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.overlay.stepping_aside import watch_dialogs
 from caption_app.ui.overlay.window import CaptionOverlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
@@ -89,24 +93,46 @@ class CaptionApp:
                 self.window.quit_action,
             ],
             self.window,
+            self.window.show_window_action,
         )
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
         self._start_when_key_saved = False
+        self._local_while_key_asked = False
         self._dialogs = DialogShelf()
+        self.window.notice_actions = NoticeActions(
+            enter_key=self.open_key_dialog, use_assemblyai=self._use_assemblyai
+        )
         self._wire()
         for problem in self.store.problems:
-            self.window.notices.show_notice(f"A setting was reset: {problem}")
+            self.window.notify(f"A setting was reset: {problem}")
         self.transcripts = TranscriptActions(self.window)
         self.transcripts.tidy_history(self.settings.retention_days)
-        explain_engines_once(self.store, self.window.notices, self._use_assemblyai)
+        self.window.set_facts(
+            preference=self.engine_preference,
+            key=KeyFacts(available=self._key_set_up_without_keyring()),
+            explain_engines=first_launch(self.store),
+        )
+
+    def _key_set_up_without_keyring(self) -> bool:
+        """A key entered this run, one in the environment, or a token service (the keyring is
+        asked only at Start, off the GUI thread: a key found there withdraws the first-launch
+        notice then)."""
+        streaming = self.settings.streaming
+        memory = session_memory_key().get()
+        return bool(memory or os.environ.get(ENV_VAR, "").strip() or streaming.token_url)
+
+    def _set_key(self, **changes: object) -> None:
+        from dataclasses import replace
+
+        self.window.set_facts(key=replace(self.window.facts.key, **changes))  # type: ignore[arg-type]
 
     def _wire(self) -> None:
         w, c = self.window, self.controller
         c.turnUpdated.connect(self.overlay.apply_update)
-        c.stateChanged.connect(self.overlay.show_state)
-        c.engineChanged.connect(self.overlay.show_engine)
+        c.statusChanged.connect(self.overlay.show_status)
         c.problemRaised.connect(self._on_problem)
+        c.runningChanged.connect(self._session_running)
         w.startRequested.connect(self.start)
         w.deviceChosen.connect(self._choose_device)
         w.mediaFileChosen.connect(self._choose_media)
@@ -135,10 +161,11 @@ class CaptionApp:
 
         w.move_overlay_action.triggered.connect(move_by_keyboard)
         overlay.keyboardDone.connect(w.activateWindow)
-        overlay.keyboardRefused.connect(lambda: w.notices.show_notice(overlay_keys.REFUSED))
+        overlay.keyboardRefused.connect(lambda: w.notify(overlay_keys.REFUSED, key="keyboard"))
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.screenRemoved.connect(overlay.keep_on_screen)
+            self._dialogs_aside = watch_dialogs(overlay, app)  # they open where it is not
 
     @Slot(object)
     def _settings_saved(self, saved: AppSettings) -> None:
@@ -157,6 +184,7 @@ class CaptionApp:
     def start(self) -> None:
         if self.controller.running or self._asking_keyring:
             return
+        self.window.starting()
         choice = self.engine_preference
         if choice is EngineChoice.LOCAL:
             self._start_planned(plan_engines(choice, cloud_configured=False), None)
@@ -165,6 +193,7 @@ class CaptionApp:
 
         auth, keyring_needed = resolve_for_gui(self.settings.streaming)
         if not keyring_needed:
+            self._set_key(available=True)
             self._start_planned(plan_engines(choice, cloud_configured=True), auth)
             return
         # Reading the keyring can wait on an unlock prompt: ask it off the GUI thread.
@@ -172,11 +201,12 @@ class CaptionApp:
 
         def answered(found: object) -> None:
             self._asking_keyring = False
+            self._set_key(available=bool(found))
             self._start_planned(plan_engines(choice, cloud_configured=bool(found)), auth)
 
         def failed(exc: BaseException) -> None:
             self._asking_keyring = False
-            self.window.notices.show_notice(f"Could not read the keyring: {exc}")
+            self.window.notify(f"Could not read the keyring: {exc}", until=Until.NEXT_START)
 
         call_in_background(lambda: has_stored_key(auth.store), answered, failed, "keyring-read")
 
@@ -198,12 +228,12 @@ class CaptionApp:
         try:
             opened = open_source(choice, self.settings.streaming.chunk_ms)
         except AudioSourceError as exc:
-            self.window.notices.show_notice(
-                str(exc), "Refresh devices", self.window.input_menu.refresh
+            self.window.notify(
+                str(exc), "Refresh devices", self.window.input_menu.refresh, until=Until.NEXT_START
             )
             return
         if opened.notice:
-            self.window.notices.show_notice(opened.notice)
+            self.window.notify(opened.notice, key="input-fallback", until=Until.WHILE_RUNNING)
         self.window.transcript.clear()
         self.overlay.clear()
         engine, stand_in = build_engines(
@@ -212,10 +242,8 @@ class CaptionApp:
             model_folder=self.model_dir_override or self.settings.local_model_dir,
             local_model=self.local_model_override or self.settings.local_model,
         )
-        self.window.status_panel.set_engine(
-            on_device=engine.on_device, price_per_hour=engine.billed_per_hour_usd
-        )
         self.window.engine_menu.show_live(plan.engine)
+        view = EngineView(engine.name, engine.on_device, engine.billed_per_hour_usd)
 
         def factory(listener: SessionListener):  # type: ignore[no-untyped-def]
             built = build_live_session(
@@ -231,25 +259,60 @@ class CaptionApp:
             return built.session
 
         try:
-            self.controller.start(factory)
+            self.controller.start(factory, view, has_stand_in=stand_in is not None)
         except (OSError, TranscriptFileError) as exc:  # e.g. the transcripts folder
             opened.source.stop()
-            self.window.notices.show_notice(f"Could not start captioning: {exc}")
+            self.window.notify(f"Could not start captioning: {exc}", until=Until.NEXT_START)
 
     @Slot(object)
     def _on_problem(self, problem: Problem) -> None:
-        if problem.recovery is Recovery.NEW_KEY:
-            self._start_when_key_saved = True
-            self.open_key_dialog()
+        if problem.recovery is not Recovery.NEW_KEY:
+            return
+        if problem.kind is ProblemKind.AUTH:
+            self._set_key(rejected=self._key_in_use_described())
+        self._start_when_key_saved = True
+        # With engine = auto, captions go on on this computer while the person decides.
+        self._local_while_key_asked = self.engine_preference is EngineChoice.AUTO
+        self.open_key_dialog()
+
+    def _key_in_use_described(self) -> str:
+        """Which key the session used, in words (masked), without asking the keyring."""
+        memory = session_memory_key().get()
+        if memory:
+            return f"the key you entered ({mask_key(memory)})"
+        environment = os.environ.get(ENV_VAR, "").strip()
+        if environment:
+            return f"the key in {ENV_VAR} ({mask_key(environment)})"
+        if self.settings.streaming.token_url:
+            return "the token from your organisation's token service"
+        return "the stored key"
+
+    @Slot(bool)
+    def _session_running(self, running: bool) -> None:
+        if running:
+            return
+        self.window.withdraw("engine-next-start")
+        self.window.withdraw("media-next-start")
+        if self._local_while_key_asked:
+            self._local_while_key_asked = False
+            self.window.starting()
+            self._start_with(None, EnginePlan(EngineChoice.LOCAL))
 
     @Slot(str)
     def _key_changed(self, where: str) -> None:
-        """A key asked for by Start (or by a rejection) was saved: go on with the start."""
-        if where == "removed" or not self._start_when_key_saved:
+        """A key asked for by Start (or by a rejection) was saved: go on with the start (on the
+        cloud, in place of the local captions that ran meanwhile)."""
+        if where == "removed":
+            self._set_key(available=self._key_set_up_without_keyring(), rejected="")
+            return
+        self._set_key(available=True, rejected="")
+        if not self._start_when_key_saved:
             return
         self._start_when_key_saved = False
-        if self.controller.running:  # the session that asked is still ending: start after it
+        self._local_while_key_asked = False
+        if self.controller.running:  # the session that asked (or the local one) ends first
             self.controller.runningChanged.connect(self._start_once_ended)
+            self.controller.stop()
         else:
             self.start()
 
@@ -271,8 +334,13 @@ class CaptionApp:
     def _choose_engine(self, preference: str) -> None:
         self.run.engine_override = None  # a choice in the menu is the person's, and is kept
         self.run.change(engine=EngineChoice(preference))
+        self.window.set_facts(preference=preference)
         if self.controller.running:
-            self.window.notices.show_notice("The engine you chose is used from the next start.")
+            self.window.notify(
+                "The engine you chose is used from the next start.",
+                key="engine-next-start",
+                until=Until.WHILE_RUNNING,
+            )
 
     def _use_assemblyai(self) -> None:
         self._choose_engine(EngineChoice.AUTO)
@@ -293,10 +361,10 @@ class CaptionApp:
             try:
                 opened = open_source(choice, self.settings.streaming.chunk_ms)
             except AudioSourceError as exc:
-                self.window.notices.show_notice(str(exc))
+                self.window.notify(str(exc), key="input-switch", until=Until.WHILE_RUNNING)
                 return
             if opened.notice:
-                self.window.notices.show_notice(opened.notice)
+                self.window.notify(opened.notice, key="input-fallback", until=Until.WHILE_RUNNING)
             self.controller.switch_source(opened.source)
 
     @Slot(str)
@@ -304,9 +372,11 @@ class CaptionApp:
         self.media_path = path
         self.window.input_menu.set_media(path)
         if self.controller.running:
-            self.window.notices.show_notice(
+            self.window.notify(
                 f"Stop the captions running now; {Path(path).name} is captioned when you "
-                "start again."
+                "start again.",
+                key="media-next-start",
+                until=Until.WHILE_RUNNING,
             )
             return
         self.window.status_panel.reset_clock()
@@ -362,6 +432,7 @@ class CaptionApp:
                 environment_key=os.environ.get(ENV_VAR, ""),
                 token_service=bool(self.settings.streaming.token_url),
                 offline_available=True,
+                rejected=self.window.facts.key.rejected,
             )
             dialog.offline_requested.connect(self._caption_locally_instead)
             dialog.key_changed.connect(self._key_changed)
@@ -374,6 +445,7 @@ class CaptionApp:
         dialog = self._dialogs.get("key")
         if dialog is not None:
             dialog.close()
+        self._start_when_key_saved = False
         self._choose_engine(EngineChoice.LOCAL)
         self.window.engine_menu.set_chosen(EngineChoice.LOCAL)
         self.start()
@@ -385,7 +457,7 @@ class CaptionApp:
         try:
             directory = transcripts_dir()
         except OSError as exc:
-            self.window.notices.show_notice(f"Cannot open the transcripts folder: {exc}")
+            self.window.notify(f"Cannot open the transcripts folder: {exc}")
             return
 
         def make() -> QDialog:

@@ -1,7 +1,6 @@
-"""The PyInstaller bundle, built from the spec into a fresh folder, then run as a person would:
-the self-test, the cloud path (the real SDK inside the bundle, against the local server), and
-the local engine with no key and no network. Build time and size are printed (see the notes);
-the budgets live in the note, not in assertions."""
+"""The PyInstaller bundle (built once by conftest.py), run as a person would: the self-test,
+the cloud path (the real SDK inside the bundle, against the local server), and the local engine
+with no key and no network."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import jiwer
@@ -26,35 +24,6 @@ from tests.support.paths import AUDIO_DIR
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(600)
 CLIP = "librivox-austen-0890.wav"
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    work = tmp_path_factory.mktemp("bundle")
-    pyinstaller = Path(sys.executable).with_name("pyinstaller")
-    started = time.monotonic()
-    subprocess.run(
-        [
-            str(pyinstaller),
-            "--noconfirm",
-            "--clean",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(work / "dist"),
-            "--workpath",
-            str(work / "build"),
-            str(ROOT / "packaging" / "caption_app.spec"),
-        ],
-        check=True,
-        cwd=work,
-        capture_output=True,
-        timeout=540,
-    )
-    folder = work / "dist" / "caption-app"
-    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
-    print(f"\nbundle built in {time.monotonic() - started:.0f} s, {size / 1e6:.0f} MB on disk")
-    yield folder / "caption-app"
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -110,7 +110,7 @@ def test_a_rejected_key_is_said_so_and_nothing_is_stored(
     with key_server(reject=reject) as srv:
         dialog = _dialog(qtbot, store, srv.api_host)
         _enter_and_click(qtbot, dialog, BAD_KEY, dialog.save_button)
-    assert "AssemblyAI rejected this key" in dialog.status_label.text()
+    assert "AssemblyAI rejected this key;" in dialog.status_label.text()
     assert "nothing was saved" in dialog.status_label.text()
     assert not dialog.save_anyway_button.isVisible()  # retrying a rejected key cannot help
     assert store.get() is None

@@ -13,11 +13,12 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.audio.devices import MIXED_LABEL, InputDevice
-from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import SessionState
+from caption_app.core.model.session import AudioLevel, SessionState, StateChanged
 from caption_app.qt.session_controller import SessionController
 from caption_app.ui.main_window.status_panel import estimated_cost_usd, format_elapsed
 from caption_app.ui.main_window.window import MainWindow
+from caption_app.ui.main_window.window_words import KeyFacts
+from tests.support.status import status_after
 
 MIC = InputDevice("Built-in Microphone", "PulseAudio", 48_000, 2, is_default=True, key="mic")
 MONITOR = InputDevice("Speakers", "PulseAudio", 48_000, 2, is_monitor=True, key="spk.monitor")
@@ -84,10 +85,9 @@ def test_an_offer_in_a_notice_survives_later_notices(qtbot: QtBot) -> None:
     bar = window.notices
     exported: list[str] = []
     crashed = "The session of 09:00 did not end cleanly."
-    bar.show_notice(crashed, "Export it…", lambda: exported.append("x"))
-    bar.show_notice("Captioning continues from Headset.")
-    bar.show_notice("No sound from Headset: is it muted?")
-    assert bar.text() == "No sound from Headset: is it muted?"  # the newest is shown
+    window.notify(crashed, "Export it…", lambda: exported.append("x"))
+    window.notify("Transcript exported to /tmp/a.txt.")
+    assert bar.text() == "Transcript exported to /tmp/a.txt."  # the newest is shown
     assert bar.dismiss_button.text() == "Dismiss (1 more)"
     bar.dismiss_button.click()
     assert bar.text() == crashed  # the offer is back
@@ -106,27 +106,26 @@ def test_status_shows_time_cost_and_the_sending_light(qtbot: QtBot) -> None:
     assert format_elapsed(3725) == "1:02:05"
     assert round(estimated_cost_usd(3600, 0.15), 2) == 0.15
     panel = window.status_panel
-    panel.set_state(SessionState.CONNECTING, "Connecting…")
+    live = (StateChanged(SessionState.LIVE, "Live"), AudioLevel(-20.0, True))
+    window.controller.statusChanged.emit(status_after(*live))
     panel.set_level(-20.0, True)
     assert panel.is_sending() and "Sending" in panel.sending_label.text()
     assert panel.meter.value() > 50
-    panel.set_state(SessionState.IDLE, "Stopped")
+    window.controller.statusChanged.emit(status_after(*live).ended())
     assert not panel.is_sending()
 
 
 def test_a_rejected_key_offers_the_key_dialog_in_a_notice(qtbot: QtBot) -> None:
     window = _window(qtbot, [MIC])
-    window.show_problem(
-        Problem(ProblemKind.AUTH, "AssemblyAI rejected the API key.", Recovery.NEW_KEY, 401)
-    )
-    assert window.notices.isVisible()
+    window.set_facts(key=KeyFacts(available=True, rejected="the stored key"))
+    assert window.notices.isVisible() and "rejected the stored key" in window.notices.text()
     with qtbot.waitSignal(window.keyRequested):
         window.notices.action_button.click()
 
 
 def test_every_control_is_named_and_reachable_by_keyboard(qtbot: QtBot) -> None:
     window = _window(qtbot, [MIC])
-    window.notices.show_notice("x", "Act", lambda: None)
+    window.notify("x", "Act", lambda: None)
     controls = [
         w
         for w in window.findChildren(QWidget)
@@ -166,22 +165,24 @@ def test_self_test_start_up(tmp_path: Path) -> None:
 def test_the_status_line_says_each_thing_once(qtbot: QtBot) -> None:
     window = _window(qtbot, [MIC])  # kept: the panel lives as long as its window
     panel = window.status_panel
-    panel.set_state(SessionState.PAUSED, "Paused: no audio is being sent")
-    assert panel.state_label.text() == "Paused: no audio is being sent"
-    panel.set_state(SessionState.RECONNECTING, "Reconnecting in 8.0 s")
-    assert panel.state_label.text() == "Reconnecting in 8.0 s"
-    panel.set_state(SessionState.PAUSED, "Waiting for another input")
-    assert panel.state_label.text() == "Paused — Waiting for another input"
+    for state, detail, said in (
+        (SessionState.PAUSED, "Paused: no audio is being sent", "Paused: no audio is being sent"),
+        (SessionState.RECONNECTING, "Reconnecting in 8.0 s", "Reconnecting in 8.0 s"),
+        (SessionState.PAUSED, "Waiting for another input", "Waiting for another input"),
+    ):
+        window.controller.statusChanged.emit(status_after(StateChanged(state, detail)))
+        assert panel.state_label.text() == said
 
 
 def test_the_sending_light_goes_out_when_the_connection_closes(qtbot: QtBot) -> None:
     window = _window(qtbot, [MIC])  # kept: the panel lives as long as its window
     panel = window.status_panel
-    panel.set_state(SessionState.LIVE, "Live")
-    panel.set_level(-20.0, True)
+    live = (StateChanged(SessionState.LIVE, "Live"), AudioLevel(-20.0, True))
+    window.controller.statusChanged.emit(status_after(*live))
     assert panel.is_sending()
     # The input was unplugged: no more audio arrives to say otherwise, the state must.
-    panel.set_state(SessionState.PAUSED, "Waiting for another input")
+    waiting = StateChanged(SessionState.PAUSED, "Waiting for another input")
+    window.controller.statusChanged.emit(status_after(*live, waiting))
     assert not panel.is_sending() and "Sending" not in panel.sending_label.text()
 
 

@@ -16,14 +16,16 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from caption_app.core.caption_lines import KEPT_FINISHED_TURNS
-from caption_app.core.model.session import SessionState
+from caption_app.core.model.session import SessionState, StateChanged
 from caption_app.core.model.turns import SpeakerRevision, TurnMessage, TurnUpdate
 from caption_app.core.settings import OverlayStyle
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.qt.settings_store import OverlayPlace, SettingsStore
 from caption_app.ui.overlay import geometry as overlay_geometry
-from caption_app.ui.overlay.window import STATUS_TEXT, CaptionOverlay
+from caption_app.ui.overlay.message import BADGE_TEXT, FAILED, STOPPED
+from caption_app.ui.overlay.window import CaptionOverlay
 from tests.support.painted import PaintedRegions
+from tests.support.status import status_after
 from tests.support.turn_messages import partials as _partials
 from tests.support.turn_messages import turn_message as _msg
 from tests.support.work_count import calls_during
@@ -149,21 +151,26 @@ def test_an_outage_is_said_on_the_overlay_not_left_as_silence(overlay: CaptionOv
     feed = Feed(overlay)
     words = SENTENCE.split()
     feed.send(_msg(0, words, 5, eot=True, formatted=True, transcript=FORMATTED))
-    overlay.show_state(SessionState.RECONNECTING, "Connecting…")
+    reconnecting = StateChanged(SessionState.RECONNECTING, "Connecting…")
+    overlay.show_status(status_after(reconnecting))
     lines = overlay.rendered_runs()
-    assert overlay.rendered_lines() == [FORMATTED, STATUS_TEXT[SessionState.RECONNECTING]]
+    said = "Reconnecting… captions resume shortly"
+    assert overlay.rendered_lines() == [FORMATTED, said]
     assert lines[-1][0].dim  # drawn dimmed, below the captions it does not replace
-    assert overlay.accessibleDescription() == STATUS_TEXT[SessionState.RECONNECTING]
-    overlay.show_state(SessionState.LIVE, "Live")
+    assert overlay.accessibleDescription() == said
+    live = StateChanged(SessionState.LIVE, "Live")
+    overlay.show_status(status_after(reconnecting, live))
     assert overlay.rendered_lines() == [FORMATTED]
-    overlay.show_state(SessionState.FAILED, "Rejected")
+    failed = status_after(live, StateChanged(SessionState.FAILED, "Rejected"))
+    overlay.show_status(failed)
     overlay.clear()  # the silence timer clears the captions, never the status
-    assert overlay.rendered_lines() == [STATUS_TEXT[SessionState.FAILED]]
+    assert overlay.rendered_lines() == [FAILED]
     _styled(overlay, lines=1)
     feed.send(_msg(1, ["more"], 1, eot=True, transcript="More."))
-    assert overlay.rendered_lines() == [STATUS_TEXT[SessionState.FAILED]]
-    overlay.show_state(SessionState.IDLE, "Stopped")
-    assert overlay.rendered_lines() == ["More."]
+    assert overlay.rendered_lines() == [FAILED]
+    overlay.show_status(status_after(live).ended())  # stopped: captions stay, and it says so
+    _styled(overlay, lines=2)
+    assert overlay.rendered_lines() == ["More.", STOPPED]
 
 
 def test_finished_lines_only_hides_the_moving_text(overlay: CaptionOverlay) -> None:
@@ -385,18 +392,21 @@ def test_update_cost_does_not_grow_with_the_session(overlay: CaptionOverlay) -> 
 
 def test_the_engine_badge_never_covers_a_word(qtbot: QtBot, overlay: CaptionOverlay) -> None:
     from caption_app.core.model.session import EngineInUse
-    from caption_app.ui.overlay.window import BADGE_TEXT
 
     text = "consider how much there might be prudently in his power to do for them all"
     Feed(overlay).send(*_partials(0, text))
-    overlay.show_engine(EngineInUse("Whisper tiny.en on this computer", True, 0.0, True))
+    overlay.show_status(
+        status_after(EngineInUse("Whisper tiny.en on this computer", True, 0.0, True))
+    )
     assert overlay.badge() == BADGE_TEXT
     painter = overlay._painter
     badge_left = overlay._badge.x()
     for line in overlay.rendered_lines():
         right = painter.padding_x + painter.metrics.horizontalAdvance(line)
         assert right <= badge_left, (line, right, badge_left)
-    overlay.show_engine(EngineInUse("AssemblyAI Universal-Streaming", False, 0.15, False))
+    overlay.show_status(
+        status_after(EngineInUse("AssemblyAI Universal-Streaming", False, 0.15, False))
+    )
     assert overlay.badge() == ""
 
 

@@ -46,7 +46,9 @@ def test_the_json_report_checks_everything_the_app_needs(tmp_path: Path) -> None
     checks = {c["name"]: c for c in report["checks"]}
     assert set(checks) == {
         "qt",
+        "host libraries",
         "audio",
+        "sound server tools",
         "keyring",
         "engine: assemblyai",
         "engine: local",
@@ -54,6 +56,7 @@ def test_the_json_report_checks_everything_the_app_needs(tmp_path: Path) -> None
         "windows",
     }
     assert checks["qt"]["detail"] == "platform offscreen"
+    assert checks["host libraries"]["detail"].startswith("not a bundle")  # the bundle's own
     assert checks["engine: local"]["ok"] and "sha256 verified" in checks["engine: local"]["detail"]
     assert checks["engine: assemblyai"]["ok"]
     assert "no keyring available" in checks["keyring"]["detail"]

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.cli import build_parser
 from caption_app.core.audio.devices import InputDevice, resolve_device
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import SessionState
+from caption_app.core.model.session import AudioLevel, SessionState, StateChanged
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import DEFAULT_API_HOST
 from caption_app.core.transcript.history import list_sessions
@@ -37,6 +37,7 @@ from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer
 from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
+from tests.support.status import status_after
 from tests.transcript.builders import finished, make_info, make_turn
 
 CLIP = "librivox-austen-0870.wav"  # 7.1 s
@@ -102,11 +103,13 @@ def _recorded(directory: Path, *, clean: bool) -> TranscriptRecorder:
 def test_2_the_sending_light_goes_out_when_the_session_waits_for_another_input(
     home: Path, apps: list[CaptionApp]
 ) -> None:
-    panel = _app(home, apps).window.status_panel
-    panel.set_engine(on_device=False, price_per_hour=0.15)
-    panel.set_level(-20.0, True)
+    window = _app(home, apps).window
+    panel = window.status_panel
+    live = (StateChanged(SessionState.LIVE, "Live"), AudioLevel(-20.0, True))
+    window.controller.statusChanged.emit(status_after(*live))
     assert "Sending audio to the cloud" in panel.sending_label.text()
-    panel.set_state(SessionState.PAUSED, "Waiting for another input")
+    waiting = StateChanged(SessionState.PAUSED, "Waiting for another input")
+    window.controller.statusChanged.emit(status_after(*live, waiting))
     assert not panel.is_sending() and "Not sending" in panel.sending_label.text()
 
 
@@ -118,18 +121,23 @@ def test_3_a_reconnecting_notice_goes_when_captions_are_back_and_at_stop(
 ) -> None:
     window = _app(home, apps).window
     lost = Problem(ProblemKind.NETWORK, "The connection was lost.", Recovery.RECONNECT)
-    for resolved in (SessionState.LIVE, SessionState.IDLE):
-        window.show_problem(lost)
-        assert "Reconnecting automatically" in window.notices.text()
-        window.controller.stateChanged.emit(SessionState.RECONNECTING, "")
+    reconnecting = StateChanged(SessionState.RECONNECTING, "")
+    for resolved in ("live", "stopped"):
+        window.controller.statusChanged.emit(status_after(lost))
+        assert "Reconnecting" in window.notices.text()
+        window.controller.statusChanged.emit(status_after(lost, reconnecting))
         assert not window.notices.isHidden()
-        window.controller.stateChanged.emit(resolved, "")
+        if resolved == "live":
+            now = status_after(lost, reconnecting, StateChanged(SessionState.LIVE, "Live"))
+        else:
+            now = status_after(lost, reconnecting).ended()
+        window.controller.statusChanged.emit(now)
         shown = "" if window.notices.isHidden() else window.notices.text()
         assert "Reconnecting" not in shown, resolved
-    # A notice that needs the person (a rejected key) stays.
-    window.show_problem(Problem(ProblemKind.AUTH, "The key was rejected.", Recovery.NEW_KEY))
-    window.controller.stateChanged.emit(SessionState.IDLE, "")
-    assert "rejected" in window.notices.text() and not window.notices.isHidden()
+    # A notice that needs the person (an account with no funds) stays after the end.
+    funds = Problem(ProblemKind.FUNDS, "The account has no funds left.", Recovery.GIVE_UP)
+    window.controller.statusChanged.emit(status_after(funds).ended())
+    assert "no funds" in window.notices.text() and not window.notices.isHidden()
 
 
 def test_3_a_dismissed_recovery_offer_does_not_come_back(
@@ -303,12 +311,12 @@ def test_14_the_meter_says_what_it_shows_and_the_overlay_says_listening(
     assert app.window.status_panel.meter_label.text().replace("&", "") == "Input level:"
     app.window.status_panel.set_level(-21.0, False)
     assert meter.text() == "-21 dB"
-    app.controller.stateChanged.emit(SessionState.CONNECTING, "")
-    app.controller.stateChanged.emit(SessionState.LIVE, "")
+    live = status_after(StateChanged(SessionState.LIVE, ""))
+    app.controller.statusChanged.emit(live)
     assert app.overlay.rendered_lines() == [LISTENING]
     app.overlay.apply_update(TurnUpdate(UpdateKind.LIVE, make_turn(0, 0, "hello", 0)))
     assert LISTENING not in app.overlay.rendered_lines()
-    app.controller.stateChanged.emit(SessionState.IDLE, "")
+    app.controller.statusChanged.emit(live.ended())
     assert meter.text() == IDLE_METER_TEXT
 
 

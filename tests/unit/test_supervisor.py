@@ -20,7 +20,7 @@ from caption_app.core.engines.assemblyai.engine import READER_LOST
 from caption_app.core.engines.base import Connection, Engine, EventQueue, OpenFailed
 from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import Notice, SessionEvent, SessionState, StateChanged
+from caption_app.core.model.session import Holds, Notice, SessionEvent, SessionState, StateChanged
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.phases import TRANSITIONS, Phase, Trigger
@@ -443,7 +443,7 @@ def test_the_watchdog_restarts_a_connection_that_stopped_answering_speech() -> N
     s.tick()
     assert phase_of(s) is Phase.CONNECTING and s.stream == 1
     assert rig.pump.retired == [(0, True, GapReason.RECONNECT, False)]
-    lost = Notice("The captioning service stopped answering; reconnecting.", until_live=True)
+    lost = Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE)
     assert lost in rig.reports
 
 
@@ -553,7 +553,7 @@ def test_a_cloud_unreachable_at_start_hands_over_to_the_local_engine_at_once() -
     rig = rig_live_locally()
     assert rig.pump.engines == ["local"]
     # Told, once, why, as news (captions go on): not as a problem to act on.
-    assert Notice(f"{UNREACHABLE.message} {COVERED}") in rig.reports
+    assert Notice(f"{UNREACHABLE.message} {COVERED}", Holds.WHILE_COVERED) in rig.reports
     assert UNREACHABLE not in rig.reports
     assert rig.last_state() == (
         SessionState.LIVE,
@@ -578,8 +578,8 @@ def test_a_lost_cloud_waits_a_few_seconds_for_itself_then_goes_local() -> None:
     rig.clock.now = 1000 + FailoverSettings().after_s
     s.tick()
     assert phase_of(s) is Phase.CONNECTING and rig.pump.engines == ["cloud", "local"]
-    assert Notice(f"fake did not come back. {COVERED}") not in rig.reports
-    assert Notice(f"cloud did not come back. {COVERED}") in rig.reports
+    assert Notice(f"fake did not come back. {COVERED}", Holds.WHILE_COVERED) not in rig.reports
+    assert Notice(f"cloud did not come back. {COVERED}", Holds.WHILE_COVERED) in rig.reports
     assert rig.local is not None and rig.local.prepared >= 1  # loading while the cloud is tried
 
 

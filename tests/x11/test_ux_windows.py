@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
-from caption_app.core.model.session import SessionState
+from caption_app.core.model.session import SessionState, StateChanged
 from caption_app.core.settings import AppSettings
 from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
@@ -26,6 +26,7 @@ from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer
 from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
+from tests.support.status import status_after
 
 pytestmark = [pytest.mark.x11, pytest.mark.timeout(120)]
 CLIP = "librivox-austen-0880.wav"
@@ -158,9 +159,9 @@ def test_11_settings_shows_every_tab_at_one_size_and_a_whole_sample(
 def test_12_a_longer_status_does_not_widen_the_window(qtbot: QtBot, app: CaptionApp) -> None:
     window = app.window
     width = window.width()
-    window.status_panel.set_state(
-        SessionState.RECONNECTING,
-        "Reconnecting in 8.0 s: the captioning service could not be reached from this network",
+    long = "Reconnecting in 8.0 s: the captioning service could not be reached from this network"
+    window.controller.statusChanged.emit(
+        status_after(StateChanged(SessionState.RECONNECTING, long))
     )
     qtbot.wait(50)
     assert window.width() == width

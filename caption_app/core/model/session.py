@@ -63,13 +63,37 @@ class EngineInUse:
     """The local engine covers for a cloud that cannot be reached (engine = auto)."""
 
 
+class Holds(enum.Enum):
+    """How long what a ``Notice`` says stays true: its owner condition. A window withdraws
+    the notice the moment the condition no longer holds."""
+
+    SESSION = "session"
+    """For the rest of the session that said it (it ends with the session)."""
+    UNTIL_LIVE = "until-live"
+    """Until captions are live again (a reconnect)."""
+    WHILE_COVERED = "while-covered"
+    """While the local engine stands in for a cloud that cannot be reached."""
+    UNTIL_NEXT_START = "until-next-start"
+    """Past the session's end, until the next one starts (the transcript was not saved)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """Something worth telling a person that needs no action (a warning, a resume)."""
 
     text: str
-    until_live: bool = False
-    """Its cause ends when captions are live again (or the session ends): withdraw it then."""
+    holds: Holds = Holds.SESSION
+    """While it is true; the window withdraws it when that ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputSilence:
+    """The input has delivered only silence for a while (``silent``), or sound again."""
+
+    description: str
+    silent: bool
+    text: str = ""
+    """What to tell a person while it is silent (a muted microphone, a wrong input)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +129,8 @@ class SessionEnded:
     failed: Problem | None
     captioned_ms: int = 0
     """Audio taken from the input and captioned (the session clock at the end)."""
+    reached_end: bool = False
+    """A media file was captioned to its end (not stopped, not failed)."""
 
 
 SessionEvent = (
@@ -117,6 +143,7 @@ SessionEvent = (
     | EngineInUse
     | Problem
     | Notice
+    | InputSilence
     | AudioLevel
     | Progress
     | Tick

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from caption_app.core.model.gaps import Gap, Marker
 from caption_app.core.model.session import (
+    Holds,
     Notice,
     SessionEnded,
     SessionEvent,
@@ -68,7 +69,8 @@ class RecordingListener:
                 Notice(
                     f"The transcript is no longer being saved ({exc}). Captions continue; copy "
                     "what you need from the transcript view, and free some disk space before "
-                    "the next session."
+                    "the next session.",
+                    Holds.UNTIL_NEXT_START,
                 )
             )
 

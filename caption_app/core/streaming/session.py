@@ -150,6 +150,7 @@ class LiveSession(SessionRequests):
             connections=supervisor.connections,
             failed=supervisor.failure,
             captioned_ms=self._input.position_ms,
+            reached_end=self._input.done and supervisor.failure is None,
         )
         self._emit(summary)
         return summary

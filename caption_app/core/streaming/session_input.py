@@ -22,7 +22,7 @@ from caption_app.core.audio.source import (
     PacedSource,
 )
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import Notice, Progress, SessionListener
+from caption_app.core.model.session import InputSilence, Notice, Progress, SessionListener
 from caption_app.core.model.turns import Attribution
 
 _BUSY = (
@@ -84,6 +84,7 @@ class SessionInput:
         self._source, self.stopped_at = source, None
         self._attributing = isinstance(source, AttributingSource)
         self._paced = isinstance(source, PacedSource)
+        self._end_silence()  # a new input: the old one's silence is no longer the question
         self._silence = SilenceWatch(source.description)
         self._emit(Notice(f"Captioning continues from {source.description}."))
 
@@ -108,11 +109,19 @@ class SessionInput:
         source = self._source
         if self._attributing and (told := cast(AttributingSource, source).take_notice()):
             self._emit(Notice(told))
-        notice = self._silence.feed(chunk, self._chunk_ms)
+        silence = self._silence
+        was_silent = silence.silent
+        notice = silence.feed(chunk, self._chunk_ms)
         if notice is not None:
-            self._emit(Notice(notice))
+            self._emit(InputSilence(silence.description, True, notice))
+        elif was_silent and not silence.silent:
+            self._emit(InputSilence(silence.description, False))  # sound again: it is not muted
         self._report_each_second(chunk)
         return chunk
+
+    def _end_silence(self) -> None:
+        if self._silence.silent:
+            self._emit(InputSilence(self._silence.description, False))
 
     def attribution(self) -> Attribution | None:
         """Who spoke when, if the input can tell (microphone + system audio: You / Others)."""

@@ -20,7 +20,13 @@ from typing import Protocol
 from caption_app.core.engines.base import Connection, Engine, EventQueue, OpenFailed
 from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import Notice, SessionListener, SessionState, StateChanged
+from caption_app.core.model.session import (
+    Holds,
+    Notice,
+    SessionListener,
+    SessionState,
+    StateChanged,
+)
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.failover import STANDS_IN_FOR, EngineSelector
 from caption_app.core.streaming.phases import TRANSITIONS, Phase, Trigger
@@ -185,7 +191,8 @@ class Supervisor:
         now = self._clock()
         failing_over = self.phase is Phase.BACKOFF and self.engines.failover_due()
         if failing_over:
-            self._report(Notice(f"{self.engines.primary.name} did not come back. {COVERED}"))
+            primary = self.engines.primary.name
+            self._report(Notice(f"{primary} did not come back. {COVERED}", Holds.WHILE_COVERED))
         if self.phase is Phase.BACKOFF and (failing_over or now >= self.next_attempt_at):
             self._move(Trigger.BACKOFF_ELAPSED)
             # "Reconnecting" only for a connection that was live and is being replaced.
@@ -205,7 +212,10 @@ class Supervisor:
             self._connect()
         elif self._watchdog_expired(now):
             self._report(
-                Notice("The captioning service stopped answering; reconnecting.", until_live=True)
+                Notice(
+                    "The captioning service stopped answering; reconnecting.",
+                    Holds.UNTIL_LIVE,
+                )
             )
             self._move(Trigger.WATCHDOG_EXPIRED)
             self._retire(GapReason.RECONNECT, terminate=False)
@@ -288,7 +298,8 @@ class Supervisor:
             # The other engine takes over now (the cloud unreachable at Start, or not back
             # after all; or the local engine cannot run here and the cloud is tried again).
             covered = self.engines.on_fallback  # then it is news, not a problem to act on
-            self._report(Notice(f"{problem.message} {COVERED}") if covered else problem)
+            news = Notice(f"{problem.message} {COVERED}", Holds.WHILE_COVERED)
+            self._report(news if covered else problem)
             if self._move(Trigger.FAILED):
                 self._failures_in_a_row = 0
                 self.next_attempt_at = self._clock()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -65,7 +66,10 @@ class KeyDialog(QDialog):
         environment_key: str = "",
         token_service: bool = False,
         check_timeout_s: float = 5.0,
+        rejected: str = "",
     ) -> None:
+        """``rejected``: which key AssemblyAI just rejected ("the stored key"), when the
+        dialog opens because of that: it opens ready for a new key and says so, once."""
         super().__init__(parent)
         self._store = store
         self._memory = session_memory_key() if memory is None else memory
@@ -77,7 +81,8 @@ class KeyDialog(QDialog):
         self._checking = False
         self._environment_key = environment_key.strip()
         self._token_service = token_service
-        self.setWindowTitle("AssemblyAI API key — Caption App")
+        self._rejected = rejected
+        self.setWindowTitle("API key — Caption App")
         self.setAccessibleName("AssemblyAI API key")
         self._build_info()
         self._build_entry(offline_available)
@@ -90,8 +95,14 @@ class KeyDialog(QDialog):
     def _build_info(self) -> None:
         self.intro = QLabel(INTRO)
         self.intro.setWordWrap(True)
-        self.intro.setTextFormat(Qt.TextFormat.PlainText)
-        self.intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.intro.setTextFormat(Qt.TextFormat.RichText)
+        self.intro.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.intro.setOpenExternalLinks(False)
+        self.intro.linkActivated.connect(self._open_link)
         self.intro.setAccessibleName("What the API key is")
         self.in_use_label = QLabel()
         self.in_use_label.setWordWrap(True)
@@ -227,8 +238,12 @@ class KeyDialog(QDialog):
             show_text(self.current_label, "No key is stored.")
         self.replace_button.setVisible(bool(stored))
         self.remove_button.setVisible(bool(stored))
-        self.entry.setVisible(not stored)
+        # Opened because a key was rejected: ready for the new one at once.
+        self.entry.setVisible(not stored or bool(self._rejected))
         show_text(self.in_use_label, self.key_in_use(stored))
+        if self._rejected and not self.status_label.text():
+            self._say(f"AssemblyAI rejected {self._rejected}. Paste a valid key below.")
+            self.key_edit.setFocus()
         self._set_follow_up()
 
     def key_in_use(self, stored: str | None) -> str:
@@ -312,8 +327,8 @@ class KeyDialog(QDialog):
         elif result.status is KeyStatus.REJECTED:
             self._pending = None
             self._say(
-                f"AssemblyAI rejected this key. {result.message} Copy the key again from your "
-                "dashboard; nothing was saved."
+                "AssemblyAI rejected this key; nothing was saved. Copy the key again from your "
+                "dashboard."
             )
             self.key_edit.selectAll()
             self.key_edit.setFocus()
@@ -386,6 +401,13 @@ class KeyDialog(QDialog):
         self.refresh()
         self._say(f"The key was removed from {self._store.backend_name()}.")
         self.key_changed.emit("removed")
+
+    @Slot(str)
+    def _open_link(self, url: str) -> None:
+        """Open the dashboard in the browser; where none opens, say so and give the address."""
+        if not QDesktopServices.openUrl(QUrl(url)):
+            self._say(f"No web browser could be opened here. The address is {url}")
+            self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     @Slot()
     def _use_offline(self) -> None:

@@ -17,7 +17,8 @@ DASHBOARD_URL = "https://www.assemblyai.com/dashboard"
 INTRO = (
     "Caption App sends your audio to AssemblyAI, which turns it into captions. It needs your "
     "AssemblyAI API key for that. The key is a paying credential: usage is billed to your "
-    f"account. You find it on your AssemblyAI dashboard ({DASHBOARD_URL}) after signing in."
+    f'account. You find it on your <a href="{DASHBOARD_URL}">AssemblyAI dashboard</a> after '
+    "signing in."
 )
 
 

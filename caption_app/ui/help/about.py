@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from caption_app import APP_NAME, __version__
 from caption_app.ui.resources import RESOURCES
@@ -31,11 +38,24 @@ class AboutDialog(QDialog):
         self.text.linkActivated.connect(self.open_document)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.document = QTextBrowser()
+        self.document.setAccessibleName("Document")
+        self.document.hide()  # until a document has no viewer of its own here
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
+        layout.addWidget(self.document, 1)
         layout.addWidget(buttons)
 
     def open_document(self, name: str) -> bool:
-        """Open the privacy note or the licences in the person's viewer for Markdown/text."""
+        """Open the privacy note or the licences in the person's viewer for Markdown/text;
+        where no viewer opens, show it here instead (a click never does nothing)."""
         path = DOCS / f"{name}.md"
-        return path.is_file() and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        if path.is_file() and QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            return True
+        try:
+            self.document.setMarkdown(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            self.document.setPlainText(f"The document {path.name} could not be read ({exc}).")
+        self.document.show()
+        self.resize(max(self.width(), 640), max(self.height(), 520))
+        return False

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from caption_app.qt.settings_store import SettingsStore
-from caption_app.ui.main_window.notice_bar import NoticeBar
 
 ENGINES_EXPLAINED = "engines_explained"
 
 
-def explain_engines_once(
-    store: SettingsStore, notices: NoticeBar, use_assemblyai: Callable[[], None]
-) -> None:
-    """A newcomer learns, once, that captions need no account and what the cloud adds."""
+def first_launch(store: SettingsStore) -> bool:
+    """Whether this is the first launch (asked once: the answer is remembered as "no").
+
+    A newcomer then learns, once, that captions need no account and what the cloud adds; the
+    notice saying so lasts while it is true (``window_words``): until a key is set up, or
+    captions go to the cloud.
+    """
     if store.flag(ENGINES_EXPLAINED):
-        return
+        return False
     store.set_flag(ENGINES_EXPLAINED)
-    notices.show_notice(
-        "Captions run on this computer with no account: audio stays here. For higher "
-        "accuracy and speaker labels, use AssemblyAI's cloud engine with an API key.",
-        "Use AssemblyAI (enter a key)…",
-        use_assemblyai,
-    )
+    return True

@@ -1,39 +1,26 @@
-"""Non-modal notices: what went wrong and what the person can do, without a blocking dialog."""
+"""Non-modal notices: what is wrong now and what the person can do, without a blocking dialog.
+
+The bar does not decide what to say: it is handed every notice whose condition holds now
+(``window_words.notices``) each time the state changes, shows the first one not dismissed, and
+counts the rest on its Dismiss button. A notice whose condition ended is simply not in the next
+list, so it goes at once. A dismissed notice stays away while its condition lasts (for a quiet
+input, for the rest of the session), and comes back if the condition ends and holds again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from caption_app.ui.labels import show_text
-
-MAX_KEPT_OFFERS = 5
-
-
-@dataclass(frozen=True)
-class _Notice:
-    text: str
-    action_text: str = ""
-    action: Callable[[], None] | None = None
-    topic: str = ""
-    on_dismiss: Callable[[], None] | None = None
-
-    @property
-    def offers_action(self) -> bool:
-        return bool(self.action_text and self.action)
+from caption_app.ui.main_window.window_words import NoticeItem
 
 
 class NoticeBar(QFrame):
-    """Shows the latest notice with an optional action button and a dismiss button.
-
-    A notice that offers an action (export a recovered session, enter a key) is not lost when a
-    later notice arrives: it comes back when the later one is dismissed. A notice given a
-    ``topic`` is withdrawn when its cause is resolved (``withdraw``); ``on_dismiss`` lets its
-    owner remember that the person dismissed it.
-    """
+    dismissed = Signal(str)
+    """The key of a notice the person dismissed (or acted on)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,65 +37,69 @@ class NoticeBar(QFrame):
         layout.addWidget(self.message, 1)
         layout.addWidget(self.action_button)
         layout.addWidget(self.dismiss_button)
-        self._current: _Notice | None = None
-        self._kept: list[_Notice] = []
+        self._items: tuple[NoticeItem, ...] = ()
+        self._current: NoticeItem | None = None
+        self._dismissed: dict[str, bool] = {}
+        """Dismissed keys, and whether the dismissal lasts the session."""
         self.action_button.clicked.connect(self._run_action)
         self.hide()
 
-    def show_notice(
-        self,
-        text: str,
-        action_text: str = "",
-        action: Callable[[], None] | None = None,
-        *,
-        topic: str = "",
-        on_dismiss: Callable[[], None] | None = None,
-    ) -> None:
-        current = self._current
-        if current is not None and current.offers_action and not self.isHidden():
-            self._kept = [n for n in self._kept if n.text != current.text][-MAX_KEPT_OFFERS:]
-            self._kept.append(current)
-        self._display(_Notice(text, action_text, action, topic, on_dismiss))
+    def show_notices(self, items: Sequence[NoticeItem]) -> None:
+        """Every notice that holds now, the most pressing first."""
+        keys = {item.key for item in items}
+        # A dismissal ends with its condition (unless it lasts the session).
+        self._dismissed = {
+            k: lasting for k, lasting in self._dismissed.items() if lasting or k in keys
+        }
+        self._items = tuple(items)
+        self._display()
 
-    def withdraw(self, topic: str) -> None:
-        """The cause of the notices on ``topic`` is resolved: they go, whether shown or kept."""
-        self._kept = [n for n in self._kept if n.topic != topic]
-        if self._current is not None and self._current.topic == topic:
-            self._next()
-        elif self._current is not None:
-            self._display(self._current)  # the count of kept notices may have changed
+    def forget_dismissals(self) -> None:
+        """A new session: what was dismissed for the last one may be said again."""
+        self._dismissed.clear()
+        self._display()
+
+    def showing(self) -> tuple[NoticeItem, ...]:
+        """The notices not dismissed, the one on show first."""
+        return tuple(item for item in self._items if item.key not in self._dismissed)
 
     def text(self) -> str:
-        return self.message.text()
+        return self.message.text() if self._current is not None else ""
 
-    def _display(self, notice: _Notice) -> None:
-        self._current = notice
-        show_text(self.message, notice.text)
-        self.action_button.setText(notice.action_text)
-        self.action_button.setVisible(notice.offers_action)
-        more = len(self._kept)
+    def _display(self) -> None:
+        waiting = self.showing()
+        current = waiting[0] if waiting else None
+        if current is None:
+            self._current = None
+            self.hide()
+            return
+        if current != self._current or current.action is not getattr(self._current, "action", None):
+            self._current = current
+            show_text(self.message, current.text)
+            self.action_button.setText(current.action_text)
+            self.action_button.setVisible(current.offers_action)
+        more = len(waiting) - 1
         self.dismiss_button.setText(f"Dismiss ({more} more)" if more else "Dismiss")
         self.show()
 
     @Slot()
     def _dismiss(self) -> None:
-        on_dismiss = self._current.on_dismiss if self._current is not None else None
-        self._next()
-        if on_dismiss is not None:
-            on_dismiss()
-
-    @Slot()
-    def _next(self) -> None:
-        """Dismissed (or acted on): back to the latest kept offer, else hide."""
-        if self._kept:
-            self._display(self._kept.pop())
-        else:
-            self._current = None
-            self.hide()
+        current = self._current
+        if current is None:
+            return
+        self._dismissed[current.key] = current.dismissed_for_the_session
+        self._display()
+        self.dismissed.emit(current.key)
+        if current.on_dismiss is not None:
+            current.on_dismiss()
 
     @Slot()
     def _run_action(self) -> None:
-        action = self._current.action if self._current is not None else None
-        self._next()
-        if action is not None:
-            action()
+        current = self._current
+        if current is None:
+            return
+        self._dismissed[current.key] = current.dismissed_for_the_session
+        self._display()
+        self.dismissed.emit(current.key)
+        if current.action is not None:
+            current.action()

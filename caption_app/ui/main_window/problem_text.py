@@ -8,7 +8,7 @@ _RESUMES = "Captions resume automatically."
 GUI_ACTIONS: dict[ProblemKind, str] = {
     ProblemKind.NO_KEY: "Enter one in Tools → API key…, or pick “On this computer” in the "
     "Engine menu.",
-    ProblemKind.AUTH: "Enter a valid key in Tools → API key….",
+    ProblemKind.AUTH: "Enter a valid key (Tools → API key…).",
     ProblemKind.TOKEN_SERVICE: "Check the token service address in Settings, or ask your "
     "administrator.",
     ProblemKind.FUNDS: "Add funds on the AssemblyAI dashboard, then start again.",
@@ -28,8 +28,18 @@ GUI_ACTIONS: dict[ProblemKind, str] = {
     "session.",
 }
 assert set(GUI_ACTIONS) == set(ProblemKind)
+COVERED_ACTIONS: dict[ProblemKind, str] = {
+    ProblemKind.UNREACHABLE: "If it does not answer within a few seconds, captions continue "
+    "on this computer by themselves.",
+    ProblemKind.NETWORK: "Reconnecting; if it does not come back within a few seconds, "
+    "captions continue on this computer by themselves.",
+    ProblemKind.RATE_LIMIT: "Captions continue on this computer meanwhile if it takes long.",
+}
+"""With engine = auto the local engine takes over by itself: no advice to do it by hand."""
 
 
-def problem_text(problem: Problem) -> str:
-    """The problem and what to do about it, as one notice."""
-    return f"{problem.message} {GUI_ACTIONS[problem.kind]}"
+def problem_text(problem: Problem, *, stand_in: bool = False) -> str:
+    """The problem and what to do about it, as one notice; ``stand_in``: the local engine
+    takes over by itself if the cloud does not come back (engine = auto)."""
+    advice = COVERED_ACTIONS.get(problem.kind) if stand_in else None
+    return f"{problem.message} {advice or GUI_ACTIONS[problem.kind]}"

@@ -1,7 +1,10 @@
-"""The session's status at a glance: state, elapsed time and cost, level, "sending" light.
+"""The session's status at a glance: what it is doing, the sending light, time (and cost for the
+cloud), the media file's position, the input level.
 
-People must always see when their audio is leaving the machine: the sending indicator is lit
-exactly while the session reports that chunks go to the cloud engine.
+People must always see when their audio is leaving the machine: the light is derived from the
+session's status (``window_words.light``), lit red only while audio goes to the cloud. Two rows,
+each of a width that never grows with its text: the status line keeps to one line (its end
+elided, the whole of it in its tooltip), so a long status never widens the window.
 """
 
 from __future__ import annotations
@@ -10,25 +13,18 @@ import math
 import time
 
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from caption_app.core.model.session import SessionState
-from caption_app.ui.labels import hold_size, show_text
+from caption_app.core.model.status import SessionStatus
+from caption_app.ui.labels import OneLineLabel, hold_size, show_text
 from caption_app.ui.main_window.level_meter import LevelMeter
+from caption_app.ui.main_window.window_words import NOT_SENDING, Light
 
 METER_FLOOR_DBFS = -60.0
 IDLE_METER_TEXT = "not listening"
 """What the level bar says while no session listens (readings come about 10 a second)."""
-STATE_TEXT = {
-    SessionState.IDLE: "Stopped",
-    SessionState.CONNECTING: "Connecting…",
-    SessionState.LIVE: "Live",
-    SessionState.RECONNECTING: "Reconnecting…",
-    SessionState.UNREACHABLE: "Cloud unreachable",
-    SessionState.PAUSED: "Paused",
-    SessionState.STOPPING: "Stopping…",
-    SessionState.FAILED: "Failed",
-}
+TICKING = (SessionState.CONNECTING, SessionState.LIVE, SessionState.RECONNECTING)
 
 
 def format_elapsed(seconds: float) -> str:
@@ -44,13 +40,11 @@ class StatusPanel(QWidget):
     def __init__(self, price_per_hour: float, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._price = price_per_hour
+        self._on_device = price_per_hour == 0.0
         self._started_at: float | None = None
-        self.state_label = QLabel(STATE_TEXT[SessionState.IDLE])
+        self.state_label = OneLineLabel("Stopped")
         self.state_label.setAccessibleName("Session state")
-        # Wraps rather than widening the window when the status says more.
-        self.state_label.setWordWrap(True)
-        self.state_label.setMinimumWidth(160)
-        self.time_label = QLabel(self._time_text(0.0))
+        self.time_label = QLabel()
         self.time_label.setAccessibleName("Session time and estimated cost")
         hold_size(self.time_label, "00:00:00 · ≈ $000.00")
         self.meter_label = QLabel("Input &level:")
@@ -61,47 +55,44 @@ class StatusPanel(QWidget):
         self.meter.setAccessibleName("Input level")
         self.meter.setToolTip("How loud the input is: it should move when someone speaks")
         self.meter_label.setBuddy(self.meter)
-        self._on_device = False
         self.progress_label = QLabel()
         self.progress_label.setAccessibleName("Media file position")
         hold_size(self.progress_label, "File 00:00:00 / 00:00:00")
         self.progress_label.hide()  # until a media file is captioned
         self.sending_label = QLabel()
         self.sending_label.setAccessibleName("Audio sending indicator")
-        self.set_sending(False)
-        layout = QHBoxLayout(self)
+        self._light = NOT_SENDING
+        self._show_light(NOT_SENDING)
+        self._show_time(0.0)
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        widgets = (
-            self.state_label,
-            self.time_label,
-            self.progress_label,
-            self.meter_label,
-            self.meter,
-            self.sending_label,
-        )
-        for widget in widgets:
-            layout.addWidget(widget, 1 if widget is self.state_label else 0)
+        layout.addWidget(self.state_label, 0, 0, 1, 3)
+        layout.addWidget(self.sending_label, 0, 3, 1, 2)
+        layout.addWidget(self.time_label, 1, 0)
+        layout.addWidget(self.progress_label, 1, 1)
+        layout.setColumnStretch(2, 1)
+        layout.addWidget(self.meter_label, 1, 3)
+        layout.addWidget(self.meter, 1, 4)
         # Ticks once a second only while a session runs, to advance the clock display.
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._refresh_time)
 
-    @Slot(object, str)
-    def set_state(self, state: SessionState, detail: str) -> None:
-        text = STATE_TEXT[state]
-        if detail and detail not in (text, "Live", "Stopped"):
-            # "Paused: no audio is being sent" says "Paused" already: no "Paused — Paused: …".
-            said = text.rstrip("…").casefold()
-            text = detail if detail.casefold().startswith(said) else f"{text} — {detail}"
-        show_text(self.state_label, text)
-        if state not in (SessionState.LIVE, SessionState.CONNECTING):
-            self.set_sending(False)  # the light follows the connection, not the last chunk
-        if state is SessionState.CONNECTING and self._started_at is None:
+    def show_status(self, status: SessionStatus, line: str, light: Light) -> None:
+        """What the session is doing now, and where its audio goes."""
+        show_text(self.state_label, line)
+        self._show_light(light)
+        engine = status.engine
+        if engine is not None and (
+            engine.on_device != self._on_device or engine.billed_per_hour_usd != self._price
+        ):
+            self._on_device, self._price = engine.on_device, engine.billed_per_hour_usd
+            self._show_time(self.elapsed_s())
+        if status.running and status.state in TICKING and self._started_at is None:
             self._started_at = time.monotonic()
             self._tick.start()
-        if state in (SessionState.IDLE, SessionState.FAILED):
+        if not status.running or status.state in (SessionState.IDLE, SessionState.FAILED):
             self._tick.stop()
-            self.set_sending(False)
             self.meter.set_reading(0, IDLE_METER_TEXT)
 
     @Slot(int, int)
@@ -116,51 +107,41 @@ class StatusPanel(QWidget):
         self._started_at = None
         self.progress_label.clear()
         self.progress_label.hide()
-        show_text(self.time_label, self._time_text(0.0))
+        self._show_time(0.0)
 
     @Slot(float, bool)
-    def set_level(self, rms_dbfs: float, sending: bool) -> None:
-        self.set_sending(sending)  # readings come about 10 a second (``LevelFeed``)
+    def set_level(self, rms_dbfs: float, _sending: bool) -> None:
+        """A reading of the meter (about ten a second); the light follows the status."""
         level = 0.0 if math.isinf(rms_dbfs) else (rms_dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS
         db = None if level <= 0.0 else round(rms_dbfs / 3) * 3  # 3 dB steps: a calm figure
         self.meter.set_reading(
             round(100 * min(1.0, max(0.0, level))), "silent" if db is None else f"{db} dB"
         )
 
-    def set_engine(self, *, on_device: bool, price_per_hour: float) -> None:
-        """The engine of the session starting now: its price, and where its audio goes."""
-        self._price = price_per_hour
-        self._on_device = on_device
-        self.sending_label.setProperty("sending", None)  # redraw for the new engine
-        self.set_sending(False)
-        show_text(self.time_label, self._time_text(self.elapsed_s()))
+    def _show_light(self, light: Light) -> None:
+        if light == self._light and self.sending_label.text():
+            return
+        self._light = light
+        show_text(self.sending_label, light.text)
+        self.sending_label.setStyleSheet(light.style)
 
-    def set_sending(self, sending: bool) -> None:
-        if self.sending_label.property("sending") == sending:
-            return  # called for every audio chunk: restyle only on a change
-        if self._on_device:
-            text = "● Audio stays on this computer" if sending else "○ Not listening"
-            show_text(self.sending_label, text)
-            style = "color: #2e7d32; font-weight: bold;" if sending else ""
-            self.sending_label.setStyleSheet(style)
-        elif sending:
-            show_text(self.sending_label, "● Sending audio to the cloud")
-            self.sending_label.setStyleSheet("color: #c62828; font-weight: bold;")
-        else:
-            show_text(self.sending_label, "○ Not sending audio")
-            self.sending_label.setStyleSheet("")
-        self.sending_label.setProperty("sending", sending)
+    def light(self) -> Light:
+        return self._light
 
     def is_sending(self) -> bool:
-        return bool(self.sending_label.property("sending"))
+        """The light is lit: audio is taken for captions (to the cloud, or kept here)."""
+        return self._light.lit
 
     def elapsed_s(self) -> float:
         return 0.0 if self._started_at is None else time.monotonic() - self._started_at
 
     @Slot()
     def _refresh_time(self) -> None:
-        show_text(self.time_label, self._time_text(self.elapsed_s()))
+        self._show_time(self.elapsed_s())
 
-    def _time_text(self, seconds: float) -> str:
+    def _show_time(self, seconds: float) -> None:
+        if self._on_device:  # nothing is billed on this computer: no "≈ $0.00"
+            show_text(self.time_label, format_elapsed(seconds))
+            return
         cost = estimated_cost_usd(seconds, self._price)
-        return f"{format_elapsed(seconds)} · ≈ ${cost:.2f}"
+        show_text(self.time_label, f"{format_elapsed(seconds)} · ≈ ${cost:.2f}")

@@ -30,14 +30,14 @@ class TranscriptActions:
     @Slot()
     def export(self, recorder: TranscriptRecorder | None) -> None:
         if recorder is None:
-            self.window.notices.show_notice("Nothing to export yet: start captions first.")
+            self.window.notify("Nothing to export yet: start captions first.")
             return
         try:
             # The journal is the thread-safe copy: the session thread owns the live model,
             # and every finished turn is already on disk.
             document = read_journal(recorder.path).document
         except TranscriptFileError as exc:
-            self.window.notices.show_notice(str(exc))
+            self.window.notify(str(exc))
             return
         self.export_document(document)
 
@@ -54,9 +54,9 @@ class TranscriptActions:
             ):
                 return
         except (OSError, ValueError) as exc:
-            self.window.notices.show_notice(f"Could not write {target}: {exc}")
+            self.window.notify(f"Could not write {target}: {exc}")
             return
-        self.window.notices.show_notice(f"Transcript exported to {target}.")
+        self.window.notify(f"Transcript exported to {target}.")
 
     def tidy_history(self, retention_days: int) -> None:
         """Apply the retention setting, then offer sessions that did not end cleanly."""
@@ -66,15 +66,16 @@ class TranscriptActions:
                 apply_retention(directory, retention_days)
             crashed = [s for s in unfinished_sessions(directory) if s.words > 0]
         except (OSError, HistoryError) as exc:  # the app must start whatever the folder holds
-            self.window.notices.show_notice(f"Cannot read the transcripts folder: {exc}")
+            self.window.notify(f"Cannot read the transcripts folder: {exc}")
             return
         if crashed:
             newest = crashed[0]
             when = newest.started_local
-            self.window.notices.show_notice(
+            self.window.notify(
                 f"The session of {when} did not end cleanly; its {newest.words} words are safe.",
                 "Export it…",
                 lambda: self._recover(newest.path),
+                key="recovered-session",
                 on_dismiss=lambda: self._set_aside(newest.path),
             )
 
@@ -84,12 +85,12 @@ class TranscriptActions:
         try:
             mark_recovered(path)
         except (TranscriptFileError, HistoryError, OSError) as exc:
-            self.window.notices.show_notice(f"Could not close {path.name}: {exc}")
+            self.window.notify(f"Could not close {path.name}: {exc}")
 
     def _recover(self, path: Path) -> None:
         try:
             recovered = mark_recovered(path)
         except (TranscriptFileError, HistoryError, OSError) as exc:
-            self.window.notices.show_notice(f"Could not recover {path.name}: {exc}")
+            self.window.notify(f"Could not recover {path.name}: {exc}")
             return
         self.export_document(recovered.document)

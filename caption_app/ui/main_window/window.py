@@ -8,7 +8,7 @@ callable supplied by the application, which knows about engines, keys and source
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from caption_app import APP_NAME
 from caption_app.core.audio.devices import InputDevice
-from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import EngineInUse, SessionState
+from caption_app.core.model.status import SessionStatus
 from caption_app.core.settings import EngineChoice
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
@@ -32,18 +32,18 @@ from caption_app.ui.main_window.engine_menu import EngineMenu
 from caption_app.ui.main_window.input_menu import InputMenu
 from caption_app.ui.main_window.notice_bar import NoticeBar
 from caption_app.ui.main_window.status_panel import StatusPanel
+from caption_app.ui.main_window.window_words import (
+    AppNote,
+    NoticeActions,
+    NoticeItem,
+    Until,
+    WindowFacts,
+    window_words,
+)
 from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.transcript.view import TranscriptView
 
 USAGE_TAB, SHORTCUTS_TAB = 0, 1
-if TYPE_CHECKING:
-    pass
-
-UNTIL_LIVE = "until-live"
-"""The topic of notices whose cause ends when captions are live again, or at Stop."""
-PASSING = (Recovery.RECONNECT, Recovery.RECONNECT_NOW, Recovery.RETRY_LATER)
-PASSING_KINDS = (ProblemKind.ENGINE_FAULT, ProblemKind.INPUT_LOST, ProblemKind.UNREACHABLE)
-
 MEDIA_FILTER = "Media files (*.wav *.flac *.mp3 *.m4a *.aac *.ogg *.opus *.webm *.mp4 *.mkv *.mov)"
 
 
@@ -78,12 +78,18 @@ class MainWindow(QMainWindow):
         self.input_menu = InputMenu(list_devices, self)
         self.engine_menu = EngineMenu(self)
         self.dialogs = DialogShelf()  # Help and About: one of each
+        self.facts = WindowFacts()
+        """What is true now; every word the window says is derived from it (``_say``)."""
+        self.notice_actions = NoticeActions(enter_key=self.keyRequested.emit)
+        self._note_serial = 0
+        self.notices.dismissed.connect(self._notice_dismissed)
         self._build_actions(shortcuts or DEFAULT_SHORTCUTS)
         self._build_layout()
         self._connect_controller()
         self.input_menu.deviceChosen.connect(self.deviceChosen)
         self.input_menu.mediaFileRequested.connect(self._choose_media_file)
         self._set_running(False)
+        self._say()
         self.resize(760, 520)
 
     # --- construction ---------------------------------------------------------------------
@@ -143,6 +149,8 @@ class MainWindow(QMainWindow):
         self.history_action.triggered.connect(self.historyRequested)
         self.quit_action = self._action("&Quit", "Ctrl+Q")
         self.quit_action.triggered.connect(self.close)
+        self.show_window_action = self._action(f"Show {APP_NAME} &window")
+        self.show_window_action.triggered.connect(self.bring_back)
 
     def _build_layout(self) -> None:
         menu = self.menuBar()
@@ -199,7 +207,7 @@ class MainWindow(QMainWindow):
 
     def _connect_controller(self) -> None:
         c = self.controller
-        c.stateChanged.connect(self.status_panel.set_state)
+        c.statusChanged.connect(self._on_status)
         c.stateChanged.connect(self._on_state)
         c.audioLevel.connect(self.status_panel.set_level)
         c.progress.connect(self.status_panel.set_progress)
@@ -207,8 +215,6 @@ class MainWindow(QMainWindow):
         c.gapMarked.connect(self.transcript.add_gap)
         c.markerAdded.connect(self.transcript.add_marker)
         c.engineChanged.connect(self._on_engine)
-        c.problemRaised.connect(self.show_problem)
-        c.noticed.connect(self._on_notice)
         c.runningChanged.connect(self._set_running)
 
     # --- behaviour --------------------------------------------------------------------------
@@ -221,26 +227,62 @@ class MainWindow(QMainWindow):
             self.status_panel.reset_clock()
             self.startRequested.emit()
 
+    # --- what the window says: a function of ``facts`` -------------------------------------
+
+    def set_facts(self, **changes: object) -> None:
+        """Change what is known (the key, the engine chosen, …) and say what follows."""
+        self.facts = replace(self.facts, **changes)  # type: ignore[arg-type]
+        self._say()
+
+    def notify(
+        self,
+        text: str,
+        action_text: str = "",
+        action: Callable[[], None] | None = None,
+        *,
+        until: Until = Until.DISMISSED,
+        key: str = "",
+        on_dismiss: Callable[[], None] | None = None,
+    ) -> None:
+        """A notice of the application's own (not the session's), true ``until``; a new one
+        with the same ``key`` takes the old one's place."""
+        if not key:
+            self._note_serial += 1
+            key = f"note:{self._note_serial}"
+        item = NoticeItem(key, text, action_text, action, on_dismiss)
+        kept = tuple(n for n in self.facts.notes if n.item.key != key)
+        self.set_facts(notes=(AppNote(item, until), *kept))  # the newest first
+
+    def withdraw(self, key: str) -> None:
+        """The application's notice ``key`` no longer holds."""
+        kept = tuple(n for n in self.facts.notes if n.item.key != key)
+        if len(kept) != len(self.facts.notes):
+            self.set_facts(notes=kept)
+
+    def starting(self) -> None:
+        """A start is attempted: what was said about the last start, or dismissed during the
+        last session, is over."""
+        kept = tuple(n for n in self.facts.notes if n.until is not Until.NEXT_START)
+        self.notices.forget_dismissals()
+        self.set_facts(notes=kept)
+
+    @Slot(str)
+    def _notice_dismissed(self, key: str) -> None:
+        self.withdraw(key)  # an application's note, once read, is done with
+
     @Slot(object)
-    def show_problem(self, problem: Problem) -> None:
-        from caption_app.ui.main_window.problem_text import problem_text
+    def _on_status(self, status: SessionStatus) -> None:
+        self.set_facts(status=status)
 
-        if problem.recovery is Recovery.NEW_KEY:
-            self.notices.show_notice(problem_text(problem), "Enter key…", self.keyRequested.emit)
-        else:
-            passing = problem.recovery in PASSING or problem.kind in PASSING_KINDS
-            self.notices.show_notice(problem_text(problem), topic=UNTIL_LIVE if passing else "")
-
-    @Slot(str, bool)
-    def _on_notice(self, text: str, until_live: bool) -> None:
-        self.notices.show_notice(text, topic=UNTIL_LIVE if until_live else "")
+    def _say(self) -> None:
+        words = window_words(self.facts, self.notice_actions)
+        self.status_panel.show_status(self.facts.status, words.status_line, words.light)
+        self.notices.show_notices(words.notices)
 
     @Slot(object, str)
     def _on_state(self, state: SessionState, _detail: str) -> None:
         if state is SessionState.IDLE:
             self.pause_action.setChecked(False)
-        if state in (SessionState.LIVE, SessionState.IDLE):
-            self.notices.withdraw(UNTIL_LIVE)  # "reconnecting" is over: captions are back
 
     def show_help(self, tab: int) -> None:
         from caption_app.ui.help.guide import HelpDialog
@@ -261,8 +303,6 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_engine(self, engine: EngineInUse) -> None:
-        price = engine.billed_per_hour_usd
-        self.status_panel.set_engine(on_device=engine.on_device, price_per_hour=price)
         self.engine_menu.show_live(
             EngineChoice.LOCAL if engine.on_device else EngineChoice.ASSEMBLYAI
         )
@@ -277,6 +317,14 @@ class MainWindow(QMainWindow):
             blocker = QSignalBlocker(self.pause_action)
             self.pause_action.setChecked(False)
             del blocker
+
+    @Slot()
+    def bring_back(self) -> None:
+        """Show the window, unminimised and in front (from the tray)."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     @Slot()
     def _choose_media_file(self) -> None:

@@ -7,7 +7,7 @@ locked overlay cannot receive one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QFocusEvent,
     QGuiApplication,
@@ -16,17 +16,20 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QLabel, QSizeGrip, QWidget
 
-from caption_app.core.caption_lines import CaptionLines, Line, Run, line_text
-from caption_app.core.model.session import EngineInUse, SessionState
+from caption_app.core.caption_lines import CaptionLines, Line, fit_message, line_text
+from caption_app.core.model.status import SessionStatus
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.overlay import geometry as overlay_geometry
 from caption_app.ui.overlay import keys as overlay_keys
+from caption_app.ui.overlay import x11
 from caption_app.ui.overlay.lines import CaptionPainter
+from caption_app.ui.overlay.message import badge, overlay_message
 
 MIN_WIDTH = 240
 FOCUS_WAIT_MS = 500  # how long the desktop gets to give the overlay the keyboard
@@ -38,21 +41,11 @@ WINDOW_FLAGS = (
     | Qt.WindowType.WindowDoesNotAcceptFocus  # never takes the keyboard from the meeting
 )
 
-
-STATUS_TEXT = {
-    SessionState.CONNECTING: "Connecting…",
-    SessionState.RECONNECTING: "Reconnecting… captions resume shortly",
-    SessionState.UNREACHABLE: "Cannot reach the captioning service",
-    SessionState.PAUSED: "Paused",
-    SessionState.FAILED: "Captions stopped: see Caption App",
-}
-"""What the overlay says when it is not captioning, so silence never looks like an outage."""
-BADGE_TEXT = "On this computer"
 BADGE_STYLE = (
     "QLabel { color: #ffffff; background: rgba(0, 0, 0, 200); border: 1px solid #ffffff;"
     " border-radius: 6px; padding: 1px 6px; font-size: 11pt; }"
 )
-FIRST_HINT = "Press Start captions (Ctrl+Shift+S); captions appear here"
+FIRST_HINT = "Captions appear here. Start: Ctrl+Shift+S"
 LISTENING = "Listening…"
 """Live, and nothing said yet: the overlay says it hears, so a quiet room is not an outage."""
 
@@ -90,6 +83,12 @@ class CaptionOverlay(QWidget):
         self._hint = FIRST_HINT
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
+        self._dock = "floating"
+        self._aside = False
+        self._home: QRect | None = None
+        """Where it was before it stepped aside for a dialog."""
+        self._tell_window_manager = False
+        """Shown again: the window manager's frame is new, say what Qt cannot (``x11``)."""
         self._keyboard = False
         self._was_locked = False
         self._silence = QTimer(self)
@@ -119,35 +118,33 @@ class CaptionOverlay(QWidget):
         if self._silence.interval() > 0:
             self._silence.start()
 
-    @Slot(object, str)
-    def show_state(self, state: SessionState, _detail: str = "") -> None:
-        """A dim status line at the bottom whenever the session is not live."""
-        if (state is not SessionState.IDLE or self._hint == LISTENING) and self._hint:
-            self._hint = ""
+    @Slot(object)
+    def show_status(self, status: SessionStatus) -> None:
+        """Say what is true of the session now: a dim line whenever captions are not simply
+        flowing (connecting, paused, stopped…), and the "On this computer" badge while the
+        local engine stands in for the cloud."""
+        hint = self._hint
+        if status.running:
+            hint = LISTENING if status.live and not self._model.visible_segments() else ""
+        elif hint == LISTENING:
+            hint = ""
+        message = overlay_message(status)
+        if hint != self._hint or message != self._status:
+            self._hint, self._status = hint, message
+            if message:
+                self.setAccessibleDescription(message)
             self._invalidate()
-        if state is SessionState.LIVE and not self._model.visible_segments():
-            self._hint = LISTENING  # until the first words arrive (``apply_update``)
-            self._invalidate()
-        status = STATUS_TEXT.get(state, "")
-        if status == self._status:
-            return
-        self._status = status
-        if status:
-            self.setAccessibleDescription(status)
-        self._invalidate()
+        shown = badge(status)
+        if shown != self.badge():
+            self._badge.setText(shown)
+            self._badge.setVisible(bool(shown))
+            self._badge.adjustSize()
+            self._place_badge()
+            self.setAccessibleDescription(shown or "Live captions")
+            self._invalidate()  # the lines wrap short of the badge while it is shown
 
     def status(self) -> str:
         return self._status
-
-    @Slot(object)
-    def show_engine(self, engine: EngineInUse) -> None:
-        """A small "On this computer" badge while the local engine stands in for the cloud."""
-        self._badge.setText(BADGE_TEXT if engine.standing_in else "")
-        self._badge.setVisible(engine.standing_in)
-        self._badge.adjustSize()
-        self._place_badge()
-        self.setAccessibleDescription(BADGE_TEXT if engine.standing_in else "Live captions")
-        self._invalidate()  # the lines wrap short of the badge while it is shown
 
     def _show_language(self, code: str) -> None:
         self._language.setText(code)
@@ -198,15 +195,24 @@ class CaptionOverlay(QWidget):
     def rendered_runs(self) -> list[Line]:
         """The lines as drawn, each a sequence of solid, dimmed or label runs."""
         if self._lines is None:
-            lines = self._painter.layout(self._model.visible_segments(), self._text_box_width())
+            width = self._text_box_width()
+            lines = self._painter.layout(self._model.visible_segments(), width)
             status = overlay_keys.HELP if self._keyboard else self._status
+            if not status and not lines:
+                status = self._hint
             if status:
-                room = max(0, self._painter.style.lines - 1)
-                lines = [*lines[len(lines) - room :], (Run(status, dim=True),)]
-            elif not lines and self._hint:
-                lines = [(Run(self._hint, dim=True),)]
+                # The message wraps at whole words (never "…captions appea"); the newest
+                # caption lines keep the rows it does not need.
+                rows = self._painter.style.lines
+                said = self._fit(status, rows)
+                room = max(0, rows - len(said))
+                lines = [*(lines[len(lines) - room :] if room else []), *said]
             self._lines = lines
         return self._lines
+
+    def _fit(self, message: str, max_lines: int) -> list[Line]:
+        width = self._painter.text_width(self._text_box_width())
+        return fit_message(message, width, self._painter.advance, max(1, max_lines))
 
     def model(self) -> CaptionLines:
         return self._model
@@ -225,7 +231,33 @@ class CaptionOverlay(QWidget):
         self.setFixedHeight(self._painter.box_height())
         if self.isVisible():
             self.move(self.x(), bottom - self.height() + 1)  # grow upwards, like captions do
+        self._set_dock(style.dock)
         self._invalidate()
+
+    # --- docked at an edge of the screen ----------------------------------------------------
+
+    def docked(self) -> str:
+        """ "top" or "bottom" while docked, else "floating"."""
+        return self._dock
+
+    def _set_dock(self, dock: str) -> None:
+        was = self._dock
+        self._dock = dock
+        self._grip.setVisible(dock == "floating" and not self._locked)
+        if dock != "floating":
+            self.setGeometry(self._dock_geometry())
+        elif was != "floating":
+            self.reset_position()
+        if self.isVisible():
+            x11.reserve_edge(int(self.winId()), dock, self.geometry())
+
+    def _dock_geometry(self) -> QRect:
+        """Across the whole width of its screen, at its top or bottom edge."""
+        area = overlay_geometry.screen_of(self.geometry()).geometry()
+        rect = QRect(area.left(), area.top(), area.width(), self.height())
+        if self._dock == "bottom":
+            rect.moveBottom(area.bottom())
+        return rect
 
     def style_in_use(self) -> OverlayStyle:
         return self._painter.style
@@ -237,14 +269,38 @@ class CaptionOverlay(QWidget):
         if locked == self._locked:
             return
         self._locked = locked
+        self._let_clicks_through(locked or self._aside)
+        self.lockedChanged.emit(locked)
+
+    def step_aside(self, place: QRect | None, *, clicks_through: bool = False) -> None:
+        """Make way for one of Caption App's dialogs that fits nowhere else
+        (``stepping_aside.py``): move to ``place`` meanwhile, or let clicks through when no
+        place is free; ``None`` comes back. The lock is the person's and stays as it was."""
+        if place is not None or clicks_through:
+            if self._home is None:
+                self._home = self.geometry()
+            if place is not None:
+                self.setGeometry(place)
+        elif self._home is not None:
+            self.setGeometry(self._home)
+            self._home = None
+        self._aside = clicks_through
+        self._let_clicks_through(self._locked or clicks_through)
+
+    def _let_clicks_through(self, through: bool) -> None:
+        flags = self.windowFlags()
+        if bool(flags & Qt.WindowType.WindowTransparentForInput) == through:
+            return
         geometry, visible = self.geometry(), self.isVisible()
         # Changing window flags recreates the native window and hides it: put it back.
-        self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, locked)
-        self._grip.setVisible(not locked)
+        self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, through)
+        self._grip.setVisible(not through and self._dock == "floating")
         self.setGeometry(geometry)
         if visible:
             self.show()
-        self.lockedChanged.emit(locked)
+
+    def lets_clicks_through(self) -> bool:
+        return bool(self.windowFlags() & Qt.WindowType.WindowTransparentForInput)
 
     def is_locked(self) -> bool:
         return self._locked
@@ -257,7 +313,11 @@ class CaptionOverlay(QWidget):
         person who cannot find it or cannot drag (keyboard only)."""
         self.set_locked(False)
         primary = QGuiApplication.primaryScreen()
-        self.setGeometry(overlay_geometry.default_geometry(primary, self.height(), MIN_WIDTH))
+        if self._dock == "floating":
+            geometry = overlay_geometry.default_geometry(primary, self.height(), MIN_WIDTH)
+            self.setGeometry(geometry)
+        else:
+            self.setGeometry(self._dock_geometry())
         self.show()
 
     @Slot()
@@ -267,7 +327,8 @@ class CaptionOverlay(QWidget):
         self.setGeometry(overlay_geometry.clamped(self.geometry(), area))
 
     def save_geometry(self, store: SettingsStore) -> None:
-        overlay_geometry.save_geometry(store, self.geometry())
+        if self._dock == "floating":  # a docked overlay's place is its edge
+            overlay_geometry.save_geometry(store, self.geometry())
 
     def restore_geometry(self, store: SettingsStore) -> None:
         self.setGeometry(overlay_geometry.restored_geometry(store, self.height(), MIN_WIDTH))
@@ -340,7 +401,24 @@ class CaptionOverlay(QWidget):
 
     # --- Qt events ----------------------------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:
+        self._tell_window_manager = True  # once its frame is there: at the first paint
+        super().showEvent(event)
+
+    def _told_window_manager(self) -> None:
+        """Mapped in a (new) frame: keep it off task lists, let clicks through the frame
+        while locked, and reserve the docked edge (X11; nothing elsewhere)."""
+        self._tell_window_manager = False
+        window = int(self.winId())
+        x11.keep_off_the_taskbar(window)
+        if self.lets_clicks_through():
+            x11.pass_clicks_through_frames(window, through=True)
+        if self._dock != "floating":
+            x11.reserve_edge(window, self._dock, self.geometry())
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self._tell_window_manager:
+            self._told_window_manager()
         painter = QPainter(self)
         try:
             self._painter.paint(painter, QRectF(self.rect()), self.rendered_runs(), event.rect())
@@ -354,8 +432,8 @@ class CaptionOverlay(QWidget):
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
-            return
+        if event.button() != Qt.MouseButton.LeftButton or self._dock != "floating":
+            return  # a docked overlay stays at its edge
         handle = self.windowHandle()
         # The window manager moves it where it can (Wayland allows nothing else).
         if handle is not None and handle.startSystemMove():

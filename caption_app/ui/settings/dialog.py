@@ -95,6 +95,9 @@ class SettingsDialog(QDialog):
             page.edited.connect(self._revalidate)
         self.shortcuts_page.load(self._shortcuts)
         self.shortcuts_page.edited.connect(self._revalidate)
+        labelled = self.turns_page.speakers_check
+        self.overlay_page.set_speakers_labelled(labelled.isChecked())
+        labelled.toggled.connect(self.overlay_page.set_speakers_labelled)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.apply_button.clicked.connect(self.apply)

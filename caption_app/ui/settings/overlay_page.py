@@ -33,6 +33,14 @@ UNDER = ("#000000", "#ffffff")
 """What may be behind a translucent box; greys in between are covered by the range check."""
 PREVIEW_LINES = 2
 """The preview shows at most two lines so a 96 pt style still fits the dialog."""
+PREVIEW_HEIGHT_STYLE = OverlayStyle(font_size_pt=36, lines=PREVIEW_LINES)
+"""The preview keeps the height of two lines at 36 pt whatever the style: a larger font shows
+fewer lines in it, so the dialog never grows and OK/Cancel never move."""
+DOCK_CHOICES = (
+    ("floating", "Floating: wherever it is dragged"),
+    ("bottom", "Docked at the bottom of the screen"),
+    ("top", "Docked at the top of the screen"),
+)
 SAMPLE = Segment(
     key=(0, 0),
     solid="This is how your captions will look,",
@@ -99,28 +107,32 @@ class StylePreview(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Caption preview")
         self._painter = CaptionPainter(OverlayStyle())
+        self.setFixedHeight(CaptionPainter(PREVIEW_HEIGHT_STYLE).box_height())
 
     def sample_lines(self) -> list[Line]:
-        """The longest sample that fits the preview whole, laid out as the overlay would."""
+        """The longest sample that fits the preview whole, laid out as the overlay would:
+        with speaker labels only when they are shown, all solid with finished lines only."""
         painter, lines = self._painter, []
+        style = painter.style
         for sample in SHORTER_SAMPLES:
-            shown = (
-                sample if painter.style.show_speakers else dataclasses.replace(sample, speaker=None)
-            )
+            shown = sample if style.show_speakers else dataclasses.replace(sample, speaker=None)
+            if style.finished_lines_only:  # no live words: the sample as a finished line
+                whole = f"{shown.solid} {shown.dim}".strip()
+                shown = dataclasses.replace(shown, solid=whole, dim="", finished=True)
             lines = wrap_lines(
                 [shown],
                 painter.text_width(self.width()),
                 painter.metrics.horizontalAdvance,
-                painter.style.lines + 1,  # one more than fits: a longer sample shows as cut
+                style.lines + 1,  # one more than fits: a longer sample shows as cut
             )
-            if len(lines) <= painter.style.lines:
+            if len(lines) <= style.lines:
                 return lines
-        return lines[-painter.style.lines :]
+        return lines[-style.lines :]
 
     def set_style(self, style: OverlayStyle) -> None:
-        shown = dataclasses.replace(style, lines=min(style.lines, PREVIEW_LINES))
+        room = max(1, int((self.height() - 2) // CaptionPainter(style).line_height()))
+        shown = dataclasses.replace(style, lines=min(style.lines, PREVIEW_LINES, room))
         self._painter = CaptionPainter(shown)
-        self.setFixedHeight(self._painter.box_height())
         self.setAccessibleDescription(f"{SAMPLE.solid} {SAMPLE.dim}")
         self.update()
 
@@ -167,6 +179,15 @@ class OverlayStylePage(SettingsPage):
         add_row(form, "&Clear after silence:", self.clear_spin)
         self.speakers_check = named(QCheckBox("Show &speaker labels"), "Show speaker labels")
         form.addRow(self.speakers_check)
+        self._speakers_labelled = True
+        self.dock_combo = named(QComboBox(), "Where the overlay sits")
+        for value, text in DOCK_CHOICES:
+            self.dock_combo.addItem(text, value)
+        self.dock_combo.setToolTip(
+            "Docked, the overlay spans the edge of its screen and maximised windows make room "
+            "for it (on X11 desktops)"
+        )
+        add_row(form, "Posi&tion:", self.dock_combo)
         self.preview = StylePreview()
         self.contrast_label = named(QLabel(), "Contrast")
         self.contrast_label.setWordWrap(True)
@@ -205,8 +226,19 @@ class OverlayStylePage(SettingsPage):
             self.finished_check.toggled,
             self.clear_spin.valueChanged,
             self.speakers_check.toggled,
+            self.dock_combo.currentIndexChanged,
         ):
             signal.connect(self._style_edited)
+
+    def set_speakers_labelled(self, labelled: bool) -> None:
+        """Whether the service labels speakers (Turns → Label speakers): without it there is no
+        label to show, and neither the check box nor the preview pretends otherwise."""
+        self._speakers_labelled = labelled
+        self.speakers_check.setEnabled(labelled)
+        self.speakers_check.setToolTip(
+            "" if labelled else "Turn on “Label speakers” on the Turns page first"
+        )
+        self._style_edited()
 
     def load(self, settings: AppSettings) -> None:
         s = settings.overlay
@@ -222,6 +254,7 @@ class OverlayStylePage(SettingsPage):
             self.finished_check.setChecked(s.finished_lines_only)
             self.clear_spin.setValue(s.clear_after_silence_s)
             self.speakers_check.setChecked(s.show_speakers)
+            self.dock_combo.setCurrentIndex(max(0, self.dock_combo.findData(s.dock)))
         finally:
             self._loading = False
         self._style_edited()
@@ -239,6 +272,7 @@ class OverlayStylePage(SettingsPage):
             finished_lines_only=self.finished_check.isChecked(),
             clear_after_silence_s=self.clear_spin.value(),
             show_speakers=self.speakers_check.isChecked(),
+            dock=str(self.dock_combo.currentData() or "floating"),
         )
 
     def apply(self, settings: AppSettings) -> AppSettings:
@@ -259,7 +293,8 @@ class OverlayStylePage(SettingsPage):
             return
         style = self.overlay_style()
         show_text(self.opacity_value, f"{self.opacity_slider.value()} %")
-        self.preview.set_style(style)
+        labelled = style.show_speakers and self._speakers_labelled
+        self.preview.set_style(dataclasses.replace(style, show_speakers=labelled))
         ratio = worst_contrast(style)
         verdict = (
             f"meets {WCAG_AAA:.0f}:1"

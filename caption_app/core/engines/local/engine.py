@@ -26,6 +26,7 @@ from caption_app.core.engines.base import (
     Terminated,
     TurnReceived,
 )
+from caption_app.core.engines.local.models import DEFAULT_MODEL, MODELS
 from caption_app.core.engines.local.recognizer import TurnPolicy
 from caption_app.core.engines.local.worker import WorkerConfig, main
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
@@ -65,6 +66,9 @@ class LocalEngine:
 
     def __init__(self, options: LocalEngineOptions | None = None) -> None:
         self._options = options or LocalEngineOptions()
+        model = MODELS.get(self._options.model or DEFAULT_MODEL)
+        if model is not None:
+            self.name = f"{model.description.split(' (')[0]} on this computer"
         self._spare: LocalConnection | None = None
 
     def prepare(self, settings: StreamingSettings) -> None:

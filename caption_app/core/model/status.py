@@ -1,0 +1,195 @@
+"""SessionStatus: what is true of the live session now, as one immutable snapshot.
+
+A window must never say what was true a moment ago. So it does not react to events one by one:
+every event is folded into this snapshot (``SessionStatus.after``), and everything the window
+and the overlay say (notices, the status line, the sending light, the overlay's own message) is
+a function of the snapshot alone. A notice lasts exactly as long as the part of the snapshot
+that owns it: a problem until captions are live again, a warning about a silent input until
+sound arrives, the news that the local engine stands in for the cloud until the cloud is back.
+
+Folding returns the same object when nothing a person could see changed (ten level readings a
+second mostly change nothing), so a listener redraws only on a real change.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import (
+    AudioLevel,
+    EngineInUse,
+    Holds,
+    InputSilence,
+    Notice,
+    SessionEnded,
+    SessionEvent,
+    SessionState,
+    StateChanged,
+)
+from caption_app.core.model.turns import TurnUpdate
+
+CONNECTED_STATES = frozenset(
+    {SessionState.CONNECTING, SessionState.LIVE, SessionState.RECONNECTING}
+)
+"""States in which a connection may be taking audio."""
+PASSING_RECOVERIES = frozenset({Recovery.RECONNECT, Recovery.RECONNECT_NOW, Recovery.RETRY_LATER})
+PASSING_KINDS = frozenset(
+    {ProblemKind.ENGINE_FAULT, ProblemKind.INPUT_LOST, ProblemKind.UNREACHABLE}
+)
+
+
+def passes(problem: Problem) -> bool:
+    """Whether the problem ends by itself once captions are live again."""
+    return problem.recovery in PASSING_RECOVERIES or problem.kind in PASSING_KINDS
+
+
+class Ending(enum.Enum):
+    """How the last session ended (nothing yet while one runs)."""
+
+    NONE = "none"
+    STOPPED = "stopped"
+    FINISHED = "finished"
+    """A media file was captioned to its end."""
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineView:
+    """The engine captioning now (or about to): what the window says about where audio goes."""
+
+    name: str
+    on_device: bool
+    billed_per_hour_usd: float = 0.0
+    standing_in: bool = False
+    """The local engine covers for a cloud that cannot be reached."""
+
+    @classmethod
+    def of(cls, event: EngineInUse) -> EngineView:
+        return cls(event.name, event.on_device, event.billed_per_hour_usd, event.standing_in)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionNote:
+    """A notice the session gave, kept while its owner condition (``holds``) is true."""
+
+    text: str
+    holds: Holds
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStatus:
+    running: bool = False
+    """A session thread is running (from Start until it has really ended)."""
+    state: SessionState = SessionState.IDLE
+    detail: str = ""
+    engine: EngineView | None = None
+    """The engine of the current connection, or the one the session starts with."""
+    has_stand_in: bool = False
+    """The local engine takes over if the cloud cannot be reached (engine = auto)."""
+    sending: bool = False
+    """Audio goes to a connection now (it is kept for the next one otherwise)."""
+    silent_input: str = ""
+    """While the input delivers only silence: what to tell the person about it."""
+    problem: Problem | None = None
+    """The problem that holds now: a passing one until captions are live again, one that
+    ended the session until the next start."""
+    notes: tuple[SessionNote, ...] = ()
+    ending: Ending = Ending.NONE
+
+    @classmethod
+    def starting(cls, engine: EngineView, *, has_stand_in: bool) -> SessionStatus:
+        """A session is being started now with ``engine``: nothing of the last one holds."""
+        return cls(
+            running=True, state=SessionState.CONNECTING, engine=engine, has_stand_in=has_stand_in
+        )
+
+    @property
+    def paused(self) -> bool:
+        return self.state is SessionState.PAUSED
+
+    @property
+    def live(self) -> bool:
+        return self.running and self.state is SessionState.LIVE
+
+    @property
+    def covered(self) -> bool:
+        """The local engine is captioning in place of the cloud."""
+        return self.running and self.engine is not None and self.engine.standing_in
+
+    @property
+    def cloud(self) -> bool:
+        """The engine of this session sends audio off the machine."""
+        return self.engine is not None and not self.engine.on_device
+
+    def ended(self) -> SessionStatus:
+        """The session thread has ended: what held only while it ran no longer holds."""
+        if not self.running:
+            return self
+        ending = self.ending
+        if ending is Ending.NONE:
+            ending = Ending.FAILED if self.state is SessionState.FAILED else Ending.STOPPED
+        problem = self.problem if self.problem is not None and not passes(self.problem) else None
+        return replace(
+            self,
+            running=False,
+            sending=False,
+            silent_input="",
+            problem=problem,
+            notes=tuple(n for n in self.notes if n.holds is Holds.UNTIL_NEXT_START),
+            ending=ending,
+        )
+
+    def after(self, event: SessionEvent) -> SessionStatus:
+        """This status with ``event`` folded in (``self`` when nothing changed)."""
+        if isinstance(event, AudioLevel):
+            sending = event.sending and self.state in CONNECTED_STATES
+            return self if sending == self.sending else replace(self, sending=sending)
+        if isinstance(event, TurnUpdate):
+            # Words are arriving: whatever the silence watch said, the input is not muted.
+            heard = self.silent_input and event.turn.text
+            return replace(self, silent_input="") if heard else self
+        if isinstance(event, StateChanged):
+            return self._state_changed(event)
+        if isinstance(event, EngineInUse):
+            engine = EngineView.of(event)
+            notes = self.notes
+            if not engine.standing_in:  # the cloud is back: the news of its absence is over
+                notes = tuple(n for n in notes if n.holds is not Holds.WHILE_COVERED)
+            return replace(self, engine=engine, notes=notes)
+        if isinstance(event, Problem):
+            return replace(self, problem=event)
+        if isinstance(event, Notice):
+            note = SessionNote(event.text, event.holds)
+            if note in self.notes:
+                return self
+            return replace(self, notes=(*self.notes, note))
+        if isinstance(event, InputSilence):
+            text = event.text if event.silent else ""
+            return self if text == self.silent_input else replace(self, silent_input=text)
+        if isinstance(event, SessionEnded):
+            if event.failed is not None:
+                return replace(self, ending=Ending.FAILED, problem=event.failed)
+            return replace(self, ending=Ending.FINISHED if event.reached_end else Ending.STOPPED)
+        return self
+
+    def _state_changed(self, event: StateChanged) -> SessionStatus:
+        state = event.state
+        sending = self.sending and state in CONNECTED_STATES
+        problem, notes = self.problem, self.notes
+        if state is SessionState.LIVE:
+            # Captions are back: what was wrong with the connection is over.
+            if problem is not None and passes(problem):
+                problem = None
+            notes = tuple(n for n in notes if n.holds is not Holds.UNTIL_LIVE)
+        silent = self.silent_input if state not in (SessionState.IDLE, SessionState.FAILED) else ""
+        return replace(
+            self,
+            state=state,
+            detail=event.detail,
+            sending=sending,
+            problem=problem,
+            notes=notes,
+            silent_input=silent,
+        )

@@ -1,0 +1,107 @@
+"""Caption App's own dialogs open where the overlay is not.
+
+The overlay stays on top of everything, so a dialog opened under it (Export's file types, the
+key dialog's buttons, Settings) would be covered and its clicks swallowed. Each dialog of the
+application is placed, as it is shown, above or below the overlay on the same screen (or beside
+it). A dialog too big for that makes the overlay step aside: it moves to the top or bottom edge
+of the screen away from the dialog until the dialog closes, and where even that is not free it
+lets clicks through meanwhile.
+"""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QWidget
+
+from caption_app.ui.overlay.window import CaptionOverlay
+
+FRAME_ALLOWANCE = 32
+"""The window manager's title bar and borders, not known before the dialog is mapped."""
+GAP = 8
+
+
+def free_place(dialog: QRect, overlay: QRect, area: QRect) -> QRect | None:
+    """Where ``dialog`` (its frame allowed for) can go in ``area`` without covering
+    ``overlay``: moved as little as possible. None when it fits nowhere."""
+    framed = dialog.adjusted(0, -FRAME_ALLOWANCE, 0, 0)
+    if not framed.intersects(overlay.adjusted(-GAP, -GAP, GAP, GAP)):
+        return dialog
+    candidates = []
+    above = framed.translated(0, overlay.top() - GAP - framed.bottom() - 1)
+    below = framed.translated(0, overlay.bottom() + GAP + 1 - framed.top())
+    left = framed.translated(overlay.left() - GAP - framed.right() - 1, 0)
+    right = framed.translated(overlay.right() + GAP + 1 - framed.left(), 0)
+    for place in (above, below, left, right):
+        inside = _inside(place, area)
+        if area.contains(inside) and not inside.intersects(overlay):
+            candidates.append(inside)
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda r: (r.center() - framed.center()).manhattanLength())
+    return best.adjusted(0, FRAME_ALLOWANCE, 0, 0)
+
+
+def overlay_place(overlay: QRect, dialog: QRect, area: QRect) -> QRect | None:
+    """Where the overlay can wait, at the top or bottom edge of ``area``, clear of ``dialog``."""
+    for top in (area.top(), area.bottom() - overlay.height() + 1):
+        place = QRect(overlay.left(), top, overlay.width(), overlay.height())
+        if not place.intersects(dialog):
+            return place
+    return None
+
+
+def _inside(rect: QRect, area: QRect) -> QRect:
+    """``rect`` slid (not resized) into ``area`` where it can be."""
+    out = QRect(rect)
+    out.moveLeft(max(area.left(), min(out.left(), area.right() - out.width() + 1)))
+    out.moveTop(max(area.top(), min(out.top(), area.bottom() - out.height() + 1)))
+    return out
+
+
+class DialogsStepAside(QObject):
+    """Installed on the application: watches every dialog of it being shown or closed."""
+
+    def __init__(self, overlay: CaptionOverlay) -> None:
+        super().__init__(overlay)
+        self._overlay = overlay
+        self._letting_through: set[QDialog] = set()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QDialog) and watched.isWindow():
+            if event.type() == QEvent.Type.Show:
+                self._place(watched)
+                # Once laid out and placed by the window manager, look again (a dialog that
+                # grows to its messages, one the window manager centred after all).
+                QTimer.singleShot(0, lambda dialog=watched: self._place_again(dialog))
+            elif event.type() == QEvent.Type.Hide and watched in self._letting_through:
+                self._letting_through.discard(watched)
+                if not self._letting_through:
+                    self._overlay.step_aside(None)
+        return False
+
+    def _place_again(self, dialog: QDialog) -> None:
+        if shiboken6.isValid(dialog) and dialog.isVisible() and dialog not in self._letting_through:
+            self._place(dialog)
+
+    def _place(self, dialog: QDialog) -> None:
+        overlay = self._overlay
+        if not overlay.isVisible():
+            return
+        screen = QGuiApplication.screenAt(dialog.geometry().center())
+        screen = screen or QGuiApplication.primaryScreen()
+        place = free_place(dialog.geometry(), overlay.frameGeometry(), screen.availableGeometry())
+        if place is None:
+            self._letting_through.add(dialog)
+            framed = dialog.geometry().adjusted(0, -FRAME_ALLOWANCE, 0, 0)
+            aside = overlay_place(overlay.geometry(), framed, screen.availableGeometry())
+            overlay.step_aside(aside, clicks_through=aside is None)
+        elif place.topLeft() != dialog.geometry().topLeft():
+            dialog.move(dialog.pos() + QPoint(place.topLeft() - dialog.geometry().topLeft()))
+
+
+def watch_dialogs(overlay: CaptionOverlay, app: QWidget | QObject) -> DialogsStepAside:
+    watcher = DialogsStepAside(overlay)
+    app.installEventFilter(watcher)
+    return watcher

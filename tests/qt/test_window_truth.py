@@ -1,0 +1,264 @@
+"""Nothing the window or the overlay says contradicts the session, whatever happens in what order.
+
+A hypothesis property: random sequences of what a live session reports (states, engines,
+problems, notices, silence and sound, levels, words), of what the person does (dismiss a
+notice, save a key, pick an engine) and of the session ending, are fed through the real
+``SessionController`` into the real main window and overlay. After every step, every notice
+not dismissed, the status line, the sending light and the overlay's message are checked
+against a plain record of what is true, kept by the test itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pytestqt.qtbot import QtBot
+
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import (
+    AudioLevel,
+    EngineInUse,
+    Holds,
+    InputSilence,
+    Notice,
+    SessionEvent,
+    SessionListener,
+    SessionState,
+    StateChanged,
+)
+from caption_app.core.model.status import EngineView
+from caption_app.core.model.turns import TurnUpdate, UpdateKind
+from caption_app.qt.session_controller import SessionController
+from caption_app.ui.main_window.window import MainWindow
+from caption_app.ui.main_window.window_words import KeyFacts
+from caption_app.ui.overlay.window import CaptionOverlay
+from tests.transcript.builders import make_turn
+
+CLOUD = EngineView("AssemblyAI Universal-Streaming", on_device=False, billed_per_hour_usd=0.15)
+LOCAL = EngineView("Whisper tiny.en on this computer", on_device=True)
+SILENT = "No sound from Headset Microphone — is it muted?"
+COVER = "Captions continue on this computer until the cloud answers again."
+
+
+class ScriptedSession:
+    """Stands in for ``LiveSession`` on the worker thread: it only waits to be stopped (the
+    test hands the controller what a session would report)."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        self._stop.wait(30)
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def request_pause(self, _paused: bool) -> None:
+        pass
+
+
+@dataclass
+class Truth:
+    """What is really so, kept by the test from the same steps."""
+
+    running: bool = False
+    state: SessionState = SessionState.IDLE
+    engine: EngineView | None = None
+    stand_in: bool = False
+    sending: bool = False
+    silent: bool = False
+    passing_problem: bool = False
+    key_available: bool = False
+    key_rejected: bool = False
+    preference: str = "auto"
+    until_live: set[str] = field(default_factory=set)
+    covered_notes: set[str] = field(default_factory=set)
+
+
+PROBLEMS = [
+    Problem(ProblemKind.NETWORK, "The connection was lost.", Recovery.RECONNECT),
+    Problem(ProblemKind.UNREACHABLE, "Cannot reach 127.0.0.1: refused.", Recovery.RECONNECT),
+    Problem(ProblemKind.ENGINE_FAULT, "The speech model stopped.", Recovery.RECONNECT),
+    Problem(ProblemKind.RATE_LIMIT, "Too many sessions at once.", Recovery.RETRY_LATER),
+]
+STATES = [
+    StateChanged(SessionState.CONNECTING, "Connecting…"),
+    StateChanged(SessionState.LIVE, "Live"),
+    StateChanged(SessionState.RECONNECTING, "Reconnecting in 0.5 s"),
+    StateChanged(SessionState.UNREACHABLE, "Trying again in 0.5 s."),
+    StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"),
+    StateChanged(SessionState.PAUSED, "Waiting for another input"),
+]
+EVENTS: list[SessionEvent] = [
+    *STATES,
+    *PROBLEMS,
+    EngineInUse(CLOUD.name, False, 0.15, False),
+    EngineInUse(LOCAL.name, True, 0.0, True),
+    Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE),
+    Notice(f"AssemblyAI did not come back. {COVER}", Holds.WHILE_COVERED),
+    Notice("Captioning continues from Webcam.", Holds.SESSION),
+    InputSilence("Headset Microphone", True, SILENT),
+    InputSilence("Headset Microphone", False),
+    AudioLevel(-27.0, True),
+    AudioLevel(-27.0, False),
+    TurnUpdate(UpdateKind.LIVE, make_turn(0, 0, "belief in", 0)),
+]
+ACTIONS = ["start-cloud", "start-auto", "start-local", "stop", "dismiss", "key-saved", "rejected"]
+ACTIONS += ["prefer-local", "prefer-auto"]
+steps = st.lists(st.sampled_from([*range(len(EVENTS)), *ACTIONS]), min_size=1, max_size=30)
+
+
+def _apply(truth: Truth, event: SessionEvent) -> None:  # noqa: PLR0912
+    if not truth.running:
+        return
+    if isinstance(event, StateChanged):
+        truth.state = event.state
+        if event.state not in (
+            SessionState.CONNECTING,
+            SessionState.LIVE,
+            SessionState.RECONNECTING,
+        ):
+            truth.sending = False
+        if event.state is SessionState.LIVE:
+            truth.passing_problem = False
+            truth.until_live.clear()
+    elif isinstance(event, Problem):
+        truth.passing_problem = True
+    elif isinstance(event, EngineInUse):
+        truth.engine = EngineView.of(event)
+        if not event.standing_in:
+            truth.covered_notes.clear()
+    elif isinstance(event, Notice):
+        if event.holds is Holds.UNTIL_LIVE:
+            truth.until_live.add(event.text)
+        elif event.holds is Holds.WHILE_COVERED:
+            truth.covered_notes.add(event.text)
+    elif isinstance(event, InputSilence):
+        truth.silent = event.silent
+    elif isinstance(event, AudioLevel):
+        truth.sending = event.sending and truth.state in (
+            SessionState.CONNECTING,
+            SessionState.LIVE,
+            SessionState.RECONNECTING,
+        )
+    elif isinstance(event, TurnUpdate):
+        truth.silent = False
+
+
+def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  # noqa: PLR0912
+    running, state, engine = truth.running, truth.state, truth.engine
+    covered = running and engine is not None and engine.standing_in
+    cloud_live = running and engine is not None and not engine.on_device
+    for item in window.notices.showing():
+        text = item.text
+        if "No sound from" in text:
+            assert running and truth.silent and state is not SessionState.PAUSED, text
+        if COVER in text:
+            assert covered, text
+        if "stopped answering" in text:
+            assert running and state is not SessionState.LIVE and text in truth.until_live
+        if "Captioning continues from" in text:
+            assert running, text
+        if any(p.message in text for p in PROBLEMS):
+            assert running and truth.passing_problem and state is not SessionState.LIVE, text
+            if truth.stand_in:  # the app switches by itself: no advice to do it by hand
+                assert "Engine menu" not in text, text
+        if "rejected" in text:
+            assert truth.key_rejected and truth.preference != "local", text
+        if "with no account" in text:
+            assert not truth.key_available and not cloud_live, text
+    # The first notice shown is the first not dismissed; nothing hidden is counted.
+    assert window.notices.isHidden() == (not window.notices.showing())
+    light = window.status_panel.sending_label.text()
+    line = window.status_panel.state_label.text()
+    connected = running and state in (
+        SessionState.CONNECTING,
+        SessionState.LIVE,
+        SessionState.RECONNECTING,
+    )
+    if engine is not None and engine.on_device:
+        assert ("stays on this computer" in light) == connected, light
+    else:
+        sending = connected and truth.sending and state is SessionState.LIVE
+        assert ("Sending audio to the cloud" in light) == sending, light
+    if line.startswith("Live"):
+        assert running and state is SessionState.LIVE, line
+    if "Paused" in line or "Waiting" in line:
+        assert running and state is SessionState.PAUSED, line
+    if line.startswith(("Stopped", "Finished")):
+        assert not running, line
+    said = overlay.status()
+    if not running:
+        assert said.startswith(("Captions stopped", "End of")) or said == "", said
+    elif state is SessionState.LIVE:
+        assert said == "", said
+    else:
+        assert said, state
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps)
+def test_nothing_shown_contradicts_the_session(qtbot: QtBot, script: list[int | str]) -> None:
+    controller = SessionController()
+    window = MainWindow(controller, list, price_per_hour=0.0)
+    overlay = CaptionOverlay()
+    controller.statusChanged.connect(overlay.show_status)
+    window.set_facts(explain_engines=True)
+    truth = Truth()
+    session: ScriptedSession | None = None
+    try:
+        for step in script:
+            if isinstance(step, int):
+                event = EVENTS[step]
+                _apply(truth, event)
+                if controller.running:
+                    controller._on_event(event)  # as the queued signal hands it over
+            elif step.startswith("start") and not controller.running:
+                engine = LOCAL if step == "start-local" else CLOUD
+                stand_in = step == "start-auto"
+                truth = Truth(
+                    running=True,
+                    state=SessionState.CONNECTING,
+                    engine=engine,
+                    stand_in=stand_in,
+                    key_available=truth.key_available,
+                    key_rejected=truth.key_rejected,
+                    preference=truth.preference,
+                )
+                session = ScriptedSession()
+
+                def factory(_listener: SessionListener, made: ScriptedSession = session):  # type: ignore[no-untyped-def]
+                    return made
+
+                window.starting()
+                controller.start(factory, engine, has_stand_in=stand_in)
+            elif step == "stop" and controller.running:
+                controller.stop()
+                qtbot.waitUntil(lambda: not controller.running, timeout=5000)
+                truth.running = False
+                truth.sending = truth.silent = truth.passing_problem = False
+            elif step == "dismiss" and not window.notices.isHidden():
+                window.notices.dismiss_button.click()
+            elif step == "key-saved":
+                truth.key_available, truth.key_rejected = True, False
+                window.set_facts(key=KeyFacts(available=True))
+            elif step == "rejected":
+                truth.key_rejected = True
+                window.set_facts(key=KeyFacts(available=True, rejected="the stored key"))
+            elif step.startswith("prefer"):
+                truth.preference = step.removeprefix("prefer-")
+                window.set_facts(preference=truth.preference)
+            _check(truth, window, overlay)
+    finally:
+        controller.stop()
+        controller.wait(5000)
+        qtbot.waitUntil(lambda: not controller.running, timeout=5000)
+        window.deleteLater()
+        overlay.deleteLater()
