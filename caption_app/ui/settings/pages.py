@@ -115,6 +115,11 @@ def _streaming(settings: AppSettings, **changes: object) -> AppSettings:
     )
 
 
+def _chosen_local_model(combo: QComboBox, saved: str) -> str:
+    chosen = str(combo.currentData())
+    return "" if chosen == (saved or DEFAULT_LOCAL_MODEL) and not saved else chosen
+
+
 class EnginePage(SettingsPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -206,7 +211,8 @@ class EnginePage(SettingsPage):
             settings,
             engine=EngineChoice(self.engine_combo.currentData()),
             local_model_dir=self.model_dir_edit.text().strip(),
-            local_model=str(self.local_model_combo.currentData()),
+            # "" is the default model, so a person who never chose one follows the default.
+            local_model=_chosen_local_model(self.local_model_combo, settings.local_model),
             failover=dataclasses.replace(
                 settings.failover,
                 after_s=float(self.failover_spin.value()),
