@@ -1,4 +1,4 @@
-"""``scripts/bench`` (``python -m benchmarks``): every budget of issues 16 and 26, measured here
+"""``scripts/bench`` (``python -m benchmarks``): every budget of issues 16, 25 and 26, measured
 now.
 
 Prints one table, each figure beside its budget with met / MISSED, and writes the same as
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import cold_start, cpu, latency, local_engine, soak, startup
+from benchmarks import cold_start, cpu, languages, latency, local_engine, soak, startup
 from benchmarks.env import ROOT
 from benchmarks.report import Figure, table, write_json
 
@@ -31,6 +31,7 @@ STEPS: dict[str, Callable[[], list[Figure]]] = {
     "local": local_engine.measure,
     "cold-start": cold_start.measure,
     "local-models": local_engine.measure_other_models,
+    "languages": languages.measure,
 }
 
 

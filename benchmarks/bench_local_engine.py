@@ -167,7 +167,7 @@ def measure(recording: Recording, model: str = "") -> dict[str, Any]:
     watch = EngineWatch()
     watch.start()
     with tempfile.TemporaryDirectory() as folder:
-        engine = LocalEngine(LocalEngineOptions(model=model) if model else None)
+        engine = LocalEngine(LocalEngineOptions(model=model), streaming)
         built = build_live_session(
             streaming,
             source,

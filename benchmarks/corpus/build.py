@@ -249,7 +249,7 @@ def _aligned_clip(path: Path, reference: str) -> tuple[np.ndarray, list[SpokenWo
     from faster_whisper import WhisperModel
     from faster_whisper.tokenizer import Tokenizer
 
-    from caption_app.core.engines.local.model_files import find_model
+    from caption_app.core.engines.local.models import find_model
 
     with wave.open(str(path), "rb") as wav:
         audio = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2") / 32768.0

@@ -3,7 +3,8 @@
 The overlay only ever shows a few lines, so this model keeps only the last few finished turns
 plus the live turn of each stream. Applying an update and laying the text out therefore cost
 the same an hour into a meeting as in its first minute. A revision (legacy formatted swap,
-speaker relabel) of a turn that has already scrolled away is simply ignored.
+speaker relabel, a late translation) of a turn that has already scrolled away is simply
+ignored. A translation shown under its line gets lines of its own, drawn smaller.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
+from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind, shown_text
 
 KEPT_FINISHED_TURNS = 16
 """Enough short turns ("Yes." "Okay.") to fill six lines; long turns fill them sooner."""
@@ -28,6 +29,8 @@ class Segment:
     dim: str
     speaker: str | None
     finished: bool
+    under: str = ""
+    """The turn's translation, on lines of its own under it (smaller)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,8 @@ class Run:
     text: str
     dim: bool = False
     label: bool = False
+    small: bool = False
+    """A translation under its line."""
 
 
 Line = tuple[Run, ...]
@@ -51,13 +56,16 @@ class CaptionLines:
         finished_lines_only: bool = False,
         show_speakers: bool = True,
         kept_turns: int = KEPT_FINISHED_TURNS,
+        captions: str = "both",
     ) -> None:
         self.finished_lines_only = finished_lines_only
         self.show_speakers = show_speakers
+        self.captions = captions
+        """Where a turn is translated: ``both`` (under the line), ``translation`` (alone)."""
         self._kept = kept_turns
         self._finished: OrderedDict[TurnKey, Turn] = OrderedDict()
         self._live: dict[int, Turn] = {}
-        self._finished_segments: tuple[bool, list[Segment]] | None = None
+        self._finished_segments: tuple[tuple[bool, str], list[Segment]] | None = None
         """The finished turns as segments (and ``show_speakers`` then): they change about
         once a turn, the live ones on every update."""
 
@@ -73,7 +81,8 @@ class CaptionLines:
             self._trim()
             self._finished_segments = None
             return True
-        # REPLACED / RELABELLED: only a turn still on screen changes; its place stays.
+        # REPLACED / RELABELLED / TRANSLATED: only a turn still on screen changes; its place
+        # stays (a late translation lands under its own line, wherever that is).
         if turn.key not in self._finished:
             return False
         self._finished[turn.key] = turn
@@ -93,8 +102,9 @@ class CaptionLines:
     def visible_segments(self) -> list[Segment]:
         """The turns to draw, oldest first: finished turns, then live turns by stream."""
         cached = self._finished_segments
-        if cached is None or cached[0] != self.show_speakers:
-            cached = (self.show_speakers, self._segments(self._finished.values()))
+        shape = (self.show_speakers, self.captions)
+        if cached is None or cached[0] != shape:
+            cached = (shape, self._segments(self._finished.values()))
             self._finished_segments = cached
         if self.finished_lines_only:
             return list(cached[1])
@@ -103,13 +113,13 @@ class CaptionLines:
     def _segments(self, turns: Iterable[Turn]) -> list[Segment]:
         segments = []
         for turn in turns:
-            solid, dim = turn.text, turn.tail
-            if turn.finished:
-                solid, dim = turn.display_text, ""
-            if not (solid or dim):
+            shown = shown_text(turn, self.captions)
+            if not (shown.main or shown.tail):
                 continue
             speaker = turn.speaker if self.show_speakers else None
-            segments.append(Segment(turn.key, solid, dim, speaker, turn.finished))
+            segments.append(
+                Segment(turn.key, shown.main, shown.tail, speaker, turn.finished, shown.under)
+            )
         return segments
 
     def _apply_live(self, turn: Turn) -> bool:
@@ -135,6 +145,7 @@ def wrap_lines(
     width: float,
     measure: Callable[[str], float],
     max_lines: int,
+    measure_small: Callable[[str], float] | None = None,
 ) -> list[Line]:
     """Word-wrap the segments to ``width`` and return the last ``max_lines`` lines.
 
@@ -142,7 +153,7 @@ def wrap_lines(
     line with its label. A word wider than the whole line gets a line of its own (and is
     clipped when drawn) rather than being split mid-word.
     """
-    flow = _Flow(width, measure)
+    flow = _Flow(width, measure, measure_small)
     for segment in segments:
         flow.add(segment)
     return flow.last_lines(max_lines)
@@ -162,13 +173,14 @@ class CachedWrap:
         width: float,
         measure: Callable[[str], float],
         max_lines: int,
+        measure_small: Callable[[str], float] | None = None,
     ) -> list[Line]:
         count = 0
         while count < len(segments) and segments[count].finished:
             count += 1
         key = (tuple(segments[:count]), width)
         if self._finished is None or key != self._key:
-            self._finished = _Flow(width, measure)
+            self._finished = _Flow(width, measure, measure_small)
             for segment in segments[:count]:
                 self._finished.add(segment)
             self._key = key
@@ -182,15 +194,21 @@ def line_text(line: Line) -> str:
     return "".join(run.text for run in line)
 
 
-_Token = tuple[str, bool, bool]  # (word, dim, label)
+_Token = tuple[str, bool, bool, bool]  # (word, dim, label, small)
 
 
 class _Flow:
     """Greedy word wrap, one segment at a time: the full lines, and the open last line."""
 
-    def __init__(self, width: float, measure: Callable[[str], float]) -> None:
+    def __init__(
+        self,
+        width: float,
+        measure: Callable[[str], float],
+        measure_small: Callable[[str], float] | None = None,
+    ) -> None:
         self._width = width
         self._measure = measure
+        self._measure_small = measure_small or measure
         self._space = measure(" ")
         self.lines: list[list[_Token]] = []
         self.open_line: list[_Token] = []
@@ -206,12 +224,17 @@ class _Flow:
     def add(self, segment: Segment) -> None:
         if segment.speaker is not None and segment.speaker != self._speaker:
             self._end_line()  # a new speaker starts a new line, with their label
-            self._add((f"{segment.speaker}:", False, True))
+            self._add((f"{segment.speaker}:", False, True, False))
             self._speaker = segment.speaker
         for word in segment.solid.split():
-            self._add((word, False, False))
+            self._add((word, False, False, False))
         for word in segment.dim.split():
-            self._add((word, True, False))
+            self._add((word, True, False, False))
+        if segment.under:
+            self._end_line()  # the translation goes under its line, on lines of its own
+            for word in segment.under.split():
+                self._add((word, False, False, True))
+            self._end_line()
 
     def last_lines(self, count: int) -> list[Line]:
         # Only the lines shown become runs (this runs on every caption update).
@@ -226,7 +249,7 @@ class _Flow:
             self.open_line, self._used = [], 0.0
 
     def _add(self, token: _Token) -> None:
-        advance = self._measure(token[0])
+        advance = (self._measure_small if token[3] else self._measure)(token[0])
         if self.open_line and self._used + self._space + advance > self._width:
             self._end_line()
         self._used += (self._space if self.open_line else 0.0) + advance
@@ -235,12 +258,13 @@ class _Flow:
 
 def _runs(tokens: list[_Token]) -> Line:
     runs: list[Run] = []
-    for word, dim, label in tokens:
+    for word, dim, label, small in tokens:
         text = f" {word}" if runs else word
-        if runs and runs[-1].dim == dim and runs[-1].label == label:
-            runs[-1] = Run(runs[-1].text + text, dim, label)
+        last = runs[-1] if runs else None
+        if last is not None and (last.dim, last.label, last.small) == (dim, label, small):
+            runs[-1] = Run(last.text + text, dim, label, small)
         else:
-            runs.append(Run(text, dim, label))
+            runs.append(Run(text, dim, label, small))
     return tuple(runs)
 
 
@@ -258,9 +282,9 @@ def fit_message(
     if len(lines) > max_lines:
         kept = lines[:max_lines]
         last = list(kept[-1])
-        while last and measure(" ".join(w for w, _, _ in last) + " …") > width and len(last) > 1:
+        while last and measure(" ".join(t[0] for t in last) + " …") > width and len(last) > 1:
             last.pop()
-        last.append(("…", True, False))
+        last.append(("…", True, False, False))
         kept[-1] = last
         lines = kept
     return [_runs(line) for line in lines]

@@ -16,21 +16,35 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from caption_app.core.languages import (
+    AUTO,
+    ENGLISH,
+    SPARSE_PARTIAL_MODEL_PREFIXES,
+    CloudPlan,
+    cloud_plan,
+    is_known_language,
+    language_name,
+)
+
 DEFAULT_API_HOST = "streaming.assemblyai.com"
 EU_API_HOST = "streaming.eu.assemblyai.com"
 SPEECH_MODELS = (
     "universal-streaming-english",
     "universal-streaming-multilingual",
     "u3-rt-pro",
+    "universal-3-5-pro",
+    "universal-3-6-pro",
 )
-SPARSE_PARTIAL_MODEL_PREFIXES = ("u3", "universal-3")
-"""Universal-3 Pro models send no word-by-word partials: one early partial, then one per
-pause, so minutes of unbroken speech can pass with no message at all (protocol doc 5.4)."""
+TRANSLATION_LAYOUTS = ("both", "translation")
+"""With a translation on: the original line with its translation under it, or the translation
+alone."""
 FIXED_FOR_THE_SESSION = (
     "api_host",
     "speech_model",
     "speaker_labels",
-    "language_detection",
+    "language",
+    "translate_to",
+    "translation_layout",
     "chunk_ms",
     "token_url",
 )
@@ -71,14 +85,35 @@ class StreamingSettings:
     keyterms: tuple[str, ...] = ()
     filter_profanity: bool = False
     speaker_labels: bool = False
-    language_detection: bool = False
+    language: str = ENGLISH
+    """``en`` (English; on this computer the fast tiny.en), ``auto`` (detect it line by line)
+    or a language code (``es``)."""
+    translate_to: str = ""
+    """Translate each line into this language ("" for none; on this computer English only)."""
+    translation_layout: str = TRANSLATION_LAYOUTS[0]
+    """With a translation: ``both`` (the original, its translation under it) or
+    ``translation`` (the translation alone)."""
     chunk_ms: int = 50
     token_url: str = ""
     """Organisation token service; when set, no API key is used (token-service mode)."""
 
     @property
+    def cloud(self) -> CloudPlan:
+        """The model and options a cloud connection uses for these choices, and their cost."""
+        return cloud_plan(self.speech_model, self.language, self.translate_to)
+
+    @property
     def sparse_partials(self) -> bool:
-        return self.speech_model.startswith(SPARSE_PARTIAL_MODEL_PREFIXES)
+        return self.cloud.model.startswith(SPARSE_PARTIAL_MODEL_PREFIXES)
+
+    @property
+    def language_detection(self) -> bool:
+        """Each line carries its spoken language whenever the language is not plain English."""
+        return self.language != ENGLISH
+
+    @property
+    def translation_only(self) -> bool:
+        return bool(self.translate_to) and self.translation_layout == "translation"
 
     def updated_mid_session(self, new: StreamingSettings) -> tuple[StreamingSettings, bool]:
         """``new`` with what a connection is opened with kept as it is (reconnects included),
@@ -104,11 +139,39 @@ class StreamingSettings:
                 "Maximum turn silence must be at least the minimum and at most 10000 ms."
             )
         validate_keyterms(self.keyterms)
+        if self.language not in (ENGLISH, AUTO) and not is_known_language(self.language):
+            raise SettingsError(f"Unknown language {self.language!r}: use en, auto or a code.")
+        if self.translate_to and not is_known_language(self.translate_to):
+            raise SettingsError(f"Cannot translate into {self.translate_to!r}.")
+        if self.translate_to and self.translate_to == self.language:
+            raise SettingsError(
+                f"Captions are already in {language_name(self.language)}: nothing to translate."
+            )
+        if self.translation_layout not in TRANSLATION_LAYOUTS:
+            raise SettingsError("Show the translation under the original line, or alone.")
         if not MIN_CHUNK_MS <= self.chunk_ms <= MAX_CHUNK_MS:
             raise SettingsError(f"Audio chunks must be {MIN_CHUNK_MS}-{MAX_CHUNK_MS} ms.")
         if self.token_url and not self.token_url.startswith(("https://", "http://")):
             raise SettingsError("The token service URL must start with https://")
         return self
+
+
+def language_overrides(
+    language: str | None, translate: str | None, translation_only: bool
+) -> dict[str, object]:
+    """The streaming settings ``--language``, ``--translate`` and ``--translation-only`` ask
+    for (only those given), checked: ``SettingsError`` says what is wrong."""
+    overrides: dict[str, object] = {}
+    if language:
+        overrides["language"] = language.strip().lower()
+    if translate:
+        overrides["translate_to"] = translate.strip().lower()
+    if translation_only:
+        if not translate:
+            raise SettingsError("--translation-only needs --translate.")
+        overrides["translation_layout"] = "translation"
+    dataclasses.replace(StreamingSettings(), **overrides).validate()  # type: ignore[arg-type]
+    return overrides
 
 
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
@@ -285,6 +348,11 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
     """Rebuild settings from a store; junk values fall back to defaults, listed as problems."""
     problems: list[str] = []
     streaming = _section(StreamingSettings(), "streaming", values, problems)
+    if "streaming/language" not in values and str(
+        values.get("streaming/language_detection", "")
+    ).lower() in ("true", "1"):
+        # The switch it had before languages could be named: detection on means "auto".
+        streaming = dataclasses.replace(streaming, language=AUTO)
     overlay = _section(OverlayStyle(), "overlay", values, problems)
     failover = _section(FailoverSettings(), "failover", values, problems)
     base = AppSettings()

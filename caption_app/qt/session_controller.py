@@ -18,6 +18,7 @@ from caption_app.core.model.session import (
     EngineInUse,
     Progress,
     SessionEvent,
+    SpeechStarted,
     StateChanged,
 )
 from caption_app.core.model.status import EngineView, SessionStatus
@@ -43,6 +44,8 @@ class SessionController(QObject):
     """A ``Marker``: captions moved to another engine."""
     engineChanged = Signal(object)
     """An ``EngineInUse``: the engine of the connection just opened."""
+    speechStarted = Signal()
+    """Someone started speaking; their words are on their way."""
     runningChanged = Signal(bool)
     statusChanged = Signal(object)
     """A ``SessionStatus``: what is true of the session now. What the window says is derived
@@ -101,6 +104,8 @@ class SessionController(QObject):
             self.markerAdded.emit(event)
         elif isinstance(event, EngineInUse):
             self.engineChanged.emit(event)
+        elif isinstance(event, SpeechStarted):
+            self.speechStarted.emit()
         # StreamOpened, StreamBegan and SessionEnded are the recorder's; the window learns
         # of the end from ``runningChanged`` once the thread has really finished.
 

@@ -52,15 +52,9 @@ class CaptionApp:
 
     def __init__(self, args: argparse.Namespace, qsettings: QSettings | None = None) -> None:
         self.store = SettingsStore(qsettings or QSettings())
-        # --api-host, --engine and --demo apply to this run only: they are never saved.
-        engine = getattr(args, "engine", None)
-        if getattr(args, "demo", False):
-            engine = EngineChoice.LOCAL
-        self.run = RunSettings(self.store, api_host=args.api_host, engine=engine)
+        # The command line's engine, host, language and model apply to this run only.
+        self.run = RunSettings.from_command_line(self.store, args)
         self.media_path: str | None = args.source
-        # --local-model and --model-dir apply to this run only, like --engine.
-        self.local_model_override: str = getattr(args, "local_model", None) or ""
-        self.model_dir_override: str = getattr(args, "model_dir", None) or ""
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
         self.controller = SessionController()
@@ -104,6 +98,7 @@ class CaptionApp:
             enter_key=self.open_key_dialog, use_assemblyai=self._use_assemblyai
         )
         self._wire()
+        self._show_captions(self.settings)
         for problem in self.store.problems:
             self.window.notify(f"A setting was reset: {problem}")
         self.transcripts = TranscriptActions(self.window)
@@ -131,6 +126,7 @@ class CaptionApp:
         w, c = self.window, self.controller
         c.turnUpdated.connect(self.overlay.apply_update)
         c.statusChanged.connect(self.overlay.show_status)
+        c.speechStarted.connect(self.overlay.show_speech_started)
         c.problemRaised.connect(self._on_problem)
         c.runningChanged.connect(self._session_running)
         w.startRequested.connect(self.start)
@@ -239,8 +235,9 @@ class CaptionApp:
         engine, stand_in = build_engines(
             plan,
             auth,
-            model_folder=self.model_dir_override or self.settings.local_model_dir,
-            local_model=self.local_model_override or self.settings.local_model,
+            self.settings.streaming,
+            model_folder=self.settings.local_model_dir,
+            local_model=self.settings.local_model,
         )
         self.window.engine_menu.show_live(plan.engine)
         view = EngineView(engine.name, engine.on_device, engine.billed_per_hour_usd)
@@ -414,7 +411,15 @@ class CaptionApp:
             self.run.engine_override = None
             self.window.engine_menu.set_chosen(settings.engine)
         self.run.save(settings)  # the overlay follows through ``store.changed``
+        self._show_captions(self.settings)
         self.controller.apply_settings(settings.streaming)
+
+    def _show_captions(self, settings: AppSettings) -> None:
+        """Translated lines: under the original, or alone, in the overlay and the transcript."""
+        layout = settings.streaming.translation_layout if settings.streaming.translate_to else ""
+        captions = layout or "both"
+        self.overlay.set_captions(captions)
+        self.window.transcript.set_captions(captions)
 
     @Slot()
     def open_key_dialog(self) -> None:

@@ -10,14 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from caption_app.core.engines.local.model_files import (
+from caption_app.core.engines.local.models import (
+    BASE,
     CACHE_DIR_ENV,
+    DEFAULT_MODEL,
+    MODELS,
+    TINY_EN,
     ModelError,
     file_sha256,
     find_model,
     verify_model,
 )
-from caption_app.core.engines.local.models import BASE, DEFAULT_MODEL, MODELS, TINY_EN
 from caption_app.core.engines.local.worker import load_decoder
 from tests.support.paths import AUDIO_DIR
 
@@ -61,7 +64,7 @@ def test_whisper_base_captions_english(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-hub"))
     decoder, origin = load_decoder(BASE.name, "", cpu_threads=2)
-    assert origin == "Whisper base, multilingual (int8) from the app's model cache"
+    assert origin == f"{BASE.description} from the app's model cache"
     with wave.open(str(AUDIO_DIR / "goforward.wav"), "rb") as clip:
         audio = np.frombuffer(clip.readframes(clip.getnframes()), dtype="<i2") / 32768.0
     heard = decoder.decode(audio.astype(np.float32), beam_size=5)

@@ -102,7 +102,7 @@ def test_changed_values_come_back_on_ok(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot)
     engine, turns = dialog.engine_page, dialog.turns_page
     engine.host_combo.setCurrentText(EU_API_HOST)
-    engine.model_combo.setCurrentText("u3-rt-pro")
+    engine.model_combo.setCurrentIndex(engine.model_combo.findData("u3-rt-pro"))
     dialog.tabs.setCurrentWidget(turns)
     turns.speakers_check.setFocus()
     qtbot.keyClick(turns.speakers_check, Qt.Key.Key_Space)
@@ -290,7 +290,7 @@ def test_tab_order_follows_the_engine_page_top_to_bottom(qtbot: QtBot) -> None:
         page.host_combo,
         page.token_edit,
         page.model_combo,
-        page.language_check,
+        page.failover_spin,
     ]
     page.engine_combo.setFocus()
     qtbot.waitUntil(page.engine_combo.hasFocus, timeout=1000)

@@ -29,7 +29,9 @@ CHANGED = AppSettings(
         keyterms=("AssemblyAI", "Caption App", "Kubernetes"),
         filter_profanity=True,
         speaker_labels=True,
-        language_detection=True,
+        language="auto",
+        translate_to="fr",
+        translation_layout="translation",
         token_url="https://tokens.example.org/v1",
     ),
     overlay=OverlayStyle(

@@ -85,4 +85,8 @@ class ServerConfig:
     heartbeat_interval_seconds: float = 1.0
     """Interval of Heartbeat messages when the session sets session_heartbeat."""
     handshake_delay_seconds: float = 0.0
+    llm_gateway_delays_ms: tuple[int, ...] = (400, 50)
+    """How long the LLM Gateway takes for each turn's translation, by turn_order (cycled).
+    Different delays make a later turn's LLMGatewayResponse arrive before an earlier one's,
+    as the docs warn they can."""
     faults: tuple[FaultTrigger, ...] = ()

@@ -48,6 +48,8 @@ class ScriptedRecognizer:
         self._heard = 0  # words of the current turn heard so far
         self.turn_order = 0
         self.completed: dict[int, tuple[ScriptWord, ...]] = {}
+        self.translations: dict[int, str] = {}
+        """The script's translation of each ended turn (for LLMGatewayResponse)."""
 
     @property
     def turns_ended(self) -> int:
@@ -105,6 +107,8 @@ class ScriptedRecognizer:
         order = self.turn_order
         self.turn_order += 1
         self.completed[order] = words
+        if heard == len(turn.words):
+            self.translations[order] = turn.translation
         inline = self._formats_inline(params)
         confidence = self._final_confidence(turn)
         final = self._turn(order, turn, words, (), formatted=inline, confidence=confidence)

@@ -42,6 +42,9 @@ class ScriptTurn:
     language_code: str = "en"
     language_confidence: float = 0.97
     end_of_turn_confidence: float = 0.35
+    translation: str = ""
+    """What the LLM Gateway answers for this turn when the session asks for a translation
+    (the double has no language model; without one it answers with the prompt filled in)."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -33,6 +33,10 @@ class EventLog:
         with self._cond:
             return [name for name, _ in self._events]
 
+    def entries(self) -> list[tuple[str, Any]]:
+        with self._cond:
+            return list(self._events)
+
     def of(self, name: str) -> list[Any]:
         with self._cond:
             return [payload for n, payload in self._events if n == name]

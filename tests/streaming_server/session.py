@@ -19,7 +19,12 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.streaming_server.config import Fault, FaultTrigger, ServerConfig
 from tests.streaming_server.hostile import HOSTILE_FAULTS, hostile_frame
-from tests.streaming_server.query import SessionParams
+from tests.streaming_server.llm_gateway import (
+    TRANSLATING_MODELS,
+    gateway_config,
+    gateway_response,
+)
+from tests.streaming_server.query import ParamError, SessionParams
 from tests.streaming_server.recognizer import U3ProRecognizer, recognizer_for
 from tests.streaming_server.recording import AudioFrame, ControlMessage, SessionRecord
 
@@ -75,6 +80,9 @@ class Session:
         self._silent = False
         self._triggers: list[FaultTrigger] = list(config.faults)
         self._tasks: list[asyncio.Task[None]] = []
+        self._gateway: dict[str, Any] | None = None
+        self._translating: dict[int, tuple[float, dict[str, Any]]] = {}
+        """LLMGatewayResponses being "produced": turn_order -> (when due, message)."""
 
     async def run(self) -> None:
         try:
@@ -128,6 +136,12 @@ class Session:
                 "api_version": "2025-05-12",
             }
         await self.send(begin)
+        if self._params.speech_model in TRANSLATING_MODELS:
+            try:
+                self._gateway = gateway_config(self._params.other.get("llm_gateway"))
+            except ParamError as exc:
+                await self.fail(3006, str(exc))
+                return
         self._spawn(self._expire_at_deadline())
         if self._params.inactivity_timeout is not None:
             self._spawn(self._close_when_idle(self._params.inactivity_timeout))
@@ -204,6 +218,11 @@ class Session:
 
     async def _terminate(self) -> None:
         await self._send_all(self._recognizer.flush())
+        # Translations still being made are sent before Termination (the docs do not say
+        # whether the service waits for them: UNCERTAIN), in the order they would have come.
+        for _due, response in sorted(self._translating.values(), key=lambda item: item[0]):
+            await self.send(response)
+        self._translating.clear()
         if self._params.speaker_labels and self._config.speaker_revisions:
             await self.send(self._speaker_revision())
         await self._termination_and_close()
@@ -366,8 +385,30 @@ class Session:
         return sent
 
     async def _send_all(self, messages: list[dict[str, Any]]) -> None:
+        ended: dict[int, dict[str, Any]] = {}
         for message in messages:
             await self.send(message)
+            if message.get("type") == "Turn" and message.get("end_of_turn"):
+                ended[message["turn_order"]] = message  # legacy: the formatted one is last
+        if self._gateway is not None:
+            for order, final in ended.items():
+                self._translate_in_background(order, final["transcript"])
+
+    def _translate_in_background(self, order: int, transcript: str) -> None:
+        """The final Turn has gone out; its translation follows after the gateway's delay."""
+        assert self._gateway is not None
+        delays = self._config.llm_gateway_delays_ms or (0,)
+        delay_s = delays[order % len(delays)] / 1000
+        translation = self._recognizer.translations.get(order, "")
+        response = gateway_response(self._gateway, order, transcript, translation)
+        self._translating[order] = (time.monotonic() + delay_s, response)
+        self._spawn(self._respond_after(order, delay_s))
+
+    async def _respond_after(self, order: int, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        pending = self._translating.pop(order, None)
+        if pending is not None:
+            await self.send(pending[1])
 
     async def fail(self, code: int, error: str, *, send_error: bool = True) -> None:
         """Error frame (unless ``send_error`` is False), then close with ``code``."""

@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.x11, pytest.mark.timeout(180)]
 SURFACES = {
     "main-window",
     "settings-engine",
+    "settings-language-and-translation",
     "settings-formatting-and-turns",
     "settings-overlay-style",
     "settings-shortcuts",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from caption_app.core.model.problems import Problem
-from caption_app.core.model.turns import SpeakerRevision, TurnMessage
+from caption_app.core.model.turns import SpeakerRevision, Translation, TurnMessage
 from caption_app.core.settings import StreamingSettings
 
 
@@ -62,11 +62,21 @@ class Warned:
 
 @dataclass(frozen=True, slots=True)
 class SpeechDetected:
-    """The service heard speech begin (Universal-3 Pro sends this before each turn). Like any
-    event it shows the connection is alive, which is all the session needs from it."""
+    """The service heard speech begin (Universal-3 Pro sends this before each turn, before
+    any words): the overlay says someone is speaking until the words arrive."""
 
     stream: int
     at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """A finished turn's translation (the service's LLMGatewayResponse), tied to the turn by
+    its ``turn_order`` in this stream; responses may come late and out of order."""
+
+    stream: int
+    turn_order: int
+    translation: Translation
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +96,15 @@ class OpenFailed(Exception):
 
 
 EngineEvent = (
-    Began | TurnReceived | SpeakersRevised | Terminated | Failed | Warned | SpeechDetected | Alive
+    Began
+    | TurnReceived
+    | SpeakersRevised
+    | Translated
+    | Terminated
+    | Failed
+    | Warned
+    | SpeechDetected
+    | Alive
 )
 EventQueue = queue.SimpleQueue[EngineEvent]
 

@@ -78,6 +78,15 @@ class Holds(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    """The service heard someone start speaking, before any of their words arrived (the
+    Universal-3 Pro models send few partials, so the words may take a while)."""
+
+    at_ms: int
+    """On the session clock."""
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """Something worth telling a person that needs no action (a warning, a resume)."""
 
@@ -141,6 +150,7 @@ SessionEvent = (
     | Gap
     | Marker
     | EngineInUse
+    | SpeechStarted
     | Problem
     | Notice
     | InputSilence

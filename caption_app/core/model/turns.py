@@ -65,6 +65,16 @@ class SpeakerRevision:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """A turn's words in another language: the cloud's LLM Gateway answer for a finished
+    turn, or Whisper's translate task on this computer."""
+
+    text: str
+    language: str
+    """The language of ``text`` ("en"), as a language code."""
+
+
+@dataclass(frozen=True, slots=True)
 class Turn:
     """An immutable snapshot of one turn, safe to hand to another thread."""
 
@@ -81,6 +91,10 @@ class Turn:
     language: str | None = None
     interrupted: bool = False
     """The stream ended before the service finished this turn (kept as heard so far)."""
+    translation: Translation | None = None
+    """The turn in the reader's language; it may arrive after the turn ended, even after
+    later turns (it is tied to the turn by ``key``). ``text`` stays in the spoken language,
+    or is empty when only a translation was made (Whisper's translate task alone)."""
 
     @property
     def key(self) -> TurnKey:
@@ -111,9 +125,55 @@ class UpdateKind(enum.Enum):
     """A finished turn was replaced (the legacy formatted swap)."""
     RELABELLED = "relabelled"
     """A finished turn's speakers were revised."""
+    TRANSLATED = "translated"
+    """A finished turn's translation arrived (it never holds up the turn itself)."""
 
 
 @dataclass(frozen=True, slots=True)
 class TurnUpdate:
     kind: UpdateKind
     turn: Turn
+
+
+CAPTION_CHOICES = ("both", "original", "translation")
+"""What a turn shows where it has a translation: the translation under the original line,
+the original alone, or the translation alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShownText:
+    """What a reader sees of one turn: its line, the live words still changing, and the
+    translation under it (smaller) when both are shown."""
+
+    main: str
+    tail: str = ""
+    under: str = ""
+    under_language: str = ""
+
+
+def shown_text(turn: Turn, captions: str = "both") -> ShownText:
+    """The turn's text for ``captions`` (one of ``CAPTION_CHOICES``). A turn whose translation
+    has not come yet shows its original meanwhile; one with no original (Whisper's translate
+    task alone) shows its translation whatever is asked."""
+    main = turn.display_text if turn.finished else turn.text
+    tail = "" if turn.finished else turn.tail
+    translation = turn.translation
+    if translation is None or not translation.text:
+        return ShownText(main, tail)
+    if captions == "translation" or not (main or tail):
+        return ShownText(translation.text)
+    if captions == "original":
+        return ShownText(main, tail)
+    return ShownText(main, tail, translation.text, translation.language)
+
+
+def line_tag(turn: Turn, captions: str = "both", shown: ShownText | None = None) -> str:
+    """The language tag of a turn's line: ``es``, or ``es→en`` when what is shown is its
+    English translation alone (``shown``: the turn's ``shown_text``, when already made)."""
+    spoken = turn.language or ""
+    translation = turn.translation
+    if translation is None:
+        return spoken
+    if (shown or shown_text(turn, captions)).main == translation.text:
+        return f"{spoken}→{translation.language}" if spoken else translation.language
+    return spoken

@@ -21,6 +21,7 @@ from dataclasses import replace
 from caption_app.core.model.turns import (
     Attribution,
     SpeakerRevision,
+    Translation,
     Turn,
     TurnKey,
     TurnMessage,
@@ -44,6 +45,8 @@ class TurnAssembler:
         self._offsets: dict[int, int] = {}
         self._live: dict[int, Turn] = {}
         self._finished: dict[TurnKey, Turn] = {}
+        self._early: dict[TurnKey, Translation] = {}
+        """Translations that came before their turn ended (kept until it does)."""
 
     def begin_stream(self, stream: int, offset_ms: int) -> None:
         """Start a stream whose audio begins ``offset_ms`` after the session's audio began."""
@@ -81,6 +84,7 @@ class TurnAssembler:
             formatted=message.turn_is_formatted,
             speaker=speaker or (previous.speaker if previous else None),
             language=message.language_code or (previous.language if previous else None),
+            translation=previous.translation if previous else None,
         )
         updates = []
         live = self._live.get(stream)
@@ -102,8 +106,26 @@ class TurnAssembler:
                 return updates  # an exact repeat changes nothing a reader can see
             self._finished[key] = turn
             return [*updates, TurnUpdate(UpdateKind.REPLACED, turn)]
+        early = self._early.pop(key, None)
+        if early is not None:
+            turn = replace(turn, translation=early)
         self._finish(turn)
         return [*updates, TurnUpdate(UpdateKind.FINISHED, turn)]
+
+    def translate(self, stream: int, turn_order: int, translation: Translation) -> list[TurnUpdate]:
+        """A turn's translation, whenever it comes: the finished turn gets it (and is updated
+        wherever it is shown); one that comes before its turn has ended waits for it."""
+        key = (stream, turn_order)
+        turn = self._finished.get(key)
+        if turn is None:
+            if stream in self._offsets:
+                self._early[key] = translation
+            return []
+        if turn.translation == translation:
+            return []
+        turn = replace(turn, translation=translation)
+        self._finished[key] = turn
+        return [TurnUpdate(UpdateKind.TRANSLATED, turn)]
 
     def end_stream(self, stream: int) -> TurnUpdate | None:
         """Finish the stream's live turn as heard so far (marked interrupted), if it has one."""
@@ -138,6 +160,8 @@ class TurnAssembler:
         """Drop a stream's finished turns once it has ended: nothing can change them any more."""
         for key in [k for k in self._finished if k[0] == stream]:
             del self._finished[key]
+        for key in [k for k in self._early if k[0] == stream]:
+            del self._early[key]
 
     def live_turns(self) -> list[Turn]:
         return list(self._live.values())

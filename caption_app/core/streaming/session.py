@@ -27,7 +27,9 @@ from caption_app.core.engines.base import (
     EventQueue,
     Failed,
     SpeakersRevised,
+    SpeechDetected,
     Terminated,
+    Translated,
     TurnReceived,
     Warned,
 )
@@ -38,6 +40,7 @@ from caption_app.core.model.session import (
     Notice,
     SessionEnded,
     SessionListener,
+    SpeechStarted,
     StreamBegan,
     StreamOpened,
     Tick,
@@ -219,12 +222,9 @@ class LiveSession(SessionRequests):
         current = event.stream == supervisor.stream
         if current:
             supervisor.heard_from_engine()
-        if isinstance(event, TurnReceived):
-            self._on_turn(event, current)
-        elif isinstance(event, SpeakersRevised):
-            for update in self._assembler.revise_speakers(event.stream, event.revisions):
-                self._emit(update)
-        elif isinstance(event, Began):
+        if self._on_content(event, current):
+            return
+        if isinstance(event, Began):
             if current and supervisor.phase is Phase.CONNECTING:
                 self._emit(StreamBegan(event.stream, event.session_id))
                 supervisor.began(event.expires_in_s)
@@ -241,6 +241,25 @@ class LiveSession(SessionRequests):
             else:
                 # A retired connection (rollover, pause) failing on its way out changes nothing.
                 self._end_stream(event.stream)
+
+    def _on_content(self, event: EngineEvent, current: bool) -> bool:
+        """What was said: turns, speaker revisions, translations, speech starting."""
+        if isinstance(event, TurnReceived):
+            self._on_turn(event, current)
+        elif isinstance(event, SpeakersRevised):
+            for update in self._assembler.revise_speakers(event.stream, event.revisions):
+                self._emit(update)
+        elif isinstance(event, Translated):
+            # Tied to its turn by (stream, turn_order): late or out of order, it lands there.
+            translate = self._assembler.translate
+            for update in translate(event.stream, event.turn_order, event.translation):
+                self._emit(update)
+        elif isinstance(event, SpeechDetected):
+            if current:
+                self._emit(SpeechStarted(self._stream_offset_ms + event.at_ms))
+        else:
+            return False
+        return True
 
     def _on_turn(self, event: TurnReceived, current: bool) -> None:
         if current:

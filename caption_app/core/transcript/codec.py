@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from caption_app.core.model.gaps import Gap, Marker
-from caption_app.core.model.turns import Turn, Word
+from caption_app.core.model.turns import Translation, Turn, Word
 from caption_app.core.transcript.model import SessionInfo, StreamInfo
 
 JsonDict = dict[str, Any]
@@ -89,7 +89,22 @@ def turn_fields(turn: Turn) -> JsonDict:
         "speaker": turn.speaker,
         "language": turn.language,
         "interrupted": turn.interrupted,
+        "translation": translation_to_dict(turn.translation),
     }
+
+
+def translation_to_dict(translation: Translation | None) -> JsonDict | None:
+    if translation is None:
+        return None
+    return {"text": translation.text, "language": translation.language}
+
+
+def translation_from_dict(data: object) -> Translation | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ValueError("a translation is not an object")
+    return Translation(_str(data["text"]), sys.intern(_str(data["language"])))
 
 
 def turn_from_fields(data: JsonDict, words: tuple[Word, ...]) -> Turn:
@@ -104,6 +119,7 @@ def turn_from_fields(data: JsonDict, words: tuple[Word, ...]) -> Turn:
         speaker=_opt_label(data.get("speaker")),
         language=_opt_label(data.get("language")),
         interrupted=bool(data.get("interrupted", False)),
+        translation=translation_from_dict(data.get("translation")),
     )
 
 

@@ -4,7 +4,10 @@ Rules (the usual broadcast limits): at most 2 lines of at most 42 characters, at
 screen, never two cues at once. A cue never spans two turns; inside a turn a cue ends early at
 a sentence end (or else a clause end) rather than mid-phrase, and at a long pause. The text is
 the turn's display text (formatted when the service formatted it); when formatting changed the
-word count ("twenty five" -> "25"), tokens get times proportionally from the words.
+word count ("twenty five" -> "25"), tokens get times proportionally from the words. A turn's
+translation either goes under the original in each of its cues (shared out among them in
+proportion to their words: bilingual subtitles), or makes the cues alone (a translation track),
+its words timed proportionally over the turn's words in the same way.
 Turns without word times cannot be placed on the timeline and are left out; gaps show as time
 with no cue.
 """
@@ -32,6 +35,9 @@ class CueRules:
     """A silence this long inside a turn ends the cue."""
     speakers: bool = True
     """Prefix a cue that starts a turn with its speaker's name, when known."""
+    captions: str = "both"
+    """``original``, ``translation`` (the translation alone, where a turn has one) or
+    ``both`` (the translation under the original in each cue)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +74,44 @@ def _turn_start(turn: Turn) -> int:
 
 
 def _turn_cues(turn: Turn, rules: CueRules) -> list[Cue]:
-    tokens = _timed_tokens(turn, rules.max_chars)
+    translation = turn.translation.text.split() if turn.translation else []
+    texts = turn.text.split()
+    if translation and (rules.captions == "translation" or not texts):
+        texts, translation = translation, []
+    elif rules.captions == "original":
+        translation = []
+    cues = _cues_of(turn, texts, rules)
+    if not translation or not cues:
+        return cues
+    return _with_translation(cues, translation, rules)
+
+
+def _with_translation(cues: list[Cue], words: list[str], rules: CueRules) -> list[Cue]:
+    """Each cue with its share of the translation's words under its own lines."""
+    sizes = [sum(len(line.split()) for line in cue.lines) for cue in cues]
+    total = sum(sizes) or 1
+    result, used, seen = [], 0, 0
+    for cue, size in zip(cues, sizes, strict=True):
+        seen += size
+        upto = len(words) if cue is cues[-1] else round(len(words) * seen / total)
+        share, used = words[used:upto], upto
+        lines = cue.lines + tuple(_wrapped(share, rules.max_chars))
+        result.append(Cue(cue.start_ms, cue.end_ms, lines, cue.speaker, cue.prefix))
+    return result
+
+
+def _wrapped(words: Sequence[str], max_chars: int) -> list[str]:
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= max_chars:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _cues_of(turn: Turn, texts: list[str], rules: CueRules) -> list[Cue]:
+    tokens = _timed_tokens(turn, texts, rules.max_chars)
     prefix = ""
     if rules.speakers and turn.speaker:
         prefix = f"{speaker_name(turn.speaker)}: "
@@ -144,9 +187,9 @@ def _balanced_lines(words: Sequence[str], prefix: str, rules: CueRules) -> tuple
     return best
 
 
-def _timed_tokens(turn: Turn, max_chars: int) -> list[_Token]:
+def _timed_tokens(turn: Turn, texts: list[str], max_chars: int) -> list[_Token]:
     words = turn.words
-    texts = turn.text.split() or [w.text for w in words]
+    texts = texts or [w.text for w in words]
     if len(texts) == len(words):
         timed = [_Token(t, w.start_ms, w.end_ms) for t, w in zip(texts, words, strict=True)]
     else:

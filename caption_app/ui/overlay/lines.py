@@ -17,12 +17,16 @@ from caption_app.core.caption_lines import CachedWrap, Line, Segment
 from caption_app.core.contrast import blend, outline_colour
 from caption_app.core.settings import OverlayStyle
 
-_WordKey = tuple[str, bool, float, float, float]
-"""A word (with its leading space), dimmed or not, the device pixel ratio, where it starts."""
+_WordKey = tuple[str, bool, float, float, float, bool]
+"""A word (with its leading space), dimmed or not, the device pixel ratio, where it starts,
+and whether it is a translation's (smaller)."""
 _MAX_WIDTHS = 20_000
 _MAX_WORD_IMAGES = 200  # a few MB: the words of the lines on show, dimmed and not
 _WORDS = re.compile(r"\s*\S+|\s+$")
 
+TRANSLATION_SCALE = 0.8
+"""A translation under its line is drawn this much smaller (and in italics): it reads as
+belonging to the line above, and leaves the original the larger type."""
 DIM_STRENGTH = 0.75
 """How much of the text colour a not-yet-final word keeps (the rest is background colour).
 At 0.75 the default style's live words keep 5.6:1 over a white page behind the overlay (0.6
@@ -37,6 +41,10 @@ class CaptionPainter:
         self.font = QFont(style.font_family)
         self.font.setPointSize(style.font_size_pt)
         self.metrics = QFontMetricsF(self.font)
+        self.small_font = QFont(self.font)
+        self.small_font.setPointSizeF(style.font_size_pt * TRANSLATION_SCALE)
+        self.small_font.setItalic(True)
+        self.small_metrics = QFontMetricsF(self.small_font)
         em = self.metrics.height()
         self.outline_width = max(2.0, em / 12)
         radius = self.outline_width / 2
@@ -59,6 +67,7 @@ class CaptionPainter:
         # line changes: lines are drawn from their words' images (each word outlined once),
         # straight onto the window, and a word is measured once.
         self._widths: dict[str, float] = {}
+        self._small_widths: dict[str, float] = {}
         self._words: dict[_WordKey, QImage] = {}
         self._wrap = CachedWrap()
         self._box: tuple[tuple[float, float, float], QImage] | None = None
@@ -69,6 +78,14 @@ class CaptionPainter:
             if len(self._widths) > _MAX_WIDTHS:
                 self._widths.clear()
             width = self._widths[text] = self.metrics.horizontalAdvance(text)
+        return width
+
+    def advance_small(self, text: str) -> float:
+        width = self._small_widths.get(text)
+        if width is None:
+            if len(self._small_widths) > _MAX_WIDTHS:
+                self._small_widths.clear()
+            width = self._small_widths[text] = self.small_metrics.horizontalAdvance(text)
         return width
 
     def line_height(self) -> float:
@@ -82,7 +99,9 @@ class CaptionPainter:
         return max(1.0, box_width - 2 * self.padding_x - self.outline_width)
 
     def layout(self, segments: Sequence[Segment], box_width: int) -> list[Line]:
-        return self._wrap.wrap(segments, self.text_width(box_width), self.advance, self.style.lines)
+        return self._wrap.wrap(
+            segments, self.text_width(box_width), self.advance, self.style.lines, self.advance_small
+        )
 
     def paint(
         self, painter: QPainter, box: QRectF, lines: Sequence[Line], dirty: QRect | None = None
@@ -141,7 +160,10 @@ class CaptionPainter:
 
     def _drawn_width(self, line: Line) -> float:
         """How far right of its row's origin a line's words (outline and all) may reach."""
-        return sum(self.advance(run.text) for run in line) + 2 * self._margin() + 1
+        widths = (self.advance_small if run.small else self.advance for run in line)
+        return sum(width(run.text) for width, run in zip(widths, line, strict=True)) + (
+            2 * self._margin() + 1
+        )
 
     def _margin(self) -> float:
         return 2 * self.outline_width + 2
@@ -164,24 +186,23 @@ class CaptionPainter:
             for word in _WORDS.findall(run.text):
                 # A word's image starts on a quarter pixel; the outline is stroked once.
                 left = math.floor(x * 4) / 4 - margin
-                key = (word, run.dim, ratio, left - math.floor(left), 0.0)
+                key = (word, run.dim, ratio, left - math.floor(left), 0.0, run.small)
                 image = self._words.get(key)
                 if image is None:
                     if len(self._words) > _MAX_WORD_IMAGES:
                         self._words.clear()
                     image = self._words[key] = self._word_image(key, margin)
                 yield math.floor(left), image
-                x += self.advance(word)
+                x += self.advance_small(word) if run.small else self.advance(word)
 
     def _word_image(self, key: _WordKey, margin: float) -> QImage:
-        word, dim, ratio, dx, dy = key
-        image = self._blank(
-            self.advance(word) + 3 * margin, self.line_height() + 2 * margin + 1, ratio
-        )
+        word, dim, ratio, dx, dy, small = key
+        advance = self.advance_small(word) if small else self.advance(word)
+        image = self._blank(advance + 3 * margin, self.line_height() + 2 * margin + 1, ratio)
         painter = QPainter(image)
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self._paint_text(painter, dx + margin, dy + margin, word, dim)
+            self._paint_text(painter, dx + margin, dy + margin, word, dim, small=small)
         finally:
             painter.end()
         return image
@@ -197,13 +218,16 @@ class CaptionPainter:
         image.fill(Qt.GlobalColor.transparent)
         return image
 
-    def _paint_text(self, painter: QPainter, left: float, top: float, text: str, dim: bool) -> None:
+    def _paint_text(
+        self, painter: QPainter, left: float, top: float, text: str, dim: bool, *, small: bool
+    ) -> None:
         """The word in its colour over its edge: an outline drawn as the text stamped around
         a circle of the outline's radius (glyphs come from Qt's cache; stroking a path
         outline cost most of the overlay's paint), or a drop shadow."""
         if not text.strip():
             return
-        painter.setFont(self.font)
+        painter.setFont(self.small_font if small else self.font)
+        # A smaller translation sits on the same baseline as a full-size line would.
         baseline = top + self.metrics.ascent()
         painter.setPen(self.edge_colour)
         offsets = self._outline_offsets if self.style.outline else self._shadow_offset

@@ -18,11 +18,11 @@ from PySide6.QtGui import (
     QResizeEvent,
     QShowEvent,
 )
-from PySide6.QtWidgets import QLabel, QSizeGrip, QWidget
+from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from caption_app.core.caption_lines import CaptionLines, Line, fit_message, line_text
 from caption_app.core.model.status import SessionStatus
-from caption_app.core.model.turns import TurnUpdate, UpdateKind
+from caption_app.core.model.turns import TurnUpdate, UpdateKind, line_tag, shown_text
 from caption_app.core.settings import OverlayStyle
 from caption_app.qt.settings_store import SettingsStore
 from caption_app.ui.overlay import geometry as overlay_geometry
@@ -30,6 +30,7 @@ from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.overlay import x11
 from caption_app.ui.overlay.lines import CaptionPainter
 from caption_app.ui.overlay.message import badge, overlay_message
+from caption_app.ui.overlay.tags import OverlayTags
 
 MIN_WIDTH = 240
 FOCUS_WAIT_MS = 500  # how long the desktop gets to give the overlay the keyboard
@@ -41,10 +42,6 @@ WINDOW_FLAGS = (
     | Qt.WindowType.WindowDoesNotAcceptFocus  # never takes the keyboard from the meeting
 )
 
-BADGE_STYLE = (
-    "QLabel { color: #ffffff; background: rgba(0, 0, 0, 200); border: 1px solid #ffffff;"
-    " border-radius: 6px; padding: 1px 6px; font-size: 11pt; }"
-)
 FIRST_HINT = "Captions appear here. Start: Ctrl+Shift+S"
 LISTENING = "Listening…"
 """Live, and nothing said yet: the overlay says it hears, so a quiet room is not an outage."""
@@ -72,14 +69,8 @@ class CaptionOverlay(QWidget):
         self._lines: list[Line] | None = None  # laid out lazily, at most once per paint
         self._locked = False
         self._status = ""
-        self._badge = QLabel("", self)
-        self._badge.setObjectName("engine-badge")
-        self._badge.setStyleSheet(BADGE_STYLE)
-        self._badge.hide()
-        self._language = QLabel("", self)  # the detected language, when detection is on
-        self._language.setObjectName("language-tag")
-        self._language.setStyleSheet(BADGE_STYLE)
-        self._language.hide()
+        self._tags = OverlayTags(self)
+        self._badge = self._tags.badge  # tests find it by its object name, "engine-badge"
         self._hint = FIRST_HINT
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
@@ -107,13 +98,19 @@ class CaptionOverlay(QWidget):
     @Slot(object)
     def apply_update(self, update: TurnUpdate) -> None:
         self._hint = ""
-        if update.turn.language and update.turn.language.upper() != self._language.text():
-            self._show_language(update.turn.language.upper())
+        tag = line_tag(update.turn, self._model.captions).upper()
+        if update.turn.language and tag != self._tags.language.text():
+            self._tags.set_language(tag)
+            self._invalidate()
+        if update.kind is UpdateKind.FINISHED and self.speaking():
+            self._set_speaking(False)
         if not self._model.apply(update):
             return
         if update.kind in (UpdateKind.FINISHED, UpdateKind.REPLACED):
             # Screen readers get each finished sentence once, not every partial.
-            self.setAccessibleDescription(update.turn.display_text)
+            self.setAccessibleDescription(shown_text(update.turn, self._model.captions).main)
+        elif update.kind is UpdateKind.TRANSLATED and update.turn.translation is not None:
+            self.setAccessibleDescription(update.turn.translation.text)
         self._repaint_changed_rows()
         if self._silence.interval() > 0:
             self._silence.start()
@@ -134,54 +131,54 @@ class CaptionOverlay(QWidget):
             if message:
                 self.setAccessibleDescription(message)
             self._invalidate()
+        if not status.live and self.speaking():
+            self._set_speaking(False)  # a lost or paused connection hears nobody
         shown = badge(status)
         if shown != self.badge():
-            self._badge.setText(shown)
-            self._badge.setVisible(bool(shown))
-            self._badge.adjustSize()
-            self._place_badge()
+            self._tags.set_badge(shown)
             self.setAccessibleDescription(shown or "Live captions")
             self._invalidate()  # the lines wrap short of the badge while it is shown
 
     def status(self) -> str:
         return self._status
 
-    def _show_language(self, code: str) -> None:
-        self._language.setText(code)
-        self._language.setAccessibleName(f"Detected language: {code}")
-        self._language.adjustSize()
-        self._language.show()
-        self._place_badge()
+    @Slot()
+    def show_speech_started(self) -> None:
+        """Someone started speaking; their words may take a while (few partials)."""
+        self._set_speaking(True)
+
+    def speaking(self) -> bool:
+        return bool(self._tags.shown(self._tags.speaking))
+
+    def _set_speaking(self, on: bool) -> None:
+        self._tags.set_speaking(on)
         self._invalidate()
+
+    def set_captions(self, captions: str) -> None:
+        """Where turns are translated: the translation under each line, or alone."""
+        if captions != self._model.captions:
+            self._model.captions = captions
+            self._invalidate()
 
     def language_tag(self) -> str:
         """The detected-language tag while it is shown, else ""."""
-        return self._language.text() if self._language.isVisibleTo(self) else ""
+        return self._tags.shown(self._tags.language)
 
     def badge(self) -> str:
         """The badge's text while it is shown, else ""."""
-        return self._badge.text() if self._badge.isVisibleTo(self) else ""
+        return self._tags.shown(self._tags.badge)
 
     def _text_box_width(self) -> int:
         """The width lines are wrapped to: all of it, or up to the tags so they hide no word."""
-        tags = [t for t in (self._language, self._badge) if t.isVisibleTo(self)]
-        if tags:
-            return max(1, min(t.x() for t in tags) - 4)
-        return self.width()
-
-    def _place_badge(self) -> None:
-        right = self.width() - 10
-        for tag in (self._badge, self._language):  # right to left: badge, then language
-            if tag.isVisibleTo(self):
-                tag.move(right - tag.width(), 6)
-                right = tag.x() - 6
+        left = self._tags.left_edge()
+        return self.width() if left is None else max(1, left - 4)
 
     @Slot()
     def clear(self) -> None:
         self._silence.stop()
         self._model.clear()
-        self._language.hide()
-        self._language.setText("")
+        self._tags.set_speaking(False)
+        self._tags.set_language("")
         self._invalidate()
 
     def clear_pending(self) -> bool:
@@ -427,7 +424,7 @@ class CaptionOverlay(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._grip.move(self.width() - self._grip.width(), self.height() - self._grip.height())
-        self._place_badge()
+        self._tags.place()
         self._invalidate()
         super().resizeEvent(event)
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from caption_app.core.settings import AppSettings, SettingsError
 from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
+from caption_app.ui.settings.language_page import LanguagePage
 from caption_app.ui.settings.overlay_page import OverlayStylePage
 from caption_app.ui.settings.pages import (
     EnginePage,
@@ -53,11 +54,13 @@ class SettingsDialog(QDialog):
         self._shortcuts = dict(shortcuts or DEFAULT_SHORTCUTS)
         self.engine_page = EnginePage()
         self.turns_page = TurnsPage()
+        self.language_page = LanguagePage()
         self.overlay_page = OverlayStylePage()
         self.shortcuts_page = ShortcutsPage()
         self.history_page = HistoryPage()
         self._pages: list[SettingsPage] = [
             self.engine_page,
+            self.language_page,
             self.turns_page,
             self.overlay_page,
             self.history_page,
@@ -70,6 +73,7 @@ class SettingsDialog(QDialog):
         self.tabs.tabBar().setExpanding(False)
         for tab, title, name in (
             (self.engine_page, "&Engine", "Engine"),
+            (self.language_page, "&Language", "Language and translation"),
             (self.turns_page, "&Turns", "Formatting and turns"),
             (self.overlay_page, "&Overlay", "Overlay style"),
             (self.shortcuts_page, "S&hortcuts", "Shortcuts"),

@@ -32,6 +32,12 @@ from PySide6.QtWidgets import (
 from caption_app.core.engines.choice import ENGINE_LABELS
 from caption_app.core.engines.local.models import DEFAULT_MODEL as DEFAULT_LOCAL_MODEL
 from caption_app.core.engines.local.models import MODELS as LOCAL_MODELS
+from caption_app.core.engines.local.models import (
+    MULTILINGUAL_MODEL,
+    LocalModel,
+    available,
+    how_to_get,
+)
 from caption_app.core.settings import (
     DEFAULT_API_HOST,
     EU_API_HOST,
@@ -49,6 +55,16 @@ from caption_app.qt.settings_store import DEFAULT_SHORTCUTS, SHORTCUT_LABELS
 from caption_app.ui.labels import show_text
 
 W = TypeVar("W", bound=QWidget)
+MODEL_LABELS = {
+    "universal-streaming-english": "universal-streaming-english (English, word by word)",
+    "universal-streaming-multilingual": (
+        "universal-streaming-multilingual (6 languages, word by word)"
+    ),
+    "u3-rt-pro": "u3-rt-pro (fewer live words: at pauses)",
+    "universal-3-5-pro": "universal-3-5-pro (19 languages, translation; words at pauses)",
+    "universal-3-6-pro": "universal-3-6-pro (32 languages, translation; words at pauses)",
+}
+"""What the model picker says of each: how its live words come, and what it can do."""
 
 
 def named(widget: W, name: str) -> W:
@@ -133,15 +149,14 @@ class EnginePage(SettingsPage):
         )
         add_row(form, "&Engine:", self.engine_combo)
         self.local_model_combo = named(QComboBox(), "Model on this computer")
-        for model in LOCAL_MODELS.values():
-            self.local_model_combo.addItem(model.description, model.name)
-        self.local_model_combo.setToolTip(
-            "Whisper tiny.en keeps up on two cores; Whisper base is multilingual and more "
-            "accurate but needs about twice the computer's effort."
-        )
+        for local in LOCAL_MODELS.values():
+            self.local_model_combo.addItem(local.description, local.name)
         add_row(form, "Model on &this computer:", self.local_model_combo)
+        self.local_model_note = named(QLabel(), "About the model on this computer")
+        self.local_model_note.setWordWrap(True)
+        form.addRow(self.local_model_note)
         self.model_dir_edit = named(QLineEdit(), "Local model folder")
-        self.model_dir_edit.setPlaceholderText("empty: the installed Whisper tiny.en")
+        self.model_dir_edit.setPlaceholderText("empty: the installed model chosen above")
         add_row(form, "Local &model folder:", self.model_dir_edit)
         self.host_combo = named(QComboBox(), "API host")
         self.host_combo.setEditable(True)
@@ -155,12 +170,14 @@ class EnginePage(SettingsPage):
         self.token_edit.setPlaceholderText("https://… (empty: use your API key)")
         add_row(form, "&Token service URL:", self.token_edit)
         self.model_combo = named(QComboBox(), "Speech model")
-        self.model_combo.addItems(list(SPEECH_MODELS))
-        add_row(form, "Speech &model:", self.model_combo)
-        self.language_check = named(
-            QCheckBox("Detect the spoken &language"), "Detect the spoken language"
+        for model in SPEECH_MODELS:
+            self.model_combo.addItem(MODEL_LABELS.get(model, model), model)
+        self.model_combo.setToolTip(
+            "Universal-3 Pro models send words only now and then: one early line after about "
+            "a second of speech, then one at each pause, so the overlay shows '● Speaking' "
+            "meanwhile. Translation runs on universal-3-5-pro and universal-3-6-pro."
         )
-        form.addRow(self.language_check)
+        add_row(form, "Speech &model:", self.model_combo)
         self.failover_spin = named(QSpinBox(), "Switch to this computer after seconds")
         self.failover_spin.setRange(1, 60)
         self.failover_spin.setSuffix(" s")
@@ -178,11 +195,10 @@ class EnginePage(SettingsPage):
         self.return_check.toggled.connect(self._notify)
         self.engine_combo.currentIndexChanged.connect(self._notify)
         self.model_dir_edit.textChanged.connect(self._notify)
-        self.local_model_combo.currentIndexChanged.connect(self._notify)
+        self.local_model_combo.currentIndexChanged.connect(self._local_model_changed)
         self.host_combo.editTextChanged.connect(self._notify)
         self.token_edit.textChanged.connect(self._notify)
         self.model_combo.currentIndexChanged.connect(self._notify)
-        self.language_check.toggled.connect(self._notify)
 
     def load(self, settings: AppSettings) -> None:
         s = settings.streaming
@@ -192,10 +208,10 @@ class EnginePage(SettingsPage):
         self.local_model_combo.setCurrentIndex(
             max(0, self.local_model_combo.findData(settings.local_model or DEFAULT_LOCAL_MODEL))
         )
+        self._explain_local_model()
         self.host_combo.setEditText(s.api_host)
         self.token_edit.setText(s.token_url)
-        self.model_combo.setCurrentText(s.speech_model)
-        self.language_check.setChecked(s.language_detection)
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.speech_model)))
         self.failover_spin.setValue(round(settings.failover.after_s))
         self.return_check.setChecked(settings.failover.return_to_cloud)
 
@@ -204,8 +220,7 @@ class EnginePage(SettingsPage):
             settings,
             api_host=self.host_combo.currentText().strip(),
             token_url=self.token_edit.text().strip(),
-            speech_model=self.model_combo.currentText(),
-            language_detection=self.language_check.isChecked(),
+            speech_model=str(self.model_combo.currentData()),
         )
         return dataclasses.replace(
             settings,
@@ -219,6 +234,31 @@ class EnginePage(SettingsPage):
                 return_to_cloud=self.return_check.isChecked(),
             ),
         )
+
+    def _local_model_changed(self, *_args: object) -> None:
+        self._explain_local_model()
+        self._notify()
+
+    def _explain_local_model(self) -> None:
+        model = LOCAL_MODELS[str(self.local_model_combo.currentData())]
+        self.local_model_note.setText(local_model_note(model, installed=available(model)))
+
+
+def local_model_note(model: LocalModel, *, installed: bool) -> str:
+    """What a person should know of a local model before choosing it: what it captions, and
+    how often its live words change (the slower model's less often, so it keeps up)."""
+    cadence = f"live words about every {model.partial_every_ms / 1000:g} s"
+    if model.multilingual:
+        text = (
+            f"Other languages and translation too, and more accurate on English, for about "
+            f"twice the computer's effort: {cadence}."
+        )
+    else:
+        text = (
+            f"English only, the fastest: {cadence}. Other languages and translation (the "
+            f"Language page) run on {MULTILINGUAL_MODEL.title}."
+        )
+    return text if installed else f"{text} Not installed. {how_to_get(model)}"
 
 
 class TurnsPage(SettingsPage):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QTextBlock
 
 from caption_app.core.model.gaps import Gap
-from caption_app.core.model.turns import Turn
+from caption_app.core.model.turns import Turn, line_tag, shown_text
 from caption_app.core.transcript.export.common import GAP_REASONS, spoken_duration
 
 
@@ -20,11 +20,25 @@ class TurnRow:
     text: str
     tail: str = ""
     language: str | None = None
-    """The detected language (only when detection is on)."""
+    """The language tag: the detected language (only when detection is on), ``es→en`` when
+    the line is its English translation."""
+    under: str = ""
+    """The translation, shown under the line in a smaller type."""
+    under_language: str = ""
 
     @classmethod
-    def of(cls, turn: Turn) -> TurnRow:
-        return cls(turn.start_ms, turn.speaker, turn.text, turn.tail, turn.language)
+    def of(cls, turn: Turn, captions: str = "both") -> TurnRow:
+        shown = shown_text(turn, captions)
+        tag = line_tag(turn, captions, shown) or None
+        return cls(
+            turn.start_ms,
+            turn.speaker,
+            shown.main,
+            shown.tail,
+            tag,
+            shown.under,
+            shown.under_language,
+        )
 
 
 @dataclass(slots=True)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from caption_app.core.model.gaps import Gap, Marker
-from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
+from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind, shown_text
 from caption_app.core.transcript.export.common import clock
 from caption_app.ui.transcript.announcer import LineAnnouncer
 from caption_app.ui.transcript.blocks import FinishedBlock, TurnRow, gap_text
@@ -40,6 +40,10 @@ from caption_app.ui.transcript.find_bar import FindBar
 from caption_app.ui.transcript.search import TranscriptSearch
 
 DIM_STRENGTH = 0.55  # how much of the text colour a not-yet-final word keeps
+TRANSLATION_SCALE = 0.85
+"""A translation under its line is this much smaller: it reads as belonging to the line."""
+LINE_SEPARATOR = "\u2028"
+"""A new line inside a block (the translation stays in its turn's block)."""
 
 
 class TranscriptView(QWidget):
@@ -73,6 +77,7 @@ class TranscriptView(QWidget):
         self._last_gap: tuple[QTextBlock, Gap] | None = None  # while nothing came after it
         """Live turns in the order of the document's last ``len(_live)`` blocks."""
         self._empty = True
+        self._captions = "both"
         self._follow = True
         self._adjusting = False
         self._build_formats()
@@ -94,6 +99,11 @@ class TranscriptView(QWidget):
         self._time_format.setForeground(palette.color(QPalette.ColorRole.PlaceholderText))
         self._speaker_format = QTextCharFormat()
         self._speaker_format.setFontWeight(QFont.Weight.Bold)
+        self._translation_format = QTextCharFormat()
+        self._translation_format.setFontItalic(True)
+        size = self.editor.font().pointSizeF()
+        if size > 0:
+            self._translation_format.setFontPointSize(round(size * TRANSLATION_SCALE, 1))
         self._gap_format = QTextCharFormat(self._dim_format)
         self._gap_format.setFontItalic(True)
         highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
@@ -121,15 +131,17 @@ class TranscriptView(QWidget):
             self._show_live(turn)
         elif update.kind is UpdateKind.FINISHED:
             self._finish(turn)
-            self.announcer.announce(turn.display_text)
+            self.announcer.announce(shown_text(turn, self._captions).main)
         else:
             entry = self._finished.get(turn.key)
             if entry is None:
                 if update.kind is UpdateKind.REPLACED:
                     self._finish(turn)  # its first version was cleared away; show this one
                 return
-            entry.line = TurnRow.of(turn)
+            entry.line = TurnRow.of(turn, self._captions)
             self._rewrite(entry.block, entry.line)
+            if update.kind is UpdateKind.TRANSLATED and turn.translation is not None:
+                self.announcer.announce(turn.translation.text)
         self._keep_end_in_view()
 
     @Slot(object)
@@ -164,6 +176,11 @@ class TranscriptView(QWidget):
         self._follow = True
         self.editor.setExtraSelections([])
 
+    def set_captions(self, captions: str) -> None:
+        """Where turns are translated: the translation under each line, or alone. Lines
+        already shown keep their form; the next ones follow (no whole-document pass)."""
+        self._captions = captions
+
     def plain_text(self) -> str:
         return self._doc.toPlainText()
 
@@ -191,11 +208,11 @@ class TranscriptView(QWidget):
         else:
             block = self._live_block(index)
             self._live[index] = turn
-        self._rewrite(block, TurnRow.of(turn))
+        self._rewrite(block, TurnRow.of(turn, self._captions))
 
     def _finish(self, turn: Turn) -> None:
         self._last_gap = None
-        line = TurnRow.of(turn)
+        line = TurnRow.of(turn, self._captions)
         entry = self._finished.get(turn.key)
         index = self._live_index(turn)
         if index is not None and self._live[index].order != turn.order:
@@ -325,6 +342,10 @@ class TranscriptView(QWidget):
             cursor.insertText(line.text, self._text_format)
         if line.tail:
             cursor.insertText(f" {line.tail}" if line.text else line.tail, self._dim_format)
+        if line.under:
+            cursor.insertText(LINE_SEPARATOR, self._text_format)
+            cursor.insertText(f"[{line.under_language}] ", self._time_format)
+            cursor.insertText(line.under, self._translation_format)
         cursor.endEditBlock()
 
     # --- follow the end -------------------------------------------------------------------

@@ -25,11 +25,13 @@ from caption_app.core.engines.base import (
     SpeakersRevised,
     SpeechDetected,
     Terminated,
+    Translated,
     TurnReceived,
     Warned,
 )
+from caption_app.core.languages import TRANSLATION_LLM, TRANSLATION_MAX_TOKENS, translation_prompt
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.turns import SpeakerRevision, TurnMessage, WordMessage
+from caption_app.core.model.turns import SpeakerRevision, Translation, TurnMessage, WordMessage
 from caption_app.core.settings import StreamingSettings
 
 if TYPE_CHECKING:
@@ -99,7 +101,9 @@ class AssemblyAIEngine:
                 terminate_timeout=self._terminate_timeout_s,
             )
         )
-        connection = AssemblyAIConnection(client, stream, events, settings.api_host)
+        connection = AssemblyAIConnection(
+            client, stream, events, settings.api_host, settings.translate_to
+        )
         try:
             client.connect(streaming_parameters(settings))
         except BaseException:
@@ -110,7 +114,12 @@ class AssemblyAIEngine:
 
 class AssemblyAIConnection:
     def __init__(
-        self, client: StreamingClient, stream: int, events: EventQueue, api_host: str
+        self,
+        client: StreamingClient,
+        stream: int,
+        events: EventQueue,
+        api_host: str,
+        translate_to: str = "",
     ) -> None:
         from assemblyai.streaming.v3 import StreamingEvents
 
@@ -118,6 +127,7 @@ class AssemblyAIConnection:
         self._stream = stream
         self._events = events
         self._api_host = api_host
+        self._translate_to = translate_to
         self._began = False  # set on the SDK's read thread; read there too
         client.on(StreamingEvents.Begin, self._on_begin)
         client.on(StreamingEvents.Turn, self._on_turn)
@@ -126,6 +136,7 @@ class AssemblyAIConnection:
         client.on(StreamingEvents.Error, self._on_error)
         client.on(StreamingEvents.Warning, self._on_warning)
         client.on(StreamingEvents.SpeechStarted, self._on_speech_started)
+        client.on(StreamingEvents.LLMGatewayResponse, self._on_llm_response)
         # The SDK's read thread dies on a frame it cannot parse, telling no handler: hear of
         # it at once (read_thread.py). The thread object exists before connect() starts it.
         reader = getattr(client, "_read_thread", None)
@@ -192,6 +203,16 @@ class AssemblyAIConnection:
     def _on_speech_started(self, _client: Any, event: Any) -> None:
         self._events.put(SpeechDetected(self._stream, int(event.timestamp)))
 
+    def _on_llm_response(self, _client: Any, event: Any) -> None:
+        """A finished turn's translation: the LLM Gateway's chat completion for it, at
+        ``data.choices[0].message.content`` (real-time-translation page of the docs)."""
+        text = llm_content(event.data)
+        if text is None:
+            log.warning("an LLMGatewayResponse without a message for turn %s", event.turn_order)
+            return
+        translation = Translation(readable(text.strip()), self._translate_to or "")
+        self._events.put(Translated(self._stream, int(event.turn_order), translation))
+
     def _on_reader_died(self, _exc: BaseException | None) -> None:
         """On the dying read thread: this connection hears nothing more; say so now."""
         stop = getattr(self._client, "_stop_event", None)
@@ -219,6 +240,15 @@ def readable(text: str) -> str:
     if text.isascii():
         return text
     return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+
+
+def llm_content(data: Any) -> str | None:
+    """The message of a chat completion (a dict as the SDK leaves it), or None if it has none."""
+    try:
+        content = data["choices"][0]["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return content if isinstance(content, str) else None
 
 
 def _maybe_readable(text: str | None) -> str | None:
@@ -252,10 +282,11 @@ def streaming_parameters(settings: StreamingSettings) -> Any:
     """The connect-time query parameters: everything the settings say, nothing unset."""
     from assemblyai.streaming.v3 import Encoding, SpeechModel, StreamingParameters
 
+    plan = settings.cloud
     parameters: dict[str, Any] = dict(
         sample_rate=SAMPLE_RATE,
         encoding=Encoding.pcm_s16le,
-        speech_model=SpeechModel(settings.speech_model),
+        speech_model=SpeechModel(plan.model),
         format_turns=settings.format_turns,
         end_of_turn_confidence_threshold=settings.end_of_turn_confidence_threshold,
         min_turn_silence=settings.min_turn_silence_ms,
@@ -263,9 +294,25 @@ def streaming_parameters(settings: StreamingSettings) -> Any:
         keyterms_prompt=list(settings.keyterms) or None,
         filter_profanity=settings.filter_profanity,
         speaker_labels=settings.speaker_labels or None,
-        language_detection=settings.language_detection or None,
+        language_detection=plan.detect_language or None,
+        language_codes=list(plan.language_codes) or None,
+        llm_gateway=translation_gateway(plan.translate_to),
     )
     return StreamingParameters(**parameters)
+
+
+def translation_gateway(target: str) -> Any:
+    """The ``llm_gateway`` connection parameter that translates each finished turn into
+    ``target``, or None for no translation."""
+    if not target:
+        return None
+    from assemblyai.streaming.v3.models import LLMGatewayConfig, LLMGatewayMessage
+
+    return LLMGatewayConfig(
+        model=TRANSLATION_LLM,
+        messages=[LLMGatewayMessage(role="user", content=translation_prompt(target))],
+        max_tokens=TRANSLATION_MAX_TOKENS,
+    )
 
 
 def session_parameters(settings: StreamingSettings) -> Any:

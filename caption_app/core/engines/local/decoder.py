@@ -59,6 +59,9 @@ class Hypothesis:
     avg_logprob: float
     no_speech_prob: float
     compression_ratio: float
+    language: str | None = None
+    """The spoken language the decode ran in (detected, or the one asked for); None for an
+    English-only model."""
 
     @property
     def empty(self) -> bool:
@@ -202,41 +205,65 @@ def _whisper_model(model_path: Path, cpu_threads: int) -> Any:
 
 
 class WhisperDecoder:
-    """Loads a CTranslate2 Whisper model once; ``decode`` is then safe to call repeatedly."""
+    """Loads a CTranslate2 Whisper model once; ``decode`` is then safe to call repeatedly.
+
+    An English-only model (tiny.en) transcribes English. A multilingual one (base) transcribes
+    ``language``, or with ``language`` None detects it on each decode from the same encoder
+    output (one decoder step); with ``task="translate"`` it writes English whatever was said.
+    What the model can do is read from the model itself, so a folder the person chose is run
+    as what it is.
+    """
 
     def __init__(
         self,
         model_path: Path,
         *,
         cpu_threads: int = 2,
-        multilingual: bool = False,
-        language: str = "en",
+        language: str | None = "en",
         task: str = "transcribe",
     ) -> None:
-        """``language`` and ``task`` ("transcribe", or "translate" into English) only mean
-        something to a multilingual model; an English-only one always transcribes English."""
         self._model: Any = _whisper_model(model_path, cpu_threads)
+        self.multilingual = bool(self._model.model.is_multilingual)
+        self.language = language if self.multilingual else "en"
+        self.task = task if self.multilingual else "transcribe"
+        self._tokenizers: dict[tuple[str, str], tuple[Any, list[int]]] = {}
+
+    def _tokenizer(self, language: str, task: str) -> tuple[Any, list[int]]:
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
-        self._tokenizer: Any = Tokenizer(
-            self._model.hf_tokenizer,
-            multilingual,
-            task=task if multilingual else "transcribe",
-            language=language if multilingual else "en",
-        )
-        self._suppressed = get_suppressed_tokens(self._tokenizer, [-1])
+        key = (language, task)
+        if key not in self._tokenizers:
+            tokenizer = Tokenizer(
+                self._model.hf_tokenizer, self.multilingual, task=task, language=language
+            )
+            self._tokenizers[key] = (tokenizer, get_suppressed_tokens(tokenizer, [-1]))
+        return self._tokenizers[key]
 
-    def decode(self, audio: np.ndarray, *, beam_size: int, hotwords: str = "") -> Hypothesis:
-        """Decode float32 16 kHz mono audio (at most ~28 s) as one window."""
+    def _language_of(self, encoder_output: Any) -> str:
+        """The most likely spoken language, from the encoder output already computed."""
+        if self.language is not None:
+            return self.language
+        ranked = self._model.model.detect_language(encoder_output)[0]
+        token, _probability = ranked[0]
+        return str(token)[2:-2]
+
+    def decode(
+        self, audio: np.ndarray, *, beam_size: int, hotwords: str = "", task: str | None = None
+    ) -> Hypothesis:
+        """Decode float32 16 kHz mono audio (at most ~28 s) as one window; ``task`` overrides
+        the decoder's own (a translation of a turn already transcribed)."""
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.transcribe import get_compression_ratio, merge_punctuations
 
-        model, tokenizer = self._model, self._tokenizer
+        model = self._model
         features = model.feature_extractor(audio, padding=160)
         content_frames = min(int(features.shape[-1]), MAX_FRAMES)
         frames = min(MAX_FRAMES, -(-(content_frames + PAD_FRAMES) // 100) * 100)
         encoder_output = model.encode(pad_or_trim(features, frames))
+        language = self._language_of(encoder_output)
+        tokenizer, suppressed = self._tokenizer(language, task or self.task)
+        spoken_language = language if self.multilingual else None
         prompt = model.get_prompt(
             tokenizer, [], without_timestamps=True, hotwords=hotwords.strip() or None
         )
@@ -251,14 +278,16 @@ class WhisperDecoder:
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
-            suppress_tokens=self._suppressed,
+            suppress_tokens=suppressed,
         )[0]
         tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
         text = tokenizer.decode(tokens).strip()
         avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
         spoken = _ANNOTATION.sub(" ", text)
         if not tokens or not any(ch.isalnum() for ch in spoken):
-            return Hypothesis((), "", avg_logprob, float(result.no_speech_prob), 0.0)
+            return Hypothesis(
+                (), "", avg_logprob, float(result.no_speech_prob), 0.0, spoken_language
+            )
         alignment = model.find_alignment(tokenizer, [tokens], encoder_output, content_frames)[0]
         merge_punctuations(alignment, PREPEND_PUNCTUATION, APPEND_PUNCTUATION)
         words = without_repeated_tail(
@@ -280,4 +309,5 @@ class WhisperDecoder:
             avg_logprob,
             float(result.no_speech_prob),
             float(get_compression_ratio(text)),
+            spoken_language,
         )

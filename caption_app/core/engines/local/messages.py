@@ -23,8 +23,11 @@ def partial_message(
     )
 
 
-def finished_message(turn_order: int, formatted: bool, words: list[DecodedWord]) -> TurnMessage:
-    """The end of a turn: Whisper's cased, punctuated words when ``formatted``."""
+def finished_message(
+    turn_order: int, formatted: bool, words: list[DecodedWord], language: str | None = None
+) -> TurnMessage:
+    """The end of a turn: Whisper's cased, punctuated words when ``formatted``, and the spoken
+    language when the model is multilingual (as the cloud sends it on the end of a turn)."""
     messages = tuple(_word(w, is_final=True, formatted=formatted) for w in words)
     texts = [w.text for w in messages]
     return TurnMessage(
@@ -34,6 +37,7 @@ def finished_message(turn_order: int, formatted: bool, words: list[DecodedWord])
         turn_is_formatted=formatted,
         words=messages,
         end_of_turn_confidence=1.0,
+        language_code=language,
     )
 
 

