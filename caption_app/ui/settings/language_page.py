@@ -123,8 +123,7 @@ class LanguagePage(SettingsPage):
             model = model_for("", language, target)
         if model.multilingual and not self._multilingual:
             return (
-                f"On this computer, {_needs(language, target)} {model.title}. "
-                f"{how_to_get(model)}"
+                f"On this computer, {_needs(language, target)} {model.title}. {how_to_get(model)}"
             )
         live = f"live words change about every {model.partial_every_ms / 1000:g} s"
         if model is TINY_EN:

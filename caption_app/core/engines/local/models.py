@@ -59,6 +59,12 @@ class LocalModel:
     keep up instead of falling behind."""
     first_partial_ms: int
     """An utterance's first live decode: soon, and cheap (its audio is short)."""
+    ends_turn_in_late_pause: bool
+    """A pause long enough to end a turn ends it even when the final decode has not come back
+    yet (the decoder busy). Right for tiny.en: a decode across the pause can stop at the first
+    sentence and drop the next. Not for Whisper base: slower, it would split at nearly every
+    pause, and it reads a short turn alone worse (the language detected, its translation; a
+    sentence lost), so its turn runs on until a final decode decides."""
     size_mb: int
     parts: tuple[str, ...] = ()
     """The files, one in each of ``modules``, that ``model.bin`` is joined from, in order;
@@ -80,6 +86,7 @@ TINY_EN = LocalModel(
     data_folder="model",
     partial_every_ms=700,
     first_partial_ms=500,
+    ends_turn_in_late_pause=True,
     size_mb=78,
     hf_repo_folder="models--Systran--faster-whisper-tiny.en",
 )
@@ -96,6 +103,7 @@ BASE = LocalModel(
     # would fall behind (benchmarks/bench_languages.py measures the longest wait).
     partial_every_ms=1500,
     first_partial_ms=1500,
+    ends_turn_in_late_pause=False,
     size_mb=145,
     parts=("model.bin.part1", "model.bin.part2"),
     hf_repo_folder="models--Systran--faster-whisper-base",

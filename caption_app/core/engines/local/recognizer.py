@@ -67,6 +67,8 @@ class TurnPolicy:
     partial_every_ms: int = DEFAULT.partial_every_ms
     """How often the live words are decoded again (``LocalModel.partial_every_ms``)."""
     first_partial_ms: int = DEFAULT.first_partial_ms
+    end_in_late_pause: bool = DEFAULT.ends_turn_in_late_pause
+    """``LocalModel.ends_turn_in_late_pause``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +198,13 @@ class StreamingRecognizer:
         if not speech:
             return
         u = self._utterance
-        if u is not None and resumed and u.end_at is None and self._pause_ends_turn(u, start):
+        if (
+            u is not None
+            and resumed
+            and u.end_at is None
+            and self.policy.end_in_late_pause
+            and self._pause_ends_turn(u, start)
+        ):
             # The pause was long enough to end the turn, but its final decode had not come
             # back to decide (the decoder busy, or audio queued while the model loaded): end
             # the turn in the pause, or the next sentence joins it, and a decode of both
