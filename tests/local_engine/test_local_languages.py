@@ -81,6 +81,8 @@ def test_each_line_gets_its_detected_language_and_its_english_translation(
         "--format", "json", "--out", str(out),
     )  # fmt: skip
     assert done.returncode == ExitCode.OK, done.stderr
+    # The transcript names the model that ran: Whisper base, whatever the English model is.
+    assert json.loads(out.read_text())["session"]["engine"] == "Whisper base on this computer"
     turns = _turns(out)
     assert [t["language"] for t in turns] == ["es", "de", "it"], turns
     for turn, utterance in zip(turns, (ES, DE, IT), strict=True):
