@@ -7,6 +7,7 @@ never import Qt, so they run on servers and in CI.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +16,8 @@ from caption_app.core.settings import EngineChoice
 from caption_app.exit_codes import ExitCode
 
 EXPORT_FORMATS = ("txt", "md", "srt", "vtt", "json")
+TOGGLES = ("captions", "pause", "overlay", "lock")
+"""What ``--toggle`` (and a global shortcut) can switch in the running app."""
 
 
 def _local_models() -> list[str]:
@@ -100,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--start", action="store_true", help="start captioning as soon as the window opens"
     )
     parser.add_argument(
+        "--toggle",
+        action="append",
+        choices=TOGGLES,
+        metavar="{" + ",".join(TOGGLES) + "}",
+        help="in the running Caption App (or a new one): start or stop captions, pause or "
+        "resume, show or hide the overlay, lock or unlock it; bind it to a desktop shortcut",
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         help="caption a public-domain recording on this computer (no key, no network, no "
@@ -160,9 +171,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from caption_app.headless import run_transcribe
 
         return run_transcribe(args)
+    from caption_app.core.desktop import preferred_qt_platform
     from caption_app.self_test import display_problem, no_display_report
 
-    if (reason := display_problem()) is not None:  # before Qt would abort on it
+    # In a Wayland session the overlay stays on top only through XWayland (core/desktop.py).
+    platform = preferred_qt_platform()
+    environ = dict(os.environ, QT_QPA_PLATFORM=platform) if platform else None
+    if (reason := display_problem(environ)) is not None:  # before Qt would abort on it
         if args.self_test:
             print(no_display_report(reason, as_json=args.json))
         else:
@@ -178,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     from caption_app.ui.launch import run_gui
 
-    return run_gui(args)
+    return run_gui(args, platform=platform)
 
 
 def _missing_host_libraries(command: str | None) -> int | None:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from caption_app import APP_NAME, __version__
+from caption_app.core.desktop import Desktop, OverlayPlan
 from caption_app.core.settings import EngineChoice
 
 NO_DISPLAY = (
@@ -132,7 +133,41 @@ def can_run(checks: list[Check]) -> bool:
     return required and (not engines or any(c.ok for c in engines))
 
 
-def report(checks: list[Check], *, as_json: bool, frozen: bool) -> str:
+def desktop_checks(desktop: Desktop, plan: OverlayPlan) -> list[Check]:
+    """The session type, and whether the overlay can stay on top and let clicks through."""
+    on_top = {True: "stays above other windows", False: plan.not_on_top, None: "no desktop"}
+    lock = "Lock passes clicks through it" if plan.click_through else plan.no_click_through
+    return [
+        Check("desktop", True, desktop.name),
+        Check(
+            "overlay",
+            plan.stays_on_top is not False,
+            f"{on_top[plan.stays_on_top]}; {lock}",
+            required=False,
+        ),
+    ]
+
+
+def desktop_summary(desktop: Desktop, plan: OverlayPlan) -> dict[str, object]:
+    """For ``--json``: what a support script wants to know about the desktop at a glance."""
+    return {
+        "session": desktop.session.value,
+        "overlay": {
+            "stays_on_top": plan.stays_on_top,
+            "click_through": plan.click_through,
+            "why_not_click_through": plan.no_click_through,
+            "what_to_do_when_not_on_top": plan.not_on_top,
+        },
+    }
+
+
+def report(
+    checks: list[Check],
+    *,
+    as_json: bool,
+    frozen: bool,
+    summary: dict[str, object] | None = None,
+) -> str:
     ok = can_run(checks)
     if as_json:
         document = {
@@ -140,6 +175,7 @@ def report(checks: list[Check], *, as_json: bool, frozen: bool) -> str:
             "app": APP_NAME,
             "version": __version__,
             "frozen": frozen,
+            **(summary or {}),
             "checks": [asdict(c) for c in checks],
         }
         return json.dumps(document, indent=2)

@@ -27,8 +27,20 @@ SHORTCUT_LABELS: Mapping[str, str] = {
     "export": "Export transcript",
     "pause": "Pause",
     "move_overlay": "Move overlay with the keyboard",
+    "global_captions": "Anywhere: start / stop captions",
+    "global_pause": "Anywhere: pause / resume",
+    "global_overlay": "Anywhere: show / hide the overlay",
 }
 """Action name -> what a person calls it (used by the settings dialog)."""
+
+GLOBAL_SHORTCUTS: Mapping[str, str] = {
+    "global_captions": "captions",
+    "global_pause": "pause",
+    "global_overlay": "overlay",
+}
+"""The shortcuts that work while another window (the meeting) has the focus -> the toggle
+each one does (as ``caption-app --toggle``). Three modifiers, so no application's own keys
+are taken from it."""
 
 DEFAULT_SHORTCUTS: Mapping[str, str] = {
     "start_stop": "Ctrl+Shift+S",
@@ -37,6 +49,9 @@ DEFAULT_SHORTCUTS: Mapping[str, str] = {
     "export": "Ctrl+Shift+X",
     "pause": "Ctrl+Shift+P",
     "move_overlay": "Ctrl+Shift+O",
+    "global_captions": "Ctrl+Alt+Shift+S",
+    "global_pause": "Ctrl+Alt+Shift+P",
+    "global_overlay": "Ctrl+Alt+Shift+O",
 }
 
 SHORTCUT_GROUP = "shortcuts"

@@ -33,6 +33,7 @@ from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.qt.background import call_in_background
 from caption_app.qt.session_controller import SessionController
 from caption_app.qt.settings_store import SettingsStore
+from caption_app.ui.desktop_session import DesktopSession, overlay_for_this_desktop
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window.deferred_devices import DeferredDevices
 from caption_app.ui.main_window.first_run import first_launch
@@ -42,7 +43,6 @@ from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KeyFacts, NoticeActions, Until
 from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.overlay.stepping_aside import watch_dialogs
-from caption_app.ui.overlay.window import CaptionOverlay
 from caption_app.ui.resources import DEMO_CLIP, app_icon
 from caption_app.ui.run_settings import RunSettings, replaced
 
@@ -58,7 +58,7 @@ class CaptionApp:
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
         self.controller = SessionController()
-        self.overlay = CaptionOverlay()
+        self.overlay = overlay_for_this_desktop(self.store)
         self.overlay.set_style(self.settings.overlay)
         self.overlay.restore_geometry(self.store)
         if getattr(args, "demo", False):
@@ -89,6 +89,7 @@ class CaptionApp:
             self.window,
             self.window.show_window_action,
         )
+        self.desktop_session = DesktopSession(self.window, self.overlay, self.store, self.start)
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
         self._start_when_key_saved = False
@@ -391,6 +392,7 @@ class CaptionApp:
 
         def make() -> QDialog:
             dialog = SettingsDialog(self.settings, self.window, shortcuts=self.store.shortcuts())
+            self.desktop_session.serve_settings(dialog)
             dialog.applied.connect(self._apply_settings)
             dialog.shortcutsApplied.connect(self.store.save_shortcuts)
             return dialog
@@ -488,7 +490,7 @@ class CaptionApp:
         return self._dialogs.get(name)
 
     def shutdown(self) -> None:
-        self.overlay.save_geometry(self.store)
+        self.desktop_session.close()  # the overlay's place saved, the global keys let go
         if self.controller.running:
             self.controller.stop()
             self.controller.wait(7000)

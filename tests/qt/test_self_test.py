@@ -54,7 +54,11 @@ def test_the_json_report_checks_everything_the_app_needs(tmp_path: Path) -> None
         "engine: local",
         "data directory",
         "windows",
+        "desktop",
+        "overlay",
     }
+    assert report["session"] == "no desktop"  # offscreen
+    assert report["overlay"]["click_through"] is True
     assert checks["qt"]["detail"] == "platform offscreen"
     assert checks["host libraries"]["detail"].startswith("not a bundle")  # the bundle's own
     assert checks["engine: local"]["ok"] and "sha256 verified" in checks["engine: local"]["detail"]

@@ -30,6 +30,7 @@ SURFACES = {
     "settings-overlay-style",
     "settings-shortcuts",
     "settings-transcripts",
+    "settings-start-with-the-desktop",
     "key-error",
     "history",
 }

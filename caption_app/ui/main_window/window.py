@@ -26,7 +26,7 @@ from caption_app.core.model.session import EngineInUse, SessionState
 from caption_app.core.model.status import SessionStatus
 from caption_app.core.settings import EngineChoice
 from caption_app.qt.session_controller import SessionController
-from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
+from caption_app.qt.settings_store import DEFAULT_SHORTCUTS, GLOBAL_SHORTCUTS
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window.engine_menu import EngineMenu
 from caption_app.ui.main_window.input_menu import InputMenu
@@ -44,6 +44,8 @@ from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.transcript.view import TranscriptView
 
 USAGE_TAB, SHORTCUTS_TAB = 0, 1
+LOCK_UNAVAILABLE = "Lock overlay: not on this desktop"
+"""The Lock switch's text where the compositor cannot pass clicks through the overlay."""
 MEDIA_FILTER = "Media files (*.wav *.flac *.mp3 *.m4a *.aac *.ogg *.opus *.webm *.mp4 *.mkv *.mov)"
 
 
@@ -103,9 +105,18 @@ class MainWindow(QMainWindow):
         self.addAction(action)
         return action
 
+    def lock_not_offered(self, why: str) -> None:
+        """Lock cannot pass clicks through on this desktop: not offered as working, the switch
+        says why instead (menu, toolbar and tray share the action)."""
+        self.lock_action.setEnabled(False)
+        self.lock_action.setText(LOCK_UNAVAILABLE)
+        self.lock_action.setToolTip(why)
+        self.lock_action.setStatusTip(why)
+
     def set_shortcuts(self, keys: Mapping[str, str]) -> None:
         for name, action in self._shortcut_actions().items():
             action.setShortcut(QKeySequence(keys.get(name, DEFAULT_SHORTCUTS[name])))
+        self._global_keys = {n: keys.get(n, DEFAULT_SHORTCUTS[n]) for n in GLOBAL_SHORTCUTS}
 
     def _shortcut_actions(self) -> dict[str, QAction]:
         return {
@@ -118,6 +129,7 @@ class MainWindow(QMainWindow):
         }
 
     def _build_actions(self, keys: Mapping[str, str]) -> None:
+        self._global_keys = {n: keys.get(n, DEFAULT_SHORTCUTS[n]) for n in GLOBAL_SHORTCUTS}
         self.start_action = self._action("&Start captions", keys["start_stop"])
         self.start_action.triggered.connect(self.toggle_start)
         self.pause_action = self._action("&Pause", keys["pause"], checkable=True)
@@ -290,6 +302,7 @@ class MainWindow(QMainWindow):
         keys = {
             name: action.shortcut().toString() for name, action in self._shortcut_actions().items()
         }
+        keys.update(self._global_keys)  # grabbed on the desktop, not window actions
         dialog = self.dialogs.show("help", lambda: HelpDialog(keys, self))
         assert isinstance(dialog, HelpDialog)
         dialog.show_shortcuts(keys)  # as set now

@@ -82,6 +82,8 @@ class DialogsStepAside(QObject):
         return False
 
     def _place_again(self, dialog: QDialog) -> None:
+        if not shiboken6.isValid(self._overlay):  # the overlay (and this watcher) went first
+            return
         if shiboken6.isValid(dialog) and dialog.isVisible() and dialog not in self._letting_through:
             self._place(dialog)
 

@@ -2,7 +2,7 @@
 
 Locking makes it click-through (``Qt.WindowTransparentForInput``) so it can sit over a meeting
 window without ever taking a click; it is unlocked from the tray or the main window, since a
-locked overlay cannot receive one.
+locked overlay cannot receive one. The desktop decides how it is made (``core/desktop.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QKeyEvent,
     QMouseEvent,
+    QMoveEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizeGrip, QWidget
 
 from caption_app.core.caption_lines import CaptionLines, Line, fit_message, line_text
+from caption_app.core.desktop import OverlayPlan
 from caption_app.core.model.status import SessionStatus
 from caption_app.core.model.turns import TurnUpdate, UpdateKind, line_tag, shown_text
 from caption_app.core.settings import OverlayStyle
@@ -42,6 +44,7 @@ WINDOW_FLAGS = (
     | Qt.WindowType.WindowDoesNotAcceptFocus  # never takes the keyboard from the meeting
 )
 
+PLACE_SETTLE_MS = 500
 FIRST_HINT = "Captions appear here. Start: Ctrl+Shift+S"
 LISTENING = "Listening…"
 """Live, and nothing said yet: the overlay says it hears, so a quiet room is not an outage."""
@@ -55,9 +58,17 @@ class CaptionOverlay(QWidget):
     """Keyboard moving ended (Esc or Enter): the caller gives the focus back."""
     keyboardRefused = Signal()
     """The desktop would not give the overlay the keyboard: moving by keyboard did not start."""
+    placeChanged = Signal()
+    """Moved or resized (by the person or the keyboard), settled for a moment: worth saving."""
+    lockRefused = Signal(str)
+    """Lock was asked for where clicks cannot pass through the overlay: why, in a sentence."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, WINDOW_FLAGS)
+    def __init__(self, parent: QWidget | None = None, plan: OverlayPlan | None = None) -> None:
+        self._plan = plan or OverlayPlan(unmanaged=False, stays_on_top=None, click_through=True)
+        flags = WINDOW_FLAGS
+        if self._plan.unmanaged:  # placed and kept above by the compositor, moved by the app
+            flags |= Qt.WindowType.X11BypassWindowManagerHint
+        super().__init__(parent, flags)
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -85,6 +96,10 @@ class CaptionOverlay(QWidget):
         self._silence = QTimer(self)
         self._silence.setSingleShot(True)
         self._silence.timeout.connect(self.clear)
+        self._settled = QTimer(self)  # one save after a drag, not one per pixel of it
+        self._settled.setSingleShot(True)
+        self._settled.setInterval(PLACE_SETTLE_MS)
+        self._settled.timeout.connect(self.placeChanged)
         self._grip = QSizeGrip(self)
         self._grip.resize(GRIP_SIZE, GRIP_SIZE)
         self._painter = CaptionPainter(OverlayStyle())
@@ -265,6 +280,10 @@ class CaptionOverlay(QWidget):
     def set_locked(self, locked: bool) -> None:
         if locked == self._locked:
             return
+        if locked and not self._plan.click_through:
+            self.lockRefused.emit(self._plan.no_click_through)
+            self.lockedChanged.emit(False)  # a checked Lock switch goes back off
+            return
         self._locked = locked
         self._let_clicks_through(locked or self._aside)
         self.lockedChanged.emit(locked)
@@ -288,13 +307,24 @@ class CaptionOverlay(QWidget):
         flags = self.windowFlags()
         if bool(flags & Qt.WindowType.WindowTransparentForInput) == through:
             return
-        geometry, visible = self.geometry(), self.isVisible()
-        # Changing window flags recreates the native window and hides it: put it back.
-        self.setWindowFlag(Qt.WindowType.WindowTransparentForInput, through)
+        self._set_window_flag(Qt.WindowType.WindowTransparentForInput, through)
         self._grip.setVisible(not through and self._dock == "floating")
-        self.setGeometry(geometry)
-        if visible:
-            self.show()
+        if self.isVisible():  # the same window in the same frame: shape the frame now
+            x11.pass_clicks_through_frames(int(self.winId()), through=through)
+
+    def _set_window_flag(self, flag: Qt.WindowType, on: bool) -> None:
+        """Change one flag of the shown window in place. ``QWidget.setWindowFlag`` hides the
+        window and shows it anew: mutter then drops a locked overlay from the screen, and
+        compositors that place windows themselves put it back elsewhere."""
+        flags = self.windowFlags() | flag if on else self.windowFlags() & ~flag
+        self.overrideWindowFlags(flags)  # what the widget reports, without re-creating it
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.setFlags(flags)
+
+    def plan(self) -> OverlayPlan:
+        """How this overlay was made for the desktop, and whether Lock works there."""
+        return self._plan
 
     def lets_clicks_through(self) -> bool:
         return bool(self.windowFlags() & Qt.WindowType.WindowTransparentForInput)
@@ -369,13 +399,8 @@ class CaptionOverlay(QWidget):
             self.keyboardDone.emit()
 
     def _set_focusable(self, focusable: bool) -> None:
-        geometry, visible = self.geometry(), self.isVisible()
-        # Changing window flags recreates the native window and hides it: put it back.
-        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus, not focusable)
+        self._set_window_flag(Qt.WindowType.WindowDoesNotAcceptFocus, not focusable)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if focusable else Qt.FocusPolicy.NoFocus)
-        self.setGeometry(geometry)
-        if visible:
-            self.show()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self._keyboard:
@@ -426,14 +451,22 @@ class CaptionOverlay(QWidget):
         self._grip.move(self.width() - self._grip.width(), self.height() - self._grip.height())
         self._tags.place()
         self._invalidate()
+        if self.isVisible():
+            self._settled.start()
         super().resizeEvent(event)
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        if self.isVisible():
+            self._settled.start()
+        super().moveEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self._dock != "floating":
             return  # a docked overlay stays at its edge
         handle = self.windowHandle()
-        # The window manager moves it where it can (Wayland allows nothing else).
-        if handle is not None and handle.startSystemMove():
+        # The window manager moves it where it can (Wayland allows nothing else); no window
+        # manager handles an unmanaged window, so that one moves itself.
+        if not self._plan.unmanaged and handle is not None and handle.startSystemMove():
             return
         self._drag_from = event.globalPosition().toPoint() - self.pos()
 

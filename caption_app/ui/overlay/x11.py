@@ -33,9 +33,9 @@ def available() -> bool:
 @functools.cache
 def _connection() -> Any:
     """One connection of our own to the X server, opened on first use."""
-    from Xlib import display
+    from caption_app.qt.xlib_display import open_display
 
-    return display.Display()
+    return open_display()
 
 
 def _frames(window_id: int) -> list[Any]:

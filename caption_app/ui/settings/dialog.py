@@ -24,6 +24,7 @@ from caption_app.qt.settings_store import DEFAULT_SHORTCUTS
 from caption_app.ui.settings.language_page import LanguagePage
 from caption_app.ui.settings.overlay_page import OverlayStylePage
 from caption_app.ui.settings.pages import (
+    DesktopPage,
     EnginePage,
     HistoryPage,
     SettingsPage,
@@ -37,6 +38,8 @@ from caption_app.ui.settings.pages import (
 class SettingsDialog(QDialog):
     applied = Signal(object)
     """The validated ``AppSettings``, on Apply and on OK."""
+    autostartApplied = Signal(bool)
+    """Start with the desktop switched on or off (on Apply and on OK, when it changed)."""
     shortcutsApplied = Signal(object)
     """The shortcut mapping (action name -> key sequence), on Apply and on OK."""
 
@@ -58,6 +61,8 @@ class SettingsDialog(QDialog):
         self.overlay_page = OverlayStylePage()
         self.shortcuts_page = ShortcutsPage()
         self.history_page = HistoryPage()
+        self.desktop_page = DesktopPage()
+        self._starts_with_desktop = False
         self._pages: list[SettingsPage] = [
             self.engine_page,
             self.language_page,
@@ -78,6 +83,7 @@ class SettingsDialog(QDialog):
             (self.overlay_page, "&Overlay", "Overlay style"),
             (self.shortcuts_page, "S&hortcuts", "Shortcuts"),
             (self.history_page, "Tr&anscripts", "Transcripts"),
+            (self.desktop_page, "&Desktop", "Start with the desktop"),
         ):
             tab.setAccessibleName(name)
             self.tabs.addTab(tab, title)
@@ -131,6 +137,12 @@ class SettingsDialog(QDialog):
 
     # --- results --------------------------------------------------------------------------
 
+    def show_desktop(self, global_note: str, *, starts: bool) -> None:
+        """What this desktop allows the global shortcuts, and whether the app starts with it."""
+        self.shortcuts_page.set_global_status(global_note)
+        self.desktop_page.autostart_check.setChecked(starts)
+        self._starts_with_desktop = starts
+
     def settings(self) -> AppSettings:
         """The last applied settings (the ones passed in until Apply or OK)."""
         return self._settings
@@ -174,6 +186,10 @@ class SettingsDialog(QDialog):
         self._shortcuts = shortcuts
         self.applied.emit(settings)
         self.shortcutsApplied.emit(dict(shortcuts))
+        starts = self.desktop_page.autostart_check.isChecked()
+        if starts != self._starts_with_desktop:
+            self._starts_with_desktop = starts
+            self.autostartApplied.emit(starts)
         return True
 
     @Slot()

@@ -51,7 +51,7 @@ from caption_app.core.settings import (
     parse_keyterms,
     validate_keyterms,
 )
-from caption_app.qt.settings_store import DEFAULT_SHORTCUTS, SHORTCUT_LABELS
+from caption_app.qt.settings_store import DEFAULT_SHORTCUTS, GLOBAL_SHORTCUTS, SHORTCUT_LABELS
 from caption_app.ui.labels import show_text
 
 W = TypeVar("W", bound=QWidget)
@@ -365,7 +365,9 @@ class TurnsPage(SettingsPage):
 
 
 class ShortcutsPage(QWidget):
-    """One key sequence per action; the same keys may not do two things."""
+    """One key sequence per action; the same keys may not do two things. The first group
+    works while a Caption App window has the focus; the second, anywhere on the desktop, with
+    a line saying whether this desktop lets it (``set_global_status``)."""
 
     edited = Signal()
 
@@ -374,6 +376,9 @@ class ShortcutsPage(QWidget):
         form = QFormLayout()
         self.edits: dict[str, QKeySequenceEdit] = {}
         for name, text in SHORTCUT_LABELS.items():
+            if name == next(iter(GLOBAL_SHORTCUTS)):
+                heading = QLabel("<b>Anywhere on the desktop</b> (while the meeting has the focus)")
+                form.addRow(heading)
             edit = named(QKeySequenceEdit(), f"Shortcut for {text}")
             edit.setMaximumSequenceLength(1)
             edit.setClearButtonEnabled(True)
@@ -383,12 +388,20 @@ class ShortcutsPage(QWidget):
         self.restore_button = named(QPushButton("Restore &defaults"), "Restore default shortcuts")
         self.restore_button.setAutoDefault(False)
         self.restore_button.clicked.connect(lambda: self.load(DEFAULT_SHORTCUTS))
+        self.global_status = named(QLabel(""), "Global shortcuts on this desktop")
+        self.global_status.setWordWrap(True)
+        self.global_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.global_status)
         form.addRow(self.restore_button)
         self.error = error_label("Shortcut problem")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addStretch(1)
+
+    def set_global_status(self, text: str) -> None:
+        """Whether the desktop lets the global shortcuts work, and what to do if not."""
+        self.global_status.setText(text)
 
     def load(self, shortcuts: Mapping[str, str]) -> None:
         for name, edit in self.edits.items():
@@ -412,6 +425,27 @@ class ShortcutsPage(QWidget):
             used[keys] = name
         show_error(self.error, None)
         return result
+
+
+class DesktopPage(QWidget):
+    """Start with the desktop: an XDG autostart entry, off until switched on."""
+
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        self.autostart_check = named(
+            QCheckBox("&Start Caption App when I log in"), "Start Caption App when I log in"
+        )
+        self.autostart_check.toggled.connect(self.edited)
+        form.addRow(self.autostart_check)
+        note = QLabel(
+            "It opens the caption window, not captions: you still press Start. Launching "
+            "Caption App again while it runs brings its window forward."
+        )
+        note.setWordWrap(True)
+        form.addRow(note)
 
 
 class HistoryPage(SettingsPage):
