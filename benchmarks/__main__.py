@@ -1,4 +1,5 @@
-"""``scripts/bench`` (``python -m benchmarks``): every budget of issue 16, measured here now.
+"""``scripts/bench`` (``python -m benchmarks``): every budget of issues 16, 25 and 26, measured
+now.
 
 Prints one table, each figure beside its budget with met / MISSED, and writes the same as
 JSON. Timings are medians and p99s over many repetitions, each stated as a ratio against its
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import cpu, languages, latency, local_engine, soak, startup, trust
+from benchmarks import cold_start, cpu, languages, latency, local_engine, soak, startup, trust
 from benchmarks.env import ROOT
 from benchmarks.report import Figure, table, write_json
 
@@ -28,6 +29,8 @@ STEPS: dict[str, Callable[[], list[Figure]]] = {
     "latency": latency.measure,
     "soak": soak.measure,
     "local": local_engine.measure,
+    "cold-start": cold_start.measure,
+    "local-models": local_engine.measure_other_models,
     "languages": languages.measure,
     "trust": trust.measure,
 }
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         seconds[name] = time.perf_counter() - t0
     total = time.perf_counter() - began
     print(table(figures))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nload average (1, 5, 15 min) at the end: {load}")
     print(f"\n{total:.0f} s in all ({', '.join(f'{k} {v:.0f} s' for k, v in seconds.items())})")
     meta: dict[str, object] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -63,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "seconds": {**seconds, "total": total},
+        "load_average_1min_at_end": os.getloadavg()[0],
     }
     write_json(figures, args.json, meta)
     print(f"written to {args.json}")

@@ -49,3 +49,14 @@ def thread_cpu_seconds(pid: int) -> dict[int, float]:
             continue  # the thread has just ended
         result[int(task.name)] = (int(fields[11]) + int(fields[12])) / ticks
     return result
+
+
+def thread_names(pid: int) -> dict[int, str]:
+    """Each thread's name as the kernel knows it (Python's and Qt's names, cut to 15 bytes)."""
+    names: dict[int, str] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            names[int(task.name)] = (task / "comm").read_text().strip()
+        except OSError:
+            continue
+    return names

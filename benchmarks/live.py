@@ -68,19 +68,55 @@ def app_env(home: Path, platform: str = "offscreen") -> dict[str, str]:
     return {**child_env(home, platform=platform), "ASSEMBLYAI_API_KEY": BENCH_KEY}
 
 
+MICROPHONE = "Bench Microphone"
+
+
+@contextmanager
+def speaking_microphone(home: Path, speech: Path) -> Iterator[dict[str, str]]:
+    """A private PulseAudio whose microphone (``MICROPHONE``, a source on a 48 kHz stereo null
+    sink's monitor, as a USB headset's) hears ``speech`` played into that sink in real time;
+    yields the environment that points an app at it."""
+    from tests.support.pulse import PulseServer
+
+    server = PulseServer(home / "pulse")
+    server.start()
+    player = None
+    try:
+        server.load_null_sink("bench_room", 48_000, 2, "Bench room")
+        server.load_microphone("bench_mic", "bench_room.monitor", MICROPHONE)
+        player = server.play(speech, "bench_room")
+        yield dict(server.env)
+    finally:
+        if player is not None:
+            player.terminate()
+            player.wait(timeout=10)
+        server.stop()
+
+
 @contextmanager
 def captioning_app(
-    home: Path, seconds: float, updates_per_s: float, frames: Path, *, speech_like: bool = False
+    home: Path,
+    seconds: float,
+    updates_per_s: float,
+    frames: Path,
+    *,
+    speech_like: bool = False,
+    microphone: dict[str, str] | None = None,
 ) -> Iterator[int]:
-    """``caption-app --start`` (window and overlay, offscreen) captioning a noise file from the
-    local server for about ``seconds``; yields its pid, and ends it (bounded) afterwards."""
-    wav = noise_wav(home / "speech.wav", seconds + 15, speech_like=speech_like)
+    """``caption-app --start`` (window and overlay, offscreen) captioning from the local
+    server for about ``seconds`` a noise file, or with ``microphone`` (the environment of
+    ``speaking_microphone``) that microphone; yields its pid, and ends it (bounded) after."""
+    if microphone is None:
+        wav = noise_wav(home / "speech.wav", seconds + 15, speech_like=speech_like)
+        audio_input = ["--source", str(wav)]
+    else:
+        audio_input = ["--device", MICROPHONE]
     with local_server(home, updates_per_s, frames) as url:
-        argv = ["--api-host", url, "--source", str(wav), "--engine", "assemblyai", "--start"]
+        argv = ["--api-host", url, *audio_input, "--engine", "assemblyai", "--start"]
         app = subprocess.Popen(
             [PYTHON, "-m", "caption_app", *argv],
             cwd=ROOT,
-            env=app_env(home),
+            env={**app_env(home), **(microphone or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -20,6 +20,12 @@ TOGGLES = ("captions", "pause", "overlay", "lock")
 """What ``--toggle`` (and a global shortcut) can switch in the running app."""
 
 
+def _local_models() -> list[str]:
+    from caption_app.core.engines.local.models import MODELS
+
+    return list(MODELS)
+
+
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--engine",
@@ -35,10 +41,19 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         "cache, then the installed Whisper tiny.en package)",
     )
     parser.add_argument(
+        "--local-model",
+        choices=_local_models(),
+        help="the local engine's model for English: whisper-tiny.en (default: the fastest) or "
+        "whisper-base (more accurate, about twice the compute; needs the multilingual extra, "
+        "which scripts/run installs). Other languages and translation always run on "
+        "whisper-base",
+    )
+    parser.add_argument(
         "--language",
         metavar="CODE",
-        help="en: English (the default; on this computer the fast Whisper tiny.en); auto: "
-        "detect the language of each line; or a language code such as es, fr, de",
+        help="en: English (the default; on this computer the --local-model); auto: detect the "
+        "language of each line; or a language code such as es, fr, de (on this computer: "
+        "Whisper base)",
     )
     parser.add_argument(
         "--translate",

@@ -148,7 +148,10 @@ def run_transcribe(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
 
     engines = _choose_engines(
-        EngineChoice(args.engine or EngineChoice.AUTO), settings, args.model_dir or ""
+        EngineChoice(args.engine or EngineChoice.AUTO),
+        settings,
+        args.model_dir or "",
+        args.local_model or "",
     )
     if isinstance(engines, int):
         return engines
@@ -198,7 +201,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
 
 
 def _choose_engines(
-    choice: EngineChoice, settings: StreamingSettings, model_dir: str
+    choice: EngineChoice, settings: StreamingSettings, model_dir: str, local_model: str = ""
 ) -> tuple[Engine, Engine | None] | int:
     """The engine for this run and the local one standing in for the cloud (auto only), or
     the exit code when the cloud was asked for and has no key."""
@@ -220,14 +223,14 @@ def _choose_engines(
         problem = Problem(ProblemKind.NO_KEY, str(missing or ""), Recovery.NEW_KEY)
         print(f"caption-app: {problem_line(problem)}", file=sys.stderr)
         return ExitCode.AUTH
+    engines = build_engines(plan, auth, settings, model_folder=model_dir, local_model=local_model)
     if choice is EngineChoice.AUTO and auth is None:
         print(
-            "caption-app: no AssemblyAI key is set up, so captions run on this computer "
-            "(Whisper tiny.en). Set ASSEMBLYAI_API_KEY, or use --engine assemblyai, for the "
-            "cloud.",
+            f"caption-app: no AssemblyAI key is set up, so captions run on {engines[0].name}. "
+            "Set ASSEMBLYAI_API_KEY, or use --engine assemblyai, for the cloud.",
             file=sys.stderr,
         )
-    return build_engines(plan, auth, model_folder=model_dir)
+    return engines
 
 
 def _exit_code(summary: SessionEnded) -> int:

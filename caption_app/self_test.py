@@ -92,7 +92,7 @@ def _cloud_engine() -> str:
 
 
 def _local_engine() -> str:
-    from caption_app.core.engines.local.model_files import find_model, verify_model
+    from caption_app.core.engines.local.models import find_model, verify_model
 
     location = find_model("")
     verify_model(location)

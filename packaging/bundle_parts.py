@@ -13,7 +13,7 @@ from pathlib import Path
 from models import MODELS
 
 PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    *((f"speech model {m.name}", (f"{m.package}/",)) for m in MODELS),
+    *((f"speech model {m.name}", tuple(f"{p}/" for p in m.packages)) for m in MODELS),
     ("local engine: CTranslate2", ("ctranslate2/", "ctranslate2.libs/")),
     ("local engine: ONNX Runtime (voice activity)", ("onnxruntime/",)),
     ("local engine: faster-whisper, tokenizers", ("faster_whisper/", "tokenizers/")),

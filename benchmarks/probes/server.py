@@ -33,6 +33,14 @@ def script(updates_per_s: float) -> object:
     )
 
 
+def _peak(pcm: bytes) -> int:
+    """The frame's loudest sample (s16le): whether speech, not silence, reached the server."""
+    import array
+
+    samples = array.array("h", pcm[: len(pcm) // 2 * 2])
+    return max((abs(x) for x in samples), default=0)
+
+
 def main() -> int:
     updates_per_s, frames_path = float(sys.argv[1]), Path(sys.argv[2])
     config = ServerConfig(
@@ -46,7 +54,12 @@ def main() -> int:
         sys.stdin.read()  # until the parent closes it
         records = server.sessions()
         frames = [
-            {"sha1": hashlib.sha1(f.data).hexdigest(), "at": f.received_at, "session": n}  # noqa: S324 - an id, not security
+            {
+                "sha1": hashlib.sha1(f.data).hexdigest(),  # noqa: S324 - an id, not security
+                "at": f.received_at,
+                "session": n,
+                "peak": _peak(f.data),
+            }
             for n, record in enumerate(records)
             for f in record.frames()
         ]

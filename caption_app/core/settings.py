@@ -323,6 +323,8 @@ class AppSettings:
     """The chosen device's name as the person saw it, for a notice when it is missing."""
     announce_lines: bool = True
     """Announce each finished line to screen readers."""
+    local_model: str = ""
+    """The local engine's model by name (``core/engines/local/models.py``); empty: the default."""
 
 
 def to_plain(settings: AppSettings) -> dict[str, Any]:
@@ -336,6 +338,7 @@ def to_plain(settings: AppSettings) -> dict[str, Any]:
     plain["input/device_label"] = settings.input_device_label
     plain["engine/name"] = settings.engine.value
     plain["engine/local_model_dir"] = settings.local_model_dir
+    plain["engine/local_model"] = settings.local_model
     plain["history/retention_days"] = settings.retention_days
     plain["accessibility/announce_lines"] = settings.announce_lines
     return plain
@@ -365,6 +368,7 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
     model_dir = _coerce(
         values.get("engine/local_model_dir", ""), "", "engine/local_model_dir", problems
     )
+    local_model = _coerce(values.get("engine/local_model", ""), "", "engine/local_model", problems)
     retention = _coerce(
         values.get("history/retention_days", 0), 0, "history/retention_days", problems
     )
@@ -381,7 +385,16 @@ def from_plain(values: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
         problems,
     )
     settings = AppSettings(
-        streaming, overlay, device, engine, retention, model_dir, failover, label, announce
+        streaming,
+        overlay,
+        device,
+        engine,
+        retention,
+        model_dir,
+        failover,
+        label,
+        announce,
+        local_model,
     )
     return settings, problems
 

@@ -25,7 +25,7 @@ from caption_app.core.secrets.credentials import (
     session_memory_key,
 )
 from caption_app.core.secrets.store import mask_key
-from caption_app.core.settings import AppSettings, EngineChoice, language_overrides
+from caption_app.core.settings import AppSettings, EngineChoice
 from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
@@ -53,18 +53,8 @@ class CaptionApp:
 
     def __init__(self, args: argparse.Namespace, qsettings: QSettings | None = None) -> None:
         self.store = SettingsStore(qsettings or QSettings())
-        # --api-host, --engine and --demo apply to this run only: they are never saved.
-        engine = getattr(args, "engine", None)
-        if getattr(args, "demo", False):
-            engine = EngineChoice.LOCAL
-        languages = language_overrides(
-            getattr(args, "language", None),
-            getattr(args, "translate", None),
-            getattr(args, "translation_only", False),
-        )
-        self.run = RunSettings(
-            self.store, api_host=args.api_host, engine=engine, streaming=languages
-        )
+        # The command line's engine, host, language and model apply to this run only.
+        self.run = RunSettings.from_command_line(self.store, args)
         self.media_path: str | None = args.source
         self.device_query: str | None = args.device
         self.with_system_audio: bool = args.with_system_audio
@@ -246,7 +236,13 @@ class CaptionApp:
             self.window.notify(opened.notice, key="input-fallback", until=Until.WHILE_RUNNING)
         self.window.transcript.clear()
         self.overlay.clear()
-        engine, stand_in = build_engines(plan, auth, model_folder=self.settings.local_model_dir)
+        engine, stand_in = build_engines(
+            plan,
+            auth,
+            self.settings.streaming,
+            model_folder=self.settings.local_model_dir,
+            local_model=self.settings.local_model,
+        )
         self.window.engine_menu.show_live(plan.engine)
         view = EngineView(engine.name, engine.on_device, engine.billed_per_hour_usd)
 

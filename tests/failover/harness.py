@@ -159,7 +159,7 @@ def heard_script(folder: Path) -> Path:
     the app's doing, not a script's guess at the timing."""
     from faster_whisper import WhisperModel
 
-    from caption_app.core.engines.local.model_files import find_model
+    from caption_app.core.engines.local.models import find_model
 
     model = WhisperModel(str(find_model().path), device="cpu", compute_type="int8")
     turns, position = [], 0

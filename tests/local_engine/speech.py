@@ -94,7 +94,7 @@ def stream_locally(
     collector = TimedCollector()
     streaming = StreamingSettings(**settings).validate()  # type: ignore[arg-type]
     source = open_media_source(media, streaming.chunk_ms, realtime=True)
-    engine = LocalEngine(LocalEngineOptions(model_folder=model_folder))
+    engine = LocalEngine(LocalEngineOptions(model_folder=model_folder), streaming)
     built = build_live_session(
         streaming,
         source,

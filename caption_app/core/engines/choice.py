@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from caption_app.core.engines.base import Engine
-from caption_app.core.settings import EngineChoice
+from caption_app.core.settings import EngineChoice, StreamingSettings
 
 ENGINE_LABELS = {
     EngineChoice.AUTO: "Automatic (AssemblyAI when a key is set up, else this computer)",
     EngineChoice.ASSEMBLYAI: "AssemblyAI Universal-Streaming (cloud)",
-    EngineChoice.LOCAL: "On this computer (Whisper tiny.en)",
+    EngineChoice.LOCAL: "On this computer (Whisper)",
 }
 
 
@@ -42,18 +42,27 @@ def plan_engines(choice: EngineChoice, *, cloud_configured: bool) -> EnginePlan 
 
 
 def build_engines(
-    plan: EnginePlan, auth: object, *, model_folder: str = ""
+    plan: EnginePlan,
+    auth: object,
+    settings: StreamingSettings,
+    *,
+    model_folder: str = "",
+    local_model: str = "",
 ) -> tuple[Engine, Engine | None]:
-    """The plan's engine and its stand-in; ``auth`` is the cloud's ``AuthProvider``."""
+    """The plan's engine and its stand-in; ``auth`` is the cloud's ``AuthProvider``;
+    ``local_model`` the chosen name from the local models' registry ("" for the default),
+    which ``settings``' language and translation may overrule (``models.model_for``)."""
     if plan.engine is EngineChoice.LOCAL:
-        return _local(model_folder), None
+        return _local(model_folder, local_model, settings), None
     from caption_app.core.engines.assemblyai.engine import AssemblyAIEngine
 
     cloud = AssemblyAIEngine(auth)  # type: ignore[arg-type]
-    return cloud, _local(model_folder) if plan.local_stand_in else None
+    stand_in = _local(model_folder, local_model, settings) if plan.local_stand_in else None
+    return cloud, stand_in
 
 
-def _local(model_folder: str) -> Engine:
+def _local(model_folder: str, local_model: str, settings: StreamingSettings) -> Engine:
     from caption_app.core.engines.local.engine import LocalEngine, LocalEngineOptions
 
-    return LocalEngine(LocalEngineOptions(model_folder=model_folder))
+    options = LocalEngineOptions(model_folder=model_folder, model=local_model)
+    return LocalEngine(options, settings)

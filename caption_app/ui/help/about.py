@@ -19,8 +19,8 @@ from caption_app.ui.resources import RESOURCES
 DOCS = RESOURCES / "docs"
 ABOUT = f"""<h2>{APP_NAME} {__version__}</h2>
 <p>Live captions for meetings.</p>
-<p><b>On this computer</b> (Whisper tiny.en): audio never leaves this computer; no account,
-no network.<br>
+<p><b>On this computer</b> (Whisper tiny.en, or base for other languages):
+audio never leaves this computer; no account, no network.<br>
 <b>AssemblyAI Universal-Streaming</b> (cloud): audio goes to AssemblyAI while “Sending audio to
 the cloud” is lit, and only then.</p>
 <p><a href="privacy">How Caption App handles your audio, key and transcripts</a><br>

@@ -1,9 +1,11 @@
 """Settings → Language: the spoken language, a translation, and what they need and cost.
 
-English is the default and the fastest on this computer (Whisper tiny.en). Any other choice
-needs the multilingual model there (the page says how to get it when it is not installed) and,
-in the cloud, a model that knows the language; a translation runs on Universal-3 Pro and the
-LLM Gateway. The page says which model will be used and what it costs before anything starts.
+English is the default; on this computer it runs on the model chosen under Engine (Whisper
+tiny.en, the fastest, unless another was chosen). Any other choice needs the multilingual model
+there (``models.model_for`` picks it; the page says how to get it when it is not installed)
+and, in the cloud, a model that knows the language; a translation runs on Universal-3 Pro and
+the LLM Gateway. The page says which model will be used and what it costs before anything
+starts.
 """
 
 from __future__ import annotations
@@ -12,6 +14,15 @@ import dataclasses
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
+from caption_app.core.engines.local.models import (
+    MULTILINGUAL_MODEL,
+    TINY_EN,
+    ModelError,
+    available,
+    how_to_get,
+    model_for,
+    needs_multilingual,
+)
 from caption_app.core.languages import AUTO, ENGLISH, LANGUAGE_NAMES, cloud_plan
 from caption_app.core.settings import AppSettings, EngineChoice
 from caption_app.ui.settings.pages import SettingsPage, add_row, named
@@ -25,19 +36,20 @@ LAYOUTS = {
 }
 
 
-def multilingual_available() -> bool:
+def multilingual_installed() -> bool:
     """Whether this computer has the multilingual model (a quick look, no loading)."""
-    from caption_app.core.engines.local import multilingual
-
-    return multilingual.available()
+    return available(MULTILINGUAL_MODEL)
 
 
 class LanguagePage(SettingsPage):
-    def __init__(self, parent: QWidget | None = None, *, local_model: bool | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, multilingual: bool | None = None) -> None:
+        """``multilingual``: whether the multilingual model is installed (None: look)."""
         super().__init__(parent)
-        self._local_model = multilingual_available() if local_model is None else local_model
+        self._multilingual = multilingual_installed() if multilingual is None else multilingual
         self._engine: str = EngineChoice.AUTO
         self._model = ""
+        self._local_model = ""
+        """The local model chosen under Engine, by name."""
         form = QFormLayout(self)
         self.language_combo = named(QComboBox(), "Spoken language")
         self.language_combo.addItem(ENGLISH_LABEL, ENGLISH)
@@ -70,15 +82,17 @@ class LanguagePage(SettingsPage):
         s = settings.streaming
         self._engine = settings.engine
         self._model = s.speech_model
+        self._local_model = settings.local_model
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(s.language)))
         self.translate_combo.setCurrentIndex(max(0, self.translate_combo.findData(s.translate_to)))
         self.layout_combo.setCurrentIndex(max(0, self.layout_combo.findData(s.translation_layout)))
         self._explain()
 
     def apply(self, settings: AppSettings) -> AppSettings:
-        if (settings.engine, settings.streaming.speech_model) != (self._engine, self._model):
-            self._engine, self._model = settings.engine, settings.streaming.speech_model
-            self._explain()  # the engine page changed what the cloud would use
+        engine = (settings.engine, settings.streaming.speech_model, settings.local_model)
+        if engine != (self._engine, self._model, self._local_model):
+            self._engine, self._model, self._local_model = engine
+            self._explain()  # the engine page changed what would be used
         streaming = dataclasses.replace(
             settings.streaming,
             language=str(self.language_combo.currentData()),
@@ -103,18 +117,32 @@ class LanguagePage(SettingsPage):
             self.cloud_note.setText(f"In the cloud (AssemblyAI): {plan.note}")
 
     def _local_text(self, language: str, target: str) -> str:
-        if language == ENGLISH and not target:
-            return "On this computer: Whisper tiny.en, the fastest."
-        if not self._local_model:
-            from caption_app.core.engines.local.multilingual import HOW_TO_GET
-
-            return f"On this computer: {HOW_TO_GET}"
-        text = (
-            "On this computer: Whisper base (multilingual). It is slower than tiny.en: live "
-            "words change about every 1.5 s instead of every second"
-        )
+        try:
+            model = model_for(self._local_model, language, target)
+        except ModelError:  # a name no longer known: the default is what the page can say
+            model = model_for("", language, target)
+        if model.multilingual and not self._multilingual:
+            return (
+                f"On this computer, {_needs(language, target)} {model.title}. {how_to_get(model)}"
+            )
+        live = f"live words change about every {model.partial_every_ms / 1000:g} s"
+        if model is TINY_EN:
+            text = f"On this computer: {TINY_EN.title}, the fastest"
+        elif not needs_multilingual(language, target):
+            text = f"On this computer: {model.title}, chosen under Engine; {live}"
+        else:
+            text = (
+                f"On this computer: {model.title} (multilingual). It is slower than "
+                f"{TINY_EN.title}: {live} instead of every {TINY_EN.partial_every_ms / 1000:g} s"
+            )
         if target and target != ENGLISH:
             return f"{text}; it translates into English only, so lines stay untranslated there."
         if target:
             return f"{text}; Whisper's own translate task makes the English."
         return f"{text}."
+
+
+def _needs(language: str, target: str) -> str:
+    if needs_multilingual(language, target):
+        return "other languages and translation need"
+    return "the model chosen under Engine is"

@@ -30,6 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from caption_app.core.engines.choice import ENGINE_LABELS
+from caption_app.core.engines.local.models import DEFAULT_MODEL as DEFAULT_LOCAL_MODEL
+from caption_app.core.engines.local.models import MODELS as LOCAL_MODELS
+from caption_app.core.engines.local.models import (
+    MULTILINGUAL_MODEL,
+    LocalModel,
+    available,
+    how_to_get,
+)
 from caption_app.core.settings import (
     DEFAULT_API_HOST,
     EU_API_HOST,
@@ -123,6 +131,11 @@ def _streaming(settings: AppSettings, **changes: object) -> AppSettings:
     )
 
 
+def _chosen_local_model(combo: QComboBox, saved: str) -> str:
+    chosen = str(combo.currentData())
+    return "" if chosen == (saved or DEFAULT_LOCAL_MODEL) and not saved else chosen
+
+
 class EnginePage(SettingsPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,8 +148,15 @@ class EnginePage(SettingsPage):
             "AssemblyAI is more accurate and can label speakers."
         )
         add_row(form, "&Engine:", self.engine_combo)
+        self.local_model_combo = named(QComboBox(), "Model on this computer")
+        for local in LOCAL_MODELS.values():
+            self.local_model_combo.addItem(local.description, local.name)
+        add_row(form, "Model on &this computer:", self.local_model_combo)
+        self.local_model_note = named(QLabel(), "About the model on this computer")
+        self.local_model_note.setWordWrap(True)
+        form.addRow(self.local_model_note)
         self.model_dir_edit = named(QLineEdit(), "Local model folder")
-        self.model_dir_edit.setPlaceholderText("empty: the installed Whisper tiny.en")
+        self.model_dir_edit.setPlaceholderText("empty: the installed model chosen above")
         add_row(form, "Local &model folder:", self.model_dir_edit)
         self.host_combo = named(QComboBox(), "API host")
         self.host_combo.setEditable(True)
@@ -175,6 +195,7 @@ class EnginePage(SettingsPage):
         self.return_check.toggled.connect(self._notify)
         self.engine_combo.currentIndexChanged.connect(self._notify)
         self.model_dir_edit.textChanged.connect(self._notify)
+        self.local_model_combo.currentIndexChanged.connect(self._local_model_changed)
         self.host_combo.editTextChanged.connect(self._notify)
         self.token_edit.textChanged.connect(self._notify)
         self.model_combo.currentIndexChanged.connect(self._notify)
@@ -184,6 +205,10 @@ class EnginePage(SettingsPage):
         index = self.engine_combo.findData(settings.engine)
         self.engine_combo.setCurrentIndex(max(0, index))
         self.model_dir_edit.setText(settings.local_model_dir)
+        self.local_model_combo.setCurrentIndex(
+            max(0, self.local_model_combo.findData(settings.local_model or DEFAULT_LOCAL_MODEL))
+        )
+        self._explain_local_model()
         self.host_combo.setEditText(s.api_host)
         self.token_edit.setText(s.token_url)
         self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.speech_model)))
@@ -201,12 +226,39 @@ class EnginePage(SettingsPage):
             settings,
             engine=EngineChoice(self.engine_combo.currentData()),
             local_model_dir=self.model_dir_edit.text().strip(),
+            # "" is the default model, so a person who never chose one follows the default.
+            local_model=_chosen_local_model(self.local_model_combo, settings.local_model),
             failover=dataclasses.replace(
                 settings.failover,
                 after_s=float(self.failover_spin.value()),
                 return_to_cloud=self.return_check.isChecked(),
             ),
         )
+
+    def _local_model_changed(self, *_args: object) -> None:
+        self._explain_local_model()
+        self._notify()
+
+    def _explain_local_model(self) -> None:
+        model = LOCAL_MODELS[str(self.local_model_combo.currentData())]
+        self.local_model_note.setText(local_model_note(model, installed=available(model)))
+
+
+def local_model_note(model: LocalModel, *, installed: bool) -> str:
+    """What a person should know of a local model before choosing it: what it captions, and
+    how often its live words change (the slower model's less often, so it keeps up)."""
+    cadence = f"live words about every {model.partial_every_ms / 1000:g} s"
+    if model.multilingual:
+        text = (
+            f"Other languages and translation too, and more accurate on English, for about "
+            f"twice the computer's effort: {cadence}."
+        )
+    else:
+        text = (
+            f"English only, the fastest: {cadence}. Other languages and translation (the "
+            f"Language page) run on {MULTILINGUAL_MODEL.title}."
+        )
+    return text if installed else f"{text} Not installed. {how_to_get(model)}"
 
 
 class TurnsPage(SettingsPage):

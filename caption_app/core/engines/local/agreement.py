@@ -55,8 +55,30 @@ def merge_final(
     committed: Sequence[DecodedWord], final: Sequence[DecodedWord]
 ) -> list[DecodedWord]:
     """The turn's words at its end: the committed words, in the final decode's formatted form
-    where it agrees, then whatever the final decode heard after them."""
+    where it agrees, then whatever the final decode heard after them. A partial may have
+    committed half of what the final decode writes as one hyphenated word ("ill" of
+    "ill-disposed."): the final's halves are then matched one by one, so the second half is
+    kept, not lost behind the committed first."""
     n = len(committed)
     if keys(final[:n]) == keys(committed):
         return list(final)
-    return [*committed, *after_committed(committed, final)]
+    halves = split_hyphenated(final)
+    if keys(halves[:n]) == keys(committed):
+        return halves
+    return [*committed, *after_committed(committed, halves)]
+
+
+def split_hyphenated(words: Sequence[DecodedWord]) -> list[DecodedWord]:
+    """ "ill-disposed." as "ill" and "-disposed." (``join_words`` joins them again), the time
+    shared out by letters."""
+    out: list[DecodedWord] = []
+    for word in words:
+        first, dash, rest = word.text.partition("-")
+        if not (dash and first and rest):
+            out.append(word)
+            continue
+        span = max(0, word.end_ms - word.start_ms)
+        cut = word.start_ms + span * len(first) // len(word.text)
+        out.append(DecodedWord(first, word.start_ms, cut, word.probability))
+        out.append(DecodedWord(dash + rest, cut, word.end_ms, word.probability))
+    return out

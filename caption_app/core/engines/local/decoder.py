@@ -28,10 +28,18 @@ APPEND_PUNCTUATION = "\"'.,!?:\u201d)]}"
 # What Whisper's own signals say about a decode (thresholds from Whisper's transcribe, made
 # stricter where a live caption would rather miss a line than show one never said).
 NO_SPEECH_MAX = 0.6
+NO_SPEECH_LOGPROB = -0.7
+"""Whisper calls a window silent when its no-speech probability is high *and* its text unlikely;
+high alone is common for the first word or two of an utterance, which the VAD heard."""
+NO_SPEECH_CERTAIN = 0.9
 AVG_LOGPROB_MIN = -1.0
+SHORT_LOGPROB_MIN = -1.5
+"""For one or two words, whose average log-probability swings more."""
 COMPRESSION_RATIO_MAX = 2.4
 MAX_WORDS_PER_SECOND = 6.0
 """Faster than anyone talks: the decoder is filling audio it could not hear."""
+SENTENCE_END = (".", "?", "!")
+PAUSE_MARKS = (*SENTENCE_END, ",", ";", ":")
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫♬]")
 
 
@@ -81,9 +89,12 @@ def rejection(hypothesis: Hypothesis, speech_ms: int) -> str | None:
     """Why this decode must not be shown (Whisper invents text on noise), or None if credible."""
     if hypothesis.empty:
         return None
-    if hypothesis.no_speech_prob > NO_SPEECH_MAX:
+    if hypothesis.no_speech_prob > NO_SPEECH_CERTAIN or (
+        hypothesis.no_speech_prob > NO_SPEECH_MAX and hypothesis.avg_logprob < NO_SPEECH_LOGPROB
+    ):
         return "no speech"
-    if hypothesis.avg_logprob < AVG_LOGPROB_MIN:
+    short = len(hypothesis.words) < 3
+    if hypothesis.avg_logprob < (SHORT_LOGPROB_MIN if short else AVG_LOGPROB_MIN):
         return "unlikely text"
     if hypothesis.compression_ratio > COMPRESSION_RATIO_MAX or _repeats(hypothesis.words):
         return "repetition"
@@ -93,12 +104,31 @@ def rejection(hypothesis: Hypothesis, speech_ms: int) -> str | None:
 
 
 def without_repeated_tail(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, ...]:
-    """Drop a phrase of two or more words that the decode says twice at its very end: beam
-    search on a short window can read a whole sentence again into the padding."""
+    """Drop what the decode reads again into the padding after the speech: a sentence at the
+    end that starts the utterance over ("Last week we agreed. Last week we", its last word
+    perhaps cut short), which short windows invite, or a phrase of two or more words said
+    twice at its very end. Applied until nothing more is dropped."""
+    while True:
+        kept = _without_restart(words)
+        keys = [normalized(w.text) for w in kept]
+        for size in range(len(kept) // 2, 1, -1):
+            if keys[-size:] == keys[-2 * size : -size]:
+                kept = kept[:-size]
+                break
+        if len(kept) == len(words):
+            return words
+        words = kept
+
+
+def _without_restart(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, ...]:
     keys = [normalized(w.text) for w in words]
-    for size in range(len(words) // 2, 1, -1):
-        if keys[-size:] == keys[-2 * size : -size]:
-            return words[:-size]
+    for start in range(1, len(words)):
+        if not words[start - 1].text.endswith(PAUSE_MARKS):
+            continue
+        again = keys[start:]
+        before = keys[: len(again)]
+        if again[:-1] == before[:-1] and before[-1].startswith(again[-1]):
+            return words[:start]
     return words
 
 
@@ -141,12 +171,47 @@ def _spoken(alignment: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return spoken
 
 
+def _whisper_model(model_path: Path, cpu_threads: int) -> Any:
+    """faster-whisper's ``WhisperModel`` around a CTranslate2 model loaded *before* faster-whisper
+    and what it imports (PyAV, tokenizers, ONNX Runtime) are in memory. Loading turns the
+    float16 file into int8 through a transient buffer, so the process's peak memory is that
+    buffer plus whatever is loaded at the time: 272 -> 197 MB measured for tiny.en. The rest is
+    what ``WhisperModel.__init__`` sets up for a local folder (faster-whisper is pinned < 1.3)."""
+    import ctranslate2
+
+    ct2_model = ctranslate2.models.Whisper(
+        str(model_path), device="cpu", compute_type="int8", intra_threads=cpu_threads
+    )
+    import tokenizers
+    from faster_whisper import WhisperModel
+    from faster_whisper.feature_extractor import FeatureExtractor
+    from faster_whisper.utils import get_logger
+
+    model: Any = WhisperModel.__new__(WhisperModel)
+    model.logger = get_logger()
+    model.model = ct2_model
+    model.hf_tokenizer = tokenizers.Tokenizer.from_file(str(model_path / "tokenizer.json"))
+    model.feat_kwargs = model._get_feature_kwargs(str(model_path))  # noqa: SLF001 - its own reader
+    model.feature_extractor = FeatureExtractor(**model.feat_kwargs)
+    model.input_stride = 2
+    model.num_samples_per_token = model.feature_extractor.hop_length * model.input_stride
+    model.frames_per_second = (
+        model.feature_extractor.sampling_rate // model.feature_extractor.hop_length
+    )
+    model.tokens_per_second = model.feature_extractor.sampling_rate // model.num_samples_per_token
+    model.time_precision = 0.02
+    model.max_length = 448
+    return model
+
+
 class WhisperDecoder:
     """Loads a CTranslate2 Whisper model once; ``decode`` is then safe to call repeatedly.
 
     An English-only model (tiny.en) transcribes English. A multilingual one (base) transcribes
     ``language``, or with ``language`` None detects it on each decode from the same encoder
     output (one decoder step); with ``task="translate"`` it writes English whatever was said.
+    What the model can do is read from the model itself, so a folder the person chose is run
+    as what it is.
     """
 
     def __init__(
@@ -157,11 +222,7 @@ class WhisperDecoder:
         language: str | None = "en",
         task: str = "transcribe",
     ) -> None:
-        from faster_whisper import WhisperModel
-
-        self._model: Any = WhisperModel(
-            str(model_path), device="cpu", compute_type="int8", cpu_threads=cpu_threads
-        )
+        self._model: Any = _whisper_model(model_path, cpu_threads)
         self.multilingual = bool(self._model.model.is_multilingual)
         self.language = language if self.multilingual else "en"
         self.task = task if self.multilingual else "transcribe"

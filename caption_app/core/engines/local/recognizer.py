@@ -5,8 +5,10 @@ messages come out. Every time is the stream's audio clock (samples received), so
 audio always gives the same turns, whatever the machine's load:
 
 - an utterance starts when the VAD hears speech, with 200 ms of audio before it;
-- while speech goes on, the utterance is decoded again about every second (greedy, fast);
-  words two consecutive decodes agree on become final (``agreement.py``);
+- while speech goes on, the utterance is decoded again every ``partial_every_ms`` (greedy,
+  fast; the model sets it: 0.7 s for tiny.en, the first time after 0.5 s, 1.5 s for the
+  slower Whisper base); words two consecutive decodes agree on become final
+  (``agreement.py``);
 - when the speaker pauses, the utterance is decoded once more with beam search (the final
   candidate). The turn ends after ``min_turn_silence`` if that text ends a sentence, and after
   ``max_turn_silence`` in any case, with Whisper's punctuated, cased text swapped in;
@@ -30,9 +32,11 @@ from caption_app.core.engines.local.agreement import (
 )
 from caption_app.core.engines.local.decoder import EMPTY, DecodedWord, Hypothesis, rejection
 from caption_app.core.engines.local.messages import finished_message, partial_message
+from caption_app.core.engines.local.models import DEFAULT_MODEL, MODELS
 from caption_app.core.engines.local.vad import WINDOW
 from caption_app.core.model.turns import TurnMessage
 
+DEFAULT = MODELS[DEFAULT_MODEL]
 RATE = 16_000
 SAMPLES_PER_MS = RATE // 1000
 SPEECH_ON = 0.5
@@ -42,12 +46,12 @@ PRE_PAD_MS = 200
 POST_PAD_MS = 300
 PAUSE_MS = 160
 """Silence after which the final candidate is decoded (ahead of the turn's end)."""
-PARTIAL_EVERY_MS = 1000
 MIN_SPEECH_MS = 250
 """Less speech than this is a click or a breath: never decoded."""
 MAX_UTTERANCE_MS = 12_000
 MIN_SPLIT_MS = 3000
 SETTLING_MS = 300
+FIRST_AGREEMENT_MS = 1500
 """A partial decode's words ending this close to the live edge may still be cut off."""
 PARTIAL_BEAM, FINAL_BEAM = 1, 5
 SENTENCE_END = (".", "?", "!")
@@ -60,9 +64,11 @@ class TurnPolicy:
     format_turns: bool = True
     hotwords: str = ""
     """Key terms, handed to Whisper as hotwords."""
-    partial_every_ms: int = PARTIAL_EVERY_MS
-    """How often the live words are decoded again: wider for a slower model, so it keeps up
-    instead of falling behind."""
+    partial_every_ms: int = DEFAULT.partial_every_ms
+    """How often the live words are decoded again (``LocalModel.partial_every_ms``)."""
+    first_partial_ms: int = DEFAULT.first_partial_ms
+    end_in_late_pause: bool = DEFAULT.ends_turn_in_late_pause
+    """``LocalModel.ends_turn_in_late_pause``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,8 @@ class _Utterance:
     speech_samples: int = 0
     committed: list[DecodedWord] = field(default_factory=list)
     previous: list[DecodedWord] = field(default_factory=list)
+    previous_end: int = 0
+    """The last sample the previous hypothesis heard."""
     """The last credible hypothesis' words after the committed ones."""
     shown: list[DecodedWord] = field(default_factory=list)
     shown_final: int = 0
@@ -185,10 +193,23 @@ class StreamingRecognizer:
         self._probs.append(p)
         start, end = index * WINDOW, (index + 1) * WINDOW
         speech = p >= SPEECH_ON or (self._speaking and p >= SPEECH_HOLD)
+        resumed = speech and not self._speaking
         self._speaking = speech
         if not speech:
             return
         u = self._utterance
+        if (
+            u is not None
+            and resumed
+            and u.end_at is None
+            and self.policy.end_in_late_pause
+            and self._pause_ends_turn(u, start)
+        ):
+            # The pause was long enough to end the turn, but its final decode had not come
+            # back to decide (the decoder busy, or audio queued while the model loaded): end
+            # the turn in the pause, or the next sentence joins it, and a decode of both
+            # sentences across the pause can stop at the first.
+            u.end_at = u.speech_end + min(POST_PAD_MS * SAMPLES_PER_MS, (start - u.speech_end) // 2)
         if u is None:
             first = max(self._audio_start, start - PRE_PAD_MS * SAMPLES_PER_MS)
             self._next_number += 1
@@ -198,6 +219,13 @@ class StreamingRecognizer:
             return  # speech after a forced end or split belongs to the next turn
         u.speech_end = end
         u.speech_samples += WINDOW
+
+    def _pause_ends_turn(self, u: _Utterance, resumed_at: int) -> bool:
+        pause_ms = (resumed_at - u.speech_end) // SAMPLES_PER_MS
+        if pause_ms >= self.policy.max_turn_silence_ms:
+            return True
+        decided = u.candidate is not None and u.candidate_end == u.speech_end
+        return pause_ms >= self.policy.min_turn_silence_ms and not decided
 
     # --- decisions ----------------------------------------------------------------------------
 
@@ -227,7 +255,9 @@ class StreamingRecognizer:
             u.end_at = self._split_point(u)
             self._submit(u, out, final=True, end=u.end_at, covers=u.end_at)
             return
-        due = self._now - u.last_partial_at >= self.policy.partial_every_ms * SAMPLES_PER_MS
+        policy = self.policy
+        every = policy.partial_every_ms if u.previous or u.committed else policy.first_partial_ms
+        due = self._now - u.last_partial_at >= every * SAMPLES_PER_MS
         if due and u.speech_samples >= MIN_SPEECH_MS * SAMPLES_PER_MS:
             u.last_partial_at = self._now
             self._submit(u, out, final=False, end=self._now, covers=-1)
@@ -268,9 +298,11 @@ class StreamingRecognizer:
     def _take(self, u: _Utterance, job: _Job, hypothesis: Hypothesis, out: Output) -> None:
         """Fold one decode into the utterance: agreement, a partial, maybe the final."""
         offset = u.start // SAMPLES_PER_MS
-        speech_ms = u.speech_samples // SAMPLES_PER_MS
+        # The words a decode may hold go by what it heard: the VAD's speech, or the audio
+        # decoded when that is longer (the VAD's verdicts lag a fast talker's short words).
+        heard_ms = max(u.speech_samples, job.end - u.start) // SAMPLES_PER_MS
         u.language = hypothesis.language or u.language
-        why = rejection(hypothesis, speech_ms)
+        why = rejection(hypothesis, heard_ms)
         if why is not None:
             self.rejected.append(why)
             hypothesis = EMPTY
@@ -292,12 +324,19 @@ class StreamingRecognizer:
         tail = after_committed(u.committed, words)
         settled_before = job.end // SAMPLES_PER_MS - SETTLING_MS
         agreed = []
+        # An utterance's first words are committed only once the earlier of the two readings
+        # heard enough of it: on a second or less, Whisper guesses at the opening words, and
+        # two quick guesses can agree ("How do you" for "Had he").
+        heard_enough = (
+            u.committed or u.previous_end - u.start >= FIRST_AGREEMENT_MS * SAMPLES_PER_MS
+        )
         for word in common_prefix(after_committed(u.committed, u.previous), tail):
-            if word.end_ms > settled_before:
+            if word.end_ms > settled_before or not heard_enough:
                 break
             agreed.append(word)
         u.committed.extend(agreed)
         u.previous = tail
+        u.previous_end = job.end
         live = tail[len(agreed) :]
         shown = [*u.committed, *live]
         if keys(shown) != keys(u.shown) or len(u.committed) != u.shown_final:

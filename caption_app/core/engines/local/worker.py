@@ -13,10 +13,11 @@ Messages to the app are tuples: ("began", description), ("turn", TurnMessage), (
 audio_seconds, compute_seconds): the CPU time the process spent on the audio once the model
 was loaded (VAD, decodes, alignment).
 
-Languages: English uses tiny.en; any other choice (a named language, "auto", or a translation)
-the multilingual Whisper base (``multilingual.py``). With ``task="both"`` each finished turn is
-decoded once more with Whisper's translate task, after its original went out, so the original
-is never held up; the translation follows as its own message.
+Languages: the worker runs the model it is told (``models.model_for`` chose it: a language
+other than English, detection or a translation runs on the multilingual Whisper base). With
+``task="both"`` each finished turn is decoded once more with Whisper's translate task, after its
+original went out, so the original is never held up; the translation follows as its own
+message.
 """
 
 from __future__ import annotations
@@ -56,15 +57,13 @@ class WorkerConfig:
     """The folder the person chose, or "" to look in the usual places."""
     policy: TurnPolicy
     cpu_threads: int = 2
+    model: str = ""
+    """The model to run, by name (``models.model_for`` chose it); "" is the default model."""
     language: str = "en"
     """``en``, ``auto`` or a language code."""
     task: str = "transcribe"
     """``transcribe``; ``translate`` (English words only); ``both`` (the original, then its
     English translation)."""
-
-    @property
-    def multilingual(self) -> bool:
-        return self.language != "en" or self.task != "transcribe"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,35 +72,57 @@ class TranslateJob:
     audio: np.ndarray
 
 
+def load_decoder(
+    model_name: str,
+    folder: str,
+    *,
+    cpu_threads: int,
+    language: str = "en",
+    task: str = "transcribe",
+) -> tuple[Any, str]:
+    """The model found, checked and loaded, and where it came from (for the log); raises
+    ``ModelError`` with what to do when it cannot be, or cannot do what is asked."""
+    from caption_app.core.engines.local.decoder import WhisperDecoder
+    from caption_app.core.engines.local.models import (
+        ModelError,
+        find_model,
+        model_named,
+        verify_model,
+    )
+
+    model = model_named(model_name)
+    location = find_model(folder, model)
+    verify_model(location, model)
+    decoder = WhisperDecoder(
+        location.path,
+        cpu_threads=cpu_threads,
+        language=None if language == "auto" else language,
+        task="translate" if task == "translate" else "transcribe",
+    )
+    if (language != "en" or task != "transcribe") and not decoder.multilingual:
+        raise ModelError(
+            f"The model in {location.origin} ({location.path}) is English only; other "
+            "languages and translation need a multilingual one. Empty the local model folder "
+            "in Settings → Engine to use Whisper base."
+        )
+    return decoder, f"{model.description} from {location.origin}"
+
+
 def main(conn: Connection, config: WorkerConfig) -> None:
     """The child process' entry point."""
     inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
     threading.Thread(target=_read_pipe, args=(conn, inbox), name="pipe-reader", daemon=True).start()
     try:
-        from caption_app.core.engines.local.decoder import WhisperDecoder
-        from caption_app.core.engines.local.model_files import (
-            MODEL_DESCRIPTION,
-            ModelError,
-            find_model,
-            verify_model,
-        )
+        from caption_app.core.engines.local.models import ModelError
         from caption_app.core.engines.local.vad import StreamingVad
 
         try:
-            if config.multilingual:
-                from caption_app.core.engines.local import multilingual
-
-                location = multilingual.find_multilingual_model()
-                description = multilingual.DESCRIPTION
-            else:
-                location = find_model(config.model_folder)
-                description = MODEL_DESCRIPTION
-            verify_model(location)
-            decoder = WhisperDecoder(
-                location.path,
+            decoder, origin = load_decoder(
+                config.model,
+                config.model_folder,
                 cpu_threads=config.cpu_threads,
-                language=None if config.language == "auto" else config.language,
-                task="translate" if config.task == "translate" else "transcribe",
+                language=config.language,
+                task=config.task,
             )
             vad = StreamingVad()
         except ModelError as exc:
@@ -110,7 +131,7 @@ def main(conn: Connection, config: WorkerConfig) -> None:
         except Exception as exc:  # noqa: BLE001 (a model CTranslate2 cannot read, a broken install)
             conn.send(("error", f"The local speech model could not be loaded: {exc}"))
             return
-        conn.send(("began", f"{description} from {location.origin}"))
+        conn.send(("began", origin))
         _Session(conn, inbox, decoder, vad, config.policy, translate=config.task == "both").run()
     except (BrokenPipeError, EOFError, OSError):
         pass  # the app went away; nothing is left to tell
