@@ -135,8 +135,10 @@ def test_the_frozen_multilingual_model_captions_spanish_offline(
     assert done.returncode == ExitCode.OK, done.stderr
     document = json.loads(out.read_text())
     assert document["session"]["engine"] == "Whisper base on this computer"
-    (turn,) = [e for e in document["entries"] if e["type"] == "turn"]
-    assert turn["language"] == "es" and "gracias" in str(turn["text"]).lower(), turn
+    # One line, or two when a loaded machine ends the turn at the sentence's inner pause.
+    turns = [e for e in document["entries"] if e["type"] == "turn"]
+    assert turns and all(t["language"] == "es" for t in turns), turns
+    assert "gracias" in " ".join(str(t["text"]) for t in turns).lower(), turns
     assert (tmp_path / "cache" / "models" / "whisper-base" / "model.bin").is_file()
 
 
