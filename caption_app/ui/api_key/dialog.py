@@ -30,20 +30,33 @@ from caption_app.core.engines.assemblyai.key_check import (
     KeyStatus,
     check_api_key,
 )
-from caption_app.core.secrets.credentials import ENV_VAR, MemoryKey, session_memory_key
+from caption_app.core.secrets.credentials import MemoryKey, session_memory_key
 from caption_app.core.secrets.store import (
     InvalidKey,
     KeyringState,
     KeyringUnavailable,
     KeyStore,
     clean_key,
-    mask_key,
 )
 from caption_app.qt.background import call_in_background
+from caption_app.ui.api_key import texts
 from caption_app.ui.api_key.keyring_access import KeyringAccess
-from caption_app.ui.api_key.texts import INTRO, MIN_WIDTH, KeyChecker, checked, key_in_use_text
 from caption_app.ui.buttons import dialog_button
 from caption_app.ui.labels import show_text
+
+KeyChecker = Callable[[str, str, float], KeyCheck]
+"""(key, api_host, timeout) -> result: ``check_api_key``, pointed at a test server in tests."""
+
+MIN_WIDTH = 560
+"""Wide enough that the dialog's messages wrap to a few lines, not a column."""
+
+
+def checked(checker: KeyChecker, key: str, api_host: str, timeout: float) -> KeyCheck:
+    """Runs on a worker thread: the dialog must get an answer whatever happens."""
+    try:
+        return checker(key, api_host, timeout)
+    except Exception as exc:  # noqa: BLE001 - reported as a failed check
+        return KeyCheck(KeyStatus.UNREACHABLE, f"The check failed ({type(exc).__name__}).")
 
 
 class Destination(enum.Enum):
@@ -100,7 +113,7 @@ class KeyDialog(QDialog):
     # construction
 
     def _build_info(self) -> None:
-        self.intro = QLabel(INTRO)
+        self.intro = QLabel(texts.INTRO)
         self.intro.setWordWrap(True)
         self.intro.setTextFormat(Qt.TextFormat.RichText)
         self.intro.setTextInteractionFlags(
@@ -221,7 +234,7 @@ class KeyDialog(QDialog):
         """Re-read the keyring (which backend, whether a key is stored, whether it works) off
         the GUI thread (``keyring_access.py``): the window keeps painting meanwhile."""
         if not self._keyring.reading:
-            show_text(self.backend_label, "Keyring: reading…")
+            show_text(self.backend_label, texts.BACKEND_READING)
             for button in (self.save_button, self.replace_button, self.remove_button):
                 button.setEnabled(False)
         self._keyring.read(self._show)
@@ -235,49 +248,40 @@ class KeyDialog(QDialog):
         if self._memory.get() or self._environment_key or self._token_service:
             show_text(self.in_use_label, self.key_in_use(None))
         else:
-            show_text(self.in_use_label, "In use: the key in the keyring (reading it…)")
-        show_text(self.current_label, "Reading the keyring…")
+            show_text(self.in_use_label, texts.IN_USE_READING)
+        show_text(self.current_label, texts.READING)
         self.replace_button.setVisible(False)
         self.remove_button.setVisible(False)
         self.entry.setVisible(True)
         if self._rejected:
-            self._say(f"AssemblyAI rejected {self._rejected}. Paste a valid key below.")
+            self._say(texts.rejected(self._rejected))
 
     def _show(self, state: KeyringState) -> None:
         self._state = state
         problem, stored = state.problem, state.stored
-        show_text(self.backend_label, f"Keyring: {state.backend}")
+        show_text(self.backend_label, texts.backend(state.backend))
         if problem is not None:
-            show_text(
-                self.problem_label,
-                f"{problem} You can still caption: set {ENV_VAR} in the environment before "
-                "starting Caption App (used for that run only, never stored), or enter the key "
-                "below and use it for this session only (forgotten when Caption App quits).",
-            )
+            show_text(self.problem_label, texts.keyring_problem(str(problem)))
         elif state.plaintext:
-            show_text(
-                self.problem_label,
-                "Warning: this keyring keeps secrets in a file that is not encrypted. Anyone "
-                "who can read your files can read a key stored there.",
-            )
+            show_text(self.problem_label, texts.PLAINTEXT_WARNING)
         self.problem_label.setVisible(problem is not None or state.plaintext)
         busy = self._checking or self._keyring.writing
         self.save_button.setEnabled(problem is None and not busy)
         for button in (self.replace_button, self.remove_button):
             button.setEnabled(not busy)
         if stored:
-            show_text(self.current_label, f"Stored key: {mask_key(stored)}")
+            show_text(self.current_label, texts.stored_key(stored))
         elif self._memory.get():
-            show_text(self.current_label, "A key is in use for this session only (not stored).")
+            show_text(self.current_label, texts.SESSION_KEY_NOT_STORED)
         else:
-            show_text(self.current_label, "No key is stored.")
+            show_text(self.current_label, texts.NO_KEY_STORED)
         self.replace_button.setVisible(bool(stored))
         self.remove_button.setVisible(bool(stored))
         # Opened because a key was rejected: ready for the new one at once.
         self.entry.setVisible(not stored or bool(self._rejected))
         show_text(self.in_use_label, self.key_in_use(stored))
         if self._rejected and not self.status_label.text():
-            self._say(f"AssemblyAI rejected {self._rejected}. Paste a valid key below.")
+            self._say(texts.rejected(self._rejected))
             self.key_edit.setFocus()
         self._set_follow_up()
 
@@ -285,7 +289,7 @@ class KeyDialog(QDialog):
         """Which key the next connection uses and where it comes from (never the key)."""
         entered = self._memory.get()
         env, token = self._environment_key, self._token_service
-        return key_in_use_text(entered, self._memory.stored, env, stored, token)
+        return texts.key_in_use_text(entered, self._memory.stored, env, stored, token)
 
     def _set_follow_up(self, save_anyway: bool = False, plaintext: bool = False) -> None:
         self.save_anyway_button.setVisible(save_anyway)
@@ -340,7 +344,7 @@ class KeyDialog(QDialog):
         self._pending = (key, destination)
         self._set_follow_up()
         self._set_busy(True)
-        self._say("Checking the key with AssemblyAI…")
+        self._say(texts.CHECKING)
         self._checking = True
         checker, api_host, timeout = self._checker, self._api_host, self._timeout
         call_in_background(
@@ -364,19 +368,13 @@ class KeyDialog(QDialog):
             self._commit(key, destination)
         elif result.status is KeyStatus.REJECTED:
             self._pending = None
-            self._say(
-                "AssemblyAI rejected this key; nothing was saved. Copy the key again from your "
-                "dashboard."
-            )
+            self._say(texts.REJECTED_NOTHING_SAVED)
             self.key_edit.selectAll()
             self.key_edit.setFocus()
         else:
-            verb = "save it" if destination is Destination.KEYRING else "use it"
-            self._say(
-                f"Could not check the key: {result.message} The key may still be right. "
-                f"Do you want to {verb} anyway? Captions will tell you if it is refused."
-            )
-            self.save_anyway_button.setText("Save anyway" if verb == "save it" else "Use anyway")
+            saving = destination is Destination.KEYRING
+            self._say(texts.could_not_check(result.message, saving))
+            self.save_anyway_button.setText("Save anyway" if saving else "Use anyway")
             self._set_follow_up(save_anyway=True)
             self._fit()
 
@@ -394,17 +392,14 @@ class KeyDialog(QDialog):
     def _commit(self, key: str, destination: Destination) -> None:
         if destination is Destination.MEMORY:
             self._memory.set(key)
-            self._finish("memory", "The key is in use for this session only.")
+            self._finish("memory", texts.IN_USE_FOR_SESSION)
             return
         state = self._state
         if state is None:
-            self._say("The keyring is still being read; try again in a moment.")
+            self._say(texts.STILL_READING)
             return
         if state.plaintext and not self._plaintext_confirmed:
-            self._say(
-                f"The keyring in use ({state.backend}) does not encrypt the key. "
-                "Store it there anyway, or use it for this session only?"
-            )
+            self._say(texts.not_encrypted(state.backend))
             self._set_follow_up(plaintext=True)
             return
         self._write(lambda: self._store.set(key), lambda: self._saved(key, state))
@@ -412,7 +407,7 @@ class KeyDialog(QDialog):
     def _saved(self, key: str, state: KeyringState) -> None:
         self._memory.set(key, stored=True)  # just entered: it wins over the environment
         self._state = replace(state, stored=key)
-        self._finish("keyring", f"The key was saved in {state.backend}.")
+        self._finish("keyring", texts.saved_in(state.backend))
 
     def _write(self, change: Callable[[], None], done: Callable[[], None]) -> None:
         """Store or remove the key off the GUI thread (the keyring may wait on a prompt)."""
@@ -425,9 +420,9 @@ class KeyDialog(QDialog):
         def failed(exc: BaseException) -> None:
             self._set_busy(False)
             if isinstance(exc, KeyringUnavailable):
-                self._say(f"{exc} You can use the key for this session only instead.")
+                self._say(texts.keyring_unavailable(str(exc)))
             else:
-                self._say(f"The keyring failed ({type(exc).__name__}).")
+                self._say(texts.keyring_failed(exc))
             self.refresh()
             self.entry.setVisible(True)
 
@@ -447,7 +442,7 @@ class KeyDialog(QDialog):
     def _replace(self) -> None:
         self.entry.setVisible(True)
         self.key_edit.setFocus()
-        self._say("Enter the new key; the stored one stays until the new one is saved.")
+        self._say(texts.ENTER_NEW_KEY)
 
     @Slot()
     def _remove(self) -> None:
@@ -459,14 +454,14 @@ class KeyDialog(QDialog):
     def _removed(self, state: KeyringState) -> None:
         self._memory.clear()
         self._show(replace(state, stored=None))
-        self._say(f"The key was removed from {state.backend}.")
+        self._say(texts.removed_from(state.backend))
         self.key_changed.emit("removed")
 
     @Slot(str)
     def _open_link(self, url: str) -> None:
         """Open the dashboard in the browser; where none opens, say so and give the address."""
         if not QDesktopServices.openUrl(QUrl(url)):
-            self._say(f"No web browser could be opened here. The address is {url}")
+            self._say(texts.no_browser(url))
             self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     @Slot()

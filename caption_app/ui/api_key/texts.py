@@ -1,18 +1,10 @@
-"""What the key dialog says, and its check run safely off the GUI thread."""
+"""What the key dialog says: every message it shows, in one place, keys always masked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from caption_app.core.engines.assemblyai.key_check import KeyCheck, KeyStatus
 from caption_app.core.secrets.credentials import ENV_VAR
 from caption_app.core.secrets.store import mask_key
 
-KeyChecker = Callable[[str, str, float], KeyCheck]
-"""(key, api_host, timeout) -> result: ``check_api_key``, pointed at a test server in tests."""
-
-MIN_WIDTH = 560
-"""Wide enough that the dialog's messages wrap to a few lines, not a column."""
 DASHBOARD_URL = "https://www.assemblyai.com/dashboard"
 INTRO = (
     "Caption App sends your audio to AssemblyAI, which turns it into captions. It needs your "
@@ -20,6 +12,22 @@ INTRO = (
     f'account. You find it on your <a href="{DASHBOARD_URL}">AssemblyAI dashboard</a> after '
     "signing in."
 )
+READING = "Reading the keyring…"
+BACKEND_READING = "Keyring: reading…"
+IN_USE_READING = "In use: the key in the keyring (reading it…)"
+SESSION_KEY_NOT_STORED = "A key is in use for this session only (not stored)."
+NO_KEY_STORED = "No key is stored."
+PLAINTEXT_WARNING = (
+    "Warning: this keyring keeps secrets in a file that is not encrypted. Anyone who can read "
+    "your files can read a key stored there."
+)
+CHECKING = "Checking the key with AssemblyAI…"
+REJECTED_NOTHING_SAVED = (
+    "AssemblyAI rejected this key; nothing was saved. Copy the key again from your dashboard."
+)
+IN_USE_FOR_SESSION = "The key is in use for this session only."
+STILL_READING = "The keyring is still being read; try again in a moment."
+ENTER_NEW_KEY = "Enter the new key; the stored one stays until the new one is saved."
 
 
 def key_in_use_text(
@@ -52,9 +60,59 @@ def key_in_use_text(
     return "No key is in use yet."
 
 
-def checked(checker: KeyChecker, key: str, api_host: str, timeout: float) -> KeyCheck:
-    """Runs on a worker thread: the dialog must get an answer whatever happens."""
-    try:
-        return checker(key, api_host, timeout)
-    except Exception as exc:  # noqa: BLE001 - reported as a failed check
-        return KeyCheck(KeyStatus.UNREACHABLE, f"The check failed ({type(exc).__name__}).")
+def rejected(which: str) -> str:
+    """``which``: the key AssemblyAI just rejected, as the person knows it ("the stored key")."""
+    return f"AssemblyAI rejected {which}. Paste a valid key below."
+
+
+def keyring_problem(problem: str) -> str:
+    """The keyring cannot be used: what still works without it."""
+    return (
+        f"{problem} You can still caption: set {ENV_VAR} in the environment before starting "
+        "Caption App (used for that run only, never stored), or enter the key below and use it "
+        "for this session only (forgotten when Caption App quits)."
+    )
+
+
+def backend(name: str) -> str:
+    return f"Keyring: {name}"
+
+
+def stored_key(key: str) -> str:
+    return f"Stored key: {mask_key(key)}"
+
+
+def could_not_check(message: str, saving: bool) -> str:
+    """The service could not be asked (not a rejection): the key may still be right."""
+    verb = "save it" if saving else "use it"
+    return (
+        f"Could not check the key: {message} The key may still be right. Do you want to {verb} "
+        "anyway? Captions will tell you if it is refused."
+    )
+
+
+def not_encrypted(backend_name: str) -> str:
+    return (
+        f"The keyring in use ({backend_name}) does not encrypt the key. Store it there anyway, "
+        "or use it for this session only?"
+    )
+
+
+def saved_in(backend_name: str) -> str:
+    return f"The key was saved in {backend_name}."
+
+
+def removed_from(backend_name: str) -> str:
+    return f"The key was removed from {backend_name}."
+
+
+def keyring_unavailable(reason: str) -> str:
+    return f"{reason} You can use the key for this session only instead."
+
+
+def keyring_failed(error: BaseException) -> str:
+    return f"The keyring failed ({type(error).__name__})."
+
+
+def no_browser(url: str) -> str:
+    return f"No web browser could be opened here. The address is {url}"

@@ -84,22 +84,23 @@ class NoticeBar(QFrame):
 
     @Slot()
     def _dismiss(self) -> None:
-        current = self._current
-        if current is None:
-            return
-        self._dismissed[current.key] = current.dismissed_for_the_session
-        self._display()
-        self.dismissed.emit(current.key)
-        if current.on_dismiss is not None:
+        current = self._put_away()
+        if current is not None and current.on_dismiss is not None:
             current.on_dismiss()
 
     @Slot()
     def _run_action(self) -> None:
+        current = self._put_away()
+        if current is not None and current.action is not None:
+            current.action()
+
+    def _put_away(self) -> NoticeItem | None:
+        """The shown notice, taken off the bar (its action or dismissal follows) and said to
+        be dismissed; None when none is shown."""
         current = self._current
         if current is None:
-            return
+            return None
         self._dismissed[current.key] = current.dismissed_for_the_session
         self._display()
         self.dismissed.emit(current.key)
-        if current.action is not None:
-            current.action()
+        return current
