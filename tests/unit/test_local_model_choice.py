@@ -77,7 +77,7 @@ def _partial_decodes_at(model: LocalModel, speech_ms: int = 5000) -> list[int]:
     for window in range(speech_ms * RATE // 1000 // WINDOW):
         out = recognizer.feed(np.zeros(WINDOW, dtype=np.float32), np.array([0.9]))
         for job in out.jobs:
-            asked.append(recognizer.now_ms)
+            asked.append((window + 1) * WINDOW * 1000 // RATE)  # audio received so far
             word += 1
             heard = DecodedWord(f"word{word}", 0, 200, 0.9)
             recognizer.decoded(job.job_id, Hypothesis((heard,), heard.text, -0.2, 0.05, 1.0))

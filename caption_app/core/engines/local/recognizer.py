@@ -144,10 +144,6 @@ class StreamingRecognizer:
         """Why decodes were dropped (for the log and the tests)."""
 
     @property
-    def now_ms(self) -> int:
-        return self._now // SAMPLES_PER_MS
-
-    @property
     def idle(self) -> bool:
         """Nothing being said, nothing being decoded: a stop loses nothing now."""
         return self._utterance is None and self._job is None
