@@ -125,6 +125,8 @@ def _apply(truth: Truth, event: SessionEvent) -> None:  # noqa: PLR0912
         if event.state is SessionState.LIVE:
             truth.passing_problem = False
             truth.until_live.clear()
+            if truth.engine is not None and not truth.engine.on_device:
+                truth.key_rejected = False  # the cloud took a key: the rejection is over
     elif isinstance(event, Problem):
         truth.passing_problem = True
     elif isinstance(event, EngineInUse):

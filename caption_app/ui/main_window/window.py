@@ -286,7 +286,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_status(self, status: SessionStatus) -> None:
-        self.set_facts(status=status)
+        key = self.facts.key
+        if key.rejected and status.live and status.cloud:
+            # The cloud took a key and captions flow: whatever it rejected before is over.
+            key = replace(key, available=True, rejected="")
+        self.set_facts(status=status, key=key)
         if status.running and self.pause_action.isChecked() != status.paused:
             # The check mark shows the session's own record of the person's Pause (it holds
             # whatever the input or the network does meanwhile).

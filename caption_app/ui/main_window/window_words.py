@@ -71,7 +71,8 @@ class KeyFacts:
     available: bool = False
     """A key or a token service is known to be set up."""
     rejected: str = ""
-    """Which key AssemblyAI rejected ("the stored key (ab…yz)"), until another is given."""
+    """Which key AssemblyAI rejected ("the stored key (ab…yz)"), until another is given or
+    the cloud captions again (a key was taken, so the rejection is over)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""The third walk's findings (issue 24), each in the real main window driven through the real
+``SessionController``: a notice or a reading that outlived its condition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from caption_app.core.model.session import (
+    EngineInUse,
+    SessionEvent,
+    SessionListener,
+    SessionState,
+    StateChanged,
+)
+from caption_app.core.model.status import EngineView
+from caption_app.qt.session_controller import SessionController
+from caption_app.ui.main_window.window import MainWindow
+from caption_app.ui.main_window.window_words import KeyFacts
+from tests.qt.test_window_truth import CLOUD, LOCAL, ScriptedSession
+
+REJECTED = KeyFacts(available=True, rejected="the key you entered (ab…yz)")
+
+
+class Run:
+    """The main window with a session the test reports for."""
+
+    def __init__(self, qtbot: QtBot) -> None:
+        self.qtbot = qtbot
+        self.controller = SessionController()
+        self.window = MainWindow(self.controller, list, price_per_hour=0.15)
+        qtbot.addWidget(self.window)
+        self.window.set_facts(key=REJECTED)
+
+    def start(self, engine: EngineView, *, stand_in: bool = False) -> None:
+        session = ScriptedSession()
+
+        def factory(_listener: SessionListener) -> ScriptedSession:
+            return session
+
+        self.window.starting()
+        self.controller.start(factory, engine, has_stand_in=stand_in)  # type: ignore[arg-type]
+
+    def report(self, *events: SessionEvent) -> None:
+        for event in events:
+            self.controller._on_event(event)  # as the queued signal hands it over
+
+    def stop(self) -> None:
+        self.controller.stop()
+        self.qtbot.waitUntil(lambda: not self.controller.running, timeout=5000)
+
+    def notices(self) -> list[str]:
+        return [item.text for item in self.window.notices.showing()]
+
+
+@pytest.fixture
+def run(qtbot: QtBot) -> Iterator[Run]:
+    made = Run(qtbot)
+    yield made
+    made.stop()
+
+
+def test_a_rejected_key_is_over_once_the_cloud_captions(run: Run) -> None:
+    """Walk A1: the stored key was rejected once, then taken again by the service; with
+    Automatic, Start went live on the cloud while the notice still said it was rejected."""
+    run.start(CLOUD, stand_in=True)
+    run.report(EngineInUse(CLOUD.name, False, 0.15, False), StateChanged(SessionState.LIVE, "Live"))
+    assert not [n for n in run.notices() if "rejected" in n], run.notices()
+    run.stop()  # and it stays over after the session
+    assert not [n for n in run.notices() if "rejected" in n], run.notices()
+    assert run.window.facts.key.rejected == ""
+
+
+def test_a_rejected_key_holds_while_captions_run_on_this_computer(run: Run) -> None:
+    run.start(LOCAL)
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    assert [n for n in run.notices() if "rejected" in n], run.notices()
