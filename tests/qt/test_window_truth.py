@@ -198,6 +198,8 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
         assert running and engine is not None and engine.on_device, line
     if line.startswith("Connecting to"):
         assert running and engine is not None and not engine.on_device, line
+    # The session clock runs exactly while a session runs, whatever ended the last one.
+    assert window.status_panel.clock_running() == running
     assert (overlay.badge() != "") == covered, overlay.badge()
     said = overlay.status()
     if not running:

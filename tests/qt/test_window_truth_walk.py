@@ -77,3 +77,18 @@ def test_a_rejected_key_holds_while_captions_run_on_this_computer(run: Run) -> N
     run.start(LOCAL)
     run.report(StateChanged(SessionState.LIVE, "Live"))
     assert [n for n in run.notices() if "rejected" in n], run.notices()
+
+
+def test_the_clock_runs_for_the_local_session_after_a_cloud_start_failed(
+    run: Run, qtbot: QtBot
+) -> None:
+    """Walk A2: Automatic, the key rejected at Start, captions went on on this computer for
+    43 s while the clock said 0:00:00 (the application starts that session itself, with no
+    Start click to reset the clock)."""
+    run.start(CLOUD, stand_in=True)
+    run.report(StateChanged(SessionState.FAILED, "Stopped: the key was rejected"))
+    run.stop()
+    run.start(LOCAL)
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    qtbot.waitUntil(lambda: run.window.status_panel.time_label.text() == "0:00:01", timeout=3000)
+    assert run.window.status_panel.clock_running()

@@ -24,7 +24,6 @@ from caption_app.ui.main_window.window_words import NOT_SENDING, Light
 METER_FLOOR_DBFS = -60.0
 IDLE_METER_TEXT = "not listening"
 """What the level bar says while no session listens (readings come about 10 a second)."""
-TICKING = (SessionState.CONNECTING, SessionState.LIVE, SessionState.RECONNECTING)
 
 
 def format_elapsed(seconds: float) -> str:
@@ -42,6 +41,7 @@ class StatusPanel(QWidget):
         self._price = price_per_hour
         self._on_device = price_per_hour == 0.0
         self._started_at: float | None = None
+        self._session_running = False
         self.state_label = OneLineLabel("Stopped")
         self.state_label.setAccessibleName("Session state")
         self.time_label = QLabel()
@@ -88,10 +88,17 @@ class StatusPanel(QWidget):
         ):
             self._on_device, self._price = engine.on_device, engine.billed_per_hour_usd
             self._show_time(self.elapsed_s())
-        if status.running and status.state in TICKING and self._started_at is None:
-            self._started_at = time.monotonic()
+        if status.running and not self._session_running:
+            # A session begins (by Start, or started by the application, as the local one
+            # after a rejected key): it has its own clock.
+            self.reset_clock()
+        self._session_running = status.running
+        ticking = status.running and status.state not in (SessionState.IDLE, SessionState.FAILED)
+        if ticking and not self._tick.isActive():
+            if self._started_at is None:
+                self._started_at = time.monotonic()
             self._tick.start()
-        if not status.running or status.state in (SessionState.IDLE, SessionState.FAILED):
+        elif not ticking:
             self._tick.stop()
             self.meter.set_reading(0, IDLE_METER_TEXT)
 
@@ -131,6 +138,9 @@ class StatusPanel(QWidget):
     def is_sending(self) -> bool:
         """The light is lit: audio is taken for captions (to the cloud, or kept here)."""
         return self._light.lit
+
+    def clock_running(self) -> bool:
+        return self._tick.isActive()
 
     def elapsed_s(self) -> float:
         return 0.0 if self._started_at is None else time.monotonic() - self._started_at
