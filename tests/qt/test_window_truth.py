@@ -32,6 +32,7 @@ from caption_app.core.model.session import (
 from caption_app.core.model.status import EngineView
 from caption_app.core.model.turns import TurnUpdate, UpdateKind
 from caption_app.qt.session_controller import SessionController
+from caption_app.ui.main_window.status_panel import NO_INPUT_METER_TEXT
 from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KeyFacts
 from caption_app.ui.overlay.window import CaptionOverlay
@@ -75,6 +76,9 @@ class Truth:
     key_rejected: bool = False
     preference: str = "auto"
     until_live: set[str] = field(default_factory=set)
+    input_lost: bool = False
+    input_note: str = ""
+    """"Captioning continues from …": true while that input delivers."""
     covered_notes: set[str] = field(default_factory=set)
 
 
@@ -83,6 +87,7 @@ PROBLEMS = [
     Problem(ProblemKind.UNREACHABLE, "Cannot reach 127.0.0.1: refused.", Recovery.RECONNECT),
     Problem(ProblemKind.ENGINE_FAULT, "The speech model stopped.", Recovery.RECONNECT),
     Problem(ProblemKind.RATE_LIMIT, "Too many sessions at once.", Recovery.RETRY_LATER),
+    Problem(ProblemKind.INPUT_LOST, "Headset Microphone was unplugged.", Recovery.GIVE_UP),
 ]
 STATES = [
     StateChanged(SessionState.CONNECTING, "Connecting…"),
@@ -99,7 +104,8 @@ EVENTS: list[SessionEvent] = [
     EngineInUse(LOCAL.name, True, 0.0, True),
     Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE),
     Notice(f"AssemblyAI did not come back. {COVER}", Holds.WHILE_COVERED),
-    Notice("Captioning continues from Webcam.", Holds.SESSION),
+    Notice("Captioning continues from Webcam.", Holds.WHILE_INPUT),
+    Notice("Captioning continues from Headset Microphone.", Holds.WHILE_INPUT),
     InputSilence("Headset Microphone", True, SILENT),
     InputSilence("Headset Microphone", False),
     AudioLevel(-27.0, True),
@@ -129,6 +135,8 @@ def _apply(truth: Truth, event: SessionEvent) -> None:  # noqa: PLR0912
                 truth.key_rejected = False  # the cloud took a key: the rejection is over
     elif isinstance(event, Problem):
         truth.passing_problem = True
+        if event.kind is ProblemKind.INPUT_LOST:
+            truth.input_lost, truth.input_note = True, ""
     elif isinstance(event, EngineInUse):
         truth.engine = EngineView.of(event)
         if not event.standing_in:
@@ -140,9 +148,12 @@ def _apply(truth: Truth, event: SessionEvent) -> None:  # noqa: PLR0912
             truth.until_live.add(event.text)
         elif event.holds is Holds.WHILE_COVERED:
             truth.covered_notes.add(event.text)
+        elif event.holds is Holds.WHILE_INPUT:
+            truth.input_note = event.text  # the input it names replaced the one before
     elif isinstance(event, InputSilence):
         truth.silent = event.silent
     elif isinstance(event, AudioLevel):
+        truth.input_lost = False  # a reading: an input delivers
         truth.sending = event.sending and truth.state in (
             SessionState.CONNECTING,
             SessionState.LIVE,
@@ -165,7 +176,7 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
         if "stopped answering" in text:
             assert running and state is not SessionState.LIVE and text in truth.until_live
         if "Captioning continues from" in text:
-            assert running, text
+            assert running and not truth.input_lost and text == truth.input_note, text
         if any(p.message in text for p in PROBLEMS):
             assert running and truth.passing_problem and state is not SessionState.LIVE, text
             if truth.stand_in:  # the app switches by itself: no advice to do it by hand
@@ -198,6 +209,12 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
         assert running and engine is not None and engine.on_device, line
     if line.startswith("Connecting to"):
         assert running and engine is not None and not engine.on_device, line
+    # The meter reads "no input" while none delivers, never its last reading.
+    meter = window.status_panel.meter.text()
+    if running and truth.input_lost:
+        assert meter == NO_INPUT_METER_TEXT, meter
+    elif meter == NO_INPUT_METER_TEXT:
+        assert running, meter
     # The session clock runs exactly while a session runs, whatever ended the last one.
     assert window.status_panel.clock_running() == running
     assert (overlay.badge() != "") == covered, overlay.badge()

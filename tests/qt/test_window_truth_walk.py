@@ -8,8 +8,12 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
+    AudioLevel,
     EngineInUse,
+    Holds,
+    Notice,
     SessionEvent,
     SessionListener,
     SessionState,
@@ -17,6 +21,7 @@ from caption_app.core.model.session import (
 )
 from caption_app.core.model.status import EngineView
 from caption_app.qt.session_controller import SessionController
+from caption_app.ui.main_window.status_panel import NO_INPUT_METER_TEXT
 from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KeyFacts
 from tests.qt.test_window_truth import CLOUD, LOCAL, ScriptedSession
@@ -92,3 +97,32 @@ def test_the_clock_runs_for_the_local_session_after_a_cloud_start_failed(
     run.report(StateChanged(SessionState.LIVE, "Live"))
     qtbot.waitUntil(lambda: run.window.status_panel.time_label.text() == "0:00:01", timeout=3000)
     assert run.window.status_panel.clock_running()
+
+
+def test_an_unplugged_input_withdraws_the_news_of_it_and_stills_the_meter(run: Run) -> None:
+    """Walk A3 and A4: the microphone picked again ("Captioning continues from Headset
+    Microphone.") was unplugged while paused; that notice waited behind Dismiss and showed
+    with the status "Waiting for another input", and the meter kept its last "-27 dB"."""
+    run.start(CLOUD)
+    run.report(
+        StateChanged(SessionState.LIVE, "Live"),
+        AudioLevel(-27.0, True),
+        Notice("Captioning continues from Headset Microphone.", Holds.WHILE_INPUT),
+        StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"),
+        AudioLevel(-27.0, False),
+    )
+    meter = run.window.status_panel.meter
+    assert meter.text() == "-27 dB"
+    assert "Captioning continues from Headset Microphone." in run.notices()
+    run.report(
+        Problem(ProblemKind.INPUT_LOST, "Headset Microphone was unplugged.", Recovery.GIVE_UP),
+        StateChanged(SessionState.NO_INPUT, "Waiting for another input"),
+    )
+    assert not [n for n in run.notices() if "continues from" in n], run.notices()
+    assert meter.text() == NO_INPUT_METER_TEXT and meter.value() == 0
+    # Another input delivers: its reading shows, and its own news.
+    run.report(
+        Notice("Captioning continues from Webcam.", Holds.WHILE_INPUT), AudioLevel(-30.0, False)
+    )
+    assert meter.text() == "-30 dB"
+    assert "Captioning continues from Webcam." in run.notices()

@@ -29,6 +29,7 @@ from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import SessionState
 from caption_app.core.model.turns import TurnUpdate
 from caption_app.ui.app import CaptionApp
+from caption_app.ui.main_window.status_panel import NO_INPUT_METER_TEXT
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import running_server
 from tests.streaming_server.server import StreamingServer
@@ -117,6 +118,8 @@ def test_paused_then_unplugged_and_plugged_in_again_sends_nothing_until_resumed(
             pulse.unload_module(headset)
             qtbot.waitUntil(lambda: _input_lost(app), timeout=10_000)
             assert app.window.pause_action.isChecked()
+            # The meter does not keep the gone input's last reading.
+            assert app.window.status_panel.meter.text() == NO_INPUT_METER_TEXT
             headset = pulse.load_microphone("capheadset", "room.monitor", HEADSET)
             _pick(app, HEADSET)
             qtbot.waitUntil(lambda: _carries_on(app), timeout=10_000)

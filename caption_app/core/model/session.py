@@ -76,6 +76,8 @@ class Holds(enum.Enum):
     """Until captions are live again (a reconnect)."""
     WHILE_COVERED = "while-covered"
     """While the local engine stands in for a cloud that cannot be reached."""
+    WHILE_INPUT = "while-input"
+    """While the input it names delivers (a newer input, or its loss, ends it)."""
     UNTIL_NEXT_START = "until-next-start"
     """Past the session's end, until the next one starts (the transcript was not saved)."""
 

@@ -5,7 +5,8 @@ every event is folded into this snapshot (``SessionStatus.after``), and everythi
 and the overlay say (notices, the status line, the sending light, the overlay's own message) is
 a function of the snapshot alone. A notice lasts exactly as long as the part of the snapshot
 that owns it: a problem until captions are live again, a warning about a silent input until
-sound arrives, the news that the local engine stands in for the cloud until the cloud is back.
+sound arrives, the news that the local engine stands in for the cloud until the cloud is back,
+the news of an input until it is lost.
 
 Folding returns the same object when nothing a person could see changed (ten level readings a
 second mostly change nothing), so a listener redraws only on a real change.
@@ -92,6 +93,8 @@ class SessionStatus:
     """Audio goes to a connection now (it is kept for the next one otherwise)."""
     silent_input: str = ""
     """While the input delivers only silence: what to tell the person about it."""
+    input_lost: bool = False
+    """The input stopped delivering (unplugged), until a reading comes from one again."""
     problem: Problem | None = None
     """The problem that holds now: a passing one until captions are live again, one that
     ended the session until the next start."""
@@ -136,6 +139,7 @@ class SessionStatus:
             running=False,
             sending=False,
             silent_input="",
+            input_lost=False,
             problem=problem,
             notes=tuple(n for n in self.notes if n.holds is Holds.UNTIL_NEXT_START),
             ending=ending,
@@ -145,7 +149,9 @@ class SessionStatus:
         """This status with ``event`` folded in (``self`` when nothing changed)."""
         if isinstance(event, AudioLevel):
             sending = event.sending and self.state in CONNECTED_STATES
-            return self if sending == self.sending else replace(self, sending=sending)
+            if sending == self.sending and not self.input_lost:
+                return self
+            return replace(self, sending=sending, input_lost=False)  # an input delivers
         if isinstance(event, TurnUpdate):
             # Words are arriving: whatever the silence watch said, the input is not muted.
             heard = self.silent_input and event.turn.text
@@ -163,12 +169,9 @@ class SessionStatus:
                 problem = None
             return replace(self, engine=engine, notes=notes, problem=problem)
         if isinstance(event, Problem):
-            return replace(self, problem=event)
+            return self._problem(event)
         if isinstance(event, Notice):
-            note = SessionNote(event.text, event.holds)
-            if note in self.notes:
-                return self
-            return replace(self, notes=(*self.notes, note))
+            return self._notice(event)
         if isinstance(event, InputSilence):
             text = event.text if event.silent else ""
             return self if text == self.silent_input else replace(self, silent_input=text)
@@ -177,6 +180,21 @@ class SessionStatus:
                 return replace(self, ending=Ending.FAILED, problem=event.failed)
             return replace(self, ending=Ending.FINISHED if event.reached_end else Ending.STOPPED)
         return self
+
+    def _problem(self, problem: Problem) -> SessionStatus:
+        if problem.kind is ProblemKind.INPUT_LOST:  # what was said of that input is over
+            notes = tuple(n for n in self.notes if n.holds is not Holds.WHILE_INPUT)
+            return replace(self, problem=problem, input_lost=True, notes=notes)
+        return replace(self, problem=problem)
+
+    def _notice(self, notice: Notice) -> SessionStatus:
+        note = SessionNote(notice.text, notice.holds)
+        if note in self.notes:
+            return self
+        notes = self.notes
+        if note.holds is Holds.WHILE_INPUT:  # a newer input: the last one's news is over
+            notes = tuple(n for n in notes if n.holds is not Holds.WHILE_INPUT)
+        return replace(self, notes=(*notes, note))
 
     def _state_changed(self, event: StateChanged) -> SessionStatus:
         state = event.state

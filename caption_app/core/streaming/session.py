@@ -242,6 +242,9 @@ class LiveSession:
             self._do(self._supervisor.input_lost())
             return
         self._assembler.attribute = self._input.attribution()
+        # A new input's first reading goes out even if it matches the last one: it tells the
+        # window an input delivers again.
+        self._levels = LevelFeed(self._settings.chunk_ms)
         self._do(self._supervisor.input_replaced())
 
     def _apply_settings(self, settings: StreamingSettings) -> None:

@@ -22,7 +22,13 @@ from caption_app.core.audio.source import (
     PacedSource,
 )
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import InputSilence, Notice, Progress, SessionListener
+from caption_app.core.model.session import (
+    Holds,
+    InputSilence,
+    Notice,
+    Progress,
+    SessionListener,
+)
 from caption_app.core.model.turns import Attribution
 
 _BUSY = (
@@ -92,7 +98,7 @@ class SessionInput:
         self._paced = isinstance(source, PacedSource)
         self._end_silence()  # a new input: the old one's silence is no longer the question
         self._silence = SilenceWatch(source.description)
-        self._emit(Notice(f"Captioning continues from {source.description}."))
+        self._emit(Notice(f"Captioning continues from {source.description}.", Holds.WHILE_INPUT))
 
     def due_in(self) -> float | None:
         """Seconds until the next chunk is due, when the input knows (a paced file)."""

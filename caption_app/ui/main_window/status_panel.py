@@ -24,6 +24,8 @@ from caption_app.ui.main_window.window_words import NOT_SENDING, Light
 METER_FLOOR_DBFS = -60.0
 IDLE_METER_TEXT = "not listening"
 """What the level bar says while no session listens (readings come about 10 a second)."""
+NO_INPUT_METER_TEXT = "no input"
+"""What it says while the session's input is gone (unplugged) and no other delivers."""
 
 
 def format_elapsed(seconds: float) -> str:
@@ -101,6 +103,9 @@ class StatusPanel(QWidget):
         elif not ticking:
             self._tick.stop()
             self.meter.set_reading(0, IDLE_METER_TEXT)
+        if status.running and status.input_lost:
+            # No reading comes while no input delivers: the last one is not true any more.
+            self.meter.set_reading(0, NO_INPUT_METER_TEXT)
 
     @Slot(int, int)
     def set_progress(self, position_ms: int, duration_ms: int) -> None:

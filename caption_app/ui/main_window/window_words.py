@@ -220,6 +220,8 @@ def _note_holds(holds: Holds, status: SessionStatus) -> bool:
         return not status.live
     if holds is Holds.WHILE_COVERED:
         return status.covered
+    if holds is Holds.WHILE_INPUT:
+        return not status.input_lost
     return True
 
 
