@@ -215,6 +215,12 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
         assert meter == NO_INPUT_METER_TEXT, meter
     elif meter == NO_INPUT_METER_TEXT:
         assert running, meter
+    # The empty transcript: "Press Start" only while nothing runs, "Listening" only live.
+    hint = window.transcript.editor.placeholderText()
+    if hint.startswith("Press Start"):
+        assert not running, hint
+    if hint.startswith("Listening"):
+        assert running and state is SessionState.LIVE, hint
     # The session clock runs exactly while a session runs, whatever ended the last one.
     assert window.status_panel.clock_running() == running
     assert (overlay.badge() != "") == covered, overlay.badge()

@@ -126,3 +126,15 @@ def test_an_unplugged_input_withdraws_the_news_of_it_and_stills_the_meter(run: R
     )
     assert meter.text() == "-30 dB"
     assert "Captioning continues from Webcam." in run.notices()
+
+
+def test_the_empty_transcript_does_not_say_press_start_while_captions_run(run: Run) -> None:
+    """Walk A7: "Press Start captions (Ctrl+Shift+S)…" stayed while the status said Live."""
+    hint = run.window.transcript.editor.placeholderText
+    assert hint() == "Press Start captions (Ctrl+Shift+S); each finished line appears here."
+    run.start(LOCAL)
+    assert "Press Start" not in hint(), hint()
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    assert hint() == "Listening… each finished line appears here."
+    run.stop()
+    assert hint().startswith("Press Start captions (Ctrl+Shift+S)")

@@ -38,6 +38,7 @@ from caption_app.ui.main_window.window_words import (
     NoticeItem,
     Until,
     WindowFacts,
+    transcript_hint,
     window_words,
 )
 from caption_app.ui.overlay import keys as overlay_keys
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         for name, action in self._shortcut_actions().items():
             action.setShortcut(QKeySequence(keys.get(name, DEFAULT_SHORTCUTS[name])))
         self._global_keys = {n: keys.get(n, DEFAULT_SHORTCUTS[n]) for n in GLOBAL_SHORTCUTS}
+        self._say()  # the empty transcript names the Start key
 
     def _shortcut_actions(self) -> dict[str, QAction]:
         return {
@@ -301,6 +303,8 @@ class MainWindow(QMainWindow):
     def _say(self) -> None:
         words = window_words(self.facts, self.notice_actions)
         self.status_panel.show_status(self.facts.status, words.status_line, words.light)
+        start_keys = self.start_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        self.transcript.set_hint(transcript_hint(self.facts.status, start_keys))
         self.notices.show_notices(words.notices)
 
     @Slot(object, str)

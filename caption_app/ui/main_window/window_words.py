@@ -170,6 +170,16 @@ def status_line(status: SessionStatus) -> str:
     return "Stopped: captions could not go on"
 
 
+def transcript_hint(status: SessionStatus, start_keys: str) -> str:
+    """What the empty transcript says: how to start, or that the lines are on their way."""
+    if not status.running:
+        keys = f" ({start_keys})" if start_keys else ""
+        return f"Press Start captions{keys}; each finished line appears here."
+    if status.live:
+        return "Listening… each finished line appears here."
+    return "Each finished line appears here once captions run."
+
+
 def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...]:
     """Every notice whose condition holds now, the most pressing first."""
     status = facts.status

@@ -56,9 +56,6 @@ class TranscriptView(QWidget):
         self.editor.setReadOnly(True)
         self.editor.setUndoRedoEnabled(False)  # undo history would grow for the whole session
         self.editor.setAccessibleName("Transcript text")
-        self.editor.setPlaceholderText(
-            "Press Start captions (Ctrl+Shift+S); each finished line appears here."
-        )
         self.editor.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -175,6 +172,11 @@ class TranscriptView(QWidget):
         self._empty = True
         self._follow = True
         self.editor.setExtraSelections([])
+
+    def set_hint(self, text: str) -> None:
+        """What the transcript says while it is empty (the window keeps it true)."""
+        if text != self.editor.placeholderText():
+            self.editor.setPlaceholderText(text)
 
     def set_captions(self, captions: str) -> None:
         """Where turns are translated: the translation under each line, or alone. Lines
