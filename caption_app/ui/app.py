@@ -443,6 +443,7 @@ class CaptionApp:
                 token_service=bool(self.settings.streaming.token_url),
                 offline_available=True,
                 rejected=self.window.facts.key.rejected,
+                engine_local=self.engine_preference is EngineChoice.LOCAL,
             )
             dialog.offline_requested.connect(self._caption_locally_instead)
             dialog.key_changed.connect(self._key_changed)

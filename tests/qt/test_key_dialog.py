@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from caption_app.core.engines.assemblyai.key_check import check_api_key
 from caption_app.core.secrets.credentials import MemoryKey
-from caption_app.core.secrets.store import KeyStore
+from caption_app.core.secrets.store import KeyStore, mask_key
 from caption_app.qt import threads
 from caption_app.ui.api_key.dialog import KeyDialog
 from tests.keyring.ws_key_server import BAD_KEY, GOOD_KEY, CheckServer, key_server
@@ -272,3 +272,26 @@ def test_an_empty_or_malformed_key_is_refused_before_any_check(
         assert "spaces" in dialog.status_label.text()
     assert not dialog.is_checking()
     assert server.seen_keys == []
+
+
+def test_the_key_line_says_a_rejected_key_or_a_local_engine_does_not_caption(
+    qtbot: QtBot, store: KeyStore
+) -> None:
+    """Issue 24's walk (A5): "In use: the key you entered (••••), saved in the keyring." while
+    that key had just been rejected and captions ran on this computer, or the engine was "On
+    this computer"."""
+    memory = MemoryKey()
+    memory.set(GOOD_KEY)
+    masked = f"the key you entered ({mask_key(GOOD_KEY)})"
+    rejected = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory, rejected=masked)
+    qtbot.addWidget(rejected)
+    said = rejected.in_use_label.text()
+    assert not said.startswith("In use") and said.startswith("Rejected by AssemblyAI:"), said
+    assert masked in said
+    local = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory, engine_local=True)
+    qtbot.addWidget(local)
+    said = local.in_use_label.text()
+    assert not said.startswith("In use") and "on this computer" in said, said
+    plain = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory)
+    qtbot.addWidget(plain)
+    assert plain.in_use_label.text().startswith(f"In use: {masked}")

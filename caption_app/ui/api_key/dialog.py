@@ -84,9 +84,11 @@ class KeyDialog(QDialog):
         token_service: bool = False,
         check_timeout_s: float = 5.0,
         rejected: str = "",
+        engine_local: bool = False,
     ) -> None:
         """``rejected``: which key AssemblyAI just rejected ("the stored key"), when the
-        dialog opens because of that: it opens ready for a new key and says so, once."""
+        dialog opens because of that: it opens ready for a new key and says so, once.
+        ``engine_local``: the engine chosen is "On this computer", which uses no key."""
         super().__init__(parent)
         self._store = store
         self._memory = session_memory_key() if memory is None else memory
@@ -101,6 +103,7 @@ class KeyDialog(QDialog):
         self._environment_key = environment_key.strip()
         self._token_service = token_service
         self._rejected = rejected
+        self._engine_local = engine_local
         self.setWindowTitle("API key — Caption App")
         self.setAccessibleName("AssemblyAI API key")
         self._build_info()
@@ -289,7 +292,12 @@ class KeyDialog(QDialog):
         """Which key the next connection uses and where it comes from (never the key)."""
         entered = self._memory.get()
         env, token = self._environment_key, self._token_service
-        return texts.key_in_use_text(entered, self._memory.stored, env, stored, token)
+        lead = texts.IN_USE
+        if self._rejected:
+            lead = texts.REJECTED_LEAD
+        elif self._engine_local:
+            lead = texts.LOCAL_LEAD
+        return texts.key_in_use_text(entered, self._memory.stored, env, stored, token, lead=lead)
 
     def _set_follow_up(self, save_anyway: bool = False, plaintext: bool = False) -> None:
         self.save_anyway_button.setVisible(save_anyway)
@@ -430,6 +438,7 @@ class KeyDialog(QDialog):
 
     def _finish(self, where: str, message: str) -> None:
         self._pending = None
+        self._rejected = ""  # a key was taken: the rejection was of another
         self.key_edit.clear()
         self.show_button.setChecked(False)
         if self._state is not None:

@@ -30,33 +30,42 @@ STILL_READING = "The keyring is still being read; try again in a moment."
 ENTER_NEW_KEY = "Enter the new key; the stored one stays until the new one is saved."
 
 
+IN_USE = "In use"
+REJECTED_LEAD = "Rejected by AssemblyAI"
+LOCAL_LEAD = "Not used while captions run on this computer (Engine menu)"
+
+
 def key_in_use_text(
     entered: str | None,
     entered_stored: bool,
     environment: str,
     stored: str | None,
     token_service: bool = False,
+    *,
+    lead: str = IN_USE,
 ) -> str:
-    """Which key the next connection uses and where it comes from, in the order credentials
-    are resolved (a key entered this run, the environment, the keyring); keys are masked."""
+    """Which key the next connection to AssemblyAI uses and where it comes from, in the order
+    credentials are resolved (a key entered this run, the environment, the keyring); keys are
+    masked. ``lead`` says whether captions use it now: ``IN_USE``, or why not
+    (``REJECTED_LEAD``, ``LOCAL_LEAD``)."""
     if entered:
         where = "saved in the keyring" if entered_stored else "for this run only"
-        text = f"In use: the key you entered ({mask_key(entered)}), {where}."
+        text = f"{lead}: the key you entered ({mask_key(entered)}), {where}."
         if environment:
             text += f" It takes the place of {ENV_VAR} until Caption App quits."
         return text
     if environment:
         return (
-            f"In use: {mask_key(environment)} from {ENV_VAR} in the environment, for this run "
+            f"{lead}: {mask_key(environment)} from {ENV_VAR} in the environment, for this run "
             "(never stored). A key you enter here takes its place until Caption App quits."
         )
     if token_service:
         return (
-            "In use: your organisation's token service (Settings → Engine): each connection "
+            f"{lead}: your organisation's token service (Settings → Engine): each connection "
             "gets a single-use token, and no key is needed here."
         )
     if stored:
-        return f"In use: the stored key ({mask_key(stored)})."
+        return f"{lead}: the stored key ({mask_key(stored)})."
     return "No key is in use yet."
 
 
