@@ -138,3 +138,21 @@ def test_the_empty_transcript_does_not_say_press_start_while_captions_run(run: R
     assert hint() == "Listening… each finished line appears here."
     run.stop()
     assert hint().startswith("Press Start captions (Ctrl+Shift+S)")
+
+
+def test_the_cost_counts_only_time_the_cloud_captions(run: Run, qtbot: QtBot) -> None:
+    """Walk A8: "≈ $0.01" kept growing through Pause and "Waiting for another input", when no
+    connection is open and nothing is billed (the service bills the time a connection is
+    open). At a price of $1 a second the figure shows the seconds billed."""
+    pricey = EngineView("AssemblyAI Universal-Streaming", on_device=False, billed_per_hour_usd=3600)
+    run.start(pricey)
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    qtbot.wait(1000)
+    run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
+    qtbot.wait(1200)
+    run.report(StateChanged(SessionState.NO_INPUT, "Waiting for another input"))
+    qtbot.wait(1200)
+    label = run.window.status_panel.time_label
+    qtbot.waitUntil(lambda: label.text().startswith("0:00:03"), timeout=2000)  # the session's time
+    cost = float(label.text().rsplit("$", 1)[1])
+    assert 0.9 <= cost < 1.6, label.text()  # the one second live, not the three of the session

@@ -1,5 +1,5 @@
-"""The session's status at a glance: what it is doing, the sending light, time (and cost for the
-cloud), the media file's position, the input level.
+"""The session's status at a glance: what it is doing, the sending light, time (and, for the cloud,
+the cost of the time a connection captioned), the media file's position, the input level.
 
 People must always see when their audio is leaving the machine: the light is derived from the
 session's status (``window_words.light``), lit red only while audio goes to the cloud. Two rows,
@@ -44,6 +44,10 @@ class StatusPanel(QWidget):
         self._on_device = price_per_hour == 0.0
         self._started_at: float | None = None
         self._session_running = False
+        self._billed_s = 0.0
+        """Seconds a cloud connection captioned, up to ``_billed_since``."""
+        self._billed_since: float | None = None
+        """Since when a cloud connection captions now (the service bills its open time)."""
         self.state_label = OneLineLabel("Stopped")
         self.state_label.setAccessibleName("Session state")
         self.time_label = QLabel()
@@ -103,6 +107,7 @@ class StatusPanel(QWidget):
         elif not ticking:
             self._tick.stop()
             self.meter.set_reading(0, IDLE_METER_TEXT)
+        self._bill(status.live and status.cloud)
         if status.running and status.input_lost:
             # No reading comes while no input delivers: the last one is not true any more.
             self.meter.set_reading(0, NO_INPUT_METER_TEXT)
@@ -117,6 +122,7 @@ class StatusPanel(QWidget):
 
     def reset_clock(self) -> None:
         self._started_at = None
+        self._billed_s, self._billed_since = 0.0, None
         self.progress_label.clear()
         self.progress_label.hide()
         self._show_time(0.0)
@@ -150,6 +156,21 @@ class StatusPanel(QWidget):
     def elapsed_s(self) -> float:
         return 0.0 if self._started_at is None else time.monotonic() - self._started_at
 
+    def billed_s(self) -> float:
+        """Seconds a cloud connection has captioned this session (no Pause, no lost input,
+        no reconnecting, no local engine standing in)."""
+        since = self._billed_since
+        return self._billed_s + (0.0 if since is None else time.monotonic() - since)
+
+    def _bill(self, billing: bool) -> None:
+        since = self._billed_since
+        if billing and since is None:
+            self._billed_since = time.monotonic()
+        elif not billing and since is not None:
+            self._billed_s += time.monotonic() - since
+            self._billed_since = None
+            self._show_time(self.elapsed_s())
+
     @Slot()
     def _refresh_time(self) -> None:
         self._show_time(self.elapsed_s())
@@ -158,5 +179,5 @@ class StatusPanel(QWidget):
         if self._on_device:  # nothing is billed on this computer: no "≈ $0.00"
             show_text(self.time_label, format_elapsed(seconds))
             return
-        cost = estimated_cost_usd(seconds, self._price)
+        cost = estimated_cost_usd(self.billed_s(), self._price)
         show_text(self.time_label, f"{format_elapsed(seconds)} · ≈ ${cost:.2f}")
