@@ -120,6 +120,9 @@ def test_paused_then_unplugged_and_plugged_in_again_sends_nothing_until_resumed(
             assert app.window.pause_action.isChecked()
             # The meter does not keep the gone input's last reading.
             assert app.window.status_panel.meter.text() == NO_INPUT_METER_TEXT
+            # The notice says what to do once (it said "pick another input" twice).
+            said = [n.text for n in app.window.notices.showing() if "disconnected" in n.text]
+            assert len(said) == 1 and said[0].lower().count("pick another input") == 1, said
             headset = pulse.load_microphone("capheadset", "room.monitor", HEADSET)
             _pick(app, HEADSET)
             qtbot.waitUntil(lambda: _carries_on(app), timeout=10_000)

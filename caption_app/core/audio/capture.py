@@ -260,9 +260,10 @@ class DeviceSource(LiveInput):
     # --- messages ------------------------------------------------------------------------
 
     def _gone_message(self) -> str:
+        # What to do (pick another input) is each front end's to say, in its own terms.
         return (
-            f"The input “{self.description}” was disconnected or stopped delivering audio. "
-            "The captions so far are kept: pick another input and continue."
+            f"The input “{self.description}” was disconnected or stopped delivering audio; "
+            "the captions so far are kept."
         )
 
     def _open_failure(self, exc: OSError) -> str:
