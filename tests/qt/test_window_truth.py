@@ -104,6 +104,9 @@ EVENTS: list[SessionEvent] = [
     EngineInUse(LOCAL.name, True, 0.0, True),
     Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE),
     Notice(f"AssemblyAI did not come back. {COVER}", Holds.WHILE_COVERED),
+    Notice(
+        f"Cannot reach 127.0.0.1:18765: the connection was refused. {COVER}", Holds.WHILE_COVERED
+    ),
     Notice("Captioning continues from Webcam.", Holds.WHILE_INPUT),
     Notice("Captioning continues from Headset Microphone.", Holds.WHILE_INPUT),
     InputSilence("Headset Microphone", True, SILENT),
@@ -185,6 +188,8 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
             assert truth.key_rejected and truth.preference != "local", text
         if "with no account" in text:
             assert not truth.key_available and not cloud_live, text
+    # One outage, one notice: the newest news of the cloud's absence takes the last one's place.
+    assert len([n for n in window.notices.showing() if COVER in n.text]) <= 1
     # The first notice shown is the first not dismissed; nothing hidden is counted.
     assert window.notices.isHidden() == (not window.notices.showing())
     light = window.status_panel.sending_label.text()

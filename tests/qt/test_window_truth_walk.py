@@ -156,3 +156,22 @@ def test_the_cost_counts_only_time_the_cloud_captions(run: Run, qtbot: QtBot) ->
     qtbot.waitUntil(lambda: label.text().startswith("0:00:03"), timeout=2000)  # the session's time
     cost = float(label.text().rsplit("$", 1)[1])
     assert 0.9 <= cost < 1.6, label.text()  # the one second live, not the three of the session
+
+
+def test_one_outage_is_said_by_one_notice(run: Run) -> None:
+    """Walk C1: "…did not come back. Captions continue…" and, behind it, "Cannot reach …:
+    the connection was refused. Captions continue on this computer until the cloud answers
+    again." for the one outage."""
+    cover = "Captions continue on this computer until the cloud answers again."
+    run.start(CLOUD, stand_in=True)
+    run.report(
+        EngineInUse(LOCAL.name, True, 0.0, True),
+        StateChanged(SessionState.LIVE, "Live"),
+        Notice(f"AssemblyAI did not come back. {cover}", Holds.WHILE_COVERED),
+        Notice(
+            f"Cannot reach 127.0.0.1:18765: the connection was refused. {cover}",
+            Holds.WHILE_COVERED,
+        ),
+    )
+    said = [n for n in run.notices() if cover in n]
+    assert said == [f"Cannot reach 127.0.0.1:18765: the connection was refused. {cover}"], said

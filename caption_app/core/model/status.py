@@ -35,6 +35,9 @@ CONNECTED_STATES = frozenset(
     {SessionState.CONNECTING, SessionState.LIVE, SessionState.RECONNECTING}
 )
 """States in which a connection may be taking audio."""
+REPLACING_HOLDS = frozenset({Holds.WHILE_INPUT, Holds.WHILE_COVERED})
+"""A newer notice of these takes the last one's place: the news of the input in use now (not
+the one before), why the cloud is away now (one outage is said once)."""
 PASSING_RECOVERIES = frozenset({Recovery.RECONNECT, Recovery.RECONNECT_NOW, Recovery.RETRY_LATER})
 PASSING_KINDS = frozenset(
     {ProblemKind.ENGINE_FAULT, ProblemKind.INPUT_LOST, ProblemKind.UNREACHABLE}
@@ -192,8 +195,8 @@ class SessionStatus:
         if note in self.notes:
             return self
         notes = self.notes
-        if note.holds is Holds.WHILE_INPUT:  # a newer input: the last one's news is over
-            notes = tuple(n for n in notes if n.holds is not Holds.WHILE_INPUT)
+        if note.holds in REPLACING_HOLDS:  # one input, one outage: one piece of news each
+            notes = tuple(n for n in notes if n.holds is not note.holds)
         return replace(self, notes=(*notes, note))
 
     def _state_changed(self, event: StateChanged) -> SessionStatus:
