@@ -34,6 +34,14 @@ def test_real_words_are_kept() -> None:
     assert kept("Go forward ten meters.") == "Go forward ten meters."
 
 
+def test_a_loop_inside_one_hyphen_joined_word_is_a_repetition() -> None:
+    """Seen on the demo's clip: a partial read "he was not an old-s-y-y-y-y-y-y"."""
+    looping = "he was not an old-s-y-y-y-y-y-y"
+    assert rejection(Hypothesis(words(looping), looping, -0.3, 0.01, 1.2), 2000) == "repetition"
+    for real in ("cold-hearted and rather selfish", "a so-so result", "well-to-do people"):
+        assert rejection(Hypothesis(words(real), real, -0.3, 0.01, 1.2), 2000) is None
+
+
 def hypothesis(text: str, *, no_speech: float, logprob: float) -> Hypothesis:
     return Hypothesis(words(text), text, logprob, no_speech, 1.0)
 

@@ -133,8 +133,9 @@ def _without_restart(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, ...]:
 
 
 def _repeats(words: tuple[DecodedWord, ...]) -> bool:
-    """The same phrase of 1-4 words three times in a row: Whisper's loop on noise and music."""
-    keys = [normalized(w.text) for w in words]
+    """The same phrase of 1-4 words three times in a row: Whisper's loop on noise and music,
+    also inside one hyphen-joined word ("old-s-y-y-y-y", a short window's loop on a letter)."""
+    keys = [part for w in words for part in normalized(w.text).split("-") if part]
     for size in range(1, 5):
         for i in range(len(keys) - 3 * size + 1):
             phrase = keys[i : i + size]
