@@ -72,6 +72,8 @@ class Truth:
     sending: bool = False
     silent: bool = False
     passing_problem: bool = False
+    lost_input_said: bool = False
+    """The problem said is that the input was lost (over once an input delivers)."""
     key_available: bool = False
     key_rejected: bool = False
     preference: str = "auto"
@@ -82,12 +84,13 @@ class Truth:
     covered_notes: set[str] = field(default_factory=set)
 
 
+LOST_INPUT = Problem(ProblemKind.INPUT_LOST, "Headset Microphone was unplugged.", Recovery.GIVE_UP)
 PROBLEMS = [
     Problem(ProblemKind.NETWORK, "The connection was lost.", Recovery.RECONNECT),
     Problem(ProblemKind.UNREACHABLE, "Cannot reach 127.0.0.1: refused.", Recovery.RECONNECT),
     Problem(ProblemKind.ENGINE_FAULT, "The speech model stopped.", Recovery.RECONNECT),
     Problem(ProblemKind.RATE_LIMIT, "Too many sessions at once.", Recovery.RETRY_LATER),
-    Problem(ProblemKind.INPUT_LOST, "Headset Microphone was unplugged.", Recovery.GIVE_UP),
+    LOST_INPUT,
 ]
 STATES = [
     StateChanged(SessionState.CONNECTING, "Connecting…"),
@@ -138,6 +141,7 @@ def _apply(truth: Truth, event: SessionEvent) -> None:  # noqa: PLR0912
                 truth.key_rejected = False  # the cloud took a key: the rejection is over
     elif isinstance(event, Problem):
         truth.passing_problem = True
+        truth.lost_input_said = event.kind is ProblemKind.INPUT_LOST
         if event.kind is ProblemKind.INPUT_LOST:
             truth.input_lost, truth.input_note = True, ""
     elif isinstance(event, EngineInUse):
@@ -157,6 +161,8 @@ def _apply(truth: Truth, event: SessionEvent) -> None:  # noqa: PLR0912
         truth.silent = event.silent
     elif isinstance(event, AudioLevel):
         truth.input_lost = False  # a reading: an input delivers
+        if truth.lost_input_said:  # so none is lost any more, paused or not
+            truth.passing_problem = truth.lost_input_said = False
         truth.sending = event.sending and truth.state in (
             SessionState.CONNECTING,
             SessionState.LIVE,
@@ -182,6 +188,8 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
             assert running and not truth.input_lost and text == truth.input_note, text
         if any(p.message in text for p in PROBLEMS):
             assert running and truth.passing_problem and state is not SessionState.LIVE, text
+            if LOST_INPUT.message in text:  # only while no input delivers
+                assert truth.input_lost, text
             if truth.stand_in:  # the app switches by itself: no advice to do it by hand
                 assert "Engine menu" not in text, text
         if "rejected" in text:

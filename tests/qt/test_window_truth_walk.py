@@ -175,3 +175,30 @@ def test_one_outage_is_said_by_one_notice(run: Run) -> None:
     )
     said = [n for n in run.notices() if cover in n]
     assert said == [f"Cannot reach 127.0.0.1:18765: the connection was refused. {cover}"], said
+
+
+UNPLUGGED = Problem(
+    ProblemKind.INPUT_LOST,
+    'The input "Headset Microphone" was disconnected or stopped delivering audio.',
+    Recovery.GIVE_UP,
+)
+
+
+def test_a_lost_input_is_not_news_once_another_input_delivers(run: Run) -> None:
+    """Second walk A1: paused, the microphone unplugged, plugged back and picked again: the
+    notice still said it "was disconnected … Pick another input" while the meter showed it
+    live, and the true news waited behind "Dismiss (1 more)"."""
+    run.start(CLOUD)
+    run.report(
+        StateChanged(SessionState.LIVE, "Live"),
+        AudioLevel(-27.0, True),
+        StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"),
+        UNPLUGGED,
+    )
+    assert [n for n in run.notices() if "disconnected" in n], run.notices()
+    run.report(
+        Notice("Captioning continues from Headset Microphone.", Holds.WHILE_INPUT),
+        AudioLevel(-27.0, False),
+    )
+    assert run.window.status_panel.meter.text() == "-27 dB"
+    assert not [n for n in run.notices() if "disconnected" in n], run.notices()

@@ -128,6 +128,10 @@ def test_paused_then_unplugged_and_plugged_in_again_sends_nothing_until_resumed(
             qtbot.waitUntil(lambda: _carries_on(app), timeout=10_000)
             players.append(pulse.play(AUDIO_DIR / CLIP, "room"))
             qtbot.wait(3_000)  # the person keeps talking privately
+            # The headset delivers again: that it was lost is no longer said (walk 2, A1).
+            qtbot.waitUntil(lambda: app.controller.status.input_lost is False, timeout=5_000)
+            said = [n.text for n in app.window.notices.showing() if "disconnected" in n.text]
+            assert not said, said
 
             assert _heard_ms(server) == heard and len(server.sessions()) == sessions
             assert app.window.pause_action.isChecked()

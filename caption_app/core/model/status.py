@@ -5,8 +5,8 @@ every event is folded into this snapshot (``SessionStatus.after``), and everythi
 and the overlay say (notices, the status line, the sending light, the overlay's own message) is
 a function of the snapshot alone. A notice lasts exactly as long as the part of the snapshot
 that owns it: a problem until captions are live again, a warning about a silent input until
-sound arrives, the news that the local engine stands in for the cloud until the cloud is back,
-the news of an input until it is lost.
+sound arrives, a lost input until an input delivers again, the news that the local engine
+stands in for the cloud until the cloud is back, the news of an input until it is lost.
 
 Folding returns the same object when nothing a person could see changed (ten level readings a
 second mostly change nothing), so a listener redraws only on a real change.
@@ -151,10 +151,7 @@ class SessionStatus:
     def after(self, event: SessionEvent) -> SessionStatus:
         """This status with ``event`` folded in (``self`` when nothing changed)."""
         if isinstance(event, AudioLevel):
-            sending = event.sending and self.state in CONNECTED_STATES
-            if sending == self.sending and not self.input_lost:
-                return self
-            return replace(self, sending=sending, input_lost=False)  # an input delivers
+            return self._level(event)
         if isinstance(event, TurnUpdate):
             # Words are arriving: whatever the silence watch said, the input is not muted.
             heard = self.silent_input and event.turn.text
@@ -183,6 +180,17 @@ class SessionStatus:
                 return replace(self, ending=Ending.FAILED, problem=event.failed)
             return replace(self, ending=Ending.FINISHED if event.reached_end else Ending.STOPPED)
         return self
+
+    def _level(self, level: AudioLevel) -> SessionStatus:
+        sending = level.sending and self.state in CONNECTED_STATES
+        if sending == self.sending and not self.input_lost:
+            return self
+        # An input delivers: that one was lost is no longer the news (nor its advice to pick
+        # another), whatever the state (a replacement picked while paused).
+        problem = self.problem
+        if problem is not None and problem.kind is ProblemKind.INPUT_LOST:
+            problem = None
+        return replace(self, sending=sending, input_lost=False, problem=problem)
 
     def _problem(self, problem: Problem) -> SessionStatus:
         if problem.kind is ProblemKind.INPUT_LOST:  # what was said of that input is over
