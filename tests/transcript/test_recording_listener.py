@@ -66,3 +66,15 @@ def test_a_session_that_failed_after_words_is_kept(tmp_path: Path) -> None:
     listener(SessionEnded(audio_s=2.0, session_s=2.0, connections=1, failed=lost))
     (listed,) = list_sessions(tmp_path)
     assert listed.words == 4
+
+
+def test_a_session_only_this_computer_captioned_records_no_billed_audio(tmp_path: Path) -> None:
+    """Walk 2, A2: History said "billed audio 34.0 s" for a session the local engine captioned
+    (it acknowledges the audio it heard, as the cloud does; nothing is billed for it)."""
+    recorder = TranscriptRecorder(tmp_path, make_info())
+    listener = RecordingListener(recorder, Collector())
+    listener(StreamOpened(0, 0))
+    listener(StreamBegan(0, "local-0"))
+    listener(finished(make_turn(0, 0, "Said on this computer.", 1_000)))
+    listener(SessionEnded(audio_s=34.0, session_s=35.0, connections=1, failed=None))
+    assert read_journal(recorder.path).document.billed_audio_s is None

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -191,6 +192,7 @@ class SessionMachine(RuleBasedStateMachine):
         self.orders: dict[int, int] = {}
         self.stopped = False
         self.sent_before_step = 0
+        self.billed_s = 0.0
         self.session.begin()
 
     def _defer(self, work: Callable[[], None], name: str) -> None:
@@ -280,7 +282,10 @@ class SessionMachine(RuleBasedStateMachine):
     @rule(which=st.integers(min_value=0, max_value=3))
     def the_service_ends_one(self, which: int) -> None:
         connection = self._open()[which % len(self._open())]
-        self._put(Terminated(connection.stream, None, None))
+        audio_s = connection.audio_ms / 1000  # what the engine says it received
+        if not connection.engine.on_device:
+            self.billed_s += audio_s
+        self._put(Terminated(connection.stream, audio_s, None))
 
     @precondition(lambda self: not self.stopped)
     @rule()
@@ -307,8 +312,10 @@ class SessionMachine(RuleBasedStateMachine):
         self.session.request_stop()
         self.stopped = True
         self.session._shutdown()
-        self.session.end()
+        summary = self.session.end()
         assert self.session._supervisor.phase is Phase.ENDED
+        # Billed is what the cloud's connections acknowledged, never the local engine's.
+        assert summary.billed_audio_s == pytest.approx(self.billed_s)
         for engine in (self.cloud, self.local):
             assert all(c.closed for c in engine.connections.values()), engine.name
 

@@ -130,7 +130,8 @@ class Progress:
 @dataclass(frozen=True, slots=True)
 class SessionEnded:
     audio_s: float
-    """Audio the engine acknowledged over all connections (as the service reports it)."""
+    """Audio the engines acknowledged over all connections (as each reports it), the local
+    engine's included."""
     session_s: float
     """Wall-clock time from start to stop."""
     connections: int
@@ -139,6 +140,9 @@ class SessionEnded:
     """Audio taken from the input and captioned (the session clock at the end)."""
     reached_end: bool = False
     """A media file was captioned to its end (not stopped, not failed)."""
+    billed_audio_s: float = 0.0
+    """Audio the cloud service acknowledged (what it bills); 0 when only this computer
+    captioned, as nothing is billed there."""
 
 
 SessionEvent = (

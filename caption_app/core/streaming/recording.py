@@ -54,7 +54,7 @@ class RecordingListener:
             if event.failed is not None and self._recorder.transcript.turn_count == 0:
                 self._record(self._recorder.discard)
             else:
-                self._close(event.captioned_ms, event.audio_s or None)
+                self._close(event.captioned_ms, event.billed_audio_s or None)
         self._inner(event)
 
     def _record(self, action: Callable[[], object]) -> None:

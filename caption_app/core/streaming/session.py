@@ -122,6 +122,8 @@ class LiveSession:
         self._gap: tuple[int, GapReason] | None = None
         """Start and reason of the gap open now (no connection is hearing the audio)."""
         self._audio_acknowledged_s = 0.0
+        self._audio_billed_s = 0.0  # the cloud's part: nothing is billed on this computer
+        self._billed_streams: set[int] = set()  # opened on an engine off the machine
         self._started_at = 0.0
 
     # --- what other threads may ask (each only enqueues, never blocks) -----------------------
@@ -196,6 +198,7 @@ class LiveSession:
         supervisor.closed()  # first: a session that never captioned has failed
         summary = SessionEnded(
             audio_s=self._audio_acknowledged_s,
+            billed_audio_s=self._audio_billed_s,
             session_s=self._clock() - self._started_at,
             connections=supervisor.attempts,
             failed=supervisor.failure,
@@ -283,7 +286,9 @@ class LiveSession:
         elif isinstance(event, Began):
             self._on_began(event)
         elif isinstance(event, Terminated):
-            self._audio_acknowledged_s += float(event.audio_duration_s or 0)
+            acknowledged = float(event.audio_duration_s or 0)
+            self._audio_acknowledged_s += acknowledged
+            self._audio_billed_s += acknowledged if stream in self._billed_streams else 0.0
             self._on_ended(stream, supervisor.terminated(stream))
         elif isinstance(event, Warned):
             self._emit(Notice(f"The captioning service warns: {event.message}"))
@@ -408,6 +413,8 @@ class LiveSession:
     def _do(self, actions: Sequence[Action]) -> None:
         for action in actions:
             if isinstance(action, Open):
+                if not action.engine.on_device:
+                    self._billed_streams.add(action.stream)
                 self._opener.open(action.stream, action.engine, self._settings)
             elif isinstance(action, Adopt):
                 self._adopt(action)
