@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from caption_app.core.audio.devices import InputDevice
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
     AudioLevel,
@@ -202,3 +204,45 @@ def test_a_lost_input_is_not_news_once_another_input_delivers(run: Run) -> None:
     )
     assert run.window.status_panel.meter.text() == "-27 dB"
     assert not [n for n in run.notices() if "disconnected" in n], run.notices()
+
+
+def test_the_input_menu_never_shows_a_lost_input_as_present(qtbot: QtBot) -> None:
+    """Second walk A3: the microphone unplugged, the Input menu still read "✓ Headset
+    Microphone (default)" (the default had moved, the source was gone), while the notice said
+    to pick another input from that menu."""
+    headset = InputDevice("Headset Microphone", "PulseAudio", 16_000, 1, is_default=True, key="hs")
+    usb = InputDevice("USB Microphone", "PulseAudio", 16_000, 1, key="usb")
+    plugged = [headset, usb]
+    controller = SessionController()
+    window = MainWindow(controller, lambda: list(plugged), price_per_hour=0.0)
+    qtbot.addWidget(window)
+    menu = window.input_menu
+    menu.set_chosen("")  # the system default, as the application sets it
+    run = Run.__new__(Run)
+    run.qtbot, run.controller, run.window = qtbot, controller, window
+    try:
+        _lose_and_plug_back(run, plugged, headset, usb)
+    finally:
+        run.stop()
+
+
+def _lose_and_plug_back(
+    run: Run, plugged: list[InputDevice], headset: InputDevice, usb: InputDevice
+) -> None:
+    menu = run.window.input_menu
+    run.start(CLOUD)
+    run.report(StateChanged(SessionState.LIVE, "Live"), AudioLevel(-27.0, True))
+    assert menu.checked_text() == "Headset Microphone (default)"
+    plugged[:] = [replace(usb, is_default=True)]  # unplugged: the default moves
+    run.report(UNPLUGGED)
+    texts = {a.text(): a for a in menu.actions()}
+    assert menu.checked_text() == "", menu.checked_text()  # nothing delivers: nothing ticked
+    assert "Headset Microphone (default)" not in texts, list(texts)
+    gone = texts.get("Headset Microphone (not connected)")
+    assert gone is not None and not gone.isEnabled(), list(texts)
+    assert "USB Microphone (default)" in texts  # what can be picked now
+    # Plugged back in and delivering: listed and ticked again, nothing "not connected".
+    plugged[:] = [headset, usb]
+    run.report(AudioLevel(-27.0, True))
+    assert menu.checked_text() == "Headset Microphone (default)"
+    assert not [a.text() for a in menu.actions() if "not connected" in a.text()]

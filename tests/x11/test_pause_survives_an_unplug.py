@@ -120,6 +120,11 @@ def test_paused_then_unplugged_and_plugged_in_again_sends_nothing_until_resumed(
             assert app.window.pause_action.isChecked()
             # The meter does not keep the gone input's last reading.
             assert app.window.status_panel.meter.text() == NO_INPUT_METER_TEXT
+            # The Input menu the notice points to does not show it as there (walk 2, A3).
+            menu = app.window.input_menu
+            entries = [a.text() for a in menu.actions() if a.isEnabled()]
+            assert menu.checked_text() == "" and not [e for e in entries if HEADSET in e], entries
+            assert f"{HEADSET} (not connected)" in [a.text() for a in menu.actions()]
             # The notice says what to do once (it said "pick another input" twice).
             said = [n.text for n in app.window.notices.showing() if "disconnected" in n.text]
             assert len(said) == 1 and said[0].lower().count("pick another input") == 1, said

@@ -2,7 +2,9 @@
 a media file, and Refresh.
 
 Devices are identified by their stable id (host API + name), never by PortAudio index, so the
-check mark and the remembered choice survive devices coming and going.
+check mark and the remembered choice survive devices coming and going. While the input in use
+delivers nothing (unplugged), nothing is ticked and it is never listed as present: the list is
+taken again, and the lost device, if gone, reads "(not connected)".
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ class InputMenu(QMenu):
         self._media_action = QAction("")  # not the menu's: ``clear()`` must not delete it
         self._media_action.setCheckable(True)
         self._media_action.setEnabled(False)  # shows what is in use; Refresh/pick change it
+        self._lost = False
+        self._lost_label = ""
+        """The device in use when it stopped delivering (while ``_lost``)."""
         self.refresh()
 
     @property
@@ -49,14 +54,31 @@ class InputMenu(QMenu):
 
     def set_chosen(self, device_id: str) -> None:
         """Check the chosen input; "" is the system default, so the default device is checked
-        (a media file being captioned is checked through ``set_media``)."""
+        (a media file being captioned is checked through ``set_media``). Nothing is checked
+        while the input is lost: no entry delivers."""
         self._chosen_id = device_id
         self._media_action.setChecked(False)
         self._media_action.setVisible(False)
-        shown = device_id or self._default_id()
+        shown = "" if self._lost else device_id or self._default_id()
         for action in self._group.actions():
             mixed = action.data() == MIXED_PREFIX and MixedInput.parse(shown) is not None
-            action.setChecked(mixed or action.data() == shown)
+            action.setChecked(mixed or (bool(shown) and action.data() == shown))
+
+    def show_input_lost(self, lost: bool) -> None:
+        """The input in use stopped delivering (``lost``), or one delivers again: list the
+        devices again, so the menu the notice points to shows what is there now."""
+        if lost == self._lost:
+            return
+        if lost:
+            checked = [a for a in self._group.actions() if a.isChecked()]
+            device = next(
+                (d for d in self._devices if checked and d.device_id == checked[0].data()), None
+            )
+            self._lost_label = device.label if device is not None else ""
+        else:
+            self._lost_label = ""
+        self._lost = lost
+        self.refresh()
 
     def set_media(self, path: str) -> None:
         """A media file is the input: it gets the check mark, by name."""
@@ -90,6 +112,12 @@ class InputMenu(QMenu):
             self.addAction(f"Could not list devices: {exc}").setEnabled(False)
         microphones = [d for d in self._devices if not d.is_monitor]
         system = [d for d in self._devices if d.is_monitor]
+        if (
+            self._lost_label
+            and self._lost
+            and all(d.label != self._lost_label for d in self._devices)
+        ):
+            self.addAction(f"{self._lost_label} (not connected)").setEnabled(False)
         if not self._devices:
             self.addAction("No input devices found").setEnabled(False)
         for device in microphones:

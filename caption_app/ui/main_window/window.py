@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
             # The cloud took a key and captions flow: whatever it rejected before is over.
             key = replace(key, available=True, rejected="")
         self.set_facts(status=status, key=key)
+        self.input_menu.show_input_lost(status.running and status.input_lost)
         if status.running and self.pause_action.isChecked() != status.paused:
             # The check mark shows the session's own record of the person's Pause (it holds
             # whatever the input or the network does meanwhile).
