@@ -222,6 +222,8 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
         assert running and engine is not None and engine.on_device, line
     if line.startswith("Connecting to"):
         assert running and engine is not None and not engine.on_device, line
+    if "Reconnect" in line or "Reconnect" in overlay.status():  # nothing connects locally
+        assert running and engine is not None and not engine.on_device, line
     # The meter reads "no input" while none delivers, never its last reading.
     meter = window.status_panel.meter.text()
     if running and truth.input_lost:

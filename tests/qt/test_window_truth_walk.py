@@ -26,6 +26,7 @@ from caption_app.qt.session_controller import SessionController
 from caption_app.ui.main_window.status_panel import NO_INPUT_METER_TEXT
 from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KeyFacts
+from caption_app.ui.overlay.window import CaptionOverlay
 from tests.qt.test_window_truth import CLOUD, LOCAL, ScriptedSession
 
 REJECTED = KeyFacts(available=True, rejected="the key you entered (ab…yz)")
@@ -246,3 +247,28 @@ def _lose_and_plug_back(
     run.report(AudioLevel(-27.0, True))
     assert menu.checked_text() == "Headset Microphone (default)"
     assert not [a.text() for a in menu.actions() if "not connected" in a.text()]
+
+
+def test_resuming_on_this_computer_says_it_starts_there_not_that_it_reconnects(
+    run: Run,
+) -> None:
+    """Second walk A5: Resume with the local engine read "Reconnecting…" and, on the overlay,
+    "Reconnecting… captions resume shortly", though nothing connects anywhere (the engine's
+    process starts again)."""
+    overlay = CaptionOverlay()
+    run.controller.statusChanged.connect(overlay.show_status)
+    try:
+        run.start(LOCAL)
+        run.report(
+            StateChanged(SessionState.LIVE, "Live"),
+            StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"),
+            StateChanged(SessionState.RECONNECTING, "Reconnecting…"),
+        )
+        line = run.window.status_panel.state_label.text()
+        assert line == "Starting the speech model on this computer…", line
+        assert overlay.status() == "Starting captions on this computer…", overlay.status()
+        run.report(StateChanged(SessionState.RECONNECTING, "Reconnecting in 2.0 s"))
+        line = run.window.status_panel.state_label.text()
+        assert "Reconnect" not in line, line
+    finally:
+        overlay.deleteLater()

@@ -158,6 +158,11 @@ def status_line(status: SessionStatus) -> str:
         return "Live on this computer" if local else "Live"
     if state is SessionState.RECONNECTING:
         detail = status.detail
+        if local:  # nothing connects: the engine's process starts again (a Resume, a crash)
+            wait = (
+                detail.removeprefix("Reconnecting") if detail.startswith("Reconnecting in") else "…"
+            )
+            return f"Starting the speech model on this computer{wait}"
         return detail if detail.startswith("Reconnecting in") else "Reconnecting…"
     if state is SessionState.UNREACHABLE:
         return f"Cannot reach {name}: trying again"

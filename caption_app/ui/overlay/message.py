@@ -27,8 +27,10 @@ def overlay_message(status: SessionStatus) -> str:
         }.get(status.ending, "")
     state = status.state
     local = status.engine is not None and status.engine.on_device
+    if local and state in (SessionState.CONNECTING, SessionState.RECONNECTING):
+        return "Starting captions on this computer…"  # nothing connects anywhere
     if state is SessionState.CONNECTING:
-        return "Starting captions on this computer…" if local else "Connecting…"
+        return "Connecting…"
     if state is SessionState.RECONNECTING:
         return "Reconnecting… captions resume shortly"
     if state is SessionState.UNREACHABLE:
