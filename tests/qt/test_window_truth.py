@@ -127,6 +127,8 @@ def _apply(truth: Truth, event: SessionEvent) -> None:  # noqa: PLR0912
     if not truth.running:
         return
     if isinstance(event, StateChanged):
+        if event.state is SessionState.PAUSED and truth.state is not SessionState.PAUSED:
+            truth.input_note = ""  # paused: captioning does not continue from it
         truth.state = event.state
         if event.state not in (
             SessionState.CONNECTING,
@@ -186,6 +188,7 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
             assert running and state is not SessionState.LIVE and text in truth.until_live
         if "Captioning continues from" in text:
             assert running and not truth.input_lost and text == truth.input_note, text
+            assert state is not SessionState.PAUSED, text
         if any(p.message in text for p in PROBLEMS):
             assert running and truth.passing_problem and state is not SessionState.LIVE, text
             if LOST_INPUT.message in text:  # only while no input delivers

@@ -111,12 +111,14 @@ def test_an_unplugged_input_withdraws_the_news_of_it_and_stills_the_meter(run: R
         StateChanged(SessionState.LIVE, "Live"),
         AudioLevel(-27.0, True),
         Notice("Captioning continues from Headset Microphone.", Holds.WHILE_INPUT),
+    )
+    assert "Captioning continues from Headset Microphone." in run.notices()
+    run.report(
         StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"),
         AudioLevel(-27.0, False),
     )
     meter = run.window.status_panel.meter
     assert meter.text() == "-27 dB"
-    assert "Captioning continues from Headset Microphone." in run.notices()
     run.report(
         Problem(ProblemKind.INPUT_LOST, "Headset Microphone was unplugged.", Recovery.GIVE_UP),
         StateChanged(SessionState.NO_INPUT, "Waiting for another input"),
@@ -272,3 +274,21 @@ def test_resuming_on_this_computer_says_it_starts_there_not_that_it_reconnects(
         assert "Reconnect" not in line, line
     finally:
         overlay.deleteLater()
+
+
+def test_pausing_ends_the_news_of_the_input(run: Run) -> None:
+    """Second walk A8: "Captioning continues from Headset Microphone." stayed while the status
+    said "Paused: no audio is being sent", and hid "Transcript exported…" behind Dismiss."""
+    news = "Captioning continues from Headset Microphone."
+    run.start(CLOUD)
+    run.report(
+        StateChanged(SessionState.LIVE, "Live"),
+        AudioLevel(-27.0, True),
+        Notice(news, Holds.WHILE_INPUT),
+    )
+    assert news in run.notices()
+    run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
+    run.window.notify("Transcript exported to /tmp/meeting.txt.")
+    assert run.notices() == ["Transcript exported to /tmp/meeting.txt."], run.notices()
+    run.report(StateChanged(SessionState.LIVE, "Live"))  # resumed: old news stays old
+    assert news not in run.notices(), run.notices()

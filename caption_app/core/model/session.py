@@ -77,7 +77,8 @@ class Holds(enum.Enum):
     WHILE_COVERED = "while-covered"
     """While the local engine stands in for a cloud that cannot be reached."""
     WHILE_INPUT = "while-input"
-    """While the input it names delivers (a newer input, or its loss, ends it)."""
+    """While the input it names delivers and captions run (a newer input, its loss, or a
+    Pause ends it; one given while paused is said once captions resume)."""
     UNTIL_NEXT_START = "until-next-start"
     """Past the session's end, until the next one starts (the transcript was not saved)."""
 

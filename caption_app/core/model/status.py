@@ -216,6 +216,9 @@ class SessionStatus:
             if problem is not None and passes(problem):
                 problem = None
             notes = tuple(n for n in notes if n.holds is not Holds.UNTIL_LIVE)
+        elif state is SessionState.PAUSED and self.state is not SessionState.PAUSED:
+            # The person paused: "captioning continues from …" is no longer what happens.
+            notes = tuple(n for n in notes if n.holds is not Holds.WHILE_INPUT)
         silent = self.silent_input if state not in (SessionState.IDLE, SessionState.FAILED) else ""
         return replace(
             self,

@@ -236,7 +236,7 @@ def _note_holds(holds: Holds, status: SessionStatus) -> bool:
     if holds is Holds.WHILE_COVERED:
         return status.covered
     if holds is Holds.WHILE_INPUT:
-        return not status.input_lost
+        return not status.input_lost and not status.paused
     return True
 
 
