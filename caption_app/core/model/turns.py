@@ -18,8 +18,8 @@ microphone + system audio source; None when unknown. Used when the service names
 
 
 @dataclass(frozen=True, slots=True)
-class Word:
-    """One recognised word; times are milliseconds on the session clock."""
+class _Recognised:
+    """What is known of one recognised word; its subclass says which clock its times are on."""
 
     text: str
     start_ms: int
@@ -30,15 +30,14 @@ class Word:
 
 
 @dataclass(frozen=True, slots=True)
-class WordMessage:
-    """A word as the engine reported it; times relative to the start of its stream."""
+class Word(_Recognised):
+    """One recognised word; times are milliseconds on the session clock."""
 
-    text: str
-    start_ms: int
-    end_ms: int
-    confidence: float
-    is_final: bool
-    speaker: str | None = None
+
+@dataclass(frozen=True, slots=True)
+class WordMessage(_Recognised):
+    """A word as the engine reported it; times relative to the start of its stream. Not a
+    ``Word``: the types keep the two clocks apart (``assembler.py`` converts one to the other)."""
 
 
 @dataclass(frozen=True, slots=True)
