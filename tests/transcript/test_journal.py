@@ -105,6 +105,7 @@ def test_live_updates_never_reach_the_journal(tmp_path: Path) -> None:
     recorder = TranscriptRecorder(tmp_path, make_info())
     live = replace(make_turn(0, 0, "partial words", 0), finished=False)
     assert recorder.apply(TurnUpdate(UpdateKind.LIVE, live)) is None
+    assert recorder.journal.wait_written(timeout=5.0)  # the writer thread has caught up
     assert len(recorder.path.read_bytes().splitlines()) == 1  # just the header
     recorder.close()
 

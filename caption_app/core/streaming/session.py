@@ -52,6 +52,7 @@ from caption_app.core.model.session import (
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
 from caption_app.core.streaming.assembler import TurnAssembler
+from caption_app.core.streaming.billing import AudioAccount
 from caption_app.core.streaming.closing import Closers
 from caption_app.core.streaming.event_wait import EventWait
 from caption_app.core.streaming.failover import EngineSelector
@@ -121,9 +122,7 @@ class LiveSession:
         self._session_ids: dict[int, str] = {}
         self._gap: tuple[int, GapReason] | None = None
         """Start and reason of the gap open now (no connection is hearing the audio)."""
-        self._audio_acknowledged_s = 0.0
-        self._audio_billed_s = 0.0  # the cloud's part: nothing is billed on this computer
-        self._billed_streams: set[int] = set()  # opened on an engine off the machine
+        self._account = AudioAccount()
         self._started_at = 0.0
 
     # --- what other threads may ask (each only enqueues, never blocks) -----------------------
@@ -197,8 +196,8 @@ class LiveSession:
         supervisor = self._supervisor
         supervisor.closed()  # first: a session that never captioned has failed
         summary = SessionEnded(
-            audio_s=self._audio_acknowledged_s,
-            billed_audio_s=self._audio_billed_s,
+            audio_s=self._account.acknowledged_s,
+            billed_audio_s=self._account.billed_s,
             session_s=self._clock() - self._started_at,
             connections=supervisor.attempts,
             failed=supervisor.failure,
@@ -286,9 +285,7 @@ class LiveSession:
         elif isinstance(event, Began):
             self._on_began(event)
         elif isinstance(event, Terminated):
-            acknowledged = float(event.audio_duration_s or 0)
-            self._audio_acknowledged_s += acknowledged
-            self._audio_billed_s += acknowledged if stream in self._billed_streams else 0.0
+            self._account.terminated(stream, event.audio_duration_s)
             self._on_ended(stream, supervisor.terminated(stream))
         elif isinstance(event, Warned):
             self._emit(Notice(f"The captioning service warns: {event.message}"))
@@ -413,8 +410,7 @@ class LiveSession:
     def _do(self, actions: Sequence[Action]) -> None:
         for action in actions:
             if isinstance(action, Open):
-                if not action.engine.on_device:
-                    self._billed_streams.add(action.stream)
+                self._account.opened(action.stream, action.engine)
                 self._opener.open(action.stream, action.engine, self._settings)
             elif isinstance(action, Adopt):
                 self._adopt(action)
@@ -442,16 +438,16 @@ class LiveSession:
 
     def _retire(self, action: Retire) -> None:
         hearing = self._hearing
-        if hearing is not None and hearing[0] == action.stream:
+        current = hearing is not None and hearing[0] == action.stream
+        if current:
             self._hearing = None
             self._outbox.clear()
             if action.clean:
                 # Ended with Terminate: everything sent to it is heard, and its last words
                 # still arrive as it closes.
                 self._handoff.all_heard(self._input.position_ms)
-            if action.reason is not None and self._gap is None:
-                self._gap = (self._handoff.captioned_until_ms, action.reason)
-        elif action.reason is not None and self._gap is None and action.connection is None:
+        opens_a_gap = current or action.connection is None  # no other connection hears it
+        if action.reason is not None and self._gap is None and opens_a_gap:
             self._gap = (self._handoff.captioned_until_ms, action.reason)
         if not action.clean:
             # Dropped, not ended: no final message will come for its live turn. Finish it now,
@@ -471,11 +467,8 @@ class LiveSession:
             self._assembler.forget_stream(stream)
 
     def _close_gap(self, end_ms: int) -> None:
-        if self._gap is None:
-            return
-        start_ms, reason = self._gap
-        if end_ms > start_ms:
-            self._emit(Gap(start_ms, end_ms, reason))
+        if self._gap is not None and end_ms > self._gap[0]:
+            self._emit(Gap(self._gap[0], end_ms, self._gap[1]))
         self._gap = None
 
     def _send_the_rest(self, deadline: float) -> None:
