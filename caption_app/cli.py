@@ -163,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import multiprocessing
 
     multiprocessing.freeze_support()
+    from caption_app.core.allocator import limit_arenas
+
+    limit_arenas()  # before the threads start: each would get an arena of its own
     parser = build_parser()
     args = parser.parse_args(argv)
     if (lacking := _missing_host_libraries(args.command)) is not None:

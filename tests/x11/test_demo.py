@@ -57,7 +57,9 @@ def test_the_demo_captions_into_the_overlay(
     assert (pixels > 200).sum() > 50, "no caption text drawn"
     qtbot.waitUntil(lambda: not demo.controller.running, timeout=60_000)
     transcript = demo.window.transcript.plain_text().lower()
-    assert "dashwood" in transcript and "amiable himself" in transcript
+    # Its first words and its last ("…made amiable himself", which tiny.en sometimes hears as
+    # "…made am himself"): the whole recording was captioned.
+    assert "dashwood" in transcript and transcript.rstrip(" .\n").endswith("himself"), transcript
     target = tmp_path / "demo.json"
     monkeypatch.setattr(prompts, "ask_export_path", lambda _parent, _suggested: str(target))
     demo.export()
