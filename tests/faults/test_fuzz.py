@@ -108,7 +108,13 @@ def test_thousands_of_hostile_frames_crash_nothing_and_lose_no_finished_turn(
     )
     assert recorded == sent["frames"] >= 2000
     assert stopped_in < 8.0
-    assert threading.active_count() < 50
+    # Connections the fuzz ended are closed on threads of their own (each within its terminate
+    # timeout); under load some are still closing when Stop returns. None may stay for good.
+    for _ in range(100):  # at most 10 s
+        if threading.active_count() < 50:
+            break
+        time.sleep(0.1)
+    assert threading.active_count() < 50, sorted(t.name for t in threading.enumerate())
     document = read_journal(built.recorder.path).document
     journal = {t.key: t for t in document.turns}
     assert all(journal[key] == turn for key, turn in before.items())

@@ -15,7 +15,7 @@ import pytest
 from platformdirs import user_cache_dir
 
 from caption_app.exit_codes import ExitCode
-from tests.support.foreign_speech import UTTERANCES, recording
+from tests.support.foreign_speech import ES_ONE_SENTENCE, UTTERANCES, recording
 
 pytestmark = pytest.mark.timeout(240)
 ES, DE, IT, FR, ES_THANKS = UTTERANCES
@@ -98,7 +98,7 @@ def test_each_line_gets_its_detected_language_and_its_english_translation(
 def test_a_named_language_translated_alone_makes_an_english_subtitle_track(
     tmp_path: Path,
 ) -> None:
-    audio = recording((ES_THANKS,), tmp_path / "es.wav")
+    audio = recording((ES_ONE_SENTENCE,), tmp_path / "es.wav")
     srt, js = tmp_path / "es.srt", tmp_path / "es.json"
     done = _transcribe(
         tmp_path, str(audio), "--engine", "local", "--language", "es", "--translate",

@@ -58,6 +58,14 @@ UTTERANCES = (
     ),
 )
 
+ES_ONE_SENTENCE = Utterance(
+    "es", "es", "Muchas gracias a todos por venir a la reunión de hoy.", ("thank",)
+)
+"""One sentence, no pause inside: its turn ends in the quiet after it, where the final decode
+is waited for. Speech that resumes after a sentence boundary can end a turn on a busy machine
+before its final decode is back, with only the live words' reading, which Whisper base may
+leave untranslated."""
+
 
 def synthesize(utterance: Utterance, folder: Path, name: str) -> np.ndarray:
     """The utterance said by espeak-ng, as 16 kHz mono int16 samples."""
