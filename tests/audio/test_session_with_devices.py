@@ -72,7 +72,7 @@ def test_unplugged_device_keeps_the_session_and_another_continues_it(
     summary = running.result
     assert summary is not None and summary.failed is None and summary.connections == 2
     (gap,) = seen.gaps
-    assert gap.reason == "device" and gap.end_ms > gap.start_ms
+    assert gap.reason == "input-lost" and gap.end_ms > gap.start_ms  # unplugged, not changed
     assert any("continues" in text for text, _ in seen.notices)
 
 

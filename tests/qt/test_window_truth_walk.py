@@ -139,8 +139,14 @@ def test_the_empty_transcript_does_not_say_press_start_while_captions_run(run: R
     assert hint() == "Press Start captions (Ctrl+Shift+S); each finished line appears here."
     run.start(LOCAL)
     assert "Press Start" not in hint(), hint()
+    # Second walk: at Start it said "…once captions run", read as a promise while they ran.
+    assert hint() == "Starting captions… each finished line appears here.", hint()
     run.report(StateChanged(SessionState.LIVE, "Live"))
     assert hint() == "Listening… each finished line appears here."
+    run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
+    assert hint().startswith("Paused"), hint()
+    run.report(StateChanged(SessionState.NO_INPUT, "Waiting for another input"))
+    assert hint().startswith("Waiting for an input"), hint()
     run.stop()
     assert hint().startswith("Press Start captions (Ctrl+Shift+S)")
 

@@ -225,3 +225,13 @@ def test_empty_session_exports_without_error() -> None:
 )
 def test_suggested_file_names_are_safe_on_every_file_system(title: str, expected: str) -> None:
     assert suggested_file_name(title, "fallback", "md") == expected
+
+
+def test_every_gap_reason_has_its_own_words() -> None:
+    """An unplugged input is not a changed one: each reason reads as what happened."""
+    from caption_app.core.model.gaps import GapReason
+    from caption_app.core.transcript.export.common import GAP_REASONS
+
+    assert set(GAP_REASONS) == set(GapReason)
+    assert len(set(GAP_REASONS.values())) == len(GapReason)
+    assert GAP_REASONS[GapReason.INPUT_LOST] == "audio input lost"

@@ -422,7 +422,7 @@ GAP_OF = {
     Trigger.SWITCH: GapReason.SWITCH,
     Trigger.ROLLOVER_DUE: GapReason.ROLLOVER,
     Trigger.PAUSE: GapReason.PAUSE,
-    Trigger.INPUT_LOST: GapReason.DEVICE,
+    Trigger.INPUT_LOST: GapReason.INPUT_LOST,
     Trigger.INPUT_REPLACED: GapReason.DEVICE,
 }
 
@@ -773,7 +773,7 @@ def test_a_lost_input_waits_for_another_and_a_new_one_carries_on() -> None:
     rig = rig_in(Phase.LIVE)
     s = rig.supervisor
     rig.input_lost()
-    assert rig.retired == [(0, True, GapReason.DEVICE, True)]
+    assert rig.retired == [(0, True, GapReason.INPUT_LOST, True)]
     assert s.state.state is SessionState.NO_INPUT and not s.paused
     rig.input_replaced()
     assert phase_of(s) is Phase.CONNECTING and rig.engine.opened == [0, 1]

@@ -145,7 +145,7 @@ GAP_REASONS: dict[Trigger, GapReason] = {
     Trigger.ROLLOVER_DUE: GapReason.ROLLOVER,
     Trigger.SWITCH: GapReason.SWITCH,
     Trigger.PAUSE: GapReason.PAUSE,
-    Trigger.INPUT_LOST: GapReason.DEVICE,
+    Trigger.INPUT_LOST: GapReason.INPUT_LOST,
     Trigger.INPUT_REPLACED: GapReason.DEVICE,
 }
 """Why captions stop when a move ends or drops the connection (the transcript's gap)."""

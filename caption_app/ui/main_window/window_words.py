@@ -182,7 +182,12 @@ def transcript_hint(status: SessionStatus, start_keys: str) -> str:
         return f"Press Start captions{keys}; each finished line appears here."
     if status.live:
         return "Listening… each finished line appears here."
-    return "Each finished line appears here once captions run."
+    waiting = {
+        SessionState.PAUSED: "Paused: each finished line appears here once captions resume.",
+        SessionState.NO_INPUT: "Waiting for an input: each finished line appears here then.",
+        SessionState.STOPPING: "Stopping captions…",
+    }
+    return waiting.get(status.state, "Starting captions… each finished line appears here.")
 
 
 def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...]:

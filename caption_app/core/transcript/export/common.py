@@ -11,6 +11,7 @@ GAP_REASONS: dict[str, str] = {
     GapReason.RECONNECT: "connection lost",
     GapReason.PAUSE: "paused",
     GapReason.DEVICE: "audio input changed",
+    GapReason.INPUT_LOST: "audio input lost",
     GapReason.ROLLOVER: "session renewed",
     GapReason.SWITCH: "switching engines",
 }
