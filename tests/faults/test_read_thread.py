@@ -43,6 +43,18 @@ pytestmark = pytest.mark.timeout(60)
 RESUME_LIMIT_S = 2.0
 
 
+def _terminal_hook(monkeypatch: pytest.MonkeyPatch) -> list[threading.ExceptHookArgs]:
+    """The hook before the app's (the one that prints to the terminal), replaced by a list.
+    The app's watch chains itself in front of whatever hook is there when it watches a first
+    reader: an earlier test's connections, still closing, must be let go first, or this test
+    would replace the app's hook instead of standing behind it (its readers' deaths then
+    unheard until the watchdog, 5 s later)."""
+    wait_for(lambda: read_thread.watching() == 0, 15, "the earlier connections let go")
+    terminal: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", terminal.append)
+    return terminal
+
+
 @pytest.mark.parametrize("fault", HOSTILE_FAULTS, ids=[f.value for f in HOSTILE_FAULTS])
 def test_a_hostile_frame_reconnects_at_once_and_the_traceback_is_only_logged(
     tmp_path: Path,
@@ -50,8 +62,7 @@ def test_a_hostile_frame_reconnects_at_once_and_the_traceback_is_only_logged(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    terminal: list[threading.ExceptHookArgs] = []  # the hook before ours: it would print
-    monkeypatch.setattr(threading, "excepthook", terminal.append)
+    terminal = _terminal_hook(monkeypatch)
     caplog.set_level(logging.DEBUG, logger=read_thread.__name__)
     recording = long_recording(tmp_path, 12)
     with running_server(looping_config()) as server:
@@ -95,8 +106,7 @@ def _die(message: str) -> None:
 
 
 def test_the_hook_passes_other_threads_on_and_is_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    terminal: list[threading.ExceptHookArgs] = []
-    monkeypatch.setattr(threading, "excepthook", terminal.append)
+    terminal = _terminal_hook(monkeypatch)
     deaths: list[BaseException | None] = []
     reader = threading.Thread(target=_die, args=("reader",), name="reader")
     read_thread.watch(reader, deaths.append)
@@ -120,8 +130,7 @@ def test_a_watched_thread_that_ends_quietly_is_let_go_and_the_secret_is_masked(
 
     secret = "sk-fault-test-0123456789"
     masking_filter().add_secret(secret)
-    terminal: list[threading.ExceptHookArgs] = []
-    monkeypatch.setattr(threading, "excepthook", terminal.append)
+    terminal = _terminal_hook(monkeypatch)
     caplog.set_level(logging.DEBUG, logger=read_thread.__name__)
     quiet = threading.Thread(target=lambda: None, name="quiet")
     read_thread.watch(quiet, lambda _exc: None)
