@@ -250,6 +250,13 @@ def _lose_and_plug_back(
     gone = texts.get("Headset Microphone (not connected)")
     assert gone is not None and not gone.isEnabled(), list(texts)
     assert "USB Microphone (default)" in texts  # what can be picked now
+    # Third walk: plugged back in but not yet delivering, it stayed "(not connected)" and
+    # greyed out in the menu the notice points to, until Refresh. Opening the menu lists it.
+    plugged[:] = [replace(headset, is_default=False), replace(usb, is_default=True)]
+    menu.aboutToShow.emit()
+    back = {a.text(): a for a in menu.actions()}.get("Headset Microphone")
+    assert back is not None and back.isEnabled(), [a.text() for a in menu.actions()]
+    assert not [a.text() for a in menu.actions() if "not connected" in a.text()]
     # Plugged back in and delivering: listed and ticked again, nothing "not connected".
     plugged[:] = [headset, usb]
     run.report(AudioLevel(-27.0, True))

@@ -184,7 +184,7 @@ class LiveSession:
         self._handle_events()
         if not self.running:
             return
-        if self._input.delivering and self._input.started:
+        if self._input.reads_now(self._supervisor.paused):
             self._pump_audio()
         else:
             self._wait_for_request(self._timing.read_timeout_s)

@@ -100,6 +100,12 @@ class SessionInput:
         self._silence = SilenceWatch(source.description)
         self._emit(Notice(f"Captioning continues from {source.description}.", Holds.WHILE_INPUT))
 
+    def reads_now(self, paused: bool) -> bool:
+        """Whether the session reads a chunk now: a started input that delivers, except a file
+        while the person has paused: a recording waits, as a player's does (a live input
+        cannot wait: its audio goes on and is dropped while paused)."""
+        return self.delivering and self.started and not (paused and self._paced)
+
     def due_in(self) -> float | None:
         """Seconds until the next chunk is due, when the input knows (a paced file)."""
         if not self._paced or self.stopped_at is not None:

@@ -46,6 +46,9 @@ class InputMenu(QMenu):
         self._lost = False
         self._lost_label = ""
         """The device in use when it stopped delivering (while ``_lost``)."""
+        # While the input is lost, the menu is what the notice points to: opening it lists
+        # what is plugged in now (a device plugged back in is picked from there).
+        self.aboutToShow.connect(self._list_again_while_lost)
         self.refresh()
 
     @property
@@ -98,6 +101,11 @@ class InputMenu(QMenu):
     def _default_id(self) -> str:
         default = next((d for d in self._devices if d.is_default and not d.is_monitor), None)
         return default.device_id if default is not None else ""
+
+    @Slot()
+    def _list_again_while_lost(self) -> None:
+        if self._lost:
+            self.refresh()
 
     @Slot()
     def refresh(self) -> None:
