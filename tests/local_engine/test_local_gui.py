@@ -7,19 +7,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from caption_app.cli import build_parser
 from caption_app.core.model.turns import UpdateKind
 from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.overlay.window import FIRST_HINT
+from tests.support.caption_apps import open_app, opened_apps
 from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 
 CLIP = "librivox-austen-0880.wav"  # "he was not an ill disposed young man"
 pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def apps() -> Iterator[list[CaptionApp]]:
+    yield from opened_apps()
 
 
 @pytest.fixture
@@ -30,28 +34,10 @@ def newcomer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def apps() -> Iterator[list[CaptionApp]]:
-    made: list[CaptionApp] = []
-    yield made
-    for app in made:
-        app.shutdown()
-        app.window.close()
-        app.overlay.close()
-
-
-def _app(home: Path, apps: list[CaptionApp], *args: str) -> CaptionApp:
-    settings = QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
-    app = CaptionApp(build_parser().parse_args(list(args)), settings)
-    app.show()
-    apps.append(app)
-    return app
-
-
 def test_a_newcomer_with_no_key_sees_captions(
     qtbot: QtBot, newcomer: Path, apps: list[CaptionApp]
 ) -> None:
-    app = _app(newcomer, apps, "--source", str(AUDIO_DIR / CLIP))
+    app = open_app(newcomer, apps, "--source", str(AUDIO_DIR / CLIP))
     assert " ".join(app.overlay.rendered_lines()) == FIRST_HINT  # whole, at whole words
     assert "Press Start captions" in app.window.transcript.editor.placeholderText()
     assert "Use AssemblyAI" in app.window.notices.action_button.text()  # the one-time panel
@@ -72,7 +58,7 @@ def test_a_newcomer_with_no_key_sees_captions(
     assert "young man" in app.window.transcript.plain_text().lower()
     assert "young man" in " ".join(app.overlay.rendered_lines()).lower()
     # The panel is shown once: the next launch goes straight to work.
-    again = _app(newcomer, apps)
+    again = open_app(newcomer, apps)
     assert "Use AssemblyAI" not in again.window.notices.text()
 
 
@@ -81,7 +67,7 @@ def test_a_broken_model_is_a_clear_notice(
 ) -> None:
     empty = newcomer / "model"
     empty.mkdir()
-    app = _app(newcomer, apps, "--engine", "local", "--source", str(AUDIO_DIR / CLIP))
+    app = open_app(newcomer, apps, "--engine", "local", "--source", str(AUDIO_DIR / CLIP))
     app.run.change(local_model_dir=str(empty))
     app.start()
     qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
@@ -94,11 +80,11 @@ def test_a_broken_model_is_a_clear_notice(
 def test_engine_and_demo_flags_are_for_this_run_only(
     newcomer: Path, apps: list[CaptionApp]
 ) -> None:
-    app = _app(newcomer, apps, "--demo")
+    app = open_app(newcomer, apps, "--demo")
     assert app.engine_preference == "local"
     assert app.window.engine_menu.chosen() == "local"
     app.store.save(app.settings)  # what any later change (an input, a setting) does
-    again = _app(newcomer, apps)
+    again = open_app(newcomer, apps)
     assert again.engine_preference == "auto" and again.media_path is None
     again.window.engine_menu.engineChosen.emit("local")  # the person's choice is kept
-    assert _app(newcomer, apps).engine_preference == "local"
+    assert open_app(newcomer, apps).engine_preference == "local"

@@ -8,41 +8,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
-from caption_app.cli import build_parser
 from caption_app.core.settings import AppSettings
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.settings.dialog import SettingsDialog
 from caption_app.ui.settings.language_page import LanguagePage
+from tests.support.caption_apps import open_app, opened_apps
 from tests.support.home import private_home
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    private_home(tmp_path, monkeypatch, None)
-    return tmp_path
+def apps() -> Iterator[list[CaptionApp]]:
+    yield from opened_apps()
 
 
 @pytest.fixture
-def apps() -> Iterator[list[CaptionApp]]:
-    made: list[CaptionApp] = []
-    yield made
-    for app in made:
-        app.shutdown()
-        app.window.close()
-        app.overlay.close()
-
-
-def _app(home: Path, apps: list[CaptionApp], *args: str) -> CaptionApp:
-    settings = QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
-    app = CaptionApp(build_parser().parse_args(list(args)), settings)
-    app.show()
-    apps.append(app)
-    return app
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    private_home(tmp_path, monkeypatch, None)
+    return tmp_path
 
 
 def _pick(combo: object, value: str) -> None:
@@ -54,7 +40,7 @@ def _pick(combo: object, value: str) -> None:
 def test_a_language_picked_in_settings_survives_a_restart(
     qtbot: QtBot, home: Path, apps: list[CaptionApp]
 ) -> None:
-    app = _app(home, apps)
+    app = open_app(home, apps)
     assert app.settings.streaming.language == "en"  # English on a fresh machine
     app.open_settings()
     dialog = app.dialog("settings")
@@ -66,7 +52,7 @@ def test_a_language_picked_in_settings_survives_a_restart(
     assert "universal-3-6-pro" in page.cloud_note.text() and "$0.45" in page.cloud_note.text()
     dialog.accept()
     app.shutdown()
-    again = _app(home, apps)
+    again = open_app(home, apps)
     streaming = again.settings.streaming
     assert (streaming.language, streaming.translate_to, streaming.translation_layout) == (
         "es",
@@ -83,11 +69,11 @@ def test_a_language_picked_in_settings_survives_a_restart(
 def test_language_on_the_command_line_is_for_that_run_only(
     qtbot: QtBot, home: Path, apps: list[CaptionApp]
 ) -> None:
-    app = _app(home, apps, "--language", "de")
+    app = open_app(home, apps, "--language", "de")
     assert app.settings.streaming.language == "de"
     app.run.change(announce_lines=False)  # any saved change keeps the run's override out
     app.shutdown()
-    again = _app(home, apps)
+    again = open_app(home, apps)
     assert again.settings.streaming.language == "en"
     assert again.settings.announce_lines is False
 
