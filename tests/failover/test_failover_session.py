@@ -19,11 +19,12 @@ from caption_app.core.audio.media import open_media_source
 from caption_app.core.model.gaps import Marker
 from caption_app.core.model.turns import Turn
 from caption_app.core.settings import FailoverSettings
-from caption_app.core.streaming.supervisor import COVERED
+from caption_app.core.streaming.reports import COVERED
 from caption_app.core.transcript.journal import read_journal
 from tests.failover.harness import ServerProcess, auto_session, cloud_script, free_port
 from tests.local_engine.speech import joined_clips, normalise, references
 from tests.support.paths import AUDIO_DIR
+from tests.support.said import untimed
 
 pytestmark = pytest.mark.timeout(150)
 CLIP = "librivox-austen-0890.wav"
@@ -61,7 +62,7 @@ def test_a_cloud_unreachable_at_start_is_named_and_captions_run_locally(
     where = host.split("://", 1)[-1]
     assert seen.problems == []
     (said,) = [(text, at) for text, at in seen.notices if text.startswith("Cannot reach")]
-    assert said[0] == f"Cannot reach {where}: {cause}. {COVERED}"
+    assert untimed(said[0]) == f"Cannot reach {where}: {cause}. {COVERED}"
     assert said[1] - seen.started_at < 5.0
     states = [state for state, _, _ in seen.details]
     assert "reconnecting" not in states and "unreachable" not in states  # it went local

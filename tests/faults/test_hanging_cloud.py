@@ -27,7 +27,7 @@ import jiwer
 import pytest
 
 from caption_app.core.audio.media import open_media_source
-from caption_app.core.streaming.supervisor import COVERED
+from caption_app.core.streaming.reports import COVERED
 from caption_app.exit_codes import ExitCode
 from tests.failover.harness import FailoverCollector, auto_session, free_port
 from tests.local_engine.speech import joined_clips, normalise

@@ -298,6 +298,9 @@ def test_export_asks_before_replacing_a_file(
     assert [q.splitlines()[0] for q in questions] == ["Replace notes.md?", "Replace notes.md?"]
     assert target.read_text(encoding="utf-8").startswith("#")
     assert "exported" in app.window.notices.text()
+    # Third walk A7: the news of the last session's export stayed up through the next one.
+    app.start()
+    assert "exported" not in app.window.notices.text(), app.window.notices.text()
 
 
 def test_a_media_file_chosen_while_captioning_waits_and_says_so(

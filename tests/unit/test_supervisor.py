@@ -11,6 +11,7 @@ input does, a connect that hangs, failing over and coming back, and stop from ev
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,9 +33,11 @@ from caption_app.core.settings import FailoverSettings, StreamingSettings
 from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.phases import TRANSITIONS, Effect, Phase, Trigger
-from caption_app.core.streaming.supervisor import COVERED, Supervisor
+from caption_app.core.streaming.reports import COVERED
+from caption_app.core.streaming.supervisor import Supervisor
 from caption_app.core.streaming.timing import Timing
 from caption_app.core.streaming.watchdog import SPARSE_WATCHDOG_FACTOR
+from tests.support.said import untimed
 
 TIMING = Timing()  # production values: the fake clock makes them free
 NETWORK = Problem(ProblemKind.NETWORK, "The connection was lost.", Recovery.RECONNECT)
@@ -229,7 +232,10 @@ class Rig:
         return self.states()[-1]
 
     def said(self) -> list[str]:
-        return [e.message if isinstance(e, Problem) else e.text for e in self.problems_said()]
+        """What was said, each notice's time of day left out (``untimed``)."""
+        return [
+            e.message if isinstance(e, Problem) else untimed(e.text) for e in self.problems_said()
+        ]
 
     def problems_said(self) -> list[Problem | Notice]:
         return [e for e in self.reports if isinstance(e, Problem | Notice)]
@@ -851,11 +857,15 @@ def test_pause_and_stop_are_answered_while_a_connect_hangs() -> None:
 
 def test_a_cloud_unreachable_at_start_hands_over_to_the_local_engine_at_once() -> None:
     rig = rig_live_locally()
-    assert Notice(f"{UNREACHABLE.message} {COVERED}", Holds.WHILE_COVERED) in rig.reports
+    assert rig.said() == [f"{UNREACHABLE.message} {COVERED}"]
+    (notice,) = [e for e in rig.reports if isinstance(e, Notice)]
+    # Third walk A4: read after the cloud was back, it must not say the outage is now.
+    assert re.search(r" \(at \d\d:\d\d:\d\d\)\. ", notice.text), notice.text
+    assert notice.holds is Holds.WHILE_COVERED
     assert UNREACHABLE not in rig.reports  # news, not a problem to act on
     assert rig.last_state() == (
         SessionState.LIVE,
-        "Live on this computer: the cloud cannot be reached",
+        "Live on this computer, standing in for the cloud",
     )
     assert rig.clock.now == 1000.0  # no waiting at all
     (shown,) = [e for e in rig.reports if isinstance(e, EngineInUse)]
@@ -927,7 +937,7 @@ def test_a_lost_cloud_waits_a_few_seconds_for_itself_then_goes_local() -> None:
     rig.clock.now = 1000 + FailoverSettings().after_s
     rig.tick()
     assert phase_of(s) is Phase.CONNECTING and rig.adopted == [(0, "cloud"), (4, "local")]
-    assert Notice(f"cloud did not come back. {COVERED}", Holds.WHILE_COVERED) in rig.reports
+    assert f"cloud did not come back. {COVERED}" in rig.said()
     assert rig.local is not None and rig.local.prepared >= 1  # loading while the cloud is tried
 
 

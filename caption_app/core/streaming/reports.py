@@ -8,9 +8,14 @@ same way) is not said again until captions have flowed since.
 
 from __future__ import annotations
 
+import re
+import time
+from dataclasses import replace
+
 from caption_app.core.model.problems import Problem
 from caption_app.core.model.session import (
     EngineInUse,
+    Holds,
     Notice,
     SessionListener,
     SessionState,
@@ -19,6 +24,26 @@ from caption_app.core.model.session import (
 
 PAUSED_DETAIL = "Paused: no audio is being sent"
 NO_INPUT_DETAIL = "Waiting for another input"
+COVERED = "Captions continue on this computer until the cloud answers again."
+
+
+def covered(what: str) -> Notice:
+    """The local engine stands in: what happened to the cloud, and at what time. The notice
+    stays while the local engine stands in, which outlasts the outage by up to a try's wait:
+    read later, it must not pass an outage that is over for a present one."""
+    at = time.strftime("%H:%M:%S")
+    return Notice(f"{what.rstrip('.')} (at {at}). {COVERED}", Holds.WHILE_COVERED)
+
+
+_TIME_OF_DAY = re.compile(r" \(at \d\d:\d\d:\d\d\)")
+
+
+def _news(said: Problem | Notice) -> Problem | Notice:
+    """What is said, without the time it happened: the same failure at a later try is not
+    news (its first time stays in the notice)."""
+    if isinstance(said, Notice):
+        return replace(said, text=_TIME_OF_DAY.sub("", said.text))
+    return said
 
 
 class Reports:
@@ -41,8 +66,9 @@ class Reports:
 
     def tell(self, said: Problem | Notice) -> None:
         """Say it, unless it is what was said last (the same failure again)."""
-        if said != self._told:
-            self._told = said
+        news = _news(said)
+        if news != self._told:
+            self._told = news
             self._report(said)
 
     def flowing(self) -> None:

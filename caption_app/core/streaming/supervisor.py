@@ -32,13 +32,12 @@ from caption_app.core.streaming.attempts import Attempt, Attempts
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.hold import Hold
 from caption_app.core.streaming.phases import GAP_REASONS, TRANSITIONS, Effect, Phase, Trigger
-from caption_app.core.streaming.reports import Reports
+from caption_app.core.streaming.reports import Reports, covered
 from caption_app.core.streaming.retry import Backoff
 from caption_app.core.streaming.timing import Timing
 from caption_app.core.streaming.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
-COVERED = "Captions continue on this computer until the cloud answers again."
 SERVICE_ENDED = Problem(
     ProblemKind.NETWORK, "The captioning service ended the session unasked.", Recovery.RECONNECT
 )
@@ -335,7 +334,7 @@ class Supervisor:
         shown = EngineInUse(engine.name, engine.on_device, engine.billed_per_hour_usd, on_fallback)
         self._board.show_engine(shown)
         if on_fallback:
-            self._set_state(SessionState.LIVE, "Live on this computer: the cloud cannot be reached")
+            self._set_state(SessionState.LIVE, "Live on this computer, standing in for the cloud")
         else:
             self._set_state(SessionState.LIVE, "Live")
         return []
@@ -361,7 +360,7 @@ class Supervisor:
         if current.engine is engines.primary and engines.primary_failed(problem):
             # Never reached at Start, or not back after all: the local engine takes over now.
             engines.use_fallback()
-            self._board.tell(Notice(f"{problem.message} {COVERED}", Holds.WHILE_COVERED))
+            self._board.tell(covered(problem.message))
             return self._retry_at_once()
         if problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP):
             return self._give_up(problem)
@@ -411,7 +410,7 @@ class Supervisor:
         if problem.recovery is Recovery.NEW_KEY:
             self._board.tell(problem)  # the key went bad meanwhile: the person has to know
         elif problem.kind in (ProblemKind.UNREACHABLE, ProblemKind.NETWORK):
-            self._board.tell(Notice(f"{problem.message} {COVERED}", Holds.WHILE_COVERED))
+            self._board.tell(covered(problem.message))
         self._engines.return_failed()
         return [Retire(aside.stream, aside.connection, None, clean=False)]
 
@@ -457,7 +456,7 @@ class Supervisor:
 
     def _fail_over(self, why: str) -> list[Action]:
         """The local engine takes over; a cloud attempt under way goes on, on the side."""
-        self._board.tell(Notice(f"{why} {COVERED}", Holds.WHILE_COVERED))
+        self._board.tell(covered(why))
         actions = self._drop_aside()
         self._engines.use_fallback()
         if self.phase is Phase.CONNECTING:

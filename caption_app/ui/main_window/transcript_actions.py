@@ -21,6 +21,7 @@ from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
 from caption_app.ui import prompts
 from caption_app.ui.main_window.window import MainWindow
+from caption_app.ui.main_window.window_words import Until
 
 
 class TranscriptActions:
@@ -59,7 +60,8 @@ class TranscriptActions:
         except (OSError, ValueError) as exc:
             self.window.notify(f"Could not write {target}: {exc}")
             return
-        self.window.notify(f"Transcript exported to {target}.")
+        # News of this export, not of the next session: it goes when captions start again.
+        self.window.notify(f"Transcript exported to {target}.", until=Until.NEXT_START)
 
     def tidy_history(self, retention_days: int) -> None:
         """Apply the retention setting, then offer sessions that did not end cleanly."""

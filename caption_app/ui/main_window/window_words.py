@@ -33,9 +33,10 @@ class Until(enum.Enum):
     """How long a note the application gives stays true."""
 
     DISMISSED = "dismissed"
-    """A fact that stays true (a file was exported, a setting was reset)."""
+    """A fact that stays true (a setting was reset)."""
     NEXT_START = "next-start"
-    """About a start that could not happen: until the next start."""
+    """About a start that could not happen, or news of the last session (an export): until
+    the next start."""
     WHILE_RUNNING = "while-running"
     """About the session running now (a choice that applies from the next start)."""
 
@@ -154,7 +155,9 @@ def status_line(status: SessionStatus) -> str:
         return "Starting the speech model on this computer…" if local else f"Connecting to {name}…"
     if state is SessionState.LIVE:
         if local and engine is not None and engine.standing_in:
-            return "Live on this computer (the cloud cannot be reached)"
+            # (Not "the cloud cannot be reached": the cloud may be back a try's wait before
+            # the local engine gives way.)
+            return "Live on this computer, standing in for the cloud"
         return "Live on this computer" if local else "Live"
     if state is SessionState.RECONNECTING:
         detail = status.detail
