@@ -49,6 +49,10 @@ FIXED_FOR_THE_SESSION = (
     "token_url",
 )
 """What a live session keeps from its start; the rest can change mid-session."""
+FIXED_FOR_THE_SESSION_TEXT = (
+    "Changes to the model, host, speaker labels, language, translation, audio chunk or token "
+    "service apply at the next start."
+)
 MAX_KEYTERMS = 100
 MAX_KEYTERM_CHARS = 50
 MIN_CHUNK_MS, MAX_CHUNK_MS = 50, 200

@@ -122,6 +122,12 @@ class SessionController(QObject):
         if self._worker is not None:
             self._worker.session.request_force_endpoint()
 
+    def key_renewed(self) -> None:
+        """Another key was given: a session captioning locally because the cloud rejected
+        the last one goes back to the cloud, in the same session."""
+        if self._worker is not None:
+            self._worker.session.request_key_renewed()
+
     def switch_source(self, source: AudioSource) -> None:
         """Continue the running session on another input (after an unplug, or by choice)."""
         if self._worker is not None:

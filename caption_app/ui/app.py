@@ -94,7 +94,6 @@ class CaptionApp:
         self._recorder: TranscriptRecorder | None = None
         self._asking_keyring = False
         self._start_when_key_saved = False
-        self._local_while_key_asked = False
         self._dialogs = DialogShelf()
         self.window.notice_actions = NoticeActions(
             enter_key=self.open_key_dialog, use_assemblyai=self._use_assemblyai
@@ -271,9 +270,11 @@ class CaptionApp:
             return
         if problem.kind is ProblemKind.AUTH:
             self._set_key(rejected=self._key_in_use_described())
+        if self.controller.running and self.controller.status.has_stand_in:
+            # Automatic: the session captions on this computer meanwhile; the notice offers
+            # "Enter key…" (a dialog opening by itself mid-meeting would cover the captions).
+            return
         self._start_when_key_saved = True
-        # With engine = auto, captions go on on this computer while the person decides.
-        self._local_while_key_asked = self.engine_preference is EngineChoice.AUTO
         self.open_key_dialog()
 
     def _key_in_use_described(self) -> str:
@@ -294,24 +295,23 @@ class CaptionApp:
             return
         self.window.withdraw("engine-next-start")
         self.window.withdraw("media-next-start")
-        if self._local_while_key_asked:
-            self._local_while_key_asked = False
-            self.window.starting()
-            self._start_with(None, EnginePlan(EngineChoice.LOCAL))
 
     @Slot(str)
     def _key_changed(self, where: str) -> None:
-        """A key asked for by Start (or by a rejection) was saved: go on with the start (on the
-        cloud, in place of the local captions that ran meanwhile)."""
+        """A key was saved: a session captioning on this computer since the cloud rejected
+        the last key goes back to the cloud (the same session, its transcript kept); a start
+        that asked for a key goes on."""
         if where == "removed":
             self._set_key(available=self._key_set_up_without_keyring(), rejected="")
             return
         self._set_key(available=True, rejected="")
+        if self.controller.running and self.controller.status.has_stand_in:
+            self.controller.key_renewed()
+            return
         if not self._start_when_key_saved:
             return
         self._start_when_key_saved = False
-        self._local_while_key_asked = False
-        if self.controller.running:  # the session that asked (or the local one) ends first
+        if self.controller.running:  # the session that asked ends first
             self.controller.runningChanged.connect(self._start_once_ended)
             self.controller.stop()
         else:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
+from caption_app.core.model.gaps import Marker
 from caption_app.core.model.session import SessionState
 from caption_app.core.transcript.export import FORMATS
 from caption_app.core.transcript.journal import read_journal
@@ -28,6 +29,7 @@ from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.overlay.message import FINISHED, STOPPED
 from caption_app.ui.settings.dialog import SettingsDialog
+from tests.faults.harness import long_recording
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.config import SpeakerRelabel
 from tests.streaming_server.fixtures import running_server
@@ -193,34 +195,56 @@ def test_lock_and_position_survive_a_restart(
 
 
 @pytest.mark.xdist_group("serial")  # the local engine captions meanwhile: heavy on the CPU
-def test_rejected_key_opens_the_key_dialog_without_retrying(
+def test_a_rejected_key_captions_locally_and_a_new_key_returns_the_same_session_to_the_cloud(
     qtbot: QtBot,
     server: StreamingServer,
     home: Path,
     close_apps: list[CaptionApp],
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    """Third walk A5, C1: with Automatic, a rejected key ended the session and started one on
+    this computer, the key dialog popped up over the captions by itself, and the key given
+    then started a third session (the transcript emptied, the clock back to 0:00:00)."""
     monkeypatch.setenv("ASSEMBLYAI_API_KEY", "not-a-valid-key")
-    app = _app(server, home)
+    server.config.loop_script = True
+    app = _app(server, home, "--source", str(long_recording(tmp_path, 60)))
     close_apps.append(app)
     states: list[SessionState] = []
     app.controller.stateChanged.connect(lambda s, _d: states.append(s))
     app.start()
-    qtbot.waitUntil(lambda: app.dialog("key") is not None, timeout=10_000)
-    dialog = app.dialog("key")
-    assert dialog is not None and dialog.isVisible()
-    assert SessionState.FAILED in states
-    assert len(server.rejected_handshakes()) + len(server.sessions()) == 1
-    # With engine = auto, captions go on on this computer while the person decides.
+    # Captions go on on this computer, in the same session; the notice offers the key.
     qtbot.waitUntil(lambda: app.controller.status.live, timeout=60_000)
-    assert app.controller.status.engine is not None and app.controller.status.engine.on_device
+    engine = app.controller.status.engine
+    assert engine is not None and engine.on_device and engine.standing_in
+    assert app.dialog("key") is None  # nothing pops up over the captions
+    assert SessionState.FAILED not in states and SessionState.IDLE not in states
     assert "rejected the key in ASSEMBLYAI_API_KEY" in app.window.notices.text()
     assert "Captions run on this computer" in app.window.notices.text()
-    # Asked for again, the open key dialog comes forward with what was typed in it.
-    assert isinstance(dialog, KeyDialog)
-    dialog.key_edit.setText("half-typed")
+    assert len(server.rejected_handshakes()) + len(server.sessions()) == 1  # not retried
+    recorder = app._recorder
+    assert recorder is not None
+    qtbot.waitUntil(lambda: bool(app.window.transcript.plain_text().strip()), timeout=30_000)
+    # The notice's "Enter key…": a good key for this session only.
     app.open_key_dialog()
-    assert app.dialog("key") is dialog and dialog.key_edit.text() == "half-typed"
+    dialog = app.dialog("key")
+    assert isinstance(dialog, KeyDialog)
+    dialog.key_edit.setText("test-key")
+    dialog.session_button.click()
+    qtbot.waitUntil(lambda: len(server.sessions()) == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: app.controller.status.cloud, timeout=30_000)
+    assert app.controller.running and app._recorder is recorder  # the same session
+    assert "rejected" not in app.window.notices.text(), app.window.notices.text()
+    assert app.window.transcript.plain_text().strip()  # what was captioned meanwhile stays
+    app.controller.stop()
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
+    entries = read_journal(recorder.path).document.entries
+    markers = [e.text for e in entries if isinstance(e, Marker)]
+    assert markers == [
+        "Captions continue on this computer: AssemblyAI Universal-Streaming rejected the key.",
+        "Captions move to AssemblyAI Universal-Streaming.",
+    ], markers
+    assert SessionState.FAILED not in states
 
 
 def test_the_key_never_reaches_a_file_a_log_or_a_title(

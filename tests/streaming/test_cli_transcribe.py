@@ -87,9 +87,15 @@ def test_legacy_formatting_prints_each_line_once_formatted(
 
 def test_exit_codes(streaming_server: StreamingServer, tmp_path: Path) -> None:
     host = ("--api-host", streaming_server.url)
-    bad_key = _transcribe(str(AUDIO_DIR / CLIP), *host, env=_env(tmp_path, key="nope"))
+    cloud = ("--engine", "assemblyai")
+    bad_key = _transcribe(str(AUDIO_DIR / CLIP), *host, *cloud, env=_env(tmp_path, key="nope"))
     _out, err = bad_key.communicate(timeout=60)
     assert bad_key.returncode == ExitCode.AUTH and "rejected" in err
+    # With "auto" the rejection is said, and the file is captioned on this computer.
+    bad_key = _transcribe(str(AUDIO_DIR / CLIP), *host, env=_env(tmp_path, key="nope"))
+    out, err = bad_key.communicate(timeout=120)
+    assert bad_key.returncode == ExitCode.OK and "rejected" in err, err
+    assert "old" in out.lower() and "young man" in out.lower(), out
     missing = _transcribe(str(tmp_path / "missing.wav"), *host, env=_env(tmp_path))
     _out, err = missing.communicate(timeout=60)
     assert missing.returncode == ExitCode.AUDIO and "missing.wav" in err

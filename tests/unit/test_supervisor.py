@@ -898,7 +898,7 @@ def test_a_slow_cloud_that_answers_on_the_side_takes_over() -> None:
     assert rig.adopted == [(1, "local"), (0, "cloud")]
     assert rig.retired[-1] == (1, True, GapReason.SWITCH, True)
     assert rig.last_state() == (SessionState.LIVE, "Live")
-    assert rig.markers[-1] == "Captions are back on cloud."
+    assert rig.markers[-1] == "Captions move to cloud."  # (it was never live before)
 
 
 def test_a_cloud_that_hangs_never_takes_over_is_said_once_and_tried_less_and_less() -> None:
@@ -1016,11 +1016,40 @@ def test_a_cloud_that_fails_again_right_after_taking_over_hands_back_at_once() -
     assert rig.adopted[-1] == (3, "local")
 
 
-def test_no_stand_in_for_a_rejected_key_or_when_the_cloud_was_asked_for() -> None:
-    rig = rig_in(Phase.LIVE, local=FakeEngine(name="local"))
+def test_a_rejected_key_is_covered_by_the_local_engine_until_another_key_is_given() -> None:
+    """Third walk A5: the rejection ended the session (and the app began another)."""
+    rig = rig_in(Phase.LIVE, engine=FakeEngine(name="cloud"), local=FakeEngine(name="local"))
+    s = rig.supervisor
+    rig.engine.refusals.append(CannotConnect(AUTH))  # the key is refused at every try
+    rig.failed(AUTH)
+    rig.tick()
+    rig.began()
+    assert phase_of(s) is Phase.LIVE and rig.adopted == [(0, "cloud"), (1, "local")]
+    assert rig.said() == [AUTH.message]  # a problem to fix: said as it is, once
+    assert rig.markers == ["Captions continue on this computer: cloud rejected the key."]
+    for _ in range(600):  # ten minutes: the same key is never tried again
+        rig.clock.advance_ms(1000)
+        rig.tick()
+    assert rig.engine.refusals and s._attempts.aside is None  # not tried
+    s.key_renewed()  # another key: tried at once, on the side
+    rig.tick()
+    assert not rig.engine.refusals and phase_of(s) is Phase.LIVE
+    assert rig.said() == [AUTH.message, AUTH.message]  # this one was rejected too: news
+    rig.clock.advance_ms(600_000)
+    rig.tick()
+    assert s._attempts.aside is None  # waiting for a key again
+    s.key_renewed()
+    rig.tick()
+    _cloud_answers_on_the_side(rig)
+    assert rig.adopted[-1][1] == "cloud", rig.adopted
+    assert rig.markers[-1] == "Captions are back on cloud."  # (it captioned before)
+
+
+def test_no_stand_in_when_the_cloud_was_asked_for() -> None:
+    rig = rig_in(Phase.LIVE)  # no local engine: engine = assemblyai
     rig.failed(AUTH)
     assert phase_of(rig.supervisor) is Phase.FAILED and rig.adopted == [(0, "fake")]
-    rig = Rig()  # no local engine: engine = assemblyai
+    rig = Rig()
     rig.engine.refusals.append(CannotConnect(UNREACHABLE))
     rig.start()
     assert phase_of(rig.supervisor) is Phase.BACKOFF

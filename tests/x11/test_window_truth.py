@@ -378,9 +378,11 @@ def test_item_8_in_automatic_captions_go_on_here_while_the_person_decides(
     app = _app(tmp_path, "--api-host", server.url, "--source", str(recording.path))
     apps.append(app)
     app.start()
-    qtbot.waitUntil(lambda: isinstance(app.dialog("key"), KeyDialog), timeout=10_000)
-    # The dialog waits for a key; meanwhile the speech is captioned on this computer.
+    # The speech is captioned on this computer while the person decides; the notice offers
+    # the key (third walk C1: a dialog opening by itself covered the captions mid-meeting).
     qtbot.waitUntil(lambda: "dashwood" in _overlay_text(app).lower(), timeout=60_000)
+    assert app.dialog("key") is None
+    assert app.window.notices.action_button.text() == "Enter key…"
     assert _status_line(app).startswith("Live on this computer")
     assert "Audio stays on this computer" in _light(app)
     notice = _notice(app)

@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from caption_app.core.engines.base import Engine
-from caption_app.core.model.problems import Problem, ProblemKind
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 
 STANDS_IN_FOR = (ProblemKind.UNREACHABLE, ProblemKind.NETWORK, ProblemKind.RATE_LIMIT)
-"""Cloud problems the local engine covers for; a rejected key or an empty account it does
-not (the person has something to fix)."""
+"""Cloud problems the local engine covers for, besides a rejected key (covered until another
+is given: retrying the same one cannot help); an empty account it does not."""
 
 RETURN_EVERY_MAX_S = 120.0
 """Tries of the cloud that keep failing are spaced out up to this."""
@@ -51,6 +51,10 @@ class EngineSelector:
         not back after all (the local engine takes over at once)."""
         self._return_every_s = self.options.probe_every_s
         self._next_return_at = 0.0
+        self.awaiting_key = False
+        """The cloud rejected the key: it is not tried again until another is given."""
+        self._key_given = False
+        """Another key was given and is not tried yet."""
 
     @property
     def fallback(self) -> Engine | None:
@@ -65,7 +69,7 @@ class EngineSelector:
         """A stand-in exists, is not in use, and covers for ``problem`` (any, when None)."""
         if self._fallback is None or self.on_fallback:
             return False
-        return problem is None or problem.kind in STANDS_IN_FOR
+        return problem is None or problem.kind in STANDS_IN_FOR or _key_rejected(problem)
 
     # --- what happened -------------------------------------------------------------------
 
@@ -89,6 +93,9 @@ class EngineSelector:
             return False
         if self._primary_down_since is None:
             self._primary_down_since = self._clock()
+        if _key_rejected(problem):
+            self.awaiting_key = True
+            return True  # no outage to wait out: the same key again cannot help
         return self._just_returned or not self.primary_ever_began
 
     def failover_due(self) -> bool:
@@ -134,22 +141,34 @@ class EngineSelector:
 
     def return_due(self) -> bool:
         """While local: time to try the cloud again (on the side)?"""
-        if not self.on_fallback or not self.options.return_to_cloud:
+        if not self.on_fallback or self.awaiting_key:
             return False
-        return self._clock() >= self._next_return_at
+        wanted = self.options.return_to_cloud or self._key_given
+        return wanted and self._clock() >= self._next_return_at
 
     def return_tried(self) -> None:
         """A try has started; the next is not due before this one has been answered."""
         self._next_return_at = float("inf")
+        self._key_given = False
 
     def return_abandoned(self) -> None:
         """The try was let go unanswered (a pause, a lost input): the next comes as usual."""
         self._next_return_at = self._clock() + self._return_every_s
 
-    def return_failed(self) -> None:
-        """The try did not begin: the next waits twice as long (up to two minutes)."""
+    def return_failed(self, problem: Problem) -> None:
+        """The try did not begin: the next waits twice as long (up to two minutes), or for
+        another key if it rejected this one."""
+        self.awaiting_key = _key_rejected(problem)
         self._return_every_s = min(self._return_every_s * 2, RETURN_EVERY_MAX_S)
         self._next_return_at = self._clock() + self._return_every_s
+
+    def key_renewed(self) -> None:
+        """Another key was given: a cloud that rejected the last one is tried at once (the
+        person asked for it: also with returning to the cloud turned off)."""
+        if self.awaiting_key:
+            self.awaiting_key, self._key_given = False, True
+            self._return_every_s = self.options.probe_every_s
+            self._next_return_at = self._clock()
 
     def use_primary(self) -> None:
         """The cloud's connection, begun on the side, takes over."""
@@ -160,3 +179,7 @@ class EngineSelector:
         for engine in (self.primary, self._fallback):
             if engine is not None:
                 engine.release()
+
+
+def _key_rejected(problem: Problem) -> bool:
+    return problem.recovery is Recovery.NEW_KEY

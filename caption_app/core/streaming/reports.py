@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import replace
 
-from caption_app.core.model.problems import Problem
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
     EngineInUse,
     Holds,
@@ -25,6 +25,10 @@ from caption_app.core.model.session import (
 PAUSED_DETAIL = "Paused: no audio is being sent"
 NO_INPUT_DETAIL = "Waiting for another input"
 COVERED = "Captions continue on this computer until the cloud answers again."
+SERVICE_ENDED = Problem(
+    ProblemKind.NETWORK, "The captioning service ended the session unasked.", Recovery.RECONNECT
+)
+SERVICE_SILENT = Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE)
 
 
 def covered(what: str) -> Notice:

@@ -21,6 +21,7 @@ class Command(enum.Enum):
     FORCE_ENDPOINT = "force-endpoint"
     PAUSE = "pause"
     RESUME = "resume"
+    KEY_RENEWED = "key-renewed"
 
 
 Request = Command | StreamingSettings | AudioSource

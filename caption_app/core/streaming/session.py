@@ -49,7 +49,7 @@ from caption_app.core.model.session import (
     StreamBegan,
     StreamOpened,
 )
-from caption_app.core.settings import StreamingSettings
+from caption_app.core.settings import FIXED_FOR_THE_SESSION_TEXT, StreamingSettings
 from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
 from caption_app.core.streaming.assembler import TurnAssembler
 from caption_app.core.streaming.billing import AudioAccount
@@ -138,6 +138,10 @@ class LiveSession:
     def request_pause(self, paused: bool) -> None:
         """Pause stops sending audio: the connection is closed, so nothing is billed either."""
         self._requests.put(Command.PAUSE if paused else Command.RESUME)
+
+    def request_key_renewed(self) -> None:
+        """Another key was given: a cloud that rejected the last one is tried again now."""
+        self._requests.put(Command.KEY_RENEWED)
 
     def request_source(self, source: AudioSource) -> None:
         """Continue with another input (not started yet)."""
@@ -232,6 +236,8 @@ class LiveSession:
             self._do(supervisor.pause())
         elif request is Command.RESUME:
             self._do(supervisor.resume())
+        elif request is Command.KEY_RENEWED:
+            supervisor.key_renewed()
         elif not isinstance(request, Command):
             self._switch_source(request)
 
@@ -255,12 +261,7 @@ class LiveSession:
         if receiver is not None:
             receiver.update(self._settings)  # UpdateConfiguration
         if restart_needed:
-            self._emit(
-                Notice(
-                    "Changes to the model, host, speaker labels, language detection or token "
-                    "service apply at the next start."
-                )
-            )
+            self._emit(Notice(FIXED_FOR_THE_SESSION_TEXT))
 
     # engine events
 
@@ -443,8 +444,7 @@ class LiveSession:
             self._hearing = None
             self._outbox.clear()
             if action.clean:
-                # Ended with Terminate: everything sent to it is heard, and its last words
-                # still arrive as it closes.
+                # Ended with Terminate: all it was sent is heard; its last words come as it closes.
                 self._handoff.all_heard(self._input.position_ms)
         opens_a_gap = current or action.connection is None  # no other connection hears it
         if action.reason is not None and self._gap is None and opens_a_gap:

@@ -20,8 +20,6 @@ from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
     EngineInUse,
-    Holds,
-    Notice,
     SessionListener,
     SessionState,
     StateChanged,
@@ -32,15 +30,12 @@ from caption_app.core.streaming.attempts import Attempt, Attempts
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.hold import Hold
 from caption_app.core.streaming.phases import GAP_REASONS, TRANSITIONS, Effect, Phase, Trigger
-from caption_app.core.streaming.reports import Reports, covered
+from caption_app.core.streaming.reports import SERVICE_ENDED, SERVICE_SILENT, Reports, covered
 from caption_app.core.streaming.retry import Backoff
 from caption_app.core.streaming.timing import Timing
 from caption_app.core.streaming.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
-SERVICE_ENDED = Problem(
-    ProblemKind.NETWORK, "The captioning service ended the session unasked.", Recovery.RECONNECT
-)
 
 
 class Supervisor:
@@ -189,6 +184,12 @@ class Supervisor:
     def input_lost(self) -> list[Action]:
         return self._held_by(self._hold.lose_input())
 
+    def key_renewed(self) -> None:
+        """Another key was given: a cloud that rejected the last one is tried at once (and
+        if it rejects this one too, that is news)."""
+        self._engines.key_renewed()
+        self._board.flowing()
+
     def input_replaced(self) -> list[Action]:
         """The pump has started another input: go on with it (still held while paused)."""
         return self._held_by(self._hold.replace_input())
@@ -283,9 +284,11 @@ class Supervisor:
         if engine is not previous and (previous is not None or self._engines.on_fallback):
             if self._engines.on_fallback:
                 name = self._engines.primary.name
-                marker = f"Captions continue on this computer: {name} cannot be reached."
+                why = "rejected the key" if self._engines.awaiting_key else "cannot be reached"
+                marker = f"Captions continue on this computer: {name} {why}."
             else:
-                marker = f"Captions are back on {engine.name}."
+                moved = "are back on" if self._engines.primary_ever_began else "move to"
+                marker = f"Captions {moved} {engine.name}."
         self._publish()
         return [Adopt(current.stream, current.connection, engine, marker)]
 
@@ -358,9 +361,10 @@ class Supervisor:
             self._board.tell(problem)
             return self._retry_at_once()
         if current.engine is engines.primary and engines.primary_failed(problem):
-            # Never reached at Start, or not back after all: the local engine takes over now.
+            # Never reached at Start, not back after all, or the key rejected: the local
+            # engine takes over now (a rejected key is the person's to fix: a problem).
             engines.use_fallback()
-            self._board.tell(covered(problem.message))
+            self._board.tell(problem if engines.awaiting_key else covered(problem.message))
             return self._retry_at_once()
         if problem.recovery in (Recovery.NEW_KEY, Recovery.GIVE_UP):
             return self._give_up(problem)
@@ -411,7 +415,7 @@ class Supervisor:
             self._board.tell(problem)  # the key went bad meanwhile: the person has to know
         elif problem.kind in (ProblemKind.UNREACHABLE, ProblemKind.NETWORK):
             self._board.tell(covered(problem.message))
-        self._engines.return_failed()
+        self._engines.return_failed(problem)
         return [Retire(aside.stream, aside.connection, None, clean=False)]
 
     # --- time ---------------------------------------------------------------------------------
@@ -477,9 +481,7 @@ class Supervisor:
             log.info("rolling over stream %d before it expires", self.stream)
             return self._fire(Trigger.ROLLOVER_DUE) or []
         if self._watchdog.expired(now):
-            self._board.tell(
-                Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE)
-            )
+            self._board.tell(SERVICE_SILENT)
             return self._fire(Trigger.WATCHDOG_EXPIRED) or []
         return []
 
