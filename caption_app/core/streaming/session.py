@@ -277,6 +277,7 @@ class LiveSession:
         supervisor = self._supervisor
         stream = event.stream
         supervisor.heard_from(stream)
+        self._account.heard(event, self._clock())
         if self._on_content(event):
             return
         if isinstance(event, Dialling):
@@ -286,7 +287,6 @@ class LiveSession:
         elif isinstance(event, Began):
             self._on_began(event)
         elif isinstance(event, Terminated):
-            self._account.terminated(stream, event.audio_duration_s)
             self._on_ended(stream, supervisor.terminated(stream))
         elif isinstance(event, Warned):
             self._emit(Notice(f"The captioning service warns: {event.message}"))

@@ -50,10 +50,11 @@ def format_duration(ms: int) -> str:
 
 
 def session_details(document: TranscriptDocument) -> str:
-    """Length, billed audio and the service's session ids: what support and billing ask for."""
+    """Length, the cloud time billed and the service's session ids: what support and billing
+    ask for."""
     parts = [f"Length {format_duration(document.duration_ms)}"]
     if document.billed_audio_s is not None:
-        parts.append(f"billed audio {document.billed_audio_s:.1f} s")
+        parts.append(f"billed cloud time {document.billed_audio_s:.0f} s")
     ids = [s.session_id for s in document.streams if s.session_id]
     if ids:
         parts.append(f"service session id{'s' if len(ids) > 1 else ''}: {', '.join(ids)}")
