@@ -305,3 +305,25 @@ def test_pausing_ends_the_news_of_the_input(run: Run) -> None:
     assert run.notices() == ["Transcript exported to /tmp/meeting.txt."], run.notices()
     run.report(StateChanged(SessionState.LIVE, "Live"))  # resumed: old news stays old
     assert news not in run.notices(), run.notices()
+
+
+def test_a_start_that_fails_says_it_did_not_start_and_shows_no_time(run: Run) -> None:
+    """Third walk A10: AssemblyAI alone with a rejected key read "Stopped: captions could not
+    go on" with the clock at 0:00:02, for captions that never began."""
+    run.start(CLOUD)
+    run.report(StateChanged(SessionState.CONNECTING, "Connecting…"))
+    run.qtbot.wait(2200)  # the connection attempt takes its time
+    rejected = Problem(ProblemKind.AUTH, "AssemblyAI rejected the API key.", Recovery.NEW_KEY)
+    run.report(rejected, StateChanged(SessionState.FAILED, rejected.message))
+    run.stop()
+    panel = run.window.status_panel
+    assert panel.state_label.text() == "Did not start", panel.state_label.text()
+    assert panel.time_label.text().startswith("0:00:00"), panel.time_label.text()
+    # A session that captioned and then failed still says so, with its time.
+    run.start(CLOUD)
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    run.qtbot.wait(1200)
+    run.report(rejected, StateChanged(SessionState.FAILED, rejected.message))
+    run.stop()
+    assert panel.state_label.text() == "Stopped: captions could not go on"
+    assert not panel.time_label.text().startswith("0:00:00"), panel.time_label.text()

@@ -103,6 +103,8 @@ class SessionStatus:
     ended the session until the next start."""
     notes: tuple[SessionNote, ...] = ()
     ending: Ending = Ending.NONE
+    ever_live: bool = False
+    """Captions ran at some point of this session (a start that failed never got there)."""
 
     @classmethod
     def starting(cls, engine: EngineView, *, has_stand_in: bool) -> SessionStatus:
@@ -228,4 +230,5 @@ class SessionStatus:
             problem=problem,
             notes=notes,
             silent_input=silent,
+            ever_live=self.ever_live or state is SessionState.LIVE,
         )

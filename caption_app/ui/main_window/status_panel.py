@@ -100,7 +100,8 @@ class StatusPanel(QWidget):
             self.reset_clock()
         self._session_running = status.running
         ticking = status.running and status.state not in (SessionState.IDLE, SessionState.FAILED)
-        if ticking and not self._tick.isActive():
+        # The clock counts from the first captions: a start that fails shows no time at all.
+        if ticking and status.ever_live and not self._tick.isActive():
             if self._started_at is None:
                 self._started_at = time.monotonic()
             self._tick.start()

@@ -147,10 +147,13 @@ def status_line(status: SessionStatus) -> str:
     local = engine is not None and engine.on_device
     name = engine.name if engine is not None and engine.name else "the captioning service"
     if not status.running or state is SessionState.IDLE:
-        return {
-            Ending.FINISHED: "Finished: the whole file was captioned",
-            Ending.FAILED: "Stopped: captions could not go on",
-        }.get(status.ending, "Stopped")
+        if status.ending is Ending.FAILED:  # why, and what to do, is the notice's
+            return "Stopped: captions could not go on" if status.ever_live else "Did not start"
+        return (
+            "Finished: the whole file was captioned"
+            if status.ending is Ending.FINISHED
+            else "Stopped"
+        )
     if state is SessionState.CONNECTING:
         return "Starting the speech model on this computer…" if local else f"Connecting to {name}…"
     if state is SessionState.LIVE:
