@@ -7,7 +7,11 @@ line of its own in the transcript (captions moved to another engine), with nothi
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+ON_THIS_COMPUTER = "Captions continue on this computer: "
+"""How the marker of the local engine standing in for the cloud begins."""
 
 
 class GapReason(enum.StrEnum):
@@ -44,3 +48,26 @@ class Marker:
 
     at_ms: int
     text: str
+
+
+def standing_in_marker(cloud: str, *, key_rejected: bool) -> str:
+    """The marker where the local engine takes over from ``cloud``."""
+    why = "rejected the key" if key_rejected else "cannot be reached"
+    return f"{ON_THIS_COMPUTER}{cloud} {why}."
+
+
+def cloud_marker(cloud: str, *, back: bool) -> str:
+    """The marker where ``cloud`` takes over from the local engine (``back``: it captioned
+    earlier in the session)."""
+    return f"Captions {'are back on' if back else 'move to'} {cloud}."
+
+
+def stood_in_ms(markers: Iterable[Marker], end_ms: int) -> int:
+    """How long the local engine stood in for the cloud, from the session's markers (each
+    stretch runs from its marker to the next marker, or to ``end_ms``)."""
+    total, since = 0, None
+    for marker in sorted(markers, key=lambda m: m.at_ms):
+        if since is not None:
+            total += max(0, marker.at_ms - since)
+        since = marker.at_ms if marker.text.startswith(ON_THIS_COMPUTER) else None
+    return total + (max(0, end_ms - since) if since is not None else 0)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from caption_app.core.engines.base import Connection, Engine
-from caption_app.core.model.gaps import GapReason
+from caption_app.core.model.gaps import GapReason, cloud_marker, standing_in_marker
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
     EngineInUse,
@@ -282,13 +282,11 @@ class Supervisor:
         self._adopted_engine = engine
         marker = None
         if engine is not previous and (previous is not None or self._engines.on_fallback):
-            if self._engines.on_fallback:
-                name = self._engines.primary.name
-                why = "rejected the key" if self._engines.awaiting_key else "cannot be reached"
-                marker = f"Captions continue on this computer: {name} {why}."
+            engines = self._engines
+            if engines.on_fallback:
+                marker = standing_in_marker(engines.primary.name, key_rejected=engines.awaiting_key)
             else:
-                moved = "are back on" if self._engines.primary_ever_began else "move to"
-                marker = f"Captions {moved} {engine.name}."
+                marker = cloud_marker(engine.name, back=engines.primary_ever_began)
         self._publish()
         return [Adopt(current.stream, current.connection, engine, marker)]
 

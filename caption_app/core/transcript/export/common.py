@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caption_app.core.model.gaps import Gap, GapReason
+from caption_app.core.model.gaps import Gap, GapReason, Marker, stood_in_ms
 from caption_app.core.transcript.model import TranscriptDocument, whole_seconds
 
 GAP_REASONS: dict[str, str] = {
@@ -73,5 +73,17 @@ def header_facts(doc: TranscriptDocument) -> list[tuple[str, str]]:
     if doc.info.source:
         facts.append(("Source", doc.info.source))
     if doc.info.engine:
-        facts.append(("Engine", doc.info.engine))
+        facts.append(("Engine", engine_fact(doc)))
     return facts
+
+
+def engine_fact(doc: TranscriptDocument) -> str:
+    """The engine the session began with, and how long this computer's stood in for it (the
+    third walk: a session captioned partly here was headed with the cloud's name alone)."""
+    markers = [e for e in doc.entries if isinstance(e, Marker)]
+    here_ms = stood_in_ms(markers, doc.duration_ms)
+    if here_ms <= 0:
+        return doc.info.engine
+    if here_ms >= doc.duration_ms - 1000:
+        return f"on this computer, in place of {doc.info.engine}"
+    return f"{doc.info.engine}, and on this computer for {spoken_duration(here_ms)}"
