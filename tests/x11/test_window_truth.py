@@ -595,6 +595,11 @@ def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     qtbot.waitExposed(app.overlay)
     screen = QGuiApplication.primaryScreen()
     whole = screen.geometry()
+    # Where the person put it, low on the screen (the third walk: after docking it came back
+    # 100 px higher, over the main window's transcript).
+    app.overlay.move(app.overlay.x() + 40, whole.bottom() - app.overlay.height() - 40)
+    qtbot.wait(300)
+    floated_at = app.overlay.geometry()
     app.open_settings()  # Settings → Overlay → Position: docked at the bottom
     settings = app.dialog("settings")
     assert isinstance(settings, SettingsDialog)
@@ -619,6 +624,8 @@ def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     page.dock_combo.setCurrentIndex(page.dock_combo.findData("floating"))
     settings.ok_button.click()
     qtbot.waitUntil(lambda: screen.availableGeometry() == whole, timeout=5_000)
+    qtbot.wait(200)  # what the window manager makes of it
+    assert app.overlay.geometry() == floated_at, (app.overlay.geometry(), floated_at)
 
 
 # --- other rough edges ----------------------------------------------------------------------

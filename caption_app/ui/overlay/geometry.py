@@ -30,6 +30,23 @@ def screen_of(rect: QRect) -> QScreen:
     return QGuiApplication.screenAt(rect.center()) or QGuiApplication.primaryScreen()
 
 
+def docked(current: QRect, edge: str) -> QRect:
+    """Across the whole width of its screen, at its ``edge`` ("top" or "bottom")."""
+    area = screen_of(current).geometry()
+    rect = QRect(area.left(), area.top(), area.width(), current.height())
+    if edge == "bottom":
+        rect.moveBottom(area.bottom())
+    return rect
+
+
+def undocked(floated_at: QRect) -> QRect:
+    """Back where it floated before it was docked, on the screen's whole area: the area
+    left free by other windows' docks still leaves out the overlay's own docked edge now
+    (the third walk: the default place, worked out then, put it 100 px up, over the main
+    window)."""
+    return clamped(floated_at, screen_of(floated_at).geometry())
+
+
 def save_geometry(store: SettingsStore, rect: QRect) -> None:
     store.save_overlay_place(
         screen_id(screen_of(rect)), OverlayPlace(rect.x(), rect.y(), rect.width())

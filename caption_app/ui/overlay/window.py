@@ -86,6 +86,8 @@ class CaptionOverlay(QWidget):
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
         self._dock = "floating"
+        self._floated_at: QRect | None = None
+        """Where it floated before it was docked: where it goes back to."""
         self._aside = False
         self._home: QRect | None = None
         """Where it was before it stepped aside for a dialog."""
@@ -257,19 +259,15 @@ class CaptionOverlay(QWidget):
         self._dock = dock
         self._grip.setVisible(dock == "floating" and not self._locked)
         if dock != "floating":
-            self.setGeometry(self._dock_geometry())
+            if was == "floating":
+                self._floated_at = self.geometry()
+            self.setGeometry(overlay_geometry.docked(self.geometry(), dock))
+        elif was != "floating" and self._floated_at is not None:
+            self.setGeometry(overlay_geometry.undocked(self._floated_at))
         elif was != "floating":
             self.reset_position()
         if self.isVisible():
             x11.reserve_edge(int(self.winId()), dock, self.geometry())
-
-    def _dock_geometry(self) -> QRect:
-        """Across the whole width of its screen, at its top or bottom edge."""
-        area = overlay_geometry.screen_of(self.geometry()).geometry()
-        rect = QRect(area.left(), area.top(), area.width(), self.height())
-        if self._dock == "bottom":
-            rect.moveBottom(area.bottom())
-        return rect
 
     def style_in_use(self) -> OverlayStyle:
         return self._painter.style
@@ -344,7 +342,7 @@ class CaptionOverlay(QWidget):
             geometry = overlay_geometry.default_geometry(primary, self.height(), MIN_WIDTH)
             self.setGeometry(geometry)
         else:
-            self.setGeometry(self._dock_geometry())
+            self.setGeometry(overlay_geometry.docked(self.geometry(), self._dock))
         self.show()
 
     @Slot()
