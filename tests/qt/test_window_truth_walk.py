@@ -327,3 +327,21 @@ def test_a_start_that_fails_says_it_did_not_start_and_shows_no_time(run: Run) ->
     run.stop()
     assert panel.state_label.text() == "Stopped: captions could not go on"
     assert not panel.time_label.text().startswith("0:00:00"), panel.time_label.text()
+
+
+def test_while_paused_the_pause_button_offers_to_resume(run: Run) -> None:
+    """Third walk C9: while paused the button still read "Pause" (pressed)."""
+    run.start(CLOUD)
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    action = run.window.pause_action
+    assert action.text() == "&Pause"
+    action.trigger()  # the person pauses
+    assert action.isChecked() and action.text() == "&Resume", action.text()
+    assert action.toolTip() == "Resume captioning"
+    action.trigger()
+    assert action.text() == "&Pause"
+    # Paused as the session records it (a global shortcut, a later launch): the same words.
+    run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
+    assert action.text() == "&Resume", action.text()
+    run.stop()
+    assert action.text() == "&Pause" and not action.isChecked()

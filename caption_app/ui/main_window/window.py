@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.start_action.triggered.connect(self.toggle_start)
         self.pause_action = self._action("&Pause", keys["pause"], checkable=True)
         self.pause_action.toggled.connect(self.controller.pause)
+        self.pause_action.toggled.connect(self._name_pause)
         self.end_line_action = self._action("&End caption line now", keys["end_line"])
         self.end_line_action.triggered.connect(self.controller.force_endpoint)
         self.overlay_action = self._action("Show &overlay", checkable=True)
@@ -300,6 +301,14 @@ class MainWindow(QMainWindow):
             blocker = QSignalBlocker(self.pause_action)
             self.pause_action.setChecked(status.paused)
             del blocker
+            self._name_pause(status.paused)
+
+    @Slot(bool)
+    def _name_pause(self, paused: bool) -> None:
+        """While paused the button says what pressing it does now (the third walk: a pressed
+        "Pause" read as if captions ran)."""
+        self.pause_action.setText("&Resume" if paused else "&Pause")
+        self.pause_action.setToolTip("Resume captioning" if paused else "Pause captioning")
 
     def _say(self) -> None:
         words = window_words(self.facts, self.notice_actions)
@@ -347,6 +356,7 @@ class MainWindow(QMainWindow):
             blocker = QSignalBlocker(self.pause_action)
             self.pause_action.setChecked(False)
             del blocker
+            self._name_pause(False)
 
     @Slot()
     def bring_back(self) -> None:
