@@ -201,7 +201,7 @@ def test_rows_show_date_title_length_words_source_and_status(
         "1:02:03",
         "5",
         "Firefox (system audio)",
-        "",
+        "complete",
     ]
     assert _row(dialog, 1)[0] == "2025-03-06 11:30"
     assert _row(dialog, 1)[2:] == ["0:00:05", "9", "Built-in Microphone", "recovered"]
@@ -518,7 +518,8 @@ def test_a_session_still_recording_cannot_be_renamed_or_deleted(
         live.close()
     dialog.select_row(0)
     dialog.refresh()
-    assert _cell(dialog, 0, Column.STATUS) == ""
+    # Third walk C8: a finished session's Status was empty (every row read as unknown).
+    assert _cell(dialog, 0, Column.STATUS) == "complete"
     assert dialog.rename_button.isEnabled()
     assert dialog.delete_button.isEnabled()
 

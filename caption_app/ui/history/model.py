@@ -40,6 +40,7 @@ HEADERS = {
 STATUS_RECORDING = "recording"
 STATUS_RECOVERED = "recovered"
 STATUS_UNFINISHED = "did not end cleanly"
+STATUS_COMPLETE = "complete"
 
 
 def format_duration(ms: int) -> str:
@@ -68,7 +69,7 @@ def status_text(summary: SessionSummary) -> str:
         return STATUS_RECOVERED
     if not summary.clean_end:
         return STATUS_UNFINISHED
-    return ""
+    return STATUS_COMPLETE
 
 
 def _row_texts(summary: SessionSummary) -> tuple[str, ...]:
