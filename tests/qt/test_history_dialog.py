@@ -214,7 +214,7 @@ def test_rows_show_date_title_length_words_source_and_status(
         "0:00:05",
         "9",
         "Built-in Microphone",
-        "",
+        "complete",
     ]
     assert not dialog.problems_label.isVisible()
     # The first row is selected, so Enter opens something straight away.
