@@ -306,3 +306,19 @@ def test_tab_order_follows_the_engine_page_top_to_bottom(qtbot: QtBot) -> None:
         for w in visited
     ]
     assert normalised == expected
+
+
+def test_speaker_labels_without_labelling_show_unticked_and_the_choice_is_kept(
+    qtbot: QtBot,
+) -> None:
+    """Third walk C6: with "Label speakers" off, "Show speaker labels" was greyed but ticked."""
+    dialog = _dialog(qtbot)
+    labelling, shown = dialog.turns_page.speakers_check, dialog.overlay_page.speakers_check
+    labelling.setChecked(True)
+    assert shown.isChecked() and shown.isEnabled()
+    labelling.setChecked(False)
+    assert not shown.isChecked() and not shown.isEnabled()
+    assert "needs “Label speakers”" in shown.text(), shown.text()
+    assert dialog.overlay_page.overlay_style().show_speakers  # the person's choice is kept
+    labelling.setChecked(True)
+    assert shown.isChecked() and shown.isEnabled() and shown.text() == "Show &speaker labels"

@@ -710,7 +710,9 @@ def test_item_15_settings_preview_and_speakers_tell_the_truth(
     dialog.turns_page.speakers_check.setChecked(False)
     dialog.tabs.setCurrentWidget(page)
     qtbot.wait(50)
-    assert not (page.speakers_check.isChecked() and page.speakers_check.isEnabled())
+    # Third walk C6: greyed out and still ticked, it read as "labels shown".
+    assert not page.speakers_check.isChecked() and not page.speakers_check.isEnabled()
+    assert "Label speakers" in page.speakers_check.text()
     text = " ".join(run.text for line in page.preview.sample_lines() for run in line)
     assert "A:" not in text
     page.finished_check.setChecked(True)

@@ -180,6 +180,8 @@ class OverlayStylePage(SettingsPage):
         self.speakers_check = named(QCheckBox("Show &speaker labels"), "Show speaker labels")
         form.addRow(self.speakers_check)
         self._speakers_labelled = True
+        self._speakers_wanted = True
+        """The person's choice, kept while no labels come (the box then shows none)."""
         self.dock_combo = named(QComboBox(), "Where the overlay sits")
         for value, text in DOCK_CHOICES:
             self.dock_combo.addItem(text, value)
@@ -233,11 +235,20 @@ class OverlayStylePage(SettingsPage):
     def set_speakers_labelled(self, labelled: bool) -> None:
         """Whether the service labels speakers (Turns → Label speakers): without it there is no
         label to show, and neither the check box nor the preview pretends otherwise."""
+        if labelled == self._speakers_labelled:
+            return
         self._speakers_labelled = labelled
-        self.speakers_check.setEnabled(labelled)
-        self.speakers_check.setToolTip(
-            "" if labelled else "Turn on “Label speakers” on the Turns page first"
-        )
+        check = self.speakers_check
+        # Greyed out and still ticked, it read as "labels shown" (the third walk).
+        if labelled:
+            check.setChecked(self._speakers_wanted)
+        else:
+            self._speakers_wanted = check.isChecked()
+            check.setChecked(False)
+        check.setEnabled(labelled)
+        needs = "" if labelled else " (needs “Label speakers” on the Turns page)"
+        check.setText(f"Show &speaker labels{needs}")
+        check.setToolTip("" if labelled else "Turn on “Label speakers” on the Turns page first")
         self._style_edited()
 
     def load(self, settings: AppSettings) -> None:
@@ -253,7 +264,8 @@ class OverlayStylePage(SettingsPage):
             self.lines_spin.setValue(s.lines)
             self.finished_check.setChecked(s.finished_lines_only)
             self.clear_spin.setValue(s.clear_after_silence_s)
-            self.speakers_check.setChecked(s.show_speakers)
+            self._speakers_wanted = s.show_speakers
+            self.speakers_check.setChecked(s.show_speakers and self._speakers_labelled)
             self.dock_combo.setCurrentIndex(max(0, self.dock_combo.findData(s.dock)))
         finally:
             self._loading = False
@@ -271,7 +283,11 @@ class OverlayStylePage(SettingsPage):
             lines=self.lines_spin.value(),
             finished_lines_only=self.finished_check.isChecked(),
             clear_after_silence_s=self.clear_spin.value(),
-            show_speakers=self.speakers_check.isChecked(),
+            show_speakers=(
+                self.speakers_check.isChecked()
+                if self._speakers_labelled
+                else self._speakers_wanted
+            ),
             dock=str(self.dock_combo.currentData() or "floating"),
         )
 
