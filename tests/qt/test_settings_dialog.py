@@ -322,3 +322,13 @@ def test_speaker_labels_without_labelling_show_unticked_and_the_choice_is_kept(
     assert dialog.overlay_page.overlay_style().show_speakers  # the person's choice is kept
     labelling.setChecked(True)
     assert shown.isChecked() and shown.isEnabled() and shown.text() == "Show &speaker labels"
+
+
+def test_failover_is_offered_only_with_the_automatic_engine(qtbot: QtBot) -> None:
+    """Third walk C5: "Switch to this computer after" was offered with AssemblyAI alone."""
+    dialog = _dialog(qtbot)
+    page = dialog.engine_page
+    for engine, offered in (("assemblyai", False), ("local", False), ("auto", True)):
+        page.engine_combo.setCurrentIndex(page.engine_combo.findData(engine))
+        assert page.failover_spin.isEnabled() == offered, engine
+        assert page.return_check.isEnabled() == offered, engine

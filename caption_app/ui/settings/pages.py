@@ -193,6 +193,7 @@ class EnginePage(SettingsPage):
         form.addRow(self.return_check)
         self.failover_spin.valueChanged.connect(self._notify)
         self.return_check.toggled.connect(self._notify)
+        self.engine_combo.currentIndexChanged.connect(self._offer_failover)
         self.engine_combo.currentIndexChanged.connect(self._notify)
         self.model_dir_edit.textChanged.connect(self._notify)
         self.local_model_combo.currentIndexChanged.connect(self._local_model_changed)
@@ -214,6 +215,7 @@ class EnginePage(SettingsPage):
         self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(s.speech_model)))
         self.failover_spin.setValue(round(settings.failover.after_s))
         self.return_check.setChecked(settings.failover.return_to_cloud)
+        self._offer_failover()
 
     def apply(self, settings: AppSettings) -> AppSettings:
         settings = _streaming(
@@ -234,6 +236,14 @@ class EnginePage(SettingsPage):
                 return_to_cloud=self.return_check.isChecked(),
             ),
         )
+
+    def _offer_failover(self, *_args: object) -> None:
+        """Switching to this computer and back happens only with the Automatic engine (the
+        third walk: offered with AssemblyAI alone, where there is no failover)."""
+        automatic = self.engine_combo.currentData() == EngineChoice.AUTO
+        for widget in (self.failover_spin, self.return_check):
+            widget.setEnabled(automatic)
+            widget.setStatusTip("" if automatic else "Only with the Automatic engine")
 
     def _local_model_changed(self, *_args: object) -> None:
         self._explain_local_model()
