@@ -447,6 +447,9 @@ class CaptionApp:
             )
             dialog.offline_requested.connect(self._caption_locally_instead)
             dialog.key_changed.connect(self._key_changed)
+            dialog.told.connect(
+                lambda text: self.window.notify(text, key="key-news", until=Until.NEXT_START)
+            )
             return dialog
 
         self._show_dialog("key", make)

@@ -235,6 +235,8 @@ def test_a_rejected_key_captions_locally_and_a_new_key_returns_the_same_session_
     qtbot.waitUntil(lambda: app.controller.status.cloud, timeout=30_000)
     assert app.controller.running and app._recorder is recorder  # the same session
     assert "rejected" not in app.window.notices.text(), app.window.notices.text()
+    # Third walk C2: the dialog closed with no word of what became of the key.
+    assert "The key is in use for this session only." in app.window.notices.text()
     assert app.window.transcript.plain_text().strip()  # what was captioned meanwhile stays
     app.controller.stop()
     qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)

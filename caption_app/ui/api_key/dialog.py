@@ -69,6 +69,8 @@ class KeyDialog(QDialog):
 
     offline_requested = Signal()
     key_changed = Signal(str)
+    told = Signal(str)
+    """What became of the key, in words, for the window once the dialog has closed."""
     """"keyring", "memory" or "removed": where the key now is (never the key itself)."""
 
     def __init__(
@@ -445,6 +447,7 @@ class KeyDialog(QDialog):
             self._show(self._state)
         self._say(message)
         self.key_changed.emit(where)
+        self.told.emit(message)  # the dialog closes: the window says it (the third walk)
         self.accept()
 
     @Slot()

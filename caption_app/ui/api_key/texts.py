@@ -7,8 +7,9 @@ from caption_app.core.secrets.store import mask_key
 
 DASHBOARD_URL = "https://www.assemblyai.com/dashboard"
 INTRO = (
-    "Caption App sends your audio to AssemblyAI, which turns it into captions. It needs your "
-    "AssemblyAI API key for that. The key is a paying credential: usage is billed to your "
+    "With the AssemblyAI engine, Caption App sends your audio to AssemblyAI, which turns it "
+    "into captions; that needs your AssemblyAI API key. (On this computer, audio stays here "
+    "and no key is needed.) The key is a paying credential: usage is billed to your "
     f'account. You find it on your <a href="{DASHBOARD_URL}">AssemblyAI dashboard</a> after '
     "signing in."
 )
