@@ -345,3 +345,14 @@ def test_while_paused_the_pause_button_offers_to_resume(run: Run) -> None:
     assert action.text() == "&Resume", action.text()
     run.stop()
     assert action.text() == "&Pause" and not action.isChecked()
+
+
+def test_paused_on_this_computer_the_light_does_not_say_not_listening(run: Run) -> None:
+    """Third walk A3: paused locally, the light read "○ Not listening" while the meter moved
+    (the input stays open while paused)."""
+    run.start(LOCAL)
+    run.report(StateChanged(SessionState.LIVE, "Live"), AudioLevel(-24.0, True))
+    run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
+    run.report(AudioLevel(-21.0, False))
+    light = run.window.status_panel.light().text
+    assert light == "○ Paused: nothing is captioned", light

@@ -115,6 +115,9 @@ CONNECTING = Light("◌ Connecting: no audio sent yet")
 NOT_SENDING = Light("○ Not sending audio")
 ON_DEVICE = Light("● Audio stays on this computer", "color: #2e7d32; font-weight: bold;", lit=True)
 NOT_LISTENING = Light("○ Not listening")
+PAUSED_HERE = Light("○ Paused: nothing is captioned")
+"""Paused on this computer: the input stays open (the meter still moves), so "not listening"
+would not be true (the third walk)."""
 
 
 def window_words(facts: WindowFacts, actions: NoticeActions | None = None) -> WindowWords:
@@ -134,7 +137,9 @@ def light(status: SessionStatus) -> Light:
     )
     engine = status.engine
     if engine is not None and engine.on_device:
-        return ON_DEVICE if connected else NOT_LISTENING
+        if connected:
+            return ON_DEVICE
+        return PAUSED_HERE if status.running and status.paused else NOT_LISTENING
     if connected and status.sending:
         # Before the service's Begin the audio waits in the connection: nothing has left yet.
         return SENDING if status.state is SessionState.LIVE else CONNECTING
