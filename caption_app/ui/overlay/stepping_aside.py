@@ -26,15 +26,17 @@ def free_place(dialog: QRect, overlay: QRect, area: QRect) -> QRect | None:
     """Where ``dialog`` (its frame allowed for) can go in ``area`` without covering
     ``overlay``: moved as little as possible. None when it fits nowhere."""
     framed = dialog.adjusted(0, -FRAME_ALLOWANCE, 0, 0)
-    if not framed.intersects(overlay.adjusted(-GAP, -GAP, GAP, GAP)):
-        return dialog
+    if not framed.intersects(overlay):
+        return dialog  # clear of it: nearer than a moved one's gap is no reason to move
     candidates = []
     above = framed.translated(0, overlay.top() - GAP - framed.bottom() - 1)
     below = framed.translated(0, overlay.bottom() + GAP + 1 - framed.top())
     left = framed.translated(overlay.left() - GAP - framed.right() - 1, 0)
     right = framed.translated(overlay.right() + GAP + 1 - framed.left(), 0)
-    for place in (above, below, left, right):
+    for place, sideways in ((above, False), (below, False), (left, True), (right, True)):
         inside = _inside(place, area)
+        if sideways and inside.top() != framed.top():
+            continue  # moved both ways, to the screen's edge (the third walk: x = 0)
         if area.contains(inside) and not inside.intersects(overlay):
             candidates.append(inside)
     if not candidates:
