@@ -1,4 +1,5 @@
-"""Suite-wide guards: no test may leave a thread running, and Qt runs offscreen by default."""
+"""Suite-wide guards: no test may leave a thread running or a session-only key behind, and Qt
+runs offscreen by default."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ def no_leftover_threads() -> Iterator[None]:
 
     running = threads.running_worker_threads()
     assert not running, f"test left QThreads running: {running}"
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_session_key() -> Iterator[None]:
+    """A key given "for this session only" lives as long as the process, as in the app: one
+    test's must not be the next test's key (an xdist worker runs many tests)."""
+    yield
+    credentials = sys.modules.get("caption_app.core.secrets.credentials")
+    if credentials is not None:
+        credentials.session_memory_key().clear()
 
 
 _exit_status = 0

