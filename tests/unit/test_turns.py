@@ -83,6 +83,26 @@ def test_end_stream_finishes_the_live_turn_as_interrupted() -> None:
     assert asm.end_stream(0) is None
 
 
+def test_a_turn_whose_connection_was_ended_mid_speech_ends_as_cut_off() -> None:
+    """Third walk A13: the engine's flush of a turn cut by an unplug read as a whole line."""
+    asm = TurnAssembler()
+    _one(asm, 0, _msg(0, ["unless", "to", "be", "rather", "selfish"], 4))
+    asm.cut_short(0)  # the session ends the connection: the engine flushes what it heard
+    flushed = _one(asm, 0, _msg(0, ["unless", "to", "be", "rather", "selfish", "is"], 6, eot=True))
+    assert flushed is not None and flushed.turn.interrupted
+    assert flushed.turn.text == "Unless to be rather selfish is…"
+    formatted = _msg(
+        0, ["Unless", "to", "be", "rather", "selfish", "is."], 6, eot=True, formatted=True
+    )
+    repeat = _one(
+        asm, 0, dataclasses.replace(formatted, transcript="Unless to be rather selfish is.")
+    )
+    assert repeat is not None and repeat.turn.text == "Unless to be rather selfish is…"
+    # The next turn, on the next connection, is whole.
+    done = _one(asm, 1, _msg(0, ["and", "so", "on."], 3, eot=True, formatted=True))
+    assert done is not None and not done.turn.interrupted and done.turn.text == "and so on."
+
+
 def test_streams_have_their_own_turn_orders_and_clock_offsets() -> None:
     asm = TurnAssembler()
     asm.begin_stream(0, 0)

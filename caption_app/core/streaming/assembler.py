@@ -52,6 +52,9 @@ class TurnAssembler:
         self._finished: dict[TurnKey, Turn] = {}
         self._early: dict[TurnKey, Translation] = {}
         """Translations that came before their turn ended (kept until it does)."""
+        self._cut_short: set[TurnKey] = set()
+        """Turns whose connection was ended while they were being spoken: their last words,
+        flushed by the engine as it closes, end the line mid-sentence."""
 
     def begin_stream(self, stream: int, offset_ms: int, captioned_until_ms: int = 0) -> None:
         """Start a stream whose audio begins ``offset_ms`` after the session's audio began;
@@ -111,6 +114,7 @@ class TurnAssembler:
             return [*updates, TurnUpdate(UpdateKind.LIVE, turn)]
         if live is not None and live.order == message.turn_order:
             del self._live[stream]
+        turn = self._as_cut_short(turn)
         if previous is not None:
             if previous.text == turn.text and previous.formatted == turn.formatted:
                 return updates  # an exact repeat changes nothing a reader can see
@@ -148,6 +152,15 @@ class TurnAssembler:
         self._finished[key] = turn
         return [TurnUpdate(UpdateKind.TRANSLATED, turn)]
 
+    def cut_short(self, stream: int) -> None:
+        """The input stopped delivering (unplugged) while a turn was spoken: that turn's last
+        words, flushed as its connection ends, end as cut off (the third walk: the cut line
+        read as a whole one, "…rather selfish is"). A Stop or a Pause is the person's, often
+        after the speaker finished: their flush is taken as it comes."""
+        live = self._live.get(stream)
+        if live is not None:
+            self._cut_short.add(live.key)
+
     def end_stream(self, stream: int) -> TurnUpdate | None:
         """Finish the stream's live turn as heard so far (marked interrupted), if it has one."""
         live = self._live.pop(stream, None)
@@ -183,11 +196,19 @@ class TurnAssembler:
             del self._finished[key]
         for key in [k for k in self._early if k[0] == stream]:
             del self._early[key]
+        self._cut_short = {k for k in self._cut_short if k[0] != stream}
         self._offsets.pop(stream, None)
         self._captioned_until.pop(stream, None)
 
     def live_turns(self) -> list[Turn]:
         return list(self._live.values())
+
+    def _as_cut_short(self, turn: Turn) -> Turn:
+        """A finished turn, marked cut off if its connection was ended while it was spoken
+        (a formatted flush may have ended it with a full stop)."""
+        if turn.key not in self._cut_short:
+            return turn
+        return replace(turn, text=cut_off(turn.text.removesuffix(".")), interrupted=True)
 
     def _finish(self, turn: Turn) -> None:
         self._finished[turn.key] = turn

@@ -350,6 +350,7 @@ class LiveSession:
             if self._wait_for_new_source:
                 self._emit(input_problem(exc, ProblemKind.INPUT_LOST))
                 self._input.lose()
+                self._assembler.cut_short(self._supervisor.stream)  # the words stopped mid-turn
                 self._do(self._supervisor.input_lost())
             else:
                 problem = input_problem(exc, ProblemKind.AUDIO_INPUT)
@@ -460,8 +461,7 @@ class LiveSession:
         update = self._assembler.end_stream(stream)
         if update is not None:
             self._emit(update)
-        hearing = self._hearing
-        if hearing is None or stream != hearing[0]:
+        if self._hearing is None or stream != self._hearing[0]:
             # Nothing can revise a retired stream's turns once it has ended: let them go,
             # so an 8-hour session with reconnects holds only the current stream's turns.
             self._assembler.forget_stream(stream)
