@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caption_app.core.model.problems import Problem, ProblemKind
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 
 _RETRIES = "Retrying."
 CLI_ACTIONS: dict[ProblemKind, str] = {
@@ -30,4 +30,11 @@ assert set(CLI_ACTIONS) == set(ProblemKind)
 
 def problem_line(problem: Problem) -> str:
     """The problem and what to do about it, as one line for stderr."""
-    return f"{problem.message} {CLI_ACTIONS[problem.kind]}"
+    action = CLI_ACTIONS[problem.kind]
+    if problem.recovery is Recovery.GIVE_UP and action.startswith("Retrying"):
+        # Said last, as the run ends: it no longer retries (the same line twice, both saying
+        # "Retrying", read as if it still did).
+        action = "Gave up" + action.removeprefix("Retrying in a few seconds").removeprefix(
+            "Retrying"
+        )
+    return f"{problem.message} {action}"

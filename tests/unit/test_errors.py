@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from caption_app.cli_problems import CLI_ACTIONS
+from caption_app.cli_problems import CLI_ACTIONS, problem_line
 from caption_app.core.engines.assemblyai.close_codes import classify
 from caption_app.core.log_masking import masking_filter
-from caption_app.core.model.problems import ProblemKind, Recovery
+from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.ui.main_window.problem_text import GUI_ACTIONS
 
 
@@ -63,3 +65,14 @@ def test_server_text_that_quotes_a_secret_is_masked_before_it_is_shown() -> None
     masking_filter().add_secret("sk-ERRORS-CANARY-0123456789")
     problem = classify(3005, "bad auth header sk-ERRORS-CANARY-0123456789 (Authorization: xyz)")
     assert "CANARY" not in problem.message and "xyz" not in problem.message
+
+
+def test_the_command_line_says_it_gave_up_when_it_stops_retrying() -> None:
+    """Without a network, `transcribe --engine assemblyai` printed the same "…Retrying…" line
+    twice, the second as it exited."""
+    unreachable = Problem(ProblemKind.UNREACHABLE, "Cannot reach x.invalid.", Recovery.RECONNECT)
+    assert "Retrying" in problem_line(unreachable)
+    last = problem_line(dataclasses.replace(unreachable, recovery=Recovery.GIVE_UP))
+    assert last.startswith("Cannot reach x.invalid. Gave up;") and "Retrying" not in last
+    limit = Problem(ProblemKind.RATE_LIMIT, "Too many sessions.", Recovery.GIVE_UP)
+    assert problem_line(limit) == "Too many sessions. Gave up."
