@@ -586,6 +586,27 @@ def test_item_11_the_overlay_never_cuts_its_words(
     overlay._stop_keyboard_moving(give_back=False)
 
 
+def test_on_a_small_screen_the_main_window_opens_clear_of_the_overlay(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """On a laptop's screen (1280×800) the overlay's first place covered the bottom of the
+    main window, where Start, the status line and the light are."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)
+    app = CaptionApp(build_parser().parse_args([]), settings)
+    apps.append(app)
+    area = QGuiApplication.primaryScreen().availableGeometry()
+    # Where the overlay would sit on a 800-pixel-high screen: across the main window's foot.
+    foot = area.center().y() + app.window.height() // 2 - 60
+    app.overlay.setGeometry(QRect(area.center().x() - 400, foot, 800, app.overlay.height()))
+    app.show()
+    qtbot.waitExposed(app.window)
+    qtbot.wait(500)  # placed by the window manager, then by the app
+    window, overlay = app.window.frameGeometry(), app.overlay.frameGeometry()
+    assert not window.intersects(overlay), (window, overlay)
+    assert area.contains(window), (window, area)
+
+
 def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:

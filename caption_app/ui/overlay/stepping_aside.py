@@ -6,20 +6,26 @@ application is placed, as it is shown, above or below the overlay on the same sc
 it). A dialog too big for that makes the overlay step aside: it moves to the top or bottom edge
 of the screen away from the dialog until the dialog closes, and where even that is not free it
 lets clicks through meanwhile.
+
+The main window is placed the same way when it first opens (a laptop's screen leaves the
+overlay's first place across the window's foot, where Start and the status line are); later it
+stays wherever the person puts it.
 """
 
 from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
 from caption_app.ui.overlay.window import CaptionOverlay
 
 FRAME_ALLOWANCE = 32
 """The window manager's title bar and borders, not known before the dialog is mapped."""
 GAP = 8
+WINDOW_MANAGER_WAIT_MS = 500
+"""How long the main window's first place waits for a window manager that never moves it."""
 
 
 def free_place(dialog: QRect, overlay: QRect, area: QRect) -> QRect | None:
@@ -69,8 +75,12 @@ class DialogsStepAside(QObject):
         super().__init__(overlay)
         self._overlay = overlay
         self._letting_through: set[QDialog] = set()
+        self._window_to_place: QMainWindow | None = None
+        self._window_placed = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QMainWindow) and not self._window_placed:
+            self._first_show(watched, event)
         if isinstance(watched, QDialog) and watched.isWindow():
             if event.type() == QEvent.Type.Show:
                 self._place(watched)
@@ -89,12 +99,34 @@ class DialogsStepAside(QObject):
         if shiboken6.isValid(dialog) and dialog.isVisible() and dialog not in self._letting_through:
             self._place(dialog)
 
+    def _first_show(self, window: QMainWindow, event: QEvent) -> None:
+        """Place the main window once the window manager has (its first move after it is
+        shown; at the latest a moment after, for a manager that leaves it where it was)."""
+        if event.type() == QEvent.Type.Show:
+            self._window_to_place = window
+            QTimer.singleShot(WINDOW_MANAGER_WAIT_MS, lambda: self._place_window(window))
+        elif event.type() == QEvent.Type.Move and self._window_to_place is window:
+            QTimer.singleShot(0, lambda: self._place_window(window))
+
+    def _place_window(self, window: QMainWindow) -> None:
+        if self._window_placed or self._window_to_place is not window:
+            return
+        self._window_placed, self._window_to_place = True, None
+        overlay = self._overlay
+        if not (shiboken6.isValid(overlay) and shiboken6.isValid(window)):
+            return
+        if not overlay.isVisible() or not window.isVisible():
+            return
+        area = _screen_of(window).availableGeometry()
+        place = free_place(window.geometry(), overlay.frameGeometry(), area)
+        if place is not None and place.topLeft() != window.geometry().topLeft():
+            window.move(window.pos() + QPoint(place.topLeft() - window.geometry().topLeft()))
+
     def _place(self, dialog: QDialog) -> None:
         overlay = self._overlay
         if not overlay.isVisible():
             return
-        screen = QGuiApplication.screenAt(dialog.geometry().center())
-        screen = screen or QGuiApplication.primaryScreen()
+        screen = _screen_of(dialog)
         place = free_place(dialog.geometry(), overlay.frameGeometry(), screen.availableGeometry())
         if place is None:
             self._letting_through.add(dialog)
@@ -103,6 +135,10 @@ class DialogsStepAside(QObject):
             overlay.step_aside(aside, clicks_through=aside is None)
         elif place.topLeft() != dialog.geometry().topLeft():
             dialog.move(dialog.pos() + QPoint(place.topLeft() - dialog.geometry().topLeft()))
+
+
+def _screen_of(window: QWidget) -> QScreen:
+    return QGuiApplication.screenAt(window.geometry().center()) or QGuiApplication.primaryScreen()
 
 
 def watch_dialogs(overlay: CaptionOverlay, app: QWidget | QObject) -> DialogsStepAside:
