@@ -17,6 +17,8 @@ rollover), stop. After every step:
 
 from __future__ import annotations
 
+import itertools
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -71,9 +73,12 @@ class FakeConnection:
     wire: Wire
     audio_ms: int = 0
     closed: bool = False
+    heard: list[tuple[int, int]] = field(default_factory=list)
+    """(input, position on that input) of each chunk, as its first bytes say."""
 
     def send_audio(self, pcm: bytes) -> None:
         assert not self.closed, f"audio sent to stream {self.stream} after it was closed"
+        self.heard.append(struct.unpack_from("<ii", pcm))
         self.wire.sent.append(self.stream)
         self.audio_ms += len(pcm) * 1000 // 32_000
 
@@ -115,14 +120,16 @@ class FakeEngine:
         return connection
 
 
-class FakeInput:
-    """A chunk of quiet noise whenever asked; unplugged on demand (then every read fails)."""
+class FakeMicrophone:
+    """A live input: a chunk of quiet noise whenever asked, read on while paused (and
+    dropped); unplugged on demand (then every read fails)."""
 
     description = "Fake microphone"
     overflow_count = 0
     duration_ms = None
 
-    def __init__(self) -> None:
+    def __init__(self, ident: int = 0) -> None:
+        self.ident = ident
         self.position_ms = 0
         self.unplugged = False
 
@@ -133,15 +140,22 @@ class FakeInput:
     def stop(self) -> None:
         pass
 
-    def due_in(self) -> float:
-        return 0.0  # never wait on real time
-
     def read(self, timeout: float) -> AudioChunk | None:
         if self.unplugged:
             raise AudioSourceError("Fake microphone was unplugged.")
-        chunk = AudioChunk(b"\x01\x00" * 800, self.position_ms, -30.0, -20.0)
+        # Its first bytes say which input read it, and when (a connection's audio is checked
+        # for jumps on the session's clock).
+        pcm = struct.pack("<ii", self.ident, self.position_ms) + b"\x01\x00" * 796
+        chunk = AudioChunk(pcm, self.position_ms, -30.0, -20.0)
         self.position_ms += CHUNK_MS
         return chunk
+
+
+class FakeInput(FakeMicrophone):
+    """A recording: read at its pace, and waiting while paused, as a player does."""
+
+    def due_in(self) -> float:
+        return 0.0  # never wait on real time
 
 
 @dataclass
@@ -170,7 +184,9 @@ class SessionMachine(RuleBasedStateMachine):
         self.local = FakeEngine("local", True, None, self.wire, answer_within_s=30.0)
         self.pending: list[Callable[[], None]] = []
         self.heard = Heard()
-        self.input = FakeInput()
+        self.input = self.make_input(0)
+        self.input_offsets = [0]
+        """Where each input's audio starts on the session's clock."""
         engines = EngineSelector(
             self.cloud, self.local, options=FailoverSettings(), clock=self.clock
         )
@@ -196,6 +212,9 @@ class SessionMachine(RuleBasedStateMachine):
         self.open_since: dict[int, float] = {}
         """Cloud connections that began and are not counted yet (their close may time out)."""
         self.session.begin()
+
+    def make_input(self, ident: int) -> FakeMicrophone:
+        return FakeInput(ident)
 
     def _defer(self, work: Callable[[], None], name: str) -> None:
         """An attempt: its engine loads at once (as fakes do) and contacts the service, whose
@@ -248,10 +267,10 @@ class SessionMachine(RuleBasedStateMachine):
     @precondition(lambda self: not self.stopped)
     @rule()
     def plug_in_another(self) -> None:
-        self.input = FakeInput()
-        self.input.position_ms = 0
+        self.input = self.make_input(len(self.input_offsets))
         self.session.request_source(self.input)
         self._step()
+        self.input_offsets.append(self.session._input._offset_ms)  # its place on the clock
 
     @precondition(lambda self: not self.stopped and bool(self.pending))
     @rule(which=st.integers(min_value=0, max_value=3))
@@ -361,6 +380,17 @@ class SessionMachine(RuleBasedStateMachine):
             assert aside.connection.audio_ms == 0
 
     @invariant()
+    def every_connection_hears_time_run_on(self) -> None:
+        """An engine counts time by the audio it hears: a jump in a connection's audio puts
+        every later word early (the fourth walk: a pause while reconnecting stamped the
+        captions after it 40 s early)."""
+        for engine in (self.cloud, self.local):
+            for connection in engine.connections.values():
+                heard = [at + self.input_offsets[i] for i, at in connection.heard]
+                jumps = [(a, b) for a, b in itertools.pairwise(heard) if b - a != CHUNK_MS]
+                assert not jumps, f"stream {connection.stream} heard jumps: {jumps[:3]}"
+
+    @invariant()
     def no_finished_turn_is_lost(self) -> None:
         assert self.reported <= self.heard.finished
 
@@ -369,10 +399,47 @@ class SessionMachine(RuleBasedStateMachine):
             self.stop()
 
 
-TestSession = SessionMachine.TestCase
-TestSession.settings = settings(
+class LiveSessionMachine(SessionMachine):
+    """The same session reading a microphone, whose audio goes on (dropped) while paused."""
+
+    def make_input(self, ident: int) -> FakeMicrophone:
+        return FakeMicrophone(ident)
+
+
+RUNS = settings(
     max_examples=150,
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+TestSession = SessionMachine.TestCase
+TestSession.settings = RUNS
+TestLiveSession = LiveSessionMachine.TestCase
+TestLiveSession.settings = RUNS
+
+
+def test_a_pause_while_reconnecting_sends_nothing_from_before_it() -> None:
+    """The fourth walk's sequence, spelt out: the connection drops, audio is kept for the next
+    one, the person pauses, time and audio go on, the person resumes and the next connection
+    answers; it must not hear the kept audio and then, without a break, the live audio 40 s
+    later."""
+    machine = LiveSessionMachine()
+    try:
+        machine.an_attempt_answers(0)
+        machine.a_connection_begins(0)
+        machine.audio(8)
+        machine.a_connection_fails(0)
+        machine.audio(8)  # kept for the next connection
+        machine.pause()
+        for _ in range(5):
+            machine.time_passes(4100)
+            machine.audio(8)
+        machine.resume()
+        for _ in range(3):
+            machine.time_passes(100)
+            if machine.pending:
+                machine.an_attempt_answers(0)
+            machine.audio(8)
+        machine.every_connection_hears_time_run_on()
+    finally:
+        machine.teardown()

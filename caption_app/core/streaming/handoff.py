@@ -1,11 +1,13 @@
 """Audio kept for the next connection, so no speech is lost when a connection changes.
 
 Every chunk read is kept until a connection has reported words past it, or has ended cleanly
-after hearing it (bounded to the last 30 s). When a connection is dropped (a lost network, a
-dead reader, the watchdog), the audio after the last word any connection reported was maybe
-never heard: the next connection, on whichever engine, gets it first. The local engine takes
-it as fast as it comes; the cloud refuses audio far ahead of real time, so it gets at most a
-few seconds of it (the ``Outbox`` paces it) and the part before is marked as not captioned.
+after hearing it (bounded to the last 30 s, and to audio that runs on: a break in it, audio
+dropped while paused or an input lost, ends what was kept before). When a connection is
+dropped (a lost network, a dead reader, the watchdog), the audio after the last word any
+connection reported was maybe never heard: the next connection, on whichever engine, gets it
+first. The local engine takes it as fast as it comes; the cloud refuses audio far ahead of
+real time, so it gets at most a few seconds of it (the ``Outbox`` paces it) and the part
+before is marked as not captioned.
 
 ``captioned_until_ms`` is where the next connection's own words begin: words it reports that
 lie before it were already captioned (the margin sent again for a word cut at the boundary).
@@ -33,7 +35,14 @@ class Handoff:
         self._margin_ms = 0
 
     def keep(self, chunk: AudioChunk) -> None:
-        self._chunks.append(chunk)
+        chunks = self._chunks
+        if chunks and chunk.start_ms != chunks[-1].start_ms + self._chunk_ms:
+            # Audio was dropped in between (a pause, an input lost while no connection heard):
+            # what was kept before cannot go first. An engine counts time by the audio it
+            # hears, so after that break every word would be stamped early (the fourth walk:
+            # paused while reconnecting, the captions after it came 40 s early).
+            chunks.clear()
+        chunks.append(chunk)
 
     def heard_until(self, end_ms: int) -> None:
         """A connection reported words up to ``end_ms``: the audio before it is in."""
