@@ -40,7 +40,7 @@ from caption_app.ui.main_window.first_run import first_launch
 from caption_app.ui.main_window.transcript_actions import TranscriptActions
 from caption_app.ui.main_window.tray import build_tray
 from caption_app.ui.main_window.window import MainWindow
-from caption_app.ui.main_window.window_words import KeyFacts, NoticeActions, Until
+from caption_app.ui.main_window.window_words import KEY_NEWS, KeyFacts, NoticeActions, Until
 from caption_app.ui.overlay import keys as overlay_keys
 from caption_app.ui.overlay.stepping_aside import watch_dialogs
 from caption_app.ui.quitting import Quitting
@@ -448,7 +448,7 @@ class CaptionApp:
             dialog.offline_requested.connect(self._caption_locally_instead)
             dialog.key_changed.connect(self._key_changed)
             dialog.told.connect(
-                lambda text: self.window.notify(text, key="key-news", until=Until.NEXT_START)
+                lambda text: self.window.notify(text, key=KEY_NEWS, until=Until.NEXT_START)
             )
             return dialog
 

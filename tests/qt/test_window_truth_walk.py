@@ -25,7 +25,7 @@ from caption_app.core.model.status import EngineView
 from caption_app.qt.session_controller import SessionController
 from caption_app.ui.main_window.status_panel import NO_INPUT_METER_TEXT
 from caption_app.ui.main_window.window import MainWindow
-from caption_app.ui.main_window.window_words import KeyFacts
+from caption_app.ui.main_window.window_words import KEY_NEWS, KeyFacts, Until
 from caption_app.ui.overlay.window import CaptionOverlay
 from tests.qt.test_window_truth import CLOUD, LOCAL, ScriptedSession
 
@@ -356,3 +356,27 @@ def test_paused_on_this_computer_the_light_does_not_say_not_listening(run: Run) 
     run.report(AudioLevel(-21.0, False))
     light = run.window.status_panel.light().text
     assert light == "○ Paused: nothing is captioned", light
+
+
+def test_the_news_of_a_key_goes_when_that_key_is_rejected(run: Run) -> None:
+    """Fourth walk N1: dismissing "AssemblyAI rejected the key you entered" uncovered "The key
+    is in use for this session only." while captions ran here and nothing was sent."""
+    run.window.set_facts(key=KeyFacts(available=True))
+    news = "The key is in use for this session only."
+    run.window.notify(news, key=KEY_NEWS, until=Until.NEXT_START)
+    assert news in run.notices()
+    run.window.set_facts(key=REJECTED)
+    assert news not in run.notices(), run.notices()
+
+
+def test_what_the_person_just_did_is_said_before_older_news(run: Run) -> None:
+    """Fourth walk NC1: "The engine you chose is used from the next start." (or "Transcript
+    exported…") waited behind older notices, so the answer to what the person did was hidden."""
+    run.window.set_facts(key=KeyFacts(available=True))
+    run.start(CLOUD)
+    older = "Changes to the model, host or language apply at the next start."
+    run.report(StateChanged(SessionState.LIVE, "Live"), Notice(older))
+    chosen = "The engine you chose is used from the next start."
+    run.window.notify(chosen, key="engine-next-start", until=Until.WHILE_RUNNING)
+    assert run.notices()[:2] == [chosen, older], run.notices()
+    assert run.window.notices.text() == chosen

@@ -589,7 +589,7 @@ def test_item_11_the_overlay_never_cuts_its_words(
 def test_on_a_small_screen_the_main_window_opens_clear_of_the_overlay(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:
-    """On a laptop's screen (1280×800) the overlay's first place covered the bottom of the
+    """On a laptop's screen (1280x800) the overlay's first place covered the bottom of the
     main window, where Start, the status line and the light are."""
     private_home(tmp_path, monkeypatch, TEST_API_KEY)
     settings = QSettings(str(tmp_path / "home" / "settings.ini"), QSettings.Format.IniFormat)

@@ -16,7 +16,7 @@ INTRO = (
 READING = "Reading the keyring…"
 BACKEND_READING = "Keyring: reading…"
 IN_USE_READING = "In use: the key in the keyring (reading it…)"
-SESSION_KEY_NOT_STORED = "A key is in use for this session only (not stored)."
+SESSION_KEY_NOT_STORED = "A key you entered is kept for this session only (not stored)."
 NO_KEY_STORED = "No key is stored."
 PLAINTEXT_WARNING = (
     "Warning: this keyring keeps secrets in a file that is not encrypted. Anyone who can read "

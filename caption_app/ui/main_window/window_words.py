@@ -216,6 +216,13 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
         found.append(
             NoticeItem(f"problem:{problem.kind.value}", problem_text(problem, stand_in=stand_in))
         )
+    # What the person just did (an export, a key given, an engine chosen) answers them now:
+    # before the session's older news (the fourth walk: "Transcript exported…" waited behind
+    # five others).
+    for app_note in facts.notes:
+        if not _app_note_holds(app_note, facts):
+            continue
+        found.append(app_note.item)
     for note in status.notes:
         if _note_holds(note.holds, status):
             found.append(NoticeItem(f"session:{note.text}", note.text))
@@ -236,10 +243,18 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
                 actions.use_assemblyai,
             )
         )
-    for app_note in facts.notes:
-        if app_note.until is not Until.WHILE_RUNNING or status.running:
-            found.append(app_note.item)
     return tuple(found)
+
+
+KEY_NEWS = "key-news"
+"""The app's note of what became of a key given in the key dialog."""
+
+
+def _app_note_holds(note: AppNote, facts: WindowFacts) -> bool:
+    if note.until is Until.WHILE_RUNNING and not facts.status.running:
+        return False
+    # "The key is in use…" is over once AssemblyAI rejects it (the fourth walk).
+    return not (note.item.key == KEY_NEWS and facts.key.rejected)
 
 
 def _note_holds(holds: Holds, status: SessionStatus) -> bool:
