@@ -319,6 +319,8 @@ def test_a_start_that_fails_says_it_did_not_start_and_shows_no_time(run: Run) ->
     panel = run.window.status_panel
     assert panel.state_label.text() == "Did not start", panel.state_label.text()
     assert panel.time_label.text().startswith("0:00:00"), panel.time_label.text()
+    hint = run.window.transcript.editor.placeholderText()  # fourth walk N6
+    assert hint.startswith("Press Start captions"), hint
     # A session that captioned and then failed still says so, with its time.
     run.start(CLOUD)
     run.report(StateChanged(SessionState.LIVE, "Live"))

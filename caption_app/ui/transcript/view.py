@@ -177,6 +177,9 @@ class TranscriptView(QWidget):
         """What the transcript says while it is empty (the window keeps it true)."""
         if text != self.editor.placeholderText():
             self.editor.setPlaceholderText(text)
+            # Qt leaves a focused box's old placeholder on the screen (the fourth walk:
+            # "Starting captions…" beside "Did not start").
+            self.editor.viewport().update()
 
     def set_captions(self, captions: str) -> None:
         """Where turns are translated: the translation under each line, or alone. Lines
