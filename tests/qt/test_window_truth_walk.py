@@ -382,3 +382,35 @@ def test_what_the_person_just_did_is_said_before_older_news(run: Run) -> None:
     run.window.notify(chosen, key="engine-next-start", until=Until.WHILE_RUNNING)
     assert run.notices()[:2] == [chosen, older], run.notices()
     assert run.window.notices.text() == chosen
+
+
+def test_a_paused_recording_leaves_no_reading_on_the_meter(run: Run) -> None:
+    """Fourth walk N3: the demo paused mid-word kept "-33 dB" on the meter for 30 s (a paused
+    recording sends no readings)."""
+    run.start(LOCAL)
+    run.report(StateChanged(SessionState.LIVE, "Live"), AudioLevel(-33.0, True))
+    meter = run.window.status_panel.meter
+    assert meter.text() == "-33 dB", meter.text()
+    run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
+    assert meter.text() == "paused", meter.text()
+    run.report(AudioLevel(-21.0, False))  # a microphone goes on reading while paused
+    assert meter.text() == "-21 dB", meter.text()
+
+
+def test_paused_while_the_cloud_is_retried_nothing_promises_what_a_pause_stops(run: Run) -> None:
+    """Fourth walk N5/N10: paused while "Cannot reach …", the notice went on promising that
+    captions continue on this computer by themselves; a local pause said "no audio is being
+    sent", which it never is."""
+    run.window.set_facts(key=KeyFacts(available=True))
+    run.start(CLOUD, stand_in=True)
+    unreachable = Problem(ProblemKind.UNREACHABLE, "Cannot reach x: refused.", Recovery.RECONNECT)
+    run.report(unreachable, StateChanged(SessionState.UNREACHABLE, "Trying again in 0.5 s."))
+    assert any("Cannot reach" in n for n in run.notices()), run.notices()
+    run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
+    assert not any("Cannot reach" in n for n in run.notices()), run.notices()
+    run.stop()
+    run.start(LOCAL)
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
+    line = run.window.status_panel.state_label.text()
+    assert line == "Paused: nothing is captioned", line

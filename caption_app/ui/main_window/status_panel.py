@@ -26,6 +26,8 @@ IDLE_METER_TEXT = "not listening"
 """What the level bar says while no session listens (readings come about 10 a second)."""
 NO_INPUT_METER_TEXT = "no input"
 """What it says while the session's input is gone (unplugged) and no other delivers."""
+PAUSED_METER_TEXT = "paused"
+"""What it says once paused, until a reading comes (a recording sends none while paused)."""
 
 
 def format_elapsed(seconds: float) -> str:
@@ -47,6 +49,7 @@ class StatusPanel(QWidget):
         self._billed_s = 0.0
         """Seconds a cloud connection captioned, up to ``_billed_since``."""
         self._billed_since: float | None = None
+        self._paused = False
         """Since when a cloud connection captions now (the service bills its open time)."""
         self.state_label = OneLineLabel("Stopped")
         self.state_label.setAccessibleName("Session state")
@@ -109,6 +112,12 @@ class StatusPanel(QWidget):
             self._tick.stop()
             self.meter.set_reading(0, IDLE_METER_TEXT)
         self._bill(status.live and status.cloud)
+        paused = status.running and status.paused
+        if paused and not self._paused:
+            # A paused recording sends no readings, so its last one would stay (the fourth
+            # walk); a microphone's next one, a tenth of a second later, shows it still open.
+            self.meter.set_reading(0, PAUSED_METER_TEXT)
+        self._paused = paused
         if status.running and status.input_lost:
             # No reading comes while no input delivers: the last one is not true any more.
             self.meter.set_reading(0, NO_INPUT_METER_TEXT)

@@ -178,6 +178,8 @@ def status_line(status: SessionStatus) -> str:
     if state is SessionState.UNREACHABLE:
         return f"Cannot reach {name}: trying again"
     if state is SessionState.PAUSED:
+        if local:  # no audio is ever sent from here: that says nothing (the fourth walk)
+            return "Paused: nothing is captioned"
         return status.detail or "Paused: no audio is being sent"
     if state is SessionState.NO_INPUT:
         return status.detail or "Waiting for another input"
@@ -207,11 +209,11 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
     found: list[NoticeItem] = []
     found.extend(_key_notices(facts, actions))
     problem = status.problem
-    if (
-        problem is not None
-        and problem.kind not in KEY_KINDS
-        and not (passes(problem) and status.live)
-    ):
+    # A connection being retried is moot while paused: nothing is retried, and "captions
+    # continue … by themselves" would not happen (the fourth walk). A lost input is not: the
+    # person must pick another before resuming.
+    moot = status.live or (status.paused and problem is not None and not problem.audio)
+    if problem is not None and problem.kind not in KEY_KINDS and not (passes(problem) and moot):
         stand_in = status.has_stand_in and status.running
         found.append(
             NoticeItem(f"problem:{problem.kind.value}", problem_text(problem, stand_in=stand_in))
