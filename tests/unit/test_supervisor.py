@@ -1112,3 +1112,20 @@ def test_the_wait_for_an_answer_counts_once_the_engine_has_loaded() -> None:
     rig.answer_pending()  # refused at once
     rig.tick()
     assert rig.said() == [f"{UNREACHABLE.message} {COVERED}"]
+
+
+def test_a_cloud_away_for_long_is_tried_at_least_every_half_minute() -> None:
+    """Fourth walk N4: after a 2.5-minute outage, "Cannot reach …" stayed 30-40 s after the
+    cloud was back, the tries having spaced out towards two minutes."""
+    clock = FakeClock()
+    engines = EngineSelector(FakeEngine(name="cloud"), FakeEngine(name="local"), clock=clock)
+    engines.use_fallback()
+    waits = []
+    for _ in range(12):  # the cloud away for many minutes
+        clock.advance_ms(round((engines._next_return_at - clock.now) * 1000))
+        assert engines.return_due()
+        engines.return_tried()
+        engines.return_failed(UNREACHABLE)
+        waits.append(engines._next_return_at - clock.now)
+    assert waits == sorted(waits) and waits[0] < waits[-1]
+    assert max(waits) <= 30.0, waits
