@@ -607,6 +607,39 @@ def test_on_a_small_screen_the_main_window_opens_clear_of_the_overlay(
     assert area.contains(window), (window, area)
 
 
+def test_docked_at_the_top_dialogs_open_over_the_main_window(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Walks 3 and 4 (B2): docked at the top, Export, History, Settings, Help and the key
+    dialog opened at the screen's left edge (x = 2), far from the main window."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    app.open_settings()
+    settings = app.dialog("settings")
+    assert isinstance(settings, SettingsDialog)
+    page = settings.overlay_page
+    page.dock_combo.setCurrentIndex(page.dock_combo.findData("top"))
+    settings.ok_button.click()
+    screen = QGuiApplication.primaryScreen()
+    qtbot.waitUntil(lambda: screen.availableGeometry().top() > 0, timeout=5_000)
+    qtbot.wait(300)
+    window = app.window.frameGeometry()
+    for name, open_it in (("settings", app.open_settings), ("key", app.open_key_dialog)):
+        open_it()
+        dialog = app.dialog(name)
+        assert dialog is not None
+        qtbot.waitExposed(dialog)
+        qtbot.wait(300)
+        placed = dialog.frameGeometry()
+        assert not placed.intersects(app.overlay.frameGeometry()), (name, placed)
+        # Over the main window, as a dialog opens (sideways by a few pixels at most).
+        assert abs(placed.center().x() - window.center().x()) < 40, (name, placed, window)
+        dialog.close()
+        qtbot.wait(200)
+
+
 def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:

@@ -15,7 +15,7 @@ stays wherever the person puts it.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QTimer
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
@@ -127,14 +127,30 @@ class DialogsStepAside(QObject):
         if not overlay.isVisible():
             return
         screen = _screen_of(dialog)
-        place = free_place(dialog.geometry(), overlay.frameGeometry(), screen.availableGeometry())
+        area = screen.availableGeometry()
+        opens = _where_it_opens(dialog, area)
+        place = free_place(opens, overlay.frameGeometry(), area)
         if place is None:
             self._letting_through.add(dialog)
-            framed = dialog.geometry().adjusted(0, -FRAME_ALLOWANCE, 0, 0)
-            aside = overlay_place(overlay.geometry(), framed, screen.availableGeometry())
+            framed = opens.adjusted(0, -FRAME_ALLOWANCE, 0, 0)
+            aside = overlay_place(overlay.geometry(), framed, area)
             overlay.step_aside(aside, clicks_through=aside is None)
-        elif place.topLeft() != dialog.geometry().topLeft():
+        elif place.topLeft() != dialog.geometry().topLeft() or not dialog.testAttribute(
+            Qt.WidgetAttribute.WA_Moved
+        ):
             dialog.move(dialog.pos() + QPoint(place.topLeft() - dialog.geometry().topLeft()))
+
+
+def _where_it_opens(dialog: QDialog, area: QRect) -> QRect:
+    """The dialog's place, or, while it has none yet (Qt and the window manager centre it
+    on its window only after it is shown), the middle of its window: placed from the corner
+    it is at before, it was moved to the screen's left edge (walks 3 and 4)."""
+    rect = QRect(dialog.geometry())
+    parent = dialog.parentWidget()
+    if dialog.testAttribute(Qt.WidgetAttribute.WA_Moved) or parent is None:
+        return rect
+    rect.moveCenter(parent.window().frameGeometry().center())
+    return _inside(rect, area)
 
 
 def _screen_of(window: QWidget) -> QScreen:
