@@ -244,9 +244,9 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
         assert not running, hint
     if hint.startswith("Listening"):
         assert running and state is SessionState.LIVE, hint
-    # The session clock runs exactly while a session runs that has captioned, whatever ended
-    # the last one (a start that fails shows no time: third walk A10).
-    assert window.status_panel.clock_running() == (running and truth.ever_live)
+    # The session clock runs exactly while a session runs, whatever ended the last one (from
+    # Start, as the recorded length does: the fourth walk saw them differ by the model's load).
+    assert window.status_panel.clock_running() == running
     assert (overlay.badge() != "") == covered, overlay.badge()
     said = overlay.status()
     if not running:

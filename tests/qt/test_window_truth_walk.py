@@ -26,6 +26,7 @@ from caption_app.qt.session_controller import SessionController
 from caption_app.ui.main_window.status_panel import NO_INPUT_METER_TEXT
 from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KEY_NEWS, KeyFacts, Until
+from caption_app.ui.overlay.message import overlay_message
 from caption_app.ui.overlay.window import CaptionOverlay
 from tests.qt.test_window_truth import CLOUD, LOCAL, ScriptedSession
 
@@ -321,6 +322,8 @@ def test_a_start_that_fails_says_it_did_not_start_and_shows_no_time(run: Run) ->
     assert panel.time_label.text().startswith("0:00:00"), panel.time_label.text()
     hint = run.window.transcript.editor.placeholderText()  # fourth walk N6
     assert hint.startswith("Press Start captions"), hint
+    said = overlay_message(run.controller.status)  # fourth walk N10: nothing was stopped
+    assert said == "Captions did not start: see Caption App", said
     # A session that captioned and then failed still says so, with its time.
     run.start(CLOUD)
     run.report(StateChanged(SessionState.LIVE, "Live"))
@@ -329,6 +332,7 @@ def test_a_start_that_fails_says_it_did_not_start_and_shows_no_time(run: Run) ->
     run.stop()
     assert panel.state_label.text() == "Stopped: captions could not go on"
     assert not panel.time_label.text().startswith("0:00:00"), panel.time_label.text()
+    assert overlay_message(run.controller.status) == "Captions stopped: see Caption App"
 
 
 def test_while_paused_the_pause_button_offers_to_resume(run: Run) -> None:

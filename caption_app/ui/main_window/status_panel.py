@@ -103,14 +103,16 @@ class StatusPanel(QWidget):
             self.reset_clock()
         self._session_running = status.running
         ticking = status.running and status.state not in (SessionState.IDLE, SessionState.FAILED)
-        # The clock counts from the first captions: a start that fails shows no time at all.
-        if ticking and status.ever_live and not self._tick.isActive():
+        if ticking and not self._tick.isActive():
             if self._started_at is None:
                 self._started_at = time.monotonic()
             self._tick.start()
         elif not ticking:
             self._tick.stop()
             self.meter.set_reading(0, IDLE_METER_TEXT)
+            if not status.ever_live:  # a start that failed: no time was captioned
+                self._started_at = None
+                self._show_time(0.0)
         self._bill(status.live and status.cloud)
         paused = status.running and status.paused
         if paused and not self._paused:

@@ -13,6 +13,7 @@ from caption_app.core.model.status import Ending, SessionStatus
 STOPPED = "Captions stopped"
 FINISHED = "End of the recording"
 FAILED = "Captions stopped: see Caption App"
+NOT_STARTED = "Captions did not start: see Caption App"
 BADGE_TEXT = "On this computer"
 
 
@@ -20,6 +21,8 @@ def overlay_message(status: SessionStatus) -> str:
     """The dim line at the bottom of the overlay ("" while captions flow, or before the first
     start, when the overlay's own hint says what to do)."""
     if not status.running:
+        if status.ending is Ending.FAILED and not status.ever_live:
+            return NOT_STARTED  # nothing was stopped (the fourth walk)
         return {
             Ending.STOPPED: STOPPED,
             Ending.FINISHED: FINISHED,
