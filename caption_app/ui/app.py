@@ -298,9 +298,8 @@ class CaptionApp:
 
     @Slot(str)
     def _key_changed(self, where: str) -> None:
-        """A key was saved: a session captioning on this computer since the cloud rejected
-        the last key goes back to the cloud (the same session, its transcript kept); a start
-        that asked for a key goes on."""
+        """A key was saved: a session captioning here since the cloud rejected the last key
+        goes back to the cloud (the same session); a start that asked for a key goes on."""
         if where == "removed":
             self._set_key(available=self._key_set_up_without_keyring(), rejected="")
             return
@@ -364,6 +363,7 @@ class CaptionApp:
             except AudioSourceError as exc:
                 self.window.notify(str(exc), key="input-switch", until=Until.WHILE_RUNNING)
                 return
+            self.window.withdraw("input-fallback")  # about the input it replaces
             if opened.notice:
                 self.window.notify(opened.notice, key="input-fallback", until=Until.WHILE_RUNNING)
             self.controller.switch_source(opened.source)

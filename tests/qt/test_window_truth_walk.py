@@ -376,16 +376,16 @@ def test_the_news_of_a_key_goes_when_that_key_is_rejected(run: Run) -> None:
 
 
 def test_what_the_person_just_did_is_said_before_older_news(run: Run) -> None:
-    """Fourth walk NC1: "The engine you chose is used from the next start." (or "Transcript
-    exported…") waited behind older notices, so the answer to what the person did was hidden."""
+    """Fourth walk NC1: "Transcript exported to …" waited behind older notices ("Dismiss (5
+    more)"), so the answer to what the person did was hidden."""
     run.window.set_facts(key=KeyFacts(available=True))
     run.start(CLOUD)
     older = "Changes to the model, host or language apply at the next start."
     run.report(StateChanged(SessionState.LIVE, "Live"), Notice(older))
-    chosen = "The engine you chose is used from the next start."
-    run.window.notify(chosen, key="engine-next-start", until=Until.WHILE_RUNNING)
-    assert run.notices()[:2] == [chosen, older], run.notices()
-    assert run.window.notices.text() == chosen
+    exported = "Transcript exported to /tmp/meeting.txt."
+    run.window.notify(exported, until=Until.NEXT_START)
+    assert run.notices()[:2] == [exported, older], run.notices()
+    assert run.window.notices.text() == exported
 
 
 def test_a_paused_recording_leaves_no_reading_on_the_meter(run: Run) -> None:

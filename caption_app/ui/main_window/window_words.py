@@ -218,13 +218,12 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
         found.append(
             NoticeItem(f"problem:{problem.kind.value}", problem_text(problem, stand_in=stand_in))
         )
-    # What the person just did (an export, a key given, an engine chosen) answers them now:
+    # News of what the person just did (an export written, a key saved) answers them now:
     # before the session's older news (the fourth walk: "Transcript exported…" waited behind
-    # five others).
-    for app_note in facts.notes:
-        if not _app_note_holds(app_note, facts):
-            continue
-        found.append(app_note.item)
+    # five others). Notes about the session running (its input, the next start's engine) come
+    # after the session's own news, which is newer.
+    news = [n for n in facts.notes if n.until is not Until.WHILE_RUNNING]
+    found.extend(n.item for n in news if _app_note_holds(n, facts))
     for note in status.notes:
         if _note_holds(note.holds, status):
             found.append(NoticeItem(f"session:{note.text}", note.text))
@@ -245,6 +244,8 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
                 actions.use_assemblyai,
             )
         )
+    running_notes = [n for n in facts.notes if n.until is Until.WHILE_RUNNING]
+    found.extend(n.item for n in running_notes if _app_note_holds(n, facts))
     return tuple(found)
 
 
