@@ -640,6 +640,37 @@ def test_docked_at_the_top_dialogs_open_over_the_main_window(
         qtbot.wait(200)
 
 
+def test_relaunched_docked_at_the_top_it_sits_at_the_top(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Fifth walk W1: relaunched with "Docked at the top" saved, the overlay floated at the
+    bottom while reserving the top 920 px of the screen (maximised windows squeezed below)."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    app.open_settings()
+    settings = app.dialog("settings")
+    assert isinstance(settings, SettingsDialog)
+    page = settings.overlay_page
+    page.dock_combo.setCurrentIndex(page.dock_combo.findData("top"))
+    settings.ok_button.click()
+    app.shutdown()
+    app.window.close()
+    app.overlay.close()
+    apps.remove(app)
+    screen = QGuiApplication.primaryScreen()
+    qtbot.waitUntil(lambda: screen.availableGeometry() == screen.geometry(), timeout=5_000)
+    again = _app(tmp_path)  # the same settings file: docked at the top
+    apps.append(again)
+    qtbot.waitExposed(again.overlay)
+    whole = screen.geometry()
+    qtbot.waitUntil(lambda: screen.availableGeometry().top() > 0, timeout=5_000)
+    overlay = again.overlay.geometry()
+    assert overlay.top() == whole.top() and overlay.width() == whole.width(), overlay
+    assert screen.availableGeometry().top() == overlay.bottom() + 1, screen.availableGeometry()
+
+
 def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:

@@ -356,7 +356,13 @@ class CaptionOverlay(QWidget):
             overlay_geometry.save_geometry(store, self.geometry())
 
     def restore_geometry(self, store: SettingsStore) -> None:
-        self.setGeometry(overlay_geometry.restored_geometry(store, self.height(), MIN_WIDTH))
+        """Where it floated last; docked, it goes back there later and sits at its edge now
+        (the fifth walk: it floated at the bottom, reserving the top 920 px of the screen)."""
+        place = overlay_geometry.restored_geometry(store, self.height(), MIN_WIDTH)
+        if self._dock != "floating":
+            self._floated_at = place
+            place = overlay_geometry.docked(place, self._dock)
+        self.setGeometry(place)
 
     # --- keyboard -----------------------------------------------------------------------------
 
