@@ -72,6 +72,16 @@ def _app(tmp_path: Path, *args: str) -> CaptionApp:
     return captions
 
 
+def _dock(app: CaptionApp, where: str) -> None:
+    """Settings → Overlay → Position: ``where`` ("top", "bottom" or "floating"), then OK."""
+    app.open_settings()
+    settings = app.dialog("settings")
+    assert isinstance(settings, SettingsDialog)
+    page = settings.overlay_page
+    page.dock_combo.setCurrentIndex(page.dock_combo.findData(where))
+    settings.ok_button.click()
+
+
 @pytest.fixture
 def apps() -> Iterator[list[CaptionApp]]:
     made: list[CaptionApp] = []
@@ -616,12 +626,7 @@ def test_docked_at_the_top_dialogs_open_over_the_main_window(
     app = _app(tmp_path)
     apps.append(app)
     qtbot.waitExposed(app.overlay)
-    app.open_settings()
-    settings = app.dialog("settings")
-    assert isinstance(settings, SettingsDialog)
-    page = settings.overlay_page
-    page.dock_combo.setCurrentIndex(page.dock_combo.findData("top"))
-    settings.ok_button.click()
+    _dock(app, "top")
     screen = QGuiApplication.primaryScreen()
     qtbot.waitUntil(lambda: screen.availableGeometry().top() > 0, timeout=5_000)
     qtbot.wait(300)
@@ -649,12 +654,7 @@ def test_relaunched_docked_at_the_top_it_sits_at_the_top(
     app = _app(tmp_path)
     apps.append(app)
     qtbot.waitExposed(app.overlay)
-    app.open_settings()
-    settings = app.dialog("settings")
-    assert isinstance(settings, SettingsDialog)
-    page = settings.overlay_page
-    page.dock_combo.setCurrentIndex(page.dock_combo.findData("top"))
-    settings.ok_button.click()
+    _dock(app, "top")
     app.shutdown()
     app.window.close()
     app.overlay.close()
@@ -685,12 +685,7 @@ def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     app.overlay.move(app.overlay.x() + 40, whole.bottom() - app.overlay.height() - 40)
     qtbot.wait(300)
     floated_at = app.overlay.geometry()
-    app.open_settings()  # Settings → Overlay → Position: docked at the bottom
-    settings = app.dialog("settings")
-    assert isinstance(settings, SettingsDialog)
-    page = settings.overlay_page
-    page.dock_combo.setCurrentIndex(page.dock_combo.findData("bottom"))
-    settings.ok_button.click()
+    _dock(app, "bottom")  # Settings → Overlay → Position: docked at the bottom
     qtbot.waitUntil(lambda: screen.availableGeometry().height() < whole.height(), timeout=5_000)
     overlay = app.overlay.geometry()
     assert overlay.width() == whole.width() and overlay.bottom() == whole.bottom()
@@ -702,12 +697,7 @@ def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     qtbot.waitUntil(lambda: other.frameGeometry().height() > whole.height() // 2, timeout=5_000)
     assert other.frameGeometry().bottom() < overlay.top(), (other.frameGeometry(), overlay)
     other.close()
-    app.open_settings()
-    settings = app.dialog("settings")
-    assert isinstance(settings, SettingsDialog)
-    page = settings.overlay_page
-    page.dock_combo.setCurrentIndex(page.dock_combo.findData("floating"))
-    settings.ok_button.click()
+    _dock(app, "floating")
     qtbot.waitUntil(lambda: screen.availableGeometry() == whole, timeout=5_000)
     qtbot.wait(200)  # what the window manager makes of it
     assert app.overlay.geometry() == floated_at, (app.overlay.geometry(), floated_at)
