@@ -6,16 +6,21 @@ mirrors) makes it once; the tarball is cached for a week under
 for each test. Commands run in it with ``chroot``, inside a private mount namespace
 (``unshare --mount``) holding its ``/proc``, ``/dev`` and ``/dev/shm``, so nothing is mounted on
 the host and nothing is left mounted when a command ends; ``network=False`` adds a network
-namespace with no interface up. Downloaded packages are kept in the cache for the next run.
+namespace with no interface up. Downloaded packages are kept in the cache for the next run;
+since two tests may install at once on different workers and apt locks that shared folder,
+a command that runs apt waits for a lock held on the host (``flock``) rather than fail.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shlex
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SUITE = "bookworm"
@@ -89,19 +94,34 @@ class CleanSystem:
         timeout: float = 600,
         check: bool = True,
     ) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            self.command(command, network=network, as_person=as_person, env=env),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        with self._archives_lock(held="apt-get" in command):
+            done = subprocess.run(
+                self.command(command, network=network, as_person=as_person, env=env),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
         if check and done.returncode != 0:
             raise AssertionError(
                 f"{command!r} exited with {done.returncode} in the clean system:\n"
                 f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
             )
         return done
+
+    @contextmanager
+    def _archives_lock(self, *, held: bool) -> Iterator[None]:
+        """The shared download folder, to one apt at a time across test workers."""
+        if not held:
+            yield
+            return
+        self.archives.mkdir(parents=True, exist_ok=True)
+        with open(self.archives.parent / "apt-archives.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def popen(
         self, command: str, *, network: bool = True, env: dict[str, str] | None = None
