@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from caption_app.core.model.gaps import Marker, cloud_marker, standing_in_marker
+from caption_app.core.model.gaps import Gap, GapReason, Marker, cloud_marker, standing_in_marker
 from caption_app.core.transcript.export import export_document
 from caption_app.core.transcript.export.common import header_facts
 from caption_app.core.transcript.model import TranscriptDocument
@@ -14,7 +14,7 @@ from tests.transcript.builders import make_info, make_turn
 CLOUD = "AssemblyAI Universal-Streaming"
 
 
-def _doc(*markers: Marker, length_ms: int = 70_000) -> TranscriptDocument:
+def _doc(*markers: Marker | Gap, length_ms: int = 70_000) -> TranscriptDocument:
     turns = (make_turn(0, 0, "first words", 1000), make_turn(0, 1, "last words", 60_000))
     info = dataclasses.replace(make_info(), engine=CLOUD)
     return TranscriptDocument(info, (*turns, *markers), captioned_ms=length_ms)
@@ -43,3 +43,14 @@ def test_the_stretches_on_this_computer_are_counted() -> None:
 def test_a_session_here_from_start_to_end_says_so() -> None:
     doc = _doc(Marker(0, standing_in_marker(CLOUD, key_rejected=True)))
     assert _engine(doc) == f"on this computer, in place of {CLOUD}"
+
+
+def test_a_pause_while_this_computer_stood_in_is_not_counted() -> None:
+    """Fifth walk W3: 40 s paused while the local engine stood in was counted as time
+    captioned on this computer."""
+    doc = _doc(
+        Marker(10_000, standing_in_marker(CLOUD, key_rejected=False)),
+        Gap(12_000, 52_000, GapReason.PAUSE),
+        Marker(60_000, cloud_marker(CLOUD, back=True)),
+    )
+    assert _engine(doc) == f"{CLOUD}, and on this computer for 10 s"

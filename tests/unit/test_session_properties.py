@@ -36,6 +36,7 @@ from caption_app.core.engines.base import (
     Terminated,
     TurnReceived,
 )
+from caption_app.core.model.gaps import Gap, GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import SessionEvent, SessionState
 from caption_app.core.model.status import EngineView, SessionStatus
@@ -132,6 +133,8 @@ class FakeMicrophone:
         self.ident = ident
         self.position_ms = 0
         self.unplugged = False
+        self.between_chunks = False
+        """The next chunk is not due yet: the next read finds none (then it is)."""
 
     def start(self) -> None:
         if self.unplugged:
@@ -143,6 +146,9 @@ class FakeMicrophone:
     def read(self, timeout: float) -> AudioChunk | None:
         if self.unplugged:
             raise AudioSourceError("Fake microphone was unplugged.")
+        if self.between_chunks:
+            self.between_chunks = False
+            return None
         # Its first bytes say which input read it, and when (a connection's audio is checked
         # for jumps on the session's clock).
         pcm = struct.pack("<ii", self.ident, self.position_ms) + b"\x01\x00" * 796
@@ -168,9 +174,12 @@ class Heard:
         )
     )
     finished: set[tuple[int, int]] = field(default_factory=set)
+    gaps: list[Gap] = field(default_factory=list)
 
     def __call__(self, event: SessionEvent) -> None:
         self.status = self.status.after(event)
+        if isinstance(event, Gap):
+            self.gaps.append(event)
         if isinstance(event, TurnUpdate) and event.kind is UpdateKind.FINISHED:
             self.finished.add(event.turn.key)
 
@@ -251,8 +260,11 @@ class SessionMachine(RuleBasedStateMachine):
         self.sent_when_paused = len(self.wire.sent)
 
     @precondition(lambda self: not self.stopped and self.paused)
-    @rule()
-    def resume(self) -> None:
+    @rule(between_chunks=st.booleans())
+    def resume(self, between_chunks: bool = False) -> None:
+        """``between_chunks``: the resume is taken while the input's next chunk is not due
+        (an engine's answer can then come before any audio after the pause)."""
+        self.input.between_chunks = between_chunks
         self.session.request_pause(False)
         self.paused = False
         self.sent_when_paused = None
@@ -441,5 +453,36 @@ def test_a_pause_while_reconnecting_sends_nothing_from_before_it() -> None:
                 machine.an_attempt_answers(0)
             machine.audio(8)
         machine.every_connection_hears_time_run_on()
+    finally:
+        machine.teardown()
+
+
+def test_an_answer_before_the_first_audio_after_a_pause_gets_nothing_from_before_it() -> None:
+    """The fifth walk's sequence: as above, but the next connection (the local engine,
+    loaded already) answers before the input's first chunk after the resume."""
+    machine = LiveSessionMachine()
+    try:
+        machine.an_attempt_answers(0)
+        machine.a_connection_begins(0)
+        machine.audio(8)
+        machine.a_connection_fails(0)
+        machine.audio(8)  # kept for the next connection
+        machine.pause()
+        for _ in range(5):
+            machine.time_passes(4100)
+            machine.audio(8)
+        machine.resume(between_chunks=True)
+        assert len(machine.pending) == 2  # the cloud tried again, the local engine standing in
+        machine.input.between_chunks = True
+        machine.an_attempt_answers(1)  # the local engine answers first
+        assert machine.local.connections
+        machine.audio(8)
+        machine.every_connection_hears_time_run_on()
+        # Not captioned: the audio since the last reported word (none) up to the pause (20
+        # chunks read), then the pause (its 46 chunks) up to the new connection's first audio.
+        assert [(g.start_ms, g.end_ms, g.reason) for g in machine.heard.gaps] == [
+            (0, 950, GapReason.RECONNECT),
+            (950, 3250, GapReason.PAUSE),
+        ]
     finally:
         machine.teardown()

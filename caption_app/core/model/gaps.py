@@ -62,12 +62,20 @@ def cloud_marker(cloud: str, *, back: bool) -> str:
     return f"Captions {'are back on' if back else 'move to'} {cloud}."
 
 
-def stood_in_ms(markers: Iterable[Marker], end_ms: int) -> int:
+def stood_in_ms(markers: Iterable[Marker], end_ms: int, gaps: Iterable[Gap] = ()) -> int:
     """How long the local engine stood in for the cloud, from the session's markers (each
-    stretch runs from its marker to the next marker, or to ``end_ms``)."""
-    total, since = 0, None
+    stretch runs from its marker to the next marker, or to ``end_ms``), less the gaps in
+    those stretches (a pause, an input lost: nothing was captioned then)."""
+    stretches, since = [], None
     for marker in sorted(markers, key=lambda m: m.at_ms):
         if since is not None:
-            total += max(0, marker.at_ms - since)
+            stretches.append((since, marker.at_ms))
         since = marker.at_ms if marker.text.startswith(ON_THIS_COMPUTER) else None
-    return total + (max(0, end_ms - since) if since is not None else 0)
+    if since is not None:
+        stretches.append((since, end_ms))
+    gaps = list(gaps)
+    total = 0
+    for start, end in stretches:
+        missed = sum(max(0, min(end, g.end_ms) - max(start, g.start_ms)) for g in gaps)
+        total += max(0, end - start - missed)
+    return total

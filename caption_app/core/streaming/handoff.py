@@ -37,12 +37,18 @@ class Handoff:
     def keep(self, chunk: AudioChunk) -> None:
         chunks = self._chunks
         if chunks and chunk.start_ms != chunks[-1].start_ms + self._chunk_ms:
-            # Audio was dropped in between (a pause, an input lost while no connection heard):
-            # what was kept before cannot go first. An engine counts time by the audio it
-            # hears, so after that break every word would be stamped early (the fourth walk:
-            # paused while reconnecting, the captions after it came 40 s early).
-            chunks.clear()
+            chunks.clear()  # audio was dropped in between (a chunk the reader lost)
         chunks.append(chunk)
+
+    def break_in_audio(self) -> None:
+        """Audio is dropped (paused) or the input changes: what was kept cannot go first.
+
+        An engine counts time by the audio it hears, so after a break every word would be
+        stamped early (the fourth walk: paused while reconnecting, the captions after it came
+        40 s early). Said as it happens, not at the next chunk kept: a connection can be
+        adopted before it (the fifth walk: the local engine, loaded already, answered the
+        resume before the first chunk after it)."""
+        self._chunks.clear()
 
     def heard_until(self, end_ms: int) -> None:
         """A connection reported words up to ``end_ms``: the audio before it is in."""

@@ -39,15 +39,13 @@ from caption_app.core.engines.base import (
     TurnReceived,
     Warned,
 )
-from caption_app.core.model.gaps import Gap, GapReason, Marker
+from caption_app.core.model.gaps import Marker
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import (
     Notice,
     SessionEnded,
     SessionListener,
     SpeechStarted,
-    StreamBegan,
-    StreamOpened,
 )
 from caption_app.core.settings import FIXED_FOR_THE_SESSION_TEXT, StreamingSettings
 from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
@@ -57,6 +55,7 @@ from caption_app.core.streaming.closing import Closers
 from caption_app.core.streaming.event_wait import EventWait
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.handoff import Handoff
+from caption_app.core.streaming.hearing import Hearing
 from caption_app.core.streaming.level_feed import LevelFeed
 from caption_app.core.streaming.opening import Opener, Run, in_a_thread
 from caption_app.core.streaming.outbox import Outbox
@@ -114,14 +113,9 @@ class LiveSession:
         self._handoff = Handoff(settings.chunk_ms)
         self._outbox = Outbox(settings.chunk_ms, clock)
         self._levels = LevelFeed(settings.chunk_ms)
-        self._hearing: tuple[int, Connection] | None = None
-        """The stream and connection the audio goes to, as adopted (the supervisor's
-        ``receiver`` says whether it may have audio now)."""
-        self._stream_started = False
-        self._stream_offset_ms = 0
-        self._session_ids: dict[int, str] = {}
-        self._gap: tuple[int, GapReason] | None = None
-        """Start and reason of the gap open now (no connection is hearing the audio)."""
+        self._hearing = Hearing(listener)
+        """The connection the audio goes to, as adopted (the supervisor's ``receiver`` says
+        whether it may have audio now)."""
         self._account = AudioAccount()
         self._started_at = 0.0
 
@@ -234,6 +228,7 @@ class LiveSession:
                 receiver.force_endpoint()
         elif request is Command.PAUSE:
             self._do(supervisor.pause())
+            self._hearing.paused(self._input.position_ms)
         elif request is Command.RESUME:
             self._do(supervisor.resume())
         elif request is Command.KEY_RENEWED:
@@ -249,6 +244,7 @@ class LiveSession:
             self._emit(input_problem(exc, ProblemKind.INPUT_LOST))
             self._do(self._supervisor.input_lost())
             return
+        self._handoff.break_in_audio()
         self._assembler.attribute = self._input.attribution()
         # A new input's first reading goes out even if it matches the last one: it tells the
         # window an input delivers again.
@@ -306,19 +302,15 @@ class LiveSession:
             for update in translate(event.stream, event.turn_order, event.translation):
                 self._emit(update)
         elif isinstance(event, SpeechDetected):
-            if self._hearing is not None and self._hearing[0] == event.stream:
-                self._emit(SpeechStarted(self._stream_offset_ms + event.at_ms))
+            if self._hearing.hears(event.stream):
+                self._emit(SpeechStarted(self._hearing.offset_ms + event.at_ms))
         else:
             return False
         return True
 
     def _on_began(self, event: Began) -> None:
-        stream, hearing = event.stream, self._hearing
-        if hearing is not None and hearing[0] == stream and self._stream_started:
-            self._emit(StreamBegan(stream, event.session_id))
-        else:  # told with the stream's first audio (the recorder needs its offset first)
-            self._session_ids[stream] = event.session_id
-        self._do(self._supervisor.began(stream, event.expires_in_s))
+        self._hearing.service_began(event.stream, event.session_id)
+        self._do(self._supervisor.began(event.stream, event.expires_in_s))
 
     def _on_ended(self, stream: int, actions: Sequence[Action]) -> None:
         """A connection ended or failed: what the supervisor makes of it, or, for one that was
@@ -329,7 +321,7 @@ class LiveSession:
             self._end_stream(stream)
 
     def _on_turn(self, event: TurnReceived) -> None:
-        hearing = self._hearing is not None and self._hearing[0] == event.stream
+        hearing = self._hearing.hears(event.stream)
         if hearing:
             self._supervisor.turn_received(event.stream)
         for update in self._assembler.apply(event.stream, event.message):
@@ -375,7 +367,8 @@ class LiveSession:
         if (level := self._levels.add(chunk, receiver is not None)) is not None:
             self._emit(level)
         if not supervisor.keeps_audio:
-            return  # paused: this audio goes nowhere, not even into memory for later
+            self._handoff.break_in_audio()  # paused: it goes nowhere, not even into memory
+            return
         self._handoff.keep(chunk)
         if receiver is not None:
             self._outbox.put(chunk)
@@ -389,15 +382,8 @@ class LiveSession:
             self._send(receiver, chunk)
 
     def _send(self, connection: Connection, chunk: AudioChunk) -> None:
-        if not self._stream_started and self._hearing is not None:
-            self._stream_started = True
-            self._stream_offset_ms = chunk.start_ms
-            stream = self._hearing[0]
+        if (stream := self._hearing.begins_with(chunk.start_ms)) is not None:
             self._assembler.begin_stream(stream, chunk.start_ms, self._handoff.captioned_until_ms)
-            self._emit(StreamOpened(stream, chunk.start_ms))
-            if (session_id := self._session_ids.pop(stream, None)) is not None:
-                self._emit(StreamBegan(stream, session_id))
-            self._close_gap(chunk.start_ms)
         connection.send_audio(chunk.pcm)
         if chunk.rms_dbfs > SPEECH_DBFS:
             self._supervisor.speech_sent()
@@ -425,8 +411,7 @@ class LiveSession:
         """Audio goes to this connection now: first what the last one may not have heard."""
         if not self._input.started:
             self._start_input()  # a file, waiting for its first connection
-        self._hearing = (action.stream, action.connection)
-        self._stream_started = False
+        self._hearing.adopt(action.stream, action.connection)
         lead_s = action.engine.realtime_lead_s
         self._outbox.open(lead_s)
         limit = None if lead_s is None else int((lead_s + CLOUD_BACKLOG_S) * 1000)
@@ -439,17 +424,16 @@ class LiveSession:
         self._send_due()
 
     def _retire(self, action: Retire) -> None:
-        hearing = self._hearing
-        current = hearing is not None and hearing[0] == action.stream
+        current = self._hearing.hears(action.stream)
         if current:
-            self._hearing = None
+            self._hearing.drop()
             self._outbox.clear()
             if action.clean:
                 # Ended with Terminate: all it was sent is heard; its last words come as it closes.
                 self._handoff.all_heard(self._input.position_ms)
         opens_a_gap = current or action.connection is None  # no other connection hears it
-        if action.reason is not None and self._gap is None and opens_a_gap:
-            self._gap = (self._handoff.captioned_until_ms, action.reason)
+        if action.reason is not None and opens_a_gap:
+            self._hearing.open_gap(self._handoff.captioned_until_ms, action.reason)
         if not action.clean:
             # Dropped, not ended: no final message will come for its live turn. Finish it now,
             # so it is marked as cut off and sits before the gap that follows it.
@@ -461,15 +445,10 @@ class LiveSession:
         update = self._assembler.end_stream(stream)
         if update is not None:
             self._emit(update)
-        if self._hearing is None or stream != self._hearing[0]:
+        if not self._hearing.hears(stream):
             # Nothing can revise a retired stream's turns once it has ended: let them go,
             # so an 8-hour session with reconnects holds only the current stream's turns.
             self._assembler.forget_stream(stream)
-
-    def _close_gap(self, end_ms: int) -> None:
-        if self._gap is not None and end_ms > self._gap[0]:
-            self._emit(Gap(self._gap[0], end_ms, self._gap[1]))
-        self._gap = None
 
     def _send_the_rest(self, deadline: float) -> None:
         """Audio still held back for a paced connection goes out at its pace (the end of a

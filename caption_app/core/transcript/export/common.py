@@ -81,7 +81,8 @@ def engine_fact(doc: TranscriptDocument) -> str:
     """The engine the session began with, and how long this computer's stood in for it (the
     third walk: a session captioned partly here was headed with the cloud's name alone)."""
     markers = [e for e in doc.entries if isinstance(e, Marker)]
-    here_ms = stood_in_ms(markers, doc.duration_ms)
+    gaps = [e for e in doc.entries if isinstance(e, Gap)]
+    here_ms = stood_in_ms(markers, doc.duration_ms, gaps)
     if here_ms <= 0:
         return doc.info.engine
     if here_ms >= doc.duration_ms - 1000:
