@@ -388,6 +388,31 @@ def test_what_the_person_just_did_is_said_before_older_news(run: Run) -> None:
     assert run.window.notices.text() == exported
 
 
+def test_the_newest_news_comes_first_whoever_gave_it(run: Run) -> None:
+    """Fifth walk W2: the app's older notes ("The key is in use for this session only.", "The
+    key was saved …") sat on top of the session's newer news (the cloud is away and captions
+    go on here; another input in use), so the news was hidden behind "Dismiss (1 more)"."""
+    run.window.set_facts(key=KeyFacts(available=True))
+    run.start(CLOUD, stand_in=True)
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    key_news = "The key is in use for this session only."
+    run.window.notify(key_news, key=KEY_NEWS, until=Until.NEXT_START)
+    saved = "The key was saved in GNOME Keyring."
+    run.window.notify(saved, until=Until.NEXT_START)
+    covered = "Cannot reach x: refused. Captions continue on this computer."
+    run.report(
+        EngineInUse("On this computer", True, 0.0, True),
+        Notice(covered, Holds.WHILE_COVERED),
+    )
+    assert run.notices()[:3] == [covered, saved, key_news], run.notices()
+    picked = "Captioning continues from USB Microphone."
+    run.report(Notice(picked, Holds.WHILE_INPUT))
+    assert run.notices()[:2] == [picked, covered], run.notices()
+    exported = "Transcript exported to /tmp/meeting.txt."
+    run.window.notify(exported, until=Until.NEXT_START)
+    assert run.window.notices.text() == exported
+
+
 def test_a_paused_recording_leaves_no_reading_on_the_meter(run: Run) -> None:
     """Fourth walk N3: the demo paused mid-word kept "-33 dB" on the meter for 30 s (a paused
     recording sends no readings)."""

@@ -15,7 +15,8 @@ second mostly change nothing), so a listener redraws only on a real change.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+import itertools
+from dataclasses import dataclass, field, replace
 
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
@@ -74,12 +75,22 @@ class EngineView:
         return cls(event.name, event.on_device, event.billed_per_hour_usd, event.standing_in)
 
 
+_SAID = itertools.count()
+
+
+def next_said() -> int:
+    """The order in which notes were given, the session's and the application's alike (the
+    window shows the newest news first, whoever gave it)."""
+    return next(_SAID)
+
+
 @dataclass(frozen=True, slots=True)
 class SessionNote:
     """A notice the session gave, kept while its owner condition (``holds``) is true."""
 
     text: str
     holds: Holds
+    said: int = field(default_factory=next_said, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

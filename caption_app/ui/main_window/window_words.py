@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import Holds, SessionState
-from caption_app.core.model.status import Ending, SessionStatus, passes
+from caption_app.core.model.status import Ending, SessionStatus, next_said, passes
 from caption_app.ui.main_window.problem_text import problem_text
 
 LOCAL, AUTO = "local", "auto"
@@ -65,6 +65,7 @@ class AppNote:
 
     item: NoticeItem
     until: Until
+    said: int = field(default_factory=next_said, compare=False)
 
 
 @dataclass(frozen=True)
@@ -218,15 +219,22 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
         found.append(
             NoticeItem(f"problem:{problem.kind.value}", problem_text(problem, stand_in=stand_in))
         )
-    # News of what the person just did (an export written, a key saved) answers them now:
-    # before the session's older news (the fourth walk: "Transcript exported…" waited behind
-    # five others). Notes about the session running (its input, the next start's engine) come
-    # after the session's own news, which is newer.
-    news = [n for n in facts.notes if n.until is not Until.WHILE_RUNNING]
-    found.extend(n.item for n in news if _app_note_holds(n, facts))
-    for note in status.notes:
-        if _note_holds(note.holds, status):
-            found.append(NoticeItem(f"session:{note.text}", note.text))
+    # News, the newest first, whoever gave it: what the person just did (an export, a key
+    # saved) answers them now (the fourth walk: "Transcript exported…" waited behind five
+    # others), and the session's newer news is not hidden behind the app's older notes (the
+    # fifth walk: "The key is in use…" on top of "Cannot reach …"). Notes about the session
+    # running (the next start's engine) come after all news.
+    news = [
+        (n.said, n.item)
+        for n in facts.notes
+        if n.until is not Until.WHILE_RUNNING and _app_note_holds(n, facts)
+    ]
+    news += [
+        (note.said, NoticeItem(f"session:{note.text}", note.text))
+        for note in status.notes
+        if _note_holds(note.holds, status)
+    ]
+    found.extend(item for _, item in sorted(news, key=lambda said: said[0], reverse=True))
     if status.silent_input and status.running and not status.paused:
         found.append(
             NoticeItem(
