@@ -128,6 +128,12 @@ class SessionController(QObject):
         if self._worker is not None:
             self._worker.session.request_key_renewed()
 
+    def choose_engine(self, *, here: bool) -> None:
+        """The person chose this computer (the cloud is left at once) or the cloud again, in
+        a session that has both (Automatic)."""
+        if self._worker is not None:
+            self._worker.session.request_engine(here=here)
+
     def switch_source(self, source: AudioSource) -> None:
         """Continue the running session on another input (after an unplug, or by choice)."""
         if self._worker is not None:

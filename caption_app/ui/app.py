@@ -26,7 +26,7 @@ from caption_app.core.secrets.credentials import (
 )
 from caption_app.core.secrets.store import mask_key
 from caption_app.core.settings import AppSettings, EngineChoice
-from caption_app.core.streaming.builder import SourceChoice, build_live_session, open_source
+from caption_app.core.streaming.builder import build_live_session, open_source
 from caption_app.core.transcript.errors import TranscriptFileError
 from caption_app.core.transcript.paths import transcripts_dir
 from caption_app.core.transcript.recorder import TranscriptRecorder
@@ -37,6 +37,7 @@ from caption_app.ui.desktop_session import DesktopSession, overlay_for_this_desk
 from caption_app.ui.dialog_shelf import DialogShelf
 from caption_app.ui.main_window.deferred_devices import DeferredDevices
 from caption_app.ui.main_window.first_run import first_launch
+from caption_app.ui.main_window.menu_choices import MenuChoices
 from caption_app.ui.main_window.transcript_actions import TranscriptActions
 from caption_app.ui.main_window.tray import build_tray
 from caption_app.ui.main_window.window import MainWindow
@@ -55,15 +56,10 @@ class CaptionApp:
         self.store = SettingsStore(qsettings or QSettings())
         # The command line's engine, host, language and model apply to this run only.
         self.run = RunSettings.from_command_line(self.store, args)
-        self.media_path: str | None = args.source
-        self.device_query: str | None = args.device
-        self.with_system_audio: bool = args.with_system_audio
         self.controller = SessionController()
         self.overlay = overlay_for_this_desktop(self.store)
         self.overlay.set_style(self.settings.overlay)
         self.overlay.restore_geometry(self.store)
-        if getattr(args, "demo", False):
-            self.media_path = str(DEMO_CLIP)
         self.devices = DeferredDevices()  # listed once the window shows: PyAudio can wait
         self.window = MainWindow(
             self.controller,
@@ -73,8 +69,17 @@ class CaptionApp:
         )
         self.window.transcript.announcer.enabled = self.settings.announce_lines
         self.window.input_menu.set_chosen(self.settings.input_device_id)
-        if self.media_path:
-            self.window.input_menu.set_media(self.media_path)
+        self.choices = MenuChoices(
+            self.window,
+            self.controller,
+            self.run,
+            self.start,
+            media_path=str(DEMO_CLIP) if getattr(args, "demo", False) else args.source,
+            device_query=args.device,
+            with_system_audio=args.with_system_audio,
+        )
+        if self.choices.media_path:
+            self.window.input_menu.set_media(self.choices.media_path)
         self.window.engine_menu.set_chosen(self.engine_preference)
         self.tray = build_tray(
             app_icon(),
@@ -129,10 +134,9 @@ class CaptionApp:
         c.statusChanged.connect(self.overlay.show_status)
         c.speechStarted.connect(self.overlay.show_speech_started)
         c.problemRaised.connect(self._on_problem)
-        c.runningChanged.connect(self._session_running)
         w.startRequested.connect(self.start)
-        w.deviceChosen.connect(self._choose_device)
-        w.mediaFileChosen.connect(self._choose_media)
+        w.deviceChosen.connect(self.choices.device)
+        w.mediaFileChosen.connect(self.choices.media)
         self._wire_overlay()
         w.exportRequested.connect(self.export)
         w.settingsRequested.connect(self.open_settings)
@@ -140,7 +144,7 @@ class CaptionApp:
         w.historyRequested.connect(self.open_history)
         self._quitting = Quitting(c, self.tray, self.desktop_session.close)  # (saves, lets go)
         w.quitRequested.connect(self._quitting.now)
-        w.engine_menu.engineChosen.connect(self._choose_engine)
+        w.engine_menu.engineChosen.connect(self.choices.engine)
         self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
         c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
@@ -217,15 +221,8 @@ class CaptionApp:
             self._start_with(auth, plan)
 
     def _start_with(self, auth: CredentialProvider | None, plan: EnginePlan) -> None:
-        choice = SourceChoice(
-            media_path=self.media_path,
-            device_query=self.device_query,
-            device_id=self.settings.input_device_id or None,
-            device_label=self.settings.input_device_label,
-            with_system_audio=self.with_system_audio,
-        )
         try:
-            opened = open_source(choice, self.settings.streaming.chunk_ms)
+            opened = open_source(self.choices.source(), self.settings.streaming.chunk_ms)
         except AudioSourceError as exc:
             self.window.notify(
                 str(exc), "Refresh devices", self.window.input_menu.refresh, until=Until.NEXT_START
@@ -243,6 +240,7 @@ class CaptionApp:
             local_model=self.settings.local_model,
         )
         self.window.engine_menu.show_live(plan.engine)
+        self.choices.running_plan = plan
         view = EngineView(engine.name, engine.on_device, engine.billed_per_hour_usd)
 
         def factory(listener: SessionListener):  # type: ignore[no-untyped-def]
@@ -289,13 +287,6 @@ class CaptionApp:
             return "the token from your organisation's token service"
         return "the stored key"
 
-    @Slot(bool)
-    def _session_running(self, running: bool) -> None:
-        if running:
-            return
-        self.window.withdraw("engine-next-start")
-        self.window.withdraw("media-next-start")
-
     @Slot(str)
     def _key_changed(self, where: str) -> None:
         """A key was saved: a session captioning here since the cloud rejected the last key
@@ -330,58 +321,10 @@ class CaptionApp:
     def engine_preference(self) -> EngineChoice:
         return self.run.engine_preference
 
-    @Slot(str)
-    def _choose_engine(self, preference: str) -> None:
-        self.run.engine_override = None  # a choice in the menu is the person's, and is kept
-        self.run.change(engine=EngineChoice(preference))
-        self.window.set_facts(preference=preference)
-        if self.controller.running:
-            self.window.notify(
-                "The engine you chose is used from the next start.",
-                key="engine-next-start",
-                until=Until.WHILE_RUNNING,
-            )
-
     def _use_assemblyai(self) -> None:
-        self._choose_engine(EngineChoice.AUTO)
+        self.choices.engine(EngineChoice.AUTO)
         self.window.engine_menu.set_chosen(EngineChoice.AUTO)
         self.open_key_dialog()
-
-    @Slot(str)
-    def _choose_device(self, device_id: str) -> None:
-        self.media_path = None
-        self.device_query = None
-        self.with_system_audio = False
-        label = next(
-            (d.label for d in self.window.input_menu.devices if d.device_id == device_id), ""
-        )
-        self.run.change(input_device_id=device_id, input_device_label=label)
-        if self.controller.running:
-            choice = SourceChoice(device_id=device_id)
-            try:
-                opened = open_source(choice, self.settings.streaming.chunk_ms)
-            except AudioSourceError as exc:
-                self.window.notify(str(exc), key="input-switch", until=Until.WHILE_RUNNING)
-                return
-            self.window.withdraw("input-fallback")  # about the input it replaces
-            if opened.notice:
-                self.window.notify(opened.notice, key="input-fallback", until=Until.WHILE_RUNNING)
-            self.controller.switch_source(opened.source)
-
-    @Slot(str)
-    def _choose_media(self, path: str) -> None:
-        self.media_path = path
-        self.window.input_menu.set_media(path)
-        if self.controller.running:
-            self.window.notify(
-                f"Stop the captions running now; {Path(path).name} is captioned when you "
-                "start again.",
-                key="media-next-start",
-                until=Until.WHILE_RUNNING,
-            )
-            return
-        self.window.status_panel.reset_clock()
-        self.start()
 
     # --- dialogs ----------------------------------------------------------------------------
 
@@ -460,7 +403,7 @@ class CaptionApp:
         if dialog is not None:
             dialog.close()
         self._start_when_key_saved = False
-        self._choose_engine(EngineChoice.LOCAL)
+        self.choices.engine(EngineChoice.LOCAL)
         self.window.engine_menu.set_chosen(EngineChoice.LOCAL)
         self.start()
 

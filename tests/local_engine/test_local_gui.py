@@ -85,6 +85,6 @@ def test_engine_and_demo_flags_are_for_this_run_only(
     assert app.window.engine_menu.chosen() == "local"
     app.store.save(app.settings)  # what any later change (an input, a setting) does
     again = open_app(newcomer, apps)
-    assert again.engine_preference == "auto" and again.media_path is None
+    assert again.engine_preference == "auto" and again.choices.media_path is None
     again.window.engine_menu.engineChosen.emit("local")  # the person's choice is kept
     assert open_app(newcomer, apps).engine_preference == "local"

@@ -192,7 +192,7 @@ def test_6_a_command_line_api_host_is_not_saved_by_settings_ok(
     assert isinstance(dialog, SettingsDialog)
     dialog.history_page.retention_spin.setValue(30)  # some change of the person's own
     dialog.accept()
-    app._choose_engine("auto")
+    app.choices.engine("auto")
     saved = SettingsStore(_qsettings(home)).load()
     assert saved.retention_days == 30
     assert saved.streaming.api_host == DEFAULT_API_HOST
@@ -244,7 +244,7 @@ def test_8_the_chosen_inputs_name_is_saved_with_its_id(home: Path, apps: list[Ca
     assert isinstance(dialog, SettingsDialog)
     device = InputDevice("Desk Microphone", "PulseAudio", 48000, 1, key="desk_mic")
     app.window.input_menu._devices = [device]
-    app._choose_device(device.device_id)
+    app.choices.device(device.device_id)
     saved = SettingsStore(_qsettings(home)).load()
     assert (saved.input_device_id, saved.input_device_label) == (device.device_id, device.label)
     dialog.accept()  # its copy of the settings predates the pick: the pick stays
@@ -295,7 +295,7 @@ def test_13_the_input_in_use_has_the_check_mark(home: Path, apps: list[CaptionAp
     assert not menu._group.isExclusive()
     menu.set_chosen(other.device_id)
     assert menu.checked_text() == "USB Mic"
-    app._choose_media(str(AUDIO_DIR / CLIP))
+    app.choices.media(str(AUDIO_DIR / CLIP))
     assert menu.checked_text() == f"Media file: {CLIP}"
     menu.refresh()
     assert menu.checked_text() == f"Media file: {CLIP}"

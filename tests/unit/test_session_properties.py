@@ -212,6 +212,9 @@ class SessionMachine(RuleBasedStateMachine):
         )
         self.paused = False
         self.sent_when_paused: int | None = None
+        self.cloud_heard_when_chosen_here: int | None = None
+        """Chunks the cloud had been sent when the person chose this computer (None: the
+        cloud is allowed)."""
         self.reported: set[tuple[int, int]] = set()
         self.orders: dict[int, int] = {}
         self.stopped = False
@@ -269,6 +272,17 @@ class SessionMachine(RuleBasedStateMachine):
         self.paused = False
         self.sent_when_paused = None
         self._step()
+
+    @precondition(lambda self: not self.stopped)
+    @rule(here=st.booleans())
+    def the_person_chooses(self, here: bool) -> None:
+        """This computer (privacy: the cloud hears nothing more) or the cloud again."""
+        self.session.request_engine(here=here)
+        self._step()  # the request is taken before any audio of this step
+        self.cloud_heard_when_chosen_here = self._cloud_heard() if here else None
+
+    def _cloud_heard(self) -> int:
+        return sum(len(c.heard) for c in self.cloud.connections.values())
 
     @precondition(lambda self: not self.stopped and not self.input.unplugged)
     @rule()
@@ -375,6 +389,11 @@ class SessionMachine(RuleBasedStateMachine):
     def no_audio_while_paused(self) -> None:
         if self.sent_when_paused is not None:
             assert len(self.wire.sent) == self.sent_when_paused, "audio sent while paused"
+
+    @invariant()
+    def the_cloud_hears_nothing_once_this_computer_is_chosen(self) -> None:
+        if self.cloud_heard_when_chosen_here is not None:
+            assert self._cloud_heard() == self.cloud_heard_when_chosen_here, "sent to the cloud"
 
     @invariant()
     def the_window_sees_what_the_supervisor_knows(self) -> None:
@@ -484,5 +503,40 @@ def test_an_answer_before_the_first_audio_after_a_pause_gets_nothing_from_before
             (0, 950, GapReason.RECONNECT),
             (950, 3250, GapReason.PAUSE),
         ]
+    finally:
+        machine.teardown()
+
+
+def test_choosing_this_computer_mid_session_leaves_the_cloud_at_once() -> None:
+    """Fifth walk C4: "On this computer" chosen while the cloud captioned kept sending audio to
+    the cloud until the next start; a choice of privacy is taken at once, in the session."""
+    machine = LiveSessionMachine()
+    try:
+        machine.an_attempt_answers(0)
+        machine.a_connection_begins(0)
+        machine.audio(8)
+        cloud = machine.cloud.connections[0]
+        machine.the_person_chooses(here=True)
+        assert cloud.closed
+        machine.audio(4)
+        machine.an_attempt_answers(0)  # the local engine
+        (local,) = machine.local.connections.values()
+        machine.a_connection_begins(1)
+        machine.audio(8)
+        assert local.heard[0] == (0, 500)  # from the moment of the choice (kept meanwhile) on
+        assert machine.heard.status.engine is not None
+        assert not machine.heard.status.engine.standing_in  # chosen, not covering
+        # The cloud is not tried again behind the person's back (a reconnect stays here too:
+        # the fake engine's silence sets off the watchdog).
+        machine.time_passes(31_000)
+        while machine.pending:
+            machine.an_attempt_answers(0)
+        machine.a_connection_begins(1)
+        machine.audio(8)
+        assert list(machine.cloud.connections) == [0]
+        machine.the_person_chooses(here=False)  # the cloud again: tried at once
+        assert len(machine.pending) == 1
+        machine.an_attempt_answers(0)
+        assert len(machine.cloud.connections) == 2
     finally:
         machine.teardown()

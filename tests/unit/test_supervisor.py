@@ -354,6 +354,7 @@ FIRE: dict[Trigger, Callable[[Rig], object]] = {
     Trigger.INPUT_REPLACED: Rig.input_replaced,
     Trigger.STOP: Rig.stop,
     Trigger.CLOSED: lambda rig: rig.supervisor.closed(),
+    Trigger.CHOSEN_HERE: lambda rig: rig.do(rig.supervisor.engine_chosen(here=True)),
 }
 """How each trigger happens in a session."""
 assert set(FIRE) == set(Trigger)
@@ -379,6 +380,8 @@ def rig_for(phase: Phase, trigger: Trigger) -> Rig:
         return rig
     if trigger is Trigger.RETURN_DUE:
         return rig_live_locally()
+    if trigger is Trigger.CHOSEN_HERE:  # engine = auto, the cloud in use or being tried
+        return rig_in(phase, engine=FakeEngine(name="cloud"), local=FakeEngine(name="local"))
     if trigger is Trigger.SWITCH:
         if phase is Phase.LIVE:
             rig = rig_live_locally()
@@ -430,6 +433,7 @@ GAP_OF = {
     Trigger.PAUSE: GapReason.PAUSE,
     Trigger.INPUT_LOST: GapReason.INPUT_LOST,
     Trigger.INPUT_REPLACED: GapReason.DEVICE,
+    Trigger.CHOSEN_HERE: GapReason.SWITCH,
 }
 
 

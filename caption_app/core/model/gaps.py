@@ -56,6 +56,11 @@ def standing_in_marker(cloud: str, *, key_rejected: bool) -> str:
     return f"{ON_THIS_COMPUTER}{cloud} {why}."
 
 
+def chosen_here_marker() -> str:
+    """The marker where the person moved captions to this computer mid-session."""
+    return f"{ON_THIS_COMPUTER}you chose it."
+
+
 def cloud_marker(cloud: str, *, back: bool) -> str:
     """The marker where ``cloud`` takes over from the local engine (``back``: it captioned
     earlier in the session)."""

@@ -10,6 +10,10 @@ the side, which takes over only once it has begun (a TCP connect proves nothing:
 portal accepts it); a try that fails waits twice as long before the next. With the cloud asked
 for explicitly there is no fallback: the session reports and retries.
 
+The person may also choose mid-session: this computer (the cloud is left at once and not tried
+again: a choice of privacy is not put off to the next start), or the cloud again (tried at
+once, taking over as after an outage).
+
 Pure and clocked by the injected clock; the supervisor opens every connection.
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from caption_app.core.engines.base import Engine
+from caption_app.core.model.gaps import chosen_here_marker, cloud_marker, standing_in_marker
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 
@@ -57,10 +62,40 @@ class EngineSelector:
         """The cloud rejected the key: it is not tried again until another is given."""
         self._key_given = False
         """Another key was given and is not tried yet."""
+        self.kept_here = False
+        """The person chose this computer mid-session: the cloud is not tried again."""
 
     @property
     def fallback(self) -> Engine | None:
         return self._fallback
+
+    @property
+    def standing_in(self) -> bool:
+        """The local engine covers for the cloud (not: the person chose it)."""
+        return self.on_fallback and not self.kept_here
+
+    def marker(self, engine: Engine, previous: Engine | None) -> str | None:
+        """What the transcript says where captions move to ``engine`` from ``previous``."""
+        if engine is previous or (previous is None and not self.on_fallback):
+            return None
+        if self.kept_here:
+            return chosen_here_marker()
+        if self.on_fallback:
+            return standing_in_marker(self.primary.name, key_rejected=self.awaiting_key)
+        return cloud_marker(engine.name, back=self.primary_ever_began)
+
+    def choose(self, *, here: bool) -> bool:
+        """The person chose this computer (``here``) or the cloud, mid-session; False when
+        this session cannot (it has no local engine). The cloud chosen again is tried at once
+        (as a key given is)."""
+        if self._fallback is None:
+            return False
+        if here:
+            self.kept_here = True
+        elif self.kept_here:
+            self.kept_here, self._key_given = False, True
+            self._next_return_at = self._clock()
+        return True
 
     def next_engine(self) -> Engine:
         if self.on_fallback and self._fallback is not None:
@@ -143,7 +178,7 @@ class EngineSelector:
 
     def return_due(self) -> bool:
         """While local: time to try the cloud again (on the side)?"""
-        if not self.on_fallback or self.awaiting_key:
+        if not self.on_fallback or self.awaiting_key or self.kept_here:
             return False
         wanted = self.options.return_to_cloud or self._key_given
         return wanted and self._clock() >= self._next_return_at

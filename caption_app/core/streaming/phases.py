@@ -57,6 +57,8 @@ class Trigger(enum.Enum):
     """Nothing holds the session any more (resumed with an input, or an input came back)."""
     INPUT_REPLACED = "input-replaced"
     """Another input while a connection is wanted: the next connection hears it."""
+    CHOSEN_HERE = "chosen-here"
+    """The person chose this computer while the cloud was in use: it is left at once."""
     STOP = "stop"
     CLOSED = "closed"
 
@@ -108,6 +110,7 @@ TRANSITIONS: dict[tuple[Phase, Trigger], Move] = {
     (_P.CONNECTING, _T.PAUSE): Move(_P.HELD, (_END, _DROP_ASIDE)),
     (_P.CONNECTING, _T.INPUT_LOST): Move(_P.HELD, (_END, _DROP_ASIDE)),
     (_P.CONNECTING, _T.INPUT_REPLACED): Move(_P.CONNECTING, (_END, _CONNECT)),
+    (_P.CONNECTING, _T.CHOSEN_HERE): Move(_P.CONNECTING, (_DROP, _DROP_ASIDE, _CONNECT)),
     (_P.CONNECTING, _T.STOP): Move(_P.STOPPING, (_DROP_ASIDE,)),
     (_P.LIVE, _T.CONNECTION_FAILED): Move(_P.BACKOFF, (_DROP,)),
     (_P.LIVE, _T.GIVE_UP): Move(_P.FAILED, (_END, _DROP_ASIDE)),
@@ -118,6 +121,7 @@ TRANSITIONS: dict[tuple[Phase, Trigger], Move] = {
     (_P.LIVE, _T.PAUSE): Move(_P.HELD, (_END, _DROP_ASIDE)),
     (_P.LIVE, _T.INPUT_LOST): Move(_P.HELD, (_END, _DROP_ASIDE)),
     (_P.LIVE, _T.INPUT_REPLACED): Move(_P.CONNECTING, (_END, _CONNECT)),
+    (_P.LIVE, _T.CHOSEN_HERE): Move(_P.CONNECTING, (_END, _DROP_ASIDE, _CONNECT)),
     (_P.LIVE, _T.STOP): Move(_P.STOPPING, (_DROP_ASIDE,)),
     (_P.BACKOFF, _T.BACKOFF_ELAPSED): Move(_P.CONNECTING, (_CONNECT,)),
     (_P.BACKOFF, _T.FAIL_OVER): Move(_P.CONNECTING, (_CONNECT,)),
@@ -126,11 +130,13 @@ TRANSITIONS: dict[tuple[Phase, Trigger], Move] = {
     (_P.BACKOFF, _T.PAUSE): Move(_P.HELD, (_DROP_ASIDE,)),
     (_P.BACKOFF, _T.INPUT_LOST): Move(_P.HELD, (_DROP_ASIDE,)),
     (_P.BACKOFF, _T.INPUT_REPLACED): Move(_P.CONNECTING, (_CONNECT,)),
+    (_P.BACKOFF, _T.CHOSEN_HERE): Move(_P.CONNECTING, (_DROP_ASIDE, _CONNECT)),
     (_P.BACKOFF, _T.STOP): Move(_P.STOPPING, (_DROP_ASIDE,)),
     (_P.HELD, _T.PAUSE): Move(_P.HELD),
     (_P.HELD, _T.INPUT_LOST): Move(_P.HELD),
     (_P.HELD, _T.RELEASE): Move(_P.CONNECTING, (_CONNECT,)),
     (_P.HELD, _T.GIVE_UP): Move(_P.FAILED),
+    (_P.HELD, _T.CHOSEN_HERE): Move(_P.HELD, (_DROP_ASIDE,)),
     (_P.HELD, _T.STOP): Move(_P.STOPPING),
     (_P.FAILED, _T.STOP): Move(_P.STOPPING),
     (_P.STOPPING, _T.CLOSED): Move(_P.ENDED),
@@ -147,5 +153,6 @@ GAP_REASONS: dict[Trigger, GapReason] = {
     Trigger.PAUSE: GapReason.PAUSE,
     Trigger.INPUT_LOST: GapReason.INPUT_LOST,
     Trigger.INPUT_REPLACED: GapReason.DEVICE,
+    Trigger.CHOSEN_HERE: GapReason.SWITCH,
 }
 """Why captions stop when a move ends or drops the connection (the transcript's gap)."""

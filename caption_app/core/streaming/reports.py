@@ -39,6 +39,16 @@ def covered(what: str) -> Notice:
     return Notice(f"{what.rstrip('.')} (at {at}). {COVERED}", Holds.WHILE_COVERED)
 
 
+def waiting_to_retry(problem: Problem, delay_s: float) -> tuple[SessionState, str]:
+    """The state while the next attempt waits ``delay_s`` after ``problem``: a cloud never
+    reached is named as such, with retries going on (never "reconnecting")."""
+    if problem.kind is ProblemKind.UNREACHABLE:
+        return SessionState.UNREACHABLE, f"{problem.message} Trying again in {delay_s:.1f} s."
+    if problem.kind is ProblemKind.TOKEN_SERVICE:
+        return SessionState.RECONNECTING, problem.message
+    return SessionState.RECONNECTING, f"Reconnecting in {delay_s:.1f} s"
+
+
 _TIME_OF_DAY = re.compile(r" \(at \d\d:\d\d:\d\d\)")
 
 
@@ -74,6 +84,14 @@ class Reports:
         if news != self._told:
             self._told = news
             self._report(said)
+
+    def tell_try_failed(self, problem: Problem) -> None:
+        """A try of the cloud on the side did not begin: the captions go on here, so only a
+        key gone bad (the person has to act) or the cloud still away is worth saying."""
+        if problem.recovery is Recovery.NEW_KEY:
+            self.tell(problem)
+        elif problem.kind in (ProblemKind.UNREACHABLE, ProblemKind.NETWORK):
+            self.tell(covered(problem.message))
 
     def flowing(self) -> None:
         """Captions flow again: the next problem is news, even if it is the last one again."""

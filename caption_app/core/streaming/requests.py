@@ -22,6 +22,8 @@ class Command(enum.Enum):
     PAUSE = "pause"
     RESUME = "resume"
     KEY_RENEWED = "key-renewed"
+    USE_THIS_COMPUTER = "use-this-computer"
+    USE_THE_CLOUD = "use-the-cloud"
 
 
 Request = Command | StreamingSettings | AudioSource

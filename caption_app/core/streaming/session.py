@@ -137,6 +137,11 @@ class LiveSession:
         """Another key was given: a cloud that rejected the last one is tried again now."""
         self._requests.put(Command.KEY_RENEWED)
 
+    def request_engine(self, *, here: bool) -> None:
+        """The person chose where captions run: this computer (the cloud is left at once) or
+        the cloud again (tried at once); a session with no local engine keeps its own."""
+        self._requests.put(Command.USE_THIS_COMPUTER if here else Command.USE_THE_CLOUD)
+
     def request_source(self, source: AudioSource) -> None:
         """Continue with another input (not started yet)."""
         self._requests.put(source)
@@ -233,6 +238,8 @@ class LiveSession:
             self._do(supervisor.resume())
         elif request is Command.KEY_RENEWED:
             supervisor.key_renewed()
+        elif request in (Command.USE_THIS_COMPUTER, Command.USE_THE_CLOUD):
+            self._do(supervisor.engine_chosen(here=request is Command.USE_THIS_COMPUTER))
         elif not isinstance(request, Command):
             self._switch_source(request)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from caption_app.core.engines.base import Connection, Engine
-from caption_app.core.model.gaps import GapReason, cloud_marker, standing_in_marker
+from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
     EngineInUse,
@@ -30,7 +30,13 @@ from caption_app.core.streaming.attempts import Attempt, Attempts
 from caption_app.core.streaming.failover import EngineSelector
 from caption_app.core.streaming.hold import Hold
 from caption_app.core.streaming.phases import GAP_REASONS, TRANSITIONS, Effect, Phase, Trigger
-from caption_app.core.streaming.reports import SERVICE_ENDED, SERVICE_SILENT, Reports, covered
+from caption_app.core.streaming.reports import (
+    SERVICE_ENDED,
+    SERVICE_SILENT,
+    Reports,
+    covered,
+    waiting_to_retry,
+)
 from caption_app.core.streaming.retry import Backoff
 from caption_app.core.streaming.timing import Timing
 from caption_app.core.streaming.watchdog import Watchdog
@@ -190,6 +196,17 @@ class Supervisor:
         self._engines.key_renewed()
         self._board.flowing()
 
+    def engine_chosen(self, *, here: bool) -> list[Action]:
+        """The person chose this computer (``here``: the cloud is left now) or the cloud
+        (tried at once, taking over at a turn boundary), mid-session."""
+        engines = self._engines
+        if not engines.choose(here=here) or not here:
+            return []
+        if engines.on_fallback:
+            return self._drop_aside()  # a try of the cloud under way is let go
+        engines.use_fallback()
+        return self._fire(Trigger.CHOSEN_HERE) or []
+
     def input_replaced(self) -> list[Action]:
         """The pump has started another input: go on with it (still held while paused)."""
         return self._held_by(self._hold.replace_input())
@@ -280,13 +297,7 @@ class Supervisor:
         assert current is not None and current.connection is not None
         engine, previous = current.engine, self._adopted_engine
         self._adopted_engine = engine
-        marker = None
-        if engine is not previous and (previous is not None or self._engines.on_fallback):
-            engines = self._engines
-            if engines.on_fallback:
-                marker = standing_in_marker(engines.primary.name, key_rejected=engines.awaiting_key)
-            else:
-                marker = cloud_marker(engine.name, back=engines.primary_ever_began)
+        marker = self._engines.marker(engine, previous)
         self._publish()
         return [Adopt(current.stream, current.connection, engine, marker)]
 
@@ -331,10 +342,10 @@ class Supervisor:
         self._backoff.began(self._clock())
         if attempt.expires_in_s is not None:
             self.rollover_at = self._clock() + self._timing.rollover_after(attempt.expires_in_s)
-        on_fallback = self._engines.on_fallback
-        shown = EngineInUse(engine.name, engine.on_device, engine.billed_per_hour_usd, on_fallback)
+        standing_in = self._engines.standing_in
+        shown = EngineInUse(engine.name, engine.on_device, engine.billed_per_hour_usd, standing_in)
         self._board.show_engine(shown)
-        if on_fallback:
+        if standing_in:
             self._set_state(SessionState.LIVE, "Live on this computer, standing in for the cloud")
         else:
             self._set_state(SessionState.LIVE, "Live")
@@ -377,14 +388,7 @@ class Supervisor:
         delay = self._backoff.delay_after(problem)
         self.next_attempt_at = self._clock() + delay
         self._board.tell(problem)
-        if problem.kind is ProblemKind.UNREACHABLE:
-            # Nothing was ever live: say so, and that retries go on, never "reconnecting".
-            detail = f"{problem.message} Trying again in {delay:.1f} s."
-            self._set_state(SessionState.UNREACHABLE, detail)
-        elif problem.kind is ProblemKind.TOKEN_SERVICE:
-            self._set_state(SessionState.RECONNECTING, problem.message)
-        else:
-            self._set_state(SessionState.RECONNECTING, f"Reconnecting in {delay:.1f} s")
+        self._set_state(*waiting_to_retry(problem, delay))
         return actions
 
     def _retry_at_once(self) -> list[Action]:
@@ -409,10 +413,7 @@ class Supervisor:
         aside = self._attempts.take_aside()
         assert aside is not None
         log.info("stream %d on the side failed: %s", aside.stream, problem.kind.value)
-        if problem.recovery is Recovery.NEW_KEY:
-            self._board.tell(problem)  # the key went bad meanwhile: the person has to know
-        elif problem.kind in (ProblemKind.UNREACHABLE, ProblemKind.NETWORK):
-            self._board.tell(covered(problem.message))
+        self._board.tell_try_failed(problem)
         self._engines.return_failed(problem)
         return [Retire(aside.stream, aside.connection, None, clean=False)]
 
