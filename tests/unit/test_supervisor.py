@@ -888,6 +888,16 @@ def test_a_cloud_that_does_not_answer_at_start_is_not_waited_for() -> None:
     assert rig.said() == [f"cloud has not answered yet. {COVERED}"]
 
 
+def test_the_engine_is_named_with_the_marker_of_the_move_not_later() -> None:
+    """Fifth walk W5: the transcript already said "Captions continue on this computer" while
+    the status line said "Connecting to AssemblyAI…" (the engine was named only once the local
+    engine began)."""
+    rig = rig_cloud_hanging_at_start()
+    assert rig.markers
+    (shown,) = [e for e in rig.reports if isinstance(e, EngineInUse)]
+    assert shown.on_device and shown.standing_in
+
+
 def test_a_slow_cloud_that_answers_on_the_side_takes_over() -> None:
     rig = rig_cloud_hanging_at_start()
     s = rig.supervisor

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from caption_app.core.engines.base import Engine
 from caption_app.core.model.gaps import chosen_here_marker, cloud_marker, standing_in_marker
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
+from caption_app.core.model.session import EngineInUse
 from caption_app.core.settings import FailoverSettings, StreamingSettings
 
 STANDS_IN_FOR = (ProblemKind.UNREACHABLE, ProblemKind.NETWORK, ProblemKind.RATE_LIMIT)
@@ -73,6 +74,11 @@ class EngineSelector:
     def standing_in(self) -> bool:
         """The local engine covers for the cloud (not: the person chose it)."""
         return self.on_fallback and not self.kept_here
+
+    def in_use(self, engine: Engine) -> EngineInUse:
+        """What the window is told of ``engine`` captioning now."""
+        billed = engine.billed_per_hour_usd
+        return EngineInUse(engine.name, engine.on_device, billed, self.standing_in)
 
     def marker(self, engine: Engine, previous: Engine | None) -> str | None:
         """What the transcript says where captions move to ``engine`` from ``previous``."""

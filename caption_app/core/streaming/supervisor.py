@@ -19,7 +19,6 @@ from caption_app.core.engines.base import Connection, Engine
 from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import (
-    EngineInUse,
     SessionListener,
     SessionState,
     StateChanged,
@@ -298,6 +297,8 @@ class Supervisor:
         engine, previous = current.engine, self._adopted_engine
         self._adopted_engine = engine
         marker = self._engines.marker(engine, previous)
+        if marker is not None:  # named as the transcript marks the move (the fifth walk)
+            self._board.show_engine(self._engines.in_use(engine))
         self._publish()
         return [Adopt(current.stream, current.connection, engine, marker)]
 
@@ -342,10 +343,8 @@ class Supervisor:
         self._backoff.began(self._clock())
         if attempt.expires_in_s is not None:
             self.rollover_at = self._clock() + self._timing.rollover_after(attempt.expires_in_s)
-        standing_in = self._engines.standing_in
-        shown = EngineInUse(engine.name, engine.on_device, engine.billed_per_hour_usd, standing_in)
-        self._board.show_engine(shown)
-        if standing_in:
+        self._board.show_engine(self._engines.in_use(engine))
+        if self._engines.standing_in:
             self._set_state(SessionState.LIVE, "Live on this computer, standing in for the cloud")
         else:
             self._set_state(SessionState.LIVE, "Live")
