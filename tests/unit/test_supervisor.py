@@ -931,8 +931,9 @@ def test_a_cloud_that_hangs_never_takes_over_is_said_once_and_tried_less_and_les
     assert phase_of(s) is Phase.LIVE and rig.adopted == [(1, "local")]  # never flapped
     gaps = [round(b[1] - a[1]) for a, b in itertools.pairwise(tries_at)]
     assert gaps == sorted(gaps) and gaps[-1] > gaps[0]  # each failed try waits longer
-    no_answer = f"Cannot reach cloud: no answer. {COVERED}"
-    assert rig.said() == [f"cloud has not answered yet. {COVERED}", no_answer]
+    # Said once: the tries that fail leave the notice as it was (the fifth walk, C10: it
+    # changed its words under the same state).
+    assert rig.said() == [f"cloud has not answered yet. {COVERED}"]
     assert not [r for r in rig.retired if r[2] is GapReason.SWITCH]
 
 

@@ -86,12 +86,12 @@ class Reports:
             self._report(said)
 
     def tell_try_failed(self, problem: Problem) -> None:
-        """A try of the cloud on the side did not begin: the captions go on here, so only a
-        key gone bad (the person has to act) or the cloud still away is worth saying."""
+        """A try of the cloud on the side did not begin: the captions go on here, and the
+        notice that they do stays as it was (the fifth walk: "…did not come back (at …)"
+        became "Cannot reach …: refused (at …)" under the same state); only a key gone bad
+        is news (the person has to act)."""
         if problem.recovery is Recovery.NEW_KEY:
             self.tell(problem)
-        elif problem.kind in (ProblemKind.UNREACHABLE, ProblemKind.NETWORK):
-            self.tell(covered(problem.message))
 
     def flowing(self) -> None:
         """Captions flow again: the next problem is news, even if it is the last one again."""
