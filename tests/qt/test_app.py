@@ -25,6 +25,7 @@ from caption_app.core.model.session import SessionState
 from caption_app.core.transcript.export import FORMATS
 from caption_app.core.transcript.journal import read_journal
 from caption_app.ui import prompts
+from caption_app.ui.api_key import texts
 from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
 from caption_app.ui.overlay.message import FINISHED, STOPPED
@@ -236,7 +237,7 @@ def test_a_rejected_key_captions_locally_and_a_new_key_returns_the_same_session_
     assert app.controller.running and app._recorder is recorder  # the same session
     assert "rejected" not in app.window.notices.text(), app.window.notices.text()
     # Third walk C2: the dialog closed with no word of what became of the key.
-    assert "The key is in use for this session only." in app.window.notices.text()
+    assert texts.KEPT_FOR_SESSION in app.window.notices.text()
     assert app.window.transcript.plain_text().strip()  # what was captioned meanwhile stays
     app.controller.stop()
     qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)

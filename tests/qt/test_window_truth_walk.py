@@ -368,7 +368,7 @@ def test_the_news_of_a_key_goes_when_that_key_is_rejected(run: Run) -> None:
     """Fourth walk N1: dismissing "AssemblyAI rejected the key you entered" uncovered "The key
     is in use for this session only." while captions ran here and nothing was sent."""
     run.window.set_facts(key=KeyFacts(available=True))
-    news = "The key is in use for this session only."
+    news = "The key is kept for this session only (not saved)."
     run.window.notify(news, key=KEY_NEWS, until=Until.NEXT_START)
     assert news in run.notices()
     run.window.set_facts(key=REJECTED)
@@ -395,7 +395,7 @@ def test_the_newest_news_comes_first_whoever_gave_it(run: Run) -> None:
     run.window.set_facts(key=KeyFacts(available=True))
     run.start(CLOUD, stand_in=True)
     run.report(StateChanged(SessionState.LIVE, "Live"))
-    key_news = "The key is in use for this session only."
+    key_news = "The key is kept for this session only (not saved)."
     run.window.notify(key_news, key=KEY_NEWS, until=Until.NEXT_START)
     saved = "The key was saved in GNOME Keyring."
     run.window.notify(saved, until=Until.NEXT_START)

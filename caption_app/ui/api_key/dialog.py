@@ -402,7 +402,7 @@ class KeyDialog(QDialog):
     def _commit(self, key: str, destination: Destination) -> None:
         if destination is Destination.MEMORY:
             self._memory.set(key)
-            self._finish("memory", texts.IN_USE_FOR_SESSION)
+            self._finish("memory", texts.KEPT_FOR_SESSION)
             return
         state = self._state
         if state is None:

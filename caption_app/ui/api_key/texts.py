@@ -26,7 +26,9 @@ CHECKING = "Checking the key with AssemblyAI…"
 REJECTED_NOTHING_SAVED = (
     "AssemblyAI rejected this key; nothing was saved. Copy the key again from your dashboard."
 )
-IN_USE_FOR_SESSION = "The key is in use for this session only."
+KEPT_FOR_SESSION = "The key is kept for this session only (not saved)."
+"""Said as the dialog closes: what became of the key, not that it is in use (the cloud takes
+over a few seconds later; the fifth walk's W8)."""
 STILL_READING = "The keyring is still being read; try again in a moment."
 ENTER_NEW_KEY = "Enter the new key; the stored one stays until the new one is saved."
 
