@@ -100,6 +100,24 @@ def test_subtitles_of_the_meeting_carry_speakers_and_markup_safely() -> None:
     assert "Speaker" not in srt
 
 
+def test_webvtt_says_between_its_cues_where_nothing_was_captioned_and_why() -> None:
+    """Fifth walk W15: a 40 s pause was marked in the text export, while the WebVTT cues
+    jumped over it without a word; a NOTE (which players do not show) now says it."""
+    transcript = meeting()
+    transcript.add_gap(25_000, 65_000, "pause")
+    doc = transcript.snapshot()
+    text = export_document(doc, "vtt")
+    blocks = text.split("\n\n")
+    notes = [b.strip() for b in blocks if b.startswith("NOTE")]
+    assert notes == [
+        "NOTE 00:00:07.000 to 00:00:19.000 [… 12 s not captioned: connection lost …]",
+        "NOTE 00:00:25.000 to 00:01:05.000 [… 40 s not captioned: paused …]",
+    ]
+    first_gap = next(i for i, b in enumerate(blocks) if b.startswith(notes[0]))
+    assert "the budget?" in blocks[first_gap - 1] and "März" in blocks[first_gap + 1]
+    _check_vtt(doc)  # a WebVTT parser still reads the cues, and only the cues
+
+
 def test_times_past_eight_hours_are_written_correctly() -> None:
     transcript = SessionTranscript(make_info())
     late = 8 * 3_600_000 + 30 * 60_000 + 1_234  # 08:30:01.234
