@@ -8,6 +8,7 @@ connection, which says the rest of the sentence.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from caption_app.core.model.gaps import Gap
@@ -69,3 +70,29 @@ def test_a_turn_cut_off_by_a_drop_is_finished_and_its_rest_heard_again(
 
     entries = read_journal(built.recorder.path).document.entries
     assert entries[0] == turn and len(entries) == 2
+
+
+def test_a_turn_the_person_paused_mid_speech_ends_as_cut_off(
+    streaming_server: StreamingServer, tmp_path: Path
+) -> None:
+    """Fifth walk W9 (third walk A13): a line cut by a Pause while the speaker talked read as
+    a whole one ("…prudently in his"), with no "…"; a drop's cut line had one."""
+    clip = load_clip(LONG_CLIP)
+    script = clip.script(turns=1)
+    streaming_server.config.heard = HeardAudio.of(clip.pcm, script)
+    seen = OrderedCollector()
+    built, _ = build(streaming_server.url, LONG_CLIP, tmp_path, collector=seen)
+    running = Running(built)
+    (session,) = streaming_server.wait_for_sessions(1, timeout=10)
+    deadline = time.monotonic() + 20
+    while session.audio_ms() < 3500 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    built.session.request_pause(True)  # mid-sentence: the speaker goes on
+    deadline = time.monotonic() + 10
+    while not [u for u in seen.order if isinstance(u, TurnUpdate)] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    running.stop(timeout=20)
+
+    (turn,) = [u.turn for u in seen.order if isinstance(u, TurnUpdate)]
+    assert turn.interrupted and turn.text.endswith("…"), turn.text
+    assert normalise(turn.text) != normalise(script[0].formatted_text)  # it was cut

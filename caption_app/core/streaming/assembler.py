@@ -153,10 +153,9 @@ class TurnAssembler:
         return [TurnUpdate(UpdateKind.TRANSLATED, turn)]
 
     def cut_short(self, stream: int) -> None:
-        """The input stopped delivering (unplugged) while a turn was spoken: that turn's last
-        words, flushed as its connection ends, end as cut off (the third walk: the cut line
-        read as a whole one, "…rather selfish is"). A Stop or a Pause is the person's, often
-        after the speaker finished: their flush is taken as it comes."""
+        """The words stopped mid-turn (an input unplugged; a Pause or Stop while someone
+        spoke): that turn's last words, flushed as its connection ends, end as cut off (the
+        third walk: the cut line read as a whole one, "…rather selfish is")."""
         live = self._live.get(stream)
         if live is not None:
             self._cut_short.add(live.key)

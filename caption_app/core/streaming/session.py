@@ -66,6 +66,8 @@ from caption_app.core.streaming.timing import Timing
 
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech for the watchdog."""
+MID_SPEECH_MS = 300
+"""Speech this recent when the person pauses or stops: the line being spoken is cut."""
 CLOUD_BACKLOG_S = 2.0
 """A connection that must be paced gets at most this much kept audio beyond its lead: more
 would leave its captions that far behind for as long as it lasts."""
@@ -118,6 +120,7 @@ class LiveSession:
         whether it may have audio now)."""
         self._account = AudioAccount()
         self._started_at = 0.0
+        self._speech_until_ms = -MID_SPEECH_MS
 
     # --- what other threads may ask (each only enqueues, never blocks) -----------------------
 
@@ -232,6 +235,7 @@ class LiveSession:
             if receiver is not None:
                 receiver.force_endpoint()
         elif request is Command.PAUSE:
+            self._cut_if_mid_speech()
             self._do(supervisor.pause())
             self._hearing.paused(self._input.position_ms)
         elif request is Command.RESUME:
@@ -373,6 +377,8 @@ class LiveSession:
         receiver = supervisor.receiver
         if (level := self._levels.add(chunk, receiver is not None)) is not None:
             self._emit(level)
+        if chunk.rms_dbfs > SPEECH_DBFS:
+            self._speech_until_ms = chunk.start_ms + self._settings.chunk_ms
         if not supervisor.keeps_audio:
             self._handoff.break_in_audio()  # paused: it goes nowhere, not even into memory
             return
@@ -394,6 +400,12 @@ class LiveSession:
         connection.send_audio(chunk.pcm)
         if chunk.rms_dbfs > SPEECH_DBFS:
             self._supervisor.speech_sent()
+
+    def _cut_if_mid_speech(self) -> None:
+        """Paused or stopped while someone speaks: the line's last words, flushed as its
+        connection ends, end as cut off (the fifth walk: "…prudently in his" read whole)."""
+        if self._input.position_ms - self._speech_until_ms < MID_SPEECH_MS:
+            self._assembler.cut_short(self._supervisor.stream)
 
     def _between_turns(self) -> bool:
         """No turn is being spoken on the current connection (a good moment to switch)."""
@@ -478,6 +490,8 @@ class LiveSession:
         self._closers.timeout_s = min(self._timing.terminate_timeout_s, wait_s)
         self._send_the_rest(deadline)
         self._opener.shutdown()
+        if not self._input.done:  # (a recording that ended was not cut)
+            self._cut_if_mid_speech()
         self._do(self._supervisor.stop())
         self._handle_events()  # answers already queued: each is discarded now
         self._closers.wait(lambda: max(0.0, deadline - self._clock()))
