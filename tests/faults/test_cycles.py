@@ -37,11 +37,13 @@ BLOCKS_ALLOWANCE = 2_000
 """Python memory blocks (``sys.getallocatedblocks``) after a full collection: caches filling
 up (logging, pydantic, the re module) may add some; one session's objects kept per cycle would
 add hundreds of blocks each time, tens of thousands over the run."""
-RSS_ALLOWANCE_KB = 24 * 1024
-"""Each session leaves about 400 objects in reference cycles (threads, locks, sockets, queued
-audio) that only the cyclic collector frees; between its full collections they pile up, and the
-allocator keeps the pages it grew into (measured: 10-15 MB over the 100 cycles with the arenas
-limited as the app limits them, ``core/allocator.py``; 21-27 MB with glibc's default arenas)."""
+RSS_ALLOWANCE_KB = 12 * 1024
+"""Allowed growth of the resident memory over the second half of the cycles. Each session
+leaves about 400 objects in reference cycles (threads, locks, sockets, queued audio) that only
+the cyclic collector frees; between its full collections they pile up, and the allocator keeps
+the pages it grew into: a high-water mark that rises early and levels off (measured over all
+100 cycles: 10-28 MB, depending on the machine's load). A leak does not level off: one of
+240 KB a session (a buffer of audio kept each time) would add 12 MB to the second half alone."""
 
 
 Snapshot = tuple[int, int, int, int, int]
@@ -107,7 +109,9 @@ def test_100_start_stop_cycles_leave_no_thread_descriptor_or_memory_behind(
                 _cycle(pulse, server, tmp_path)
             baseline = _settled(_snapshot(), 3)
             started = time.monotonic()
-            heard = [_cycle(pulse, server, tmp_path) for _ in range(CYCLES)]
+            heard = [_cycle(pulse, server, tmp_path) for _ in range(CYCLES // 2)]
+            halfway = _snapshot()
+            heard += [_cycle(pulse, server, tmp_path) for _ in range(CYCLES - CYCLES // 2)]
             took = time.monotonic() - started
             after = _settled(baseline, 5)
             assert player.poll() is None, "the recording stopped playing"
@@ -118,7 +122,7 @@ def test_100_start_stop_cycles_leave_no_thread_descriptor_or_memory_behind(
         f"\n{CYCLES} cycles in {took:.1f} s ({took / CYCLES * 1000:.0f} ms each); "
         f"threads {baseline[0]}->{after[0]}, native {baseline[1]}->{after[1]}, "
         f"fds {baseline[2]}->{after[2]}, memory blocks {baseline[3]}->{after[3]}, "
-        f"RSS {baseline[4] / 1024:.1f}->{after[4] / 1024:.1f} MB; "
+        f"RSS {baseline[4] / 1024:.1f}->{halfway[4] / 1024:.1f}->{after[4] / 1024:.1f} MB; "
         f"audio per cycle {min(heard):.0f}-{max(heard):.0f} ms"
     )
     assert len(heard) == CYCLES and min(heard) >= 150  # every cycle really captured and sent
@@ -129,5 +133,5 @@ def test_100_start_stop_cycles_leave_no_thread_descriptor_or_memory_behind(
         baseline[:3],
     )
     assert after[3] - baseline[3] <= BLOCKS_ALLOWANCE
-    assert after[4] - baseline[4] <= RSS_ALLOWANCE_KB
+    assert after[4] - halfway[4] <= RSS_ALLOWANCE_KB
     assert read_thread.watching() == 0
