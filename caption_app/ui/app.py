@@ -388,6 +388,8 @@ class CaptionApp:
                 rejected=self.window.facts.key.rejected,
                 engine_local=self.engine_preference is EngineChoice.LOCAL,
             )
+            if self._start_when_key_saved:
+                dialog.starts_captions()
             dialog.offline_requested.connect(self._caption_locally_instead)
             dialog.key_changed.connect(self._key_changed)
             dialog.told.connect(

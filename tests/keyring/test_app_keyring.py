@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.cli import build_parser
 from caption_app.core.secrets.store import KeyStore
 from caption_app.qt import threads
+from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import running_server
@@ -84,6 +85,12 @@ def test_no_stored_key_opens_the_key_dialog(
         app.start()
         qtbot.waitUntil(lambda: app.dialog("key") is not None, timeout=10_000)
         assert not app.controller.running and app_env.sessions() == []
+        # The fifth walk's W11: saving the key went on to start captions without a word;
+        # the buttons say they do (it is the Start the person pressed).
+        dialog = app.dialog("key")
+        assert isinstance(dialog, KeyDialog)
+        assert dialog.save_button.text() == "Check, save and start captions"
+        assert dialog.session_button.text() == "Use for this session and start captions"
     finally:
         _close(app)
     qtbot.waitUntil(lambda: not threads.running_worker_threads(), timeout=5_000)

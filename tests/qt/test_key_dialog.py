@@ -119,6 +119,18 @@ def test_a_rejected_key_is_said_so_and_nothing_is_stored(
     assert BAD_KEY not in dialog.status_label.text()
 
 
+def test_a_key_rejected_for_this_session_only_does_not_speak_of_saving(
+    qtbot: QtBot, store: KeyStore
+) -> None:
+    """Fifth walk W12: "Use for this session only" saves nothing either way, yet a rejected
+    key was answered "nothing was saved"."""
+    with key_server(reject="http") as srv:
+        dialog = _dialog(qtbot, store, srv.api_host)
+        _enter_and_click(qtbot, dialog, BAD_KEY, dialog.session_button)
+    status = dialog.status_label.text()
+    assert status.startswith("AssemblyAI rejected this key.") and "saved" not in status, status
+
+
 @pytest.mark.keyring
 def test_an_unreachable_service_is_distinct_and_the_key_can_be_saved_anyway(
     qtbot: QtBot, store: KeyStore

@@ -233,6 +233,12 @@ class KeyDialog(QDialog):
         self.offline_button.clicked.connect(self._use_offline)
         self.close_button.clicked.connect(self.reject)
 
+    def starts_captions(self) -> None:
+        """Opened by a Start that waits for a key: the buttons say they go on to start
+        captions (the fifth walk: saving the key started them without a word)."""
+        self.save_button.setText("Check, save and start captions")
+        self.session_button.setText("Use for this session and start captions")
+
     # state
 
     def refresh(self) -> None:
@@ -378,7 +384,8 @@ class KeyDialog(QDialog):
             self._commit(key, destination)
         elif result.status is KeyStatus.REJECTED:
             self._pending = None
-            self._say(texts.REJECTED_NOTHING_SAVED)
+            saving = destination is Destination.KEYRING
+            self._say(texts.REJECTED_NOTHING_SAVED if saving else texts.REJECTED)
             self.key_edit.selectAll()
             self.key_edit.setFocus()
         else:

@@ -26,6 +26,8 @@ CHECKING = "Checking the key with AssemblyAI…"
 REJECTED_NOTHING_SAVED = (
     "AssemblyAI rejected this key; nothing was saved. Copy the key again from your dashboard."
 )
+REJECTED = "AssemblyAI rejected this key. Copy the key again from your dashboard."
+"""For "Use for this session only", which saves nothing either way (the fifth walk's W12)."""
 KEPT_FOR_SESSION = "The key is kept for this session only (not saved)."
 """Said as the dialog closes: what became of the key, not that it is in use (the cloud takes
 over a few seconds later; the fifth walk's W8)."""
