@@ -576,3 +576,18 @@ def test_hundreds_of_sessions_list_quickly(qtbot: QtBot, tmp_path: Path, answers
     )
     print(f"refresh of {count} sessions: {elapsed * 1000:.0f} ms")
     assert elapsed < 1.0
+
+
+def test_the_details_give_assemblyais_session_ids_for_support_not_the_local_engines() -> None:
+    """Fifth walk W14: "service session ids: local-5b3b…, 8ecd…" (jargon, and the local
+    engine's made-up ids mean nothing to support)."""
+    from caption_app.core.transcript import SessionTranscript
+    from caption_app.ui.history.model import session_details
+    from tests.transcript.builders import make_info
+
+    transcript = SessionTranscript(make_info())
+    transcript.add_stream(0, "local-5b3b330b", 0)
+    transcript.add_stream(1, "8ecd269d-96c3", 24_550)
+    details = session_details(transcript.snapshot())
+    assert "AssemblyAI session id (for support): 8ecd269d-96c3" in details, details
+    assert "local-" not in details

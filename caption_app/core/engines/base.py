@@ -16,6 +16,9 @@ from caption_app.core.model.problems import Problem
 from caption_app.core.model.turns import SpeakerRevision, Translation, TurnMessage
 from caption_app.core.settings import StreamingSettings
 
+LOCAL_SESSION_PREFIX = "local-"
+"""How the session ids the local engine makes up begin (the cloud's are the service's own)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Began:

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from caption_app.core.engines.base import LOCAL_SESSION_PREFIX
 from caption_app.core.transcript.history import SessionSummary
 from caption_app.core.transcript.model import TranscriptDocument, whole_seconds
 
@@ -51,14 +52,16 @@ def format_duration(ms: int) -> str:
 
 
 def session_details(document: TranscriptDocument) -> str:
-    """Length, the cloud time billed and the service's session ids: what support and billing
-    ask for."""
+    """Length, the cloud time billed and AssemblyAI's session ids: what support and billing
+    ask for (the local engine's own ids mean nothing to anyone: the fifth walk)."""
     parts = [f"Length {format_duration(document.duration_ms)}"]
     if document.billed_audio_s is not None:
         parts.append(f"billed cloud time {document.billed_audio_s:.0f} s")
     ids = [s.session_id for s in document.streams if s.session_id]
+    ids = [i for i in ids if not i.startswith(LOCAL_SESSION_PREFIX)]
     if ids:
-        parts.append(f"service session id{'s' if len(ids) > 1 else ''}: {', '.join(ids)}")
+        plural = "s" if len(ids) > 1 else ""
+        parts.append(f"AssemblyAI session id{plural} (for support): {', '.join(ids)}")
     return " · ".join(parts)
 
 

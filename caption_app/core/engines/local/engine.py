@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from caption_app.core.engines.base import (
+    LOCAL_SESSION_PREFIX,
     Alive,
     Began,
     ConnectionFailed,
@@ -255,7 +256,7 @@ class LocalConnection:
                     put(Alive(stream))
                 elif kind == "began":
                     log.info("local engine %d ready: %s", stream, message[1])
-                    put(Began(stream, f"local-{uuid.uuid4()}", None))
+                    put(Began(stream, f"{LOCAL_SESSION_PREFIX}{uuid.uuid4()}", None))
                 elif kind == "error":
                     self._terminated = True  # it said why it stops: no second report
                     put(ConnectionFailed(stream, _model_problem(message[1])))
