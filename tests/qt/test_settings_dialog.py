@@ -227,6 +227,30 @@ def test_the_preview_is_painted_in_the_chosen_colours(qtbot: QtBot) -> None:
     assert centre_left.name() == "#0000ff"
 
 
+def test_the_preview_shows_what_is_behind_a_translucent_box_and_no_live_words_when_off(
+    qtbot: QtBot,
+) -> None:
+    """Fifth walk W13: a box at 75 % looked opaque black in the preview (painted over the
+    dialog's flat grey), and with finished lines only it still read "still being heard"."""
+    dialog = _dialog(qtbot)
+    page = dialog.overlay_page
+    dialog.tabs.setCurrentWidget(page)
+    page.background_button.set_colour("#000000")
+
+    def box_colours() -> set[str]:
+        image = page.preview.grab().toImage()
+        y = image.height() - 4  # under the text, inside the box (clear of its round corners)
+        return {image.pixelColor(x, y).name() for x in range(16, image.width() - 16)}
+
+    page.opacity_slider.setValue(100)
+    assert box_colours() == {"#000000"}  # opaque: nothing behind shows
+    page.opacity_slider.setValue(60)
+    assert len(box_colours()) > 1  # translucent: the backdrop shows through
+    page.finished_check.setChecked(True)
+    shown = "".join(run.text for line in page.preview.sample_lines() for run in line)
+    assert "still being heard" not in shown and "dimmed" not in shown, shown
+
+
 def test_every_engine_can_be_chosen_and_round_trips(qtbot: QtBot) -> None:
     dialog = _dialog(qtbot, AppSettings(local_model_dir="/models/tiny"))
     combo = dialog.engine_page.engine_combo

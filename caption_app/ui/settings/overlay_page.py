@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPaintEvent, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QColorDialog,
@@ -54,6 +54,22 @@ SHORTER_SAMPLES = (
     Segment((0, 0), "Captions", "dimmed", speaker=None, finished=False),
 )
 """The preview shows a whole sample, never the tail of one: the longest that fits is used."""
+FINISHED_SAMPLES = (
+    Segment(
+        (0, 0),
+        "This is how your captions will look, each line once it is finished.",
+        "",
+        speaker="A",
+        finished=True,
+    ),
+    Segment((0, 0), "Your captions, each line once finished.", "", speaker="A", finished=True),
+    Segment((0, 0), "Finished captions.", "", speaker=None, finished=True),
+)
+"""With finished lines only there are no live words, so none are spoken of (the fifth walk)."""
+BACKDROP = ("#f4f4f4", "#3a3a3a")
+BACKDROP_BAND_PX = 40
+"""The preview's box sits on light and dark bands, as the overlay sits on a meeting: a
+translucent box shows them through it (on the dialog's flat grey, 75 % looked opaque)."""
 
 
 def worst_contrast(style: OverlayStyle) -> float:
@@ -111,14 +127,12 @@ class StylePreview(QWidget):
 
     def sample_lines(self) -> list[Line]:
         """The longest sample that fits the preview whole, laid out as the overlay would:
-        with speaker labels only when they are shown, all solid with finished lines only."""
+        with speaker labels only when they are shown, no live words with finished lines only."""
         painter, lines = self._painter, []
         style = painter.style
-        for sample in SHORTER_SAMPLES:
+        samples = FINISHED_SAMPLES if style.finished_lines_only else SHORTER_SAMPLES
+        for sample in samples:
             shown = sample if style.show_speakers else dataclasses.replace(sample, speaker=None)
-            if style.finished_lines_only:  # no live words: the sample as a finished line
-                whole = f"{shown.solid} {shown.dim}".strip()
-                shown = dataclasses.replace(shown, solid=whole, dim="", finished=True)
             lines = wrap_lines(
                 [shown],
                 painter.text_width(self.width()),
@@ -138,9 +152,23 @@ class StylePreview(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         lines = self.sample_lines()
+        # The box is painted as the overlay's window holds it (its alpha kept), then laid over
+        # the backdrop as the desktop's compositor lays the overlay over a meeting.
+        ratio = self.devicePixelRatioF()
+        captions = QImage(self.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+        captions.setDevicePixelRatio(ratio)
+        captions.fill(Qt.GlobalColor.transparent)
+        layer = QPainter(captions)
+        try:
+            self._painter.paint(layer, QRectF(self.rect()), lines)
+        finally:
+            layer.end()
         painter = QPainter(self)
         try:
-            self._painter.paint(painter, QRectF(self.rect()), lines)
+            for index, x in enumerate(range(0, self.width(), BACKDROP_BAND_PX)):
+                colour = QColor(BACKDROP[index % 2])
+                painter.fillRect(x, 0, BACKDROP_BAND_PX, self.height(), colour)
+            painter.drawImage(0, 0, captions)
         finally:
             painter.end()
 
