@@ -645,6 +645,36 @@ def test_docked_at_the_top_dialogs_open_over_the_main_window(
         qtbot.wait(200)
 
 
+def test_docked_at_the_top_the_key_dialog_that_opens_itself_opens_over_the_main_window(
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    apps: list[CaptionApp],
+    server: StreamingServer,
+) -> None:
+    """Fifth walk W10: with AssemblyAI only and the key rejected at Start, the key dialog that
+    opens by itself opened at the screen's top-left corner, over the menu bar."""
+    private_home(tmp_path, monkeypatch, WRONG_KEY)
+    source = str(AUDIO_DIR / CLIP)
+    app = _app(tmp_path, "--api-host", server.url, "--engine", "assemblyai", "--source", source)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    _dock(app, "top")
+    screen = QGuiApplication.primaryScreen()
+    qtbot.waitUntil(lambda: screen.availableGeometry().top() > 0, timeout=5_000)
+    qtbot.wait(300)
+    window = app.window.frameGeometry()
+    app.start()
+    qtbot.waitUntil(lambda: isinstance(app.dialog("key"), KeyDialog), timeout=10_000)
+    dialog = app.dialog("key")
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qtbot.wait(300)
+    placed = dialog.frameGeometry()
+    assert not placed.intersects(app.overlay.frameGeometry()), placed
+    assert abs(placed.center().x() - window.center().x()) < 40, (placed, window)
+
+
 def test_relaunched_docked_at_the_top_it_sits_at_the_top(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:

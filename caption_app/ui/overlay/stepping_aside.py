@@ -75,6 +75,10 @@ class DialogsStepAside(QObject):
         super().__init__(overlay)
         self._overlay = overlay
         self._letting_through: set[QDialog] = set()
+        self._moved_to: dict[QDialog, QRect] = {}
+        """Where a dialog being shown was just moved: until the window system reports the
+        move, Qt may still give its first place (the fifth walk: looked at again a moment
+        later, the key dialog was "at 0, 0" and moved to the screen's left edge)."""
         self._window_to_place: QMainWindow | None = None
         self._window_placed = False
 
@@ -96,8 +100,10 @@ class DialogsStepAside(QObject):
     def _place_again(self, dialog: QDialog) -> None:
         if not shiboken6.isValid(self._overlay):  # the overlay (and this watcher) went first
             return
+        moved_to = self._moved_to.pop(dialog, None)
         if shiboken6.isValid(dialog) and dialog.isVisible() and dialog not in self._letting_through:
-            self._place(dialog)
+            self._place(dialog, moved_to)
+        self._moved_to.pop(dialog, None)  # (kept only between a show and its second look)
 
     def _first_show(self, window: QMainWindow, event: QEvent) -> None:
         """Place the main window once the window manager has (its first move after it is
@@ -122,13 +128,15 @@ class DialogsStepAside(QObject):
         if place is not None and place.topLeft() != window.geometry().topLeft():
             window.move(window.pos() + QPoint(place.topLeft() - window.geometry().topLeft()))
 
-    def _place(self, dialog: QDialog) -> None:
+    def _place(self, dialog: QDialog, moved_to: QRect | None = None) -> None:
         overlay = self._overlay
         if not overlay.isVisible():
             return
         screen = _screen_of(dialog)
         area = screen.availableGeometry()
         opens = _where_it_opens(dialog, area)
+        if moved_to is not None:
+            opens.moveTopLeft(moved_to.topLeft())  # its size as laid out now
         place = free_place(opens, overlay.frameGeometry(), area)
         if place is None:
             self._letting_through.add(dialog)
@@ -139,6 +147,7 @@ class DialogsStepAside(QObject):
             Qt.WidgetAttribute.WA_Moved
         ):
             dialog.move(dialog.pos() + QPoint(place.topLeft() - dialog.geometry().topLeft()))
+            self._moved_to[dialog] = place
 
 
 def _where_it_opens(dialog: QDialog, area: QRect) -> QRect:
