@@ -307,3 +307,6 @@ def test_the_key_line_says_a_rejected_key_or_a_local_engine_does_not_caption(
     plain = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory)
     qtbot.addWidget(plain)
     assert plain.in_use_label.text().startswith(f"In use: {masked}")
+    # Each dialog reads the keyring on a thread of its own: done before the test ends.
+    dialogs = (rejected, local, plain)
+    qtbot.waitUntil(lambda: not any(d.is_reading() for d in dialogs), timeout=10_000)
