@@ -16,7 +16,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu, QTableWidget
 from pytestqt.qtbot import QtBot
 
-from caption_app.cli import build_parser
 from caption_app.core.audio.devices import InputDevice, resolve_device
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import AudioLevel, SessionState, StateChanged
@@ -36,6 +35,7 @@ from caption_app.ui.settings.dialog import SettingsDialog
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer
+from tests.support.caption_apps import open_app, opened_apps
 from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 from tests.support.status import status_after
@@ -58,23 +58,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def apps(qapp: object) -> Iterator[list[CaptionApp]]:
-    made: list[CaptionApp] = []
-    yield made
-    for app in made:
-        app.shutdown()
-        app.window.close()
-        app.overlay.close()
+    yield from opened_apps()
 
 
 def _qsettings(home: Path) -> QSettings:
     return QSettings(str(home / "home" / "settings.ini"), QSettings.Format.IniFormat)
-
-
-def _app(home: Path, apps: list[CaptionApp], *argv: str) -> CaptionApp:
-    app = CaptionApp(build_parser().parse_args(list(argv)), _qsettings(home))
-    app.show()
-    apps.append(app)
-    return app
 
 
 def _cell(table: QTableWidget, row: int, column: int) -> str:
@@ -104,7 +92,7 @@ def _recorded(directory: Path, *, clean: bool) -> TranscriptRecorder:
 def test_2_the_sending_light_goes_out_when_the_session_waits_for_another_input(
     home: Path, apps: list[CaptionApp]
 ) -> None:
-    window = _app(home, apps).window
+    window = open_app(home, apps).window
     panel = window.status_panel
     live = (StateChanged(SessionState.LIVE, "Live"), AudioLevel(-20.0, True))
     window.controller.statusChanged.emit(status_after(*live))
@@ -120,7 +108,7 @@ def test_2_the_sending_light_goes_out_when_the_session_waits_for_another_input(
 def test_3_a_reconnecting_notice_goes_when_captions_are_back_and_at_stop(
     home: Path, apps: list[CaptionApp]
 ) -> None:
-    window = _app(home, apps).window
+    window = open_app(home, apps).window
     lost = Problem(ProblemKind.NETWORK, "The connection was lost.", Recovery.RECONNECT)
     reconnecting = StateChanged(SessionState.RECONNECTING, "")
     for resolved in ("live", "stopped"):
@@ -144,13 +132,13 @@ def test_3_a_reconnecting_notice_goes_when_captions_are_back_and_at_stop(
 def test_3_a_dismissed_recovery_offer_does_not_come_back(
     home: Path, apps: list[CaptionApp]
 ) -> None:
-    first = _app(home, apps)
+    first = open_app(home, apps)
     crashed = _recorded(transcripts_dir(), clean=False)
     _recorded(transcripts_dir(), clean=False).path.unlink()  # (only one crash to offer)
-    second = _app(home, apps)
+    second = open_app(home, apps)
     assert "did not end cleanly" in second.window.notices.text()
     second.window.notices.dismiss_button.click()
-    third = _app(home, apps)
+    third = open_app(home, apps)
     assert "did not end cleanly" not in third.window.notices.text()
     (summary,) = [s for s in list_sessions(transcripts_dir()) if s.path == crashed.path]
     assert summary.clean_end and summary.words == 5  # closed as recovered, words kept
@@ -163,7 +151,7 @@ def test_3_a_dismissed_recovery_offer_does_not_come_back(
 def test_5_no_unknown_speaker_label_is_shown_before_the_speaker_is_known(
     home: Path, apps: list[CaptionApp], qtbot: QtBot, server: StreamingServer
 ) -> None:
-    app = _app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
+    app = open_app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
     app.run.change(streaming=dataclasses.replace(app.settings.streaming, speaker_labels=True))
     shown: list[str] = []
 
@@ -186,7 +174,7 @@ def test_5_no_unknown_speaker_label_is_shown_before_the_speaker_is_known(
 def test_6_a_command_line_api_host_is_not_saved_by_settings_ok(
     home: Path, apps: list[CaptionApp], qtbot: QtBot
 ) -> None:
-    app = _app(home, apps, "--api-host", "ws://127.0.0.1:9")
+    app = open_app(home, apps, "--api-host", "ws://127.0.0.1:9")
     app.open_settings()
     dialog = app.dialog("settings")
     assert isinstance(dialog, SettingsDialog)
@@ -209,7 +197,7 @@ def test_7_a_deleted_session_leaves_the_main_window(
     server: StreamingServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = _app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
+    app = open_app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
     _run_to_end(qtbot, app)
     assert "dashwood" in app.window.transcript.plain_text().lower()
     monkeypatch.setattr(prompts, "confirm", lambda *_: True)
@@ -238,7 +226,7 @@ def test_8_a_missing_input_is_named_as_the_person_saw_it() -> None:
 
 
 def test_8_the_chosen_inputs_name_is_saved_with_its_id(home: Path, apps: list[CaptionApp]) -> None:
-    app = _app(home, apps)
+    app = open_app(home, apps)
     app.open_settings()  # open beside the window while the person picks an input
     dialog = app.dialog("settings")
     assert isinstance(dialog, SettingsDialog)
@@ -258,7 +246,7 @@ def test_8_the_chosen_inputs_name_is_saved_with_its_id(home: Path, apps: list[Ca
 def test_9_16_one_length_everywhere_and_the_session_details_in_history(
     home: Path, apps: list[CaptionApp], qtbot: QtBot, server: StreamingServer
 ) -> None:
-    app = _app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
+    app = open_app(home, apps, "--api-host", server.url, "--source", str(AUDIO_DIR / CLIP))
     _run_to_end(qtbot, app)
     app.open_history()
     history = app.dialog("history")
@@ -284,7 +272,7 @@ def test_9_16_one_length_everywhere_and_the_session_details_in_history(
 
 
 def test_13_the_input_in_use_has_the_check_mark(home: Path, apps: list[CaptionApp]) -> None:
-    app = _app(home, apps)
+    app = open_app(home, apps)
     menu = app.window.input_menu
     mic = InputDevice("Headset", "PulseAudio", 48000, 1, True, key="mic")
     other = InputDevice("USB Mic", "PulseAudio", 48000, 1, key="usb")
@@ -307,7 +295,7 @@ def test_13_the_input_in_use_has_the_check_mark(home: Path, apps: list[CaptionAp
 def test_14_the_meter_says_what_it_shows_and_the_overlay_says_listening(
     home: Path, apps: list[CaptionApp]
 ) -> None:
-    app = _app(home, apps)
+    app = open_app(home, apps)
     meter = app.window.status_panel.meter
     assert meter.isTextVisible() and meter.text() == IDLE_METER_TEXT
     assert app.window.status_panel.meter_label.text().replace("&", "") == "Input level:"
@@ -328,7 +316,7 @@ def test_14_the_meter_says_what_it_shows_and_the_overlay_says_listening(
 def test_15_the_detected_language_shows_per_line_and_on_the_overlay(
     home: Path, apps: list[CaptionApp]
 ) -> None:
-    app = _app(home, apps)
+    app = open_app(home, apps)
     update = finished(make_turn(0, 0, "buenos días a todos", 2_000, language="es"))
     app.controller.turnUpdated.emit(update)
     assert app.window.transcript.plain_text() == "00:00:02  [es] buenos días a todos"
@@ -340,7 +328,7 @@ def test_15_the_detected_language_shows_per_line_and_on_the_overlay(
 
 
 def test_17_help_has_usage_shortcuts_and_about(home: Path, apps: list[CaptionApp]) -> None:
-    window = _app(home, apps).window
+    window = open_app(home, apps).window
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     assert isinstance(help_menu, QMenu)
     items = [a.text().replace("&", "") for a in help_menu.actions() if not a.isSeparator()]
@@ -367,7 +355,7 @@ def test_17_help_has_usage_shortcuts_and_about(home: Path, apps: list[CaptionApp
 def test_19_finished_lines_are_announced_once_and_the_setting_turns_it_off(
     home: Path, apps: list[CaptionApp]
 ) -> None:
-    app = _app(home, apps)
+    app = open_app(home, apps)
     announcer = app.window.transcript.announcer
     live = make_turn(0, 0, "we start with the budget", 0)
     app.controller.turnUpdated.emit(TurnUpdate(UpdateKind.LIVE, live))

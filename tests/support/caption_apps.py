@@ -10,16 +10,22 @@ from PySide6.QtCore import QSettings
 from caption_app.cli import build_parser
 from caption_app.ui.app import CaptionApp
 
+DIALOGS = ("key", "settings", "history")
+
 
 def opened_apps() -> Iterator[list[CaptionApp]]:
     """A fixture's body: the apps a test opened (through ``open_app``), shut down and closed
-    after it."""
+    after it, with any dialog they left open."""
     made: list[CaptionApp] = []
     yield made
     for app in made:
         app.shutdown()
         app.window.close()
         app.overlay.close()
+        for name in DIALOGS:
+            dialog = app.dialog(name)
+            if dialog is not None:
+                dialog.close()
 
 
 def open_app(home: Path, apps: list[CaptionApp], *args: str) -> CaptionApp:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from caption_app.cli import build_parser
-from caption_app.core.secrets.credentials import session_memory_key
 from caption_app.core.secrets.store import KeyStore
 from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
@@ -36,6 +35,7 @@ from tests.local_engine.speech import joined_clips, normalise
 from tests.streaming_server.clips import load_clip
 from tests.streaming_server.fixtures import TEST_API_KEY, running_server
 from tests.streaming_server.server import StreamingServer
+from tests.support.caption_apps import opened_apps
 from tests.support.home import private_home
 from tests.support.paths import AUDIO_DIR
 from tests.support.secret_service import secret_service
@@ -84,17 +84,7 @@ def _dock(app: CaptionApp, where: str) -> None:
 
 @pytest.fixture
 def apps() -> Iterator[list[CaptionApp]]:
-    made: list[CaptionApp] = []
-    yield made
-    for app in made:
-        app.shutdown()
-        app.window.close()
-        app.overlay.close()
-        for name in ("key", "settings", "history"):
-            dialog = app.dialog(name)
-            if dialog is not None:
-                dialog.close()
-    session_memory_key().clear()
+    yield from opened_apps()
 
 
 # --- what a person reads --------------------------------------------------------------------
