@@ -691,6 +691,35 @@ def test_relaunched_docked_at_the_top_it_sits_at_the_top(
     assert screen.availableGeometry().top() == overlay.bottom() + 1, screen.availableGeometry()
 
 
+def test_docked_from_settings_while_it_made_way_for_them_it_docks_and_floats_back_home(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Sixth walk X1 and B1: the overlay mid-screen, where Settings opens, makes way for it;
+    "Docked at the top" and OK then put it back where it floated (over the main window) while
+    the top edge stayed reserved, and "Floating" later left it at the edge it had waited at."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    screen = QGuiApplication.primaryScreen()
+    whole = screen.geometry()
+    home = QRect(app.overlay.geometry())
+    home.moveCenter(whole.center())
+    app.overlay.move(home.topLeft())
+    qtbot.wait(300)
+    home = app.overlay.geometry()
+    _dock(app, "top")
+    qtbot.waitUntil(lambda: screen.availableGeometry().top() > 0, timeout=5_000)
+    qtbot.wait(300)
+    overlay = app.overlay.geometry()
+    assert overlay.top() == whole.top() and overlay.width() == whole.width(), overlay
+    assert screen.availableGeometry().top() == overlay.bottom() + 1
+    _dock(app, "floating")
+    qtbot.waitUntil(lambda: screen.availableGeometry() == whole, timeout=5_000)
+    qtbot.wait(300)
+    assert app.overlay.geometry().topLeft() == home.topLeft(), (app.overlay.geometry(), home)
+
+
 def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:

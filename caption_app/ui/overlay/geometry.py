@@ -3,6 +3,9 @@
 A screen is known by its name and geometry, so a monitor that was unplugged, or whose
 resolution changed, counts as gone. The settings store keeps one place per screen, so docking
 and undocking a laptop brings the overlay back to where it was on each screen.
+
+``Home`` is where it lives (floating at a place, or docked at an edge with its floating place
+kept), apart from where it waits while one of the app's dialogs needs its place.
 """
 
 from __future__ import annotations
@@ -45,6 +48,38 @@ def undocked(floated_at: QRect) -> QRect:
     (the third walk: the default place, worked out then, put it 100 px up, over the main
     window)."""
     return clamped(floated_at, screen_of(floated_at).geometry())
+
+
+class Home:
+    def __init__(self) -> None:
+        self.dock = "floating"
+        self.floated_at: QRect | None = None
+        """Where it floated before it was docked: where it goes back to."""
+        self.left: QRect | None = None
+        """Where it was when it stepped aside for a dialog: where it goes back to then."""
+
+    def of(self, current: QRect) -> QRect:
+        """Its home, ``current`` unless it waits aside for a dialog."""
+        return self.left if self.left is not None else current
+
+    def docked_at(self, dock: str, current: QRect) -> QRect | None:
+        """Dock at ``dock`` ("floating" undocks): its new home (``None``: the default place,
+        no floating place being known). Docked from Settings while it made way for them, it
+        docks from its home, not from where it waited (the sixth walk: it went back to float
+        over the main window, the edge reserved for nothing)."""
+        was, self.dock = self.dock, dock
+        home = self.of(current)
+        if dock != "floating":
+            if was == "floating":
+                self.floated_at = home
+            home = docked(home, dock)
+        elif was != "floating":
+            if self.floated_at is None:
+                return None
+            home = undocked(self.floated_at)
+        if self.left is not None:
+            self.left = home  # it goes there once the dialog is closed
+        return home
 
 
 def save_geometry(store: SettingsStore, rect: QRect) -> None:

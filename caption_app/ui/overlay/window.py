@@ -85,12 +85,8 @@ class CaptionOverlay(QWidget):
         self._hint = FIRST_HINT
         """Shown until the first session starts, so an empty overlay says what to do."""
         self._drag_from: QPoint | None = None
-        self._dock = "floating"
-        self._floated_at: QRect | None = None
-        """Where it floated before it was docked: where it goes back to."""
+        self._home = overlay_geometry.Home()
         self._aside = False
-        self._home: QRect | None = None
-        """Where it was before it stepped aside for a dialog."""
         self._tell_window_manager = False
         """Shown again: the window manager's frame is new, say what Qt cannot (``x11``)."""
         self._keyboard = False
@@ -252,22 +248,19 @@ class CaptionOverlay(QWidget):
 
     def docked(self) -> str:
         """ "top" or "bottom" while docked, else "floating"."""
-        return self._dock
+        return self._home.dock
 
     def _set_dock(self, dock: str) -> None:
-        was = self._dock
-        self._dock = dock
+        if dock == self._home.dock:
+            return
+        home = self._home.docked_at(dock, self.geometry())
         self._grip.setVisible(dock == "floating" and not self._locked)
-        if dock != "floating":
-            if was == "floating":
-                self._floated_at = self.geometry()
-            self.setGeometry(overlay_geometry.docked(self.geometry(), dock))
-        elif was != "floating" and self._floated_at is not None:
-            self.setGeometry(overlay_geometry.undocked(self._floated_at))
-        elif was != "floating":
+        if home is None:
             self.reset_position()
+        elif self._home.left is None:  # (else it goes home once the dialog closes)
+            self.setGeometry(home)
         if self.isVisible():
-            x11.reserve_edge(int(self.winId()), dock, self.geometry())
+            x11.reserve_edge(int(self.winId()), dock, self._home.of(self.geometry()))
 
     def style_in_use(self) -> OverlayStyle:
         return self._painter.style
@@ -290,14 +283,15 @@ class CaptionOverlay(QWidget):
         """Make way for one of Caption App's dialogs that fits nowhere else
         (``stepping_aside.py``): move to ``place`` meanwhile, or let clicks through when no
         place is free; ``None`` comes back. The lock is the person's and stays as it was."""
+        home = self._home
         if place is not None or clicks_through:
-            if self._home is None:
-                self._home = self.geometry()
+            if home.left is None:
+                home.left = self.geometry()
             if place is not None:
                 self.setGeometry(place)
-        elif self._home is not None:
-            self.setGeometry(self._home)
-            self._home = None
+        elif home.left is not None:
+            self.setGeometry(home.left)
+            home.left = None
         self._aside = clicks_through
         self._let_clicks_through(self._locked or clicks_through)
 
@@ -306,7 +300,7 @@ class CaptionOverlay(QWidget):
         if bool(flags & Qt.WindowType.WindowTransparentForInput) == through:
             return
         self._set_window_flag(Qt.WindowType.WindowTransparentForInput, through)
-        self._grip.setVisible(not through and self._dock == "floating")
+        self._grip.setVisible(not through and self._home.dock == "floating")
         if self.isVisible():  # the same window in the same frame: shape the frame now
             x11.pass_clicks_through_frames(int(self.winId()), through=through)
 
@@ -338,11 +332,11 @@ class CaptionOverlay(QWidget):
         person who cannot find it or cannot drag (keyboard only)."""
         self.set_locked(False)
         primary = QGuiApplication.primaryScreen()
-        if self._dock == "floating":
+        if self._home.dock == "floating":
             geometry = overlay_geometry.default_geometry(primary, self.height(), MIN_WIDTH)
             self.setGeometry(geometry)
         else:
-            self.setGeometry(overlay_geometry.docked(self.geometry(), self._dock))
+            self.setGeometry(overlay_geometry.docked(self.geometry(), self._home.dock))
         self.show()
 
     @Slot()
@@ -352,16 +346,16 @@ class CaptionOverlay(QWidget):
         self.setGeometry(overlay_geometry.clamped(self.geometry(), area))
 
     def save_geometry(self, store: SettingsStore) -> None:
-        if self._dock == "floating":  # a docked overlay's place is its edge
-            overlay_geometry.save_geometry(store, self.geometry())
+        if self._home.dock == "floating":  # a docked overlay's place is its edge
+            overlay_geometry.save_geometry(store, self._home.of(self.geometry()))
 
     def restore_geometry(self, store: SettingsStore) -> None:
         """Where it floated last; docked, it goes back there later and sits at its edge now
         (the fifth walk: it floated at the bottom, reserving the top 920 px of the screen)."""
         place = overlay_geometry.restored_geometry(store, self.height(), MIN_WIDTH)
-        if self._dock != "floating":
-            self._floated_at = place
-            place = overlay_geometry.docked(place, self._dock)
+        if self._home.dock != "floating":
+            self._home.floated_at = place
+            place = overlay_geometry.docked(place, self._home.dock)
         self.setGeometry(place)
 
     # --- keyboard -----------------------------------------------------------------------------
@@ -439,8 +433,8 @@ class CaptionOverlay(QWidget):
         x11.keep_off_the_taskbar(window)
         if self.lets_clicks_through():
             x11.pass_clicks_through_frames(window, through=True)
-        if self._dock != "floating":
-            x11.reserve_edge(window, self._dock, self.geometry())
+        if self._home.dock != "floating":
+            x11.reserve_edge(window, self._home.dock, self.geometry())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._tell_window_manager:
@@ -465,7 +459,7 @@ class CaptionOverlay(QWidget):
         super().moveEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or self._dock != "floating":
+        if event.button() != Qt.MouseButton.LeftButton or self._home.dock != "floating":
             return  # a docked overlay stays at its edge
         handle = self.windowHandle()
         # The window manager moves it where it can (Wayland allows nothing else); no window
