@@ -15,6 +15,7 @@ from caption_app.core.model.session import (
     AudioLevel,
     EngineInUse,
     Holds,
+    InputSilence,
     Notice,
     SessionEvent,
     SessionListener,
@@ -24,6 +25,7 @@ from caption_app.core.model.session import (
 from caption_app.core.model.status import EngineView
 from caption_app.qt.session_controller import SessionController
 from caption_app.ui.main_window.status_panel import NO_INPUT_METER_TEXT
+from caption_app.ui.main_window.transcript_actions import TranscriptActions
 from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import KEY_NEWS, KeyFacts, Until
 from caption_app.ui.overlay.message import overlay_message
@@ -411,6 +413,27 @@ def test_the_newest_news_comes_first_whoever_gave_it(run: Run) -> None:
     exported = "Transcript exported to /tmp/meeting.txt."
     run.window.notify(exported, until=Until.NEXT_START)
     assert run.window.notices.text() == exported
+
+
+def test_nothing_to_export_goes_at_the_start_and_a_silent_input_outranks_older_news(
+    run: Run,
+) -> None:
+    """Sixth walk X2: "Nothing to export yet: start captions first." stayed while captions
+    ran, above "No sound from Headset Microphone — is it muted?"; and five exports left five
+    notices to dismiss."""
+    run.window.set_facts(key=KeyFacts(available=True))
+    nothing = "Nothing to export yet: start captions first."
+    TranscriptActions(run.window).export(None)
+    assert nothing in run.notices()
+    run.start(LOCAL)
+    assert nothing not in run.notices(), run.notices()
+    exported = "Transcript exported to /tmp/meeting.txt."
+    run.window.notify(exported, until=Until.NEXT_START)
+    silent = "No sound from Headset Microphone — is it muted?"
+    run.report(
+        StateChanged(SessionState.LIVE, "Live"), InputSilence("Headset Microphone", True, silent)
+    )
+    assert run.notices()[0] == silent, run.notices()
 
 
 def test_a_paused_recording_leaves_no_reading_on_the_meter(run: Run) -> None:

@@ -23,6 +23,10 @@ from caption_app.ui import prompts
 from caption_app.ui.main_window.window import MainWindow
 from caption_app.ui.main_window.window_words import Until
 
+EXPORT_NEWS = "export-news"
+NOTHING_YET = "Nothing to export yet: start captions first."
+NOTHING_CAPTIONED = "Nothing to export: the last start captioned nothing."
+
 
 class TranscriptActions:
     def __init__(self, window: MainWindow) -> None:
@@ -31,10 +35,11 @@ class TranscriptActions:
     @Slot()
     def export(self, recorder: TranscriptRecorder | None) -> None:
         if recorder is None:
-            self.window.notify("Nothing to export yet: start captions first.")
+            # Said of now: it goes when captions start (the sixth walk: it stayed while they ran).
+            self.window.notify(NOTHING_YET, key=EXPORT_NEWS, until=Until.NEXT_START)
             return
         if recorder.discarded:
-            self.window.notify("Nothing to export: the last start captioned nothing.")
+            self.window.notify(NOTHING_CAPTIONED, key=EXPORT_NEWS, until=Until.NEXT_START)
             return
         try:
             # The journal is the thread-safe copy: the session thread owns the live model,
@@ -60,8 +65,10 @@ class TranscriptActions:
         except (OSError, ValueError) as exc:
             self.window.notify(f"Could not write {target}: {exc}")
             return
-        # News of this export, not of the next session: it goes when captions start again.
-        self.window.notify(f"Transcript exported to {target}.", until=Until.NEXT_START)
+        # News of this export, not of the next session: it goes when captions start again; the
+        # next export's takes its place (five exports left five notices to dismiss).
+        exported = f"Transcript exported to {target}."
+        self.window.notify(exported, key=EXPORT_NEWS, until=Until.NEXT_START)
 
     def tidy_history(self, retention_days: int) -> None:
         """Apply the retention setting, then offer sessions that did not end cleanly."""

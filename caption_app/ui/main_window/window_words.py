@@ -219,6 +219,16 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
         found.append(
             NoticeItem(f"problem:{problem.kind.value}", problem_text(problem, stand_in=stand_in))
         )
+    # A silent input may be a muted microphone: the person has something to do (the sixth
+    # walk: it waited under older news).
+    if status.silent_input and status.running and not status.paused:
+        found.append(
+            NoticeItem(
+                f"silence:{status.silent_input}",
+                status.silent_input,
+                dismissed_for_the_session=True,
+            )
+        )
     # News, the newest first, whoever gave it: what the person just did (an export, a key
     # saved) answers them now (the fourth walk: "Transcript exported…" waited behind five
     # others), and the session's newer news is not hidden behind the app's older notes (the
@@ -235,14 +245,6 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
         if _note_holds(note.holds, status)
     ]
     found.extend(item for _, item in sorted(news, key=lambda said: said[0], reverse=True))
-    if status.silent_input and status.running and not status.paused:
-        found.append(
-            NoticeItem(
-                f"silence:{status.silent_input}",
-                status.silent_input,
-                dismissed_for_the_session=True,
-            )
-        )
     if _explain_engines(facts):
         found.append(
             NoticeItem(
