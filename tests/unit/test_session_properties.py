@@ -36,7 +36,7 @@ from caption_app.core.engines.base import (
     Terminated,
     TurnReceived,
 )
-from caption_app.core.model.gaps import Gap, GapReason
+from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
 from caption_app.core.model.session import SessionEvent, SessionState
 from caption_app.core.model.status import EngineView, SessionStatus
@@ -175,11 +175,16 @@ class Heard:
     )
     finished: set[tuple[int, int]] = field(default_factory=set)
     gaps: list[Gap] = field(default_factory=list)
+    rows: list[tuple[int, str]] = field(default_factory=list)
+    """(time, what) of each gap and marker, as the transcript gets them."""
 
     def __call__(self, event: SessionEvent) -> None:
         self.status = self.status.after(event)
         if isinstance(event, Gap):
             self.gaps.append(event)
+            self.rows.append((event.start_ms, f"gap: {event.reason}"))
+        elif isinstance(event, Marker):
+            self.rows.append((event.at_ms, event.text))
         if isinstance(event, TurnUpdate) and event.kind is UpdateKind.FINISHED:
             self.finished.add(event.turn.key)
 
@@ -503,6 +508,10 @@ def test_an_answer_before_the_first_audio_after_a_pause_gets_nothing_from_before
             (0, 950, GapReason.RECONNECT),
             (950, 3250, GapReason.PAUSE),
         ]
+        # ...and the transcript gets them in time order, the marker of the move last (the
+        # sixth walk: the marker row came before the pause's).
+        rows = machine.heard.rows
+        assert rows == sorted(rows, key=lambda row: row[0]) and "computer" in rows[-1][1], rows
     finally:
         machine.teardown()
 

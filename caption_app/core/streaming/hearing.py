@@ -11,7 +11,7 @@ offset first).
 from __future__ import annotations
 
 from caption_app.core.engines.base import Connection
-from caption_app.core.model.gaps import Gap, GapReason
+from caption_app.core.model.gaps import Gap, GapReason, Marker
 from caption_app.core.model.session import SessionListener, StreamBegan, StreamOpened
 
 
@@ -52,10 +52,20 @@ class Hearing:
         self._emit(StreamOpened(stream, start_ms))
         if (session_id := self._session_ids.pop(stream, None)) is not None:
             self._emit(StreamBegan(stream, session_id))
-        if self._gap is not None and start_ms > self._gap[0]:
-            self._emit(Gap(self._gap[0], start_ms, self._gap[1]))
-        self._gap = None
+        self._close_gap(start_ms)
         return stream
+
+    def mark(self, at_ms: int, text: str) -> None:
+        """Captions move to another engine at ``at_ms``: the gap before the move is told
+        first, so the rows come in time order (the sixth walk: the marker row came before
+        the row of the pause that preceded it)."""
+        self._close_gap(at_ms)
+        self._emit(Marker(at_ms, text))
+
+    def _close_gap(self, end_ms: int) -> None:
+        if self._gap is not None and end_ms > self._gap[0]:
+            self._emit(Gap(self._gap[0], end_ms, self._gap[1]))
+        self._gap = None
 
     def open_gap(self, start_ms: int, reason: GapReason) -> None:
         """No connection hears the audio from ``start_ms`` (the first reason is kept)."""

@@ -39,7 +39,6 @@ from caption_app.core.engines.base import (
     TurnReceived,
     Warned,
 )
-from caption_app.core.model.gaps import Marker
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import (
     Notice,
@@ -437,7 +436,7 @@ class LiveSession:
         backlog = self._handoff.backlog(limit)
         if action.marker is not None:
             at_ms = backlog[0].start_ms if backlog else self._input.position_ms
-            self._emit(Marker(max(at_ms, self._handoff.captioned_until_ms), action.marker))
+            self._hearing.mark(max(at_ms, self._handoff.captioned_until_ms), action.marker)
         for chunk in backlog:
             self._outbox.put(chunk)
         self._send_due()
