@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 from caption_app.core.transcript.export import (
     FORMATS,
@@ -46,9 +53,22 @@ def ask_export_path(parent: QWidget | None, suggested: str) -> str | None:
     return path
 
 
+TEXT_DIALOG_MIN_WIDTH = 460
+"""Wide enough for the window manager to show the title whole (the sixth walk: Qt's own
+width cut "Rename session" to "Renam…n App") and for a long title to be edited."""
+
+
 def ask_text(parent: QWidget | None, title: str, prompt: str, current: str) -> str | None:
-    text, ok = QInputDialog.getText(parent, title, prompt, QLineEdit.EchoMode.Normal, current)
-    return text if ok else None
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(prompt)
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
+    dialog.setTextValue(current)
+    # Its layout sets the dialog's own size from its contents, so the text field is widened.
+    if (field := dialog.findChild(QLineEdit)) is not None:
+        field.setMinimumWidth(TEXT_DIALOG_MIN_WIDTH)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    return dialog.textValue() if accepted else None
 
 
 def confirm(parent: QWidget | None, question: str) -> bool:

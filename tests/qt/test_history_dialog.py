@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
@@ -395,6 +395,46 @@ def test_rename_changes_the_title_in_the_list(
     fresh = _dialog(qtbot, tmp_path, answers)
     assert _cell(fresh, 0, Column.TITLE) == "Budget review"
     assert recorder.path.exists()
+
+
+def test_renaming_the_open_session_renames_its_header_and_moves_no_button(
+    qtbot: QtBot, tmp_path: Path, answers: Answers
+) -> None:
+    """Sixth walk X5: the open session's header kept its old title until Open was pressed
+    again, and "Renamed to…" pushed the buttons 20 px, so the next click on Open missed."""
+    _record(tmp_path, started_at=START, title="Standup")
+    dialog = _dialog(qtbot, tmp_path, answers)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.select_row(0)
+    dialog.open_selected()
+    assert "Standup" in dialog.viewer_title.text()
+    before = dialog.open_button.mapTo(dialog, dialog.open_button.rect().topLeft())
+    answers.texts.append("Budget review")
+    dialog.rename_selected()
+    assert "Budget review" in dialog.viewer_title.text(), dialog.viewer_title.text()
+    assert dialog.status_label.isVisible()
+    qtbot.wait(50)
+    after = dialog.open_button.mapTo(dialog, dialog.open_button.rect().topLeft())
+    assert after == before
+
+
+def test_the_rename_dialog_is_wide_enough_for_its_title(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from caption_app.ui import prompts
+
+    widths: list[int] = []
+
+    def answer() -> None:
+        for shown in QApplication.topLevelWidgets():
+            if isinstance(shown, QInputDialog) and shown.isVisible():
+                widths.append(shown.width())
+                shown.reject()
+
+    QTimer.singleShot(100, answer)
+    assert prompts.ask_text(None, "Rename session", "New title:", "Standup") is None
+    assert widths and widths[0] >= prompts.TEXT_DIALOG_MIN_WIDTH, widths
 
 
 def test_delete_removes_the_file_only_after_yes(

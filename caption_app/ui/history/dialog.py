@@ -123,6 +123,11 @@ class HistoryDialog(QDialog):
 
         self.error_label = _message_label("History error", "QLabel { color: #b00020; }")
         self.status_label = _message_label("History status")
+        # Its line is kept when hidden, so a message never moves the buttons under the
+        # pointer (the sixth walk: "Renamed to…" pushed Open 20 px, the next click missed).
+        kept = self.status_label.sizePolicy()
+        kept.setRetainSizeWhenHidden(True)
+        self.status_label.setSizePolicy(kept)
 
         self.viewer_title = QLabel("Select a session and choose Open to read it here.")
         self.viewer_title.setWordWrap(True)
@@ -331,6 +336,8 @@ class HistoryDialog(QDialog):
             self._show_error(f"Could not rename {summary.title}: {exc}")
             return
         self.refresh()
+        if self._opened is not None and self._opened.path == summary.path:
+            self.open_selected()  # its header names the new title (the sixth walk)
         self._show_status(f"Renamed to {title.strip() or 'its date'}.")
 
     @Slot()
