@@ -516,6 +516,37 @@ def test_an_answer_before_the_first_audio_after_a_pause_gets_nothing_from_before
         machine.teardown()
 
 
+def test_time_after_a_resume_without_an_input_is_not_called_paused() -> None:
+    """Sixth walk X3: paused, the headset unplugged, resumed, another input plugged in 8 s
+    later; the transcript called all of it "paused", though captions waited for an input from
+    the resume on."""
+    machine = LiveSessionMachine()
+    try:
+        machine.an_attempt_answers(0)
+        machine.a_connection_begins(0)
+        machine.audio(20)  # 0-1000 ms heard
+        machine.pause()  # at 1000 ms
+        machine.audio(20)
+        machine.unplug()  # at about 2000 ms
+        machine.time_passes(4100)
+        machine.resume()  # at about 6100 ms
+        machine.time_passes(4100)
+        machine.time_passes(4100)
+        machine.plug_in_another()  # at about 14300 ms
+        while machine.pending:
+            machine.an_attempt_answers(0)
+        machine.audio(8)
+        gaps = [(g.start_ms, g.end_ms, g.reason) for g in machine.heard.gaps]
+        assert len(gaps) == 2, gaps
+        (paused, waited) = gaps
+        assert paused[2] is GapReason.PAUSE and waited[2] is GapReason.INPUT_LOST, gaps
+        assert paused[1] == waited[0]
+        assert 6000 <= waited[0] <= 6300, gaps  # the resume, on the session's clock
+        assert waited[1] >= 14_000, gaps
+    finally:
+        machine.teardown()
+
+
 def test_choosing_this_computer_mid_session_leaves_the_cloud_at_once() -> None:
     """Fifth walk C4: "On this computer" chosen while the cloud captioned kept sending audio to
     the cloud until the next start; a choice of privacy is taken at once, in the session."""

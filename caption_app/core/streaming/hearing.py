@@ -76,8 +76,19 @@ class Hearing:
         """The person paused at ``at_ms`` while no connection heard (it was being retried):
         the gap so far keeps its reason, the rest of it is the pause's (the fifth walk: 40 s
         paused read as "connection lost")."""
+        self.relabel(at_ms, GapReason.PAUSE)
+
+    def resumed(self, at_ms: int, *, input_delivers: bool) -> None:
+        """The person resumed at ``at_ms``: with no input delivering, the rest of the gap is
+        the wait for one (the sixth walk: it was told as part of the pause)."""
+        if not input_delivers:
+            self.relabel(at_ms, GapReason.INPUT_LOST)
+
+    def relabel(self, at_ms: int, reason: GapReason) -> None:
+        """From ``at_ms`` the audio no connection hears is missed for ``reason``; the gap so
+        far keeps its own."""
         gap = self._gap
-        if gap is None or gap[1] is GapReason.PAUSE or at_ms <= gap[0]:
+        if gap is None or gap[1] is reason or at_ms <= gap[0]:
             return
         self._emit(Gap(gap[0], at_ms, gap[1]))
-        self._gap = (at_ms, GapReason.PAUSE)
+        self._gap = (at_ms, reason)

@@ -236,9 +236,10 @@ class LiveSession:
         elif request is Command.PAUSE:
             self._cut_if_mid_speech()
             self._do(supervisor.pause())
-            self._hearing.paused(self._input.position_ms)
+            self._hearing.paused(self._input.now_ms)
         elif request is Command.RESUME:
             self._do(supervisor.resume())
+            self._hearing.resumed(self._input.now_ms, input_delivers=self._input.delivering)
         elif request is Command.KEY_RENEWED:
             supervisor.key_renewed()
         elif request in (Command.USE_THIS_COMPUTER, Command.USE_THE_CLOUD):

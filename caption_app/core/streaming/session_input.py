@@ -71,6 +71,14 @@ class SessionInput:
     def delivering(self) -> bool:
         return self.stopped_at is None
 
+    @property
+    def now_ms(self) -> int:
+        """Now on the session clock: where the input is, or, while none delivers, where it
+        stopped plus the time since (a replacement's clock starts there)."""
+        if self.stopped_at is None:
+            return self.position_ms
+        return self.position_ms + int((self._clock() - self.stopped_at) * 1000)
+
     def start(self) -> None:
         """Raises ``AudioSourceError`` with a message for a person."""
         self._source.start()
@@ -88,11 +96,8 @@ class SessionInput:
     def replace(self, source: AudioSource) -> None:
         """Go on with ``source`` (raises ``AudioSourceError`` if it cannot start)."""
         self.lose()
-        stopped_at = self.stopped_at
-        assert stopped_at is not None
         source.start()
-        waited_ms = int((self._clock() - stopped_at) * 1000)
-        self._offset_ms = self.position_ms + waited_ms
+        self._offset_ms = self.now_ms
         self._source, self.stopped_at, self.started = source, None, True
         self._attributing = isinstance(source, AttributingSource)
         self._paced = isinstance(source, PacedSource)
