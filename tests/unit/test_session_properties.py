@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -76,6 +76,9 @@ class FakeConnection:
     closed: bool = False
     heard: list[tuple[int, int]] = field(default_factory=list)
     """(input, position on that input) of each chunk, as its first bytes say."""
+    events: EventQueue | None = None
+    flush: list[TurnReceived] = field(default_factory=list)
+    """What the service says as it is ended (its live turn's last words), before it closes."""
 
     def send_audio(self, pcm: bytes) -> None:
         assert not self.closed, f"audio sent to stream {self.stream} after it was closed"
@@ -90,6 +93,9 @@ class FakeConnection:
         pass
 
     def close(self, *, terminate: bool, timeout: float) -> None:
+        if terminate and self.events is not None:
+            for event in self.flush:
+                self.events.put(event)
         self.closed = True
 
 
@@ -116,7 +122,7 @@ class FakeEngine:
         pass
 
     def open(self, stream: int, settings: StreamingSettings, events: EventQueue) -> Connection:
-        connection = FakeConnection(stream, self, self.wire)
+        connection = FakeConnection(stream, self, self.wire, events=events)
         self.connections[stream] = connection
         return connection
 
@@ -174,6 +180,8 @@ class Heard:
         )
     )
     finished: set[tuple[int, int]] = field(default_factory=set)
+    texts: dict[tuple[int, int], str] = field(default_factory=dict)
+    """Each finished turn's text."""
     gaps: list[Gap] = field(default_factory=list)
     rows: list[tuple[int, str]] = field(default_factory=list)
     """(time, what) of each gap and marker, as the transcript gets them."""
@@ -187,6 +195,7 @@ class Heard:
             self.rows.append((event.at_ms, event.text))
         if isinstance(event, TurnUpdate) and event.kind is UpdateKind.FINISHED:
             self.finished.add(event.turn.key)
+            self.texts[event.turn.key] = event.turn.text
 
 
 class SessionMachine(RuleBasedStateMachine):
@@ -543,6 +552,30 @@ def test_time_after_a_resume_without_an_input_is_not_called_paused() -> None:
         assert paused[1] == waited[0]
         assert 6000 <= waited[0] <= 6300, gaps  # the resume, on the session's clock
         assert waited[1] >= 14_000, gaps
+    finally:
+        machine.teardown()
+
+
+def test_a_line_cut_by_choosing_this_computer_ends_as_cut_off() -> None:
+    """Sixth walk X7: "On this computer" chosen while the speaker talked on the cloud; the
+    cloud's last words, flushed as it closed, read as a whole line ("Prudently in his.")."""
+    machine = LiveSessionMachine()
+    try:
+        machine.an_attempt_answers(0)
+        machine.a_connection_begins(0)
+        machine.audio(20)
+        words = tuple(
+            WordMessage(text, start, start + 200, 0.9, False)
+            for text, start in (("prudently", 300), ("in", 550), ("his", 800))
+        )
+        machine._put(TurnReceived(0, TurnMessage(0, "prudently in his", False, False, words)))
+        # The cloud's flush as it is ended: the turn's words, final and formatted.
+        final = tuple(replace(w, is_final=True) for w in words)
+        flush = TurnReceived(0, TurnMessage(0, "Prudently in his.", True, True, final))
+        machine.cloud.connections[0].flush.append(flush)
+        machine.the_person_chooses(here=True)
+        machine.audio(2)
+        assert machine.heard.texts[(0, 0)].endswith("…"), machine.heard.texts
     finally:
         machine.teardown()
 

@@ -234,7 +234,6 @@ class LiveSession:
             if receiver is not None:
                 receiver.force_endpoint()
         elif request is Command.PAUSE:
-            self._cut_if_mid_speech()
             self._do(supervisor.pause())
             self._hearing.paused(self._input.now_ms)
         elif request is Command.RESUME:
@@ -401,11 +400,12 @@ class LiveSession:
         if chunk.rms_dbfs > SPEECH_DBFS:
             self._supervisor.speech_sent()
 
-    def _cut_if_mid_speech(self) -> None:
-        """Paused or stopped while someone speaks: the line's last words, flushed as its
-        connection ends, end as cut off (the fifth walk: "…prudently in his" read whole)."""
-        if self._input.position_ms - self._speech_until_ms < MID_SPEECH_MS:
-            self._assembler.cut_short(self._supervisor.stream)
+    def _cut_if_mid_speech(self, stream: int) -> None:
+        """The connection hearing now is ended while someone speaks (Pause, Stop, the other
+        engine chosen): its line's last words, flushed as it closes, end as cut off (the fifth
+        and sixth walks: "…prudently in his" read whole). A recording that ended was not cut."""
+        if not self._input.done and self._input.now_ms - self._speech_until_ms < MID_SPEECH_MS:
+            self._assembler.cut_short(stream)
 
     def _between_turns(self) -> bool:
         """No turn is being spoken on the current connection (a good moment to switch)."""
@@ -449,6 +449,7 @@ class LiveSession:
             self._outbox.clear()
             if action.clean:
                 # Ended with Terminate: all it was sent is heard; its last words come as it closes.
+                self._cut_if_mid_speech(action.stream)
                 self._handoff.all_heard(self._input.position_ms)
         opens_a_gap = current or action.connection is None  # no other connection hears it
         if action.reason is not None and opens_a_gap:
@@ -490,8 +491,6 @@ class LiveSession:
         self._closers.timeout_s = min(self._timing.terminate_timeout_s, wait_s)
         self._send_the_rest(deadline)
         self._opener.shutdown()
-        if not self._input.done:  # (a recording that ended was not cut)
-            self._cut_if_mid_speech()
         self._do(self._supervisor.stop())
         self._handle_events()  # answers already queued: each is discarded now
         self._closers.wait(lambda: max(0.0, deadline - self._clock()))
