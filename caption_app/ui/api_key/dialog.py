@@ -109,7 +109,8 @@ class KeyDialog(QDialog):
         self.setWindowTitle("API key — Caption App")
         self.setAccessibleName("AssemblyAI API key")
         self._build_info()
-        self._build_entry(offline_available)
+        # Already captioning here: "Caption on this computer instead" would offer what is so.
+        self._build_entry(offline_available and not engine_local)
         self._lay_out()
         self._connect()
         self._show_what_is_known()
