@@ -463,6 +463,20 @@ TestLiveSession = LiveSessionMachine.TestCase
 TestLiveSession.settings = RUNS
 
 
+def _paused_20_s_while_reconnecting(machine: LiveSessionMachine) -> None:
+    """The connection drops, audio is kept for the next one, the person pauses, and 20 s of
+    time and audio go on."""
+    machine.an_attempt_answers(0)
+    machine.a_connection_begins(0)
+    machine.audio(8)
+    machine.a_connection_fails(0)
+    machine.audio(8)  # kept for the next connection
+    machine.pause()
+    for _ in range(5):
+        machine.time_passes(4100)
+        machine.audio(8)
+
+
 def test_a_pause_while_reconnecting_sends_nothing_from_before_it() -> None:
     """The fourth walk's sequence, spelt out: the connection drops, audio is kept for the next
     one, the person pauses, time and audio go on, the person resumes and the next connection
@@ -470,15 +484,7 @@ def test_a_pause_while_reconnecting_sends_nothing_from_before_it() -> None:
     later."""
     machine = LiveSessionMachine()
     try:
-        machine.an_attempt_answers(0)
-        machine.a_connection_begins(0)
-        machine.audio(8)
-        machine.a_connection_fails(0)
-        machine.audio(8)  # kept for the next connection
-        machine.pause()
-        for _ in range(5):
-            machine.time_passes(4100)
-            machine.audio(8)
+        _paused_20_s_while_reconnecting(machine)
         machine.resume()
         for _ in range(3):
             machine.time_passes(100)
@@ -495,15 +501,7 @@ def test_an_answer_before_the_first_audio_after_a_pause_gets_nothing_from_before
     loaded already) answers before the input's first chunk after the resume."""
     machine = LiveSessionMachine()
     try:
-        machine.an_attempt_answers(0)
-        machine.a_connection_begins(0)
-        machine.audio(8)
-        machine.a_connection_fails(0)
-        machine.audio(8)  # kept for the next connection
-        machine.pause()
-        for _ in range(5):
-            machine.time_passes(4100)
-            machine.audio(8)
+        _paused_20_s_while_reconnecting(machine)
         machine.resume(between_chunks=True)
         assert len(machine.pending) == 2  # the cloud tried again, the local engine standing in
         machine.input.between_chunks = True

@@ -82,6 +82,28 @@ def _dock(app: CaptionApp, where: str) -> None:
     settings.ok_button.click()
 
 
+def _docked_at_the_top(qtbot: QtBot, app: CaptionApp) -> QRect:
+    """Dock at the top and wait for the edge to be reserved; the main window's frame then."""
+    _dock(app, "top")
+    screen = QGuiApplication.primaryScreen()
+    qtbot.waitUntil(lambda: screen.availableGeometry().top() > 0, timeout=5_000)
+    qtbot.wait(300)
+    return app.window.frameGeometry()
+
+
+def _opened_over_the_main_window(
+    qtbot: QtBot, app: CaptionApp, dialog: QWidget | None, window: QRect
+) -> None:
+    """Clear of the overlay and over the main window, as a dialog opens (sideways by a few
+    pixels at most)."""
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qtbot.wait(300)
+    placed = dialog.frameGeometry()
+    assert not placed.intersects(app.overlay.frameGeometry()), (dialog, placed)
+    assert abs(placed.center().x() - window.center().x()) < 40, (dialog, placed, window)
+
+
 @pytest.fixture
 def apps() -> Iterator[list[CaptionApp]]:
     yield from opened_apps()
@@ -616,21 +638,12 @@ def test_docked_at_the_top_dialogs_open_over_the_main_window(
     app = _app(tmp_path)
     apps.append(app)
     qtbot.waitExposed(app.overlay)
-    _dock(app, "top")
-    screen = QGuiApplication.primaryScreen()
-    qtbot.waitUntil(lambda: screen.availableGeometry().top() > 0, timeout=5_000)
-    qtbot.wait(300)
-    window = app.window.frameGeometry()
+    window = _docked_at_the_top(qtbot, app)
     for name, open_it in (("settings", app.open_settings), ("key", app.open_key_dialog)):
         open_it()
         dialog = app.dialog(name)
+        _opened_over_the_main_window(qtbot, app, dialog, window)
         assert dialog is not None
-        qtbot.waitExposed(dialog)
-        qtbot.wait(300)
-        placed = dialog.frameGeometry()
-        assert not placed.intersects(app.overlay.frameGeometry()), (name, placed)
-        # Over the main window, as a dialog opens (sideways by a few pixels at most).
-        assert abs(placed.center().x() - window.center().x()) < 40, (name, placed, window)
         dialog.close()
         qtbot.wait(200)
 
@@ -649,20 +662,10 @@ def test_docked_at_the_top_the_key_dialog_that_opens_itself_opens_over_the_main_
     app = _app(tmp_path, "--api-host", server.url, "--engine", "assemblyai", "--source", source)
     apps.append(app)
     qtbot.waitExposed(app.overlay)
-    _dock(app, "top")
-    screen = QGuiApplication.primaryScreen()
-    qtbot.waitUntil(lambda: screen.availableGeometry().top() > 0, timeout=5_000)
-    qtbot.wait(300)
-    window = app.window.frameGeometry()
+    window = _docked_at_the_top(qtbot, app)
     app.start()
     qtbot.waitUntil(lambda: isinstance(app.dialog("key"), KeyDialog), timeout=10_000)
-    dialog = app.dialog("key")
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    qtbot.wait(300)
-    placed = dialog.frameGeometry()
-    assert not placed.intersects(app.overlay.frameGeometry()), placed
-    assert abs(placed.center().x() - window.center().x()) < 40, (placed, window)
+    _opened_over_the_main_window(qtbot, app, app.dialog("key"), window)
 
 
 def test_relaunched_docked_at_the_top_it_sits_at_the_top(
