@@ -369,6 +369,13 @@ class CaptionApp:
         self.overlay.set_captions(captions)
         self.window.transcript.set_captions(captions)
 
+    def _captioning_here(self) -> bool:
+        """Captions run on this computer, or will at the next start."""
+        engine = self.controller.status.engine
+        if self.controller.running and engine is not None and engine.on_device:
+            return True
+        return self.engine_preference is EngineChoice.LOCAL
+
     @Slot()
     def open_key_dialog(self) -> None:
         from caption_app.core.engines.assemblyai.key_check import check_api_key
@@ -384,7 +391,7 @@ class CaptionApp:
                 memory=session_memory_key(),
                 environment_key=os.environ.get(ENV_VAR, ""),
                 token_service=bool(self.settings.streaming.token_url),
-                offline_available=True,
+                offline_available=not self._captioning_here(),
                 rejected=self.window.facts.key.rejected,
                 engine_local=self.engine_preference is EngineChoice.LOCAL,
             )

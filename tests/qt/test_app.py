@@ -230,6 +230,8 @@ def test_a_rejected_key_captions_locally_and_a_new_key_returns_the_same_session_
     app.open_key_dialog()
     dialog = app.dialog("key")
     assert isinstance(dialog, KeyDialog)
+    # Seventh walk: it offered "Caption on this computer instead" while captions ran here.
+    assert not dialog.offline_button.isVisibleTo(dialog)
     dialog.key_edit.setText("test-key")
     dialog.session_button.click()
     qtbot.waitUntil(lambda: len(server.sessions()) == 1, timeout=30_000)
