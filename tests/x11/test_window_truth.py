@@ -723,6 +723,44 @@ def test_docked_from_settings_while_it_made_way_for_them_it_docks_and_floats_bac
     assert app.overlay.geometry().topLeft() == home.topLeft(), (app.overlay.geometry(), home)
 
 
+def test_docked_it_stays_at_its_edge_when_its_lines_change(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """A review of the X1 fix: docked at the top, 4 lines instead of 2 in Settings put the
+    overlay 94 px above the screen (it grew upwards as a floating one does) and left the old
+    height reserved; at the bottom the same for fewer lines."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    screen = QGuiApplication.primaryScreen()
+    whole = screen.geometry()
+    for edge, lines in (("top", 4), ("top", 1), ("bottom", 5), ("bottom", 2)):
+        _dock(app, edge)
+        app.open_settings()
+        settings = app.dialog("settings")
+        assert isinstance(settings, SettingsDialog)
+        qtbot.waitExposed(settings)
+        qtbot.wait(200)
+        settings.overlay_page.lines_spin.setValue(lines)
+        settings.ok_button.click()
+        overlay = app.overlay.geometry()
+
+        def reserved(edge: str = edge, overlay: QRect = overlay) -> bool:
+            free = screen.availableGeometry()
+            if edge == "top":
+                return free.top() == overlay.bottom() + 1
+            return free.bottom() == overlay.top() - 1
+
+        qtbot.waitUntil(reserved, timeout=5_000)
+        assert overlay.width() == whole.width(), (edge, lines, overlay)
+        if edge == "top":
+            assert overlay.top() == whole.top(), (edge, lines, overlay)
+        else:
+            assert overlay.bottom() == whole.bottom(), (edge, lines, overlay)
+        assert overlay.height() == app.overlay.height()
+
+
 def test_item_12_docked_at_the_bottom_it_reserves_the_edge(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:

@@ -62,6 +62,11 @@ class Home:
         """Its home, ``current`` unless it waits aside for a dialog."""
         return self.left if self.left is not None else current
 
+    def set_height(self, height: int) -> None:
+        """A new style's height: the places it goes back to grow upwards too, as it does."""
+        self.left = _with_height(self.left, height)
+        self.floated_at = _with_height(self.floated_at, height)
+
     def docked_at(self, dock: str, current: QRect) -> QRect | None:
         """Dock at ``dock`` ("floating" undocks): its new home (``None``: the default place,
         no floating place being known). Docked from Settings while it made way for them, it
@@ -80,6 +85,13 @@ class Home:
         if self.left is not None:
             self.left = home  # it goes there once the dialog is closed
         return home
+
+
+def _with_height(place: QRect | None, height: int) -> QRect | None:
+    """``place`` grown or shrunk upwards to ``height`` (its bottom stays)."""
+    if place is None:
+        return None
+    return QRect(place.x(), place.bottom() + 1 - height, place.width(), height)
 
 
 def save_geometry(store: SettingsStore, rect: QRect) -> None:

@@ -241,6 +241,7 @@ class CaptionOverlay(QWidget):
         self.setFixedHeight(self._painter.box_height())
         if self.isVisible():
             self.move(self.x(), bottom - self.height() + 1)  # grow upwards, like captions do
+        self._home.set_height(self.height())
         self._set_dock(style.dock)
         self._invalidate()
 
@@ -251,7 +252,9 @@ class CaptionOverlay(QWidget):
         return self._home.dock
 
     def _set_dock(self, dock: str) -> None:
-        if dock == self._home.dock:
+        """Dock at ``dock`` or float; docked at the same edge again, it is placed and the edge
+        reserved again for its height (a style change: it grew off the screen's top edge)."""
+        if dock == self._home.dock == "floating":
             return
         home = self._home.docked_at(dock, self.geometry())
         self._grip.setVisible(dock == "floating" and not self._locked)
