@@ -1144,3 +1144,45 @@ def test_a_cloud_away_for_long_is_tried_at_least_every_half_minute() -> None:
         waits.append(engines._next_return_at - clock.now)
     assert waits == sorted(waits) and waits[0] < waits[-1]
     assert max(waits) <= 30.0, waits
+
+
+def _cloud_live_with_a_stand_in() -> Rig:
+    rig = Rig(engine=FakeEngine(name="cloud"), local=FakeEngine(name="local"))
+    rig.start()
+    rig.began()
+    assert rig.adopted == [(0, "cloud")]
+    return rig
+
+
+def test_a_local_engine_that_cannot_run_after_the_person_chose_it_never_sends_to_the_cloud() -> (
+    None
+):
+    """A review of C4: "On this computer" chosen, and the local engine cannot load its model:
+    the next attempt went to the cloud, marked "Captions continue on this computer: you chose
+    it." The person chose to send nothing: the session ends and says why."""
+    rig = _cloud_live_with_a_stand_in()
+    s = rig.supervisor
+    rig.do(s.engine_chosen(here=True))
+    assert rig.adopted[-1][1] == "local"
+    broken = Problem(ProblemKind.ENGINE_SETUP, "No model.", Recovery.GIVE_UP)
+    rig.failed(broken)
+    for _ in range(3):
+        rig.clock.advance_ms(31_000)
+        rig.tick()
+    assert [name for _, name in rig.adopted] == ["cloud", "local"]
+    assert phase_of(s) is Phase.FAILED
+    assert "No model." in rig.said()
+
+
+def test_choosing_this_computer_while_it_stands_in_says_it_no_longer_stands_in() -> None:
+    """A review of C4: chosen while this computer already stood in for the cloud, the window
+    kept "Live on this computer, standing in for the cloud" (and its notice) though the cloud
+    is not tried again."""
+    rig = rig_live_locally()
+    s = rig.supervisor
+    shown = [e for e in rig.reports if isinstance(e, EngineInUse)]
+    assert shown[-1].standing_in
+    rig.do(s.engine_chosen(here=True))
+    shown = [e for e in rig.reports if isinstance(e, EngineInUse)]
+    assert not shown[-1].standing_in and shown[-1].on_device
+    assert rig.last_state() == (SessionState.LIVE, "Live")

@@ -84,7 +84,7 @@ class EngineSelector:
         """What the transcript says where captions move to ``engine`` from ``previous``."""
         if engine is previous or (previous is None and not self.on_fallback):
             return None
-        if self.kept_here:
+        if self.on_fallback and self.kept_here:
             return chosen_here_marker()
         if self.on_fallback:
             return standing_in_marker(self.primary.name, key_rejected=self.awaiting_key)

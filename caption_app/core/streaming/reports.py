@@ -39,6 +39,13 @@ def covered(what: str) -> Notice:
     return Notice(f"{what.rstrip('.')} (at {at}). {COVERED}", Holds.WHILE_COVERED)
 
 
+def live(*, standing_in: bool) -> tuple[SessionState, str]:
+    """The state while a connection captions."""
+    if standing_in:
+        return SessionState.LIVE, "Live on this computer, standing in for the cloud"
+    return SessionState.LIVE, "Live"
+
+
 def waiting_to_retry(problem: Problem, delay_s: float) -> tuple[SessionState, str]:
     """The state while the next attempt waits ``delay_s`` after ``problem``: a cloud never
     reached is named as such, with retries going on (never "reconnecting")."""

@@ -18,11 +18,7 @@ from dataclasses import replace
 from caption_app.core.engines.base import Connection, Engine
 from caption_app.core.model.gaps import GapReason
 from caption_app.core.model.problems import Problem, ProblemKind, Recovery
-from caption_app.core.model.session import (
-    SessionListener,
-    SessionState,
-    StateChanged,
-)
+from caption_app.core.model.session import SessionListener, SessionState, StateChanged
 from caption_app.core.settings import StreamingSettings
 from caption_app.core.streaming.actions import Action, Adopt, Discard, Open, Retire
 from caption_app.core.streaming.attempts import Attempt, Attempts
@@ -34,6 +30,7 @@ from caption_app.core.streaming.reports import (
     SERVICE_SILENT,
     Reports,
     covered,
+    live,
     waiting_to_retry,
 )
 from caption_app.core.streaming.retry import Backoff
@@ -201,7 +198,10 @@ class Supervisor:
         engines = self._engines
         if not engines.choose(here=here) or not here:
             return []
-        if engines.on_fallback:
+        if engines.on_fallback:  # it stood in, or was being started: now it is chosen
+            current = self._attempts.current
+            if self.phase is Phase.LIVE and current is not None:
+                self._say_live(current.engine)
             return self._drop_aside()  # a try of the cloud under way is let go
         engines.use_fallback()
         return self._fire(Trigger.CHOSEN_HERE) or []
@@ -343,12 +343,12 @@ class Supervisor:
         self._backoff.began(self._clock())
         if attempt.expires_in_s is not None:
             self.rollover_at = self._clock() + self._timing.rollover_after(attempt.expires_in_s)
-        self._board.show_engine(self._engines.in_use(engine))
-        if self._engines.standing_in:
-            self._set_state(SessionState.LIVE, "Live on this computer, standing in for the cloud")
-        else:
-            self._set_state(SessionState.LIVE, "Live")
+        self._say_live(engine)
         return []
+
+    def _say_live(self, engine: Engine) -> None:
+        self._board.show_engine(self._engines.in_use(engine))
+        self._set_state(*live(standing_in=self._engines.standing_in))
 
     def _proven(self) -> None:
         self._backoff.proven()
@@ -364,6 +364,8 @@ class Supervisor:
         assert current is not None
         engines = self._engines
         if engines.on_fallback and problem.kind is ProblemKind.ENGINE_SETUP:
+            if engines.kept_here:  # the person chose to send nothing: never the cloud instead
+                return self._give_up(replace(problem, recovery=Recovery.GIVE_UP))
             # The local engine cannot run here: the cloud is retried at once, for good.
             engines.fallback_cannot_run()
             self._board.tell(problem)
