@@ -578,6 +578,31 @@ def test_a_line_cut_by_choosing_this_computer_ends_as_cut_off() -> None:
         machine.teardown()
 
 
+def test_a_line_the_speaker_had_finished_is_not_cut_by_a_pause_in_a_noisy_room() -> None:
+    """A review of W9: the room's sound above the speech level (a fan, music on system audio)
+    made every Pause end a finished line with "…": the line is cut only while its words
+    still come."""
+    machine = LiveSessionMachine()
+    try:
+        machine.an_attempt_answers(0)
+        machine.a_connection_begins(0)
+        machine.audio(20)
+        words = tuple(
+            WordMessage(text, start, start + 200, 0.9, False)
+            for text, start in (("prudently", 300), ("in", 550), ("his", 800), ("house", 1050))
+        )
+        machine._put(TurnReceived(0, TurnMessage(0, "prudently in his house", False, False, words)))
+        machine.audio(80)  # 4 s more of the room (the fake input's level is above speech's)
+        final = tuple(replace(w, is_final=True) for w in words)
+        flush = TurnReceived(0, TurnMessage(0, "Prudently in his house.", True, True, final))
+        machine.cloud.connections[0].flush.append(flush)
+        machine.pause()
+        machine.audio(2)
+        assert machine.heard.texts[(0, 0)] == "Prudently in his house.", machine.heard.texts
+    finally:
+        machine.teardown()
+
+
 def test_choosing_this_computer_mid_session_leaves_the_cloud_at_once() -> None:
     """Fifth walk C4: "On this computer" chosen while the cloud captioned kept sending audio to
     the cloud until the next start; a choice of privacy is taken at once, in the session."""

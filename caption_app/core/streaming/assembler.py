@@ -152,12 +152,14 @@ class TurnAssembler:
         self._finished[key] = turn
         return [TurnUpdate(UpdateKind.TRANSLATED, turn)]
 
-    def cut_short(self, stream: int) -> None:
+    def cut_short(self, stream: int, words_since_ms: int | None = None) -> None:
         """The words stopped mid-turn (an input unplugged; a Pause or Stop while someone
         spoke): that turn's last words, flushed as its connection ends, end as cut off (the
-        third walk: the cut line read as a whole one, "…rather selfish is")."""
+        third walk: the cut line read as a whole one, "…rather selfish is").
+        ``words_since_ms``: only if its words still came then (a line finished a while ago
+        is not cut however loud the room is)."""
         live = self._live.get(stream)
-        if live is not None:
+        if live is not None and (words_since_ms is None or live.end_ms >= words_since_ms):
             self._cut_short.add(live.key)
 
     def end_stream(self, stream: int) -> TurnUpdate | None:

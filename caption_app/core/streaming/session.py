@@ -60,13 +60,10 @@ from caption_app.core.streaming.opening import Opener, Run, in_a_thread
 from caption_app.core.streaming.outbox import Outbox
 from caption_app.core.streaming.requests import Command, Request, Requests
 from caption_app.core.streaming.session_input import SessionInput, input_problem
+from caption_app.core.streaming.speaking import SPEECH_DBFS, WORDS_STILL_COMING_MS, Speaking
 from caption_app.core.streaming.supervisor import Supervisor
 from caption_app.core.streaming.timing import Timing
 
-SPEECH_DBFS = -45.0
-"""Chunks louder than this count as speech for the watchdog."""
-MID_SPEECH_MS = 300
-"""Speech this recent when the person pauses or stops: the line being spoken is cut."""
 CLOUD_BACKLOG_S = 2.0
 """A connection that must be paced gets at most this much kept audio beyond its lead: more
 would leave its captions that far behind for as long as it lasts."""
@@ -119,7 +116,7 @@ class LiveSession:
         whether it may have audio now)."""
         self._account = AudioAccount()
         self._started_at = 0.0
-        self._speech_until_ms = -MID_SPEECH_MS
+        self._speaking = Speaking()
 
     # --- what other threads may ask (each only enqueues, never blocks) -----------------------
 
@@ -376,8 +373,7 @@ class LiveSession:
         receiver = supervisor.receiver
         if (level := self._levels.add(chunk, receiver is not None)) is not None:
             self._emit(level)
-        if chunk.rms_dbfs > SPEECH_DBFS:
-            self._speech_until_ms = chunk.start_ms + self._settings.chunk_ms
+        self._speaking.heard(chunk, self._settings.chunk_ms)
         if not supervisor.keeps_audio:
             self._handoff.break_in_audio()  # paused: it goes nowhere, not even into memory
             return
@@ -401,11 +397,13 @@ class LiveSession:
             self._supervisor.speech_sent()
 
     def _cut_if_mid_speech(self, stream: int) -> None:
-        """The connection hearing now is ended while someone speaks (Pause, Stop, the other
-        engine chosen): its line's last words, flushed as it closes, end as cut off (the fifth
-        and sixth walks: "…prudently in his" read whole). A recording that ended was not cut."""
-        if not self._input.done and self._input.now_ms - self._speech_until_ms < MID_SPEECH_MS:
-            self._assembler.cut_short(stream)
+        """The connection hearing now is ended cleanly while someone speaks (Pause, Stop, the
+        other engine chosen; also a rollover or a give-up): its line's last words, flushed as
+        it closes, end as cut off (the fifth and sixth walks: "…prudently in his" read whole).
+        A recording that ended was not cut."""
+        now = self._input.now_ms
+        if not self._input.done and self._speaking.speaks_at(now):
+            self._assembler.cut_short(stream, words_since_ms=now - WORDS_STILL_COMING_MS)
 
     def _between_turns(self) -> bool:
         """No turn is being spoken on the current connection (a good moment to switch)."""

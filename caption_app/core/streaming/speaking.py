@@ -1,0 +1,28 @@
+"""Speaking: whether someone speaks at a moment of the session clock, from the input's
+loudness. A Pause, a Stop or a change of engine while someone speaks cuts the line being
+spoken (it ends with "…"); loud audio sent starts the watchdog's wait for an answer."""
+
+from __future__ import annotations
+
+from caption_app.core.audio.source import AudioChunk
+
+SPEECH_DBFS = -45.0
+"""Chunks louder than this count as speech."""
+MID_SPEECH_MS = 300
+"""Speech this recent when the connection hearing it is ended: the line being spoken is cut,"""
+WORDS_STILL_COMING_MS = 2500
+"""...if its last word ended this recently. Words are reported up to a couple of seconds after
+they are said; a line finished longer ago is whole, however loud the room (a fan, music on
+system audio)."""
+
+
+class Speaking:
+    def __init__(self) -> None:
+        self._until_ms = -MID_SPEECH_MS
+
+    def heard(self, chunk: AudioChunk, chunk_ms: int) -> None:
+        if chunk.rms_dbfs > SPEECH_DBFS:
+            self._until_ms = chunk.start_ms + chunk_ms
+
+    def speaks_at(self, now_ms: int) -> bool:
+        return now_ms - self._until_ms < MID_SPEECH_MS
