@@ -1186,3 +1186,30 @@ def test_choosing_this_computer_while_it_stands_in_says_it_no_longer_stands_in()
     shown = [e for e in rig.reports if isinstance(e, EngineInUse)]
     assert not shown[-1].standing_in and shown[-1].on_device
     assert rig.last_state() == (SessionState.LIVE, "Live")
+
+
+def test_the_cloud_chosen_again_is_tried_until_it_answers_and_its_failure_is_said() -> None:
+    """A review of C4: with "return to the cloud" off, Automatic chosen again after "On this
+    computer" made one try; when it failed, nothing was said, it was never tried again, and the
+    window still said "Live" (not standing in for the cloud)."""
+    rig = _cloud_live_with_a_stand_in()
+    s = rig.supervisor
+    s._engines.options = FailoverSettings(return_to_cloud=False)
+    rig.do(s.engine_chosen(here=True))
+    rig.began()
+    tries = 4
+    rig.engine.refusals.extend(CannotConnect(UNREACHABLE) for _ in range(tries))
+    rig.do(s.engine_chosen(here=False))
+    shown = [e for e in rig.reports if isinstance(e, EngineInUse)]
+    assert shown[-1].standing_in
+    assert rig.last_state() == (
+        SessionState.LIVE,
+        "Live on this computer, standing in for the cloud",
+    )
+    for _ in range(tries):
+        rig.tick()
+        rig.clock.advance_ms(31_000)
+    assert UNREACHABLE.message in rig.said()
+    assert rig.said().count(UNREACHABLE.message) == 1  # said once
+    rig.tick()  # the cloud answers now
+    assert rig.engine.opened, "the cloud was not tried again"

@@ -61,8 +61,9 @@ class EngineSelector:
         self._next_return_at = 0.0
         self.awaiting_key = False
         """The cloud rejected the key: it is not tried again until another is given."""
-        self._key_given = False
-        """Another key was given and is not tried yet."""
+        self.cloud_asked_for = False
+        """The person asked for the cloud (gave another key, or chose it again): it is tried
+        until it takes over, whether or not the cloud is to be tried again by itself."""
         self.kept_here = False
         """The person chose this computer mid-session: the cloud is not tried again."""
 
@@ -97,9 +98,9 @@ class EngineSelector:
         if self._fallback is None:
             return False
         if here:
-            self.kept_here = True
+            self.kept_here, self.cloud_asked_for = True, False
         elif self.kept_here:
-            self.kept_here, self._key_given = False, True
+            self.kept_here, self.cloud_asked_for = False, True
             self._next_return_at = self._clock()
         return True
 
@@ -186,13 +187,12 @@ class EngineSelector:
         """While local: time to try the cloud again (on the side)?"""
         if not self.on_fallback or self.awaiting_key or self.kept_here:
             return False
-        wanted = self.options.return_to_cloud or self._key_given
+        wanted = self.options.return_to_cloud or self.cloud_asked_for
         return wanted and self._clock() >= self._next_return_at
 
     def return_tried(self) -> None:
         """A try has started; the next is not due before this one has been answered."""
         self._next_return_at = float("inf")
-        self._key_given = False
 
     def return_abandoned(self) -> None:
         """The try was let go unanswered (a pause, a lost input): the next comes as usual."""
@@ -209,7 +209,7 @@ class EngineSelector:
         """Another key was given: a cloud that rejected the last one is tried at once (the
         person asked for it: also with returning to the cloud turned off)."""
         if self.awaiting_key:
-            self.awaiting_key, self._key_given = False, True
+            self.awaiting_key, self.cloud_asked_for = False, True
             self._return_every_s = self.options.probe_every_s
             self._next_return_at = self._clock()
 
@@ -217,6 +217,7 @@ class EngineSelector:
         """The cloud's connection, begun on the side, takes over."""
         self.on_fallback = False
         self._just_returned = True
+        self.cloud_asked_for = False
 
     def release(self) -> None:
         for engine in (self.primary, self._fallback):

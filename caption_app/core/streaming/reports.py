@@ -92,12 +92,13 @@ class Reports:
             self._told = news
             self._report(said)
 
-    def tell_try_failed(self, problem: Problem) -> None:
+    def tell_try_failed(self, problem: Problem, *, asked: bool) -> None:
         """A try of the cloud on the side did not begin: the captions go on here, and the
         notice that they do stays as it was (the fifth walk: "…did not come back (at …)"
         became "Cannot reach …: refused (at …)" under the same state); only a key gone bad
-        is news (the person has to act)."""
-        if problem.recovery is Recovery.NEW_KEY:
+        is news (the person has to act), and the failure of a try the person asked for
+        (``asked``: a key given, the cloud chosen again), said once."""
+        if asked or problem.recovery is Recovery.NEW_KEY:
             self.tell(problem)
 
     def flowing(self) -> None:

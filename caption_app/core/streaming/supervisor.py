@@ -196,13 +196,13 @@ class Supervisor:
         """The person chose this computer (``here``: the cloud is left now) or the cloud
         (tried at once, taking over at a turn boundary), mid-session."""
         engines = self._engines
-        if not engines.choose(here=here) or not here:
+        if not engines.choose(here=here):
             return []
-        if engines.on_fallback:  # it stood in, or was being started: now it is chosen
-            current = self._attempts.current
-            if self.phase is Phase.LIVE and current is not None:
-                self._say_live(current.engine)
-            return self._drop_aside()  # a try of the cloud under way is let go
+        current = self._attempts.current
+        if engines.on_fallback and self.phase is Phase.LIVE and current is not None:
+            self._say_live(current.engine)  # chosen now, or standing in for the cloud again
+        if not here or engines.on_fallback:
+            return self._drop_aside() if here else []  # a try of the cloud under way goes
         engines.use_fallback()
         return self._fire(Trigger.CHOSEN_HERE) or []
 
@@ -414,7 +414,7 @@ class Supervisor:
         aside = self._attempts.take_aside()
         assert aside is not None
         log.info("stream %d on the side failed: %s", aside.stream, problem.kind.value)
-        self._board.tell_try_failed(problem)
+        self._board.tell_try_failed(problem, asked=self._engines.cloud_asked_for)
         self._engines.return_failed(problem)
         return [Retire(aside.stream, aside.connection, None, clean=False)]
 
