@@ -8,8 +8,10 @@ from caption_app.core.audio.source import AudioChunk
 
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech."""
-MID_SPEECH_MS = 300
-"""Speech this recent when the connection hearing it is ended: the line being spoken is cut,"""
+MID_SPEECH_MS = 1000
+"""Speech this recent when the connection hearing it is ended: the line being spoken is cut
+(a breath between words is part of speaking: the seventh walk's Stop, 0.4 s into one, left
+"…the new hire" a whole line),"""
 WORDS_STILL_COMING_MS = 2500
 """...if its last word ended this recently. Words are reported up to a couple of seconds after
 they are said; a line finished longer ago is whole, however loud the room (a fan, music on
