@@ -369,11 +369,12 @@ class CaptionApp:
         self.overlay.set_captions(captions)
         self.window.transcript.set_captions(captions)
 
-    def _captioning_here(self) -> bool:
-        """Captions run on this computer, or will at the next start."""
+    def _captioning_here(self, *, standing_in: bool = True) -> bool:
+        """Captions run on this computer (``standing_in``: also while it covers for the
+        cloud, which is tried meanwhile), or, stopped, will at the next start."""
         engine = self.controller.status.engine
-        if self.controller.running and engine is not None and engine.on_device:
-            return True
+        if self.controller.running and engine is not None:
+            return engine.on_device and (standing_in or not engine.standing_in)
         return self.engine_preference is EngineChoice.LOCAL
 
     @Slot()
@@ -393,7 +394,7 @@ class CaptionApp:
                 token_service=bool(self.settings.streaming.token_url),
                 offline_available=not self._captioning_here(),
                 rejected=self.window.facts.key.rejected,
-                engine_local=self.engine_preference is EngineChoice.LOCAL,
+                engine_local=self._captioning_here(standing_in=False),
             )
             if self._start_when_key_saved:
                 dialog.starts_captions()

@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from caption_app.cli import build_parser
 from caption_app.core.model.gaps import Marker
 from caption_app.core.model.session import SessionState
+from caption_app.core.secrets.credentials import session_memory_key
 from caption_app.core.transcript.export import FORMATS
 from caption_app.core.transcript.journal import read_journal
 from caption_app.ui import prompts
@@ -250,6 +251,34 @@ def test_a_rejected_key_captions_locally_and_a_new_key_returns_the_same_session_
         "Captions move to AssemblyAI Universal-Streaming.",
     ], markers
     assert SessionState.FAILED not in states
+
+
+@pytest.mark.xdist_group("serial")  # the local engine captions meanwhile: heavy on the CPU
+def test_a_key_given_while_captions_run_here_without_the_cloud_is_not_said_in_use(
+    qtbot: QtBot,
+    server: StreamingServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    close_apps: list[CaptionApp],
+) -> None:
+    """Seventh walk: Automatic with no key captions on this computer; a key given for this
+    session leaves it here (it started without the cloud), yet the key dialog then said "In
+    use: the key you entered (…)" and offered "Caption on this computer instead"."""
+    private_home(tmp_path, monkeypatch, None)
+    app = _app(server, tmp_path, "--source", str(long_recording(tmp_path, 30)))
+    close_apps.append(app)
+    app.start()
+    qtbot.waitUntil(lambda: app.controller.status.live, timeout=60_000)
+    engine = app.controller.status.engine
+    assert engine is not None and engine.on_device and not engine.standing_in
+    session_memory_key().set("test-key")
+    app.open_key_dialog()
+    dialog = app.dialog("key")
+    assert isinstance(dialog, KeyDialog)
+    said = dialog.in_use_label.text()
+    assert not said.startswith("In use") and "on this computer" in said, said
+    assert not dialog.offline_button.isVisibleTo(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)
 
 
 def test_the_key_never_reaches_a_file_a_log_or_a_title(

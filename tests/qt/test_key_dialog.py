@@ -300,19 +300,10 @@ def test_the_key_line_says_a_rejected_key_or_a_local_engine_does_not_caption(
     said = rejected.in_use_label.text()
     assert not said.startswith("In use") and said.startswith("Rejected by AssemblyAI:"), said
     assert masked in said
-    local = KeyDialog(
-        store,
-        check_api_key,
-        _closed_port_host(),
-        memory=memory,
-        engine_local=True,
-        offline_available=True,
-    )
+    local = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory, engine_local=True)
     qtbot.addWidget(local)
     said = local.in_use_label.text()
     assert not said.startswith("In use") and "on this computer" in said, said
-    # Sixth walk X6: it offered "Caption on this computer instead" while captions ran here.
-    assert not local.offline_button.isVisibleTo(local)
     plain = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory)
     qtbot.addWidget(plain)
     assert plain.in_use_label.text().startswith(f"In use: {masked}")

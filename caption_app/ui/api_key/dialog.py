@@ -90,7 +90,9 @@ class KeyDialog(QDialog):
     ) -> None:
         """``rejected``: which key AssemblyAI just rejected ("the stored key"), when the
         dialog opens because of that: it opens ready for a new key and says so, once.
-        ``engine_local``: the engine chosen is "On this computer", which uses no key."""
+        ``engine_local``: captions run on this computer, and use no key.
+        ``offline_available``: "Caption on this computer instead" is offered (not while
+        captions run here already)."""
         super().__init__(parent)
         self._store = store
         self._memory = session_memory_key() if memory is None else memory
@@ -109,8 +111,7 @@ class KeyDialog(QDialog):
         self.setWindowTitle("API key — Caption App")
         self.setAccessibleName("AssemblyAI API key")
         self._build_info()
-        # Already captioning here: "Caption on this computer instead" would offer what is so.
-        self._build_entry(offline_available and not engine_local)
+        self._build_entry(offline_available)
         self._lay_out()
         self._connect()
         self._show_what_is_known()
