@@ -1213,3 +1213,19 @@ def test_the_cloud_chosen_again_is_tried_until_it_answers_and_its_failure_is_sai
     assert rig.said().count(UNREACHABLE.message) == 1  # said once
     rig.tick()  # the cloud answers now
     assert rig.engine.opened, "the cloud was not tried again"
+
+
+def test_a_key_gone_missing_is_not_marked_as_rejected() -> None:
+    """Seventh walk: the key removed from the keyring mid-session, the next connection found
+    none, and the transcript said "…AssemblyAI Universal-Streaming rejected the key."."""
+    rig = _cloud_live_with_a_stand_in()
+    rig.engine.refusals.append(
+        CannotConnect(Problem(ProblemKind.NO_KEY, "No key.", Recovery.NEW_KEY))
+    )
+    rig.failed(NETWORK)
+    for _ in range(3):
+        rig.clock.advance_ms(1_000)
+        rig.tick()
+    assert rig.adopted[-1][1] == "local"
+    assert rig.markers and "rejected" not in rig.markers[-1], rig.markers
+    assert "no API key" in rig.markers[-1], rig.markers

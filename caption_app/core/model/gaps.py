@@ -50,8 +50,10 @@ class Marker:
     text: str
 
 
-def standing_in_marker(cloud: str, *, key_rejected: bool) -> str:
+def standing_in_marker(cloud: str, *, key_rejected: bool, key_missing: bool = False) -> str:
     """The marker where the local engine takes over from ``cloud``."""
+    if key_missing:
+        return f"{ON_THIS_COMPUTER}no API key for {cloud}."
     why = "rejected the key" if key_rejected else "cannot be reached"
     return f"{ON_THIS_COMPUTER}{cloud} {why}."
 

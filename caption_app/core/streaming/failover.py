@@ -60,7 +60,9 @@ class EngineSelector:
         self._return_every_s = self.options.probe_every_s
         self._next_return_at = 0.0
         self.awaiting_key = False
-        """The cloud rejected the key: it is not tried again until another is given."""
+        """The cloud rejected the key, or there is none: it is not tried again until another
+        is given."""
+        self._key_missing = False
         self.cloud_asked_for = False
         """The person asked for the cloud (gave another key, or chose it again): it is tried
         until it takes over, whether or not the cloud is to be tried again by itself."""
@@ -88,7 +90,9 @@ class EngineSelector:
         if self.on_fallback and self.kept_here:
             return chosen_here_marker()
         if self.on_fallback:
-            return standing_in_marker(self.primary.name, key_rejected=self.awaiting_key)
+            return standing_in_marker(
+                self.primary.name, key_rejected=self.awaiting_key, key_missing=self._key_missing
+            )
         return cloud_marker(engine.name, back=self.primary_ever_began)
 
     def choose(self, *, here: bool) -> bool:
@@ -138,7 +142,7 @@ class EngineSelector:
         if self._primary_down_since is None:
             self._primary_down_since = self._clock()
         if _key_rejected(problem):
-            self.awaiting_key = True
+            self.awaiting_key, self._key_missing = True, problem.kind is ProblemKind.NO_KEY
             return True  # no outage to wait out: the same key again cannot help
         return self._just_returned or not self.primary_ever_began
 
@@ -202,6 +206,7 @@ class EngineSelector:
         """The try did not begin: the next waits twice as long (up to half a minute), or for
         another key if it rejected this one."""
         self.awaiting_key = _key_rejected(problem)
+        self._key_missing = problem.kind is ProblemKind.NO_KEY
         self._return_every_s = min(self._return_every_s * 2, RETURN_EVERY_MAX_S)
         self._next_return_at = self._clock() + self._return_every_s
 
