@@ -293,6 +293,10 @@ class CaptionApp:
         goes back to the cloud (the same session); a start that asked for a key goes on."""
         if where == "removed":
             self._set_key(available=self._key_set_up_without_keyring(), rejected="")
+            if self.controller.running and self.controller.status.cloud:
+                from caption_app.ui.api_key.texts import REMOVED_WHILE_SENT
+
+                self.window.notify(REMOVED_WHILE_SENT, key=KEY_NEWS, until=Until.NEXT_START)
             return
         self._set_key(available=True, rejected="")
         if self.controller.running and self.controller.status.has_stand_in:

@@ -281,6 +281,26 @@ def test_a_key_given_while_captions_run_here_without_the_cloud_is_not_said_in_us
     qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)
 
 
+def test_a_key_removed_while_the_cloud_captions_is_said_to_go_on_until_stopped(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    """Seventh walk: the key removed in Tools → API key while the cloud captioned; the
+    dialog said "No key is in use yet." and the window nothing, while audio went on to the
+    cloud with it."""
+    server.config.loop_script = True
+    app = _app(server, home, "--engine", "assemblyai")
+    close_apps.append(app)
+    app.start()
+    qtbot.waitUntil(lambda: app.controller.status.live, timeout=30_000)
+    app.open_key_dialog()
+    dialog = app.dialog("key")
+    assert isinstance(dialog, KeyDialog)
+    dialog.key_changed.emit("removed")  # as Remove does once the keyring has answered
+    assert texts.REMOVED_WHILE_SENT in app.window.notices.text()
+    assert app.controller.status.cloud  # true: it goes on
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)
+
+
 def test_the_key_never_reaches_a_file_a_log_or_a_title(
     qtbot: QtBot,
     server: StreamingServer,

@@ -71,7 +71,7 @@ def key_in_use_text(
         )
     if stored:
         return f"{lead}: the stored key ({mask_key(stored)})."
-    return "No key is in use yet."
+    return "No key is set up."
 
 
 def rejected(which: str) -> str:
@@ -114,6 +114,13 @@ def not_encrypted(backend_name: str) -> str:
 
 def saved_in(backend_name: str) -> str:
     return f"The key was saved in {backend_name}."
+
+
+REMOVED_WHILE_SENT = (
+    "The key was removed. The captions running now go on with AssemblyAI until you stop them."
+)
+"""Said in the window when the key is removed while the cloud captions: its connection was
+made with the key and goes on (the seventh walk: nothing said so while audio went on)."""
 
 
 def removed_from(backend_name: str) -> str:
