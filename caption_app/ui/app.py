@@ -305,17 +305,7 @@ class CaptionApp:
         if not self._start_when_key_saved:
             return
         self._start_when_key_saved = False
-        if self.controller.running:  # the session that asked ends first
-            self.controller.runningChanged.connect(self._start_once_ended)
-            self.controller.stop()
-        else:
-            self.start()
-
-    @Slot(bool)
-    def _start_once_ended(self, running: bool) -> None:
-        if not running:
-            self.controller.runningChanged.disconnect(self._start_once_ended)
-            self.start()
+        self.choices.start_again()  # the session that asked ends first
 
     @property
     def settings(self) -> AppSettings:
@@ -400,8 +390,7 @@ class CaptionApp:
                 rejected=self.window.facts.key.rejected,
                 engine_local=self._captioning_here(standing_in=False),
             )
-            if self._start_when_key_saved:
-                dialog.starts_captions()
+            dialog.rejected.connect(self._key_not_given)
             dialog.offline_requested.connect(self._caption_locally_instead)
             dialog.key_changed.connect(self._key_changed)
             dialog.told.connect(
@@ -410,6 +399,14 @@ class CaptionApp:
             return dialog
 
         self._show_dialog("key", make)
+        shown = self._dialogs.get("key")
+        if self._start_when_key_saved and isinstance(shown, KeyDialog):
+            shown.starts_captions()  # also when a Start finds it open already
+
+    @Slot()
+    def _key_not_given(self) -> None:
+        """The key dialog closed without a key: a Start that waited for one waits no more."""
+        self._start_when_key_saved = False
 
     @Slot()
     def _caption_locally_instead(self) -> None:

@@ -91,6 +91,17 @@ def test_no_stored_key_opens_the_key_dialog(
         assert isinstance(dialog, KeyDialog)
         assert dialog.save_button.text() == "Check, save and start captions"
         assert dialog.session_button.text() == "Use for this session and start captions"
+        # A review: closed without a key, the next Tools → API key… still said "start", and
+        # a Start that found the dialog open did not.
+        dialog.reject()
+        app.open_key_dialog()
+        again = app.dialog("key")
+        assert isinstance(again, KeyDialog)
+        assert again.save_button.text() == "Check and save"
+        app.start()
+        qtbot.waitUntil(lambda: again.save_button.text() != "Check and save", timeout=10_000)
+        assert app.dialog("key") is again
+        assert again.save_button.text() == "Check, save and start captions"
     finally:
         _close(app)
     qtbot.waitUntil(lambda: not threads.running_worker_threads(), timeout=5_000)

@@ -54,6 +54,8 @@ class MenuChoices:
         """A file to caption (the command line, the demo, the Input menu) instead of a device."""
         self.device_query = device_query
         self.with_system_audio = with_system_audio
+        self._restarting = False
+        """Captions are to start again once the running ones have ended."""
         self.running_plan: EnginePlan | None = None
         """The engines of the session running now (set at its start)."""
         controller.runningChanged.connect(self._running)
@@ -134,12 +136,16 @@ class MenuChoices:
         if not self._controller.running:
             self._start()
             return
+        if self._restarting:  # asked again before the session has ended: once is enough
+            return
+        self._restarting = True
         self._controller.runningChanged.connect(self._start_once_ended)
         self._controller.stop()
 
     def _start_once_ended(self, running: bool) -> None:
         if not running:
             self._controller.runningChanged.disconnect(self._start_once_ended)
+            self._restarting = False
             self._start()
 
     def _running(self, running: bool) -> None:
