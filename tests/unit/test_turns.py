@@ -103,6 +103,19 @@ def test_a_turn_whose_connection_was_ended_mid_speech_ends_as_cut_off() -> None:
     assert done is not None and not done.turn.interrupted and done.turn.text == "and so on."
 
 
+def test_a_cut_line_that_ended_in_dots_ends_in_one_ellipsis() -> None:
+    """Seventh walk: the local engine's flush "how..." of a line cut by Stop read "How.." (a
+    full stop taken off three dots); a turn never finished that ended in dots kept them."""
+    asm = TurnAssembler()
+    _one(asm, 0, _msg(0, ["and", "that", "is", "how"], 4))
+    asm.cut_short(0)
+    flushed = _one(asm, 0, _msg(0, ["and", "that", "is", "how..."], 4, eot=True, formatted=True))
+    assert flushed is not None and flushed.turn.text == "And that is how…", flushed.turn.text
+    _one(asm, 1, _msg(0, ["so", "then..."], 2))
+    ended = asm.end_stream(1)
+    assert ended is not None and ended.turn.text == "So then…", ended.turn.text
+
+
 def test_streams_have_their_own_turn_orders_and_clock_offsets() -> None:
     asm = TurnAssembler()
     asm.begin_stream(0, 0)

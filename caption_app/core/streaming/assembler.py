@@ -209,7 +209,7 @@ class TurnAssembler:
         (a formatted flush may have ended it with a full stop)."""
         if turn.key not in self._cut_short:
             return turn
-        return replace(turn, text=cut_off(turn.text.removesuffix(".")), interrupted=True)
+        return replace(turn, text=cut_off(turn.text.rstrip(" .…")), interrupted=True)
 
     def _finish(self, turn: Turn) -> None:
         self._finished[turn.key] = turn
@@ -222,6 +222,8 @@ def cut_off(text: str) -> str:
     if not text:
         return text
     text = text[0].upper() + text[1:]
+    if text.endswith(".."):  # dots an engine wrote for an ellipsis: one ellipsis
+        return f"{text.rstrip('.')}…"
     return text if text.endswith(("…", ".", "?", "!")) else f"{text.rstrip(',;:—-')}…"
 
 
