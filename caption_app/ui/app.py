@@ -303,6 +303,9 @@ class CaptionApp:
             self.controller.key_renewed()
             return
         if not self._start_when_key_saved:
+            running_here = self.controller.running and self._captioning_here(standing_in=False)
+            if running_here and self.engine_preference is not EngineChoice.LOCAL:
+                self.choices.key_for_the_next_start()  # a session started without the cloud
             return
         self._start_when_key_saved = False
         self.choices.start_again()  # the session that asked ends first

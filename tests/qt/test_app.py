@@ -29,6 +29,7 @@ from caption_app.ui import prompts
 from caption_app.ui.api_key import texts
 from caption_app.ui.api_key.dialog import KeyDialog
 from caption_app.ui.app import CaptionApp
+from caption_app.ui.main_window.menu_choices import ENGINE_NEXT_START, KEY_NEXT_START_TEXT
 from caption_app.ui.overlay.message import FINISHED, STOPPED
 from caption_app.ui.settings.dialog import SettingsDialog
 from tests.faults.harness import long_recording
@@ -279,6 +280,14 @@ def test_a_key_given_while_captions_run_here_without_the_cloud_is_not_said_in_us
     assert not said.startswith("In use") and "on this computer" in said, said
     assert not dialog.offline_button.isVisibleTo(dialog)
     qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)
+    # ...and nothing said the captions stayed here: now it says so, with a way to the cloud.
+    dialog.key_changed.emit("memory")  # as "Use for this session only" does, once checked
+    (offer,) = [n for n in app.window.notices.showing() if n.key == ENGINE_NEXT_START]
+    assert offer.text == KEY_NEXT_START_TEXT and offer.action is not None
+    offer.action()  # "Start again now"
+    status = app.controller
+    qtbot.waitUntil(lambda: status.status.live and status.status.cloud, timeout=60_000)
+    assert not [n for n in app.window.notices.showing() if n.key == ENGINE_NEXT_START]
 
 
 def test_a_key_removed_while_the_cloud_captions_is_said_to_go_on_until_stopped(

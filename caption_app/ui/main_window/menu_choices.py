@@ -29,6 +29,10 @@ STILL_SENT_TEXT = (
     "from the next start."
 )
 NEXT_START_TEXT = "The engine you chose is used from the next start."
+KEY_NEXT_START_TEXT = (
+    "These captions stay on this computer (they started without a key): AssemblyAI captions "
+    "from the next start."
+)
 START_AGAIN = "Start again now"
 
 
@@ -129,6 +133,18 @@ class MenuChoices:
         text = STILL_SENT_TEXT if session_on_cloud else NEXT_START_TEXT
         window.notify(
             text, START_AGAIN, self.start_again, key=ENGINE_NEXT_START, until=Until.WHILE_RUNNING
+        )
+
+    def key_for_the_next_start(self) -> None:
+        """A key was given while captions run here without the cloud (Automatic started with
+        no key): they stay here, and starting again brings AssemblyAI (the seventh walk: a
+        session-only key changed nothing, and nothing said so)."""
+        self._window.notify(
+            KEY_NEXT_START_TEXT,
+            START_AGAIN,
+            self.start_again,
+            key=ENGINE_NEXT_START,
+            until=Until.WHILE_RUNNING,
         )
 
     def start_again(self) -> None:
