@@ -540,6 +540,51 @@ def test_item_9_dialogs_open_where_the_overlay_is_not_and_take_their_clicks(
     assert app.overlay.geometry() == home  # where the person put it
 
 
+def test_dialogs_open_clear_of_the_overlay_with_the_main_window_near_the_top(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Seventh walk Y1: the overlay moved to the upper middle of the screen and the main
+    window dragged up to the top; Settings, the key dialog and History opened centred on the
+    main window, under the overlay, whose clicks they then lost."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    app.overlay.setGeometry(QRect(320, 249, 960, app.overlay.height()))
+    qtbot.wait(300)
+    # Moved up with the keyboard (View → Move overlay with the keyboard), as the walk did.
+    app.overlay.start_keyboard_moving()
+    qtbot.waitUntil(app.overlay.hasFocus, timeout=5_000)
+    subprocess.run(["xdotool", "key", "shift+Up", "Escape"], check=True)
+    qtbot.waitUntil(lambda: not app.overlay.keyboard_moving(), timeout=5_000)
+    qtbot.wait(300)
+    # Dragged there by the person: the window manager moves it, not the app.
+    window_id = str(int(app.window.winId()))
+    subprocess.run(["xdotool", "windowmove", window_id, "407", "60"], check=True)
+    qtbot.waitUntil(lambda: app.window.geometry().top() < 100, timeout=5_000)
+    qtbot.wait(500)
+    for name, open_it in (
+        ("settings", app.open_settings),
+        ("key", app.open_key_dialog),
+        ("history", app.open_history),
+    ):
+        open_it()
+        dialog = app.dialog(name)
+        assert dialog is not None
+        qtbot.waitExposed(dialog)
+        qtbot.wait(100)
+        # The window manager places it after the app did (openbox on a busy machine: centred
+        # on the main window, across the overlay).
+        under = app.overlay.geometry().top() + 10
+        subprocess.run(["xdotool", "windowmove", str(int(dialog.winId())), "450", str(under)])
+        qtbot.wait(800)
+        placed, overlay = dialog.frameGeometry(), app.overlay.frameGeometry()
+        assert not placed.intersects(overlay), (name, placed, overlay, screen)
+        dialog.close()
+        qtbot.wait(300)
+
+
 def _click_reaches_below(qtbot: QtBot, app: CaptionApp) -> bool:
     below = QPushButton("below")
     qtbot.addWidget(below)

@@ -15,7 +15,7 @@ stays wherever the person puts it.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
@@ -26,6 +26,13 @@ FRAME_ALLOWANCE = 32
 GAP = 8
 WINDOW_MANAGER_WAIT_MS = 500
 """How long the main window's first place waits for a window manager that never moves it."""
+SETTLE_MS = 1500
+"""A dialog moved this soon after it is shown was placed by the window manager, which may come
+after the app's own placing on a busy machine (the seventh walk: openbox centred Settings on
+the main window, under the overlay): it is placed again,"""
+MOVES_SETTLE_MS = 150
+"""...once its moves have settled: the window system may first report a place it has left
+(the fifth walk's "at 0, 0"), then the one it is at."""
 
 
 def free_place(dialog: QRect, overlay: QRect, area: QRect) -> QRect | None:
@@ -81,6 +88,10 @@ class DialogsStepAside(QObject):
         later, the key dialog was "at 0, 0" and moved to the screen's left edge)."""
         self._window_to_place: QMainWindow | None = None
         self._window_placed = False
+        self._settling: dict[QDialog, QElapsedTimer] = {}
+        """Dialogs shown a moment ago: a move now is the window manager's placing."""
+        self._looks: dict[QDialog, QTimer] = {}
+        """A look at each settling dialog once its moves have settled."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if isinstance(watched, QMainWindow) and not self._window_placed:
@@ -88,14 +99,43 @@ class DialogsStepAside(QObject):
         if isinstance(watched, QDialog) and watched.isWindow():
             if event.type() == QEvent.Type.Show:
                 self._place(watched)
+                self._settling[watched] = shown = QElapsedTimer()
+                shown.start()
                 # Once laid out and placed by the window manager, look again (a dialog that
                 # grows to its messages, one the window manager centred after all).
                 QTimer.singleShot(0, lambda dialog=watched: self._place_again(dialog))
-            elif event.type() == QEvent.Type.Hide and watched in self._letting_through:
-                self._letting_through.discard(watched)
-                if not self._letting_through:
-                    self._overlay.step_aside(None)
+            elif event.type() == QEvent.Type.Move and self._placed_by_window_manager(watched):
+                self._look_once_settled(watched)
+            elif event.type() == QEvent.Type.Hide:
+                self._settling.pop(watched, None)
+                if (look := self._looks.pop(watched, None)) is not None:
+                    look.stop()
+                    look.deleteLater()
+                if watched in self._letting_through:
+                    self._letting_through.discard(watched)
+                    if not self._letting_through:
+                        self._overlay.step_aside(None)
         return False
+
+    def _placed_by_window_manager(self, dialog: QDialog) -> bool:
+        shown = self._settling.get(dialog)
+        if shown is None or shown.hasExpired(SETTLE_MS):
+            self._settling.pop(dialog, None)
+            return False
+        return True
+
+    def _look_once_settled(self, dialog: QDialog) -> None:
+        look = self._looks.get(dialog)
+        if look is None:
+            look = self._looks[dialog] = QTimer(self)
+            look.setSingleShot(True)
+            look.setInterval(MOVES_SETTLE_MS)
+            look.timeout.connect(lambda: self._look_after_moves(dialog))
+        look.start()  # (again: from the last move)
+
+    def _look_after_moves(self, dialog: QDialog) -> None:
+        if shiboken6.isValid(dialog) and dialog.isVisible() and dialog not in self._letting_through:
+            self._place(dialog)
 
     def _place_again(self, dialog: QDialog) -> None:
         if not shiboken6.isValid(self._overlay):  # the overlay (and this watcher) went first
