@@ -577,7 +577,8 @@ def test_dialogs_open_clear_of_the_overlay_with_the_main_window_near_the_top(
         # The window manager places it after the app did (openbox on a busy machine: centred
         # on the main window, across the overlay).
         under = app.overlay.geometry().top() + 10
-        subprocess.run(["xdotool", "windowmove", str(int(dialog.winId())), "450", str(under)])
+        window_id = str(int(dialog.winId()))
+        subprocess.run(["xdotool", "windowmove", window_id, "450", str(under)], check=True)
         qtbot.wait(800)
         placed, overlay = dialog.frameGeometry(), app.overlay.frameGeometry()
         assert not placed.intersects(overlay), (name, placed, overlay, screen)

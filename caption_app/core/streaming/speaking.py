@@ -8,14 +8,16 @@ from caption_app.core.audio.source import AudioChunk
 
 SPEECH_DBFS = -45.0
 """Chunks louder than this count as speech."""
-MID_SPEECH_MS = 1000
+MID_SPEECH_MS = 300
 """Speech this recent when the connection hearing it is ended: the line being spoken is cut
-(a breath between words is part of speaking: the seventh walk's Stop, 0.4 s into one, left
-"…the new hire" a whole line),"""
+(if its words still come, below). Not longer: a Stop half a second after a sentence ended must
+not mark it cut (a clean clone's run: "Go forward ten meters…"), so a Stop in a longer breath
+between words is taken for one after the line (the seventh walk: "…the new hire"); timing
+alone cannot tell them apart."""
 WORDS_STILL_COMING_MS = 2500
-"""...if its last word ended this recently. Words are reported up to a couple of seconds after
-they are said; a line finished longer ago is whole, however loud the room (a fan, music on
-system audio)."""
+"""The line is cut only if its last word ended this recently. Words are reported up to a
+couple of seconds after they are said; a line finished longer ago is whole, however loud the
+room (a fan, music on system audio)."""
 
 
 class Speaking:
