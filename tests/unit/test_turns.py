@@ -110,10 +110,12 @@ def test_a_cut_line_that_ended_in_dots_ends_in_one_ellipsis() -> None:
     _one(asm, 0, _msg(0, ["and", "that", "is", "how"], 4))
     asm.cut_short(0)
     flushed = _one(asm, 0, _msg(0, ["and", "that", "is", "how..."], 4, eot=True, formatted=True))
-    assert flushed is not None and flushed.turn.text == "And that is how…", flushed.turn.text
+    assert flushed is not None
+    assert flushed.turn.text == "And that is how…", flushed.turn.text
     _one(asm, 1, _msg(0, ["so", "then..."], 2))
     ended = asm.end_stream(1)
-    assert ended is not None and ended.turn.text == "So then…", ended.turn.text
+    assert ended is not None
+    assert ended.turn.text == "So then…", ended.turn.text
 
 
 def test_streams_have_their_own_turn_orders_and_clock_offsets() -> None:
