@@ -714,6 +714,36 @@ def test_docked_at_the_top_the_key_dialog_that_opens_itself_opens_over_the_main_
     _opened_over_the_main_window(qtbot, app, app.dialog("key"), window)
 
 
+def test_docked_at_the_top_it_leaves_the_main_window_s_menus_clear(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Seventh walk Y2: on a small screen the main window sat near the top; docked at the top,
+    the bar covered its title and menu bar (openbox leaves an open window under a new
+    reserved edge), and clicks on Session or Engine did nothing."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    # Near the top, and too tall to fit below the bar (a small screen): the window manager
+    # cannot move it out of the reserved edge whole, so leaves it.
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    app.window.resize(app.window.width(), screen.height() - 120)
+    app.window.move(200, 30)
+    qtbot.waitUntil(lambda: app.window.frameGeometry().top() < 60, timeout=5_000)
+    _docked_at_the_top(qtbot, app)
+    bar = app.overlay.frameGeometry()
+    qtbot.waitUntil(lambda: not app.window.frameGeometry().intersects(bar), timeout=5_000)
+    # Just below the bar (the window manager may keep the frame a little lower still), and
+    # whole on the screen.
+    frame = app.window.frameGeometry()
+    assert frame.top() <= bar.bottom() + 40, frame
+    assert frame.bottom() <= QGuiApplication.primaryScreen().geometry().bottom(), frame
+    menu = app.window.menuBar()
+    _click(menu, QPoint(menu.actionGeometry(menu.actions()[0]).center()))
+    qtbot.waitUntil(lambda: menu.activeAction() is not None, timeout=3_000)
+    subprocess.run(["xdotool", "key", "Escape"], check=True)
+
+
 def test_relaunched_docked_at_the_top_it_sits_at_the_top(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:

@@ -9,7 +9,8 @@ lets clicks through meanwhile.
 
 The main window is placed the same way when it first opens (a laptop's screen leaves the
 overlay's first place across the window's foot, where Start and the status line are); later it
-stays wherever the person puts it.
+stays wherever the person puts it, except out of the edge the overlay docks at (a window
+manager leaves a window already open under a new reserved edge).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QPoint, QRect, Qt, QT
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
+from caption_app.ui.overlay import geometry as overlay_geometry
 from caption_app.ui.overlay.window import CaptionOverlay
 
 FRAME_ALLOWANCE = 32
@@ -88,14 +90,18 @@ class DialogsStepAside(QObject):
         later, the key dialog was "at 0, 0" and moved to the screen's left edge)."""
         self._window_to_place: QMainWindow | None = None
         self._window_placed = False
+        self._window: QMainWindow | None = None
+        overlay.placeChanged.connect(self._clear_the_docked_edge)
         self._settling: dict[QDialog, QElapsedTimer] = {}
         """Dialogs shown a moment ago: a move now is the window manager's placing."""
         self._looks: dict[QDialog, QTimer] = {}
         """A look at each settling dialog once its moves have settled."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if isinstance(watched, QMainWindow) and not self._window_placed:
-            self._first_show(watched, event)
+        if isinstance(watched, QMainWindow):
+            self._window = watched
+            if not self._window_placed:
+                self._first_show(watched, event)
         if isinstance(watched, QDialog) and watched.isWindow():
             if event.type() == QEvent.Type.Show:
                 self._place(watched)
@@ -168,6 +174,32 @@ class DialogsStepAside(QObject):
         if place is not None and place.topLeft() != window.geometry().topLeft():
             window.move(window.pos() + QPoint(place.topLeft() - window.geometry().topLeft()))
 
+    def _clear_the_docked_edge(self) -> None:
+        """Docked, the overlay reserves its edge, yet openbox leaves a window that is open
+        already under it (the seventh walk: on a 1280x800 screen the main window's title and
+        menu bar lay under the bar, their clicks lost): the main window moves clear of it."""
+        overlay, window = self._overlay, self._window
+        dock = overlay.docked()
+        if dock == "floating" or window is None or not shiboken6.isValid(window):
+            return
+        bar, edge = overlay.frameGeometry(), overlay_edge(overlay)
+        if not window.isVisible() or bar != edge:  # (waiting aside for a dialog: not yet)
+            return
+        frame = window.frameGeometry()
+        if not frame.intersects(bar):
+            return
+        screen = _screen_of(window).geometry()
+        free = QRect(screen)
+        if dock == "top":
+            free.setTop(bar.bottom() + 1)
+        else:
+            free.setBottom(bar.top() - 1)
+        borders = frame.height() - window.height()  # the title bar and frame
+        height = min(frame.height(), free.height())  # shorter, if it must be, to fit
+        window.resize(window.width(), height - borders)
+        top = free.top() if dock == "top" else free.bottom() - height + 1
+        window.move(frame.left(), top)
+
     def _place(self, dialog: QDialog, moved_to: QRect | None = None) -> None:
         overlay = self._overlay
         if not overlay.isVisible():
@@ -200,6 +232,11 @@ def _where_it_opens(dialog: QDialog, area: QRect) -> QRect:
         return rect
     rect.moveCenter(parent.window().frameGeometry().center())
     return _inside(rect, area)
+
+
+def overlay_edge(overlay: CaptionOverlay) -> QRect:
+    """Where the overlay docked at its edge is (its place, unless it waits aside)."""
+    return overlay_geometry.docked(overlay.frameGeometry(), overlay.docked())
 
 
 def _screen_of(window: QWidget) -> QScreen:
