@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from caption_app.core.model.gaps import Gap, GapReason, Marker, cloud_marker, standing_in_marker
+from caption_app.core.model.gaps import (
+    Gap,
+    GapReason,
+    Marker,
+    cloud_marker,
+    input_marker,
+    standing_in_marker,
+)
 from caption_app.core.transcript.export import export_document
 from caption_app.core.transcript.export.common import header_facts
 from caption_app.core.transcript.model import TranscriptDocument
@@ -54,3 +61,13 @@ def test_a_pause_while_this_computer_stood_in_is_not_counted() -> None:
         Marker(60_000, cloud_marker(CLOUD, back=True)),
     )
     assert _engine(doc) == f"{CLOUD}, and on this computer for 10 s"
+
+
+def test_a_change_of_input_while_this_computer_stood_in_does_not_end_its_stretch() -> None:
+    """The seventh walk: a change of input is now a marker row; it is not a change of engine."""
+    doc = _doc(
+        Marker(10_000, standing_in_marker(CLOUD, key_rejected=False)),
+        Marker(20_000, input_marker("USB Microphone")),
+        Marker(40_000, cloud_marker(CLOUD, back=True)),
+    )
+    assert _engine(doc) == f"{CLOUD}, and on this computer for 30 s"

@@ -550,6 +550,10 @@ def test_time_after_a_resume_without_an_input_is_not_called_paused() -> None:
         assert paused[1] == waited[0]
         assert 6000 <= waited[0] <= 6300, gaps  # the resume, on the session's clock
         assert waited[1] >= 14_000, gaps
+        # ...and the transcript says where captions continue from (the seventh walk: a change
+        # of input was recorded nowhere), after the gap, in time order.
+        rows = machine.heard.rows
+        assert rows[-1] == (waited[1], "Captions continue from Fake microphone."), rows
     finally:
         machine.teardown()
 

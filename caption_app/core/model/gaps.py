@@ -63,6 +63,15 @@ def chosen_here_marker() -> str:
     return f"{ON_THIS_COMPUTER}you chose it."
 
 
+INPUT_MARKER = "Captions continue from "
+
+
+def input_marker(description: str) -> str:
+    """The marker where captions continue from another input (the seventh walk: a change of
+    input mid-session was recorded nowhere; the header names the first)."""
+    return f"{INPUT_MARKER}{description}."
+
+
 def cloud_marker(cloud: str, *, back: bool) -> str:
     """The marker where ``cloud`` takes over from the local engine (``back``: it captioned
     earlier in the session)."""
@@ -74,7 +83,8 @@ def stood_in_ms(markers: Iterable[Marker], end_ms: int, gaps: Iterable[Gap] = ()
     stretch runs from its marker to the next marker, or to ``end_ms``), less the gaps in
     those stretches (a pause, an input lost: nothing was captioned then)."""
     stretches, since = [], None
-    for marker in sorted(markers, key=lambda m: m.at_ms):
+    moves = (m for m in markers if not m.text.startswith(INPUT_MARKER))  # the engine's only
+    for marker in sorted(moves, key=lambda m: m.at_ms):
         if since is not None:
             stretches.append((since, marker.at_ms))
         since = marker.at_ms if marker.text.startswith(ON_THIS_COMPUTER) else None

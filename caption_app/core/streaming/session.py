@@ -39,6 +39,7 @@ from caption_app.core.engines.base import (
     TurnReceived,
     Warned,
 )
+from caption_app.core.model.gaps import input_marker
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import (
     Notice,
@@ -252,6 +253,7 @@ class LiveSession:
             self._do(self._supervisor.input_lost())
             return
         self._handoff.break_in_audio()
+        self._hearing.mark(self._input.now_ms, input_marker(source.description))
         self._assembler.attribute = self._input.attribution()
         # A new input's first reading goes out even if it matches the last one: it tells the
         # window an input delivers again.

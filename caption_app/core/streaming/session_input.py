@@ -75,8 +75,8 @@ class SessionInput:
     def now_ms(self) -> int:
         """Now on the session clock: where the input is, or, while none delivers, where it
         stopped plus the time since (a replacement's clock starts there)."""
-        if self.stopped_at is None:
-            return self.position_ms
+        if self.stopped_at is None:  # (a replacement's clock starts at its offset)
+            return max(self.position_ms, self._offset_ms)
         return self.position_ms + int((self._clock() - self.stopped_at) * 1000)
 
     def start(self) -> None:
