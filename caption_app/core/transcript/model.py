@@ -69,7 +69,9 @@ class TranscriptDocument:
     streams: tuple[StreamInfo, ...] = ()
     ended_at: datetime | None = None
     captioned_ms: int = 0
-    """Audio captioned, as the session measured it at its end (0 while it runs)."""
+    """The session's length on its clock, as measured at its end (0 while it runs): pauses
+    and other gaps included, so not only what was captioned (the seventh walk). Kept under
+    this name in the journal and the JSON export, which older files use too."""
     billed_audio_s: float | None = None
     """Audio the cloud service reported it received (what it bills); None on this computer."""
 
@@ -87,8 +89,8 @@ class TranscriptDocument:
 
     @property
     def duration_ms(self) -> int:
-        """The session's length everywhere it is shown: the audio captioned, or while that is
-        not known yet, the end of the last turn or gap."""
+        """The session's length everywhere it is shown: ``captioned_ms``, or while that is not
+        known yet, the end of the last turn or gap."""
         return max(self.captioned_ms, max((_entry_end(e) for e in self.entries), default=0))
 
     @property
@@ -193,7 +195,7 @@ class SessionTranscript:
         self._words += turn_word_count(turn) - turn_word_count(old)
 
     def set_totals(self, captioned_ms: int, billed_audio_s: float | None) -> None:
-        """What the session measured at its end: audio captioned, and audio billed."""
+        """What the session measured at its end: its length, and the audio billed."""
         self._totals = (max(0, captioned_ms), billed_audio_s)
 
     def snapshot(self, ended_at: datetime | None = None) -> TranscriptDocument:
