@@ -247,7 +247,9 @@ def _check(truth: Truth, window: MainWindow, overlay: CaptionOverlay) -> None:  
     # The session clock runs exactly while a session runs, whatever ended the last one (from
     # Start, as the recorded length does: the fourth walk saw them differ by the model's load).
     assert window.status_panel.clock_running() == running
-    assert (overlay.badge() != "") == covered, overlay.badge()
+    # "On this computer" only while it captions (the seventh walk: it stayed lit while paused).
+    paused = state is SessionState.PAUSED
+    assert (overlay.badge() != "") == (covered and not paused), overlay.badge()
     said = overlay.status()
     if not running:
         assert said.startswith(("Captions stopped", "End of")) or said == "", said

@@ -50,5 +50,6 @@ def overlay_message(status: SessionStatus) -> str:
 
 
 def badge(status: SessionStatus) -> str:
-    """ "On this computer" while the local engine stands in for the cloud."""
-    return BADGE_TEXT if status.covered else ""
+    """ "On this computer" while the local engine stands in for the cloud and captions (not
+    while paused: nothing is captioned anywhere then)."""
+    return BADGE_TEXT if status.covered and not status.paused else ""
