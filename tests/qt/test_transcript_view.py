@@ -141,7 +141,7 @@ def test_gaps_are_marked_between_turns(view: TranscriptView) -> None:
     view.add_gap(Gap(5_000, 17_000, GapReason.RECONNECT))
     assert _lines(view) == [
         "00:00:00  Before the drop.",
-        "00:00:05  — 12 s not captioned: connection lost —",
+        "00:00:05  — 12 s not captioned: no connection —",
         "00:00:20  after",
     ]
 
@@ -303,7 +303,7 @@ def test_gaps_one_after_another_with_one_cause_read_as_one_row(qtbot: QtBot) -> 
     for start in (5_000, 13_000, 21_000):  # three reconnect attempts that all failed
         view.add_gap(Gap(start, start + 8_000, GapReason.RECONNECT))
     rows = [line for line in view.plain_text().splitlines() if "not captioned" in line]
-    assert len(rows) == 1 and "24 s not captioned: connection lost" in rows[0], rows
+    assert len(rows) == 1 and "24 s not captioned: no connection" in rows[0], rows
     view.add_gap(Gap(29_000, 31_000, GapReason.PAUSE))  # another cause: its own row
     view.add_marker(Marker(31_000, "Captions continue on this computer."))
     view.add_gap(Gap(40_000, 42_000, GapReason.PAUSE))  # after a marker: its own row too

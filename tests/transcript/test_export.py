@@ -110,7 +110,7 @@ def test_webvtt_says_between_its_cues_where_nothing_was_captioned_and_why() -> N
     blocks = text.split("\n\n")
     notes = [b.strip() for b in blocks if b.startswith("NOTE")]
     assert notes == [
-        "NOTE 00:00:07.000 to 00:00:19.000 [… 12 s not captioned: connection lost …]",
+        "NOTE 00:00:07.000 to 00:00:19.000 [… 12 s not captioned: no connection …]",
         "NOTE 00:00:25.000 to 00:01:05.000 [… 40 s not captioned: paused …]",
     ]
     first_gap = next(i for i, b in enumerate(blocks) if b.startswith(notes[0]))
@@ -134,7 +134,7 @@ def test_txt_has_speakers_timestamps_and_gaps_as_asked() -> None:
     plain = export_document(doc, "txt", ExportOptions(timestamps=False, speakers=False))
     assert plain.splitlines()[0] == "Weekly sync"
     assert "\nGood morning, everyone.\n" in plain
-    assert "[… 12 s not captioned: connection lost …]" in plain
+    assert "[… 12 s not captioned: no connection …]" in plain
     assert "Speaker" not in plain.split("\n\n", 1)[1]
     full = export_document(doc, "txt", ExportOptions(timestamps=True, speakers=True))
     assert "[00:00:01] Speaker A: Good morning, everyone." in full
@@ -150,7 +150,7 @@ def test_markdown_has_a_title_facts_and_escaped_text() -> None:
     assert md.startswith("# Weekly sync\n")
     assert "- **Words:** 23" in md
     assert "**[00:00:01] Speaker A:** Good morning, everyone." in md
-    assert "*[… 12 s not captioned: connection lost …]*" in md
+    assert "*[… 12 s not captioned: no connection …]*" in md
     assert r"press \*star\* then \#" in md
 
 

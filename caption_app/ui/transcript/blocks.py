@@ -48,7 +48,7 @@ class FinishedBlock:
 
 
 def gap_text(gap: Gap) -> str:
-    """The words shown for a gap, e.g. "— 12 s not captioned: connection lost —"."""
+    """The words shown for a gap, e.g. "— 12 s not captioned: no connection —"."""
     reason = GAP_REASONS.get(gap.reason, gap.reason)
     span = spoken_duration(max(1000, gap.duration_ms))
     return f"— {span} not captioned: {reason} —" if reason else f"— {span} not captioned —"

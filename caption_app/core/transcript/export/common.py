@@ -8,7 +8,7 @@ from caption_app.core.model.gaps import Gap, GapReason, Marker, stood_in_ms
 from caption_app.core.transcript.model import TranscriptDocument, whole_seconds
 
 GAP_REASONS: dict[str, str] = {
-    GapReason.RECONNECT: "connection lost",
+    GapReason.RECONNECT: "no connection",  # lost, or never made (the seventh walk)
     GapReason.PAUSE: "paused",
     GapReason.DEVICE: "audio input changed",
     GapReason.INPUT_LOST: "audio input lost",
