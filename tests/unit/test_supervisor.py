@@ -10,8 +10,10 @@ input does, a connect that hangs, failing over and coming back, and stop from ev
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -1229,3 +1231,27 @@ def test_a_key_gone_missing_is_not_marked_as_rejected() -> None:
     assert rig.adopted[-1][1] == "local"
     assert rig.markers and "rejected" not in rig.markers[-1], rig.markers
     assert "no API key" in rig.markers[-1], rig.markers
+
+
+def test_a_cloud_that_did_not_come_back_is_said_with_the_time_it_went_away() -> None:
+    """Seventh walk Y9: "…did not come back (at 12:38:58)" gave the time the app gave up, 5 s
+    after the cloud went away (35 s after, when a pause came between); the transcript's row
+    had the true time."""
+    rig = rig_in(Phase.LIVE, engine=FakeEngine(name="cloud"), local=FakeEngine(name="local"))
+    rig.failed(NETWORK)
+    rig.engine.refusals.extend(CannotConnect(UNREACHABLE) for _ in range(5))
+    away_s = FailoverSettings().after_s + 30
+    rig.clock.now = 1000 + away_s  # given up on 35 s later (on the session's clock)
+    rig.tick()
+    went_away = time.time() - away_s  # on the wall clock
+    (said,) = [
+        e.text for e in rig.reports if isinstance(e, Notice) and "did not come back" in e.text
+    ]
+    stamp = re.search(r"\(at (\d\d:\d\d:\d\d)\)", said)
+    assert stamp is not None, said
+    told = datetime.datetime.strptime(stamp.group(1), "%H:%M:%S").time()
+    expected = datetime.datetime.fromtimestamp(went_away).time()
+    seconds = (told.hour * 3600 + told.minute * 60 + told.second) - (
+        expected.hour * 3600 + expected.minute * 60 + expected.second
+    )
+    assert abs(seconds) <= 2, (said, expected)

@@ -146,6 +146,11 @@ class EngineSelector:
             return True  # no outage to wait out: the same key again cannot help
         return self._just_returned or not self.primary_ever_began
 
+    def away_for_s(self) -> float:
+        """How long the cloud has been away (0 when it is not known to be)."""
+        since = self._primary_down_since
+        return 0.0 if since is None else self._clock() - since
+
     def failover_due(self) -> bool:
         """The cloud has been away (failing, or not answering) for ``after_s``."""
         since = self._primary_down_since

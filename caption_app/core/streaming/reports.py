@@ -31,11 +31,12 @@ SERVICE_ENDED = Problem(
 SERVICE_SILENT = Notice("The captioning service stopped answering; reconnecting.", Holds.UNTIL_LIVE)
 
 
-def covered(what: str) -> Notice:
-    """The local engine stands in: what happened to the cloud, and at what time. The notice
+def covered(what: str, ago_s: float = 0.0) -> Notice:
+    """The local engine stands in: what happened to the cloud, and at what time (``ago_s``
+    before now: when it went away, not when the app stopped waiting for it). The notice
     stays while the local engine stands in, which outlasts the outage by up to a try's wait:
     read later, it must not pass an outage that is over for a present one."""
-    at = time.strftime("%H:%M:%S")
+    at = time.strftime("%H:%M:%S", time.localtime(time.time() - ago_s))
     return Notice(f"{what.rstrip('.')} (at {at}). {COVERED}", Holds.WHILE_COVERED)
 
 

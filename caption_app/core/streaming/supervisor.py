@@ -460,7 +460,7 @@ class Supervisor:
 
     def _fail_over(self, why: str) -> list[Action]:
         """The local engine takes over; a cloud attempt under way goes on, on the side."""
-        self._board.tell(covered(why))
+        self._board.tell(covered(why, self._engines.away_for_s()))
         actions = self._drop_aside()
         self._engines.use_fallback()
         if self.phase is Phase.CONNECTING:
