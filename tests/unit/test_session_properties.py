@@ -558,23 +558,30 @@ def test_time_after_a_resume_without_an_input_is_not_called_paused() -> None:
         machine.teardown()
 
 
+def _on_the_cloud_mid_turn(machine: LiveSessionMachine, said: str) -> None:
+    """The cloud hears a second of audio and reports ``said`` as a live turn (a word every
+    250 ms from 300 ms); ended, it will flush the same words, final and formatted, as the
+    service does."""
+    machine.an_attempt_answers(0)
+    machine.a_connection_begins(0)
+    machine.audio(20)
+    words = tuple(
+        WordMessage(text, 300 + 250 * i, 500 + 250 * i, 0.9, False)
+        for i, text in enumerate(said.split())
+    )
+    machine._put(TurnReceived(0, TurnMessage(0, said, False, False, words)))
+    final = tuple(replace(w, is_final=True) for w in words)
+    formatted = f"{said[0].upper()}{said[1:]}."
+    flush = TurnReceived(0, TurnMessage(0, formatted, True, True, final))
+    machine.cloud.connections[0].flush.append(flush)
+
+
 def test_a_line_cut_by_choosing_this_computer_ends_as_cut_off() -> None:
     """Sixth walk X7: "On this computer" chosen while the speaker talked on the cloud; the
     cloud's last words, flushed as it closed, read as a whole line ("Prudently in his.")."""
     machine = LiveSessionMachine()
     try:
-        machine.an_attempt_answers(0)
-        machine.a_connection_begins(0)
-        machine.audio(20)
-        words = tuple(
-            WordMessage(text, start, start + 200, 0.9, False)
-            for text, start in (("prudently", 300), ("in", 550), ("his", 800))
-        )
-        machine._put(TurnReceived(0, TurnMessage(0, "prudently in his", False, False, words)))
-        # The cloud's flush as it is ended: the turn's words, final and formatted.
-        final = tuple(replace(w, is_final=True) for w in words)
-        flush = TurnReceived(0, TurnMessage(0, "Prudently in his.", True, True, final))
-        machine.cloud.connections[0].flush.append(flush)
+        _on_the_cloud_mid_turn(machine, "prudently in his")
         machine.the_person_chooses(here=True)
         machine.audio(2)
         assert machine.heard.texts[(0, 0)].endswith("…"), machine.heard.texts
@@ -588,18 +595,8 @@ def test_a_line_the_speaker_had_finished_is_not_cut_by_a_pause_in_a_noisy_room()
     still come."""
     machine = LiveSessionMachine()
     try:
-        machine.an_attempt_answers(0)
-        machine.a_connection_begins(0)
-        machine.audio(20)
-        words = tuple(
-            WordMessage(text, start, start + 200, 0.9, False)
-            for text, start in (("prudently", 300), ("in", 550), ("his", 800), ("house", 1050))
-        )
-        machine._put(TurnReceived(0, TurnMessage(0, "prudently in his house", False, False, words)))
+        _on_the_cloud_mid_turn(machine, "prudently in his house")
         machine.audio(80)  # 4 s more of the room (the fake input's level is above speech's)
-        final = tuple(replace(w, is_final=True) for w in words)
-        flush = TurnReceived(0, TurnMessage(0, "Prudently in his house.", True, True, final))
-        machine.cloud.connections[0].flush.append(flush)
         machine.pause()
         machine.audio(2)
         assert machine.heard.texts[(0, 0)] == "Prudently in his house.", machine.heard.texts
