@@ -42,7 +42,12 @@ def free_place(dialog: QRect, overlay: QRect, area: QRect) -> QRect | None:
     ``overlay``: moved as little as possible. None when it fits nowhere."""
     framed = dialog.adjusted(0, -FRAME_ALLOWANCE, 0, 0)
     if not framed.intersects(overlay):
-        return dialog  # clear of it: nearer than a moved one's gap is no reason to move
+        # Clear of it: nearer than a moved one's gap is no reason to move; off the screen's
+        # edge is (the seventh walk: Export's foot 15 px past the bottom).
+        inside = _inside(framed, area)
+        if inside.intersects(overlay):
+            return dialog  # (too tall to fit between them: it stays clear of the overlay)
+        return inside.adjusted(0, FRAME_ALLOWANCE, 0, 0)
     candidates = []
     above = framed.translated(0, overlay.top() - GAP - framed.bottom() - 1)
     below = framed.translated(0, overlay.bottom() + GAP + 1 - framed.top())
