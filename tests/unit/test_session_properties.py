@@ -12,6 +12,7 @@ rollover), stop. After every step:
 - at most one connection receives audio, and it is the one the session says it sends to;
 - what the window was last told equals the supervisor's status, and its Pause is the person's;
 - every finished turn an engine reported on the connection hearing the audio is passed on;
+- no stretch not captioned is told twice;
 - a requested stop ends the session (ENDED), with every connection closed.
 """
 
@@ -436,6 +437,13 @@ class SessionMachine(RuleBasedStateMachine):
                 assert not jumps, f"stream {connection.stream} heard jumps: {jumps[:3]}"
 
     @invariant()
+    def no_stretch_is_told_twice(self) -> None:
+        """A stretch not captioned is told once, in time order (the eighth walk: the same
+        12 s as "audio input lost" and again as "no connection")."""
+        gaps = self.heard.gaps
+        assert all(b.start_ms >= a.end_ms for a, b in itertools.pairwise(gaps)), gaps
+
+    @invariant()
     def no_finished_turn_is_lost(self) -> None:
         assert self.reported <= self.heard.finished
 
@@ -574,6 +582,32 @@ def _on_the_cloud_mid_turn(machine: LiveSessionMachine, said: str) -> None:
     formatted = f"{said[0].upper()}{said[1:]}."
     flush = TurnReceived(0, TurnMessage(0, formatted, True, True, final))
     machine.cloud.connections[0].flush.append(flush)
+
+
+def test_a_stretch_not_captioned_is_told_once() -> None:
+    """Eighth walk Z2: the cloud captions, the headset is unplugged, another input plugged in,
+    and the next connection finds no key: the same 12 s were told as "audio input lost" and
+    again as "no connection", out of time order."""
+    machine = LiveSessionMachine()
+    try:
+        machine.an_attempt_answers(0)
+        machine.a_connection_begins(0)
+        machine.audio(20)
+        machine.unplug()
+        machine.time_passes(4100)
+        machine.time_passes(4100)
+        machine.plug_in_another()
+        no_key = Problem(ProblemKind.NO_KEY, "No key.", Recovery.NEW_KEY)
+        machine._put(ConnectionFailed(machine.session._supervisor.stream, no_key))
+        while machine.pending:
+            machine.an_attempt_answers(0)
+        machine.audio(8)
+        gaps = [(g.start_ms, g.end_ms, g.reason) for g in machine.heard.gaps]
+        assert gaps and all(b[0] >= a[1] for a, b in itertools.pairwise(gaps)), gaps
+        rows = machine.heard.rows
+        assert rows == sorted(rows, key=lambda row: row[0]), rows
+    finally:
+        machine.teardown()
 
 
 def test_a_line_cut_by_choosing_this_computer_ends_as_cut_off() -> None:

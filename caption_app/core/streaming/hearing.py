@@ -26,6 +26,9 @@ class Hearing:
         """Where the stream began on the session clock."""
         self._session_ids: dict[int, str] = {}
         self._gap: tuple[int, GapReason] | None = None
+        self._told_until_ms = 0
+        """Where the last gap or marker told ends: a gap opened later starts no earlier (the
+        eighth walk: a stretch told as "audio input lost" was told again as "no connection")."""
 
     def hears(self, stream: int) -> bool:
         return self.stream is not None and self.stream == stream
@@ -61,16 +64,18 @@ class Hearing:
         the row of the pause that preceded it)."""
         self._close_gap(at_ms)
         self._emit(Marker(at_ms, text))
+        self._told_until_ms = max(self._told_until_ms, at_ms)
 
     def _close_gap(self, end_ms: int) -> None:
         if self._gap is not None and end_ms > self._gap[0]:
             self._emit(Gap(self._gap[0], end_ms, self._gap[1]))
+            self._told_until_ms = max(self._told_until_ms, end_ms)
         self._gap = None
 
     def open_gap(self, start_ms: int, reason: GapReason) -> None:
         """No connection hears the audio from ``start_ms`` (the first reason is kept)."""
         if self._gap is None:
-            self._gap = (start_ms, reason)
+            self._gap = (max(start_ms, self._told_until_ms), reason)
 
     def paused(self, at_ms: int) -> None:
         """The person paused at ``at_ms`` while no connection heard (it was being retried):
@@ -91,4 +96,5 @@ class Hearing:
         if gap is None or gap[1] is reason or at_ms <= gap[0]:
             return
         self._emit(Gap(gap[0], at_ms, gap[1]))
+        self._told_until_ms = max(self._told_until_ms, at_ms)
         self._gap = (at_ms, reason)
