@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QDialog
 
 from caption_app.core.audio.source import AudioSourceError
@@ -305,7 +305,10 @@ class CaptionApp:
         if not self._start_when_key_saved:
             running_here = self.controller.running and self._captioning_here(standing_in=False)
             if running_here and self.engine_preference is not EngineChoice.LOCAL:
-                self.choices.key_for_the_next_start()  # a session started without the cloud
+                # A session started without the cloud. Said after the dialog's word on the key
+                # ("saved", "kept for this session"), which comes next: the news that matters
+                # goes on top (the eighth walk: it waited behind "Dismiss (1 more)").
+                QTimer.singleShot(0, self.choices.key_for_the_next_start)
             return
         self._start_when_key_saved = False
         self.choices.start_again()  # the session that asked ends first

@@ -281,7 +281,11 @@ def test_a_key_given_while_captions_run_here_without_the_cloud_is_not_said_in_us
     assert not dialog.offline_button.isVisibleTo(dialog)
     qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)
     # ...and nothing said the captions stayed here: now it says so, with a way to the cloud.
-    dialog.key_changed.emit("memory")  # as "Use for this session only" does, once checked
+    dialog.key_changed.emit("memory")  # as "Use for this session only" does, once checked,
+    dialog.told.emit(texts.KEPT_FOR_SESSION)  # ...then says what became of the key
+    qtbot.waitUntil(lambda: bool(app.window.notices.showing()), timeout=5_000)
+    # The offer on top (the eighth walk: it waited behind "Dismiss (1 more)").
+    qtbot.waitUntil(lambda: app.window.notices.showing()[0].key == ENGINE_NEXT_START, timeout=5_000)
     (offer,) = [n for n in app.window.notices.showing() if n.key == ENGINE_NEXT_START]
     assert offer.text == KEY_NEXT_START_TEXT and offer.action is not None
     offer.action()  # "Start again now"

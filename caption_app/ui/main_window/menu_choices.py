@@ -144,7 +144,7 @@ class MenuChoices:
             START_AGAIN,
             self.start_again,
             key=ENGINE_NEXT_START,
-            until=Until.WHILE_RUNNING,
+            until=Until.NEWS_WHILE_RUNNING,
         )
 
     def start_again(self) -> None:

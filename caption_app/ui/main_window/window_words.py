@@ -39,6 +39,9 @@ class Until(enum.Enum):
     the next start."""
     WHILE_RUNNING = "while-running"
     """About the session running now (a choice that applies from the next start)."""
+    NEWS_WHILE_RUNNING = "news-while-running"
+    """The answer to what the person just did, true while the session runs (a key given
+    while captions that started without one run here): among the news, not after it."""
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,8 @@ KEY_NEWS = "key-news"
 
 
 def _app_note_holds(note: AppNote, facts: WindowFacts) -> bool:
-    if note.until is Until.WHILE_RUNNING and not facts.status.running:
+    running_only = (Until.WHILE_RUNNING, Until.NEWS_WHILE_RUNNING)
+    if note.until in running_only and not facts.status.running:
         return False
     # "The key is in use…" is over once AssemblyAI rejects it (the fourth walk).
     return not (note.item.key == KEY_NEWS and facts.key.rejected)
