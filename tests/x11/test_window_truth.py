@@ -744,6 +744,36 @@ def test_docked_at_the_top_it_leaves_the_main_window_s_menus_clear(
     subprocess.run(["xdotool", "key", "Escape"], check=True)
 
 
+def test_back_to_floating_it_does_not_cover_the_main_window(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Eighth walk Z1: docked at the top (the main window moved below the bar), then back to
+    floating: the overlay returned to where it floated, which was now over the main window's
+    menus and toolbar, and their clicks were lost."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    qtbot.wait(800)  # the main window's first place is settled
+    app.overlay.setGeometry(QRect(220, 209, 960, app.overlay.height()))
+    app.window.move(409, 40)  # the person put them so, the window's foot under the overlay
+    qtbot.wait(500)
+    floated_at = app.overlay.geometry()
+    _docked_at_the_top(qtbot, app)
+    _dock(app, "floating")
+    screen = QGuiApplication.primaryScreen()
+    qtbot.waitUntil(lambda: screen.availableGeometry() == screen.geometry(), timeout=5_000)
+    qtbot.waitUntil(lambda: app.overlay.geometry() == floated_at, timeout=5_000)
+    qtbot.waitUntil(
+        lambda: not app.window.frameGeometry().intersects(app.overlay.frameGeometry()),
+        timeout=5_000,
+    )
+    menu = app.window.menuBar()
+    _click(menu, QPoint(menu.actionGeometry(menu.actions()[0]).center()))
+    qtbot.waitUntil(lambda: menu.activeAction() is not None, timeout=3_000)
+    subprocess.run(["xdotool", "key", "Escape"], check=True)
+
+
 def test_relaunched_docked_at_the_top_it_sits_at_the_top(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:

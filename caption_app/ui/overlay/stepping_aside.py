@@ -96,7 +96,10 @@ class DialogsStepAside(QObject):
         self._window_to_place: QMainWindow | None = None
         self._window_placed = False
         self._window: QMainWindow | None = None
-        overlay.placeChanged.connect(self._clear_the_docked_edge)
+        self._undocked = False
+        """Back to floating, and the main window not yet moved out of its way."""
+        overlay.dockChanged.connect(self._dock_changed)
+        overlay.placeChanged.connect(self._keep_the_main_window_clear)
         self._settling: dict[QDialog, QElapsedTimer] = {}
         """Dialogs shown a moment ago: a move now is the window manager's placing."""
         self._looks: dict[QDialog, QTimer] = {}
@@ -174,22 +177,40 @@ class DialogsStepAside(QObject):
             return
         if not overlay.isVisible() or not window.isVisible():
             return
+        self._place_window_clear(window)
+
+    def _place_window_clear(self, window: QMainWindow) -> None:
         area = _screen_of(window).availableGeometry()
-        place = free_place(window.geometry(), overlay.frameGeometry(), area)
+        place = free_place(window.geometry(), self._overlay.frameGeometry(), area)
         if place is not None and place.topLeft() != window.geometry().topLeft():
             window.move(window.pos() + QPoint(place.topLeft() - window.geometry().topLeft()))
 
-    def _clear_the_docked_edge(self) -> None:
+    def _keep_the_main_window_clear(self) -> None:
+        """The overlay docked, or back to floating, at its home (not waiting aside for a
+        dialog): the main window moves out of its way. A person's drag of the floating
+        overlay over the main window moves nothing."""
+        overlay, window = self._overlay, self._window
+        if window is None or not shiboken6.isValid(window) or not window.isVisible():
+            return
+        if self._letting_through or overlay.frameGeometry() != overlay_home(overlay):
+            return  # (waiting aside for a dialog: not yet)
+        dock = overlay.docked()
+        if dock != "floating":
+            self._clear_the_docked_edge(window, dock)
+        elif self._undocked:
+            # Back where it floated, which may be where the main window went meanwhile (the
+            # eighth walk: over its menu bar and toolbar, their clicks lost).
+            self._undocked = False
+            self._place_window_clear(window)
+
+    def _dock_changed(self, dock: str) -> None:
+        self._undocked = dock == "floating"
+
+    def _clear_the_docked_edge(self, window: QMainWindow, dock: str) -> None:
         """Docked, the overlay reserves its edge, yet openbox leaves a window that is open
         already under it (the seventh walk: on a 1280x800 screen the main window's title and
         menu bar lay under the bar, their clicks lost): the main window moves clear of it."""
-        overlay, window = self._overlay, self._window
-        dock = overlay.docked()
-        if dock == "floating" or window is None or not shiboken6.isValid(window):
-            return
-        bar, edge = overlay.frameGeometry(), overlay_edge(overlay)
-        if not window.isVisible() or bar != edge:  # (waiting aside for a dialog: not yet)
-            return
+        bar = self._overlay.frameGeometry()
         frame = window.frameGeometry()
         if not frame.intersects(bar):
             return
@@ -239,9 +260,12 @@ def _where_it_opens(dialog: QDialog, area: QRect) -> QRect:
     return _inside(rect, area)
 
 
-def overlay_edge(overlay: CaptionOverlay) -> QRect:
-    """Where the overlay docked at its edge is (its place, unless it waits aside)."""
-    return overlay_geometry.docked(overlay.frameGeometry(), overlay.docked())
+def overlay_home(overlay: CaptionOverlay) -> QRect:
+    """Where the overlay is at home: docked, across its edge; floating, where it is (it
+    waits aside only while the watcher lets a dialog have its place)."""
+    place = overlay.frameGeometry()
+    dock = overlay.docked()
+    return place if dock == "floating" else overlay_geometry.docked(place, dock)
 
 
 def _screen_of(window: QWidget) -> QScreen:

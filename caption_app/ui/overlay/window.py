@@ -60,6 +60,8 @@ class CaptionOverlay(QWidget):
     """The desktop would not give the overlay the keyboard: moving by keyboard did not start."""
     placeChanged = Signal()
     """Moved or resized (by the person or the keyboard), settled for a moment: worth saving."""
+    dockChanged = Signal(str)
+    """Docked at "top" or "bottom", or back to "floating" (it may wait aside meanwhile)."""
     lockRefused = Signal(str)
     """Lock was asked for where clicks cannot pass through the overlay: why, in a sentence."""
 
@@ -264,6 +266,7 @@ class CaptionOverlay(QWidget):
             self.setGeometry(home)
         if self.isVisible():
             x11.reserve_edge(int(self.winId()), dock, self._home.of(self.geometry()))
+        self.dockChanged.emit(dock)
 
     def style_in_use(self) -> OverlayStyle:
         return self._painter.style
