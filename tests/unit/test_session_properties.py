@@ -610,6 +610,28 @@ def test_a_stretch_not_captioned_is_told_once() -> None:
         machine.teardown()
 
 
+def test_stopped_while_waiting_for_an_input_the_wait_is_told_and_counted() -> None:
+    """Ninth walk V1: stopped while "Waiting for another input", the session was saved as
+    ending at the unplug (5 s of a 35 s session) and the 29 s after it were in no row."""
+    machine = LiveSessionMachine()
+    try:
+        machine.an_attempt_answers(0)
+        machine.a_connection_begins(0)
+        machine.audio(20)  # 1 s
+        machine.unplug()
+        for _ in range(7):
+            machine.time_passes(4100)  # about 29 s waiting for another input
+        machine.session.request_stop()
+        machine.stopped = True
+        machine.session._shutdown()
+        summary = machine.session.end()
+        assert summary.captioned_ms >= 29_000, summary
+        (gap,) = machine.heard.gaps
+        assert gap.reason is GapReason.INPUT_LOST and gap.end_ms == summary.captioned_ms, gap
+    finally:
+        machine.teardown()
+
+
 def test_a_line_cut_by_choosing_this_computer_ends_as_cut_off() -> None:
     """Sixth walk X7: "On this computer" chosen while the speaker talked on the cloud; the
     cloud's last words, flushed as it closed, read as a whole line ("Prudently in his.")."""

@@ -66,6 +66,12 @@ class Hearing:
         self._emit(Marker(at_ms, text))
         self._told_until_ms = max(self._told_until_ms, at_ms)
 
+    def ended(self, at_ms: int) -> None:
+        """The session ends at ``at_ms``: a stretch not captioned up to then is told (the ninth
+        walk: stopped while waiting for another input, the last 29 s were in no row, and the
+        recorded length ended at the unplug)."""
+        self._close_gap(at_ms)
+
     def _close_gap(self, end_ms: int) -> None:
         if self._gap is not None and end_ms > self._gap[0]:
             self._emit(Gap(self._gap[0], end_ms, self._gap[1]))

@@ -198,13 +198,14 @@ class LiveSession:
         """After the loop and its shutdown: the session's summary, reported last."""
         supervisor = self._supervisor
         supervisor.closed()  # first: a session that never captioned has failed
+        self._hearing.ended(now_ms := self._input.now_ms)  # (no input: where it stopped + wait)
         summary = SessionEnded(
             audio_s=self._account.acknowledged_s,
             billed_audio_s=self._account.billed_s,
             session_s=self._clock() - self._started_at,
             connections=supervisor.attempts,
             failed=supervisor.failure,
-            captioned_ms=self._input.position_ms,
+            captioned_ms=now_ms,
             reached_end=self._input.done and supervisor.failure is None,
         )
         self._emit(summary)
