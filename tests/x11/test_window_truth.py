@@ -714,6 +714,14 @@ def test_docked_at_the_top_the_key_dialog_that_opens_itself_opens_over_the_main_
     _opened_over_the_main_window(qtbot, app, app.dialog("key"), window)
 
 
+def _its_menus_take_clicks(qtbot: QtBot, app: CaptionApp) -> None:
+    """A real click on the main window's first menu opens it (nothing lies over it)."""
+    menu = app.window.menuBar()
+    _click(menu, QPoint(menu.actionGeometry(menu.actions()[0]).center()))
+    qtbot.waitUntil(lambda: menu.activeAction() is not None, timeout=3_000)
+    subprocess.run(["xdotool", "key", "Escape"], check=True)
+
+
 def test_docked_at_the_top_it_leaves_the_main_window_s_menus_clear(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
 ) -> None:
@@ -738,10 +746,7 @@ def test_docked_at_the_top_it_leaves_the_main_window_s_menus_clear(
     frame = app.window.frameGeometry()
     assert frame.top() <= bar.bottom() + 40, frame
     assert frame.bottom() <= QGuiApplication.primaryScreen().geometry().bottom(), frame
-    menu = app.window.menuBar()
-    _click(menu, QPoint(menu.actionGeometry(menu.actions()[0]).center()))
-    qtbot.waitUntil(lambda: menu.activeAction() is not None, timeout=3_000)
-    subprocess.run(["xdotool", "key", "Escape"], check=True)
+    _its_menus_take_clicks(qtbot, app)
 
 
 def test_back_to_floating_it_does_not_cover_the_main_window(
@@ -768,10 +773,7 @@ def test_back_to_floating_it_does_not_cover_the_main_window(
         lambda: not app.window.frameGeometry().intersects(app.overlay.frameGeometry()),
         timeout=5_000,
     )
-    menu = app.window.menuBar()
-    _click(menu, QPoint(menu.actionGeometry(menu.actions()[0]).center()))
-    qtbot.waitUntil(lambda: menu.activeAction() is not None, timeout=3_000)
-    subprocess.run(["xdotool", "key", "Escape"], check=True)
+    _its_menus_take_clicks(qtbot, app)
 
 
 def test_relaunched_docked_at_the_top_it_sits_at_the_top(
