@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from platformdirs import user_cache_dir
 
+from caption_app.core.engines.local.written_language import is_untranslated
 from caption_app.exit_codes import ExitCode
 from tests.support.foreign_speech import ES_ONE_SENTENCE, UTTERANCES, recording
 
@@ -109,6 +110,8 @@ def test_a_named_language_translated_alone_makes_an_english_subtitle_track(
     assert "thank" in subtitles and "gracias" not in subtitles, subtitles
     said = [line for line in done.stdout.splitlines() if line.startswith("[es→en] ")]
     assert said and "thank" in " ".join(said).lower(), done.stdout  # "Many thanks…", "Thank…"
+    # A line Whisper left in Spanish would carry its own tag, [es], never es→en.
+    assert not any(is_untranslated(line.removeprefix("[es→en] "), "es") for line in said), said
     done = _transcribe(
         tmp_path, str(audio), "--engine", "local", "--language", "es", "--format", "json",
         "--out", str(js),

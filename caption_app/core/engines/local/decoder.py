@@ -11,11 +11,13 @@ alignment) and CTranslate2's ``generate``, with faster-whisper pinned below 1.3.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from caption_app.core.engines.local.written_language import is_untranslated
 
 SAMPLE_RATE = 16_000
 PAD_FRAMES = 300
@@ -62,6 +64,8 @@ class Hypothesis:
     language: str | None = None
     """The spoken language the decode ran in (detected, or the one asked for); None for an
     English-only model."""
+    untranslated: bool = False
+    """A translate decode whose words came out in the spoken language, not in English."""
 
     @property
     def empty(self) -> bool:
@@ -205,6 +209,18 @@ def _whisper_model(model_path: Path, cpu_threads: int) -> Any:
     return model
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What one decode's readings share: the encoder's output and the decoder's prompt."""
+
+    encoder_output: Any
+    content_frames: int
+    language: str
+    task: str
+    max_new_tokens: int
+    hotwords: str
+
+
 class WhisperDecoder:
     """Loads a CTranslate2 Whisper model once; ``decode`` is then safe to call repeatedly.
 
@@ -255,7 +271,6 @@ class WhisperDecoder:
         """Decode float32 16 kHz mono audio (at most ~28 s) as one window; ``task`` overrides
         the decoder's own (a translation of a turn already transcribed)."""
         from faster_whisper.audio import pad_or_trim
-        from faster_whisper.transcribe import get_compression_ratio, merge_punctuations
 
         model = self._model
         features = model.feature_extractor(audio, padding=160)
@@ -263,19 +278,39 @@ class WhisperDecoder:
         frames = min(MAX_FRAMES, -(-(content_frames + PAD_FRAMES) // 100) * 100)
         encoder_output = model.encode(pad_or_trim(features, frames))
         language = self._language_of(encoder_output)
-        tokenizer, suppressed = self._tokenizer(language, task or self.task)
+        task = task or self.task
         spoken_language = language if self.multilingual else None
-        prompt = model.get_prompt(
-            tokenizer, [], without_timestamps=True, hotwords=hotwords.strip() or None
-        )
         # Speech is at most ~5 tokens a second; the cap keeps a looping decode short.
         max_new = 16 + int(8 * len(audio) / SAMPLE_RATE)
+        read = _Reading(encoder_output, content_frames, language, task, max_new, hotwords)
+        hypothesis = self._read(read, beam_size)
+        if task != "translate" or not is_untranslated(hypothesis.text, spoken_language):
+            return hypothesis
+        # Whisper base wrote the spoken language back. A beam search and a greedy reading
+        # take different paths: the other one often translates. A partial (greedy) is not
+        # worth a beam search: the next partial comes within a second.
+        if beam_size > 1:
+            again = self._read(read, 1)
+            if not is_untranslated(again.text, spoken_language):
+                return again
+        return replace(hypothesis, untranslated=True)
+
+    def _read(self, read: _Reading, beam_size: int) -> Hypothesis:
+        from faster_whisper.transcribe import get_compression_ratio, merge_punctuations
+
+        model = self._model
+        tokenizer, suppressed = self._tokenizer(read.language, read.task)
+        spoken_language = read.language if self.multilingual else None
+        encoder_output, content_frames = read.encoder_output, read.content_frames
+        prompt = model.get_prompt(
+            tokenizer, [], without_timestamps=True, hotwords=read.hotwords.strip() or None
+        )
         result = model.model.generate(
             encoder_output,
             [prompt],
             beam_size=beam_size,
             patience=1,
-            max_length=min(model.max_length, len(prompt) + max_new),
+            max_length=min(model.max_length, len(prompt) + read.max_new_tokens),
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,

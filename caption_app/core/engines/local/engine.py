@@ -249,7 +249,7 @@ class LocalConnection:
                 message = self._pipe.recv()
                 kind = message[0]
                 if kind == "turn":
-                    self._put_turn(stream, message[1])
+                    self._put_turn(stream, message[1], untranslated=message[2])
                 elif kind == "translation":
                     put(Translated(stream, int(message[1]), Translation(message[2], "en")))
                 elif kind == "alive":
@@ -280,10 +280,11 @@ class LocalConnection:
             text = f"The local engine stopped unexpectedly (exit code {code})."
             put(ConnectionFailed(stream, _crash_problem(text)))
 
-    def _put_turn(self, stream: int, message: TurnMessage) -> None:
+    def _put_turn(self, stream: int, message: TurnMessage, *, untranslated: bool) -> None:
         """With the translate task alone the words are English already: a finished turn is
-        its translation (put first, so it arrives with the turn) and has no original text."""
-        if self.config.task == "translate" and message.end_of_turn:
+        its translation (put first, so it arrives with the turn) and has no original text.
+        One Whisper left ``untranslated`` is what it is: the spoken language, with its tag."""
+        if self.config.task == "translate" and message.end_of_turn and not untranslated:
             translation = Translation(message.transcript, "en")
             self._events.put(Translated(stream, message.turn_order, translation))
             message = replace(message, transcript="")

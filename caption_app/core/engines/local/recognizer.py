@@ -122,6 +122,9 @@ class _Utterance:
 class Output:
     jobs: list[DecodeJob] = field(default_factory=list)
     messages: list[TurnMessage] = field(default_factory=list)
+    untranslated: set[int] = field(default_factory=set)
+    """Turn orders of finished turns, among ``messages``, that the translate task left in the
+    spoken language: their words are not English."""
 
 
 class StreamingRecognizer:
@@ -302,14 +305,22 @@ class StreamingRecognizer:
         if why is not None:
             self.rejected.append(why)
             hypothesis = EMPTY
+        covering = job.speech_end in (u.speech_end, u.end_at)
+        if hypothesis.untranslated and not (job.final and covering):
+            hypothesis = EMPTY  # a live reading not in English joins no English words
         words = [
             DecodedWord(w.text, w.start_ms + offset, w.end_ms + offset, w.probability)
             for w in hypothesis.words
         ]
-        covering = job.speech_end in (u.speech_end, u.end_at)
         if job.final and covering:
             u.candidate = Hypothesis(
-                tuple(words), hypothesis.text, 0.0, 0.0, 0.0, hypothesis.language
+                tuple(words),
+                hypothesis.text,
+                0.0,
+                0.0,
+                0.0,
+                hypothesis.language,
+                hypothesis.untranslated,
             )
             u.candidate_end = job.speech_end
             return
@@ -342,7 +353,11 @@ class StreamingRecognizer:
     def _end_turn(
         self, u: _Utterance, final: Hypothesis, out: Output, *, next_start: int | None
     ) -> None:
-        words = merge_final(u.committed, list(final.words))
+        # Left in the spoken language, the final reading is the whole turn as it was said:
+        # the English words shown live are not joined to it.
+        words = (
+            list(final.words) if final.untranslated else merge_final(u.committed, list(final.words))
+        )
         if next_start is not None:
             words = [w for w in words if w.start_ms < next_start // SAMPLES_PER_MS] or words
         if not words:
@@ -351,6 +366,8 @@ class StreamingRecognizer:
             out.messages.append(
                 finished_message(self._turn_order, self.policy.format_turns, words, final.language)
             )
+            if final.untranslated and final.words:
+                out.untranslated.add(self._turn_order)
             self._turn_order += 1
         self._utterance = None
         if next_start is not None and self._speech_after(next_start):

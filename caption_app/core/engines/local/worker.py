@@ -8,7 +8,8 @@ threads inherited). Three threads here:
   block, even while the model loads or decodes;
 - a decoder runs one Whisper decode at a time and posts its result to the same inbox.
 
-Messages to the app are tuples: ("began", description), ("turn", TurnMessage), ("alive", ms),
+Messages to the app are tuples: ("began", description), ("turn", TurnMessage, untranslated:
+a finished turn the translate task left in the spoken language), ("alive", ms),
 ("translation", turn_order, text), ("error", message) and, last, ("terminated",
 audio_seconds, compute_seconds): the CPU time the process spent on the audio once the model
 was loaded (VAD, decodes, alignment).
@@ -240,7 +241,7 @@ class _Session:
                     del self._final_audio[next(iter(self._final_audio))]
             self._jobs.put(job)
         for turn in out.messages:
-            self._conn.send(("turn", turn))
+            self._conn.send(("turn", turn, turn.turn_order in out.untranslated))
 
     def _decode_jobs(self, decoder: Any) -> None:
         from caption_app.core.engines.local.decoder import EMPTY
@@ -269,4 +270,6 @@ def _translation(decoder: Any, job: TranslateJob) -> str:
         log.exception("translating failed")
         return ""
     speech_ms = len(job.audio) * 1000 // 16_000
-    return "" if rejection(hypothesis, speech_ms) is not None else hypothesis.text
+    if hypothesis.untranslated or rejection(hypothesis, speech_ms) is not None:
+        return ""  # no translation line rather than the original said twice
+    return str(hypothesis.text)
