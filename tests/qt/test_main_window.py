@@ -239,3 +239,22 @@ def test_once_this_computer_takes_over_the_cloud_trouble_is_not_said_as_if_to_co
     window.controller.statusChanged.emit(status_after(*taking_over, stand_in=True))
     assert "by themselves" not in window.notices.text()
     assert window.status_panel.state_label.text().startswith("Starting the speech model")
+
+
+@pytest.mark.parametrize(
+    "waits_for", ["no API key for the cloud", "the cloud rejected the API key", ""]
+)
+def test_the_status_says_why_this_computer_captions_when_the_cloud_waits_for_a_key(
+    qtbot: QtBot, waits_for: str
+) -> None:
+    """Ninth walk V4: with the key removed, the status read "Live on this computer, standing
+    in for the cloud", as if the cloud were being tried; without a key it never is."""
+    window = _window(qtbot, [MIC])
+    here = EngineInUse("Whisper tiny.en on this computer", True, 0.0, True, waits_for)
+    live = StateChanged(SessionState.LIVE, "Live")
+    window.controller.statusChanged.emit(status_after(here, live, stand_in=True))
+    said = window.status_panel.state_label.text()
+    if waits_for:
+        assert said == f"Live on this computer: {waits_for}"
+    else:  # only away: it is tried again by itself
+        assert said == "Live on this computer, standing in for the cloud"

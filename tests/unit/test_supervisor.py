@@ -1044,14 +1044,22 @@ def test_a_rejected_key_is_covered_by_the_local_engine_until_another_key_is_give
     assert phase_of(s) is Phase.LIVE and rig.adopted == [(0, "cloud"), (1, "local")]
     assert rig.said() == [AUTH.message]  # a problem to fix: said as it is, once
     assert rig.markers == ["Captions continue on this computer: cloud rejected the key."]
+    # Ninth walk V4: not "standing in for the cloud", as if the cloud were being tried.
+    rejected = (SessionState.LIVE, "Live on this computer: the cloud rejected the API key")
+    assert rig.last_state() == rejected
     for _ in range(600):  # ten minutes: the same key is never tried again
         rig.clock.advance_ms(1000)
         rig.tick()
     assert rig.engine.refusals and s._attempts.aside is None  # not tried
     s.key_renewed()  # another key: tried at once, on the side
+    assert rig.last_state()[1] == "Live on this computer, standing in for the cloud"
     rig.tick()
     assert not rig.engine.refusals and phase_of(s) is Phase.LIVE
     assert rig.said() == [AUTH.message, AUTH.message]  # this one was rejected too: news
+    assert rig.last_state() == rejected
+    assert [e.cloud_waits_for for e in rig.reports if isinstance(e, EngineInUse)][-1] == (
+        "the cloud rejected the API key"
+    )
     rig.clock.advance_ms(600_000)
     rig.tick()
     assert s._attempts.aside is None  # waiting for a key again
@@ -1231,6 +1239,12 @@ def test_a_key_gone_missing_is_not_marked_as_rejected() -> None:
     assert rig.adopted[-1][1] == "local"
     assert rig.markers and "rejected" not in rig.markers[-1], rig.markers
     assert "no API key" in rig.markers[-1], rig.markers
+    rig.began()
+    # Ninth walk V4: the cloud is not tried again without a key; the status says why.
+    assert rig.last_state() == (
+        SessionState.LIVE,
+        "Live on this computer: no API key for the cloud",
+    )
 
 
 def test_a_cloud_that_did_not_come_back_is_said_with_the_time_it_went_away() -> None:

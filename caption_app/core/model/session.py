@@ -64,6 +64,9 @@ class EngineInUse:
     billed_per_hour_usd: float
     standing_in: bool
     """The local engine covers for a cloud that cannot be reached (engine = auto)."""
+    cloud_waits_for: str = ""
+    """While standing in: what the cloud waits for from the person, as a reason ("no API key
+    for the cloud"); "" while it is only away (tried again by itself)."""
 
 
 class Holds(enum.Enum):

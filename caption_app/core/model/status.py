@@ -69,10 +69,29 @@ class EngineView:
     billed_per_hour_usd: float = 0.0
     standing_in: bool = False
     """The local engine covers for a cloud that cannot be reached."""
+    cloud_waits_for: str = ""
+    """While standing in: what the cloud waits for from the person (``EngineInUse``)."""
 
     @classmethod
     def of(cls, event: EngineInUse) -> EngineView:
-        return cls(event.name, event.on_device, event.billed_per_hour_usd, event.standing_in)
+        return cls(
+            event.name,
+            event.on_device,
+            event.billed_per_hour_usd,
+            event.standing_in,
+            event.cloud_waits_for,
+        )
+
+
+def standing_in_words(cloud_waits_for: str) -> str:
+    """The status while the local engine stands in for the cloud. When the cloud waits for
+    the person (a key), that is the reason; otherwise only that it stands in, not "the cloud
+    cannot be reached": the cloud may be back a try's wait before the local engine gives way.
+    (The ninth walk: "standing in for the cloud" with no key read as if the cloud were being
+    tried, and it was not.)"""
+    if cloud_waits_for:
+        return f"Live on this computer: {cloud_waits_for}"
+    return "Live on this computer, standing in for the cloud"
 
 
 _SAID = itertools.count()

@@ -28,6 +28,16 @@ class Attempt:
         """Open and begun: it can take audio now."""
         return self.began and self.connection is not None
 
+    def waited_s(self, now: float) -> float | None:
+        """How long it has waited for its engine's answer; None when it is not waiting (begun,
+        or still loading what it needs)."""
+        return None if self.began or not self.dialled else now - self.started_at
+
+    def overdue(self, now: float) -> bool:
+        """It has waited longer than its engine answers within."""
+        waited = self.waited_s(now)
+        return waited is not None and waited >= self.engine.answer_within_s
+
 
 class Attempts:
     def __init__(self) -> None:

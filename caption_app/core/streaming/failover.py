@@ -81,7 +81,14 @@ class EngineSelector:
     def in_use(self, engine: Engine) -> EngineInUse:
         """What the window is told of ``engine`` captioning now."""
         billed = engine.billed_per_hour_usd
-        return EngineInUse(engine.name, engine.on_device, billed, self.standing_in)
+        waits_for = ""
+        if self.standing_in and self.awaiting_key:
+            waits_for = (
+                "no API key for the cloud"
+                if self._key_missing
+                else "the cloud rejected the API key"
+            )
+        return EngineInUse(engine.name, engine.on_device, billed, self.standing_in, waits_for)
 
     def marker(self, engine: Engine, previous: Engine | None) -> str | None:
         """What the transcript says where captions move to ``engine`` from ``previous``."""

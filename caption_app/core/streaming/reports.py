@@ -21,6 +21,7 @@ from caption_app.core.model.session import (
     SessionState,
     StateChanged,
 )
+from caption_app.core.model.status import standing_in_words
 
 PAUSED_DETAIL = "Paused: no audio is being sent"
 NO_INPUT_DETAIL = "Waiting for another input"
@@ -40,11 +41,18 @@ def covered(what: str, ago_s: float = 0.0) -> Notice:
     return Notice(f"{what.rstrip('.')} (at {at}). {COVERED}", Holds.WHILE_COVERED)
 
 
-def live(*, standing_in: bool) -> tuple[SessionState, str]:
-    """The state while a connection captions."""
-    if standing_in:
-        return SessionState.LIVE, "Live on this computer, standing in for the cloud"
+def live(engine: EngineInUse) -> tuple[SessionState, str]:
+    """The state while a connection on ``engine`` captions."""
+    if engine.standing_in:
+        return SessionState.LIVE, standing_in_words(engine.cloud_waits_for)
     return SessionState.LIVE, "Live"
+
+
+def ended(failure: Problem | None) -> tuple[SessionState, str]:
+    """The state once the session has ended: failed, and why, or stopped."""
+    if failure is not None:
+        return SessionState.FAILED, failure.message
+    return SessionState.IDLE, "Stopped"
 
 
 def waiting_to_retry(problem: Problem, delay_s: float) -> tuple[SessionState, str]:

@@ -30,6 +30,7 @@ from caption_app.core.streaming.reports import (
     SERVICE_SILENT,
     Reports,
     covered,
+    ended,
     live,
     waiting_to_retry,
 )
@@ -139,9 +140,8 @@ class Supervisor:
         if attempt is None or attempt.began:
             return []
         attempt.began, attempt.expires_in_s = True, expires_in_s
-        if attempt is self._attempts.current and attempt.connection is not None:
-            return self._began(attempt)
-        return []
+        current = attempt is self._attempts.current
+        return self._began(attempt) if current and attempt.connection is not None else []
 
     def heard_from(self, stream: int) -> None:
         """Any event of the current connection: it is alive."""
@@ -191,6 +191,7 @@ class Supervisor:
         if it rejects this one too, that is news)."""
         self._engines.key_renewed()
         self._board.flowing()
+        self._say_live()  # the cloud is tried now: no longer waiting for a key
 
     def engine_chosen(self, *, here: bool) -> list[Action]:
         """The person chose this computer (``here``: the cloud is left now) or the cloud
@@ -198,9 +199,7 @@ class Supervisor:
         engines = self._engines
         if not engines.choose(here=here):
             return []
-        current = self._attempts.current
-        if engines.on_fallback and self.phase is Phase.LIVE and current is not None:
-            self._say_live(current.engine)  # chosen now, or standing in for the cloud again
+        self._say_live()  # chosen now, or standing in for the cloud again
         if not here or engines.on_fallback:
             return self._drop_aside() if here else []  # a try of the cloud under way goes
         engines.use_fallback()
@@ -244,10 +243,7 @@ class Supervisor:
         self._engines.release()
         if self.failure is None and not self._ever_live:
             self.failure = self._last_failure  # never captioned at all: that is a failure
-        if self.failure is not None:
-            self._set_state(SessionState.FAILED, self.failure.message)
-        else:
-            self._set_state(SessionState.IDLE, "Stopped")
+        self._set_state(*ended(self.failure))
 
     # --- the machine -------------------------------------------------------------------------
 
@@ -346,9 +342,15 @@ class Supervisor:
         self._say_live(engine)
         return []
 
-    def _say_live(self, engine: Engine) -> None:
-        self._board.show_engine(self._engines.in_use(engine))
-        self._set_state(*live(standing_in=self._engines.standing_in))
+    def _say_live(self, engine: Engine | None = None) -> None:
+        """Say what captions: ``engine``, just begun, or anew the local engine (why changed)."""
+        current = self._attempts.current
+        if engine is None and self._engines.on_fallback and self.phase is Phase.LIVE:
+            engine = current.engine if current is not None else None
+        if engine is not None:
+            in_use = self._engines.in_use(engine)
+            self._board.show_engine(in_use)
+            self._set_state(*live(in_use))
 
     def _proven(self) -> None:
         self._backoff.proven()
@@ -405,7 +407,7 @@ class Supervisor:
             return []
         self._board.tell(problem)
         self.failure = problem
-        self._set_state(SessionState.FAILED, problem.message)
+        self._set_state(*ended(problem))
         return actions
 
     def _aside_failed(self, problem: Problem) -> list[Action]:
@@ -416,15 +418,14 @@ class Supervisor:
         log.info("stream %d on the side failed: %s", aside.stream, problem.kind.value)
         self._board.tell_try_failed(problem, asked=self._engines.cloud_asked_for)
         self._engines.return_failed(problem)
+        self._say_live()  # it may wait for another key now
         return [Retire(aside.stream, aside.connection, None, clean=False)]
 
     # --- time ---------------------------------------------------------------------------------
 
     def _check_aside(self, now: float) -> list[Action]:
         aside = self._attempts.aside
-        if aside is None or aside.began or not aside.dialled:
-            return []  # (its wait counts once it has loaded what it needs)
-        if now - aside.started_at < aside.engine.answer_within_s:
+        if aside is None or not aside.overdue(now):
             return []
         return self._aside_failed(aside.engine.no_answer(self._settings()))
 
@@ -437,15 +438,14 @@ class Supervisor:
                 self._engines.prepare_fallback(self._settings())
             return []
         waited = now - current.started_at
-        engines = self._engines
-        if waited >= current.engine.answer_within_s:
+        if current.overdue(now):
             log.info("stream %d did not answer in %.1f s", current.stream, waited)
             return self._after_failure(current.engine.no_answer(self._settings()))
         if self._attempts.aside_ready:
             return self._fire(Trigger.SWITCH) or []  # the cloud answered on the side
-        if current.engine is not engines.primary:
+        if current.engine is not self._engines.primary:
             return []
-        why = engines.why_fail_over(waited, self._timing.cloud_grace_s, self._settings())
+        why = self._engines.why_fail_over(waited, self._timing.cloud_grace_s, self._settings())
         return self._fail_over(why) if why else []
 
     def _tick_backoff(self, now: float) -> list[Action]:

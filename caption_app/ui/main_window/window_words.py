@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 
 from caption_app.core.model.problems import ProblemKind
 from caption_app.core.model.session import Holds, SessionState
-from caption_app.core.model.status import Ending, SessionStatus, next_said, passes
+from caption_app.core.model.status import (
+    Ending,
+    SessionStatus,
+    next_said,
+    passes,
+    standing_in_words,
+)
 from caption_app.ui.main_window.problem_text import problem_text
 
 LOCAL, AUTO = "local", "auto"
@@ -167,9 +173,7 @@ def status_line(status: SessionStatus) -> str:
         return "Starting the speech model on this computer…" if local else f"Connecting to {name}…"
     if state is SessionState.LIVE:
         if local and engine is not None and engine.standing_in:
-            # (Not "the cloud cannot be reached": the cloud may be back a try's wait before
-            # the local engine gives way.)
-            return "Live on this computer, standing in for the cloud"
+            return standing_in_words(engine.cloud_waits_for)
         return "Live on this computer" if local else "Live"
     if state is SessionState.RECONNECTING:
         detail = status.detail
