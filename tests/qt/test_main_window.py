@@ -258,3 +258,39 @@ def test_the_status_says_why_this_computer_captions_when_the_cloud_waits_for_a_k
         assert said == f"Live on this computer: {waits_for}"
     else:  # only away: it is tried again by itself
         assert said == "Live on this computer, standing in for the cloud"
+
+
+def test_opening_the_input_menu_lists_what_is_plugged_in_now_without_waiting(
+    qtbot: QtBot,
+) -> None:
+    """Ninth walk V2: a microphone plugged in after Stop was in the Input menu only after
+    "Refresh devices". Opening the menu lists again, off the GUI thread (a hung sound server
+    answers in seconds): the menu shows what it had, then what is there."""
+    import threading
+
+    devices = [MIC]
+    release = threading.Event()
+    listing_started = threading.Event()
+
+    def listed() -> list[InputDevice]:
+        if devices[-1] is USB_HEADSET:  # the listing after the plug-in: held by the test
+            listing_started.set()
+            release.wait(timeout=10)
+        return list(devices)
+
+    window = MainWindow(SessionController(), listed, price_per_hour=0.15)
+    qtbot.addWidget(window)
+    menu = window.input_menu
+    unchanged = menu.actions()
+    menu.aboutToShow.emit()  # nothing new: nothing is rebuilt under the pointer
+    qtbot.wait(50)
+    assert menu.actions() == unchanged
+    devices.append(USB_HEADSET)  # plugged in while stopped
+    menu.aboutToShow.emit()  # returns while the sound server has not answered
+    assert listing_started.wait(timeout=5)
+    assert "USB Headset" not in [a.text() for a in menu.actions()]  # what it had meanwhile
+    release.set()
+    qtbot.waitUntil(lambda: "USB Headset" in [a.text() for a in menu.actions()], timeout=5000)
+
+
+USB_HEADSET = InputDevice("USB Headset", "PulseAudio", 48_000, 1, key="usb")

@@ -256,7 +256,8 @@ def _lose_and_plug_back(
     # Third walk: plugged back in but not yet delivering, it stayed "(not connected)" and
     # greyed out in the menu the notice points to, until Refresh. Opening the menu lists it.
     plugged[:] = [replace(headset, is_default=False), replace(usb, is_default=True)]
-    menu.aboutToShow.emit()
+    menu.aboutToShow.emit()  # listed off the GUI thread: the menu shows it a moment later
+    run.qtbot.waitUntil(lambda: "Headset Microphone" in [a.text() for a in menu.actions()])
     back = {a.text(): a for a in menu.actions()}.get("Headset Microphone")
     assert back is not None and back.isEnabled(), [a.text() for a in menu.actions()]
     assert not [a.text() for a in menu.actions() if "not connected" in a.text()]

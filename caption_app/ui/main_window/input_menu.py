@@ -9,6 +9,8 @@ taken again, and the lost device, if gone, reads "(not connected)".
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Signal, Slot
@@ -27,6 +29,8 @@ class InputMenu(QMenu):
     deviceChosen = Signal(str)
     """The chosen device's stable id."""
     mediaFileRequested = Signal()
+    _listed = Signal(object)
+    """(devices, why they could not be listed): a listing taken off the GUI thread."""
 
     def __init__(
         self, list_devices: Callable[[], Sequence[InputDevice]], parent: QWidget | None = None
@@ -46,9 +50,12 @@ class InputMenu(QMenu):
         self._lost = False
         self._lost_label = ""
         """The device in use when it stopped delivering (while ``_lost``)."""
-        # While the input is lost, the menu is what the notice points to: opening it lists
-        # what is plugged in now (a device plugged back in is picked from there).
-        self.aboutToShow.connect(self._list_again_while_lost)
+        # Opening the menu lists what is plugged in now: a device plugged in after Stop (the
+        # ninth walk: listed only after Refresh), or back in while the input is lost, when
+        # the menu is what the notice points to.
+        self._listing: threading.Thread | None = None
+        self._listed.connect(self._show_listed)
+        self.aboutToShow.connect(self._list_again)
         self.refresh()
 
     @property
@@ -103,21 +110,45 @@ class InputMenu(QMenu):
         return default.device_id if default is not None else ""
 
     @Slot()
-    def _list_again_while_lost(self) -> None:
-        if self._lost:
-            self.refresh()
+    def _list_again(self) -> None:
+        """List the devices off the GUI thread: the sound server answers in milliseconds, but
+        a hung one in seconds. The menu shows what it had meanwhile, then what is there."""
+        if self._listing is not None and self._listing.is_alive():
+            return
+        self._listing = threading.Thread(
+            target=self._list_off_thread, name="input-menu-listing", daemon=True
+        )
+        self._listing.start()
+
+    def _list_off_thread(self) -> None:
+        listed = self._take_list()
+        with contextlib.suppress(RuntimeError):  # the menu was deleted meanwhile (a quit)
+            self._listed.emit(listed)
+
+    def _take_list(self) -> tuple[list[InputDevice], str]:
+        try:
+            return list(self._list_devices()), ""
+        except Exception as exc:  # a broken sound system must not break the menu  # noqa: BLE001
+            return [], f"Could not list devices: {exc}"
+
+    @Slot(object)
+    def _show_listed(self, listed: tuple[list[InputDevice], str]) -> None:
+        devices, problem = listed
+        if problem or devices != self._devices:  # unchanged: nothing rebuilt under the pointer
+            self._fill(devices, problem)
 
     @Slot()
     def refresh(self) -> None:
-        """Re-enumerate (hot-plug); cheap enough to run on the GUI thread."""
+        """Re-enumerate now (hot-plug), on the GUI thread: Refresh, and what the app asks."""
+        self._fill(*self._take_list())
+
+    def _fill(self, devices: list[InputDevice], problem: str) -> None:
         self.clear()
         for action in self._group.actions():
             self._group.removeAction(action)
-        try:
-            self._devices = list(self._list_devices())
-        except Exception as exc:  # a broken sound system must not break the menu  # noqa: BLE001
-            self._devices = []
-            self.addAction(f"Could not list devices: {exc}").setEnabled(False)
+        self._devices = devices
+        if problem:
+            self.addAction(problem).setEnabled(False)
         microphones = [d for d in self._devices if not d.is_monitor]
         system = [d for d in self._devices if d.is_monitor]
         if (
