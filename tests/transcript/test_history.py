@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from caption_app.core.model.gaps import input_marker
 from caption_app.core.transcript import (
     HistoryError,
     JournalError,
@@ -25,6 +26,8 @@ from caption_app.core.transcript import (
     transcripts_dir,
     unfinished_sessions,
 )
+from caption_app.core.transcript.export import export_document
+from caption_app.core.transcript.export.common import header_facts
 from caption_app.core.transcript.history import TAIL_BYTES
 from caption_app.core.transcript.paths import DATA_DIR_ENV
 from tests.transcript.builders import finished, make_info, make_turn
@@ -263,3 +266,35 @@ def test_session_info_keeps_aware_utc_start(tmp_path: Path) -> None:
     started = read_journal(recorder.path).document.info.started_at
     assert started == local
     assert started.tzinfo == UTC
+
+
+@pytest.mark.parametrize("ending", ["clean", "crashed", "recovered"])
+def test_every_input_a_session_captioned_is_listed(tmp_path: Path, ending: str) -> None:
+    """Ninth walk V3: captions continued from another input mid-session, and the History's
+    Source column, the export's header and the JSON named only the first."""
+    recorder = _session(tmp_path, clean=False, source="Headset Microphone")
+    recorder.add_marker(5_000, input_marker("USB Microphone"))
+    recorder.add_marker(9_000, input_marker("Headset Microphone"))
+    recorder.add_marker(9_500, input_marker("Headset Microphone"))  # the same again: one
+    if ending == "clean":
+        recorder.close()
+    else:
+        assert recorder.journal.wait_written(timeout=5.0)
+        _crash(recorder)
+        if ending == "recovered":
+            mark_recovered(recorder.path)
+    (summary,) = list_sessions(tmp_path)
+    said = "Headset Microphone, then USB Microphone, then Headset Microphone"
+    assert summary.source == said
+    doc = read_journal(recorder.path).document
+    assert doc.inputs == ("Headset Microphone", "USB Microphone", "Headset Microphone")
+    assert dict(header_facts(doc))["Source"] == said
+    exported = json.loads(export_document(doc, "json"))
+    assert exported["summary"]["inputs"] == list(doc.inputs)
+    assert exported["session"]["source"] == "Headset Microphone"  # where it started
+
+
+def test_one_input_is_named_once(tmp_path: Path) -> None:
+    _session(tmp_path, source="Headset Microphone")
+    (summary,) = list_sessions(tmp_path)
+    assert summary.source == "Headset Microphone"

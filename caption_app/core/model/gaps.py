@@ -72,6 +72,30 @@ def input_marker(description: str) -> str:
     return f"{INPUT_MARKER}{description}."
 
 
+def input_of(marker: Marker) -> str | None:
+    """The input an ``input_marker`` says captions continue from; None for other markers."""
+    if not marker.text.startswith(INPUT_MARKER):
+        return None
+    return marker.text.removeprefix(INPUT_MARKER).removesuffix(".")
+
+
+def inputs_said(first: str, markers: Iterable[Marker]) -> tuple[str, ...]:
+    """The inputs a session captioned, in order: ``first``, then each it continued from (the
+    ninth walk: the header, the History and the JSON named only the first). The same input
+    again right after itself (a plug back in) is one stretch."""
+    said = [first] if first else []
+    for marker in sorted(markers, key=lambda m: m.at_ms):
+        name = input_of(marker)
+        if name and (not said or said[-1] != name):
+            said.append(name)
+    return tuple(said)
+
+
+def inputs_fact(inputs: Iterable[str]) -> str:
+    """The inputs as a person says them: "Headset Microphone, then USB Microphone"."""
+    return ", then ".join(inputs)
+
+
 def cloud_marker(cloud: str, *, back: bool) -> str:
     """The marker where ``cloud`` takes over from the local engine (``back``: it captioned
     earlier in the session)."""

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from caption_app.core.model.gaps import inputs_fact
 from caption_app.core.transcript import locks
 from caption_app.core.transcript.journal import (
     JOURNAL_FORMAT,
@@ -88,7 +89,7 @@ def summarize(path: Path) -> SessionSummary:
             started_at=info.started_at,
             duration_ms=_as_int(end.get("duration_ms")),
             words=_as_int(end.get("words")),
-            source=info.source,
+            source=_inputs(end, info.source),
             engine=info.engine,
             clean_end=True,
             recovered=bool(end.get("recovered", False)),
@@ -103,7 +104,7 @@ def summarize(path: Path) -> SessionSummary:
         started_at=info.started_at,
         duration_ms=doc.duration_ms,
         words=doc.word_count,
-        source=info.source,
+        source=inputs_fact(doc.inputs),
         engine=info.engine,
         clean_end=session.clean_end,
         recovered=session.recovered,
@@ -134,6 +135,7 @@ def mark_recovered(path: Path) -> RecoveredSession:
             words=doc.word_count,
             turns=sum(1 for _ in doc.turns),
             recovered=True,
+            inputs=doc.inputs,
         )
         append_to_closed_journal(path, [record])
     return read_journal(path)
@@ -246,6 +248,14 @@ def _display(info: SessionInfo, title: str | None) -> str:
     if title is None:
         return info.display_title
     return SessionInfo(info.id, info.started_at, info.engine, info.source, {}, title).display_title
+
+
+def _inputs(end: dict[str, Any], source: str) -> str:
+    """Every input the session captioned, from its end record (a junk list: the first)."""
+    inputs = end.get("inputs")
+    if isinstance(inputs, list) and inputs and all(isinstance(i, str) for i in inputs):
+        return inputs_fact(inputs)
+    return source
 
 
 def _as_int(value: object) -> int:

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from caption_app.core.model.gaps import Gap, Marker
+from caption_app.core.model.gaps import Gap, Marker, input_of, inputs_said
 from caption_app.core.model.turns import Turn, TurnKey
 from caption_app.core.transcript import codec
 from caption_app.core.transcript.atomic import fsync_directory
@@ -86,6 +86,7 @@ def end_record(
     turns: int,
     recovered: bool = False,
     billed_audio_s: float | None = None,
+    inputs: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     record = {
         "type": "end",
@@ -98,6 +99,8 @@ def end_record(
     }
     if billed_audio_s is not None:
         record["billed_audio_s"] = round(billed_audio_s, 3)
+    if len(inputs) > 1:  # the History lists every input without reading the whole journal
+        record["inputs"] = list(inputs)
     return record
 
 
@@ -111,6 +114,9 @@ class JournalWriter:
         self._words = 0
         self._duration_ms = 0
         self._title = info.title
+        self._source = info.source
+        self._markers: list[Marker] = []
+        """The inputs captions continued from (``input_marker``s), for the end record."""
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # O_EXCL: a journal is never reused or truncated, whatever the caller passes.
@@ -170,6 +176,8 @@ class JournalWriter:
 
     def append_marker(self, marker: Marker) -> None:
         self._duration_ms = max(self._duration_ms, marker.at_ms)
+        if input_of(marker):
+            self._markers.append(marker)
         self._put(encode_record({"type": "marker", **codec.marker_to_dict(marker)}))
 
     def append_stream(self, stream: StreamInfo) -> None:
@@ -210,6 +218,7 @@ class JournalWriter:
                 words=self._words,
                 turns=len(self._turn_words),
                 billed_audio_s=billed_audio_s,
+                inputs=inputs_said(self._source, self._markers),
             )
             try:
                 self._queue.put(encode_record(record), timeout=timeout)

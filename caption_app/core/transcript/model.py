@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from caption_app.core.model.gaps import Gap, Marker
+from caption_app.core.model.gaps import Gap, Marker, inputs_said
 from caption_app.core.model.turns import Turn, TurnKey, TurnUpdate, UpdateKind
 
 Entry = Turn | Gap | Marker
@@ -101,6 +101,11 @@ class TranscriptDocument:
             if turn.speaker:
                 seen.setdefault(turn.speaker, None)
         return tuple(seen)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The inputs captioned, in order: the session's source, then each it continued from."""
+        return inputs_said(self.info.source, (e for e in self.entries if isinstance(e, Marker)))
 
     @property
     def languages(self) -> tuple[str, ...]:

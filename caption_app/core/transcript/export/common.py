@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caption_app.core.model.gaps import Gap, GapReason, Marker, stood_in_ms
+from caption_app.core.model.gaps import Gap, GapReason, Marker, inputs_fact, stood_in_ms
 from caption_app.core.transcript.model import TranscriptDocument, whole_seconds
 
 GAP_REASONS: dict[str, str] = {
@@ -71,7 +71,7 @@ def header_facts(doc: TranscriptDocument) -> list[tuple[str, str]]:
         ("Words", f"{doc.word_count:,}"),
     ]
     if doc.info.source:
-        facts.append(("Source", doc.info.source))
+        facts.append(("Source", inputs_fact(doc.inputs)))
     if doc.info.engine:
         facts.append(("Engine", engine_fact(doc)))
     return facts

@@ -35,6 +35,7 @@ def to_json(doc: TranscriptDocument, options: ExportOptions) -> str:
             "duration_ms": doc.duration_ms,
             "speakers": list(doc.speakers),
             "languages": list(doc.languages),
+            "inputs": list(doc.inputs),
             "captioned_ms": doc.captioned_ms,
             "billed_audio_s": doc.billed_audio_s,
         },
