@@ -381,6 +381,7 @@ class CaptionApp:
     def open_key_dialog(self) -> None:
         from caption_app.core.engines.assemblyai.key_check import check_api_key
         from caption_app.core.secrets.store import KeyStore
+        from caption_app.ui.api_key import texts
         from caption_app.ui.api_key.dialog import KeyDialog
 
         def make() -> QDialog:
@@ -394,7 +395,11 @@ class CaptionApp:
                 token_service=bool(self.settings.streaming.token_url),
                 offline_available=not self._captioning_here(),
                 rejected=self.window.facts.key.rejected,
-                engine_local=self._captioning_here(standing_in=False),
+                use=texts.use_lead(
+                    running=self.controller.running,
+                    here_now=self.controller.running and self._captioning_here(standing_in=False),
+                    chose_here=self.engine_preference is EngineChoice.LOCAL,
+                ),
             )
             dialog.rejected.connect(self._key_not_given)
             dialog.offline_requested.connect(self._caption_locally_instead)

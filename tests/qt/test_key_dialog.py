@@ -24,6 +24,7 @@ from caption_app.core.engines.assemblyai.key_check import check_api_key
 from caption_app.core.secrets.credentials import MemoryKey
 from caption_app.core.secrets.store import KeyStore, mask_key
 from caption_app.qt import threads
+from caption_app.ui.api_key import texts
 from caption_app.ui.api_key.dialog import KeyDialog
 from tests.keyring.ws_key_server import BAD_KEY, GOOD_KEY, CheckServer, key_server
 from tests.support.secret_service import keyring_backend, secret_service
@@ -300,7 +301,8 @@ def test_the_key_line_says_a_rejected_key_or_a_local_engine_does_not_caption(
     said = rejected.in_use_label.text()
     assert not said.startswith("In use") and said.startswith("Rejected by AssemblyAI:"), said
     assert masked in said
-    local = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory, engine_local=True)
+    chosen = texts.use_lead(running=False, here_now=False, chose_here=True)
+    local = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory, use=chosen)
     qtbot.addWidget(local)
     said = local.in_use_label.text()
     assert not said.startswith("In use") and "on this computer" in said, said
@@ -310,3 +312,37 @@ def test_the_key_line_says_a_rejected_key_or_a_local_engine_does_not_caption(
     # Each dialog reads the keyring on a thread of its own: done before the test ends.
     dialogs = (rejected, local, plain)
     qtbot.waitUntil(lambda: not any(d.is_reading() for d in dialogs), timeout=10_000)
+
+
+@pytest.mark.parametrize(
+    ("running", "here_now", "chose_here", "lead"),
+    [
+        (False, False, False, "Used from the next start"),  # stopped: nothing uses it now
+        (True, False, False, "In use"),  # the cloud captions, or is tried while here stands in
+        (True, True, False, texts.RUNNING_HERE_LEAD),  # Automatic, started without a key
+        (True, True, True, texts.CHOSEN_HERE_LEAD),
+        (False, False, True, texts.CHOSEN_HERE_LEAD),
+    ],
+)
+def test_the_key_line_says_whether_captions_use_the_key_now(
+    qtbot: QtBot,
+    store: KeyStore,
+    running: bool,
+    here_now: bool,
+    chose_here: bool,
+    lead: str,
+) -> None:
+    """Ninth walk V5: "In use: the stored key" while nothing ran; "Not used while captions run
+    on this computer (Engine menu)" for captions here because they started without a key
+    (nothing was chosen in the Engine menu); "for this run only" beside "kept for this session
+    only" for the same thing."""
+    memory = MemoryKey()
+    memory.set(GOOD_KEY)
+    use = texts.use_lead(running=running, here_now=here_now, chose_here=chose_here)
+    dialog = KeyDialog(store, check_api_key, _closed_port_host(), memory=memory, use=use)
+    qtbot.addWidget(dialog)
+    said = dialog.in_use_label.text()
+    assert said.startswith(f"{lead}: the key you entered ({mask_key(GOOD_KEY)})"), said
+    assert "kept for this session only" in said and "run only" not in said, said
+    assert ("Engine menu" in said) == chose_here, said
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)

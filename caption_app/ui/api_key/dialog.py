@@ -86,11 +86,11 @@ class KeyDialog(QDialog):
         token_service: bool = False,
         check_timeout_s: float = 5.0,
         rejected: str = "",
-        engine_local: bool = False,
+        use: str = texts.IN_USE,
     ) -> None:
         """``rejected``: which key AssemblyAI just rejected ("the stored key"), when the
         dialog opens because of that: it opens ready for a new key and says so, once.
-        ``engine_local``: captions run on this computer, and use no key.
+        ``use``: whether captions use the key (``texts.use_lead``).
         ``offline_available``: "Caption on this computer instead" is offered (not while
         captions run here already)."""
         super().__init__(parent)
@@ -107,7 +107,7 @@ class KeyDialog(QDialog):
         self._environment_key = environment_key.strip()
         self._token_service = token_service
         self._rejected = rejected
-        self._engine_local = engine_local
+        self._use = use
         self.setWindowTitle("API key — Caption App")
         self.setAccessibleName("AssemblyAI API key")
         self._build_info()
@@ -302,11 +302,7 @@ class KeyDialog(QDialog):
         """Which key the next connection uses and where it comes from (never the key)."""
         entered = self._memory.get()
         env, token = self._environment_key, self._token_service
-        lead = texts.IN_USE
-        if self._rejected:
-            lead = texts.REJECTED_LEAD
-        elif self._engine_local:
-            lead = texts.LOCAL_LEAD
+        lead = texts.REJECTED_LEAD if self._rejected else self._use
         return texts.key_in_use_text(entered, self._memory.stored, env, stored, token, lead=lead)
 
     def _set_follow_up(self, save_anyway: bool = False, plaintext: bool = False) -> None:

@@ -37,7 +37,23 @@ ENTER_NEW_KEY = "Enter the new key; the stored one stays until the new one is sa
 
 IN_USE = "In use"
 REJECTED_LEAD = "Rejected by AssemblyAI"
-LOCAL_LEAD = "Not used while captions run on this computer (Engine menu)"
+NEXT_START_LEAD = "Used from the next start"
+CHOSEN_HERE_LEAD = "Not used: you chose to caption on this computer (Engine menu)"
+RUNNING_HERE_LEAD = (
+    "Not used by the captions running now on this computer; used from the next start"
+)
+
+
+def use_lead(*, running: bool, here_now: bool, chose_here: bool) -> str:
+    """Whether captions use the key now, and why not (the ninth walk: "In use" while nothing
+    ran, and "(Engine menu)" for captions that ran here because they started without a key,
+    nothing chosen). ``here_now``: captions run on this computer, not standing in for the
+    cloud (which is tried with the key meanwhile); ``chose_here``: the Engine menu says so."""
+    if chose_here:
+        return CHOSEN_HERE_LEAD
+    if here_now:
+        return RUNNING_HERE_LEAD
+    return IN_USE if running else NEXT_START_LEAD
 
 
 def key_in_use_text(
@@ -52,9 +68,9 @@ def key_in_use_text(
     """Which key the next connection to AssemblyAI uses and where it comes from, in the order
     credentials are resolved (a key entered this run, the environment, the keyring); keys are
     masked. ``lead`` says whether captions use it now: ``IN_USE``, or why not
-    (``REJECTED_LEAD``, ``LOCAL_LEAD``)."""
+    (``REJECTED_LEAD``, ``use_lead``)."""
     if entered:
-        where = "saved in the keyring" if entered_stored else "for this run only"
+        where = "saved in the keyring" if entered_stored else "kept for this session only"
         text = f"{lead}: the key you entered ({mask_key(entered)}), {where}."
         if environment:
             text += f" It takes the place of {ENV_VAR} until Caption App quits."
