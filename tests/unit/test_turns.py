@@ -103,6 +103,25 @@ def test_a_turn_whose_connection_was_ended_mid_speech_ends_as_cut_off() -> None:
     assert done is not None and not done.turn.interrupted and done.turn.text == "and so on."
 
 
+def test_a_line_heard_to_the_end_of_its_sentence_is_not_cut_by_a_stop() -> None:
+    """Eighth walk Z6: Stop right after a sentence, its live words formatted as they came
+    ("…moves to Thursday."), and the line read "…moves to Thursday…", as if words were lost
+    from it. Unformatted live words cannot say where a sentence ends: such a line stays cut."""
+    asm = TurnAssembler()
+    words = ["The", "review", "moves", "to", "Thursday."]
+    live = _msg(0, words, 5, formatted=True, transcript="The review moves to Thursday.")
+    _one(asm, 0, live)
+    asm.cut_short(0)
+    flushed = _one(asm, 0, dataclasses.replace(live, end_of_turn=True))
+    assert flushed is not None and not flushed.turn.interrupted
+    assert flushed.turn.text == "The review moves to Thursday."
+    # Mid-sentence, formatted as it came ("Hi, my name"): cut.
+    _one(asm, 1, _msg(0, ["Hi,", "my", "name"], 3, formatted=True, transcript="Hi, my name"))
+    asm.cut_short(1)
+    cut = asm.end_stream(1)
+    assert cut is not None and cut.turn.interrupted and cut.turn.text == "Hi, my name…"
+
+
 def test_a_cut_line_that_ended_in_dots_ends_in_one_ellipsis() -> None:
     """Seventh walk: the local engine's flush "how..." of a line cut by Stop read "How.." (a
     full stop taken off three dots); a turn never finished that ended in dots kept them."""

@@ -157,10 +157,16 @@ class TurnAssembler:
         spoke): that turn's last words, flushed as its connection ends, end as cut off (the
         third walk: the cut line read as a whole one, "…rather selfish is").
         ``words_since_ms``: only if its words still came then (a line finished a while ago
-        is not cut however loud the room is)."""
+        is not cut however loud the room is). A line whose live words, formatted as they
+        came, end a sentence was heard whole: what was cut, if anything, came after it, and
+        no word of it was heard (the eighth walk: "…moves to Thursday…" for a live
+        "…moves to Thursday.")."""
         live = self._live.get(stream)
-        if live is not None and (words_since_ms is None or live.end_ms >= words_since_ms):
-            self._cut_short.add(live.key)
+        if live is None or (words_since_ms is not None and live.end_ms < words_since_ms):
+            return
+        if live.formatted and live.display_text.rstrip().endswith(SENTENCE_END):
+            return
+        self._cut_short.add(live.key)
 
     def end_stream(self, stream: int) -> TurnUpdate | None:
         """Finish the stream's live turn as heard so far (marked interrupted), if it has one."""
@@ -213,6 +219,9 @@ class TurnAssembler:
 
     def _finish(self, turn: Turn) -> None:
         self._finished[turn.key] = turn
+
+
+SENTENCE_END = (".", "?", "!", '."', '?"', '!"')
 
 
 def cut_off(text: str) -> str:
