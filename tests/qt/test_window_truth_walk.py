@@ -17,6 +17,7 @@ from caption_app.core.model.session import (
     Holds,
     InputSilence,
     Notice,
+    SessionEnded,
     SessionEvent,
     SessionListener,
     SessionState,
@@ -467,3 +468,28 @@ def test_paused_while_the_cloud_is_retried_nothing_promises_what_a_pause_stops(r
     run.report(StateChanged(SessionState.PAUSED, "Paused: no audio is being sent"))
     line = run.window.status_panel.state_label.text()
     assert line == "Paused: nothing is captioned", line
+
+
+def test_a_stop_before_the_cloud_ever_answered_says_why_it_did_not_start(run: Run) -> None:
+    """Eighth walk Z9: AssemblyAI alone, the cloud never reached, Stop: the overlay said
+    "Captions did not start: see Caption App" and the main window "Did not start", with no
+    reason and no notice (the retry's problem went with the session, as one that passes)."""
+    run.start(CLOUD)
+    unreachable = Problem(
+        ProblemKind.UNREACHABLE, "Cannot reach 127.0.0.1:8808: connection refused.",
+        Recovery.RECONNECT,
+    )  # fmt: skip
+    run.report(
+        StateChanged(SessionState.CONNECTING, "Connecting…"),
+        unreachable,
+        StateChanged(SessionState.UNREACHABLE, "Trying again in 2.0 s."),
+    )
+    assert any("keeps trying" in n for n in run.notices()), run.notices()
+    run.report(
+        StateChanged(SessionState.FAILED, unreachable.message),
+        SessionEnded(audio_s=0.0, session_s=4.0, connections=2, failed=unreachable),
+    )
+    run.stop()
+    assert run.window.status_panel.state_label.text() == "Did not start"
+    (said,) = [n for n in run.notices() if unreachable.message in n]
+    assert "keeps trying" not in said and said.endswith("then start again."), said

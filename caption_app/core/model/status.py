@@ -168,7 +168,11 @@ class SessionStatus:
         ending = self.ending
         if ending is Ending.NONE:
             ending = Ending.FAILED if self.state is SessionState.FAILED else Ending.STOPPED
-        problem = self.problem if self.problem is not None and not passes(self.problem) else None
+        # A problem that passes once captions are live is over with the session, unless the
+        # session failed for it: then it is the reason ("Did not start", and why).
+        problem = self.problem
+        if problem is not None and passes(problem) and ending is not Ending.FAILED:
+            problem = None
         return replace(
             self,
             running=False,

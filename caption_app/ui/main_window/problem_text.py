@@ -36,10 +36,26 @@ COVERED_ACTIONS: dict[ProblemKind, str] = {
     ProblemKind.RATE_LIMIT: "Captions continue on this computer meanwhile if it takes long.",
 }
 """With engine = auto the local engine takes over by itself: no advice to do it by hand."""
+_CHECK_NETWORK = (
+    "Check the network, or pick “On this computer” in the Engine menu, then start again."
+)
+ENDED_ACTIONS: dict[ProblemKind, str] = {
+    ProblemKind.UNREACHABLE: _CHECK_NETWORK,
+    ProblemKind.NETWORK: _CHECK_NETWORK,
+    ProblemKind.RATE_LIMIT: "Start again in a moment.",
+    ProblemKind.EXPIRED: "Start again.",
+    ProblemKind.BAD_REQUEST: "Start again; please report this with the log file.",
+    ProblemKind.ENGINE_FAULT: "Start again.",
+}
+"""Once the session has ended, nothing retries: the advice that it does is untrue (the eighth
+walk: a Stop before the cloud ever answered left "Did not start" with no reason at all)."""
 
 
-def problem_text(problem: Problem, *, stand_in: bool = False) -> str:
+def problem_text(problem: Problem, *, stand_in: bool = False, ended: bool = False) -> str:
     """The problem and what to do about it, as one notice; ``stand_in``: the local engine
-    takes over by itself if the cloud does not come back (engine = auto)."""
+    takes over by itself if the cloud does not come back (engine = auto); ``ended``: the
+    session ended for it, and nothing is retried."""
     advice = COVERED_ACTIONS.get(problem.kind) if stand_in else None
+    if ended:
+        advice = ENDED_ACTIONS.get(problem.kind)
     return f"{problem.message} {advice or GUI_ACTIONS[problem.kind]}"

@@ -223,9 +223,8 @@ def notices(facts: WindowFacts, actions: NoticeActions) -> tuple[NoticeItem, ...
     moot = status.live or (status.paused and problem is not None and not problem.audio)
     if problem is not None and problem.kind not in KEY_KINDS and not (passes(problem) and moot):
         stand_in = status.has_stand_in and status.running
-        found.append(
-            NoticeItem(f"problem:{problem.kind.value}", problem_text(problem, stand_in=stand_in))
-        )
+        text = problem_text(problem, stand_in=stand_in, ended=not status.running)
+        found.append(NoticeItem(f"problem:{problem.kind.value}", text))
     # A silent input may be a muted microphone: the person has something to do (the sixth
     # walk: it waited under older news).
     if status.silent_input and status.running and not status.paused:
