@@ -76,3 +76,25 @@ def test_the_command_line_says_it_gave_up_when_it_stops_retrying() -> None:
     assert last.startswith("Cannot reach x.invalid. Gave up;") and "Retrying" not in last
     limit = Problem(ProblemKind.RATE_LIMIT, "Too many sessions.", Recovery.GIVE_UP)
     assert problem_line(limit) == "Too many sessions. Gave up."
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (1006, "Connection closed: no close frame received or sent"),
+        (None, "Connection closed unexpectedly"),
+        (1011, "keepalive ping timeout"),
+    ],
+)
+def test_a_connection_dropped_before_it_began_is_never_called_lost(
+    code: int | None, text: str
+) -> None:
+    """Eighth walk Z7: behind a proxy that accepts, then closes, the notice flipped between
+    "Cannot reach …" and "The connection … was lost", also at a first Start that had never
+    connected."""
+    before = classify(code, text, began=False, host="wss://streaming.example.com/v3/ws")
+    assert before.kind is ProblemKind.UNREACHABLE
+    assert before.message.startswith("Cannot reach streaming.example.com: "), before.message
+    assert "lost" not in before.message
+    after = classify(code, text, began=True)
+    assert after.kind is ProblemKind.NETWORK and "was lost" in after.message

@@ -66,6 +66,13 @@ def classify(code: int | None, text: str, *, began: bool = True, host: str = "")
         return problem(
             ProblemKind.REFUSED, f"AssemblyAI refused the connection ({text}).", Recovery.GIVE_UP
         )
+    if not began:  # accepted, then dropped (a proxy, a firewall): no session was ever had
+        where = host_name(host) or "the captioning service"
+        return problem(
+            ProblemKind.UNREACHABLE,
+            f"Cannot reach {where}: the connection closed before it answered.",
+            Recovery.RECONNECT,
+        )
     return problem(
         ProblemKind.NETWORK,
         "The connection to the captioning service was lost.",
