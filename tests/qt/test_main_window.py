@@ -294,3 +294,33 @@ def test_opening_the_input_menu_lists_what_is_plugged_in_now_without_waiting(
 
 
 USB_HEADSET = InputDevice("USB Headset", "PulseAudio", 48_000, 1, key="usb")
+
+
+def test_a_listing_older_than_a_refresh_does_not_replace_it(qtbot: QtBot) -> None:
+    """The app lists devices only once the window has painted, or at once when the Input menu
+    opens first: the menu's own listing, begun before that, found none, and must not empty
+    the menu when it comes back after the real one."""
+    import threading
+
+    release = threading.Event()
+    ready = [False]
+
+    def listed() -> list[InputDevice]:
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(timeout=10)
+            return []  # begun while nothing was listed yet
+        return [MIC] if ready[0] else []
+
+    window = MainWindow(SessionController(), listed, price_per_hour=0.15)
+    qtbot.addWidget(window)
+    menu = window.input_menu
+    menu.aboutToShow.emit()  # the menu's listing begins...
+    ready[0] = True
+    menu.refresh()  # ...and the app lists for real meanwhile
+    assert "Built-in Microphone (default)" in [a.text() for a in menu.actions()]
+    release.set()
+    listing = menu._listing
+    assert listing is not None
+    qtbot.waitUntil(lambda: not listing.is_alive(), timeout=5000)
+    qtbot.wait(50)  # its answer, queued to this thread, is handled
+    assert "Built-in Microphone (default)" in [a.text() for a in menu.actions()]

@@ -30,7 +30,8 @@ class InputMenu(QMenu):
     """The chosen device's stable id."""
     mediaFileRequested = Signal()
     _listed = Signal(object)
-    """(devices, why they could not be listed): a listing taken off the GUI thread."""
+    """(fills before it, devices, why they could not be listed): a listing taken off the GUI
+    thread."""
 
     def __init__(
         self, list_devices: Callable[[], Sequence[InputDevice]], parent: QWidget | None = None
@@ -54,6 +55,9 @@ class InputMenu(QMenu):
         # ninth walk: listed only after Refresh), or back in while the input is lost, when
         # the menu is what the notice points to.
         self._listing: threading.Thread | None = None
+        self._fills = 0
+        """How many times the menu was filled: a listing begun before the last fill is older
+        than what it shows (a Refresh, or the first listing, came meanwhile)."""
         self._listed.connect(self._show_listed)
         self.aboutToShow.connect(self._list_again)
         self.refresh()
@@ -116,12 +120,13 @@ class InputMenu(QMenu):
         if self._listing is not None and self._listing.is_alive():
             return
         self._listing = threading.Thread(
-            target=self._list_off_thread, name="input-menu-listing", daemon=True
-        )
+            target=self._list_off_thread, args=(self._fills,), name="input-menu-listing",
+            daemon=True,
+        )  # fmt: skip
         self._listing.start()
 
-    def _list_off_thread(self) -> None:
-        listed = self._take_list()
+    def _list_off_thread(self, fills: int) -> None:
+        listed = (fills, *self._take_list())
         with contextlib.suppress(RuntimeError):  # the menu was deleted meanwhile (a quit)
             self._listed.emit(listed)
 
@@ -132,8 +137,10 @@ class InputMenu(QMenu):
             return [], f"Could not list devices: {exc}"
 
     @Slot(object)
-    def _show_listed(self, listed: tuple[list[InputDevice], str]) -> None:
-        devices, problem = listed
+    def _show_listed(self, listed: tuple[int, list[InputDevice], str]) -> None:
+        fills, devices, problem = listed
+        if fills != self._fills:
+            return  # the menu was filled since this listing began: it is older than that
         if problem or devices != self._devices:  # unchanged: nothing rebuilt under the pointer
             self._fill(devices, problem)
 
@@ -143,6 +150,7 @@ class InputMenu(QMenu):
         self._fill(*self._take_list())
 
     def _fill(self, devices: list[InputDevice], problem: str) -> None:
+        self._fills += 1
         self.clear()
         for action in self._group.actions():
             self._group.removeAction(action)
