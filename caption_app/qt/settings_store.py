@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence
 
 from caption_app.core.settings import AppSettings, from_plain, to_plain
@@ -70,6 +70,7 @@ def normalise_shortcut(text: str) -> str | None:
 
 
 OVERLAY_GROUP = "overlay_window"
+MAIN_WINDOW_GEOMETRY = "main_window/geometry"
 """One entry per screen, so docking and undocking a laptop finds each screen's place again."""
 
 
@@ -181,6 +182,18 @@ class SettingsStore(QObject):
         key = f"{OVERLAY_GROUP}/screens/{screen_id}"
         for name, value in (("x", place.x), ("y", place.y), ("width", place.width)):
             self._qsettings.setValue(f"{key}/{name}", value)
+        self._sync()
+
+    # --- where the main window sits ---------------------------------------------------------
+
+    def main_window_geometry(self) -> QByteArray:
+        """The main window's place and size as Qt saved it (empty if never saved, or junk:
+        ``restoreGeometry`` refuses what it cannot read)."""
+        value = self._qsettings.value(MAIN_WINDOW_GEOMETRY)
+        return value if isinstance(value, QByteArray) else QByteArray()
+
+    def save_main_window_geometry(self, geometry: QByteArray) -> None:
+        self._qsettings.setValue(MAIN_WINDOW_GEOMETRY, geometry)
         self._sync()
 
     def _sync(self) -> None:

@@ -68,6 +68,7 @@ class CaptionApp:
             shortcuts=self.store.shortcuts(),
         )
         self.window.transcript.announcer.enabled = self.settings.announce_lines
+        self.window.restoreGeometry(self.store.main_window_geometry())
         self.window.input_menu.set_chosen(self.settings.input_device_id)
         self.choices = MenuChoices(
             self.window,
@@ -462,4 +463,7 @@ class CaptionApp:
         return self._dialogs.get(name)
 
     def shutdown(self) -> None:  # the event loop is ending: see quitting.py
+        # Where the person left the main window, frame and all (the seventh walk: it came
+        # back where the desktop put a new one, or a title bar lower).
+        self.store.save_main_window_geometry(self.window.saveGeometry())
         self._quitting.at_exit()

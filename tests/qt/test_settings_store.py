@@ -158,3 +158,22 @@ def test_shortcuts_round_trip_normalise_and_fall_back(tmp_path: Path, qtbot: QtB
     assert shortcuts["end_line"] == "Ctrl+Alt+E"
     assert shortcuts["start_stop"] == "F9"
     assert reloaded.problems == ["shortcuts/export was not a key sequence; using Ctrl+Shift+X"]
+
+
+def test_the_main_window_place_round_trips_and_junk_is_no_place(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QMainWindow
+
+    path = tmp_path / "settings.ini"
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setGeometry(120, 140, 640, 480)
+    _store(path).save_main_window_geometry(window.saveGeometry())
+    again = QMainWindow()
+    qtbot.addWidget(again)
+    assert again.restoreGeometry(_store(path).main_window_geometry())
+    assert again.geometry().size() == window.geometry().size()
+    path.write_text("[main_window]\ngeometry=not a geometry\n")  # edited by hand
+    junk = _store(path).main_window_geometry()
+    assert junk.isEmpty() and not again.restoreGeometry(junk)

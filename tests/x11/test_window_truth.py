@@ -1054,3 +1054,29 @@ def test_item_17_no_cost_for_local_no_taskbar_entry_a_full_shortcuts_table(
     table = help_dialog.table
     used = sum(table.columnWidth(i) for i in range(table.columnCount()))
     assert used >= table.viewport().width() - 2
+
+
+def test_relaunched_the_main_window_is_where_it_was_left(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Seventh walk Y17: the main window came back where the window manager put a new one,
+    or a title bar lower (421,267 → 421,280), not where the person left it."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.window)
+    qtbot.wait(500)
+    window_id = str(int(app.window.winId()))
+    subprocess.run(["xdotool", "windowmove", window_id, "421", "267"], check=True)
+    qtbot.waitUntil(lambda: app.window.geometry().topLeft() != QPoint(0, 0), timeout=5_000)
+    qtbot.wait(500)
+    left = app.window.frameGeometry()
+    app.shutdown()
+    app.window.close()
+    app.overlay.close()
+    apps.remove(app)
+    again = _app(tmp_path)  # the same settings file
+    apps.append(again)
+    qtbot.waitExposed(again.window)
+    qtbot.wait(800)  # placed by the window manager, as it does
+    assert again.window.frameGeometry() == left, (again.window.frameGeometry(), left)
