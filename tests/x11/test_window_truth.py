@@ -1080,3 +1080,26 @@ def test_relaunched_the_main_window_is_where_it_was_left(
     qtbot.waitExposed(again.window)
     qtbot.wait(800)  # placed by the window manager, as it does
     assert again.window.frameGeometry() == left, (again.window.frameGeometry(), left)
+
+
+def test_a_tray_started_after_the_app_gets_its_icon(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Seventh walk Y16: a tray started while the app ran stayed empty until a relaunch."""
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)  # no tray yet
+    apps.append(app)
+    qtbot.waitExposed(app.window)
+    assert app.tray is not None
+    host = subprocess.Popen(
+        ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        qtbot.waitUntil(
+            lambda: app.tray is not None and app.tray.geometry().width() > 0, timeout=10_000
+        )
+    finally:
+        host.terminate()
+        host.wait(5)

@@ -7,17 +7,20 @@ tray menu, the window's menus and the toolbar alike.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtGui import QAction, QGuiApplication, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 
 def build_tray(
     icon: QIcon, actions: list[QAction | None], parent: QWidget, show_window: QAction
 ) -> QSystemTrayIcon | None:
-    """Return a visible tray icon, or None where the platform has no tray (it is optional).
-    A click (left, double or middle) on the icon, or its first menu item, brings the window
-    back (``show_window``)."""
-    if not QSystemTrayIcon.isSystemTrayAvailable():
+    """Return a tray icon, shown in the tray when there is one, or None where the platform
+    can have none (it is optional). Under X11 a tray may start after the app (the seventh
+    walk: it stayed empty until a relaunch): Qt docks the icon whenever one appears. A click
+    (left, double or middle) on the icon, or its first menu item, brings the window back
+    (``show_window``)."""
+    can_come = QGuiApplication.platformName() == "xcb"
+    if not (QSystemTrayIcon.isSystemTrayAvailable() or can_come):
         return None
     menu = QMenu(parent)
     menu.addAction(show_window)
