@@ -1103,3 +1103,34 @@ def test_a_tray_started_after_the_app_gets_its_icon(
     finally:
         host.terminate()
         host.wait(5)
+
+
+def test_docked_while_a_dialog_too_big_for_the_screen_is_open_it_docks_at_once(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, apps: list[CaptionApp]
+) -> None:
+    """Seventh walk Y13 (eighth: Z8): on a 1280x800 screen, Settings is too tall to leave the
+    overlay a place, so the overlay waited at the bottom edge; Apply of "Docked at the top"
+    then showed nothing until OK. It docks at once, letting clicks through to the dialog."""
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QDialog
+
+    private_home(tmp_path, monkeypatch, TEST_API_KEY)
+    app = _app(tmp_path)
+    apps.append(app)
+    qtbot.waitExposed(app.overlay)
+    whole = QGuiApplication.primaryScreen().geometry()
+    tall = QDialog(app.window)
+    tall.resize(700, whole.height() - 60)  # as Settings on a small screen: no place is free
+    tall.show()
+    qtbot.waitExposed(tall)
+    qtbot.wait(300)
+    assert app.overlay.width() < whole.width()  # waiting aside, floating-shaped
+    app.overlay.set_style(replace(app.overlay.style_in_use(), dock="top"))  # Apply
+    qtbot.wait(300)
+    docked = app.overlay.geometry()
+    assert docked.top() == whole.top() and docked.width() == whole.width(), docked
+    tall.close()  # OK: at home, docked at the top
+    qtbot.wait(500)
+    assert app.overlay.geometry().top() == whole.top()
+    assert app.overlay.width() == whole.width()

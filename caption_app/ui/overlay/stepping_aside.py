@@ -205,6 +205,11 @@ class DialogsStepAside(QObject):
 
     def _dock_changed(self, dock: str) -> None:
         self._undocked = dock == "floating"
+        if self._letting_through and dock != "floating":
+            # Docked (Apply) while a dialog too big for the screen has its place: it takes its
+            # edge now, letting clicks through to the dialog (the seventh walk: nothing showed
+            # until OK). It goes home as usual once the dialog closes.
+            self._overlay.step_aside(overlay_home(self._overlay), clicks_through=True)
 
     def _clear_the_docked_edge(self, window: QMainWindow, dock: str) -> None:
         """Docked, the overlay reserves its edge, yet openbox leaves a window that is open
