@@ -99,3 +99,25 @@ def test_long_pause_inside_a_turn_ends_the_cue() -> None:
     transcript.put_turn(make_turn(0, 0, "before the pause after", 0, step_ms=2_400))
     cues = build_cues(transcript.snapshot().entries)
     assert len(cues) == 4  # 2.1 s silences do
+
+
+def test_a_translation_track_marks_a_line_left_untranslated() -> None:
+    """A clean clone's CI wrote "muchas gracias a todos por venir…" into an English subtitle
+    track (Whisper base's translate task wrote the Spanish back): such a line says what it
+    is, and a translated one carries no mark."""
+    import dataclasses
+
+    from caption_app.core.model.turns import Translation
+    from caption_app.core.transcript import CueRules
+
+    spanish = make_turn(0, 0, "Muchas gracias a todos.", 0, language="es")
+    translated = dataclasses.replace(
+        make_turn(0, 1, "Hasta luego.", 3_000, language="es"),
+        translation=Translation("See you later.", "en"),
+    )
+    rules = CueRules(captions="translation")
+    first, second = build_cues((spanish, translated), rules)
+    assert first.text == "[es] Muchas gracias a todos.", first
+    assert second.text == "See you later.", second
+    both = build_cues((spanish,), CueRules(captions="both"))
+    assert both[0].text == "Muchas gracias a todos."  # the original, as the original

@@ -76,11 +76,16 @@ def _turn_start(turn: Turn) -> int:
 def _turn_cues(turn: Turn, rules: CueRules) -> list[Cue]:
     translation = turn.translation.text.split() if turn.translation else []
     texts = turn.text.split()
+    # A translation track's line left untranslated (Whisper wrote the spoken language back;
+    # a translation that never came) says so: "[es] muchas gracias…", never passed as English.
+    tag = ""
     if translation and (rules.captions == "translation" or not texts):
         texts, translation = translation, []
     elif rules.captions == "original":
         translation = []
-    cues = _cues_of(turn, texts, rules)
+    elif rules.captions == "translation" and turn.language:
+        tag = f"[{turn.language}] "
+    cues = _cues_of(turn, texts, rules, tag)
     if not translation or not cues:
         return cues
     return _with_translation(cues, translation, rules)
@@ -110,13 +115,14 @@ def _wrapped(words: Sequence[str], max_chars: int) -> list[str]:
     return lines
 
 
-def _cues_of(turn: Turn, texts: list[str], rules: CueRules) -> list[Cue]:
+def _cues_of(turn: Turn, texts: list[str], rules: CueRules, tag: str = "") -> list[Cue]:
     tokens = _timed_tokens(turn, texts, rules.max_chars)
     prefix = ""
     if rules.speakers and turn.speaker:
         prefix = f"{speaker_name(turn.speaker)}: "
         if len(prefix) > rules.max_chars // 2:
             prefix = ""  # a name that long would crowd out the words
+    prefix = tag + prefix
     cues = []
     i = 0
     while i < len(tokens):
