@@ -115,6 +115,23 @@ def test_a_line_heard_to_the_end_of_its_sentence_is_not_cut_by_a_stop() -> None:
     flushed = _one(asm, 0, dataclasses.replace(live, end_of_turn=True))
     assert flushed is not None and not flushed.turn.interrupted
     assert flushed.turn.text == "The review moves to Thursday."
+    # Words heard after the sentence, in the flush only (partials lag): cut after all.
+    later = TurnAssembler()
+    _one(later, 0, live)
+    later.cut_short(0)
+    more = _msg(0, [*words, "And", "the"], 7, eot=True, formatted=True)
+    flushed = _one(
+        later, 0, dataclasses.replace(more, transcript="The review moves to Thursday. And the")
+    )
+    assert flushed is not None and flushed.turn.interrupted, flushed
+    assert flushed.turn.text.endswith("And the…"), flushed.turn.text
+    # A title ends no sentence: "I spoke to Mr." is cut.
+    titled = TurnAssembler()
+    spoke = _msg(0, ["I", "spoke", "to", "Mr."], 4, formatted=True, transcript="I spoke to Mr.")
+    _one(titled, 0, spoke)
+    titled.cut_short(0)
+    mr = _one(titled, 0, dataclasses.replace(spoke, end_of_turn=True))
+    assert mr is not None and mr.turn.interrupted and mr.turn.text == "I spoke to Mr…", mr
     # Mid-sentence, formatted as it came ("Hi, my name"): cut.
     _one(asm, 1, _msg(0, ["Hi,", "my", "name"], 3, formatted=True, transcript="Hi, my name"))
     asm.cut_short(1)

@@ -52,9 +52,10 @@ class TurnAssembler:
         self._finished: dict[TurnKey, Turn] = {}
         self._early: dict[TurnKey, Translation] = {}
         """Translations that came before their turn ended (kept until it does)."""
-        self._cut_short: set[TurnKey] = set()
+        self._cut_short: dict[TurnKey, int] = {}
         """Turns whose connection was ended while they were being spoken: their last words,
-        flushed by the engine as it closes, end the line mid-sentence."""
+        flushed by the engine as it closes, end the line mid-sentence; unless the flush has
+        no more words than this many, which ended a sentence as they were heard."""
 
     def begin_stream(self, stream: int, offset_ms: int, captioned_until_ms: int = 0) -> None:
         """Start a stream whose audio begins ``offset_ms`` after the session's audio began;
@@ -164,9 +165,7 @@ class TurnAssembler:
         live = self._live.get(stream)
         if live is None or (words_since_ms is not None and live.end_ms < words_since_ms):
             return
-        if live.formatted and live.display_text.rstrip().endswith(SENTENCE_END):
-            return
-        self._cut_short.add(live.key)
+        self._cut_short[live.key] = len(live.words) if _ends_a_sentence(live) else -1
 
     def end_stream(self, stream: int) -> TurnUpdate | None:
         """Finish the stream's live turn as heard so far (marked interrupted), if it has one."""
@@ -203,7 +202,7 @@ class TurnAssembler:
             del self._finished[key]
         for key in [k for k in self._early if k[0] == stream]:
             del self._early[key]
-        self._cut_short = {k for k in self._cut_short if k[0] != stream}
+        self._cut_short = {k: n for k, n in self._cut_short.items() if k[0] != stream}
         self._offsets.pop(stream, None)
         self._captioned_until.pop(stream, None)
 
@@ -213,8 +212,9 @@ class TurnAssembler:
     def _as_cut_short(self, turn: Turn) -> Turn:
         """A finished turn, marked cut off if its connection was ended while it was spoken
         (a formatted flush may have ended it with a full stop)."""
-        if turn.key not in self._cut_short:
-            return turn
+        heard_whole = self._cut_short.get(turn.key)
+        if heard_whole is None or len(turn.words) <= heard_whole:
+            return turn  # not cut, or its flush adds no word to a sentence heard to its end
         return replace(turn, text=cut_off(turn.text.rstrip(" .…")), interrupted=True)
 
     def _finish(self, turn: Turn) -> None:
@@ -222,6 +222,15 @@ class TurnAssembler:
 
 
 SENTENCE_END = (".", "?", "!", '."', '?"', '!"')
+TITLES = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "mt.", "jr.", "sr."})
+"""Words with a full stop that end no sentence ("I spoke to Mr.")."""
+
+
+def _ends_a_sentence(turn: Turn) -> bool:
+    """The turn's live words, formatted as they came, end a sentence."""
+    shown = turn.display_text.rstrip()
+    last = shown.rsplit(" ", 1)[-1].lower()
+    return turn.formatted and shown.endswith(SENTENCE_END) and last not in TITLES
 
 
 def cut_off(text: str) -> str:
