@@ -1119,6 +1119,10 @@ def test_docked_while_a_dialog_too_big_for_the_screen_is_open_it_docks_at_once(
     app = _app(tmp_path)
     apps.append(app)
     qtbot.waitExposed(app.overlay)
+    qtbot.waitExposed(app.window)
+    qtbot.wait(600)  # placed by the window manager, then by the app
+    app.window.move(app.window.x(), 0)  # near the top, where the bar will dock
+    qtbot.wait(300)
     whole = QGuiApplication.primaryScreen().geometry()
     tall = QDialog(app.window)
     tall.resize(700, whole.height() - 60)  # as Settings on a small screen: no place is free
@@ -1130,7 +1134,10 @@ def test_docked_while_a_dialog_too_big_for_the_screen_is_open_it_docks_at_once(
     qtbot.wait(300)
     docked = app.overlay.geometry()
     assert docked.top() == whole.top() and docked.width() == whole.width(), docked
-    tall.close()  # OK: at home, docked at the top
+    qtbot.wait(1000)  # the person reads Settings a while, then OK
+    tall.close()  # at home, docked at the top; the main window out of its edge
     qtbot.wait(500)
     assert app.overlay.geometry().top() == whole.top()
     assert app.overlay.width() == whole.width()
+    bar, window = app.overlay.frameGeometry(), app.window.frameGeometry()
+    assert not window.intersects(bar), (window, bar)

@@ -129,6 +129,8 @@ class DialogsStepAside(QObject):
                     self._letting_through.discard(watched)
                     if not self._letting_through:
                         self._overlay.step_aside(None)
+                        # Home already (docked from the dialog): no move will say so.
+                        QTimer.singleShot(0, self._keep_the_main_window_clear)
         return False
 
     def _placed_by_window_manager(self, dialog: QDialog) -> bool:
