@@ -149,6 +149,8 @@ class CaptionApp:
         self.store.changed.connect(self._settings_saved)
         self.store.shortcutsChanged.connect(w.set_shortcuts)
         c.runningChanged.connect(lambda running: running or w.engine_menu.show_live(""))
+        c.statusChanged.connect(self._key_use_changed)  # (the engine in use, standing in)
+        w.engine_menu.engineChosen.connect(self._key_use_changed)
 
     def _wire_overlay(self) -> None:
         """How the main window's View menu and the overlay drive each other."""
@@ -378,11 +380,28 @@ class CaptionApp:
             return engine.on_device and (standing_in or not engine.standing_in)
         return self.engine_preference is EngineChoice.LOCAL
 
+    def _key_use(self) -> str:
+        """Whether captions use the key now (the key dialog's key line says so)."""
+        from caption_app.ui.api_key import texts
+
+        return texts.use_lead(
+            running=self.controller.running,
+            here_now=self.controller.running and self._captioning_here(standing_in=False),
+            chose_here=self.engine_preference is EngineChoice.LOCAL,
+        )
+
+    @Slot()
+    def _key_use_changed(self) -> None:
+        """A Start, a Stop or the Engine menu while the key dialog is open: its key line is
+        said again (the review: "Used from the next start" while the cloud used it)."""
+        dialog = self.dialog("key")
+        if dialog is not None and dialog.isVisible() and hasattr(dialog, "set_use"):
+            dialog.set_use(self._key_use())
+
     @Slot()
     def open_key_dialog(self) -> None:
         from caption_app.core.engines.assemblyai.key_check import check_api_key
         from caption_app.core.secrets.store import KeyStore
-        from caption_app.ui.api_key import texts
         from caption_app.ui.api_key.dialog import KeyDialog
 
         def make() -> QDialog:
@@ -396,11 +415,7 @@ class CaptionApp:
                 token_service=bool(self.settings.streaming.token_url),
                 offline_available=not self._captioning_here(),
                 rejected=self.window.facts.key.rejected,
-                use=texts.use_lead(
-                    running=self.controller.running,
-                    here_now=self.controller.running and self._captioning_here(standing_in=False),
-                    chose_here=self.engine_preference is EngineChoice.LOCAL,
-                ),
+                use=self._key_use(),
             )
             dialog.rejected.connect(self._key_not_given)
             dialog.offline_requested.connect(self._caption_locally_instead)

@@ -423,3 +423,24 @@ def test_the_settings_window_stays_open_beside_captions_and_never_undoes_an_inpu
     dialog.apply()
     assert app.settings.input_device_id == "PulseAudio:usb-headset"
     dialog.close()
+
+
+def test_the_key_dialog_open_across_a_start_and_a_stop_says_whether_the_key_is_used(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    """The review of the ninth walk's V5: the key line was worded once, as the dialog opened:
+    "Used from the next start" while the cloud then captioned with that key."""
+    app = _app(server, home, "--engine", "assemblyai", "--source", str(long_recording(home, 30)))
+    close_apps.append(app)
+    app.open_key_dialog()
+    dialog = app.dialog("key")
+    assert isinstance(dialog, KeyDialog)
+    line = dialog.in_use_label.text
+    qtbot.waitUntil(lambda: line().startswith("Used from the next start"), timeout=10_000)
+    app.start()
+    qtbot.waitUntil(lambda: app.controller.status.live, timeout=30_000)
+    assert dialog.isVisible() and line().startswith("In use: "), line()
+    app.controller.stop()
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
+    assert line().startswith("Used from the next start"), line()
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)

@@ -258,16 +258,28 @@ class KeyDialog(QDialog):
     def _show_what_is_known(self) -> None:
         """What needs no keyring, at once: the key in use when it does not come from the
         keyring, a rejection, and the field to type a key into."""
-        if self._memory.get() or self._environment_key or self._token_service:
-            show_text(self.in_use_label, self.key_in_use(None))
-        else:
-            show_text(self.in_use_label, texts.IN_USE_READING)
+        self._show_in_use()
         show_text(self.current_label, texts.READING)
         self.replace_button.setVisible(False)
         self.remove_button.setVisible(False)
         self.entry.setVisible(True)
         if self._rejected:
             self._say(texts.rejected(self._rejected))
+
+    def set_use(self, use: str) -> None:
+        """Whether captions use the key changed while the dialog is open (a Start, a Stop,
+        the Engine menu): ``texts.use_lead``."""
+        if use != self._use:
+            self._use = use
+            self._show_in_use()
+
+    def _show_in_use(self) -> None:
+        if self._state is not None:
+            show_text(self.in_use_label, self.key_in_use(self._state.stored))
+        elif self._memory.get() or self._environment_key or self._token_service:
+            show_text(self.in_use_label, self.key_in_use(None))
+        else:
+            show_text(self.in_use_label, texts.reading_in_use(self._use))
 
     def _show(self, state: KeyringState) -> None:
         self._state = state

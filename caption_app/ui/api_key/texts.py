@@ -15,7 +15,6 @@ INTRO = (
 )
 READING = "Reading the keyring…"
 BACKEND_READING = "Keyring: reading…"
-IN_USE_READING = "In use: the key in the keyring (reading it…)"
 SESSION_KEY_NOT_STORED = "A key you entered is kept for this session only (not stored)."
 NO_KEY_STORED = "No key is stored."
 PLAINTEXT_WARNING = (
@@ -42,6 +41,11 @@ CHOSEN_HERE_LEAD = "Not used: you chose to caption on this computer (Engine menu
 RUNNING_HERE_LEAD = (
     "Not used by the captions running now on this computer; used from the next start"
 )
+
+
+def reading_in_use(lead: str) -> str:
+    """The key line while the keyring is read: ``lead`` (``use_lead``) of the key there."""
+    return f"{lead}: the key in the keyring (reading it…)"
 
 
 def use_lead(*, running: bool, here_now: bool, chose_here: bool) -> str:
