@@ -283,7 +283,10 @@ def test_opening_the_input_menu_lists_what_is_plugged_in_now_without_waiting(
     menu = window.input_menu
     unchanged = menu.actions()
     menu.aboutToShow.emit()  # nothing new: nothing is rebuilt under the pointer
-    qtbot.wait(50)
+    first = menu._listing
+    assert first is not None
+    qtbot.waitUntil(lambda: not first.is_alive(), timeout=5000)
+    qtbot.wait(50)  # its answer, queued to this thread, is handled
     assert menu.actions() == unchanged
     devices.append(USB_HEADSET)  # plugged in while stopped
     menu.aboutToShow.emit()  # returns while the sound server has not answered

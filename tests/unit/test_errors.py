@@ -98,3 +98,9 @@ def test_a_connection_dropped_before_it_began_is_never_called_lost(
     assert "lost" not in before.message
     after = classify(code, text, began=True)
     assert after.kind is ProblemKind.NETWORK and "was lost" in after.message
+
+
+def test_a_close_the_server_chose_before_begin_is_not_called_unreachable() -> None:
+    """The review: a server that answered and closed (1013 try again later) was reached."""
+    problem = classify(1013, "Try again later", began=False, host="streaming.example.com")
+    assert problem.kind is not ProblemKind.UNREACHABLE, problem

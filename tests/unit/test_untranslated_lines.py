@@ -34,7 +34,7 @@ RATE = 16_000
         ("Bonjour tous. Bonjour Blinousa, on parait du boucher de rânet.", "fr"),
         ("Rapport, Sarapronto, Menerci, Pomeggi", "it"),  # seen from Whisper base here
         ("Guten Morgen zusammen.", "de"),
-        ("Gracias.", "es"),
+        ("Muchas gracias a todos.", "es"),
     ],
 )
 def test_the_spoken_language_written_back_is_untranslated(text: str, spoken: str) -> None:
@@ -48,6 +48,9 @@ def test_the_spoken_language_written_back_is_untranslated(text: str, spoken: str
         ("Good morning to all! Let's talk about the lunch of the next year!", "it"),
         ("Thank you.", "de"),
         ("Hello", "es"),  # a word or two: either reading is weak, so it stands
+        ("Pizza.", "it"),  # a loanword or a name: as English as anything (the review)
+        ("Señor Gonzalez.", "es"),
+        ("Kindergarten.", "de"),
         ("", "es"),
         ("Hola a todos.", "en"),  # nothing to translate from
         ("Hola a todos.", None),

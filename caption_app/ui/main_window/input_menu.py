@@ -56,6 +56,8 @@ class InputMenu(QMenu):
         # the menu is what the notice points to.
         self._listing: threading.Thread | None = None
         self._fills = 0
+        self._problem = ""
+        """Why the devices could not be listed, as the menu says now."""
         """How many times the menu was filled: a listing begun before the last fill is older
         than what it shows (a Refresh, or the first listing, came meanwhile)."""
         self._listed.connect(self._show_listed)
@@ -141,8 +143,8 @@ class InputMenu(QMenu):
         fills, devices, problem = listed
         if fills != self._fills:
             return  # the menu was filled since this listing began: it is older than that
-        if problem or devices != self._devices:  # unchanged: nothing rebuilt under the pointer
-            self._fill(devices, problem)
+        if problem or self._problem or devices != self._devices:
+            self._fill(devices, problem)  # (unchanged: nothing rebuilt under the pointer)
 
     @Slot()
     def refresh(self) -> None:
@@ -151,6 +153,7 @@ class InputMenu(QMenu):
 
     def _fill(self, devices: list[InputDevice], problem: str) -> None:
         self._fills += 1
+        self._problem = problem
         self.clear()
         for action in self._group.actions():
             self._group.removeAction(action)

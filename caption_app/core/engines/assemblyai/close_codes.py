@@ -66,7 +66,9 @@ def classify(code: int | None, text: str, *, began: bool = True, host: str = "")
         return problem(
             ProblemKind.REFUSED, f"AssemblyAI refused the connection ({text}).", Recovery.GIVE_UP
         )
-    if not began:  # accepted, then dropped (a proxy, a firewall): no session was ever had
+    if not began and (code in _TRANSPORT_CLOSES or "ping" in lowered):
+        # Accepted, then dropped (a proxy, a firewall): no session was ever had. A close the
+        # server chose (1011, 1013, its own codes) is not this: it was reached.
         where = host_name(host) or "the captioning service"
         return problem(
             ProblemKind.UNREACHABLE,
@@ -79,6 +81,9 @@ def classify(code: int | None, text: str, *, began: bool = True, host: str = "")
         Recovery.RECONNECT,
     )
 
+
+_TRANSPORT_CLOSES = (None, 1000, 1001, 1006)
+"""Closes no server chose: the connection itself ended (1006: no close frame at all)."""
 
 _SENT_BADLY = (3006, 3007, 4000, 4029, 4032, 4033, 4034, 4100, 4101)
 """Codes for what Caption App sent (audio, a message): a bug, whatever the text says."""

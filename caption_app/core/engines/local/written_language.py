@@ -21,7 +21,12 @@ from typing import Any
 ENGLISH = "en"
 UNTRANSLATED_CERTAINTY = 0.9
 """How sure the judge must be that a line is in the spoken language to call it untranslated:
-"Gracias." reads as Spanish at 0.96; "Hello" as Spanish at 0.56 against English."""
+"Muchas gracias a todos." reads as Spanish at 0.99; "Hello" as Spanish at 0.56."""
+JUDGED_WORDS = 3
+"""Shorter lines are not judged: a name or a loanword reads as its language ("Pizza." as
+Italian at 0.96, "Señor Gonzalez." as Spanish at 0.99), and is as English as anything."""
+LANGID_CODES = {"jw": "jv"}
+"""Whisper's codes that langid writes otherwise."""
 
 _lock = threading.Lock()
 """The judge's language choice is state it keeps between calls."""
@@ -39,8 +44,10 @@ def is_untranslated(text: str, spoken: str | None) -> bool:
     """True when ``text``, a translation into English of speech in ``spoken``, is in fact
     still in ``spoken``. A language the judge does not know, English itself, or an unknown
     spoken language, are taken as translated: nothing to compare against."""
-    if not spoken or spoken == ENGLISH or not any(ch.isalpha() for ch in text):
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if not spoken or spoken == ENGLISH or len(words) < JUDGED_WORDS:
         return False
+    spoken = LANGID_CODES.get(spoken, spoken)
     judge = _judge()
     with _lock:
         try:
