@@ -388,6 +388,7 @@ class CaptionApp:
             running=self.controller.running,
             here_now=self.controller.running and self._captioning_here(standing_in=False),
             chose_here=self.engine_preference is EngineChoice.LOCAL,
+            sent_now=self.controller.running and self.controller.status.cloud,
         )
 
     @Slot()

@@ -439,7 +439,7 @@ def test_the_key_dialog_open_across_a_start_and_a_stop_says_whether_the_key_is_u
     qtbot.waitUntil(lambda: line().startswith("Used from the next start"), timeout=10_000)
     app.start()
     qtbot.waitUntil(lambda: app.controller.status.live, timeout=30_000)
-    assert dialog.isVisible() and line().startswith("In use: "), line()
+    assert dialog.isVisible() and line().startswith("In use by the captions running now: ")
     app.controller.stop()
     qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
     assert line().startswith("Used from the next start"), line()

@@ -346,3 +346,17 @@ def test_the_key_line_says_whether_captions_use_the_key_now(
     assert "kept for this session only" in said and "run only" not in said, said
     assert ("Engine menu" in said) == chose_here, said
     qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)
+
+
+def test_with_the_key_removed_while_the_cloud_captions_the_key_line_says_they_go_on(
+    qtbot: QtBot, store: KeyStore
+) -> None:
+    """Tenth walk: the key removed while the cloud captioned with it, the window said the
+    captions go on until stopped, and the dialog "No key is set up." beside it."""
+    sent = texts.use_lead(running=True, here_now=False, chose_here=False, sent_now=True)
+    dialog = KeyDialog(store, check_api_key, _closed_port_host(), memory=MemoryKey(), use=sent)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)
+    assert dialog.in_use_label.text() == texts.NO_KEY_WHILE_SENT
+    dialog.set_use(texts.use_lead(running=False, here_now=False, chose_here=False))  # Stop
+    assert dialog.in_use_label.text() == "No key is set up."

@@ -48,15 +48,27 @@ def reading_in_use(lead: str) -> str:
     return f"{lead}: the key in the keyring (reading it…)"
 
 
-def use_lead(*, running: bool, here_now: bool, chose_here: bool) -> str:
+SENT_NOW_LEAD = "In use by the captions running now"
+NO_KEY_WHILE_SENT = (
+    "No key is set up. The captions running now go on with AssemblyAI, with the key you "
+    "removed, until you stop them."
+)
+"""The key removed while the cloud captions with it (the tenth walk: "No key is set up." while
+the session still sent audio with it)."""
+
+
+def use_lead(*, running: bool, here_now: bool, chose_here: bool, sent_now: bool = False) -> str:
     """Whether captions use the key now, and why not (the ninth walk: "In use" while nothing
     ran, and "(Engine menu)" for captions that ran here because they started without a key,
     nothing chosen). ``here_now``: captions run on this computer, not standing in for the
-    cloud (which is tried with the key meanwhile); ``chose_here``: the Engine menu says so."""
+    cloud (which is tried with the key meanwhile); ``chose_here``: the Engine menu says so;
+    ``sent_now``: the cloud captions now, with the key it connected with."""
     if chose_here:
         return CHOSEN_HERE_LEAD
     if here_now:
         return RUNNING_HERE_LEAD
+    if sent_now:
+        return SENT_NOW_LEAD
     return IN_USE if running else NEXT_START_LEAD
 
 
@@ -91,7 +103,7 @@ def key_in_use_text(
         )
     if stored:
         return f"{lead}: the stored key ({mask_key(stored)})."
-    return "No key is set up."
+    return NO_KEY_WHILE_SENT if lead == SENT_NOW_LEAD else "No key is set up."
 
 
 def rejected(which: str) -> str:
