@@ -50,12 +50,17 @@ class Marker:
     text: str
 
 
-def standing_in_marker(cloud: str, *, key_rejected: bool, key_missing: bool = False) -> str:
-    """The marker where the local engine takes over from ``cloud``."""
+def standing_in_marker(
+    cloud: str, *, key_rejected: bool, key_missing: bool = False, why: str = ""
+) -> str:
+    """The marker where the local engine takes over from ``cloud``; ``why``: what the cloud
+    did, said whole ("AssemblyAI … has not answered yet."), when it was not a failure to
+    connect."""
     if key_missing:
         return f"{ON_THIS_COMPUTER}no API key for {cloud}."
-    why = "rejected the key" if key_rejected else "cannot be reached"
-    return f"{ON_THIS_COMPUTER}{cloud} {why}."
+    if key_rejected:
+        return f"{ON_THIS_COMPUTER}{cloud} rejected the key."
+    return f"{ON_THIS_COMPUTER}{why or f'{cloud} cannot be reached.'}"
 
 
 def chosen_here_marker() -> str:

@@ -68,6 +68,9 @@ class EngineSelector:
         until it takes over, whether or not the cloud is to be tried again by itself."""
         self.kept_here = False
         """The person chose this computer mid-session: the cloud is not tried again."""
+        self._why_here = ""
+        """Why the local engine took over, as the transcript says it (the tenth walk: a slow
+        cloud marked "cannot be reached" beside the notice "has not answered yet")."""
 
     @property
     def fallback(self) -> Engine | None:
@@ -98,7 +101,10 @@ class EngineSelector:
             return chosen_here_marker()
         if self.on_fallback:
             return standing_in_marker(
-                self.primary.name, key_rejected=self.awaiting_key, key_missing=self._key_missing
+                self.primary.name,
+                key_rejected=self.awaiting_key,
+                key_missing=self._key_missing,
+                why=self._why_here,
             )
         return cloud_marker(engine.name, back=self.primary_ever_began)
 
@@ -188,7 +194,10 @@ class EngineSelector:
         if self._fallback is not None and not self.on_fallback:
             self._fallback.prepare(settings)
 
-    def use_fallback(self) -> None:
+    def use_fallback(self, why: str = "") -> None:
+        """The local engine takes over; ``why``: what the cloud did ("… has not answered
+        yet."), when it was not a failure to connect."""
+        self._why_here = why
         self.on_fallback = True
         self._just_returned = False
         self._next_return_at = self._clock() + self._return_every_s

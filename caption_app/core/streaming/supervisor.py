@@ -462,7 +462,7 @@ class Supervisor:
         """The local engine takes over; a cloud attempt under way goes on, on the side."""
         self._board.tell(covered(why, self._engines.away_for_s()))
         actions = self._drop_aside()
-        self._engines.use_fallback()
+        self._engines.use_fallback(why)
         if self.phase is Phase.CONNECTING:
             self._engines.return_tried()  # the attempt set aside is the try
         return actions + (self._fire(Trigger.FAIL_OVER) or [])
