@@ -253,3 +253,22 @@ def test_every_gap_reason_has_its_own_words() -> None:
     assert set(GAP_REASONS) == set(GapReason)
     assert len(set(GAP_REASONS.values())) == len(GapReason)
     assert GAP_REASONS[GapReason.INPUT_LOST] == "audio input lost"
+
+
+def test_the_json_says_what_was_captioned_apart_from_the_session_s_length(
+    tmp_path: Path,
+) -> None:
+    """Ninth and tenth walks: ``captioned_ms`` was the session's length (41 s) for a session
+    of which 27 s were not captioned."""
+    from caption_app.core.model.gaps import Gap, GapReason
+    from caption_app.core.transcript import TranscriptDocument
+
+    turns = (make_turn(0, 0, "before the pause", 1_000), make_turn(0, 1, "after it", 30_000))
+    gap = Gap(5_000, 25_000, GapReason.PAUSE.value)
+    doc = TranscriptDocument(make_info(), (turns[0], gap, turns[1]), captioned_ms=41_000)
+    summary = json.loads(export_document(doc, "json"))["summary"]
+    assert summary["duration_ms"] == 41_000
+    assert summary["captioned_ms"] == 21_000
+    path = tmp_path / "session.json"
+    path.write_text(export_document(doc, "json"))
+    assert load_json_export(path).duration_ms == 41_000  # the length read back, not 21 s

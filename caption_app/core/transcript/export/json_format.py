@@ -8,6 +8,7 @@ Metadata is indented for people; each entry sits on one line so an 8-hour sessio
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,9 @@ def to_json(doc: TranscriptDocument, options: ExportOptions) -> str:
             "speakers": list(doc.speakers),
             "languages": list(doc.languages),
             "inputs": list(doc.inputs),
-            "captioned_ms": doc.captioned_ms,
+            # What was captioned: the session's length less its gaps (paused, no input, no
+            # connection). It was the session's length again (the ninth and tenth walks).
+            "captioned_ms": max(0, doc.duration_ms - sum(g.duration_ms for g in doc.gaps)),
             "billed_audio_s": doc.billed_audio_s,
         },
         "streams": [codec.stream_to_dict(s) for s in doc.streams],
@@ -83,13 +86,14 @@ def load_json_export(path: Path) -> TranscriptDocument:
         )
     try:
         ended = data.get("ended_at")
-        return TranscriptDocument(
+        entries = tuple(_entry_from_dict(e) for e in data["entries"])
+        doc = TranscriptDocument(
             info=codec.info_from_dict(data["session"]),
-            entries=tuple(_entry_from_dict(e) for e in data["entries"]),
+            entries=entries,
             streams=tuple(codec.stream_from_dict(s) for s in data.get("streams", [])),
             ended_at=None if ended is None else codec.parse_time(ended),
-            **_totals(data.get("summary")),
         )
+        return replace(doc, **_totals(data.get("summary"), doc.duration_ms))
     except (KeyError, TypeError, ValueError) as exc:
         raise TranscriptFileError(path, f"its content is damaged ({exc!r})") from None
 
@@ -106,13 +110,17 @@ def _entry_from_dict(data: dict[str, Any]) -> Entry:
     raise ValueError(f"unknown entry type {data.get('type')!r}")
 
 
-def _totals(summary: object) -> dict[str, Any]:
-    """The session's measured length and billed audio, when the summary holds them."""
+def _totals(summary: object, entries_end_ms: int) -> dict[str, Any]:
+    """The session's measured length (when longer than its entries, which say the rest) and
+    billed audio, when the summary holds them."""
     if not isinstance(summary, dict):
         return {}
-    duration, billed = summary.get("captioned_ms"), summary.get("billed_audio_s")
+    # The session's length: ``duration_ms``; files written before it existed as such held it
+    # in ``captioned_ms``.
+    duration = summary.get("duration_ms", summary.get("captioned_ms"))
+    billed = summary.get("billed_audio_s")
     totals: dict[str, Any] = {}
-    if isinstance(duration, int) and not isinstance(duration, bool) and duration >= 0:
+    if isinstance(duration, int) and not isinstance(duration, bool) and duration > entries_end_ms:
         totals["captioned_ms"] = duration
     if isinstance(billed, int | float) and not isinstance(billed, bool) and billed >= 0:
         totals["billed_audio_s"] = float(billed)
