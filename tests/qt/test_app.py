@@ -444,3 +444,20 @@ def test_the_key_dialog_open_across_a_start_and_a_stop_says_whether_the_key_is_u
     qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
     assert line().startswith("Used from the next start"), line()
     qtbot.waitUntil(lambda: not dialog.is_reading(), timeout=10_000)
+
+
+def test_a_file_chosen_in_the_input_menu_is_captioned_once_then_the_device_again(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    """Tenth walk T1: after a file chosen in the Input menu, the next Start captioned the file
+    again, under "Live" and the red light, where the person meant the microphone."""
+    app = _app(server, home)
+    close_apps.append(app)
+    app.window.deviceChosen.emit("PulseAudio:usb-headset")
+    app.window.mediaFileChosen.emit(str(AUDIO_DIR / "goforward.wav"))  # starts at once
+    assert app.controller.running and app.choices.source().media_path
+    assert app.window.input_menu.checked_text() == "Media file: goforward.wav"
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)  # captioned whole
+    assert app.choices.source().media_path is None
+    assert app.choices.source().device_id == "PulseAudio:usb-headset"
+    assert "Media file" not in app.window.input_menu.checked_text()

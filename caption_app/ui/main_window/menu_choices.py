@@ -56,6 +56,10 @@ class MenuChoices:
         self._start = start
         self.media_path = media_path
         """A file to caption (the command line, the demo, the Input menu) instead of a device."""
+        self._file_once = False
+        """The file was chosen in the Input menu: captioned once, then the input is the device
+        again (the tenth walk: a later Start captioned the file again, under "Live")."""
+        self._file_in_session = False
         self.device_query = device_query
         self.with_system_audio = with_system_audio
         self._restarting = False
@@ -78,6 +82,7 @@ class MenuChoices:
 
     def device(self, device_id: str) -> None:
         self.media_path, self.device_query, self.with_system_audio = None, None, False
+        self._file_once = False
         window = self._window
         label = next((d.label for d in window.input_menu.devices if d.device_id == device_id), "")
         self._run.change(input_device_id=device_id, input_device_label=label)
@@ -96,7 +101,7 @@ class MenuChoices:
         self._controller.switch_source(opened.source)
 
     def media(self, path: str) -> None:
-        self.media_path = path
+        self.media_path, self._file_once = path, True
         self._window.input_menu.set_media(path)
         if self._controller.running:
             self._window.notify(
@@ -165,7 +170,14 @@ class MenuChoices:
             self._start()
 
     def _running(self, running: bool) -> None:
-        if not running:
-            self.running_plan = None
-            self._window.withdraw(ENGINE_NEXT_START)
-            self._window.withdraw(MEDIA_NEXT_START)
+        if running:
+            self._file_in_session = self._file_once and self.media_path is not None
+            return
+        self.running_plan = None
+        self._window.withdraw(ENGINE_NEXT_START)
+        self._window.withdraw(MEDIA_NEXT_START)
+        if self._file_in_session and not self._restarting:  # captioned, or stopped: the
+            # device is the input again (started again at once, the file goes on being it)
+            self._file_in_session = self._file_once = False
+            self.media_path = None
+            self._window.input_menu.set_chosen(self._run.current.input_device_id)
