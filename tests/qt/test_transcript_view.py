@@ -381,3 +381,26 @@ def test_partial_repaints_show_what_a_whole_repaint_shows(view: TranscriptView) 
             differing.append(n)
     assert len(steps) > 150
     assert not differing, f"{len(differing)} of {len(steps)} updates left stale pixels"
+
+
+def test_a_row_noted_while_a_line_was_spoken_follows_that_line(view: TranscriptView) -> None:
+    """Tenth walk T2: the row "Captions are back on …" (1:00) was listed above the line begun
+    at 0:58 on this computer, which ended after the move; the export had them in order."""
+    feed = Feed(view)
+    for message in _partials(0, "more amiable woman", start_ms=58_000):
+        feed.send(message)
+    view.add_marker(Marker(60_000, "Captions are back on AssemblyAI Universal-Streaming."))
+    feed.finished_turn(0, "more amiable woman,", 58_000)
+    feed.finished_turn(0, "Cloud line alpha.", 61_000, stream=1)
+    assert _lines(view) == [
+        "00:00:58  more amiable woman,",
+        "00:01:00  — Captions are back on AssemblyAI Universal-Streaming. —",
+        "00:01:01  Cloud line alpha.",
+    ], _lines(view)
+    # A line begun after the row stays below it.
+    view.add_marker(Marker(62_000, "Captions continue on this computer: you chose it."))
+    feed.finished_turn(1, "Next words.", 63_000, stream=1)
+    assert _lines(view)[-2:] == [
+        "00:01:02  — Captions continue on this computer: you chose it. —",
+        "00:01:03  Next words.",
+    ], _lines(view)

@@ -72,6 +72,9 @@ class TranscriptView(QWidget):
         self._finished: dict[TurnKey, FinishedBlock] = {}
         self._live: list[Turn] = []
         self._last_gap: tuple[QTextBlock, Gap] | None = None  # while nothing came after it
+        self._last_note: tuple[QTextBlock, int, str] | None = None
+        """The last row noted (a gap, a marker), its time and text: it sits before the live
+        lines, and a live line begun before it is put back above it when it ends."""
         """Live turns in the order of the document's last ``len(_live)`` blocks."""
         self._empty = True
         self._captions = "both"
@@ -157,6 +160,7 @@ class TranscriptView(QWidget):
         self._last_gap = None
 
     def _note(self, block: QTextBlock, at_ms: int, text: str) -> None:
+        self._last_note = (block, at_ms, text)
         cursor = self._select(block)
         cursor.removeSelectedText()
         cursor.insertText(f"{clock(at_ms)}  ", self._time_format)
@@ -168,7 +172,7 @@ class TranscriptView(QWidget):
         self._doc.clear()
         self._finished.clear()
         self._live.clear()
-        self._last_gap = None
+        self._last_gap = self._last_note = None
         self._empty = True
         self._follow = True
         self.editor.setExtraSelections([])
@@ -226,6 +230,13 @@ class TranscriptView(QWidget):
             block = entry.block  # ended again (legacy formatting): swap in place
         elif index == 0:
             block = self._live_block(0)  # the first live block is already at the boundary
+            note = self._last_note
+            if note is not None and note[0] == block.previous() and note[1] > turn.start_ms:
+                # The row was noted while this line was spoken (the tenth walk: "Captions are
+                # back…" at 1:00 above the line begun at 0:58): the line goes above it.
+                note_block, at_ms, text = note
+                self._note(block, at_ms, text)
+                block = note_block
         else:
             if index is not None:
                 self._remove_block(self._live_block(index))
