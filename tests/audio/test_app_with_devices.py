@@ -52,7 +52,11 @@ def test_missing_input_falls_back_with_a_notice_then_mixes_in_system_audio(
             assert app.controller.running
             notice = app.window.notices.text()
             assert "usb-headset-unplugged" in notice and "not connected" in notice
-            assert "using Caption Test Microphone instead" in notice
+            assert "captions come from Caption Test Microphone" in notice
+            # The menu ticks the input captioned now (the eleventh walk: none was ticked, then
+            # the one chosen before once it was plugged back in, while this one captioned).
+            menu = app.window.input_menu
+            qtbot.waitUntil(lambda: menu.checked_text().startswith("Caption Test Microphone"))
             player = pulse.server.play(clips_dir / CLIP, pulse.sink16)
             qtbot.waitUntil(
                 lambda: bool(server.sessions()) and server.session(0).audio_ms() > 1500,

@@ -57,6 +57,6 @@ def test_a_missing_remembered_device_falls_back_to_the_default_with_a_notice(
     fallback = resolve_device("PulseAudio:usb-headset", devices)
     assert fallback.device.key == f"{pulse.sink16}.monitor"
     assert fallback.notice == (
-        "The input you chose last time (usb-headset) is not connected; "
-        f"using System audio — {pulse.description16} instead."
+        "The input you chose last time (usb-headset) was not connected at the start; "
+        f"captions come from System audio — {pulse.description16}."
     )

@@ -230,7 +230,10 @@ def test_the_pair_falls_back_to_defaults_and_says_so() -> None:
     saved = MixedInput.parse(chosen.device_id)
     assert saved is not None and resolve_mixed(saved, devices) == chosen
     gone = resolve_mixed(MixedInput("PulseAudio:usb", hdmi.device_id), devices)
-    assert gone.microphone == mic and gone.notice == "usb is not connected; using Headset."
+    assert (
+        gone.microphone == mic
+        and gone.notice == "usb was not connected at the start; using Headset."
+    )
     follows = resolve_mixed(MixedInput(other_mic.device_id), devices)
     assert (follows.system, follows.notice) == (speakers, None)  # the default output's monitor
     # System audio as the "microphone" would hear the others twice: the real one is used.

@@ -404,8 +404,12 @@ def test_a_media_file_chosen_while_captioning_waits_and_says_so(
     app.window.mediaFileChosen.emit(str(AUDIO_DIR / "goforward.wav"))
     assert "goforward.wav is captioned when you start again" in app.window.notices.text()
     assert len(server.sessions()) <= 1
+    # The menu ticks what is captioned now (the eleventh walk: the file waiting its turn).
+    menu = app.window.input_menu
+    assert menu.checked_text() == f"Media file: {CLIP}", menu.checked_text()
     app.controller.stop()
     qtbot.waitUntil(lambda: not app.controller.running, timeout=10_000)
+    assert menu.checked_text() == "Media file: goforward.wav"  # what the next Start captions
     assert not app.window.pause_action.isChecked()
     assert app.overlay.status() == STOPPED  # not a blank overlay, as if captions were quiet
 

@@ -176,8 +176,8 @@ def resolve_device(
     missing = label or device_id.split(":", 1)[-1]
     return DeviceChoice(
         fallback,
-        f"The input you chose last time ({missing}) is not connected; "
-        f"using {fallback.label} instead.",
+        f"The input you chose last time ({missing}) was not connected at the start; "
+        f"captions come from {fallback.label}.",
     )
 
 
@@ -269,8 +269,10 @@ def resolve_mixed(wanted: MixedInput, devices: list[InputDevice] | None = None) 
     notes = []
     if wanted_mic and wanted_mic != microphone.device_id:
         name = wanted_mic.split(":", 1)[-1]
-        why = "is system audio, not a microphone" if wanted_mic in monitors else "is not connected"
+        gone = "was not connected at the start"  # (true still once it is plugged back in)
+        why = "is system audio, not a microphone" if wanted_mic in monitors else gone
         notes.append(f"{name} {why}; using {microphone.label}.")
     if wanted_system and wanted_system != system.device_id:
-        notes.append(f"{wanted_system.split(':', 1)[-1]} is not connected; using {system.label}.")
+        output = wanted_system.split(":", 1)[-1]
+        notes.append(f"{output} was not connected at the start; using {system.label}.")
     return MixedChoice(microphone, system, " ".join(notes) or None)

@@ -102,8 +102,10 @@ class MenuChoices:
 
     def media(self, path: str) -> None:
         self.media_path, self._file_once = path, True
-        self._window.input_menu.set_media(path)
         if self._controller.running:
+            # The menu keeps ticking the input captioned now (the eleventh walk: the file was
+            # ticked, the microphone not, while the microphone was captioned); the file gets
+            # the tick when its session starts.
             self._window.notify(
                 f"Stop the captions running now; {Path(path).name} is captioned when you "
                 "start again.",
@@ -111,6 +113,7 @@ class MenuChoices:
                 until=Until.WHILE_RUNNING,
             )
             return
+        self._window.input_menu.set_media(path)
         self._window.status_panel.reset_clock()
         self._start()
 
@@ -176,8 +179,13 @@ class MenuChoices:
         self.running_plan = None
         self._window.withdraw(ENGINE_NEXT_START)
         self._window.withdraw(MEDIA_NEXT_START)
+        menu = self._window.input_menu
         if self._file_in_session and not self._restarting:  # captioned, or stopped: the
             # device is the input again (started again at once, the file goes on being it)
             self._file_in_session = self._file_once = False
             self.media_path = None
-            self._window.input_menu.set_chosen(self._run.current.input_device_id)
+            menu.set_chosen(self._run.current.input_device_id)
+        elif self.media_path is None:
+            menu.set_chosen(self._run.current.input_device_id)  # (not an input standing in)
+        elif self._file_once:
+            menu.set_media(self.media_path)  # chosen while the device was captioned
