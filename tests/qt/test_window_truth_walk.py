@@ -493,3 +493,17 @@ def test_a_stop_before_the_cloud_ever_answered_says_why_it_did_not_start(run: Ru
     assert run.window.status_panel.state_label.text() == "Did not start"
     (said,) = [n for n in run.notices() if unreachable.message in n]
     assert "keeps trying" not in said and said.endswith("then start again."), said
+
+
+def test_a_note_about_the_last_session_does_not_come_back_at_the_next_start(run: Run) -> None:
+    """Eleventh walk: "The input you chose last time (Headset Microphone) was not connected…"
+    went at Stop and came back at every later Start, the headset plugged in and captured."""
+    fallback = "The input you chose last time (Headset Microphone) was not connected at the start"
+    run.start(CLOUD)
+    run.window.notify(fallback, key="input-fallback", until=Until.WHILE_RUNNING)
+    assert any(n.startswith(fallback) for n in run.notices())
+    run.stop()
+    assert not any(n.startswith(fallback) for n in run.notices())
+    run.start(CLOUD)  # the chosen input opens: nothing is said of it
+    run.report(StateChanged(SessionState.LIVE, "Live"))
+    assert not any(n.startswith(fallback) for n in run.notices()), run.notices()

@@ -277,9 +277,11 @@ class MainWindow(QMainWindow):
             self.set_facts(notes=kept)
 
     def starting(self) -> None:
-        """A start is attempted: what was said about the last start, or dismissed during the
-        last session, is over."""
-        kept = tuple(n for n in self.facts.notes if n.until is not Until.NEXT_START)
+        """A start is attempted: what was said about the last start, or about the last
+        session while it ran, or dismissed during it, is over (the eleventh walk: "The input
+        you chose last time … is not connected" came back at every later Start)."""
+        over = (Until.NEXT_START, Until.WHILE_RUNNING, Until.NEWS_WHILE_RUNNING)
+        kept = tuple(n for n in self.facts.notes if n.until not in over)
         self.notices.forget_dismissals()
         self.set_facts(notes=kept)
 
