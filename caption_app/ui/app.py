@@ -336,7 +336,8 @@ class CaptionApp:
 
     @Slot()
     def export(self) -> None:
-        self.transcripts.export(self._recorder)
+        running_s = self.window.status_panel.elapsed_s() if self.controller.running else 0.0
+        self.transcripts.export(self._recorder, running_s)
 
     @Slot()
     def open_settings(self) -> None:

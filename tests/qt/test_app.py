@@ -465,3 +465,30 @@ def test_a_file_chosen_in_the_input_menu_is_captioned_once_then_the_device_again
     assert app.choices.source().media_path is None
     assert app.choices.source().device_id == "PulseAudio:usb-headset"
     assert "Media file" not in app.window.input_menu.checked_text()
+
+
+def test_a_transcript_exported_while_captions_run_says_so_and_its_length_so_far(
+    qtbot: QtBot,
+    server: StreamingServer,
+    home: Path,
+    close_apps: list[CaptionApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Eleventh walk S3: exported at 0:24 of a running session, the file said "Length: 17 s"
+    (to its last finished line) and nothing said the session still ran."""
+    server.config.loop_script = True
+    app = _app(server, home, "--source", str(long_recording(home, 30)))
+    close_apps.append(app)
+    app.start()
+    qtbot.waitUntil(lambda: app.window.transcript.plain_text().count("\n") >= 1, timeout=30_000)
+    qtbot.wait(1500)
+    target = home / "home" / "live.txt"
+    monkeypatch.setattr(prompts, "ask_export_path", lambda _parent, _suggested: str(target))
+    monkeypatch.setattr(prompts, "confirm", lambda _parent, _question: True)  # replace it
+    app.export()
+    header = target.read_text(encoding="utf-8")
+    assert "so far (captions were still running" in header, header
+    app.controller.stop()
+    qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
+    app.export()  # ended: its whole length, nothing about running
+    assert "so far" not in target.read_text(encoding="utf-8")

@@ -3,6 +3,7 @@ offer a session that did not end cleanly."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Slot
@@ -33,7 +34,8 @@ class TranscriptActions:
         self.window = window
 
     @Slot()
-    def export(self, recorder: TranscriptRecorder | None) -> None:
+    def export(self, recorder: TranscriptRecorder | None, running_s: float = 0.0) -> None:
+        """``running_s``: how long the session has run, when it still runs."""
         if recorder is None:
             # Said of now: it goes when captions start (the sixth walk: it stayed while they ran).
             self.window.notify(NOTHING_YET, key=EXPORT_NEWS, until=Until.NEXT_START)
@@ -48,6 +50,10 @@ class TranscriptActions:
         except TranscriptFileError as exc:
             self.window.notify(str(exc))
             return
+        if not recorder.journal.closed and running_s > 0:
+            # Exported while it runs (the eleventh walk: "Length: 17 s" at 0:24, and nothing
+            # said so): its length so far, and the header says the session still ran.
+            document = replace(document, captioned_ms=round(running_s * 1000))
         self.export_document(document)
 
     def export_document(self, document: TranscriptDocument) -> None:

@@ -67,7 +67,7 @@ def header_facts(doc: TranscriptDocument) -> list[tuple[str, str]]:
     started = doc.info.started_at.astimezone()
     facts = [
         ("Date", f"{started:%Y-%m-%d %H:%M} ({started:%Z})"),
-        ("Length", spoken_duration(doc.duration_ms)),
+        ("Length", spoken_duration(doc.duration_ms) + _so_far(doc)),
         ("Words", f"{doc.word_count:,}"),
     ]
     if doc.info.source:
@@ -75,6 +75,13 @@ def header_facts(doc: TranscriptDocument) -> list[tuple[str, str]]:
     if doc.info.engine:
         facts.append(("Engine", engine_fact(doc)))
     return facts
+
+
+def _so_far(doc: TranscriptDocument) -> str:
+    """Said of a session exported while it ran (its length so far, no end yet)."""
+    if doc.ended_at is None and doc.captioned_ms > 0:
+        return " so far (captions were still running; the line being spoken is not in it)"
+    return ""
 
 
 def engine_fact(doc: TranscriptDocument) -> str:
