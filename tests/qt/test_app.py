@@ -401,8 +401,10 @@ def test_a_media_file_chosen_while_captioning_waits_and_says_so(
     close_apps.append(app)
     app.start()
     assert app.controller.running
+    app.window.notify("Older news.", key="older")  # (the twelfth walk: the answer came third)
     app.window.mediaFileChosen.emit(str(AUDIO_DIR / "goforward.wav"))
-    assert "goforward.wav is captioned when you start again" in app.window.notices.text()
+    first = app.window.notices.showing()[0].text
+    assert "goforward.wav is captioned when you start again" in first, first
     assert len(server.sessions()) <= 1
     # The menu ticks what is captioned now (the eleventh walk: the file waiting its turn).
     menu = app.window.input_menu

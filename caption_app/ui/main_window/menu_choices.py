@@ -93,7 +93,7 @@ class MenuChoices:
                 SourceChoice(device_id=device_id), self._run.current.streaming.chunk_ms
             )
         except AudioSourceError as exc:
-            window.notify(str(exc), key="input-switch", until=Until.WHILE_RUNNING)
+            window.notify(str(exc), key="input-switch", until=Until.NEWS_WHILE_RUNNING)
             return
         window.withdraw("input-fallback")  # about the input it replaces
         if opened.notice:
@@ -110,7 +110,7 @@ class MenuChoices:
                 f"Stop the captions running now; {Path(path).name} is captioned when you "
                 "start again.",
                 key=MEDIA_NEXT_START,
-                until=Until.WHILE_RUNNING,
+                until=Until.NEWS_WHILE_RUNNING,  # the answer to what was just done: on top
             )
             return
         self._window.input_menu.set_media(path)
