@@ -258,3 +258,50 @@ def test_no_input_devices_at_all_gives_clear_messages(tmp_path: Path) -> None:
     )
     assert lines[3].startswith("error The input “USB Mic” was disconnected")
     assert "Traceback" not in done.stderr
+
+
+def _captures_of_this_process(pulse: PulseRig) -> list[str]:
+    """The source each capture stream of this process reads, by source name."""
+    import json
+    import os
+
+    names = {
+        int(s["index"]): str(s["name"])
+        for s in json.loads(pulse.server.pactl("-f", "json", "list", "sources"))
+    }
+    return [
+        names.get(int(out["source"]), "?")
+        for out in json.loads(pulse.server.pactl("-f", "json", "list", "source-outputs"))
+        if str(out.get("properties", {}).get("application.process.id")) == str(os.getpid())
+    ]
+
+
+def test_the_default_source_coming_back_does_not_take_the_capture(pulse: PulseRig) -> None:
+    """Twelfth walk: the headset (the default source) unplugged, the USB microphone captured;
+    plugged back in, the headset took the capture (the server moves a capture opened through
+    ALSA's plugin to the default source), while the window named the USB microphone."""
+    monitor = f"{pulse.sink16}.monitor"
+    headset = pulse.server.load_microphone("defaultheadset", monitor, "Headset")
+    usb = pulse.server.load_microphone("otherusb", monitor, "USB")
+    pulse.server.set_default_source("defaultheadset")
+    pulse.server.unload_module(headset)  # unplugged
+    source = open_device_source(InputDevice("USB", "PulseAudio", 16_000, 1, key="otherusb"), 50)
+    source.start()
+    back = None
+    try:
+        assert source.read(timeout=2.0) is not None
+        assert _captures_of_this_process(pulse) == ["otherusb"]
+        back = pulse.server.load_microphone("defaultheadset", monitor, "Headset")  # plugged in
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:  # the server's move, and ours back, take a moment
+            time.sleep(0.2)
+            if _captures_of_this_process(pulse) == ["otherusb"] and time.monotonic() > deadline - 2:
+                break
+        assert _captures_of_this_process(pulse) == ["otherusb"]
+        assert source.read(timeout=2.0) is not None  # and it still delivers
+    finally:
+        source.stop()
+        pulse.server.unload_module(usb)
+        if back is not None:
+            pulse.server.unload_module(back)
+        pulse.server.set_default_source(monitor)

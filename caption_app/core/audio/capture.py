@@ -85,6 +85,8 @@ class DeviceSource(LiveInput):
             self._open_stream()
             self._last_callback = time.monotonic()
             self._stream.start_stream()
+            if self._removal_watch is not None:
+                self._removal_watch.find_capture()  # (the server has the stream now)
         except AudioSourceError:
             self.stop()
             raise

@@ -9,6 +9,8 @@ disappears: PulseAudio would otherwise move our stream to another source without
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
 import subprocess
 import threading
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 PACTL_TIMEOUT_S = 2.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +132,38 @@ def source_index(name: str) -> int | None:
     return None
 
 
+def _captures_of_ours() -> dict[int, int]:
+    """This process's capture streams on the server: source-output index -> source index."""
+    listed = _pactl("-f", "json", "list", "source-outputs")
+    try:
+        outputs: list[dict[str, Any]] = json.loads(listed or "[]")
+    except json.JSONDecodeError:
+        return {}
+    pid = str(os.getpid())
+    return {
+        int(out["index"]): int(out["source"])
+        for out in outputs
+        if str((out.get("properties") or {}).get("application.process.id")) == pid
+        and "index" in out
+        and "source" in out
+    }
+
+
 class SourceRemovalWatch:
-    """Calls on_removed once when the source leaves the server (or the server goes away)."""
+    """Calls on_removed once when the source leaves the server (or the server goes away), and
+    keeps the capture on that source.
+
+    The sound server takes a capture opened through ALSA's PulseAudio plugin for one that
+    follows the default source: when the source set as default comes back (a headset plugged
+    in again), the server moves the capture to it (the twelfth walk: the window named the USB
+    microphone while the headset was heard). Each move of a capture of ours off this source
+    is undone at once."""
 
     def __init__(self, index: int, on_removed: Callable[[], None]) -> None:
         self._index = index
         self._on_removed = on_removed
+        self._output: int | None = None
+        """Our capture's source-output on the server, once seen on this source."""
         self._stopping = threading.Event()
         exe = shutil.which("pactl") or "pactl"
         self._proc = subprocess.Popen(
@@ -153,11 +182,28 @@ class SourceRemovalWatch:
         for line in self._proc.stdout:
             if wanted in line:
                 break
+            if "on source-output #" in line and not self._stopping.is_set():
+                self._keep_on_source()
         else:
             if self._stopping.is_set():
                 return  # our own stop() closed pactl
         if not self._stopping.is_set():
             self._on_removed()
+
+    def find_capture(self) -> None:
+        """Note which capture on the server is ours: the one of this process that reads this
+        source (one per source), once it has started."""
+        ours = _captures_of_ours()
+        self._output = next((o for o, s in ours.items() if s == self._index), self._output)
+
+    def _keep_on_source(self) -> None:
+        ours = _captures_of_ours()
+        if self._output is None or self._output not in ours:
+            self._output = next((o for o, s in ours.items() if s == self._index), None)
+            return
+        if ours[self._output] != self._index:
+            log.info("the sound server moved the capture off source %d: moved back", self._index)
+            _pactl("move-source-output", str(self._output), str(self._index))
 
     def stop(self) -> None:
         self._stopping.set()
