@@ -232,7 +232,8 @@ class CaptionApp:
             )
             return
         if opened.notice:
-            self.window.notify(opened.notice, key="input-fallback", until=Until.WHILE_RUNNING)
+            # News of this start, on top (the thirteenth walk: behind the first-run notice).
+            self.window.notify(opened.notice, key="input-fallback", until=Until.NEWS_WHILE_RUNNING)
             standing_in = getattr(opened.source, "device", None)  # the input captioned now
             if standing_in is not None:  # ticked while it is (the chosen one: after Stop)
                 self.window.input_menu.set_chosen(standing_in.device_id)

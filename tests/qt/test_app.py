@@ -494,3 +494,17 @@ def test_a_transcript_exported_while_captions_run_says_so_and_its_length_so_far(
     qtbot.waitUntil(lambda: not app.controller.running, timeout=30_000)
     app.export()  # ended: its whole length, nothing about running
     assert "so far" not in target.read_text(encoding="utf-8")
+
+
+def test_a_file_that_is_not_media_by_its_name_is_not_promised_captions(
+    qtbot: QtBot, server: StreamingServer, home: Path, close_apps: list[CaptionApp]
+) -> None:
+    """Thirteenth walk S3: README.md chosen while captions ran: "README.md is captioned when
+    you start again", then "Cannot caption README.md: Invalid data…" at the next Start."""
+    app = _app(server, home)
+    close_apps.append(app)
+    app.start()
+    app.window.mediaFileChosen.emit(str(home / "README.md"))
+    said = app.window.notices.showing()[0].text
+    assert "README.md (not a media file, by its name) is tried" in said, said
+    assert "is captioned" not in said

@@ -24,6 +24,26 @@ from caption_app.ui.run_settings import RunSettings
 
 ENGINE_NEXT_START = "engine-next-start"
 MEDIA_NEXT_START = "media-next-start"
+MEDIA_SUFFIXES = frozenset(
+    [
+        ".wav",
+        ".flac",
+        ".mp3",
+        ".m4a",
+        ".aac",
+        ".ogg",
+        ".opus",
+        ".webm",
+        ".mp4",
+        ".mkv",
+        ".mov",
+        ".avi",
+        ".wma",
+        ".aiff",
+        ".aif",
+    ]
+)
+"""Files that are media by their name (the Input menu's file filter, and a few more)."""
 STILL_SENT_TEXT = (
     "Audio still goes to AssemblyAI while these captions run: the engine you chose is used "
     "from the next start."
@@ -106,9 +126,13 @@ class MenuChoices:
             # The menu keeps ticking the input captioned now (the eleventh walk: the file was
             # ticked, the microphone not, while the microphone was captioned); the file gets
             # the tick when its session starts.
+            name = Path(path).name
+            # Said as it is: a file that does not look like media is tried, not promised (the
+            # thirteenth walk: "README.md is captioned when you start again").
+            media = Path(path).suffix.lower() in MEDIA_SUFFIXES
+            then = "is captioned" if media else "(not a media file, by its name) is tried"
             self._window.notify(
-                f"Stop the captions running now; {Path(path).name} is captioned when you "
-                "start again.",
+                f"Stop the captions running now; {name} {then} when you start again.",
                 key=MEDIA_NEXT_START,
                 until=Until.NEWS_WHILE_RUNNING,  # the answer to what was just done: on top
             )
