@@ -53,7 +53,7 @@ def replay(recording: Recording, model: str, slowdown: float, load_s: float = 0.
     with wave.open(str(recording.path), "rb") as wav:
         pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
     audio = pcm.astype(np.float32) / 32768.0
-    decoder, _ = load_decoder(model, "", cpu_threads=2)
+    decoder, _ = load_decoder(model, "", cpu_threads=model_named(model).cpu_threads)
     vad = StreamingVad()
     recognizer = StreamingRecognizer(turn_policy(StreamingSettings(), model_named(model)))
     assembler = TurnAssembler()

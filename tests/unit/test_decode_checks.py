@@ -6,6 +6,7 @@ from caption_app.core.engines.local.decoder import (
     DecodedWord,
     Hypothesis,
     rejection,
+    without_looping_tail,
     without_repeated_tail,
 )
 
@@ -58,3 +59,25 @@ def test_one_or_two_words_are_judged_on_a_looser_log_probability() -> None:
     assert rejection(hypothesis("Sure", no_speech=0.1, logprob=-1.6), 800) == "unlikely text"
     three = hypothesis("keep at you", no_speech=0.1, logprob=-1.2)
     assert rejection(three, 800) == "unlikely text"
+
+
+def test_a_live_reading_looping_on_its_last_half_heard_word_keeps_the_words_before_it() -> None:
+    """Seen on the corpus: a partial read "They think the problem is the s s s" and showed
+    nothing for 1.4 s; the words before the loop are a good reading."""
+    looping = "They think the problem is the s s s"
+    reading = Hypothesis(words(looping), looping, -0.3, 0.01, 1.2)
+    assert rejection(reading, 1700) == "repetition"
+    kept_reading = without_looping_tail(reading)
+    assert kept_reading is not None
+    assert kept_reading.text == "They think the problem is the"
+    assert rejection(kept_reading, 1700) is None
+    phrase = "also a reminder that the court the court the court"
+    assert without_looping_tail(Hypothesis(words(phrase), phrase, -0.3, 0.01, 1.2)) is not None
+    hyphen = "he was not an old-s-y-y-y-y-y-y"
+    kept_hyphen = without_looping_tail(Hypothesis(words(hyphen), hyphen, -0.3, 0.01, 1.2))
+    assert kept_hyphen is not None and kept_hyphen.text == "he was not an"
+
+
+def test_a_loop_that_is_not_at_the_end_or_has_nothing_before_it_is_no_reading() -> None:
+    for text in ("the the the problem is big", "great great great", "is is is"):
+        assert without_looping_tail(Hypothesis(words(text), text, -0.3, 0.01, 1.2)) is None

@@ -94,3 +94,14 @@ def test_live_words_are_decoded_at_the_models_own_interval(model: LocalModel) ->
     assert first <= asked[0] <= first + 100, asked
     gaps = [later - earlier for earlier, later in itertools.pairwise(asked)]
     assert all(every <= gap <= every + 100 for gap in gaps), gaps
+
+
+@pytest.mark.parametrize(("language", "threads"), [("en", TINY_EN.cpu_threads), ("es", 2)])
+def test_a_decode_runs_on_the_models_own_number_of_threads(language: str, threads: int) -> None:
+    """tiny.en on one thread (a second costs CPU and gains nothing on its small matrices),
+    Whisper base on two; a number given in the options wins."""
+    settings = StreamingSettings(language=language)
+    assert TINY_EN.cpu_threads == 1
+    assert LocalEngine(LocalEngineOptions())._config(settings).cpu_threads == threads
+    chosen = LocalEngine(LocalEngineOptions(cpu_threads=3))._config(settings)
+    assert chosen.cpu_threads == 3

@@ -11,6 +11,7 @@ alignment) and CTranslate2's ``generate``, with faster-whisper pinned below 1.3.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,35 @@ def _without_restart(words: tuple[DecodedWord, ...]) -> tuple[DecodedWord, ...]:
         if again[:-1] == before[:-1] and before[-1].startswith(again[-1]):
             return words[:start]
     return words
+
+
+def without_looping_tail(hypothesis: Hypothesis) -> Hypothesis | None:
+    """The words before a loop the decode fell into at its very end ("They think the problem
+    is the s s s": a short window's last, half-heard word read over and over), or None when
+    there is no such loop or nothing before it. A loop elsewhere is no reading at all."""
+    words = hypothesis.words
+    keys = [normalized(w.text) for w in words]
+    for start in range(1, len(words)):
+        tail = keys[start:]
+        for size in range(1, 5):
+            phrase = tail[:size]
+            looped = all(tail[i] == phrase[i % size] for i in range(len(tail)))
+            if looped and len(tail) >= 3 * size:
+                return _reading_of(hypothesis, words[:start])
+    if len(words) > 1 and _repeats(words[-1:]) and not _repeats(words[:-1]):
+        return _reading_of(hypothesis, words[:-1])  # "old-s-y-y-y-y"
+    return None
+
+
+def _reading_of(hypothesis: Hypothesis, words: tuple[DecodedWord, ...]) -> Hypothesis:
+    text = join_words([w.text for w in words])
+    encoded = text.encode()
+    return replace(
+        hypothesis,
+        words=words,
+        text=text,
+        compression_ratio=len(encoded) / max(1, len(zlib.compress(encoded))),
+    )
 
 
 def _repeats(words: tuple[DecodedWord, ...]) -> bool:

