@@ -8,6 +8,7 @@ session event (an immutable value from ``core.model.session``) comes back throug
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -25,11 +26,20 @@ class SessionWorker(QObject):
 
     def __init__(self, factory: SessionFactory) -> None:
         super().__init__()
-        self.session = factory(self._forward)
+        # The session's listener must not hold the worker: worker -> session -> listener ->
+        # worker would be a reference cycle, and the cyclic collector runs on whichever thread
+        # happens to allocate (a session, SDK or journal thread), deleting the C++ QObject
+        # there while the GUI thread deletes its QThread: a segfault. Without the cycle the
+        # worker dies on the GUI thread, the moment the reaper lets go of it.
+        worker = weakref.ref(self)
 
-    def _forward(self, event: SessionEvent) -> None:
-        """Called on the worker thread; emits only."""
-        self.sessionEvent.emit(event)
+        def forward(event: SessionEvent) -> None:
+            """Called on the worker thread; emits only."""
+            this = worker()
+            if this is not None:  # always, while the session runs: the reaper holds it
+                this.sessionEvent.emit(event)
+
+        self.session = factory(forward)
 
     @Slot()
     def run(self) -> None:

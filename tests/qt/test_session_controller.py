@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,3 +105,26 @@ def test_fifty_start_stop_cycles_leave_no_thread(
     qtbot.waitUntil(
         lambda: {t for t in threading.enumerate() if not t.daemon} <= before, timeout=5000
     )
+
+
+def test_a_finished_session_frees_its_worker_without_the_cyclic_collector(
+    qtbot: QtBot, server: StreamingServer, tmp_path: Path, controller: SessionController
+) -> None:
+    """The worker (a QObject) must not sit in a reference cycle: the cyclic collector runs on
+    whichever thread allocates, and deleting the worker there while the GUI thread deletes its
+    QThread crashed the process (1 run in 10). Freed by reference counting, it dies on the GUI
+    thread as the reaper lets go of it."""
+    gc.disable()
+    try:
+        with qtbot.waitSignal(
+            controller.stateChanged,
+            timeout=10_000,
+            check_params_cb=lambda s, _d: s is SessionState.LIVE,
+        ):
+            controller.start(_factory(server, tmp_path))
+        worker = weakref.ref(controller._worker)
+        with qtbot.waitSignal(controller.runningChanged, timeout=10_000):
+            controller.stop()
+        qtbot.waitUntil(lambda: worker() is None, timeout=5000)
+    finally:
+        gc.enable()
