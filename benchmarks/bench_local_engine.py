@@ -71,8 +71,16 @@ _NUMBERS = [
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
+TITLES = {"mr": "mister", "mrs": "missus", "dr": "doctor"}
+"""Written titles as the references speak them ("Mr." is "mister"), as Whisper's own English
+normalizer has them: the word error rate counts what was heard wrong, not how it is written."""
+
+
 def spelled(word: str) -> str:
-    """A number below a hundred in words, as the reference writes it ("40" → "forty")."""
+    """A number below a hundred, or a title, in words, as the reference writes it ("40" →
+    "forty", "mr" → "mister")."""
+    if word in TITLES:
+        return TITLES[word]
     if not word.isdigit() or int(word) >= 100:
         return word
     n = int(word)

@@ -63,11 +63,16 @@ def shown_words(updates: Sequence[TurnUpdate], arrived: Sequence[float]) -> list
     for key in sorted(finished):
         update, ended_at = finished[key]
         promised = first_final.get(key, [])
-        for index, word in enumerate(update.turn.words):
+        # The turn's words in order, each paired with the next promised word when it is the
+        # same word: a word the final reading adds ("And" before the promised "Mr. John")
+        # is final only at the turn's end, and shifts no promised word's moment.
+        next_promised = 0
+        for word in update.turn.words:
             text = " ".join(reference_words(word.text))
             at = ended_at
-            if index < len(promised) and promised[index][0] == text:
-                at = promised[index][1]
+            if next_promised < len(promised) and promised[next_promised][0] == text:
+                at = promised[next_promised][1]
+                next_promised += 1
             words.extend(ShownWord(part, key, at) for part in text.split())
     return words
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import jiwer
 import pytest
 
+from caption_app.core.engines.local.agreement import MAX_WORDS_BEFORE
 from caption_app.core.engines.local.decoder import normalized
 from caption_app.core.model.turns import Turn, TurnUpdate, UpdateKind
 from caption_app.core.transcript.journal import read_journal
@@ -61,7 +62,12 @@ def test_a_final_word_never_changes(streamed: tuple[Recording, TimedCollector, P
     for update in collector.updates:
         words = [normalized(w.text) for w in update.turn.words]
         promised = final_so_far.get(update.turn.key, [])
-        assert words[: len(promised)] == promised, (update.turn.key, promised, words)
+        # The turn's end may add an opening word or two the live readings lost ("And" before
+        # the promised "Mr. John"): the promised words follow them unchanged.
+        added = MAX_WORDS_BEFORE if update.kind is UpdateKind.FINISHED else 0
+        assert any(
+            words[before : before + len(promised)] == promised for before in range(added + 1)
+        ), (update.turn.key, promised, words)
         finals = [normalized(w.text) for w in update.turn.words if w.is_final]
         if update.kind is UpdateKind.LIVE:
             finals_seen += len(finals)

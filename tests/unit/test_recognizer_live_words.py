@@ -70,15 +70,17 @@ def test_a_word_read_in_a_pause_is_shown_at_once_when_the_speaker_goes_on() -> N
     assert all(not m.end_of_turn for _, m in driver.messages)
 
 
-def test_after_a_reading_that_could_not_be_shown_the_next_comes_soon() -> None:
+def test_while_a_turn_shows_nothing_a_reading_that_could_not_be_shown_is_tried_again_soon() -> None:
     driver = Driver()
-    driver.feed(3000, speech=True)
+    driver.feed(POLICY.first_partial_ms + 100, speech=True)
     first_at, first = driver.jobs.pop(0)
-    driver.answer(first, "one two three")
-    driver.feed(first_at + POLICY.partial_every_ms + 2 * WINDOW_MS, speech=True)
+    driver.answer(first, "Sarah", logprob=-2.2)  # a name alone: not credible, nothing shown
+    assert driver.messages == []
+    driver.feed(first_at + POLICY.partial_every_ms, speech=True)
     second_at, second = driver.jobs.pop(0)
-    assert second_at - first_at >= POLICY.partial_every_ms  # a credible reading: the usual wait
-    driver.answer(second, "one two three four", logprob=-3.0)  # not credible
-    driver.feed(second_at + POLICY.partial_every_ms, speech=True)
+    assert second_at - first_at <= RETRY_MS + WINDOW_MS < POLICY.partial_every_ms
+    driver.answer(second, "Sarah could you")
+    assert driver.messages
+    driver.feed(second_at + 2 * POLICY.partial_every_ms, speech=True)
     third_at, _third = driver.jobs.pop(0)
-    assert third_at - second_at <= RETRY_MS + WINDOW_MS < POLICY.partial_every_ms
+    assert third_at - second_at >= POLICY.partial_every_ms  # words shown: the usual wait

@@ -96,3 +96,24 @@ def test_a_word_is_final_on_screen_from_the_first_update_that_showed_it_final() 
     ]
     words = shown_words(updates, [1.0, 2.0, 3.0])
     assert [(w.text, w.final_at) for w in words] == [("the", 2.0), ("cat", 3.0)]
+
+
+def test_a_word_the_final_reading_adds_before_the_promised_ones_shifts_none_of_them() -> None:
+    """The live readings lost the opening "And" and promised "Mr. John"; the turn's end reads
+    "And Mr. John.": "And" is final at the end, "Mr." and "John" when they were promised."""
+    updates = [
+        TurnUpdate(UpdateKind.LIVE, _turn(0, [("mr", True), ("john", False)], finished=False)),
+        TurnUpdate(UpdateKind.LIVE, _turn(0, [("mr", True), ("john", True)], finished=False)),
+        TurnUpdate(
+            UpdateKind.FINISHED,
+            _turn(0, [("And", True), ("Mr.", True), ("John.", True)], finished=True),
+        ),
+    ]
+    words = shown_words(updates, [1.0, 2.0, 3.0])
+    assert [(w.text, w.final_at) for w in words] == [("and", 3.0), ("mr", 1.0), ("john", 2.0)]
+
+
+def test_a_written_title_is_the_word_the_reference_speaks() -> None:
+    from benchmarks.bench_local_engine import normalise
+
+    assert normalise("And Mr. John Dashwood, 10 meters.") == "and mister john dashwood ten meters"

@@ -14,6 +14,8 @@ from caption_app.core.engines.local.decoder import DecodedWord, normalized
 OVERLAP_SLACK_MS = 80
 """A re-decoded word may start this much before the committed word it follows ends."""
 MAX_OVERLAP_WORDS = 5
+MAX_WORDS_BEFORE = 2
+"""Words a final reading may add before all the committed ones."""
 
 
 def keys(words: Sequence[DecodedWord]) -> list[str]:
@@ -60,11 +62,15 @@ def merge_final(
     "ill-disposed."): the final's halves are then matched one by one, so the second half is
     kept, not lost behind the committed first."""
     n = len(committed)
-    if keys(final[:n]) == keys(committed):
-        return list(final)
+    done = keys(committed)
     halves = split_hyphenated(final)
-    if keys(halves[:n]) == keys(committed):
-        return halves
+    for words in (list(final), halves):
+        read = keys(words)
+        # The final reading may also hear a word or two before the committed ones that the
+        # live readings lost at the utterance's start ("And | Mr. John Dashwood..."): kept.
+        for before in range(MAX_WORDS_BEFORE + 1):
+            if read[before : before + n] == done:
+                return words
     return [*committed, *after_committed(committed, halves)]
 
 

@@ -57,12 +57,16 @@ MIN_SPEECH_MS = 250
 MAX_UTTERANCE_MS = 12_000
 MIN_SPLIT_MS = 3000
 SETTLING_MS = 300
-RETRY_MS = 300
-"""The next live decode after one that was not credible, or while nothing is shown yet
-(Whisper unsure of a first word or two): soon, or the words wait a whole
-``partial_every_ms`` more."""
-FIRST_AGREEMENT_MS = 1500
 """A partial decode's words ending this close to the live edge may still be cut off."""
+RETRY_MS = 300
+"""The next live decode while a turn shows nothing yet (Whisper unsure of its first word or two
+and the reading not credible): soon, or the first words wait a whole ``partial_every_ms``
+more. Not later in a turn: two readings that close can agree on a word cut at the edge."""
+FIRST_AGREEMENT_MS = 1500
+"""An utterance's first words are committed only once the earlier of two agreeing readings
+heard this much of it (pre-pad included). 1.5 s kept the first words of nearly every turn
+waiting ~2.4 s, the tail of the latency; 1.2 s made no word error more on the corpus or the
+clips (``benchmarks.replay_local``)."""
 PARTIAL_BEAM, FINAL_BEAM = 1, 5
 SENTENCE_END = (".", "?", "!")
 
@@ -123,8 +127,6 @@ class _Utterance:
     last_partial_at: int = 0
     readings: int = 0
     """Decodes of this utterance that came back (shown or not)."""
-    retry_soon: bool = False
-    """The last live reading was not credible: the next comes after ``RETRY_MS``."""
     candidate: Hypothesis | None = None
     candidate_end: int = -1
     """The speech end the candidate covers: stale once more speech arrives."""
@@ -151,6 +153,8 @@ class StreamingRecognizer:
         self._probs_start = 0
         """Window index of ``_probs[0]``."""
         self._now = 0
+        self._last_speech_end = 0
+        """Where the last turn's speech ended: the next utterance's pre-pad stops there."""
         self._speaking = False
         self._utterance: _Utterance | None = None
         self._turn_order = 0
@@ -224,7 +228,9 @@ class StreamingRecognizer:
             # sentences across the pause can stop at the first.
             u.end_at = u.speech_end + min(POST_PAD_MS * SAMPLES_PER_MS, (start - u.speech_end) // 2)
         if u is None:
-            first = max(self._audio_start, start - PRE_PAD_MS * SAMPLES_PER_MS)
+            first = max(
+                self._audio_start, self._last_speech_end, start - PRE_PAD_MS * SAMPLES_PER_MS
+            )
             self._next_number += 1
             u = self._utterance = _Utterance(self._next_number, first, end)
             u.last_partial_at = start
@@ -270,12 +276,11 @@ class StreamingRecognizer:
             return
         policy = self.policy
         every = policy.partial_every_ms if u.previous or u.committed else policy.first_partial_ms
-        if u.retry_soon or (u.readings and not u.shown):
+        if u.readings and not u.shown:
             every = min(every, RETRY_MS)
         due = self._now - u.last_partial_at >= every * SAMPLES_PER_MS
         if due and u.speech_samples >= MIN_SPEECH_MS * SAMPLES_PER_MS:
             u.last_partial_at = self._now
-            u.retry_soon = False
             self._submit(u, out, final=False, end=self._now, covers=-1)
 
     def _try_to_end(self, u: _Utterance, out: Output) -> bool:
@@ -328,7 +333,6 @@ class StreamingRecognizer:
                 hypothesis, why = kept, None
         if why is not None:
             self.rejected.append(why)
-            u.retry_soon = not job.final
             hypothesis = EMPTY
         covering = job.speech_end in (u.speech_end, u.end_at)
         if hypothesis.untranslated and not (job.final and covering):
@@ -348,13 +352,11 @@ class StreamingRecognizer:
                 hypothesis.untranslated,
             )
             u.candidate_end = job.speech_end
-            if hypothesis.untranslated:
-                return
-            # It is also the freshest reading of the words said so far, and the turn may run
-            # on after this pause ("Sure, | I will have a look"): shown now, not only at the
-            # turn's end, or the first word waits for the partial after the pause.
-        # A partial, or a final: either is a fresh reading of the utterance so far, good for
-        # agreement and for refreshing what is shown.
+            if not hypothesis.untranslated:
+                self._show_reading(u, words, out)
+            return
+        # A partial, or a final overtaken by more speech: either is a fresh reading of the
+        # utterance so far, good for agreement and for refreshing what is shown.
         if not words:
             return
         tail = after_committed(u.committed, words)
@@ -362,7 +364,8 @@ class StreamingRecognizer:
         agreed = []
         # An utterance's first words are committed only once the earlier of the two readings
         # heard enough of it: on a second or less, Whisper guesses at the opening words, and
-        # two quick guesses can agree ("How do you" for "Had he").
+        # two quick guesses can agree ("How do you" for "Had he"). The final reading may still
+        # add an opening word they lost ("And"; ``merge_final``).
         heard_enough = (
             u.committed or u.previous_end - u.start >= FIRST_AGREEMENT_MS * SAMPLES_PER_MS
         )
@@ -376,6 +379,17 @@ class StreamingRecognizer:
         live = tail[len(agreed) :]
         shown = [*u.committed, *live]
         if keys(shown) != keys(u.shown) or len(u.committed) != u.shown_final:
+            u.shown, u.shown_final = shown, len(u.committed)
+            out.messages.append(partial_message(self._turn_order, u.committed, live))
+
+    def _show_reading(self, u: _Utterance, words: list[DecodedWord], out: Output) -> None:
+        """Show the final reading made in a pause as the live words, before the pause decides
+        whether the turn ends: the speaker may go on ("Sure, | I will have a look"), and the
+        words would wait for the partial after it. It commits nothing (agreement stays between
+        live readings, which see the audio after the pause too)."""
+        live = after_committed(u.committed, words)
+        shown = [*u.committed, *live]
+        if live and keys(shown) != keys(u.shown):
             u.shown, u.shown_final = shown, len(u.committed)
             out.messages.append(partial_message(self._turn_order, u.committed, live))
 
@@ -399,6 +413,9 @@ class StreamingRecognizer:
                 out.untranslated.add(self._turn_order)
             self._turn_order += 1
         self._utterance = None
+        self._last_speech_end = min(
+            u.speech_end, u.end_at if u.end_at is not None else u.speech_end
+        )
         if next_start is not None and self._speech_after(next_start):
             self._restart_at(next_start)
         self._step(out)
