@@ -61,12 +61,13 @@ SETTLING_MS = 300
 RETRY_MS = 300
 """The next live decode while a turn shows nothing yet (Whisper unsure of its first word or two
 and the reading not credible): soon, or the first words wait a whole ``partial_every_ms``
-more. Not later in a turn: two readings that close can agree on a word cut at the edge."""
+more. Only then: later in a turn, readings that close would give agreement less to go on."""
 FIRST_AGREEMENT_MS = 1500
 """An utterance's first words are committed only once the earlier of two agreeing readings
-heard this much of it (pre-pad included). 1.5 s kept the first words of nearly every turn
-waiting ~2.4 s, the tail of the latency; 1.2 s made no word error more on the corpus or the
-clips (``benchmarks.replay_local``)."""
+heard this much of it (pre-pad included). It is the tail of the latency: a turn's first words
+wait ~2.3 s. 1.2 s cut the corpus's p90 from 2.3 to 1.8 s (``benchmarks.replay_local``), but
+on the tests' arrangement of the clips it committed "How do you marry the" for "Had he married
+a"."""
 PARTIAL_BEAM, FINAL_BEAM = 1, 5
 SENTENCE_END = (".", "?", "!")
 
