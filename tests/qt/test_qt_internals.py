@@ -8,6 +8,9 @@ the Qt versions it was checked on and fails on any other, so an upgrade is check
   signal asks for, and nothing but the scroll bar needs ``documentSizeChanged`` at once. The
   repaint and pixel-equality tests in ``tests/qt/test_transcript_view.py`` check it; run them
   on a new Qt, then add its version here.
+- The same view gives its document a new ``QPlainTextDocumentLayout`` now and then, because
+  only that frees the blocks' layouts (Qt keeps each block's shaped text while the document
+  lives). ``test_a_long_session_lets_go_of_the_layouts_of_lines_out_of_view`` checks it.
 """
 
 from __future__ import annotations

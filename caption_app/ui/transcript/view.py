@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import (
+    QPlainTextDocumentLayout,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -44,6 +45,9 @@ TRANSLATION_SCALE = 0.85
 """A translation under its line is this much smaller: it reads as belonging to the line."""
 LINE_SEPARATOR = "\u2028"
 """A new line inside a block (the translation stays in its turn's block)."""
+RELEASE_LAYOUTS_EVERY = 300
+"""Finished turns between two releases of the blocks' layouts (``_release_layouts``): about
+1.2 MB of shaped text at most, about once every 20 minutes of speech."""
 
 
 class TranscriptView(QWidget):
@@ -77,6 +81,7 @@ class TranscriptView(QWidget):
         lines, and a live line begun before it is put back above it when it ends."""
         """Live turns in the order of the document's last ``len(_live)`` blocks."""
         self._empty = True
+        self._finished_since_release = 0
         self._captions = "both"
         self._follow = True
         self._adjusting = False
@@ -174,6 +179,7 @@ class TranscriptView(QWidget):
         self._live.clear()
         self._last_gap = self._last_note = None
         self._empty = True
+        self._finished_since_release = 0
         self._follow = True
         self.editor.setExtraSelections([])
 
@@ -247,6 +253,23 @@ class TranscriptView(QWidget):
             del self._live[index]
         self._rewrite(block, line)
         self._finished[turn.key] = FinishedBlock(block, line)
+        self._finished_since_release += 1
+        if self._finished_since_release >= RELEASE_LAYOUTS_EVERY and self._follow:
+            self._release_layouts()
+
+    def _release_layouts(self) -> None:
+        """Let go of every block's shaped text; the blocks are laid out again when shown.
+
+        Qt keeps each block's layout, with its shaped glyphs, for as long as the document
+        lives: about 4 KB a turn, all of a long session's, though only a screenful is shown
+        (3 MB an hour of speech, the soak's biggest growth). Only a new document layout frees
+        them. The view then lays out just what it paints, as after a resize; while the person
+        reads back up the transcript this waits, since their place rests on the line counts.
+        """
+        self._finished_since_release = 0
+        self._doc.setDocumentLayout(QPlainTextDocumentLayout(self._doc))
+        self.editor.setDocument(self._doc)  # the editor takes up the new layout and its width
+        self._keep_end_in_view()
 
     # --- blocks ---------------------------------------------------------------------------
 
