@@ -68,32 +68,60 @@ def test_the_engine_names_the_model_that_runs() -> None:
     assert chosen.name == "Whisper base on this computer"
 
 
-def _partial_decodes_at(model: LocalModel, speech_ms: int = 5000) -> list[int]:
+def _partial_decodes_at(
+    model: LocalModel, speech_ms: int = 6000, *, agreeing: bool = False
+) -> tuple[list[int], int | None]:
     """When (ms of audio received) the recognizer asks for each live decode during unbroken
-    speech, each answered at once."""
+    speech, each answered at once; and when (the same clock) a word was first shown final.
+    Each reading hears new words, or (``agreeing``) one more word of the same sentence."""
     recognizer = StreamingRecognizer(turn_policy(StreamingSettings(), model))
     asked: list[int] = []
-    word = 0
+    first_final: int | None = None
     for window in range(speech_ms * RATE // 1000 // WINDOW):
         out = recognizer.feed(np.zeros(WINDOW, dtype=np.float32), np.array([0.9]))
         for job in out.jobs:
-            asked.append((window + 1) * WINDOW * 1000 // RATE)  # audio received so far
-            word += 1
-            heard = DecodedWord(f"word{word}", 0, 200, 0.9)
-            recognizer.decoded(job.job_id, Hypothesis((heard,), heard.text, -0.2, 0.05, 1.0))
+            now = (window + 1) * WINDOW * 1000 // RATE  # audio received so far
+            asked.append(now)
+            count = len(asked)
+            heard = tuple(
+                DecodedWord(
+                    f"word{n if agreeing else count * 100 + n}", n * 200, n * 200 + 150, 0.9
+                )
+                for n in range(max(1, (now - 400) // 200))
+            )
+            reading = Hypothesis(heard, " ".join(w.text for w in heard), -0.2, 0.05, 1.0)
+            answer = recognizer.decoded(job.job_id, reading)
+            finals = [w for m in answer.messages for w in m.words if w.is_final]
+            if finals and first_final is None:
+                first_final = now
         assert window < 10_000
-    return asked
+    return asked, first_final
 
 
 @pytest.mark.parametrize("model", [TINY_EN, BASE])
 def test_live_words_are_decoded_at_the_models_own_interval(model: LocalModel) -> None:
-    asked = _partial_decodes_at(model)
-    first, every = model.first_partial_ms, model.partial_every_ms
+    asked, first_final = _partial_decodes_at(model)
+    assert first_final is None  # no two readings agree: nothing is final
+    first, every = model.first_partial_ms, model.opening_every_ms
     assert len(asked) >= 2, asked
     # The utterance starts with the VAD's first speech window (32 ms), 200 ms pre-pad included.
     assert first <= asked[0] <= first + 100, asked
     gaps = [later - earlier for earlier, later in itertools.pairwise(asked)]
     assert all(every <= gap <= every + 100 for gap in gaps), gaps
+
+
+@pytest.mark.parametrize("model", [TINY_EN, BASE])
+def test_live_words_are_read_sooner_until_a_word_is_final(model: LocalModel) -> None:
+    """A turn's opening words wait for two agreeing readings: until then the readings come
+    every ``opening_every_ms``, and every ``partial_every_ms`` after."""
+    asked, first_final = _partial_decodes_at(model, agreeing=True)
+    assert first_final is not None, asked
+    assert model.opening_every_ms <= model.partial_every_ms
+    before = [b - a for a, b in itertools.pairwise(t for t in asked if t <= first_final)]
+    after = [b - a for a, b in itertools.pairwise(t for t in asked if t >= first_final)]
+    assert before and after, asked
+    assert all(model.opening_every_ms <= gap <= model.opening_every_ms + 100 for gap in before)
+    assert all(model.partial_every_ms <= gap <= model.partial_every_ms + 100 for gap in after)
 
 
 @pytest.mark.parametrize(("language", "threads"), [("en", TINY_EN.cpu_threads), ("es", 2)])

@@ -83,4 +83,5 @@ def test_while_a_turn_shows_nothing_a_reading_that_could_not_be_shown_is_tried_a
     assert driver.messages
     driver.feed(second_at + 2 * POLICY.partial_every_ms, speech=True)
     third_at, _third = driver.jobs.pop(0)
-    assert third_at - second_at >= POLICY.partial_every_ms  # words shown: the usual wait
+    # Words shown, none final yet: the opening's wait, longer than a retry's.
+    assert third_at - second_at >= POLICY.opening_every_ms > RETRY_MS

@@ -67,6 +67,7 @@ def turn_policy(settings: StreamingSettings, model: LocalModel) -> TurnPolicy:
         hotwords=", ".join(settings.keyterms),
         partial_every_ms=model.partial_every_ms,
         first_partial_ms=model.first_partial_ms,
+        opening_every_ms=model.opening_every_ms,
         end_in_late_pause=model.ends_turn_in_late_pause,
     )
 

@@ -59,6 +59,12 @@ class LocalModel:
     keep up instead of falling behind."""
     first_partial_ms: int
     """An utterance's first live decode: soon, and cheap (its audio is short)."""
+    opening_every_ms: int
+    """How often the live words are decoded again while none of the turn's words is final yet.
+    A turn's opening words wait for two agreeing readings of enough of it
+    (``recognizer.FIRST_AGREEMENT_MS``), and they are half of all words (a turn's first five
+    in a meeting): readings closer together there reach that sooner, at the cost of a decode
+    or two more a turn."""
     ends_turn_in_late_pause: bool
     """A pause long enough to end a turn ends it even when the final decode has not come back
     yet (the decoder busy). Right for tiny.en: a decode across the pause can stop at the first
@@ -90,6 +96,10 @@ TINY_EN = LocalModel(
     data_folder="model",
     partial_every_ms=700,
     first_partial_ms=500,
+    # 0.5 s: the corpus's p90 wait for a final word 2.30 -> 1.87 s, the clips' 2.27 -> 1.77 s,
+    # decode CPU 0.24 -> 0.27 x real time (benchmarks.replay_local). At 0.45 and 0.55 s an
+    # agreement at the live edge made "am you" of "amiable" on the clips; at 0.5 s it did not.
+    opening_every_ms=500,
     ends_turn_in_late_pause=True,
     size_mb=78,
     cpu_threads=1,
@@ -108,6 +118,7 @@ BASE = LocalModel(
     # would fall behind (benchmarks/bench_languages.py measures the longest wait).
     partial_every_ms=1500,
     first_partial_ms=1500,
+    opening_every_ms=1500,
     ends_turn_in_late_pause=False,
     size_mb=145,
     cpu_threads=2,

@@ -6,9 +6,9 @@ audio always gives the same turns, whatever the machine's load:
 
 - an utterance starts when the VAD hears speech, with 200 ms of audio before it;
 - while speech goes on, the utterance is decoded again every ``partial_every_ms`` (greedy,
-  fast; the model sets it: 0.7 s for tiny.en, the first time after 0.5 s, 1.5 s for the
-  slower Whisper base); words two consecutive decodes agree on become final
-  (``agreement.py``);
+  fast; the model sets it: 0.7 s for tiny.en, the first time after 0.5 s and every 0.5 s
+  until a word is final, 1.5 s for the slower Whisper base); words two consecutive decodes
+  agree on become final (``agreement.py``);
 - when the speaker pauses, the utterance is decoded once more with beam search (the final
   candidate). The turn ends after ``min_turn_silence`` if that text ends a sentence, and after
   ``max_turn_silence`` in any case, with Whisper's punctuated, cased text swapped in;
@@ -64,10 +64,10 @@ and the reading not credible): soon, or the first words wait a whole ``partial_e
 more. Only then: later in a turn, readings that close would give agreement less to go on."""
 FIRST_AGREEMENT_MS = 1500
 """An utterance's first words are committed only once the earlier of two agreeing readings
-heard this much of it (pre-pad included). It is the tail of the latency: a turn's first words
-wait ~2.3 s. 1.2 s cut the corpus's p90 from 2.3 to 1.8 s (``benchmarks.replay_local``), but
-on the tests' arrangement of the clips it committed "How do you marry the" for "Had he married
-a"."""
+heard this much of it (pre-pad included). It is the tail of the latency: read every 0.7 s, a
+turn's first words waited ~2.3 s; read every ``opening_every_ms`` until then, less. 1.2 s cut
+the corpus's p90 from 2.3 to 1.8 s too (``benchmarks.replay_local``), but on the tests'
+arrangement of the clips it committed "How do you marry the" for "Had he married a"."""
 PARTIAL_BEAM, FINAL_BEAM = 1, 5
 SENTENCE_END = (".", "?", "!")
 
@@ -82,6 +82,8 @@ class TurnPolicy:
     partial_every_ms: int = DEFAULT.partial_every_ms
     """How often the live words are decoded again (``LocalModel.partial_every_ms``)."""
     first_partial_ms: int = DEFAULT.first_partial_ms
+    opening_every_ms: int = DEFAULT.opening_every_ms
+    """``LocalModel.opening_every_ms``."""
     end_in_late_pause: bool = DEFAULT.ends_turn_in_late_pause
     """``LocalModel.ends_turn_in_late_pause``."""
 
@@ -276,7 +278,12 @@ class StreamingRecognizer:
             self._submit(u, out, final=True, end=u.end_at, covers=u.end_at)
             return
         policy = self.policy
-        every = policy.partial_every_ms if u.previous or u.committed else policy.first_partial_ms
+        if u.committed:
+            every = policy.partial_every_ms
+        elif u.previous:
+            every = min(policy.partial_every_ms, policy.opening_every_ms)
+        else:
+            every = policy.first_partial_ms
         if u.readings and not u.shown:
             every = min(every, RETRY_MS)
         due = self._now - u.last_partial_at >= every * SAMPLES_PER_MS
