@@ -13,8 +13,9 @@ real clips with 1.5 s of digital silence between them. Exits non-zero on a miss.
 * the longest wait for a partial while a turn is spoken;
 * engine compute: the child process's CPU time (every thread, from its start: interpreter,
   imports, model load, VAD, decodes) read from /proc, over the seconds of audio;
-* peak memory: this process's own VmHWM plus the engine process's own VmHWM (not
-  ``ru_maxrss``, which Linux carries across exec).
+* peak memory: this process's own VmHWM as the session ends (before the figures are
+  reckoned) plus the engine process's own VmHWM (not ``ru_maxrss``, which Linux carries
+  across exec).
 """
 
 from __future__ import annotations
@@ -187,6 +188,9 @@ def measure(recording: Recording, model: str = "") -> dict[str, Any]:
             transcripts=Path(folder),
         )
         summary = built.session.run()
+        # The session's peak, before this benchmark's own reckoning (the word alignment, the
+        # error rate) adds about 28 MB of its own to this process.
+        app_kb = _proc_status_kb("self", "VmHWM") or 0
     watch.stop()
     if summary.failed is not None:
         raise SystemExit(f"the session failed: {summary.failed.message}")
@@ -201,7 +205,6 @@ def measure(recording: Recording, model: str = "") -> dict[str, Any]:
     audio_s = summary.audio_s
     engine_cpu = sum(watch.cpu_s.values())
     engine_kb = max(watch.hwm_kb.values(), default=0)
-    app_kb = _proc_status_kb("self", "VmHWM") or 0
     worst = sorted(waits, reverse=True)[:3]
     for wait, at, text in worst:
         print(f"  a partial waited {wait:.2f} s, {at:.1f} s into the audio: {text!r}")
