@@ -210,24 +210,35 @@ def test_a_long_session_lets_go_of_the_layouts_of_lines_out_of_view(
     as a whole repaint would."""
     feed = Feed(view)
     bar = view.editor.verticalScrollBar()
-    _fill(feed, RELEASE_LAYOUTS_EVERY - 1)
+    editor = view.editor
+
+    def wrapping(order: int) -> str:
+        return f"Sentence number {order}, long enough to wrap onto a second line in this window."
+
+    for order in range(RELEASE_LAYOUTS_EVERY - 1):
+        feed.finished_turn(order, wrapping(order), order * 1000)
     QApplication.processEvents()
     held = _allocated_bytes()
-    _fill(feed, 2, first_order=RELEASE_LAYOUTS_EVERY - 1)
+    last_order = RELEASE_LAYOUTS_EVERY - 1
+    feed.finished_turn(last_order, wrapping(last_order), last_order * 1000)
     QApplication.processEvents()
     freed = held - _allocated_bytes()
-    # Measured: about 1.6 KB a turn of these short lines (4 KB for a turn of ten words).
+    # Measured: about 2.5 KB a turn of these lines (4 KB for a turn of ten words).
     assert freed > RELEASE_LAYOUTS_EVERY * 1_000, freed
-    assert view.editor.document().blockCount() == RELEASE_LAYOUTS_EVERY + 1
+    assert editor.document().blockCount() == RELEASE_LAYOUTS_EVERY
+    last = editor.document().lastBlock()
+    assert last.lineCount() == 2  # the lines wrap
+    where = editor.blockBoundingGeometry(last).translated(editor.contentOffset())
+    assert where.top() >= 0 and where.bottom() <= editor.viewport().height(), where
     assert bar.value() == bar.maximum()
-    assert _lines(view)[-1].endswith(f"Sentence number {RELEASE_LAYOUTS_EVERY}.")
+    assert _lines(view)[-1].endswith(wrapping(last_order))
     shown = _on_screen(view)
-    assert shown == view.editor.viewport().grab().toImage().convertToFormat(shown.format())
+    assert shown == editor.viewport().grab().toImage().convertToFormat(shown.format())
     bar.setValue(0)  # the first lines are laid out again when they are shown
     QApplication.processEvents()
-    assert _lines(view)[0].endswith("Sentence number 0.")
+    assert _lines(view)[0].endswith(wrapping(0))
     shown = _on_screen(view)
-    assert shown == view.editor.viewport().grab().toImage().convertToFormat(shown.format())
+    assert shown == editor.viewport().grab().toImage().convertToFormat(shown.format())
 
 
 def test_reading_back_keeps_its_place_while_layouts_would_be_let_go(

@@ -267,8 +267,16 @@ class TranscriptView(QWidget):
         reads back up the transcript this waits, since their place rests on the line counts.
         """
         self._finished_since_release = 0
-        self._doc.setDocumentLayout(QPlainTextDocumentLayout(self._doc))
+        layout = QPlainTextDocumentLayout(self._doc)
+        self._doc.setDocumentLayout(layout)
         self.editor.setDocument(self._doc)  # the editor takes up the new layout and its width
+        # Lay out the lines the end shows now: until then Qt counts a line a block, and the
+        # scroll to the end would leave the newest lines below the window.
+        height, block = 0.0, self._doc.lastBlock()
+        while block.isValid() and height < self.editor.viewport().height():
+            height += layout.blockBoundingRect(block).height()
+            block = block.previous()
+        layout.documentSizeChanged.emit(layout.documentSize())  # the scroll bar hears of it
         self._keep_end_in_view()
 
     # --- blocks ---------------------------------------------------------------------------
