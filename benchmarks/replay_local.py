@@ -72,7 +72,12 @@ def replay(recording: Recording, model: str, slowdown: float, load_s: float = 0.
                 at.append(now)
         for job in out.jobs:  # type: ignore[attr-defined]
             t0 = time.process_time()
-            hypothesis = decoder.decode(job.audio, beam_size=job.beam_size, hotwords=job.hotwords)
+            hypothesis = decoder.decode(
+                job.audio,
+                beam_size=job.beam_size,
+                hotwords=job.hotwords,
+                remembered=job.remembered,
+            )
             took = (time.process_time() - t0) * slowdown
             compute += took
             start = max(now, busy_until)

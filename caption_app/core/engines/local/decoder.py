@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from caption_app.core.engines.local.language_memory import LanguageWeights, likeliest
 from caption_app.core.engines.local.written_language import is_untranslated
 
 SAMPLE_RATE = 16_000
@@ -287,19 +288,26 @@ class WhisperDecoder:
             self._tokenizers[key] = (tokenizer, get_suppressed_tokens(tokenizer, [-1]))
         return self._tokenizers[key]
 
-    def _language_of(self, encoder_output: Any) -> str:
-        """The most likely spoken language, from the encoder output already computed."""
+    def _language_of(self, encoder_output: Any, remembered: LanguageWeights) -> str:
+        """The most likely spoken language, from the encoder output already computed, with the
+        session's memory of its turns' languages tipping close calls."""
         if self.language is not None:
             return self.language
         ranked = self._model.model.detect_language(encoder_output)[0]
-        token, _probability = ranked[0]
-        return str(token)[2:-2]
+        return likeliest(((str(token)[2:-2], p) for token, p in ranked), remembered)
 
     def decode(
-        self, audio: np.ndarray, *, beam_size: int, hotwords: str = "", task: str | None = None
+        self,
+        audio: np.ndarray,
+        *,
+        beam_size: int,
+        hotwords: str = "",
+        task: str | None = None,
+        remembered: LanguageWeights = (),
     ) -> Hypothesis:
         """Decode float32 16 kHz mono audio (at most ~28 s) as one window; ``task`` overrides
-        the decoder's own (a translation of a turn already transcribed)."""
+        the decoder's own (a translation of a turn already transcribed); ``remembered``: the
+        session's languages so far, when the language is detected (``language_memory``)."""
         from faster_whisper.audio import pad_or_trim
 
         model = self._model
@@ -307,7 +315,7 @@ class WhisperDecoder:
         content_frames = min(int(features.shape[-1]), MAX_FRAMES)
         frames = min(MAX_FRAMES, -(-(content_frames + PAD_FRAMES) // 100) * 100)
         encoder_output = model.encode(pad_or_trim(features, frames))
-        language = self._language_of(encoder_output)
+        language = self._language_of(encoder_output, remembered)
         task = task or self.task
         spoken_language = language if self.multilingual else None
         # Speech is at most ~5 tokens a second; the cap keeps a looping decode short.

@@ -37,6 +37,7 @@ from caption_app.core.engines.local.decoder import (
     rejection,
     without_looping_tail,
 )
+from caption_app.core.engines.local.language_memory import LanguageMemory, LanguageWeights
 from caption_app.core.engines.local.messages import finished_message, partial_message
 from caption_app.core.engines.local.models import DEFAULT_MODEL, MODELS
 from caption_app.core.engines.local.vad import WINDOW
@@ -97,6 +98,8 @@ class DecodeJob:
     """Where ``audio`` starts on the stream clock."""
     beam_size: int
     hotwords: str
+    remembered: LanguageWeights = ()
+    """The languages of the session's turns so far, for a decode that detects the language."""
 
 
 @dataclass(slots=True)
@@ -126,7 +129,8 @@ class _Utterance:
     shown_final: int = 0
     """What the last partial showed (committed + tail), the fallback if the final is empty."""
     language: str | None = None
-    """The language the last decode heard (kept when a final decode is rejected)."""
+    """The language of the last credible reading: the words shown are in it, so a turn whose
+    final reading is not credible ends in it."""
     last_partial_at: int = 0
     readings: int = 0
     """Decodes of this utterance that came back (shown or not)."""
@@ -166,6 +170,7 @@ class StreamingRecognizer:
         self._next_number = 0
         self.rejected: list[str] = []
         """Why decodes were dropped (for the log and the tests)."""
+        self.languages = LanguageMemory()
 
     @property
     def idle(self) -> bool:
@@ -321,6 +326,7 @@ class StreamingRecognizer:
                 u.start // SAMPLES_PER_MS,
                 FINAL_BEAM if final else PARTIAL_BEAM,
                 self.policy.hotwords,
+                self.languages.weights(),
             )
         )
 
@@ -331,7 +337,6 @@ class StreamingRecognizer:
         # decoded when that is longer (the VAD's verdicts lag a fast talker's short words).
         heard_ms = max(u.speech_samples, job.end - u.start) // SAMPLES_PER_MS
         u.readings += 1
-        u.language = hypothesis.language or u.language
         why = rejection(hypothesis, heard_ms)
         if why == "repetition" and not job.final:
             # A live reading that loops on its last, half-heard word still has the words
@@ -342,6 +347,7 @@ class StreamingRecognizer:
         if why is not None:
             self.rejected.append(why)
             hypothesis = EMPTY
+        u.language = hypothesis.language or u.language
         covering = job.speech_end in (u.speech_end, u.end_at)
         if hypothesis.untranslated and not (job.final and covering):
             hypothesis = EMPTY  # a live reading not in English joins no English words
@@ -413,12 +419,17 @@ class StreamingRecognizer:
             words = [w for w in words if w.start_ms < next_start // SAMPLES_PER_MS] or words
         if not words:
             words = list(u.shown)  # the final decode heard nothing credible: keep what showed
+        # A final reading found not credible has no language: the turn keeps the language its
+        # readings were heard in, or its line would have no tag.
+        language = final.language or u.language
         if words:
             out.messages.append(
-                finished_message(self._turn_order, self.policy.format_turns, words, final.language)
+                finished_message(self._turn_order, self.policy.format_turns, words, language)
             )
             if final.untranslated and final.words:
                 out.untranslated.add(self._turn_order)
+            if language is not None:
+                self.languages.heard(language)
             self._turn_order += 1
         self._utterance = None
         self._last_speech_end = min(

@@ -258,7 +258,10 @@ class _Session:
                 continue
             try:
                 hypothesis = decoder.decode(
-                    job.audio, beam_size=job.beam_size, hotwords=job.hotwords
+                    job.audio,
+                    beam_size=job.beam_size,
+                    hotwords=job.hotwords,
+                    remembered=job.remembered,
                 )
             except Exception:
                 log.exception("decoding failed")
